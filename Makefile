@@ -1,0 +1,59 @@
+# financial-api build. `make` builds build/financial-api (release);
+# `make test-unit` builds and runs the cmocka suites under ASan+UBSan.
+CC      ?= cc
+PKGS    := lua5.4 libmicrohttpd libcurl jansson libcrypto cmocka
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
+CSTD    := -std=gnu11 -D_GNU_SOURCE
+CFLAGS  ?= -O2 -g
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS      := $(shell find core adapters -name '*.c' | sort)
+LIB_SRCS  := $(filter-out core/main.c,$(SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+CONF_SRCS := $(wildcard tests/conformance/*.c)
+
+REL_OBJS  := $(LIB_SRCS:%.c=build/rel/%.o)
+SAN_OBJS  := $(LIB_SRCS:%.c=build/san/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/san/tests/%)
+
+.PHONY: all test-unit conformance clean format fuzz
+all: build/financial-api
+
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -DUNIT_TESTING_BUILD $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/financial-api: $(REL_OBJS) build/rel/core/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The same binary under sanitizers (contract tests can run against it).
+build/san/financial-api: $(SAN_OBJS) build/san/core/main.o
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+build/san/tests/%: tests/unit/%.c $(SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) $(PKG_LIBS)
+
+build/san/conformance: $(CONF_SRCS) $(SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $(CONF_SRCS) $(SAN_OBJS) $(PKG_LIBS)
+
+test-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+conformance: build/san/conformance
+	ASAN_OPTIONS=detect_leaks=1 build/san/conformance $(WIRING)
+
+format:
+	clang-format -i $(SRCS) $(shell find core adapters tests -name '*.h') $(UNIT_SRCS) $(CONF_SRCS)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

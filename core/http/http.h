@@ -1,0 +1,63 @@
+/* http.h - what a route handler sees of a request, and what it fills in.
+ *
+ * The HTTP layer (server.c) parses the request, runs the middleware (request
+ * id, CORS, body limit, JSON decoding, authentication, admin check) and calls
+ * the handler the router matched. Handlers never see libmicrohttpd.
+ *
+ * Ownership: everything in fin_req is borrowed for the call. The handler puts
+ * a new JSON reference into resp->body (stolen by the layer), or sets an error
+ * with fin_resp_error() (the layer builds the envelope of baseline §2 with
+ * meta.requestId / meta.traceId).
+ */
+#ifndef FIN_HTTP_H
+#define FIN_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../app/container.h"
+
+#define FIN_MAX_PARAMS 3
+
+struct fin_req {
+  const char *method; /* upper-case as sent: GET, POST, ... */
+  const char *path;   /* raw path as sent, without the query string */
+  const char *params[FIN_MAX_PARAMS]; /* route parameters, URL-decoded */
+  json_t *body;       /* parsed JSON body; an empty object when none was sent */
+  bool has_body;      /* false when the request carried no body at all */
+  const struct fin_principal *principal; /* NULL on public routes */
+  const char *request_id;
+  const char *trace_id; /* NULL unless a valid traceparent came in */
+  void *conn;           /* opaque: for fin_req_header / fin_req_query */
+};
+
+/* Header value (case-insensitive name) or NULL when absent. Borrowed. */
+const char *fin_req_header(const struct fin_req *r, const char *name);
+/* First value of a query parameter or NULL when absent. Borrowed. */
+const char *fin_req_query(const struct fin_req *r, const char *name);
+
+struct fin_resp {
+  int status;
+  json_t *body; /* owned; NULL = no body */
+  /* error envelope (when err_code != NULL the layer builds the body) */
+  const char *err_code;
+  char err_msg[512];
+  json_t *err_details; /* owned, optional */
+  bool err_no_meta;    /* webhook auth errors: {"error":{...}} without meta */
+  /* extra headers */
+  char etag[64];          /* handler-set strong ETag (dashboard); "" = generic weak ETag */
+  char last_modified[40]; /* RFC 1123, "" = none */
+  bool no_etag_headers;   /* 304 from the dashboard's own exact check */
+  bool private_cache;     /* Cache-Control: private, no-cache + Vary Authorization */
+};
+
+/* Sets an error response. `fmt` is printf-style. */
+void fin_resp_error(struct fin_resp *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sets a JSON body (steals `body`) and status. */
+void fin_resp_json(struct fin_resp *r, int status, json_t *body);
+
+typedef void (*fin_handler)(struct fin_container *c, const struct fin_req *req,
+                            struct fin_resp *resp);
+
+#endif

@@ -1,0 +1,53 @@
+/* box.h - how a port travels through Lua.
+ *
+ * Every port is { ops, self }. An adapter module (e.g. fin.memory) creates a
+ * port and pushes it as a userdata holding a fin_box, whose metatable is the
+ * port type's name (FIN_T_USERS ...). The metatable is the type tag: the core
+ * checks slots with luaL_testudata. __gc calls destroy(self) only while
+ * `owned` is true; the core clears `owned` when it moves the port into the
+ * container (liolib's closef = NULL pattern).
+ *
+ * Only core/lua and adapters' *_lua.c files include this (they include Lua).
+ */
+#ifndef FIN_BOX_H
+#define FIN_BOX_H
+
+#include <lua.h>
+#include <stdbool.h>
+
+#define FIN_T_USERS "fin.Users"
+#define FIN_T_SCORES "fin.Scores"
+#define FIN_T_CARDS "fin.Cards"
+#define FIN_T_REQUESTS "fin.CardRequests"
+#define FIN_T_TXNS "fin.Transactions"
+#define FIN_T_IDEM "fin.Idempotency"
+#define FIN_T_OUTBOX "fin.Outbox"
+#define FIN_T_AUDIT "fin.AuditLogs"
+#define FIN_T_WA_NOTIF "fin.WhatsAppNotifications"
+#define FIN_T_WA_INBOUND "fin.WhatsAppInbound"
+#define FIN_T_APPROVALS "fin.PendingApprovals"
+#define FIN_T_STORE "fin.Store"
+#define FIN_T_AUTH "fin.Auth"
+#define FIN_T_PUBLISHER "fin.Publisher"
+#define FIN_T_CONFIG "fin.Config"
+#define FIN_T_CLOCK "fin.Clock"
+#define FIN_T_MESSENGER "fin.Messenger"
+
+struct fin_box {
+  const void *ops;
+  void *self;
+  void (*destroy)(void *self);
+  bool owned;
+};
+
+/* Pushes a new, empty (owned=false) box whose metatable is `tname` (created
+ * on first use with __gc/__close, __name and the port's script methods).
+ * Fill ops/self/destroy, then set owned = true. May raise (OOM). */
+struct fin_box *fin_box_push(lua_State *L, const char *tname);
+/* The box at `idx` if its metatable is `tname`, else NULL. Never raises. */
+struct fin_box *fin_box_test(lua_State *L, int idx, const char *tname);
+/* Like fin_box_test but raises "<tname> expected, got <type>" and also
+ * raises on a box whose port was moved out. */
+struct fin_box *fin_box_check(lua_State *L, int idx, const char *tname);
+
+#endif

@@ -1,0 +1,81 @@
+/* services.h - the non-storage ports: auth, events, config, clock, messenger.
+ * Same shape as repos.h: { ops, self }, released with ops->destroy(self).
+ */
+#ifndef FIN_SERVICES_H
+#define FIN_SERVICES_H
+
+#include <stdbool.h>
+
+#include "../domain/model.h"
+#include "errors.h"
+
+/* ---- auth provider ---- */
+enum fin_auth_result {
+  FIN_AUTH_OK = 0,
+  FIN_AUTH_INVALID,     /* 401 INVALID_TOKEN "Authentication token is invalid" */
+  FIN_AUTH_EXPIRED,     /* 401 TOKEN_EXPIRED */
+  FIN_AUTH_UNAVAILABLE, /* 503: the provider (JWKS, emulator) cannot be reached */
+};
+
+struct fin_principal {
+  char *uid;
+  char *email;        /* "" when the token has none */
+  char *role;         /* "user" when the token has none */
+  char *ecosystem_id; /* uid when the token has none */
+};
+void fin_principal_clear(struct fin_principal *p);
+
+struct fin_auth_ops {
+  /* Verifies `token` (everything after "Bearer "). On FIN_AUTH_OK *out owns
+   * its strings (fin_principal_clear). `detail` (may be NULL, 128 bytes) gets a
+   * log-only reason. */
+  enum fin_auth_result (*verify)(void *self, const char *token, struct fin_principal *out,
+                                 char *detail, size_t detail_size);
+  /* *disabled = true when the provider marks the uid disabled. Unknown uid
+   * counts as active. */
+  enum fin_status (*is_disabled)(void *self, const char *uid, bool *disabled, struct fin_err *e);
+  const char *(*name)(void *self);
+  enum fin_status (*ping)(void *self, struct fin_err *e);
+  void (*destroy)(void *self);
+};
+struct fin_auth { const struct fin_auth_ops *ops; void *self; };
+
+/* ---- event publisher (external sink for outbox events) ---- */
+struct fin_publisher_ops {
+  /* Publishes one event. FIN_OK only when the sink accepted it. */
+  enum fin_status (*publish)(void *self, const struct fin_event *ev, struct fin_err *e);
+  const char *(*name)(void *self);
+  enum fin_status (*ping)(void *self, struct fin_err *e);
+  void (*destroy)(void *self);
+};
+struct fin_publisher { const struct fin_publisher_ops *ops; void *self; };
+
+/* ---- configuration source ---- */
+struct fin_config_ops {
+  /* Looks a key up (e.g. "limits.high", see config/defaults.lua). Returns
+   * FIN_OK with *out = a malloc'd string, FIN_NOT_FOUND when the source has no
+   * value (the caller keeps its default). */
+  enum fin_status (*get)(void *self, const char *key, char **out, struct fin_err *e);
+  void (*destroy)(void *self);
+};
+struct fin_config { const struct fin_config_ops *ops; void *self; };
+
+/* ---- clock ---- */
+struct fin_clock_ops {
+  fin_ms (*now)(void *self);
+  void (*destroy)(void *self);
+};
+struct fin_clock { const struct fin_clock_ops *ops; void *self; };
+
+/* ---- WhatsApp messenger (WPP-Connect client) ---- */
+struct fin_messenger_ops {
+  /* Sends `text` to `phone`; *message_id (owned, may stay NULL) on success. */
+  enum fin_status (*send)(void *self, const char *phone, const char *text, char **message_id,
+                          struct fin_err *e);
+  /* connected + optional session name (owned). */
+  enum fin_status (*status)(void *self, bool *connected, char **session, struct fin_err *e);
+  void (*destroy)(void *self);
+};
+struct fin_messenger { const struct fin_messenger_ops *ops; void *self; };
+
+#endif

@@ -1,0 +1,16 @@
+/* jsnum.h - numbers printed the way JavaScript's Number#toString prints them.
+ * Shortest digit string that parses back to the same double; plain notation
+ * for 1e-7 <= |x| < 1e21, exponent form (1e+21, 1.5e-7) outside; -0 prints 0;
+ * integers without a decimal point. NaN/Infinity print "null" (JSON.stringify).
+ */
+#ifndef FIN_JSNUM_H
+#define FIN_JSNUM_H
+
+#include <stddef.h>
+
+#define FIN_JSNUM_MAX 32
+
+/* Writes the text into buf (at least FIN_JSNUM_MAX bytes); returns its length. */
+size_t fin_jsnum(double x, char *buf);
+
+#endif
