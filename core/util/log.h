@@ -1,0 +1,21 @@
+/* log.h - one JSON object per line on stderr (start-up decisions, requests,
+ * worker activity). Formatting goes into a stack buffer; no malloc per line. */
+#ifndef FIN_LOG_H
+#define FIN_LOG_H
+
+#include <stddef.h>
+
+/* Writes {"ts":"<iso>","level":"<level>","event":"<event>"<,fields>} + '\n'.
+ * `fields_fmt` (may be NULL) is printf-style and must produce JSON members
+ * without the leading comma, e.g. "\"port\":%d,\"mode\":\"%s\"". Strings
+ * from outside must go through fin_log_esc first. Thread-safe (one write()). */
+void fin_log(const char *level, const char *event, const char *fields_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Escapes s for a JSON string body into buf (truncating); returns buf. */
+char *fin_log_esc(const char *s, char *buf, size_t size);
+
+/* 0 = quiet (tests), 1 = normal. Default 1; env FIN_LOG=0 turns it off. */
+void fin_log_set_enabled(int on);
+
+#endif
