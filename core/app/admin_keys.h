@@ -1,0 +1,18 @@
+/* admin_keys.h - admin idempotency keys scoped by operation and target
+ * (deviation from the original, which replayed across operations: §14.7). */
+#ifndef FIN_ADMIN_KEYS_H
+#define FIN_ADMIN_KEYS_H
+
+#include "appkit.h"
+
+#define OP_ADMIN "admin-operation"
+
+/* hash = SHA-256("<operation>\n<target>\n<raw key>") in lower-case hex. */
+void fin_admin_key_hash(const char *operation, const char *target, const char *key,
+                        char out[65]);
+/* Looks the key up in the admin's space. Returns 1 when r was answered (a
+ * replay or an error), 0 when the operation should run. */
+int fin_admin_replay(struct fin_container *c, const char *admin, const char *hash,
+                     struct fin_resp *r);
+
+#endif

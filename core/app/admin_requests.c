@@ -1,0 +1,106 @@
+/* admin_requests.c - admin listing, approve and reject (§1.15-1.17, §4.9-4.10). */
+#include <string.h>
+
+#include "admin_keys.h"
+#include "handlers.h"
+#include "input.h"
+
+static void list_page(struct fin_container *c, enum fin_sort sort, const char *cursor, int limit,
+                      struct fin_resp *r) {
+  struct fin_card_request *items = NULL;
+  size_t n = 0;
+  struct fin_page page = {0};
+  struct fin_err pe = {0};
+  enum fin_status st =
+      c->requests.ops->list_pending(c->requests.self, sort, cursor, limit, &items, &n, &page, &pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "list pending requests");
+    return fin_app_fail(r, &e);
+  }
+  fin_ms now = fin_app_now(c);
+  json_t *arr = json_array();
+  for (size_t i = 0; i < n; i++) {
+    struct fin_user owner = {0};
+    struct fin_app_error e = {0};
+    enum fin_status ust = fin_app_get_user(c, items[i].ecosystem_id, &owner, &e);
+    fin_app_error_clear(&e);
+    json_array_append_new(arr, fin_json_admin_request(&items[i], ust == FIN_OK ? &owner : NULL,
+                                                      now, false, "Unknown"));
+    fin_user_clear(&owner);
+  }
+  json_t *pg = json_object();
+  json_object_set_new(pg, "nextCursor",
+                      page.has_more && page.next_cursor ? json_string(page.next_cursor)
+                                                        : json_null());
+  json_object_set_new(pg, "hasMore", json_boolean(page.has_more));
+  json_object_set_new(pg, "totalCount", json_integer(page.total_count < 0 ? (json_int_t)n
+                                                                           : page.total_count));
+  fin_resp_json(r, 200, json_pack("{s:o,s:o}", "requests", arr, "pagination", pg));
+  fin_card_request_list_free(items, n);
+  fin_page_clear(&page);
+}
+
+void fin_h_admin_list_requests(struct fin_container *c, const struct fin_req *q,
+                               struct fin_resp *r) {
+  const char *sort = fin_req_query(q, "sort");
+  const char *status = fin_req_query(q, "status");
+  if (sort != NULL && strcmp(sort, "newest") != 0 && strcmp(sort, "oldest") != 0)
+    return fin_resp_error(r, 400, "VALIDATION_ERROR", "sort must be one of: newest, oldest");
+  if (status != NULL && strcmp(status, "pending") != 0)
+    return fin_resp_error(r, 400, "VALIDATION_ERROR",
+                          "status must be one of: pending (only pending requests are listed)");
+  enum fin_sort s = sort && strcmp(sort, "newest") == 0 ? FIN_SORT_NEWEST : FIN_SORT_OLDEST;
+  list_page(c, s, fin_req_query(q, "cursor"), fin_parse_limit(fin_req_query(q, "limit")), r);
+}
+
+/* Runs a decision service and answers; `operation` scopes the key. */
+static void decide(struct fin_container *c, const struct fin_req *q, const char *key,
+                   const char *operation, struct fin_decision_input *in, struct fin_resp *r) {
+  const struct fin_principal *admin = q->principal;
+  char hash[65];
+  fin_admin_key_hash(operation, q->params[0], key, hash);
+  if (fin_admin_replay(c, admin->ecosystem_id, hash, r)) return;
+  in->admin_id = admin->ecosystem_id;
+  in->admin_email = admin->email;
+  in->request_id = q->params[0];
+  in->idem_scope = admin->ecosystem_id;
+  in->idem_hash = hash;
+  in->idem_operation = OP_ADMIN;
+  json_t *body = NULL;
+  struct fin_app_error e = {0};
+  int rc = strcmp(operation, "approve") == 0 ? fin_approve_request(c, in, &body, &e)
+                                              : fin_reject_request(c, in, &body, &e);
+  if (rc == FIN_DECIDED)
+    fin_resp_json(r, 200, body);
+  else if (rc == FIN_DECISION_IDEM_RACE)
+    fin_admin_replay(c, admin->ecosystem_id, hash, r);
+  else
+    fin_app_fail(r, &e);
+}
+
+void fin_h_admin_approve(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  const json_t *limit = json_is_object(q->body) ? json_object_get(q->body, "creditLimit") : NULL;
+  double v = fin_js_number(limit);
+  if (limit == NULL || !(v >= 100 && v <= 10000)) /* JS: NaN fails both comparisons */
+    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Credit limit must be between 100 and 10000");
+  const char *key = fin_require_key(q, r);
+  if (key == NULL) return;
+  if (!json_is_number(limit))
+    return fin_resp_error(r, 400, "VALIDATION_ERROR", "limit must be at least $100");
+  struct fin_decision_input in = {.limit = json_number_value(limit)};
+  decide(c, q, key, "approve", &in, r);
+}
+
+void fin_h_admin_reject(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  const json_t *reason = json_is_object(q->body) ? json_object_get(q->body, "reason") : NULL;
+  if (reason == NULL) return fin_resp_error(r, 400, "VALIDATION_ERROR", "reason is required");
+  const char *key = fin_require_key(q, r);
+  if (key == NULL) return;
+  if (!json_is_string(reason) || fin_blank(json_string_value(reason)))
+    return fin_resp_error(r, 400, "VALIDATION_ERROR", "reason is required");
+  if (fin_js_length(json_string_value(reason)) > 500)
+    return fin_resp_error(r, 400, "VALIDATION_ERROR", "reason must be at most 500 characters");
+  struct fin_decision_input in = {.reason = json_string_value(reason)};
+  decide(c, q, key, "reject", &in, r);
+}

@@ -1,0 +1,113 @@
+/* appkit.h - helpers shared by the application handlers: error mapping,
+ * JSON views of the entities, idempotency, events and audit records.
+ *
+ * JSON builders return a new reference (caller owns, usually stolen into a
+ * response) or NULL on OOM. Key order follows baseline §1.
+ */
+#ifndef FIN_APPKIT_H
+#define FIN_APPKIT_H
+
+#include <jansson.h>
+
+#include "../domain/rules.h"
+#include "../http/http.h"
+
+/* An error from a service, mapped to HTTP by fin_app_fail(). */
+struct fin_app_error {
+  int http;         /* 0 = none */
+  const char *code; /* static string, e.g. "VALIDATION_ERROR" */
+  char msg[512];
+  json_t *details; /* owned, optional */
+};
+void fin_app_error_set(struct fin_app_error *e, int http, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Maps a port status to an app error: UNAVAILABLE -> 503 DEPENDENCY_UNAVAILABLE,
+ * VERSION_CONFLICT -> 409 with details, others -> 500 INTERNAL_ERROR.
+ * `what` names the operation for the log/message. */
+void fin_app_error_from_port(struct fin_app_error *e, enum fin_status st, const struct fin_err *pe,
+                             const char *what);
+/* Moves the error into the response (details stolen). */
+void fin_app_fail(struct fin_resp *r, struct fin_app_error *e);
+void fin_app_error_clear(struct fin_app_error *e);
+
+/* Now, from the wired clock. */
+fin_ms fin_app_now(struct fin_container *c);
+
+/* ISO string as a JSON value. */
+json_t *fin_json_iso(fin_ms ms);
+json_t *fin_json_money(double v); /* json_real; printed JS-style by the writer */
+
+/* Entity views. */
+json_t *fin_json_user(const struct fin_user *u);         /* POST /v1/users user */
+json_t *fin_json_card_summary(const struct fin_card *c); /* CardSummary */
+json_t *fin_json_card_detail(const struct fin_card *c);  /* CardDetail */
+json_t *fin_json_txn(const struct fin_txn *t);           /* Transaction */
+/* {"requestId","status","scoreAtRequest"[,"decision"][,"card"]}; status_override
+ * NULL = the request's own status; card may be NULL. */
+json_t *fin_json_request(const struct fin_card_request *r, const char *status_override,
+                         const struct fin_card *card);
+/* AdminCardRequest (§1.15). owner may be NULL (email fallback given).
+ * attention_strict: daysPending > 7 (decision responses) instead of >= 7. */
+json_t *fin_json_admin_request(const struct fin_card_request *r, const struct fin_user *owner,
+                               fin_ms now, bool attention_strict, const char *email_fallback);
+/* {"user":{ecosystemId,email,currentScore,tier},"history":[<=10 newest]} */
+json_t *fin_json_score_view(struct fin_container *c, const struct fin_user *u,
+                            struct fin_app_error *e);
+
+/* Idempotency ---------------------------------------------------------- */
+/* Lower-case hex SHA-256 of the raw header value. */
+void fin_idem_hash(const char *key, char out[65]);
+/* Looks up (scope, hash). FIN_OK with *out filled, FIN_NOT_FOUND, or error. */
+enum fin_status fin_idem_lookup(struct fin_container *c, const char *scope, const char *hash,
+                                struct fin_idem *out, struct fin_err *pe);
+/* Fills a record for an IDEM_PUT write; takes ownership of response_text. */
+int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, const char *operation,
+                  char *response_text, int status, fin_ms now, const struct fin_rules *rules);
+
+/* Events and audit ----------------------------------------------------- */
+/* Fills an outbox event (sequence 0 = store allocates); steals payload. */
+int fin_event_fill(struct fin_event *ev, const char *type, const char *entity_type,
+                   const char *entity_id, const char *eco, json_t *payload, fin_ms now);
+/* Fills an audit record; steals prev/next JSON. */
+int fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_email,
+                   const char *action, const char *target_type, const char *target_id,
+                   const char *target_eco, json_t *prev, json_t *next, const char *reason,
+                   const char *request_id, fin_ms now);
+
+/* Commit with retry-free error mapping: FIN_OK or fills e. */
+enum fin_status fin_app_commit(struct fin_container *c, struct fin_write *w, size_t n,
+                               struct fin_err *pe);
+
+/* Reads the user's cards and refreshes the denormalised summary write. */
+void fin_summary_of(const struct fin_card *cards, size_t n, struct fin_card_summary *s);
+
+/* Admin decisions (approvals.c), shared by HTTP routes and WhatsApp. ------ */
+struct fin_decision_input {
+  const char *admin_id;
+  const char *admin_email;
+  const char *request_id;
+  double limit;         /* approve only */
+  const char *reason;   /* reject: required; approve: optional (WhatsApp) */
+  const char *audit_reason; /* audit log reason; NULL = default */
+  const char *source_phone; /* WhatsApp: event adminId is the phone; NULL for HTTP */
+  /* Admin idempotency (HTTP only; NULL scope = none): the response body is
+   * stored under (scope, hash) in the same commit. */
+  const char *idem_scope;
+  const char *idem_hash;
+  const char *idem_operation;
+};
+/* Result codes of the decision services. */
+#define FIN_DECIDED 0
+#define FIN_DECISION_FAILED (-1)
+#define FIN_DECISION_IDEM_RACE 1 /* a concurrent request stored the key first: replay */
+/* Approves a pending request: policy checks, card creation, decision,
+ * summary, audit, card.approved event (+ idempotency record), in one commit.
+ * On success *body_out (may be NULL) gets the HTTP body of §1.16 / §1.17.
+ * Errors: 404 request (not found), 409 REQUEST_ALREADY_PROCESSED,
+ * 404 User not found, 400 LIMIT_EXCEEDS_POLICY / VALIDATION_ERROR, 503. */
+int fin_approve_request(struct fin_container *c, const struct fin_decision_input *in,
+                        json_t **body_out, struct fin_app_error *e);
+int fin_reject_request(struct fin_container *c, const struct fin_decision_input *in,
+                       json_t **body_out, struct fin_app_error *e);
+
+#endif

@@ -1,0 +1,273 @@
+/* approvals.c - admin decisions on pending card requests (baseline §4.9,
+ * §1.16, §1.17, §9.4). Shared by the HTTP admin routes and WhatsApp. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/jsnum.h"
+#include "../util/jsonout.h"
+#include "appkit.h"
+
+/* Loads the request (any owner) and its owner; fills e on failure. */
+static int load_pending(struct fin_container *c, const char *request_id,
+                        struct fin_card_request *req, struct fin_user *owner,
+                        struct fin_app_error *e) {
+  struct fin_err pe = {0};
+  enum fin_status st = c->requests.ops->get_any(c->requests.self, request_id, req, &pe);
+  if (st == FIN_NOT_FOUND) {
+    fin_app_error_set(e, 404, "NOT_FOUND", "Card request not found: %s", request_id);
+    return -1;
+  }
+  if (st != FIN_OK) {
+    fin_app_error_from_port(e, st, &pe, "read card request");
+    return -1;
+  }
+  if (strcmp(req->status, "pending") != 0) {
+    fin_app_error_set(e, 409, "REQUEST_ALREADY_PROCESSED", "Request is not pending (status: %s)",
+                      req->status);
+    return -1;
+  }
+  return 0;
+}
+
+static int load_owner(struct fin_container *c, const char *eco, struct fin_user *owner,
+                      struct fin_app_error *e) {
+  struct fin_err pe = {0};
+  enum fin_status st = c->users.ops->get(c->users.self, eco, owner, &pe);
+  if (st == FIN_NOT_FOUND) {
+    fin_app_error_set(e, 404, "NOT_FOUND", "User not found");
+    return -1;
+  }
+  if (st != FIN_OK) {
+    fin_app_error_from_port(e, st, &pe, "read user");
+    return -1;
+  }
+  return 0;
+}
+
+/* Maps the commit result; returns FIN_DECIDED, FIN_DECISION_FAILED or
+ * FIN_DECISION_IDEM_RACE. `idem_index` is the IDEM_PUT position or -1. */
+static int commit_result(enum fin_status st, const struct fin_err *pe, int idem_index,
+                         const char *request_id, struct fin_app_error *e) {
+  if (st == FIN_OK) return FIN_DECIDED;
+  if (st == FIN_EXISTS && pe->failed_write == idem_index) return FIN_DECISION_IDEM_RACE;
+  if (st == FIN_PRECONDITION || st == FIN_NOT_FOUND) {
+    /* Someone decided (or deleted) the request between our read and commit. */
+    fin_app_error_set(e, 409, "REQUEST_ALREADY_PROCESSED",
+                      "Request is not pending (status: changed concurrently)");
+    (void)request_id;
+    return FIN_DECISION_FAILED;
+  }
+  fin_app_error_from_port(e, st, pe, "commit decision");
+  return FIN_DECISION_FAILED;
+}
+
+static char *dump_body(const json_t *body) {
+  size_t len;
+  return fin_json_dump(body, &len);
+}
+
+static json_t *approved_event_payload(const struct fin_card_request *r, const struct fin_card *card,
+                                      const struct fin_decision_input *in, const char *tier) {
+  json_t *p = json_object();
+  json_object_set_new(p, "requestId", json_string(r->request_id));
+  json_object_set_new(p, "cardId", json_string(card->card_id));
+  json_object_set_new(p, "ecosystemId", json_string(r->ecosystem_id));
+  json_object_set_new(p, "productId", json_string(r->product_id ? r->product_id : ""));
+  json_object_set_new(p, "approvedLimit", json_real(card->limit));
+  json_object_set_new(p, "source", json_string("admin"));
+  json_object_set_new(p, "adminId", json_string(in->source_phone ? in->source_phone : in->admin_id));
+  json_object_set_new(p, "scoreAtApproval", json_integer(card->score_at_approval));
+  json_object_set_new(p, "tierAtApproval", json_string(tier));
+  return p;
+}
+
+static int approve_commit(struct fin_container *c, const struct fin_decision_input *in,
+                          struct fin_card_request *req, const struct fin_user *owner,
+                          json_t **body_out, struct fin_app_error *e) {
+  fin_ms now = fin_app_now(c);
+  const char *tier = fin_tier_of(&c->rules, owner->score);
+  struct fin_card card;
+  if (fin_card_open(&card, &c->rules, req->ecosystem_id, in->limit, "admin", owner->score, now)) {
+    fin_app_error_set(e, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    return FIN_DECISION_FAILED;
+  }
+  struct fin_decision d = {.present = true, .has_approved_limit = true,
+                           .approved_limit = in->limit, .decided_at = now};
+  fin_strlcpy(d.outcome, "approved", sizeof d.outcome);
+  fin_strlcpy(d.source, "admin", sizeof d.source);
+  d.admin_id = (char *)in->admin_id;
+  d.reason = (char *)(in->source_phone ? in->reason : NULL);
+
+  /* Summary after the new card: the owner's other cards plus this one. */
+  struct fin_card *cards = NULL;
+  size_t ncards = 0;
+  struct fin_err pe = {0};
+  enum fin_status st =
+      c->cards.ops->list_by_user(c->cards.self, req->ecosystem_id, NULL, &cards, &ncards, &pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) {
+    fin_card_clear(&card);
+    fin_app_error_from_port(e, st, &pe, "read cards");
+    return FIN_DECISION_FAILED;
+  }
+  struct fin_card_summary sum;
+  fin_summary_of(cards, ncards, &sum);
+  fin_card_list_free(cards, ncards);
+  sum.active_cards++;
+  sum.total_limit += card.limit;
+
+  /* The request as it will read after the commit (for the response). */
+  fin_strlcpy(req->status, "approved", sizeof req->status);
+  fin_strlcpy(req->resulting_card_id, card.card_id, sizeof req->resulting_card_id);
+  json_t *body = json_object();
+  json_object_set_new(body, "request", fin_json_admin_request(req, owner, now, true, "unknown"));
+  json_object_set_new(body, "card", fin_json_card_summary(&card));
+
+  struct fin_event ev;
+  struct fin_audit audit;
+  struct fin_idem idem = {0};
+  char reason_buf[300];
+  snprintf(reason_buf, sizeof reason_buf, "%s", in->audit_reason ? in->audit_reason : "Approved by admin");
+  int rc = FIN_DECISION_FAILED;
+  fin_event_fill(&ev, "card.approved", "card", card.card_id, req->ecosystem_id,
+                 approved_event_payload(req, &card, in, tier), now);
+  fin_audit_fill(&audit, in->admin_id, in->admin_email, "card_request.approved", "card-request",
+                 req->request_id, req->ecosystem_id, json_pack("{s:s}", "status", "pending"),
+                 json_pack("{s:s,s:f,s:s}", "status", "approved", "limit", in->limit, "cardId",
+                           card.card_id),
+                 reason_buf, req->request_id, now);
+
+  struct fin_write w[6];
+  size_t n = 0;
+  w[n].kind = FIN_W_CARD_CREATE, w[n++].u.card = &card;
+  w[n].kind = FIN_W_REQUEST_DECIDE;
+  w[n++].u.decide = (typeof(w[0].u.decide)){req->ecosystem_id, req->request_id, "approved", &d,
+                                            card.card_id, now};
+  w[n].kind = FIN_W_USER_SUMMARY;
+  w[n++].u.summary = (typeof(w[0].u.summary)){req->ecosystem_id, sum, now};
+  w[n].kind = FIN_W_AUDIT_APPEND, w[n++].u.audit = &audit;
+  w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
+  int idem_index = -1;
+  if (in->idem_scope != NULL) {
+    if (fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body),
+                      200, now, &c->rules) == 0) {
+      idem_index = (int)n;
+      w[n].kind = FIN_W_IDEM_PUT;
+      w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
+    }
+  }
+  memset(&pe, 0, sizeof pe);
+  st = fin_app_commit(c, w, n, &pe);
+  rc = commit_result(st, &pe, idem_index, req->request_id, e);
+  if (rc == FIN_DECIDED && body_out) {
+    *body_out = body;
+    body = NULL;
+  }
+  json_decref(body);
+  fin_event_clear(&ev);
+  fin_audit_clear(&audit);
+  fin_idem_clear(&idem);
+  fin_card_clear(&card);
+  return rc;
+}
+
+int fin_approve_request(struct fin_container *c, const struct fin_decision_input *in,
+                        json_t **body_out, struct fin_app_error *e) {
+  struct fin_card_request req = {0};
+  struct fin_user owner = {0};
+  int rc = FIN_DECISION_FAILED;
+  if (load_pending(c, in->request_id, &req, &owner, e)) goto done;
+  if (in->admin_email == NULL || in->admin_email[0] == '\0') {
+    fin_app_error_set(e, 400, "VALIDATION_ERROR", "adminEmail is required");
+    goto done;
+  }
+  if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;
+  const char *tier = fin_tier_of(&c->rules, owner.score);
+  double max = fin_tier_max_limit(&c->rules, tier);
+  if (in->limit > max) {
+    char num[FIN_JSNUM_MAX];
+    fin_jsnum(max, num);
+    fin_app_error_set(e, 400, "LIMIT_EXCEEDS_POLICY", "Limit exceeds policy for %s tier (max: $%s)",
+                      tier, num);
+    goto done;
+  }
+  rc = approve_commit(c, in, &req, &owner, body_out, e);
+done:
+  fin_card_request_clear(&req);
+  fin_user_clear(&owner);
+  return rc;
+}
+
+static json_t *rejected_event_payload(const struct fin_card_request *r,
+                                      const struct fin_decision_input *in) {
+  json_t *p = json_object();
+  json_object_set_new(p, "requestId", json_string(r->request_id));
+  json_object_set_new(p, "ecosystemId", json_string(r->ecosystem_id));
+  json_object_set_new(p, "productId", json_string(r->product_id ? r->product_id : ""));
+  json_object_set_new(p, "reason", json_string(in->reason ? in->reason : "Request rejected"));
+  json_object_set_new(p, "source", json_string("admin"));
+  json_object_set_new(p, "adminId", json_string(in->source_phone ? in->source_phone : in->admin_id));
+  json_object_set_new(p, "scoreAtRequest", json_integer(r->score_at_request));
+  return p;
+}
+
+int fin_reject_request(struct fin_container *c, const struct fin_decision_input *in,
+                       json_t **body_out, struct fin_app_error *e) {
+  struct fin_card_request req = {0};
+  struct fin_user owner = {0};
+  int rc = FIN_DECISION_FAILED;
+  if (load_pending(c, in->request_id, &req, &owner, e)) goto done;
+  if (in->admin_email == NULL || in->admin_email[0] == '\0') {
+    fin_app_error_set(e, 400, "VALIDATION_ERROR", "adminEmail is required");
+    goto done;
+  }
+  if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;
+  fin_ms now = fin_app_now(c);
+  struct fin_decision d = {.present = true, .decided_at = now};
+  fin_strlcpy(d.outcome, "rejected", sizeof d.outcome);
+  fin_strlcpy(d.source, "admin", sizeof d.source);
+  d.admin_id = (char *)in->admin_id;
+  d.reason = (char *)in->reason;
+  fin_strlcpy(req.status, "rejected", sizeof req.status);
+  json_t *body = json_object();
+  json_object_set_new(body, "request", fin_json_admin_request(&req, &owner, now, true, "unknown"));
+
+  struct fin_event ev;
+  struct fin_audit audit;
+  struct fin_idem idem = {0};
+  fin_event_fill(&ev, "card.rejected", "cardRequest", req.request_id, req.ecosystem_id,
+                 rejected_event_payload(&req, in), now);
+  fin_audit_fill(&audit, in->admin_id, in->admin_email, "card_request.rejected", "card-request",
+                 req.request_id, req.ecosystem_id, json_pack("{s:s}", "status", "pending"),
+                 json_pack("{s:s}", "status", "rejected"),
+                 in->audit_reason ? in->audit_reason : in->reason, req.request_id, now);
+  struct fin_write w[4];
+  size_t n = 0;
+  w[n].kind = FIN_W_REQUEST_DECIDE;
+  w[n++].u.decide =
+      (typeof(w[0].u.decide)){req.ecosystem_id, req.request_id, "rejected", &d, NULL, now};
+  w[n].kind = FIN_W_AUDIT_APPEND, w[n++].u.audit = &audit;
+  w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
+  int idem_index = -1;
+  if (in->idem_scope != NULL &&
+      fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body), 200,
+                    now, &c->rules) == 0) {
+    idem_index = (int)n;
+    w[n].kind = FIN_W_IDEM_PUT;
+    w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
+  }
+  struct fin_err pe = {0};
+  enum fin_status st = fin_app_commit(c, w, n, &pe);
+  rc = commit_result(st, &pe, idem_index, req.request_id, e);
+  if (rc == FIN_DECIDED && body_out) {
+    *body_out = body;
+    body = NULL;
+  }
+  json_decref(body);
+  fin_event_clear(&ev);
+  fin_audit_clear(&audit);
+  fin_idem_clear(&idem);
+done:
+  fin_card_request_clear(&req);
+  fin_user_clear(&owner);
+  return rc;
+}

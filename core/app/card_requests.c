@@ -1,0 +1,244 @@
+/* card_requests.c - POST /v1/cards/requests and GET /v1/cards/requests/:id
+ * (baseline §1.8, §1.9, §4.3, §4.4, §5). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/ids.h"
+#include "../util/jsonout.h"
+#include "eligibility.h"
+#include "handlers.h"
+#include "input.h"
+
+#define OP_REQUEST_CARD "request-card"
+
+/* Re-reads the stored request (and its card) to answer; status_override is
+ * the status cached at first execution on replays (quirk kept, §1.8). */
+static void answer(struct fin_container *c, const char *eco, const char *request_id,
+                   const char *status_override, int http, struct fin_resp *r) {
+  struct fin_card_request req = {0};
+  struct fin_card card = {0};
+  struct fin_err pe = {0};
+  struct fin_app_error e = {0};
+  enum fin_status st = c->requests.ops->get(c->requests.self, eco, request_id, &req, &pe);
+  if (st == FIN_NOT_FOUND) {
+    fin_resp_error(r, 404, "NOT_FOUND", "CardRequest not found: %s", request_id);
+    return;
+  }
+  if (st != FIN_OK) {
+    fin_app_error_from_port(&e, st, &pe, "read card request");
+    fin_app_fail(r, &e);
+    return;
+  }
+  bool has_card = false;
+  if (req.resulting_card_id[0]) {
+    st = fin_app_get_card(c, eco, req.resulting_card_id, &card, &e);
+    if (st != FIN_OK && st != FIN_NOT_FOUND) {
+      fin_app_fail(r, &e);
+      goto done;
+    }
+    has_card = st == FIN_OK;
+  }
+  fin_resp_json(r, http,
+                json_pack("{s:o}", "request",
+                          fin_json_request(&req, status_override, has_card ? &card : NULL)));
+done:
+  fin_card_request_clear(&req);
+  fin_card_clear(&card);
+}
+
+static void replay(struct fin_container *c, const char *eco, const struct fin_idem *rec,
+                   struct fin_resp *r) {
+  if (strcmp(rec->operation, OP_REQUEST_CARD) != 0) {
+    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
+                   "Idempotency key used for different operation");
+    return;
+  }
+  json_t *sum = json_loads(rec->response, 0, NULL);
+  const char *rid = json_string_value(json_object_get(sum, "requestId"));
+  const char *status = json_string_value(json_object_get(sum, "status"));
+  if (rid == NULL)
+    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  else
+    answer(c, eco, rid, status, 200, r);
+  json_decref(sum);
+}
+
+static json_t *requested_payload(const struct fin_card_request *q) {
+  return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s}", "requestId", q->request_id, "ecosystemId",
+                   q->ecosystem_id, "productId", q->product_id, "scoreAtRequest",
+                   q->score_at_request, "tierAtRequest", q->tier_at_request, "idempotencyKey",
+                   q->idempotency_key);
+}
+
+static json_t *approved_payload(const struct fin_card_request *q, const struct fin_card *card) {
+  return json_pack("{s:s,s:s,s:s,s:s,s:f,s:s,s:i,s:s}", "requestId", q->request_id, "cardId",
+                   card->card_id, "ecosystemId", q->ecosystem_id, "productId", q->product_id,
+                   "approvedLimit", card->limit, "source", "auto", "scoreAtApproval",
+                   card->score_at_approval, "tierAtApproval", q->tier_at_request);
+}
+
+/* Decides and stores the request atomically (§4.3). Returns the commit
+ * status; on FIN_EXISTS at the idempotency write the caller replays. */
+static enum fin_status decide_and_store(struct fin_container *c, const struct fin_user *u,
+                                        const char *product, const char *key, const char *hash,
+                                        char *request_id_out, struct fin_err *pe) {
+  fin_ms now = fin_app_now(c);
+  struct fin_card_request q = {0};
+  fin_uuid_v7(q.request_id);
+  q.ecosystem_id = u->ecosystem_id;
+  q.product_id = (char *)product;
+  q.idempotency_key = (char *)key;
+  q.score_at_request = u->score;
+  fin_strlcpy(q.tier_at_request, fin_tier_of(&c->rules, u->score), sizeof q.tier_at_request);
+  q.created_at = q.updated_at = now;
+  q.expires_at = now + (fin_ms)c->rules.request_expiry_days * 86400000LL;
+  double limit = 0;
+  bool approved = fin_auto_approve(&c->rules, u->score, &limit);
+  struct fin_card card = {0};
+  struct fin_event ev = {0};
+  struct fin_idem idem = {0};
+  struct fin_write w[5];
+  size_t n = 0;
+  json_t *sum;
+  if (approved) {
+    fin_card_open(&card, &c->rules, u->ecosystem_id, limit, "auto", u->score, now);
+    fin_strlcpy(q.status, "approved", sizeof q.status);
+    q.decision = (struct fin_decision){.present = true, .has_approved_limit = true,
+                                       .approved_limit = limit, .decided_at = now};
+    fin_strlcpy(q.decision.outcome, "approved", sizeof q.decision.outcome);
+    fin_strlcpy(q.decision.source, "auto", sizeof q.decision.source);
+    fin_strlcpy(q.resulting_card_id, card.card_id, sizeof q.resulting_card_id);
+    fin_event_fill(&ev, "card.approved", "card", card.card_id, u->ecosystem_id,
+                   approved_payload(&q, &card), now);
+    sum = json_pack("{s:s,s:s,s:f,s:s}", "status", "approved", "requestId", q.request_id, "limit",
+                    limit, "cardId", card.card_id);
+    w[n].kind = FIN_W_CARD_CREATE, w[n++].u.card = &card;
+    struct fin_card_summary s = {.active_cards = 1, .total_limit = limit};
+    w[n].kind = FIN_W_USER_SUMMARY;
+    w[n++].u.summary = (typeof(w[0].u.summary)){u->ecosystem_id, s, now};
+  } else {
+    fin_strlcpy(q.status, "pending", sizeof q.status);
+    fin_event_fill(&ev, "card.requested", "cardRequest", q.request_id, u->ecosystem_id,
+                   requested_payload(&q), now);
+    sum = json_pack("{s:s,s:s}", "status", "pending", "requestId", q.request_id);
+  }
+  w[n].kind = FIN_W_REQUEST_CREATE, w[n++].u.request = &q;
+  w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
+  size_t len;
+  char *text = fin_json_dump(sum, &len);
+  json_decref(sum);
+  enum fin_status st = FIN_NOMEM;
+  if (ev.event_type == NULL) {
+    free(text);
+  } else if (fin_idem_fill(&idem, u->ecosystem_id, hash, OP_REQUEST_CARD, text, 200, now,
+                           &c->rules) == 0) {
+    w[n].kind = FIN_W_IDEM_PUT;
+    w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
+    st = fin_app_commit(c, w, n, pe);
+    if (st == FIN_EXISTS && pe->failed_write != (int)n - 1) st = FIN_INTERNAL;
+  }
+  fin_strlcpy(request_id_out, q.request_id, sizeof(fin_id));
+  fin_card_clear(&card);
+  fin_event_clear(&ev);
+  fin_idem_clear(&idem);
+  return st;
+}
+
+/* Body checks of §1.8 step 3; returns the product id (owned) or NULL with r set. */
+static char *product_of(const struct fin_req *q, struct fin_resp *r) {
+  const json_t *v = json_is_object(q->body) ? json_object_get(q->body, "productId") : NULL;
+  if (v == NULL) {
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "productId is required");
+    return NULL;
+  }
+  if (json_is_null(v)) return fin_strdup("default-credit-card");
+  if (json_is_string(v)) return fin_strdup(json_string_value(v));
+  size_t len;
+  return fin_json_dump(v, &len); /* numbers etc. are kept as their JSON text */
+}
+
+static int eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
+  struct fin_eligibility_info el;
+  struct fin_app_error e = {0};
+  if (fin_check_eligibility(c, eco, &el, &e)) {
+    fin_app_fail(r, &e);
+    return 0;
+  }
+  if (el.result == FIN_HAS_ACTIVE_CARD)
+    fin_resp_error(r, 409, "CARD_ALREADY_EXISTS", "User already has an active credit card");
+  else if (el.result == FIN_HAS_PENDING)
+    fin_resp_error(r, 409, "CARD_REQUEST_EXISTS", "User has a pending card request");
+  else if (el.result == FIN_IN_COOLDOWN)
+    fin_resp_error(r, 400, "VALIDATION_ERROR",
+                   "Card request rejected recently. Please wait %d days before applying again.",
+                   el.cooldown_days);
+  return el.result == FIN_ELIGIBLE;
+}
+
+static void execute(struct fin_container *c, const char *eco, const char *product, const char *key,
+                    const char *hash, struct fin_resp *r) {
+  struct fin_user u = {0};
+  struct fin_app_error e = {0};
+  enum fin_status st = fin_app_get_user(c, eco, &u, &e);
+  if (st == FIN_NOT_FOUND) {
+    fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+    return;
+  }
+  if (st != FIN_OK) {
+    fin_app_fail(r, &e);
+    return;
+  }
+  if (eligible(c, eco, r)) {
+    fin_id rid;
+    struct fin_err pe = {0};
+    st = decide_and_store(c, &u, product, key, hash, rid, &pe);
+    if (st == FIN_OK) {
+      answer(c, eco, rid, NULL, 201, r);
+    } else if (st == FIN_EXISTS) { /* the same key won concurrently: replay it */
+      struct fin_idem rec = {0};
+      if (fin_idem_lookup(c, eco, hash, &rec, &pe) == FIN_OK) replay(c, eco, &rec, r);
+      else fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      fin_idem_clear(&rec);
+    } else {
+      fin_app_error_from_port(&e, st, &pe, "store card request");
+      fin_app_fail(r, &e);
+    }
+  }
+  fin_user_clear(&u);
+}
+
+void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  const char *eco = q->principal->ecosystem_id;
+  const char *key = fin_require_key(q, r);
+  if (key == NULL) return;
+  char *product = product_of(q, r);
+  if (product == NULL) return;
+  struct fin_msgs m = {0};
+  fin_check_user_key(key, c->rules.key_max_len, &m);
+  if (m.count) {
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+    free(product);
+    return;
+  }
+  char hash[65];
+  fin_idem_hash(key, hash);
+  struct fin_idem rec = {0};
+  struct fin_err pe = {0};
+  enum fin_status st = fin_idem_lookup(c, eco, hash, &rec, &pe);
+  if (st == FIN_OK) {
+    replay(c, eco, &rec, r);
+  } else if (st == FIN_NOT_FOUND) {
+    execute(c, eco, product, key, hash, r);
+  } else {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
+    fin_app_fail(r, &e);
+  }
+  fin_idem_clear(&rec);
+  free(product);
+}
+
+void fin_h_get_card_request(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  answer(c, q->principal->ecosystem_id, q->params[0], NULL, 200, r);
+}

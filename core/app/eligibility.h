@@ -1,0 +1,18 @@
+/* eligibility.h - may this user request a card now? (baseline §4.4) */
+#ifndef FIN_ELIGIBILITY_H
+#define FIN_ELIGIBILITY_H
+
+#include "appkit.h"
+
+struct fin_eligibility_info {
+  enum fin_eligibility result;
+  int cooldown_days;     /* FIN_IN_COOLDOWN: ceil days remaining */
+  fin_ms cooldown_until; /* FIN_IN_COOLDOWN */
+};
+
+/* Checks active card, pending request, rejection cooldown, in that order.
+ * Returns 0, or -1 with e filled when a store read failed. */
+int fin_check_eligibility(struct fin_container *c, const char *eco,
+                          struct fin_eligibility_info *out, struct fin_app_error *e);
+
+#endif

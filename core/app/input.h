@@ -1,0 +1,39 @@
+/* input.h - request input checks shared by the handlers (baseline §1, §5.2). */
+#ifndef FIN_INPUT_H
+#define FIN_INPUT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "appkit.h"
+
+/* JavaScript ToNumber of a JSON value (NULL = undefined -> NaN). */
+double fin_js_number(const json_t *v);
+/* `!v || v <= 0` in JavaScript: missing, or a value that compares <= 0. */
+bool fin_js_missing_or_le_zero(const json_t *v);
+/* Length in UTF-16 code units (JavaScript's String#length). */
+size_t fin_js_length(const char *s);
+/* True when s is empty or only whitespace. */
+bool fin_blank(const char *s);
+
+/* Joins validation messages with ", " (baseline §1 "joined"). */
+struct fin_msgs {
+  char text[512];
+  int count;
+};
+void fin_msgs_add(struct fin_msgs *m, const char *msg);
+
+/* The Idempotency-Key header or NULL; sets 400 when absent. */
+const char *fin_require_key(const struct fin_req *q, struct fin_resp *r);
+/* Adds the user-operation key checks (blank, > max chars) to m. */
+void fin_check_user_key(const char *key, int max_len, struct fin_msgs *m);
+
+/* Reads a user: FIN_OK, FIN_NOT_FOUND (e untouched) or another status with
+ * e filled. */
+enum fin_status fin_app_get_user(struct fin_container *c, const char *eco, struct fin_user *u,
+                                 struct fin_app_error *e);
+/* Reads one of the user's cards: FIN_OK, FIN_NOT_FOUND, or e filled. */
+enum fin_status fin_app_get_card(struct fin_container *c, const char *eco, const char *card_id,
+                                 struct fin_card *card, struct fin_app_error *e);
+
+#endif

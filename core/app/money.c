@@ -1,0 +1,60 @@
+/* money.c - shared steps of purchases and payments. */
+#include <string.h>
+
+#include "../util/ids.h"
+#include "input.h"
+#include "money.h"
+
+void fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
+                     double amount, const char *key, fin_ms now) {
+  memset(t, 0, sizeof *t);
+  fin_uuid_v7(t->transaction_id);
+  t->ecosystem_id = (char *)eco;
+  fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
+  fin_strlcpy(t->type, type, sizeof t->type);
+  t->amount = amount;
+  t->idempotency_key = (char *)key;
+  t->timestamp = t->processed_at = now;
+}
+
+enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco,
+                                     const char *card_id, const char *type, double amount,
+                                     const char *key, const char *reason, struct fin_err *pe) {
+  struct fin_txn t;
+  fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c));
+  fin_strlcpy(t.status, "failed", sizeof t.status);
+  t.failure_reason = (char *)reason;
+  struct fin_write w = {.kind = FIN_W_TXN_PUT, .u.txn = &t};
+  return fin_app_commit(c, &w, 1, pe);
+}
+
+void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_id,
+                    const char *txn_id, int http, json_t *extra, struct fin_resp *r) {
+  struct fin_txn t = {0};
+  struct fin_card card = {0};
+  struct fin_err pe = {0};
+  struct fin_app_error e = {0};
+  enum fin_status st = c->txns.ops->get(c->txns.self, eco, card_id, txn_id, &t, &pe);
+  if (st == FIN_NOT_FOUND) {
+    fin_resp_error(r, 500, "INTERNAL_ERROR", "Transaction not found after creation");
+  } else if (st != FIN_OK) {
+    fin_app_error_from_port(&e, st, &pe, "read transaction");
+    fin_app_fail(r, &e);
+  } else if ((st = fin_app_get_card(c, eco, card_id, &card, &e)) == FIN_NOT_FOUND) {
+    fin_resp_error(r, 404, "NOT_FOUND", "Card not found: %s", card_id);
+  } else if (st != FIN_OK) {
+    fin_app_fail(r, &e);
+  } else {
+    json_t *b = json_object();
+    json_object_set_new(b, "transaction", fin_json_txn(&t));
+    json_object_set_new(b, "card", fin_json_card_summary(&card));
+    if (extra != NULL) {
+      json_object_set_new(b, "scoreImpact", extra);
+      extra = NULL;
+    }
+    fin_resp_json(r, http, b);
+  }
+  json_decref(extra);
+  fin_txn_clear(&t);
+  fin_card_clear(&card);
+}

@@ -1,0 +1,25 @@
+/* money.h - shared steps of purchases and payments (baseline §1.10-1.11). */
+#ifndef FIN_MONEY_H
+#define FIN_MONEY_H
+
+#include "appkit.h"
+
+/* Retries of a purchase/payment whose card changed between read and commit. */
+#define FIN_MONEY_RETRIES 8
+
+/* Stores a failed transaction (no event, no idempotency record). */
+enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco,
+                                     const char *card_id, const char *type, double amount,
+                                     const char *key, const char *reason, struct fin_err *pe);
+
+/* Answers {"transaction":..., "card":...[, "scoreImpact": extra]} by re-reading
+ * both (steals extra). Missing transaction -> 500 "Transaction not found after
+ * creation"; missing card -> 404 "Card not found: <id>". */
+void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_id,
+                    const char *txn_id, int http, json_t *extra, struct fin_resp *r);
+
+/* Fills a transaction row (strings borrowed: do not clear it). */
+void fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
+                     double amount, const char *key, fin_ms now);
+
+#endif

@@ -1,0 +1,260 @@
+/* payments.c - POST /v1/cards/:cardId/transactions/payments (§1.11, §4.7).
+ * Transaction row, card balance, user score + history entry, card summary,
+ * transaction.payment + score.changed and the idempotency record: one commit. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/ids.h"
+#include "../util/jsnum.h"
+#include "../util/jsonout.h"
+#include "handlers.h"
+#include "input.h"
+#include "money.h"
+
+#define OP_PAYMENT "make-payment"
+
+struct payment {
+  const char *eco, *card_id, *key;
+  char hash[65];
+  double amount;
+};
+
+static json_t *impact_json(int prev, int next, int delta, bool on_time) {
+  return json_pack("{s:i,s:i,s:i,s:s}", "previousScore", prev, "newScore", next, "delta", delta,
+                   "reason", on_time ? "on_time" : "late");
+}
+
+static void replay(struct fin_container *c, const struct payment *p, int current_score,
+                   const struct fin_idem *rec, struct fin_resp *r) {
+  if (strcmp(rec->operation, OP_PAYMENT) != 0) {
+    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
+                   "Idempotency key used for different operation");
+    return;
+  }
+  json_t *s = json_loads(rec->response, 0, NULL);
+  const char *tid = json_string_value(json_object_get(s, "transactionId"));
+  const char *cid = json_string_value(json_object_get(s, "cardId"));
+  const char *ps = json_string_value(json_object_get(s, "paymentStatus"));
+  int next = (int)json_integer_value(json_object_get(s, "newScore"));
+  int delta = (int)json_integer_value(json_object_get(s, "scoreImpact"));
+  json_t *impact = impact_json(current_score, next, delta, ps && strcmp(ps, "on_time") == 0);
+  fin_answer_txn(c, p->eco, cid ? cid : p->card_id, tid ? tid : "", 200, impact, r);
+  json_decref(s);
+}
+
+struct plan {
+  struct fin_txn t;
+  struct fin_card after;
+  struct fin_payment_outcome out;
+  struct fin_score entry;
+  struct fin_card_summary sum;
+  const char *prev_tier, *new_tier;
+};
+
+static int plan_payment(struct fin_container *c, const struct payment *p,
+                        const struct fin_user *u, const struct fin_card *card, fin_ms now,
+                        struct plan *pl, struct fin_err *pe) {
+  fin_payment_score(&c->rules, p->amount, card->balance, u->score, now, card->next_due_date,
+                    &pl->out);
+  fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now);
+  fin_strlcpy(pl->t.status, "completed", sizeof pl->t.status);
+  fin_strlcpy(pl->t.payment_status, pl->out.on_time ? "on_time" : "late",
+              sizeof pl->t.payment_status);
+  pl->t.days_overdue = pl->out.days_overdue;
+  pl->t.has_score_impact = true;
+  pl->t.score_impact = pl->out.delta;
+  pl->after = *card;
+  pl->after.balance = card->balance - p->amount > 0 ? card->balance - p->amount : 0;
+  pl->after.available_credit = fin_available(card->limit, pl->after.balance);
+  pl->after.minimum_payment = fin_min_payment(pl->after.balance);
+  pl->prev_tier = fin_tier_of(&c->rules, u->score);
+  pl->new_tier = fin_tier_of(&c->rules, pl->out.new_score);
+  memset(&pl->entry, 0, sizeof pl->entry);
+  fin_uuid_v7(pl->entry.score_id);
+  pl->entry.ecosystem_id = (char *)p->eco;
+  pl->entry.value = pl->out.new_score;
+  pl->entry.previous_value = u->score;
+  pl->entry.delta = pl->out.new_score - u->score;
+  pl->entry.reason = pl->out.on_time ? "payment_on_time" : "payment_late";
+  fin_strlcpy(pl->entry.source, "system", sizeof pl->entry.source);
+  pl->entry.related_entity_type = "transaction";
+  pl->entry.related_entity_id = pl->t.transaction_id;
+  pl->entry.timestamp = now;
+  struct fin_card *cards = NULL;
+  size_t n = 0;
+  enum fin_status st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) return -1;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(cards[i].card_id, card->card_id) == 0) cards[i].balance = pl->after.balance;
+  fin_summary_of(cards, n, &pl->sum);
+  fin_card_list_free(cards, n);
+  return 0;
+}
+
+static json_t *payment_payload(const struct payment *p, const struct plan *pl) {
+  json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:s}", "transactionId", pl->t.transaction_id, "cardId",
+                        p->card_id, "ecosystemId", p->eco, "amount", p->amount, "paymentStatus",
+                        pl->t.payment_status);
+  if (!pl->out.on_time) json_object_set_new(o, "daysOverdue", json_integer(pl->out.days_overdue));
+  json_object_set_new(o, "scoreImpact", json_integer(pl->out.delta));
+  json_object_set_new(o, "newBalance", json_real(pl->after.balance));
+  json_object_set_new(o, "newAvailableCredit", json_real(pl->after.available_credit));
+  json_object_set_new(o, "newScore", json_integer(pl->out.new_score));
+  json_object_set_new(o, "newTier", json_string(pl->new_tier));
+  json_object_set_new(o, "idempotencyKey", json_string(p->key));
+  return o;
+}
+
+static json_t *score_payload(const struct payment *p, const struct plan *pl) {
+  return json_pack("{s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:s}", "ecosystemId", p->eco,
+                   "previousScore", pl->entry.previous_value, "newScore", pl->entry.value, "delta",
+                   pl->entry.delta, "previousTier", pl->prev_tier, "newTier", pl->new_tier,
+                   "reason", pl->entry.reason, "source", "system", "relatedEntityType",
+                   "transaction", "relatedEntityId", pl->t.transaction_id);
+}
+
+static char *summary_text(const struct payment *p, const struct plan *pl) {
+  json_t *s = json_pack("{s:b,s:s,s:s,s:f,s:f,s:s,s:i,s:i,s:s}", "success", 1, "transactionId",
+                        pl->t.transaction_id, "cardId", p->card_id, "newBalance",
+                        pl->after.balance, "newAvailableCredit", pl->after.available_credit,
+                        "message", "Payment completed", "newScore", pl->out.new_score,
+                        "scoreImpact", pl->out.delta, "paymentStatus", pl->t.payment_status);
+  size_t len;
+  char *text = fin_json_dump(s, &len);
+  json_decref(s);
+  return text;
+}
+
+static enum fin_status attempt(struct fin_container *c, const struct payment *p,
+                               const struct fin_user *u, const struct fin_card *card,
+                               struct plan *pl, struct fin_err *pe) {
+  fin_ms now = fin_app_now(c);
+  if (plan_payment(c, p, u, card, now, pl, pe)) return pe->code ? pe->code : FIN_INTERNAL;
+  struct fin_event ev[2];
+  struct fin_idem idem;
+  if (fin_event_fill(&ev[0], "transaction.payment", "transaction", pl->t.transaction_id, p->eco,
+                     payment_payload(p, pl), now))
+    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+  if (fin_event_fill(&ev[1], "score.changed", "score", p->eco, p->eco, score_payload(p, pl), now)) {
+    fin_event_clear(&ev[0]);
+    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+  }
+  enum fin_status st = FIN_NOMEM;
+  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now,
+                    &c->rules) == 0) {
+    struct fin_write w[7];
+    w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
+    w[1].kind = FIN_W_CARD_BALANCE;
+    w[1].u.balance =
+        (typeof(w[0].u.balance)){p->eco, p->card_id, card->version, pl->after.balance,
+                                 pl->after.available_credit, pl->after.minimum_payment, now};
+    w[2].kind = FIN_W_USER_SCORE;
+    w[2].u.score = (typeof(w[0].u.score)){p->eco, pl->out.new_score, pl->new_tier, now, &pl->entry};
+    w[3].kind = FIN_W_USER_SUMMARY;
+    w[3].u.summary = (typeof(w[0].u.summary)){p->eco, pl->sum, now};
+    w[4].kind = FIN_W_EVENT_APPEND, w[4].u.event = &ev[0];
+    w[5].kind = FIN_W_EVENT_APPEND, w[5].u.event = &ev[1];
+    w[6].kind = FIN_W_IDEM_PUT, w[6].u.idem = (typeof(w[0].u.idem)){&idem, now};
+    st = fin_app_commit(c, w, 7, pe);
+    if (st == FIN_EXISTS && pe->failed_write != 6) st = FIN_INTERNAL;
+    fin_idem_clear(&idem);
+  }
+  fin_event_clear(&ev[0]);
+  fin_event_clear(&ev[1]);
+  return st;
+}
+
+/* Card checks of step 9; returns 0 to go on, else r is set. */
+static int check_card(struct fin_container *c, const struct payment *p,
+                      const struct fin_card *card, struct fin_resp *r) {
+  struct fin_err pe = {0};
+  if (card->balance <= 0) {
+    fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "no_balance", &pe);
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "No balance to pay");
+    return -1;
+  }
+  if (p->amount > card->balance) {
+    char a[FIN_JSNUM_MAX], b[FIN_JSNUM_MAX];
+    fin_jsnum(p->amount, a);
+    fin_jsnum(card->balance, b);
+    fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "exceeds_balance",
+                         &pe);
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "Payment amount ($%s) exceeds balance ($%s)", a, b);
+    return -1;
+  }
+  return 0;
+}
+
+static void execute(struct fin_container *c, const struct payment *p, struct fin_resp *r) {
+  struct fin_app_error e = {0};
+  struct fin_err pe = {0};
+  enum fin_status st = FIN_INTERNAL;
+  for (int i = 0; i < FIN_MONEY_RETRIES; i++) {
+    struct fin_user u = {0};
+    struct fin_card card = {0};
+    st = fin_app_get_user(c, p->eco, &u, &e);
+    if (st == FIN_OK) st = fin_app_get_card(c, p->eco, p->card_id, &card, &e);
+    if (st == FIN_NOT_FOUND) fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
+    if (st != FIN_OK || check_card(c, p, &card, r)) {
+      if (st != FIN_OK && st != FIN_NOT_FOUND) fin_app_fail(r, &e);
+      fin_user_clear(&u);
+      fin_card_clear(&card);
+      return;
+    }
+    struct plan pl;
+    memset(&pe, 0, sizeof pe);
+    st = attempt(c, p, &u, &card, &pl, &pe);
+    int prev = u.score;
+    fin_user_clear(&u);
+    fin_card_clear(&card);
+    if (st == FIN_OK) {
+      json_t *impact = impact_json(prev, pl.out.new_score, pl.out.delta, pl.out.on_time);
+      return fin_answer_txn(c, p->eco, p->card_id, pl.t.transaction_id, 201, impact, r);
+    }
+    if (st == FIN_EXISTS) {
+      struct fin_idem rec = {0};
+      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK) replay(c, p, prev, &rec, r);
+      else fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      return fin_idem_clear(&rec);
+    }
+    if (st != FIN_VERSION_CONFLICT && st != FIN_NOT_FOUND) break;
+  }
+  fin_app_error_from_port(&e, st, &pe, "commit payment");
+  fin_app_fail(r, &e);
+}
+
+void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  struct payment p = {.eco = q->principal->ecosystem_id, .card_id = q->params[0]};
+  p.key = fin_require_key(q, r);
+  if (p.key == NULL) return;
+  const json_t *amount = json_is_object(q->body) ? json_object_get(q->body, "amount") : NULL;
+  if (fin_js_missing_or_le_zero(amount))
+    return fin_resp_error(r, 400, "VALIDATION_ERROR", "amount must be a positive number");
+  struct fin_user u = {0};
+  struct fin_app_error e = {0};
+  enum fin_status st = fin_app_get_user(c, p.eco, &u, &e);
+  int current = u.score;
+  fin_user_clear(&u);
+  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", p.eco);
+  if (st != FIN_OK) return fin_app_fail(r, &e);
+  struct fin_msgs m = {0};
+  fin_check_user_key(p.key, c->rules.key_max_len, &m);
+  if (!json_is_number(amount) || !isfinite(json_number_value(amount)))
+    fin_msgs_add(&m, "amount must be a positive number");
+  if (m.count) return fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+  p.amount = json_number_value(amount);
+  fin_idem_hash(p.key, p.hash);
+  struct fin_idem rec = {0};
+  struct fin_err pe = {0};
+  st = fin_idem_lookup(c, p.eco, p.hash, &rec, &pe);
+  if (st == FIN_OK) {
+    replay(c, &p, current, &rec, r);
+  } else if (st == FIN_NOT_FOUND) {
+    execute(c, &p, r);
+  } else {
+    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
+    fin_app_fail(r, &e);
+  }
+  fin_idem_clear(&rec);
+}

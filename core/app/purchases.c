@@ -1,0 +1,197 @@
+/* purchases.c - POST /v1/cards/:cardId/transactions/purchases (§1.10, §4.6).
+ * Transaction row, card balance (version-checked), card summary, the
+ * transaction.purchase event and the idempotency record go in one commit. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/jsonout.h"
+#include "handlers.h"
+#include "input.h"
+#include "money.h"
+
+#define OP_PURCHASE "make-purchase"
+
+struct purchase {
+  const char *eco, *card_id, *key, *merchant;
+  char hash[65];
+  double amount;
+};
+
+static void replay(struct fin_container *c, const struct purchase *p, const struct fin_idem *rec,
+                   struct fin_resp *r) {
+  if (strcmp(rec->operation, OP_PURCHASE) != 0) {
+    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
+                   "Idempotency key used for different operation");
+    return;
+  }
+  /* The original transaction, on the card it was made on (quirk 9 fixed). */
+  json_t *sum = json_loads(rec->response, 0, NULL);
+  const char *tid = json_string_value(json_object_get(sum, "transactionId"));
+  const char *cid = json_string_value(json_object_get(sum, "cardId"));
+  fin_answer_txn(c, p->eco, cid ? cid : p->card_id, tid ? tid : "", 200, NULL, r);
+  json_decref(sum);
+}
+
+static json_t *event_payload(const struct purchase *p, const struct fin_txn *t,
+                             const struct fin_card *after) {
+  return json_pack("{s:s,s:s,s:s,s:f,s:s,s:f,s:f,s:s}", "transactionId", t->transaction_id,
+                   "cardId", p->card_id, "ecosystemId", p->eco, "amount", p->amount, "merchant",
+                   p->merchant, "newBalance", after->balance, "newAvailableCredit",
+                   after->available_credit, "idempotencyKey", p->key);
+}
+
+/* One attempt against the card as read now. */
+static enum fin_status attempt(struct fin_container *c, const struct purchase *p,
+                               const struct fin_card *card, fin_id txn_id, struct fin_err *pe) {
+  fin_ms now = fin_app_now(c);
+  struct fin_txn t;
+  fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now);
+  fin_strlcpy(t.status, "completed", sizeof t.status);
+  t.merchant = (char *)p->merchant;
+  struct fin_card after = *card;
+  after.balance = card->balance + p->amount;
+  after.available_credit = fin_available(card->limit, after.balance);
+  after.minimum_payment = fin_min_payment(after.balance);
+
+  struct fin_card *cards = NULL;
+  size_t n = 0;
+  enum fin_status st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(cards[i].card_id, card->card_id) == 0) cards[i].balance = after.balance;
+  struct fin_card_summary sum;
+  fin_summary_of(cards, n, &sum);
+  fin_card_list_free(cards, n);
+
+  struct fin_event ev;
+  struct fin_idem idem;
+  json_t *resp = json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId",
+                           t.transaction_id, "cardId", p->card_id, "newBalance", after.balance,
+                           "newAvailableCredit", after.available_credit, "message",
+                           "Purchase completed");
+  size_t len;
+  char *text = fin_json_dump(resp, &len);
+  json_decref(resp);
+  if (fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
+                     event_payload(p, &t, &after), now)) {
+    free(text);
+    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+  }
+  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PURCHASE, text, 200, now, &c->rules)) {
+    fin_event_clear(&ev);
+    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+  }
+  struct fin_write w[5];
+  w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &t;
+  w[1].kind = FIN_W_CARD_BALANCE;
+  w[1].u.balance = (typeof(w[0].u.balance)){p->eco, p->card_id, card->version, after.balance,
+                                            after.available_credit, after.minimum_payment, now};
+  w[2].kind = FIN_W_USER_SUMMARY;
+  w[2].u.summary = (typeof(w[0].u.summary)){p->eco, sum, now};
+  w[3].kind = FIN_W_EVENT_APPEND, w[3].u.event = &ev;
+  w[4].kind = FIN_W_IDEM_PUT, w[4].u.idem = (typeof(w[0].u.idem)){&idem, now};
+  st = fin_app_commit(c, w, 5, pe);
+  if (st == FIN_EXISTS && pe->failed_write != 4) st = FIN_INTERNAL;
+  fin_strlcpy(txn_id, t.transaction_id, sizeof(fin_id));
+  fin_event_clear(&ev);
+  fin_idem_clear(&idem);
+  return st;
+}
+
+/* Steps 7-12 of §1.10, retried when the card changed under us. */
+static void execute(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
+  struct fin_user u = {0};
+  struct fin_app_error e = {0};
+  struct fin_err pe = {0};
+  enum fin_status st = fin_app_get_user(c, p->eco, &u, &e);
+  fin_user_clear(&u);
+  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+  if (st != FIN_OK) return fin_app_fail(r, &e);
+  for (int i = 0; i < FIN_MONEY_RETRIES; i++) {
+    struct fin_card card = {0};
+    st = fin_app_get_card(c, p->eco, p->card_id, &card, &e);
+    if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
+    if (st != FIN_OK) return fin_app_fail(r, &e);
+    if (strcmp(card.status, "active") != 0) {
+      fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "card_inactive",
+                           &pe);
+      fin_resp_error(r, 400, "VALIDATION_ERROR", "Card is %s, cannot process purchase",
+                     card.status);
+      return fin_card_clear(&card);
+    }
+    if (p->amount > card.available_credit) {
+      fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key,
+                           "insufficient_credit", &pe);
+      fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
+      r->err_details = json_pack("{s:f,s:f}", "requestedAmount", p->amount, "availableCredit",
+                                 card.available_credit);
+      return fin_card_clear(&card);
+    }
+    fin_id txn_id;
+    memset(&pe, 0, sizeof pe);
+    st = attempt(c, p, &card, txn_id, &pe);
+    fin_card_clear(&card);
+    if (st == FIN_OK) return fin_answer_txn(c, p->eco, p->card_id, txn_id, 201, NULL, r);
+    if (st == FIN_EXISTS) { /* the same key won concurrently */
+      struct fin_idem rec = {0};
+      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK) replay(c, p, &rec, r);
+      else fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      return fin_idem_clear(&rec);
+    }
+    if (st != FIN_VERSION_CONFLICT) break;
+  }
+  fin_app_error_from_port(&e, st, &pe, "commit purchase");
+  fin_app_fail(r, &e);
+}
+
+/* Steps 3-5 of §1.10; returns 0 when valid, else r is set. */
+static int validate(struct fin_container *c, const struct fin_req *q, struct purchase *p,
+                    struct fin_resp *r) {
+  const json_t *body = json_is_object(q->body) ? q->body : NULL;
+  const json_t *amount = body ? json_object_get(body, "amount") : NULL;
+  const json_t *merchant = body ? json_object_get(body, "merchant") : NULL;
+  if (fin_js_missing_or_le_zero(amount)) {
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "amount must be a positive number");
+    return -1;
+  }
+  struct fin_msgs m = {0};
+  fin_check_user_key(p->key, c->rules.key_max_len, &m);
+  if (!json_is_number(amount) || !isfinite(json_number_value(amount)))
+    fin_msgs_add(&m, "amount must be a positive number");
+  p->merchant = "Unknown Merchant";
+  if (merchant != NULL && !json_is_null(merchant)) {
+    if (!json_is_string(merchant))
+      fin_msgs_add(&m, "merchant must be a string");
+    else if (fin_blank(json_string_value(merchant)))
+      fin_msgs_add(&m, "merchant is required");
+    else
+      p->merchant = json_string_value(merchant);
+  }
+  if (m.count) {
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+    return -1;
+  }
+  p->amount = json_number_value(amount);
+  return 0;
+}
+
+void fin_h_purchase(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  struct purchase p = {.eco = q->principal->ecosystem_id, .card_id = q->params[0]};
+  p.key = fin_require_key(q, r);
+  if (p.key == NULL || validate(c, q, &p, r)) return;
+  fin_idem_hash(p.key, p.hash);
+  struct fin_idem rec = {0};
+  struct fin_err pe = {0};
+  enum fin_status st = fin_idem_lookup(c, p.eco, p.hash, &rec, &pe);
+  if (st == FIN_OK) {
+    replay(c, &p, &rec, r);
+  } else if (st == FIN_NOT_FOUND) {
+    execute(c, &p, r);
+  } else {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
+    fin_app_fail(r, &e);
+  }
+  fin_idem_clear(&rec);
+}

@@ -1,0 +1,90 @@
+/* users.c - POST /v1/users: explicit registration (baseline §1.3). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "input.h"
+
+/* Trimmed copy (JavaScript String#trim on ASCII whitespace). */
+static char *trimmed(const char *s) {
+  if (s == NULL) return fin_strdup("");
+  while (isspace((unsigned char)*s)) s++;
+  size_t n = strlen(s);
+  while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+  char *out = malloc(n + 1);
+  if (out) {
+    memcpy(out, s, n);
+    out[n] = '\0';
+  }
+  return out;
+}
+
+static void create_user(struct fin_container *c, const struct fin_principal *p, const char *email,
+                        struct fin_resp *r) {
+  fin_ms now = fin_app_now(c);
+  struct fin_user u = {0};
+  u.ecosystem_id = p->ecosystem_id;
+  u.firebase_uid = p->uid;
+  u.email = (char *)email;
+  u.role = p->role;
+  fin_strlcpy(u.status, "active", sizeof u.status);
+  u.score = 500;
+  fin_strlcpy(u.tier, fin_tier_of(&c->rules, 500), sizeof u.tier);
+  u.created_at = u.updated_at = u.last_login_at = now;
+  struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
+  struct fin_err pe = {0};
+  enum fin_status st = fin_app_commit(c, &w, 1, &pe);
+  if (st == FIN_EXISTS) { /* registered concurrently: answer like a repeat */
+    struct fin_user cur = {0};
+    struct fin_app_error e = {0};
+    st = fin_app_get_user(c, p->ecosystem_id, &cur, &e);
+    if (st == FIN_OK) {
+      json_t *b = json_pack("{s:b,s:o}", "created", 0, "user", fin_json_user(&cur));
+      fin_resp_json(r, 200, b);
+    } else {
+      fin_app_fail(r, &e);
+    }
+    fin_user_clear(&cur);
+    return;
+  }
+  if (st != FIN_OK) {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "create user");
+    fin_app_fail(r, &e);
+    return;
+  }
+  fin_resp_json(r, 201, json_pack("{s:b,s:o}", "created", 1, "user", fin_json_user(&u)));
+}
+
+void fin_h_register_user(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  const struct fin_principal *p = q->principal;
+  struct fin_user existing = {0};
+  struct fin_app_error e = {0};
+  enum fin_status st = fin_app_get_user(c, p->ecosystem_id, &existing, &e);
+  if (st == FIN_OK) {
+    fin_resp_json(r, 200, json_pack("{s:b,s:o}", "created", 0, "user", fin_json_user(&existing)));
+    fin_user_clear(&existing);
+    return;
+  }
+  if (st != FIN_NOT_FOUND) {
+    fin_app_fail(r, &e);
+    return;
+  }
+  const json_t *be = json_is_object(q->body) ? json_object_get(q->body, "email") : NULL;
+  char *token_email = trimmed(p->email);
+  char *body_email = trimmed(json_is_string(be) ? json_string_value(be) : "");
+  if (token_email == NULL || body_email == NULL) {
+    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  } else if (token_email[0] && body_email[0] && strcmp(token_email, body_email) != 0) {
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "email must match the authenticated user");
+  } else {
+    const char *email = token_email[0] ? token_email : body_email;
+    if (email[0] == '\0')
+      fin_resp_error(r, 400, "VALIDATION_ERROR", "email is required");
+    else
+      create_user(c, p, email, r);
+  }
+  free(token_email);
+  free(body_email);
+}

@@ -1,0 +1,143 @@
+/* views.c - JSON views of the entities, keys in the order of baseline §1. */
+#include <string.h>
+
+#include "../util/timefmt.h"
+#include "appkit.h"
+
+json_t *fin_json_iso(fin_ms ms) {
+  char buf[40];
+  return json_string(fin_iso(ms, buf));
+}
+
+json_t *fin_json_money(double v) {
+  return json_real(v);
+}
+
+static void set(json_t *o, const char *k, json_t *v) {
+  json_object_set_new_nocheck(o, k, v);
+}
+
+json_t *fin_json_user(const struct fin_user *u) {
+  json_t *o = json_object();
+  set(o, "ecosystemId", json_string(u->ecosystem_id));
+  set(o, "firebaseUid", json_string(u->firebase_uid ? u->firebase_uid : u->ecosystem_id));
+  set(o, "email", json_string(u->email ? u->email : ""));
+  set(o, "role", json_string(u->role ? u->role : "user"));
+  set(o, "status", json_string(u->status));
+  set(o, "currentScore", json_integer(u->score));
+  set(o, "tier", json_string(u->tier));
+  set(o, "createdAt", fin_json_iso(u->created_at));
+  set(o, "updatedAt", fin_json_iso(u->updated_at));
+  set(o, "lastLoginAt", fin_json_iso(u->last_login_at));
+  return o;
+}
+
+json_t *fin_json_card_summary(const struct fin_card *c) {
+  json_t *o = json_object();
+  set(o, "cardId", json_string(c->card_id));
+  set(o, "type", json_string("credit-card"));
+  set(o, "status", json_string(c->status));
+  set(o, "limit", fin_json_money(c->limit));
+  set(o, "balance", fin_json_money(c->balance));
+  set(o, "availableCredit", fin_json_money(c->available_credit));
+  set(o, "minimumPayment", fin_json_money(c->minimum_payment));
+  set(o, "nearLimit", json_boolean(c->limit > 0 && c->balance / c->limit > 0.9));
+  if (c->next_due_date) set(o, "nextDueDate", fin_json_iso(c->next_due_date));
+  return o;
+}
+
+json_t *fin_json_card_detail(const struct fin_card *c) {
+  json_t *o = fin_json_card_summary(c);
+  set(o, "createdAt", fin_json_iso(c->created_at));
+  set(o, "approvedBy", json_string(c->approved_by));
+  set(o, "scoreAtApproval", json_integer(c->score_at_approval));
+  if (c->activated_at) set(o, "activatedAt", fin_json_iso(c->activated_at));
+  return o;
+}
+
+json_t *fin_json_txn(const struct fin_txn *t) {
+  json_t *o = json_object();
+  set(o, "transactionId", json_string(t->transaction_id));
+  set(o, "type", json_string(t->type));
+  set(o, "amount", fin_json_money(t->amount));
+  set(o, "status", json_string(t->status));
+  set(o, "timestamp", fin_json_iso(t->timestamp));
+  if (t->merchant) set(o, "merchant", json_string(t->merchant));
+  if (t->payment_status[0]) set(o, "paymentStatus", json_string(t->payment_status));
+  if (t->has_score_impact) set(o, "scoreImpact", json_integer(t->score_impact));
+  return o;
+}
+
+static json_t *decision_json(const struct fin_decision *d) {
+  json_t *o = json_object();
+  set(o, "outcome", json_string(d->outcome));
+  set(o, "source", json_string(d->source));
+  if (d->has_approved_limit) set(o, "approvedLimit", fin_json_money(d->approved_limit));
+  if (d->reason) set(o, "reason", json_string(d->reason));
+  return o;
+}
+
+json_t *fin_json_request(const struct fin_card_request *r, const char *status_override,
+                         const struct fin_card *card) {
+  json_t *o = json_object();
+  set(o, "requestId", json_string(r->request_id));
+  set(o, "status", json_string(status_override ? status_override : r->status));
+  set(o, "scoreAtRequest", json_integer(r->score_at_request));
+  if (r->decision.present) set(o, "decision", decision_json(&r->decision));
+  if (card != NULL) set(o, "card", fin_json_card_summary(card));
+  return o;
+}
+
+json_t *fin_json_admin_request(const struct fin_card_request *r, const struct fin_user *owner,
+                               fin_ms now, bool attention_strict, const char *email_fallback) {
+  long days = (long)((now - r->created_at) / 86400000LL);
+  bool found = owner != NULL && owner->ecosystem_id != NULL;
+  json_t *o = json_object();
+  set(o, "requestId", json_string(r->request_id));
+  json_t *u = json_object();
+  set(u, "ecosystemId", json_string(r->ecosystem_id));
+  set(u, "email", json_string(found && owner->email ? owner->email : email_fallback));
+  set(o, "user", u);
+  set(o, "scoreAtRequest", json_integer(r->score_at_request));
+  set(o, "currentScore", json_integer(found ? owner->score : r->score_at_request));
+  set(o, "tierAtRequest", json_string(r->tier_at_request));
+  set(o, "daysPending", json_integer(days));
+  set(o, "requiresAttention", json_boolean(attention_strict ? days > 7 : days >= 7));
+  set(o, "productId", json_string(r->product_id ? r->product_id : ""));
+  set(o, "status", json_string(r->status));
+  set(o, "createdAt", fin_json_iso(r->created_at));
+  return o;
+}
+
+json_t *fin_json_score_view(struct fin_container *c, const struct fin_user *u,
+                            struct fin_app_error *e) {
+  struct fin_score *hist = NULL;
+  size_t n = 0;
+  struct fin_err pe = {0};
+  enum fin_status st = c->scores.ops->list(c->scores.self, u->ecosystem_id, 10, &hist, &n, &pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) {
+    fin_app_error_from_port(e, st, &pe, "read score history");
+    return NULL;
+  }
+  json_t *o = json_object();
+  json_t *user = json_object();
+  set(user, "ecosystemId", json_string(u->ecosystem_id));
+  set(user, "email", json_string(u->email ? u->email : ""));
+  set(user, "currentScore", json_integer(u->score));
+  set(user, "tier", json_string(u->tier));
+  set(o, "user", user);
+  json_t *arr = json_array();
+  for (size_t i = 0; i < n; i++) {
+    json_t *h = json_object();
+    set(h, "value", json_integer(hist[i].value));
+    set(h, "previousValue", json_integer(hist[i].previous_value));
+    set(h, "delta", json_integer(hist[i].delta));
+    set(h, "reason", json_string(hist[i].reason ? hist[i].reason : ""));
+    set(h, "source", json_string(hist[i].source));
+    set(h, "timestamp", fin_json_iso(hist[i].timestamp));
+    json_array_append_new(arr, h);
+  }
+  set(o, "history", arr);
+  fin_score_list_free(hist, n);
+  return o;
+}

@@ -1,0 +1,44 @@
+/* cards.c - card money rules (baseline §4.5, §4.6). */
+#include <string.h>
+
+#include "../util/ids.h"
+#include "rules.h"
+
+double fin_min_payment(double balance) {
+  if (balance <= 0) return 0;
+  double m = 0.02 * balance;
+  if (m < 25) m = 25;
+  return m < balance ? m : balance;
+}
+
+bool fin_near_limit(double limit, double balance) {
+  return balance / limit > 0.9;
+}
+
+double fin_available(double limit, double balance) {
+  double a = limit - balance;
+  return a > 0 ? a : 0;
+}
+
+int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *eco, double limit,
+                  const char *approved_by, int score, fin_ms now) {
+  memset(c, 0, sizeof *c);
+  fin_uuid_v7(c->card_id);
+  c->ecosystem_id = fin_strdup(eco);
+  c->product_id = fin_strdup("default-credit-card");
+  if (c->ecosystem_id == NULL || c->product_id == NULL) {
+    fin_card_clear(c);
+    return -1;
+  }
+  fin_strlcpy(c->status, "active", sizeof c->status);
+  c->limit = limit;
+  c->balance = 0;
+  c->available_credit = limit;
+  c->minimum_payment = 0;
+  c->next_due_date = now + (fin_ms)r->due_days * 86400000LL;
+  c->version = 1;
+  fin_strlcpy(c->approved_by, approved_by, sizeof c->approved_by);
+  c->score_at_approval = score;
+  c->created_at = c->updated_at = c->activated_at = now;
+  return 0;
+}
