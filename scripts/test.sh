@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests (cmocka, ASan+UBSan), the repository
+# conformance suite on the memory adapters, the HTTP contract suite against a
+# memory-mode server, and bounded fuzzing of the request path.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps.sh || exit 1
+
+passed=0
+failed=0
+step() {
+  local name="$1"
+  shift
+  echo "=== $name: $*"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== $name: ok"
+  else
+    failed=$((failed + 1))
+    echo "=== $name: FAILED"
+  fi
+}
+
+step build make -s -j"$(nproc)" build/financial-api
+step unit make -s -j"$(nproc)" test-unit
+step conformance make -s -j"$(nproc)" conformance
+step contract scripts/contract.sh
+step fuzz scripts/fuzz.sh
+
+echo
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
