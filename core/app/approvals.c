@@ -6,6 +6,7 @@
 #include "../util/jsnum.h"
 #include "../util/jsonout.h"
 #include "appkit.h"
+#include "input.h"
 
 /* Loads the request (any owner) and its owner; fills e on failure. */
 static int load_pending(struct fin_container *c, const char *request_id,
@@ -176,8 +177,13 @@ int fin_approve_request(struct fin_container *c, const struct fin_decision_input
   struct fin_user owner = {0};
   int rc = FIN_DECISION_FAILED;
   if (load_pending(c, in->request_id, &req, &owner, e)) goto done;
-  if (in->admin_email == NULL || in->admin_email[0] == '\0') {
-    fin_app_error_set(e, 400, "VALIDATION_ERROR", "adminEmail is required");
+  struct fin_msgs m = {0};
+  if (!(in->limit >= c->rules.limit_min)) fin_msgs_add(&m, "limit must be at least $100");
+  if (in->limit > c->rules.limit_max) fin_msgs_add(&m, "limit cannot exceed $10,000");
+  if (in->admin_email == NULL || in->admin_email[0] == '\0')
+    fin_msgs_add(&m, "adminEmail is required");
+  if (m.count) {
+    fin_app_error_set(e, 400, "VALIDATION_ERROR", "%s", m.text);
     goto done;
   }
   if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;
