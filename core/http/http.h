@@ -49,13 +49,23 @@ struct fin_resp {
   char last_modified[40]; /* RFC 1123, "" = none */
   bool no_etag_headers;   /* 304 from the dashboard's own exact check */
   bool private_cache;     /* Cache-Control: private, no-cache + Vary Authorization */
+  /* raw (non-JSON) body, used instead of `body` when set (see fin_resp_raw) */
+  const char *raw;      /* borrowed: must stay valid for the process (e.g. a loaded file) */
+  size_t raw_len;
+  const char *raw_type; /* Content-Type of raw; static string */
 };
 
 /* Sets an error response. `fmt` is printf-style. */
 void fin_resp_error(struct fin_resp *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Sets a JSON body (steals `body`) and status. */
+/* Sets a JSON body (steals `body`) and status. A NULL body (failed builder)
+ * becomes 500 INTERNAL_ERROR. */
 void fin_resp_json(struct fin_resp *r, int status, json_t *body);
+/* Sets a non-JSON body: `data` is borrowed and must outlive the response
+ * (process-lifetime data, e.g. openapi.yaml); `content_type` is static. It
+ * gets the generic weak ETag and conditional GET like JSON bodies. */
+void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, const char *data,
+                  size_t len);
 
 typedef void (*fin_handler)(struct fin_container *c, const struct fin_req *req,
                             struct fin_resp *resp);

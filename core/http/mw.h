@@ -1,0 +1,65 @@
+/* mw.h - the middleware pieces pipeline.c strings together (internal to
+ * core/http). Each returns a value; none raises or logs the request. */
+#ifndef FIN_MW_H
+#define FIN_MW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../app/container.h"
+#include "pipeline.h"
+
+/* body.c ---------------------------------------------------------------- */
+enum fin_body_status {
+  FIN_BODY_OK = 0,
+  FIN_BODY_BAD_JSON,    /* malformed, or top level not an object/array */
+  FIN_BODY_UNSUPPORTED, /* a body with a content type we do not parse */
+  FIN_BODY_NOMEM,
+};
+/* Decodes the body of POST/PATCH/PUT requests. *out always receives a new
+ * reference ({} when nothing usable was sent, even on error). */
+enum fin_body_status fin_mw_body(const char *method, const char *content_type, const char *data,
+                                 size_t len, json_t **out, bool *has_body);
+
+/* auth_mw.c ------------------------------------------------------------- */
+/* Authenticates the Authorization header value (§3.1) and, when `admin`,
+ * checks the role (§3.5). On success returns true and *p owns the principal
+ * (fin_principal_clear); on failure fills the error into *r. */
+bool fin_mw_auth(struct fin_container *c, const char *authorization, bool admin,
+                 struct fin_principal *p, struct fin_resp *r);
+
+/* trace.c --------------------------------------------------------------- */
+/* Validates a W3C traceparent (§0.5); on success writes the lower-case
+ * 32-hex trace id into out (33 bytes) and returns true. */
+bool fin_mw_traceparent(const char *value, char out[33]);
+
+/* ratelimit.c ----------------------------------------------------------- */
+struct fin_rl_result {
+  bool limited;
+  int limit, remaining;
+  int64_t reset_s;     /* window end, epoch seconds (rounded up) */
+  int64_t retry_after; /* seconds, rounded up; only when limited */
+};
+/* Counts one hit for key "<who>:<path>" in a fixed 60 s window. */
+void fin_ratelimit_hit(const char *who, const char *path, int limit, int64_t now_ms,
+                       struct fin_rl_result *r);
+/* Forgets every window (tests). */
+void fin_ratelimit_reset(void);
+
+/* reply.c --------------------------------------------------------------- */
+struct fin_reply_ctx {
+  const char *method;
+  const char *request_id;
+  const char *trace_id;           /* NULL when none */
+  bool authenticated;             /* Cache-Control: private + Vary: Authorization */
+  const struct fin_rl_result *rl; /* NULL when not rate limited */
+};
+/* Turns the handler's fin_resp into *out: envelope, JSON text, ETag,
+ * Last-Modified, conditional 304, cache headers. Consumes resp's JSON. */
+void fin_reply_build(const struct fin_http_in *in, const struct fin_reply_ctx *x,
+                     struct fin_resp *resp, struct fin_http_out *out);
+/* Appends a header (silently dropped when the table is full). */
+void fin_reply_header(struct fin_http_out *out, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,54 @@
+/* req.c - the handler-facing helpers declared in http.h. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "http.h"
+#include "pipeline.h"
+
+const char *fin_req_header(const struct fin_req *r, const char *name) {
+  const struct fin_http_in *in = r ? r->conn : NULL;
+  if (in == NULL || in->header == NULL || name == NULL) return NULL;
+  return in->header(in->ctx, name);
+}
+
+const char *fin_req_query(const struct fin_req *r, const char *name) {
+  const struct fin_http_in *in = r ? r->conn : NULL;
+  if (in == NULL || in->query == NULL || name == NULL) return NULL;
+  return in->query(in->ctx, name);
+}
+
+void fin_resp_error(struct fin_resp *r, int status, const char *code, const char *fmt, ...) {
+  json_decref(r->body);
+  r->body = NULL;
+  r->raw = NULL;
+  r->status = status;
+  r->err_code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
+  va_end(ap);
+}
+
+void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, const char *data,
+                  size_t len) {
+  json_decref(r->body);
+  r->body = NULL;
+  json_decref(r->err_details);
+  r->err_details = NULL;
+  r->err_code = NULL;
+  r->status = status;
+  r->raw = data ? data : "";
+  r->raw_len = data ? len : 0;
+  r->raw_type = content_type ? content_type : "application/octet-stream";
+}
+
+void fin_resp_json(struct fin_resp *r, int status, json_t *body) {
+  if (r->body != body) json_decref(r->body);
+  r->raw = NULL;
+  r->body = body;
+  r->status = status;
+  r->err_code = NULL;
+  json_decref(r->err_details);
+  r->err_details = NULL;
+  if (body == NULL) fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+}

@@ -1,0 +1,364 @@
+/* server.c - libmicrohttpd glue: daemon life cycle, signals, per-request
+ * state, bounded body reading, and turning a fin_http_out into a response. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/log.h"
+#include "../util/timefmt.h"
+#include "pipeline.h"
+
+#define DRAIN_MAX (1024 * 1024) /* body bytes swallowed after the limit before closing */
+#define GRACE_MS 10000          /* in-flight requests get this long at shutdown */
+#define MAX_HOOKS 8
+
+/* Per-request state, created by the URI log callback (which sees the raw
+ * URI) and freed in the completion callback. */
+struct conn_state {
+  int64_t start_ms;
+  char *path; /* raw path, without the query string */
+  char *body;
+  size_t len, cap;
+  size_t drained;
+  bool started;
+  bool too_large;
+  bool answered;
+};
+
+static atomic_int inflight;
+static volatile sig_atomic_t stop_flag;
+static int stop_pipe[2] = {-1, -1};
+
+static struct {
+  void (*fn)(void *);
+  void *arg;
+} hooks[MAX_HOOKS];
+static size_t n_hooks;
+static pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void fin_server_on_stop(void (*fn)(void *), void *arg) {
+  pthread_mutex_lock(&hooks_lock);
+  bool ok = n_hooks < MAX_HOOKS;
+  if (ok) {
+    hooks[n_hooks].fn = fn;
+    hooks[n_hooks].arg = arg;
+    n_hooks++;
+  }
+  pthread_mutex_unlock(&hooks_lock);
+  if (!ok) fin_log("error", "stop_hook_refused", "\"max\":%d", MAX_HOOKS);
+}
+
+void fin_server_request_stop(void) {
+  int saved = errno;
+  stop_flag = 1;
+  if (stop_pipe[1] >= 0) {
+    ssize_t w = write(stop_pipe[1], "x", 1);
+    (void)w;
+  }
+  errno = saved;
+}
+
+static void on_signal(int sig) {
+  (void)sig;
+  fin_server_request_stop();
+}
+
+/* ---- per-request state ------------------------------------------------ */
+
+static struct conn_state *state_new(const char *uri) {
+  struct conn_state *st = calloc(1, sizeof *st);
+  if (st == NULL) return NULL;
+  size_t n = strcspn(uri, "?");
+  st->path = strndup(uri, n);
+  if (st->path == NULL) {
+    free(st);
+    return NULL;
+  }
+  st->start_ms = fin_now_ms();
+  atomic_fetch_add(&inflight, 1);
+  return st;
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+  return state_new(uri);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  struct conn_state *st = *con_cls;
+  if (st == NULL) return;
+  free(st->body);
+  free(st->path);
+  free(st);
+  *con_cls = NULL;
+  atomic_fetch_sub(&inflight, 1);
+}
+
+/* Appends a piece of body; false = give up on the connection. */
+static bool take(struct conn_state *st, const char *data, size_t n) {
+  if (st->too_large) {
+    st->drained += n;
+    return st->drained <= DRAIN_MAX;
+  }
+  if (n > FIN_BODY_LIMIT - st->len) { /* running total over the limit (chunked) */
+    st->too_large = true;
+    free(st->body);
+    st->body = NULL;
+    st->len = st->cap = 0;
+    st->drained = n;
+    return true;
+  }
+  if (st->len + n > st->cap) {
+    size_t cap = st->cap ? st->cap * 2 : 4096;
+    while (cap < st->len + n)
+      cap *= 2;
+    if (cap > FIN_BODY_LIMIT) cap = FIN_BODY_LIMIT;
+    char *b = realloc(st->body, cap);
+    if (b == NULL) return false;
+    st->body = b;
+    st->cap = cap;
+  }
+  memcpy(st->body + st->len, data, n);
+  st->len += n;
+  return true;
+}
+
+/* ---- responding --------------------------------------------------------- */
+
+static const char *lookup_header(void *ctx, const char *name) {
+  return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+static const char *lookup_query(void *ctx, const char *name) {
+  return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *peer_ip(struct MHD_Connection *conn, char *buf, size_t size) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci == NULL || ci->client_addr == NULL) return NULL;
+  const struct sockaddr *sa = ci->client_addr;
+  const void *addr = NULL;
+  if (sa->sa_family == AF_INET) addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+  if (sa->sa_family == AF_INET6) addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+  if (addr == NULL || inet_ntop(sa->sa_family, addr, buf, (socklen_t)size) == NULL) return NULL;
+  return buf;
+}
+
+static void access_log(const char *method, const struct conn_state *st,
+                       const struct fin_http_out *out) {
+  char rid[160], m[32], path[512];
+  fin_log("info", "request",
+          "\"requestId\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
+          "\"duration_ms\":%lld",
+          fin_log_esc(out->request_id ? out->request_id : "", rid, sizeof rid),
+          fin_log_esc(method, m, sizeof m), fin_log_esc(st->path, path, sizeof path), out->status,
+          (long long)(fin_now_ms() - st->start_ms));
+}
+
+static struct MHD_Response *make_response(struct fin_http_out *out) {
+  struct MHD_Response *r;
+  if (out->body != NULL && out->body_owned) {
+    r = MHD_create_response_from_buffer(out->body_len, (void *)out->body, MHD_RESPMEM_MUST_FREE);
+    if (r != NULL) { /* MHD frees the text now */
+      out->body_owned = false;
+      out->body = NULL;
+    }
+  } else {
+    r = MHD_create_response_from_buffer(out->body_len, (void *)(out->body ? out->body : ""),
+                                        MHD_RESPMEM_PERSISTENT);
+  }
+  if (r == NULL) return NULL;
+  for (size_t i = 0; i < out->nh; i++)
+    MHD_add_response_header(r, out->h[i].name, out->h[i].value);
+  if (out->close) MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+  return r;
+}
+
+static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *conn,
+                               struct conn_state *st, const char *method) {
+  char ip[INET6_ADDRSTRLEN];
+  struct fin_http_in in = {.method = method,
+                           .path = st->path,
+                           .body = st->body,
+                           .body_len = st->len,
+                           .body_too_large = st->too_large,
+                           .client_ip = peer_ip(conn, ip, sizeof ip),
+                           .header = lookup_header,
+                           .query = lookup_query,
+                           .ctx = conn};
+  struct fin_http_out out;
+  st->answered = true;
+  fin_http_handle(c, NULL, &in, &out);
+  struct MHD_Response *r = make_response(&out);
+  enum MHD_Result ret = MHD_NO;
+  if (r != NULL) {
+    ret = MHD_queue_response(conn, (unsigned)out.status, r);
+    MHD_destroy_response(r);
+  }
+  access_log(method, st, &out);
+  fin_http_out_release(&out);
+  return ret;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls) {
+  struct conn_state *st = *con_cls;
+  if (st == NULL) { /* the URI callback could not allocate */
+    if ((st = state_new(url)) == NULL) return MHD_NO;
+    *con_cls = st;
+  }
+  if (st->answered) return MHD_YES;
+  if (!st->started) { /* headers only: size the body buffer, refuse early */
+    st->started = true;
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
+    if (n > FIN_BODY_LIMIT) {
+      st->too_large = true;
+      return respond(cls, conn, st, method); /* MHD drops the body and closes */
+    }
+    if (n > 0 && (st->body = malloc((size_t)n)) != NULL) st->cap = (size_t)n;
+    return MHD_YES;
+  }
+  if (*upload_data_size != 0) {
+    bool ok = take(st, upload_data, *upload_data_size);
+    *upload_data_size = 0;
+    return ok ? MHD_YES : MHD_NO;
+  }
+  return respond(cls, conn, st, method);
+}
+
+/* ---- daemon ------------------------------------------------------------- */
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap) {
+  char msg[512], esc[600];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  msg[strcspn(msg, "\n")] = '\0';
+  fin_log("warn", "mhd", "\"message\":\"%s\"", fin_log_esc(msg, esc, sizeof esc));
+}
+
+static unsigned pool_size(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 2 ? 2u : (unsigned)n;
+}
+
+/* Fills *ss from bind_addr; returns 0 (no address: any IPv4), 4, 6 or -1. */
+static int parse_bind(const char *bind_addr, int port, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  if (bind_addr == NULL || bind_addr[0] == '\0') return 0;
+  struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+  if (inet_pton(AF_INET, bind_addr, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    return 4;
+  }
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET6, bind_addr, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    return 6;
+  }
+  return -1;
+}
+
+static struct MHD_Daemon *start(struct fin_container *c, int port, const char *bind_addr,
+                                bool epoll) {
+  struct sockaddr_storage ss;
+  int fam = parse_bind(bind_addr, port, &ss);
+  if (fam < 0) return NULL;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                   (epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL) |
+                   (fam == 6 ? MHD_USE_IPv6 : 0);
+  struct MHD_OptionItem bind_opt[] = {
+      {fam > 0 ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, 0, &ss},
+      {MHD_OPTION_END, 0, NULL},
+  };
+  return MHD_start_daemon(
+      flags, (uint16_t)port, NULL, NULL, on_access, c, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+      MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
+      (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+      on_completed, NULL, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
+}
+
+static void wait_for_stop(void) {
+  while (!stop_flag) {
+    struct pollfd p = {.fd = stop_pipe[0], .events = POLLIN};
+    if (poll(&p, 1, 1000) > 0) {
+      char buf[16];
+      ssize_t r = read(stop_pipe[0], buf, sizeof buf);
+      (void)r;
+    }
+  }
+}
+
+static void drain_inflight(void) {
+  int64_t deadline = fin_now_ms() + GRACE_MS;
+  while (atomic_load(&inflight) > 0 && fin_now_ms() < deadline)
+    usleep(10000);
+}
+
+static void run_hooks(void) {
+  pthread_mutex_lock(&hooks_lock);
+  size_t n = n_hooks;
+  pthread_mutex_unlock(&hooks_lock);
+  for (size_t i = 0; i < n; i++)
+    hooks[i].fn(hooks[i].arg);
+}
+
+int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
+  if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+  struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, ign = {.sa_handler = SIG_IGN};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  sigaction(SIGPIPE, &ign, NULL);
+
+  /* pool threads inherit a mask without SIGINT/SIGTERM: the signal lands here */
+  sigset_t block, prev;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &prev);
+  bool epoll = true;
+  struct MHD_Daemon *d = start(c, port, bind_addr, true);
+  if (d == NULL) {
+    epoll = false;
+    d = start(c, port, bind_addr, false);
+  }
+  pthread_sigmask(SIG_SETMASK, &prev, NULL);
+  if (d == NULL) {
+    fin_log("error", "listen_failed", "\"port\":%d", port);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return -1;
+  }
+  const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  fin_log("info", "listening", "\"port\":%d,\"threads\":%u,\"poll\":\"%s\"",
+          bi ? (int)bi->port : port, pool_size(), epoll ? "epoll" : "poll");
+
+  wait_for_stop();
+  fin_log("info", "stopping", "\"inflight\":%d", atomic_load(&inflight));
+  MHD_socket lsock = MHD_quiesce_daemon(d); /* no new connections */
+  drain_inflight();
+  MHD_stop_daemon(d);
+  if (lsock != MHD_INVALID_SOCKET) close(lsock);
+  run_hooks();
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  stop_flag = 0;
+  fin_log("info", "stopped", NULL);
+  return 0;
+}

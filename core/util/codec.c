@@ -1,0 +1,105 @@
+/* codec.c - lenient base64 decoding (Node's Buffer.from(s, "base64")),
+ * strict/url-safe encoding, SHA-256 hex and the framework's weak ETag. */
+#include "codec.h"
+
+#include <limits.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 0..63 for both alphabets ('+' and '-' = 62, '/' and '_' = 63), 64 = skip,
+ * 65 = '=' (ends the data, like Node's decoder). */
+static unsigned char b64_value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return (unsigned char)(c - 'A');
+  if (c >= 'a' && c <= 'z') return (unsigned char)(c - 'a' + 26);
+  if (c >= '0' && c <= '9') return (unsigned char)(c - '0' + 52);
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  if (c == '=') return 65;
+  return 64;
+}
+
+unsigned char *fin_b64_decode_lenient(const char *s, size_t len, size_t *out_len) {
+  unsigned char *out = malloc(len / 4 * 3 + 4);
+  if (out == NULL) return NULL;
+  size_t o = 0;
+  uint32_t acc = 0;
+  int nbits = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char v = b64_value((unsigned char)s[i]);
+    if (v == 65) break;
+    if (v == 64) continue;
+    acc = (acc << 6) | v;
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      out[o++] = (unsigned char)(acc >> nbits);
+      acc &= (1u << nbits) - 1;
+    }
+  }
+  out[o] = '\0';
+  if (out_len != NULL) *out_len = o;
+  return out;
+}
+
+char *fin_b64_encode(const unsigned char *data, size_t len) {
+  if (len > (size_t)INT_MAX / 4 * 3 - 3) return NULL;
+  char *out = malloc((len + 2) / 3 * 4 + 1);
+  if (out == NULL) return NULL;
+  EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+  return out;
+}
+
+char *fin_b64url_encode(const unsigned char *data, size_t len) {
+  char *out = fin_b64_encode(data, len);
+  if (out == NULL) return NULL;
+  char *w = out;
+  for (char *r = out; *r != '\0'; r++) {
+    if (*r == '=') break;
+    *w++ = *r == '+' ? '-' : *r == '/' ? '_' : *r;
+  }
+  *w = '\0';
+  return out;
+}
+
+/* Message digests fetched once (implicit fetching is slow on OpenSSL 3). */
+static EVP_MD *md_sha256, *md_sha1;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void md_init(void) {
+  md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+  md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
+static unsigned digest(const EVP_MD *fetched, const EVP_MD *fallback, const void *data, size_t len,
+                       unsigned char *out) {
+  unsigned n = 0;
+  if (EVP_Digest(data, len, out, &n, fetched ? fetched : fallback, NULL) != 1) {
+    memset(out, 0, EVP_MAX_MD_SIZE);
+    n = (unsigned)EVP_MD_get_size(fallback);
+  }
+  return n;
+}
+
+void fin_sha256_hex(const void *data, size_t len, char *out) {
+  static const char hex[] = "0123456789abcdef";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  pthread_once(&md_once, md_init);
+  unsigned n = digest(md_sha256, EVP_sha256(), data, len, md);
+  for (unsigned i = 0; i < n; i++) {
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+void fin_weak_etag(const void *body, size_t len, char *out) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  char b64[EVP_MAX_MD_SIZE * 2];
+  pthread_once(&md_once, md_init);
+  unsigned n = digest(md_sha1, EVP_sha1(), body, len, md);
+  EVP_EncodeBlock((unsigned char *)b64, md, (int)n);
+  snprintf(out, 64, "W/\"%zx-%.27s\"", len, b64);
+}

@@ -1,0 +1,81 @@
+/* ids.c - UUID v4 (OpenSSL RAND_bytes) and monotonic UUID v7 (RFC 9562). */
+#include "ids.h"
+
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "timefmt.h"
+
+static void random_bytes(unsigned char *b, size_t n) {
+  if (RAND_bytes(b, (int)n) == 1) return;
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = getrandom(b + got, n - got, 0);
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+}
+
+static char *format_uuid(const unsigned char u[16], char *buf) {
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) buf[o++] = '-';
+    buf[o++] = hex[u[i] >> 4];
+    buf[o++] = hex[u[i] & 15];
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+char *fin_uuid_v4(char *buf) {
+  unsigned char u[16];
+  random_bytes(u, sizeof u);
+  u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+  u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+  return format_uuid(u, buf);
+}
+
+/* unix_ts_ms(48) | ver(4) | rand_a(12) = counter | var(2) | rand_b(62) */
+static char *make_v7(int64_t ms, unsigned counter, char *buf) {
+  unsigned char u[16];
+  random_bytes(u + 8, 8);
+  uint64_t t = (uint64_t)ms & 0xffffffffffffULL;
+  for (int i = 0; i < 6; i++)
+    u[i] = (unsigned char)(t >> (40 - 8 * i));
+  u[6] = (unsigned char)(0x70 | ((counter >> 8) & 0x0f));
+  u[7] = (unsigned char)(counter & 0xff);
+  u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+  return format_uuid(u, buf);
+}
+
+static pthread_mutex_t v7_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t v7_last_ms = -1;
+static unsigned v7_counter;
+
+char *fin_uuid_v7(char *buf) {
+  unsigned char seed[2];
+  random_bytes(seed, sizeof seed);
+  int64_t now = fin_now_ms();
+  pthread_mutex_lock(&v7_lock);
+  if (now > v7_last_ms) {
+    v7_last_ms = now;
+    /* random start in the lower half leaves room for 2048+ ids per ms */
+    v7_counter = ((unsigned)seed[0] << 8 | seed[1]) & 0x7ff;
+  } else if (++v7_counter > 0xfff) {
+    v7_last_ms++; /* counter exhausted: borrow the next millisecond */
+    v7_counter = 0;
+  }
+  int64_t ms = v7_last_ms;
+  unsigned counter = v7_counter;
+  pthread_mutex_unlock(&v7_lock);
+  return make_v7(ms, counter, buf);
+}
+
+char *fin_uuid_v7_at(int64_t ms, char *buf) {
+  unsigned char seed[2];
+  random_bytes(seed, sizeof seed);
+  return make_v7(ms, ((unsigned)seed[0] << 8 | seed[1]) & 0x7ff, buf);
+}

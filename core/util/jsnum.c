@@ -1,0 +1,141 @@
+/* jsnum.c - JavaScript Number#toString for doubles (ECMA-262 Number::toString).
+ *
+ * The shortest decimal that reads back as the same double is found by trying
+ * 1..17 significant digits with %.*e (glibc rounds exactly) and strtod. The
+ * digits and exponent are then laid out the way JavaScript does. */
+#include "jsnum.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Digits of |x| without the point, trailing zeros removed, and the decimal
+ * exponent e such that |x| = 0.d1d2... * 10^e (JavaScript's "n"). */
+struct digits {
+  char d[24];
+  int k; /* number of digits */
+  int n;
+};
+
+/* Parses "d.ddde[+-]xx" (as printed by %.*e) into struct digits. */
+static void split_sci(const char *s, struct digits *out) {
+  int k = 0;
+  const char *p = s;
+  for (; *p != '\0' && *p != 'e'; p++) {
+    if (*p >= '0' && *p <= '9') out->d[k++] = *p;
+  }
+  int exp10 = (*p == 'e') ? atoi(p + 1) : 0;
+  while (k > 1 && out->d[k - 1] == '0')
+    k--;
+  out->d[k] = '\0';
+  out->k = k;
+  out->n = exp10 + 1;
+}
+
+/* Adds one unit in the last place to a digit string printed with %.*e and
+ * reports whether the result, re-parsed, equals x. Needed only where x is a
+ * power of two: the gap below such a double is half the gap above, so the
+ * nearest p-digit decimal may miss while the next one up still reads back. */
+static int try_next_up(double x, const char *sci, char *buf, size_t size) {
+  char mant[24];
+  size_t m = 0;
+  const char *p = sci;
+  for (; *p != '\0' && *p != 'e' && m + 1 < sizeof mant; p++) {
+    if (*p >= '0' && *p <= '9') mant[m++] = *p;
+  }
+  if (*p != 'e' || m == 0) return 0;
+  int exp10 = atoi(p + 1);
+  int i = (int)m - 1;
+  while (i >= 0 && mant[i] == '9')
+    mant[i--] = '0';
+  if (i < 0) {
+    /* 9.99 -> 10.00: one more digit; shift to 1.000 e+1 */
+    memmove(mant + 1, mant, m - 1);
+    mant[0] = '1';
+    exp10++;
+  } else {
+    mant[i]++;
+  }
+  mant[m] = '\0';
+  if (m == 1)
+    snprintf(buf, size, "%ce%d", mant[0], exp10);
+  else
+    snprintf(buf, size, "%c.%se%d", mant[0], mant + 1, exp10);
+  return strtod(buf, NULL) == x;
+}
+
+/* Finds the shortest round-tripping digits of x (x finite, > 0). */
+static void shortest(double x, struct digits *out) {
+  char sci[40], alt[40];
+  int exp2 = 0;
+  int pow2 = frexp(x, &exp2) == 0.5;
+  for (int p = 1; p <= 17; p++) {
+    snprintf(sci, sizeof sci, "%.*e", p - 1, x);
+    if (strtod(sci, NULL) == x) {
+      split_sci(sci, out);
+      return;
+    }
+    if (pow2 && try_next_up(x, sci, alt, sizeof alt)) {
+      split_sci(alt, out);
+      return;
+    }
+  }
+  snprintf(sci, sizeof sci, "%.16e", x);
+  split_sci(sci, out);
+}
+
+/* Lays the digits out as JavaScript does (ECMA-262 Number::toString, step 6+). */
+static size_t layout(const struct digits *g, char *buf, size_t pos) {
+  int k = g->k, n = g->n;
+  if (k <= n && n <= 21) {
+    memcpy(buf + pos, g->d, (size_t)k);
+    pos += (size_t)k;
+    for (int i = 0; i < n - k; i++)
+      buf[pos++] = '0';
+  } else if (0 < n && n <= 21) {
+    memcpy(buf + pos, g->d, (size_t)n);
+    pos += (size_t)n;
+    buf[pos++] = '.';
+    memcpy(buf + pos, g->d + n, (size_t)(k - n));
+    pos += (size_t)(k - n);
+  } else if (-6 < n && n <= 0) {
+    buf[pos++] = '0';
+    buf[pos++] = '.';
+    for (int i = 0; i < -n; i++)
+      buf[pos++] = '0';
+    memcpy(buf + pos, g->d, (size_t)k);
+    pos += (size_t)k;
+  } else {
+    buf[pos++] = g->d[0];
+    if (k > 1) {
+      buf[pos++] = '.';
+      memcpy(buf + pos, g->d + 1, (size_t)(k - 1));
+      pos += (size_t)(k - 1);
+    }
+    int e = n - 1;
+    pos += (size_t)snprintf(buf + pos, 8, "e%c%d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+  }
+  buf[pos] = '\0';
+  return pos;
+}
+
+size_t fin_jsnum(double x, char *buf) {
+  if (isnan(x) || isinf(x)) {
+    memcpy(buf, "null", 5);
+    return 4;
+  }
+  if (x == 0) { /* also -0 */
+    buf[0] = '0';
+    buf[1] = '\0';
+    return 1;
+  }
+  size_t pos = 0;
+  if (x < 0) {
+    buf[pos++] = '-';
+    x = -x;
+  }
+  struct digits g;
+  shortest(x, &g);
+  return layout(&g, buf, pos);
+}

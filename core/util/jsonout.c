@@ -1,0 +1,167 @@
+/* jsonout.c - JSON.stringify-compatible writer for jansson values. */
+#include "jsonout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsnum.h"
+
+#define MAX_DEPTH 2048 /* jansson's own parse limit; also stops cycles */
+
+struct buf {
+  char *p;
+  size_t len, cap;
+  int oom;
+};
+
+static int reserve(struct buf *b, size_t more) {
+  if (b->oom) return -1;
+  if (b->len + more + 1 <= b->cap) return 0;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + more + 1)
+    cap *= 2;
+  char *p = realloc(b->p, cap);
+  if (p == NULL) {
+    b->oom = 1;
+    return -1;
+  }
+  b->p = p;
+  b->cap = cap;
+  return 0;
+}
+
+static void put(struct buf *b, const char *s, size_t n) {
+  if (reserve(b, n) != 0) return;
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+
+static void putc1(struct buf *b, char c) {
+  if (reserve(b, 1) != 0) return;
+  b->p[b->len++] = c;
+}
+
+/* JSON.stringify's QuoteJSONString for UTF-8 input. */
+static void put_string(struct buf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  putc1(b, '"');
+  size_t run = 0; /* start of the pending run of unescaped bytes */
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    put(b, s + run, i - run);
+    run = i + 1;
+    char esc[7] = {'\\', 0};
+    size_t elen = 2;
+    switch (c) {
+    case '"':
+      esc[1] = '"';
+      break;
+    case '\\':
+      esc[1] = '\\';
+      break;
+    case '\b':
+      esc[1] = 'b';
+      break;
+    case '\f':
+      esc[1] = 'f';
+      break;
+    case '\n':
+      esc[1] = 'n';
+      break;
+    case '\r':
+      esc[1] = 'r';
+      break;
+    case '\t':
+      esc[1] = 't';
+      break;
+    default:
+      memcpy(esc + 1, "u00", 3);
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+      elen = 6;
+    }
+    put(b, esc, elen);
+  }
+  put(b, s + run, n - run);
+  putc1(b, '"');
+}
+
+static int write_value(struct buf *b, const json_t *v, int depth);
+
+static int write_object(struct buf *b, const json_t *v, int depth) {
+  const char *key;
+  json_t *val;
+  int first = 1;
+  putc1(b, '{');
+  json_object_foreach((json_t *)v, key, val) {
+    if (!first) putc1(b, ',');
+    first = 0;
+    put_string(b, key, strlen(key));
+    putc1(b, ':');
+    if (write_value(b, val, depth + 1) != 0) return -1;
+  }
+  putc1(b, '}');
+  return 0;
+}
+
+static int write_array(struct buf *b, const json_t *v, int depth) {
+  putc1(b, '[');
+  for (size_t i = 0; i < json_array_size(v); i++) {
+    if (i > 0) putc1(b, ',');
+    if (write_value(b, json_array_get(v, i), depth + 1) != 0) return -1;
+  }
+  putc1(b, ']');
+  return 0;
+}
+
+static int write_value(struct buf *b, const json_t *v, int depth) {
+  char num[FIN_JSNUM_MAX];
+  if (depth > MAX_DEPTH) return -1;
+  switch (json_typeof(v)) {
+  case JSON_OBJECT:
+    return write_object(b, v, depth);
+  case JSON_ARRAY:
+    return write_array(b, v, depth);
+  case JSON_STRING:
+    put_string(b, json_string_value(v), json_string_length(v));
+    break;
+  case JSON_INTEGER: {
+    int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    put(b, num, (size_t)n);
+    break;
+  }
+  case JSON_REAL:
+    put(b, num, fin_jsnum(json_real_value(v), num));
+    break;
+  case JSON_TRUE:
+    put(b, "true", 4);
+    break;
+  case JSON_FALSE:
+    put(b, "false", 5);
+    break;
+  case JSON_NULL:
+  default:
+    put(b, "null", 4);
+    break;
+  }
+  return 0;
+}
+
+char *fin_json_dump(const json_t *v, size_t *len) {
+  struct buf b = {0};
+  if (v == NULL) {
+    put(&b, "null", 4);
+  } else if (write_value(&b, v, 0) != 0) {
+    free(b.p);
+    return NULL;
+  }
+  if (reserve(&b, 0) != 0) {
+    free(b.p);
+    return NULL;
+  }
+  b.p[b.len] = '\0';
+  if (len != NULL) *len = b.len;
+  return b.p;
+}

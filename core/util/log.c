@@ -1,0 +1,100 @@
+/* log.c - one JSON object per line on stderr, one write() per line. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "timefmt.h"
+
+#define LINE_MAX_BYTES 4096
+
+static atomic_int log_state = -1; /* -1 = not decided yet */
+
+static int enabled(void) {
+  int on = atomic_load(&log_state);
+  if (on < 0) {
+    const char *env = getenv("FIN_LOG");
+    on = !(env != NULL && strcmp(env, "0") == 0);
+    int expected = -1;
+    if (!atomic_compare_exchange_strong(&log_state, &expected, on)) on = expected;
+  }
+  return on;
+}
+
+void fin_log_set_enabled(int on) {
+  atomic_store(&log_state, on ? 1 : 0);
+}
+
+char *fin_log_esc(const char *s, char *buf, size_t size) {
+  static const char hex[] = "0123456789abcdef";
+  if (size == 0) return buf;
+  size_t o = 0;
+  for (; s != NULL && *s != '\0'; s++) {
+    unsigned char c = (unsigned char)*s;
+    char tmp[6];
+    size_t n = 0;
+    if (c == '"' || c == '\\') {
+      tmp[n++] = '\\';
+      tmp[n++] = (char)c;
+    } else if (c == '\n' || c == '\r' || c == '\t') {
+      tmp[n++] = '\\';
+      tmp[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+    } else if (c < 0x20 || c == 0x7f) {
+      memcpy(tmp, "\\u00", 4);
+      tmp[4] = hex[c >> 4];
+      tmp[5] = hex[c & 15];
+      n = 6;
+    } else {
+      tmp[n++] = (char)c;
+    }
+    if (o + n >= size) break;
+    memcpy(buf + o, tmp, n);
+    o += n;
+  }
+  /* never end inside a UTF-8 sequence */
+  if (s != NULL && *s != '\0') {
+    size_t k = o, cont = 0;
+    while (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) == 0x80) {
+      k--;
+      cont++;
+    }
+    if (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) == 0xc0) {
+      unsigned char lead = (unsigned char)buf[k - 1];
+      size_t need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+      if (cont < need) o = k - 1;
+    }
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+void fin_log(const char *level, const char *event, const char *fields_fmt, ...) {
+  if (!enabled()) return;
+  char line[LINE_MAX_BYTES], ts[32], lv[32], ev[96];
+  fin_iso(fin_now_ms(), ts);
+  int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":\"%s\"", ts,
+                   fin_log_esc(level, lv, sizeof lv), fin_log_esc(event, ev, sizeof ev));
+  size_t len = (size_t)n;
+  if (fields_fmt != NULL && fields_fmt[0] != '\0') {
+    va_list ap;
+    va_start(ap, fields_fmt);
+    line[len] = ',';
+    int m = vsnprintf(line + len + 1, sizeof line - len - 3, fields_fmt, ap);
+    va_end(ap);
+    if (m >= 0 && (size_t)m < sizeof line - len - 3) {
+      len += 1 + (size_t)m;
+    } else { /* too long: a valid line without the fields */
+      static const char trunc[] = ",\"truncated\":true";
+      memcpy(line + len, trunc, sizeof trunc - 1);
+      len += sizeof trunc - 1;
+    }
+  }
+  line[len++] = '}';
+  line[len++] = '\n';
+  ssize_t w = write(STDERR_FILENO, line, len);
+  (void)w;
+}

@@ -1,0 +1,113 @@
+/* test_jsnum.c - fin_jsnum against JavaScript's Number#toString (baseline §0.6). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/util/jsnum.h"
+
+static void check(double x, const char *want) {
+  char buf[FIN_JSNUM_MAX];
+  size_t n = fin_jsnum(x, buf);
+  assert_string_equal(buf, want);
+  assert_int_equal(n, strlen(want));
+}
+
+static void baseline_examples(void **state) {
+  (void)state;
+  check(0.1 + 0.2, "0.30000000000000004");
+  check(0.30000000000000004, "0.30000000000000004");
+  check(10000 - (0.1 + 0.2), "9999.7");
+  check(9999.7, "9999.7");
+  check(10000, "10000");
+  check(100.5, "100.5");
+  check(1e21, "1e+21");
+  check(1e-7, "1e-7");
+  check(1.5e-7, "1.5e-7");
+  check(123456789012345680000.0, "123456789012345680000");
+  check(-0.0, "0");
+  check(0, "0");
+  check(1000.3000000000001, "1000.3000000000001");
+  check(1000.3, "1000.3");
+}
+
+static void plain_and_exponent_ranges(void **state) {
+  (void)state;
+  check(1, "1");
+  check(-1, "-1");
+  check(0.5, "0.5");
+  check(75.5, "75.5");
+  check(9924.5, "9924.5");
+  check(0.000001, "0.000001");
+  check(0.0000012345, "0.0000012345");
+  check(1e20, "100000000000000000000");
+  check(-1e21, "-1e+21");
+  check(1.2345e25, "1.2345e+25");
+  check(5e-324, "5e-324");
+  check(1.7976931348623157e308, "1.7976931348623157e+308");
+  check(2.2250738585072014e-308, "2.2250738585072014e-308");
+  check(9007199254740993.0, "9007199254740992");
+  check(123.456, "123.456");
+  check(-123.456e-10, "-1.23456e-8");
+  check(0.1, "0.1");
+  check(1.0 / 3.0, "0.3333333333333333");
+  check(2.0 / 3.0, "0.6666666666666666");
+  check(100, "100");
+  check(1e100, "1e+100");
+  check(4.35, "4.35");
+  check(0.07 * 100, "7.000000000000001");
+}
+
+static void non_finite_is_null(void **state) {
+  (void)state;
+  check(NAN, "null");
+  check(INFINITY, "null");
+  check(-INFINITY, "null");
+}
+
+static void powers_of_two_round_trip(void **state) {
+  (void)state;
+  /* the gap below a power of two is half the gap above */
+  check(9007199254740992.0, "9007199254740992");
+  check(ldexp(1, -1074), "5e-324");
+  check(ldexp(1, 1023), "8.98846567431158e+307");
+  check(ldexp(1, -1022), "2.2250738585072014e-308");
+  for (int e = -1074; e <= 1023; e++) {
+    char buf[FIN_JSNUM_MAX];
+    double x = ldexp(1, e);
+    fin_jsnum(x, buf);
+    assert_true(strtod(buf, NULL) == x);
+  }
+}
+
+static void random_round_trip(void **state) {
+  (void)state;
+  uint64_t s = 88172645463325252ULL;
+  for (int i = 0; i < 200000; i++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    double x;
+    memcpy(&x, &s, sizeof x);
+    if (!isfinite(x)) continue;
+    char buf[FIN_JSNUM_MAX];
+    size_t n = fin_jsnum(x, buf);
+    assert_true(n < FIN_JSNUM_MAX);
+    assert_true(strtod(buf, NULL) == x || (x == 0 && strcmp(buf, "0") == 0));
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(baseline_examples),  cmocka_unit_test(plain_and_exponent_ranges),
+      cmocka_unit_test(non_finite_is_null), cmocka_unit_test(powers_of_two_round_trip),
+      cmocka_unit_test(random_round_trip),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,91 @@
+/* test_jsonout.c - fin_json_dump writes what JSON.stringify writes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/util/jsonout.h"
+
+static void check(json_t *v, const char *want) {
+  size_t len = 0;
+  char *s = fin_json_dump(v, &len);
+  assert_non_null(s);
+  assert_string_equal(s, want);
+  assert_int_equal(len, strlen(want));
+  free(s);
+  json_decref(v);
+}
+
+static void compact_and_ordered(void **state) {
+  (void)state;
+  json_t *o = json_object();
+  json_object_set_new(o, "status", json_string("ok"));
+  json_object_set_new(o, "timestamp", json_string("2026-11-24T20:29:58.905Z"));
+  check(o, "{\"status\":\"ok\",\"timestamp\":\"2026-11-24T20:29:58.905Z\"}");
+
+  o = json_object(); /* insertion order, not alphabetical */
+  json_object_set_new(o, "z", json_integer(1));
+  json_object_set_new(o, "a", json_array());
+  json_object_set_new(o, "m", json_object());
+  check(o, "{\"z\":1,\"a\":[],\"m\":{}}");
+
+  check(json_pack("[i,b,b,n,s]", -42, 1, 0, ""), "[-42,true,false,null,\"\"]");
+  check(json_pack("{s:[{s:i}]}", "a", "b", 2), "{\"a\":[{\"b\":2}]}");
+}
+
+static void numbers_like_javascript(void **state) {
+  (void)state;
+  check(json_pack("{s:f,s:f,s:f,s:f}", "balance", 0.1 + 0.2, "availableCredit", 10000 - (0.1 + 0.2),
+                  "limit", 10000.0, "minimumPayment", 25.0),
+        "{\"balance\":0.30000000000000004,\"availableCredit\":9999.7,\"limit\":10000,"
+        "\"minimumPayment\":25}");
+  check(json_pack("[f,f,f,I]", 1e21, -0.0, 1.5e-7, (json_int_t)9007199254740993LL),
+        "[1e+21,0,1.5e-7,9007199254740993]");
+}
+
+static void strings_escaped_like_stringify(void **state) {
+  (void)state;
+  check(json_string("a\"b\\c/d"), "\"a\\\"b\\\\c/d\"");
+  check(json_string("\b\f\n\r\t"), "\"\\b\\f\\n\\r\\t\"");
+  check(json_string("\x01\x1f\x7f"), "\"\\u0001\\u001f\x7f\"");
+  check(json_string("\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80"),
+        "\"\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80\"");
+  check(json_stringn("a\0b", 3), "\"a\\u0000b\"");
+  json_t *o = json_object();
+  json_object_set_new(o, "k\"\n", json_string("v"));
+  check(o, "{\"k\\\"\\n\":\"v\"}");
+}
+
+static void null_and_nesting(void **state) {
+  (void)state;
+  size_t len = 0;
+  char *s = fin_json_dump(NULL, &len);
+  assert_string_equal(s, "null");
+  free(s);
+  json_t *root = json_array(), *cur = root;
+  for (int i = 0; i < 100; i++) {
+    json_t *next = json_array();
+    json_array_append_new(cur, next);
+    cur = next;
+  }
+  s = fin_json_dump(root, &len);
+  assert_non_null(s);
+  assert_int_equal(len, 202);
+  free(s);
+  json_decref(root);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(compact_and_ordered),
+      cmocka_unit_test(numbers_like_javascript),
+      cmocka_unit_test(strings_escaped_like_stringify),
+      cmocka_unit_test(null_and_nesting),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
