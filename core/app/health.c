@@ -1,0 +1,134 @@
+/* health.c - liveness, readiness (baseline §1.1, §1.2, §10; deviation 21) and
+ * the OpenAPI document. */
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/log.h"
+#include "../util/timefmt.h"
+#include "appkit.h"
+#include "handlers.h"
+#include "health.h"
+
+void fin_h_liveness(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  char iso[32];
+  json_t *body = json_object();
+  json_object_set_new_nocheck(body, "status", json_string("ok"));
+  json_object_set_new_nocheck(body, "timestamp", json_string(fin_iso(fin_app_now(c), iso)));
+  fin_resp_json(r, 200, body);
+}
+
+/* "healthy" when the dependency answers its ping (or has no ping). */
+static bool probe(const char *name, enum fin_status (*ping)(void *, struct fin_err *), void *self) {
+  if (ping == NULL) return true;
+  struct fin_err pe = {0};
+  enum fin_status st = ping(self, &pe);
+  if (st == FIN_OK) return true;
+  char esc[300];
+  fin_log("warn", "readiness_dependency_unhealthy",
+          "\"dependency\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"", name, fin_status_name(st),
+          fin_log_esc(pe.msg, esc, sizeof esc));
+  return false;
+}
+
+void fin_h_readiness(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  bool db = c->store.ops == NULL || probe("database", c->store.ops->ping, c->store.self);
+  bool stream = c->publisher.ops == NULL ||
+                probe("message_stream", c->publisher.ops->ping, c->publisher.self);
+  bool auth = c->auth.ops == NULL || probe("auth_provider", c->auth.ops->ping, c->auth.self);
+  bool ok = db && stream && auth;
+  json_t *deps = json_object();
+  json_object_set_new_nocheck(deps, "database", json_string(db ? "healthy" : "unhealthy"));
+  json_object_set_new_nocheck(deps, "message_stream",
+                              json_string(stream ? "healthy" : "unhealthy"));
+  json_object_set_new_nocheck(deps, "auth_provider", json_string(auth ? "healthy" : "unhealthy"));
+  json_t *body = json_object();
+  json_object_set_new_nocheck(body, "status", json_string(ok ? "healthy" : "unhealthy"));
+  json_object_set_new_nocheck(body, "dependencies", deps);
+  fin_resp_json(r, ok ? 200 : 503, body);
+}
+
+/* ---- openapi.yaml -------------------------------------------------------- */
+
+#define OPENAPI_MAX_BYTES (4 * 1024 * 1024)
+
+static pthread_once_t doc_once = PTHREAD_ONCE_INIT;
+static char *doc_text;
+static size_t doc_len;
+static char doc_path[PATH_MAX];
+
+/* Reads a whole regular file (bounded); NULL when it cannot. */
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  char *buf = NULL;
+  size_t cap = 0, n = 0;
+  for (;;) {
+    if (n == cap) {
+      if (cap >= OPENAPI_MAX_BYTES) goto fail;
+      size_t ncap = cap ? cap * 2 : 64 * 1024;
+      char *nb = realloc(buf, ncap + 1);
+      if (nb == NULL) goto fail;
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (got == 0) break;
+  }
+  if (ferror(f)) goto fail;
+  fclose(f);
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+fail:
+  fclose(f);
+  free(buf);
+  return NULL;
+}
+
+static void load_doc(void) {
+  char exe_rel[PATH_MAX];
+  const char *candidates[3];
+  size_t nc = 0;
+  const char *env = getenv("FIN_OPENAPI");
+  if (env != NULL && env[0] != '\0') candidates[nc++] = env;
+  candidates[nc++] = "openapi.yaml";
+  char exe[PATH_MAX];
+  ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (k > 0) {
+    exe[k] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash != NULL) {
+      *slash = '\0';
+      int w = snprintf(exe_rel, sizeof exe_rel, "%s/../openapi.yaml", exe);
+      if (w > 0 && (size_t)w < sizeof exe_rel) candidates[nc++] = exe_rel;
+    }
+  }
+  for (size_t i = 0; i < nc && doc_text == NULL; i++) {
+    doc_text = slurp(candidates[i], &doc_len);
+    if (doc_text != NULL) snprintf(doc_path, sizeof doc_path, "%s", candidates[i]);
+  }
+  char esc[PATH_MAX + 64];
+  if (doc_text != NULL)
+    fin_log("info", "openapi_loaded", "\"path\":\"%s\",\"bytes\":%zu",
+            fin_log_esc(doc_path, esc, sizeof esc), doc_len);
+  else
+    fin_log("warn", "openapi_missing", "\"tried\":%zu", nc);
+}
+
+const char *fin_openapi_document(size_t *len) {
+  pthread_once(&doc_once, load_doc);
+  if (len != NULL) *len = doc_len;
+  return doc_text;
+}
+
+void fin_h_openapi(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  size_t len;
+  const char *doc = fin_openapi_document(&len);
+  if (doc == NULL) return fin_resp_error(r, 404, "NOT_FOUND", "OpenAPI document not found");
+  fin_resp_raw(r, 200, "application/yaml", doc, len);
+}

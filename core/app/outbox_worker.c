@@ -1,0 +1,282 @@
+/* outbox_worker.c - the in-process outbox processor (baseline §7.4,
+ * infrastructure §6.6). */
+#include "outbox_worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/log.h"
+#include "appkit.h"
+#include "whatsapp_notify.h"
+
+/* Serialises batches (the worker, fin_outbox_run_once callers, cleanup). */
+static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void fin_outbox_lock(void) {
+  pthread_mutex_lock(&batch_mu);
+}
+
+void fin_outbox_unlock(void) {
+  pthread_mutex_unlock(&batch_mu);
+}
+
+long fin_outbox_backoff_ms(const struct fin_rules *r, int n) {
+  long max = r->outbox_backoff_max_ms;
+  long d = r->outbox_backoff_base_ms;
+  if (d <= 0) return 0;
+  for (int i = 1; i < n && d < max; i++)
+    d = d > max / 2 ? max : d * 2;
+  return d < max ? d : max;
+}
+
+enum fin_status fin_outbox_deliver(struct fin_container *c, const struct fin_event *ev,
+                                   struct fin_err *e) {
+  if (ev->event_type == NULL) return FIN_OK;
+  if (strcmp(ev->event_type, "card.requested") == 0) return fin_wa_on_card_requested(c, ev, e);
+  if (strcmp(ev->event_type, "transaction.payment") == 0) return fin_wa_on_payment(c, ev, e);
+  return FIN_OK;
+}
+
+enum outcome { SENT, FAILED, DEAD, VANISHED };
+
+/* Failure of one attempt: failed with backoff while retries remain, else dead. */
+static enum outcome fail_event(struct fin_container *c, const struct fin_event *ev,
+                               const char *error) {
+  struct fin_err pe = {0};
+  enum fin_status st;
+  enum outcome out;
+  if (ev->retry_count < c->rules.outbox_max_retries) {
+    fin_ms retry_at = fin_app_now(c) + fin_outbox_backoff_ms(&c->rules, ev->retry_count + 1);
+    st = c->outbox.ops->mark_failed(c->outbox.self, ev->event_id, error, retry_at, &pe);
+    out = FAILED;
+  } else {
+    st = c->outbox.ops->mark_dead(c->outbox.self, ev->event_id, error, &pe);
+    out = DEAD;
+  }
+  if (st == FIN_NOT_FOUND) return VANISHED;
+  if (st != FIN_OK) {
+    char esc[300];
+    fin_log("error", "outbox_mark_failed", "\"eventId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"",
+            ev->event_id, fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
+  }
+  return out;
+}
+
+static enum outcome process_event(struct fin_container *c, const struct fin_event *ev) {
+  struct fin_err pe = {0};
+  const char *stage = "subscriber";
+  enum fin_status st = fin_outbox_deliver(c, ev, &pe);
+  if (st == FIN_OK && c->publisher.ops != NULL) {
+    stage = "publish";
+    memset(&pe, 0, sizeof pe);
+    st = c->publisher.ops->publish(c->publisher.self, ev, &pe);
+  }
+  if (st == FIN_OK) {
+    stage = "mark_sent";
+    memset(&pe, 0, sizeof pe);
+    st = c->outbox.ops->mark_sent(c->outbox.self, ev->event_id, fin_app_now(c), &pe);
+    if (st == FIN_OK) return SENT;
+    if (st == FIN_NOT_FOUND) return VANISHED;
+  }
+  char error[300];
+  snprintf(error, sizeof error, "%s: %s", stage, pe.msg[0] != '\0' ? pe.msg : fin_status_name(st));
+  return fail_event(c, ev, error);
+}
+
+struct tally {
+  int sent, failed, dead;
+};
+
+static void process_list(struct fin_container *c, const struct fin_event *evs, size_t n,
+                         struct tally *t) {
+  for (size_t i = 0; i < n; i++) {
+    switch (process_event(c, &evs[i])) {
+    case SENT:
+      t->sent++;
+      break;
+    case FAILED:
+      t->failed++;
+      break;
+    case DEAD:
+      t->dead++;
+      break;
+    case VANISHED:
+      break;
+    }
+  }
+}
+
+/* Reads fail every interval while the store is down: log transitions only. */
+static bool read_failing;
+
+static int read_result(enum fin_status st, const struct fin_err *pe, const char *what) {
+  if (st == FIN_OK || st == FIN_NOT_FOUND) return 0;
+  if (!read_failing) {
+    char esc[300];
+    fin_log("error", "outbox_read_failed",
+            "\"operation\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"", what, fin_status_name(st),
+            fin_log_esc(pe->msg, esc, sizeof esc));
+  }
+  return -1;
+}
+
+static long long mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
+  struct tally t = {0};
+  int rc = 0;
+  long long t0 = mono_ms();
+  fin_outbox_lock();
+
+  struct fin_event *evs = NULL;
+  size_t n_pending = 0, n_retry = 0;
+  struct fin_err pe = {0};
+  enum fin_status st =
+      c->outbox.ops->find_pending(c->outbox.self, c->rules.outbox_batch, &evs, &n_pending, &pe);
+  if (read_result(st, &pe, "find_pending") != 0) {
+    rc = -1;
+    n_pending = 0;
+  } else {
+    process_list(c, evs, n_pending, &t);
+  }
+  fin_event_list_free(evs, n_pending);
+
+  evs = NULL;
+  memset(&pe, 0, sizeof pe);
+  st = c->outbox.ops->find_retry(c->outbox.self, fin_app_now(c), c->rules.outbox_retry_batch, &evs,
+                                 &n_retry, &pe);
+  if (read_result(st, &pe, "find_retry") != 0) {
+    rc = -1;
+    n_retry = 0;
+  } else {
+    process_list(c, evs, n_retry, &t);
+  }
+  fin_event_list_free(evs, n_retry);
+
+  if (rc == 0 && read_failing) fin_log("info", "outbox_read_recovered", NULL);
+  read_failing = rc != 0;
+  fin_outbox_unlock();
+
+  if (n_pending + n_retry > 0) {
+    fin_log("info", "outbox_batch",
+            "\"pending\":%zu,\"retried\":%zu,\"sent\":%d,\"failed\":%d,\"deadLettered\":%d,"
+            "\"durationMs\":%lld",
+            n_pending, n_retry, t.sent, t.failed, t.dead, mono_ms() - t0);
+  }
+  if (processed != NULL) *processed = t.sent;
+  if (failed != NULL) *failed = t.failed + t.dead;
+  return rc;
+}
+
+/* ---- the thread ------------------------------------------------------- */
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool running;  /* a thread exists (until joined) */
+  bool stopping; /* stop requested */
+  pthread_t thread;
+  struct fin_container *c;
+} W = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void deadline_after(long ms, struct timespec *ts) {
+  clock_gettime(CLOCK_MONOTONIC, ts);
+  ts->tv_sec += ms / 1000;
+  ts->tv_nsec += (ms % 1000) * 1000000L;
+  if (ts->tv_nsec >= 1000000000L) {
+    ts->tv_sec++;
+    ts->tv_nsec -= 1000000000L;
+  }
+}
+
+static void *worker_main(void *arg) {
+  struct fin_container *c = arg;
+  long interval = c->rules.outbox_interval_ms > 0 ? c->rules.outbox_interval_ms : 1000;
+  pthread_mutex_lock(&W.mu);
+  while (!W.stopping) {
+    pthread_mutex_unlock(&W.mu);
+    fin_outbox_run_once(c, NULL, NULL);
+    pthread_mutex_lock(&W.mu);
+    struct timespec deadline;
+    deadline_after(interval, &deadline);
+    while (!W.stopping) {
+      if (pthread_cond_timedwait(&W.cv, &W.mu, &deadline) == ETIMEDOUT) break;
+    }
+  }
+  pthread_mutex_unlock(&W.mu);
+  return NULL;
+}
+
+int fin_outbox_worker_start(struct fin_container *c) {
+  pthread_mutex_lock(&W.mu);
+  if (W.running) {
+    pthread_mutex_unlock(&W.mu);
+    return -1;
+  }
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  int err = pthread_cond_init(&W.cv, &attr);
+  pthread_condattr_destroy(&attr);
+  if (err != 0) {
+    pthread_mutex_unlock(&W.mu);
+    return -1;
+  }
+  W.stopping = false;
+  W.c = c;
+  /* The worker takes no signals: the main thread handles them. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  err = pthread_create(&W.thread, NULL, worker_main, c);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err != 0) {
+    pthread_cond_destroy(&W.cv);
+    pthread_mutex_unlock(&W.mu);
+    fin_log("error", "outbox_worker_start_failed", "\"errno\":%d", err);
+    return -1;
+  }
+  W.running = true;
+  pthread_mutex_unlock(&W.mu);
+  fin_log("info", "outbox_worker_started", "\"intervalMs\":%ld,\"batch\":%d,\"retryBatch\":%d",
+          c->rules.outbox_interval_ms > 0 ? c->rules.outbox_interval_ms : 1000,
+          c->rules.outbox_batch, c->rules.outbox_retry_batch);
+  return 0;
+}
+
+/* Serialises stop() callers: a second caller returns only after the join. */
+static pthread_mutex_t stop_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void fin_outbox_worker_stop(void) {
+  pthread_mutex_lock(&stop_mu);
+  pthread_mutex_lock(&W.mu);
+  if (!W.running) {
+    pthread_mutex_unlock(&W.mu);
+    pthread_mutex_unlock(&stop_mu);
+    return;
+  }
+  W.stopping = true;
+  pthread_cond_signal(&W.cv);
+  pthread_t th = W.thread;
+  pthread_mutex_unlock(&W.mu);
+
+  pthread_join(th, NULL);
+
+  pthread_mutex_lock(&W.mu);
+  pthread_cond_destroy(&W.cv);
+  W.running = false;
+  W.stopping = false;
+  W.c = NULL;
+  pthread_mutex_unlock(&W.mu);
+  pthread_mutex_unlock(&stop_mu);
+  fin_log("info", "outbox_worker_stopped", NULL);
+}

@@ -1,0 +1,363 @@
+/* webhooks.c - WPP-Connect webhook and its health check (baseline §1.19,
+ * §1.20, §9.4). */
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/ids.h"
+#include "../util/log.h"
+#include "../util/timefmt.h"
+#include "appkit.h"
+#include "handlers.h"
+#include "whatsapp_parse.h"
+
+/* ---- GET /webhooks/wpp-connect/health --------------------------------- */
+
+void fin_h_wpp_health(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  char iso[32];
+  fin_iso(fin_app_now(c), iso);
+  json_t *wa = json_object();
+  bool connected = false;
+  char *session = NULL;
+  if (c->messenger.ops != NULL && c->messenger.ops->status != NULL) {
+    struct fin_err pe = {0};
+    if (c->messenger.ops->status(c->messenger.self, &connected, &session, &pe) != FIN_OK) {
+      connected = false; /* any failure reads as disconnected */
+      free(session);
+      session = NULL;
+    }
+  }
+  json_object_set_new_nocheck(wa, "connected", json_boolean(connected));
+  if (session != NULL) json_object_set_new_nocheck(wa, "session", json_string(session));
+  free(session);
+  json_t *body = json_object();
+  json_object_set_new_nocheck(body, "status", json_string("ok"));
+  json_object_set_new_nocheck(body, "timestamp", json_string(iso));
+  json_object_set_new_nocheck(body, "whatsapp", wa);
+  fin_resp_json(r, 200, body);
+}
+
+/* ---- POST /webhooks/wpp-connect --------------------------------------- */
+
+/* {"ok","action"[,"requestId"][,"reason"][,"error"]} with absent keys omitted. */
+static void answer(struct fin_resp *r, int status, bool ok, const char *action,
+                   const char *request_id, const char *reason, const char *error) {
+  json_t *b = json_object();
+  json_object_set_new_nocheck(b, "ok", json_boolean(ok));
+  json_object_set_new_nocheck(b, "action", json_string(action));
+  if (request_id != NULL) json_object_set_new_nocheck(b, "requestId", json_string(request_id));
+  if (reason != NULL) json_object_set_new_nocheck(b, "reason", json_string(reason));
+  if (error != NULL) json_object_set_new_nocheck(b, "error", json_string(error));
+  fin_resp_json(r, status, b);
+}
+
+static void answer_error(struct fin_resp *r, int status, const char *error) {
+  answer(r, status, false, "error", NULL, NULL, error);
+}
+
+/* A port failure before any decision: the message of the mapped error. */
+static void answer_port_error(struct fin_resp *r, enum fin_status st, const struct fin_err *pe,
+                              const char *what) {
+  struct fin_app_error e = {0};
+  fin_app_error_from_port(&e, st, pe, what);
+  answer_error(r, e.http ? e.http : 500, e.msg);
+  fin_app_error_clear(&e);
+}
+
+/* Constant-time comparison of the presented and configured secrets. */
+static bool secret_matches(const char *given, const char *want) {
+  size_t n = strlen(given);
+  if (n != strlen(want)) return false;
+  return CRYPTO_memcmp(given, want, n) == 0;
+}
+
+/* Returns true when the request may proceed; otherwise r is answered. */
+static bool check_secret(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  const char *secret = c->whatsapp.webhook_secret;
+  if (secret == NULL || secret[0] == '\0') {
+    if (c->whatsapp.production) {
+      fin_resp_error(r, 500, "INTERNAL_ERROR", "Webhook secret not configured");
+      return false;
+    }
+    fin_log("warn", "webhook_secret_not_configured", "\"check\":\"skipped\"");
+    return true;
+  }
+  const char *given = fin_req_header(q, "X-Webhook-Secret");
+  if (given == NULL) {
+    fin_resp_error(r, 401, "UNAUTHORIZED", "Missing webhook secret header");
+    r->err_no_meta = true;
+    return false;
+  }
+  if (!secret_matches(given, secret)) {
+    fin_resp_error(r, 401, "INVALID_SECRET", "Invalid webhook secret");
+    r->err_no_meta = true;
+    return false;
+  }
+  return true;
+}
+
+static bool is_string(const json_t *o, const char *k) {
+  return json_is_string(json_object_get(o, k));
+}
+
+static bool is_bool(const json_t *o, const char *k) {
+  return json_is_boolean(json_object_get(o, k));
+}
+
+/* The body checks of §1.20, in order; NULL when the body is usable. */
+static const char *validate(const struct fin_req *q) {
+  const json_t *b = q->body;
+  if (!q->has_body || !(json_is_object(b) || json_is_array(b)))
+    return "Request body must be an object";
+  if (!is_string(b, "event")) return "Missing or invalid event field";
+  if (!is_string(b, "session")) return "Missing or invalid session field";
+  const json_t *data = json_object_get(b, "data");
+  if (!(json_is_object(data) || json_is_array(data))) return "Missing or invalid data field";
+  if (strcmp(json_string_value(json_object_get(b, "event")), "onmessage") != 0) return NULL;
+  if (!is_string(data, "id")) return "Missing or invalid data.id field";
+  if (!is_string(data, "body")) return "Missing or invalid data.body field";
+  if (!is_string(data, "from")) return "Missing or invalid data.from field";
+  if (!is_bool(data, "fromMe")) return "Missing or invalid data.fromMe field";
+  if (!is_bool(data, "isGroupMsg")) return "Missing or invalid data.isGroupMsg field";
+  return NULL;
+}
+
+/* One inbound message being processed (strings borrowed from the request). */
+struct inbound {
+  const char *wpp_id;
+  const char *phone;
+  const char *name; /* NULL when the sender has none */
+  const char *raw;
+  bool whitelisted;
+  const struct fin_wa_command *cmd; /* NULL before parsing */
+};
+
+/* Saves the inbound record (§9.6). Returns the port status. */
+static enum fin_status record(struct fin_container *c, const struct inbound *in, const char *status,
+                              const char *action, const char *error, const char *request_id,
+                              const char *eco, struct fin_err *pe) {
+  if (c->wa_inbound.ops == NULL) return FIN_OK;
+  fin_ms now = fin_app_now(c);
+  struct fin_wa_inbound m = {0}; /* borrowed strings: the port copies, m is not cleared */
+  fin_uuid_v7(m.message_id);
+  m.wpp_message_id = (char *)in->wpp_id;
+  m.sender_phone = (char *)in->phone;
+  m.sender_name = (char *)in->name;
+  m.from_whitelisted_admin = in->whitelisted;
+  m.raw_body = (char *)in->raw;
+  if (in->cmd != NULL) {
+    m.has_command = true;
+    fin_strlcpy(m.command_action, fin_wa_action_name(in->cmd->action), sizeof m.command_action);
+    m.command_request_id = in->cmd->request_id;
+    m.command_raw = (char *)in->raw;
+  }
+  fin_strlcpy(m.processed_status, status, sizeof m.processed_status);
+  m.processed_action = (char *)action;
+  m.processing_error = (char *)error;
+  m.related_request_id = (char *)request_id;
+  m.related_ecosystem_id = (char *)eco;
+  m.received_at = m.processed_at = now;
+  return c->wa_inbound.ops->save(c->wa_inbound.self, &m, pe);
+}
+
+/* Records and answers an "ignored" outcome; a failed save answers an error. */
+static void ignore_recorded(struct fin_container *c, const struct inbound *in, const char *status,
+                            const char *reason, const char *request_id, const char *eco,
+                            struct fin_resp *r) {
+  struct fin_err pe = {0};
+  enum fin_status st = record(c, in, status, reason, NULL, request_id, eco, &pe);
+  if (st != FIN_OK) return answer_port_error(r, st, &pe, "save inbound message");
+  answer(r, 200, true, "ignored", request_id, reason, NULL);
+}
+
+/* After a decision the record is an audit trail: a failed save is logged. */
+static void record_after(struct fin_container *c, const struct inbound *in, const char *status,
+                         const char *action, const char *error, const char *request_id,
+                         const char *eco) {
+  struct fin_err pe = {0};
+  enum fin_status st = record(c, in, status, action, error, request_id, eco, &pe);
+  if (st != FIN_OK) {
+    char esc[300];
+    fin_log("error", "whatsapp_inbound_not_recorded",
+            "\"requestId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"", request_id,
+            fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
+  }
+}
+
+static bool ascii_ieq8(const char *a, const char *b) {
+  for (int i = 0; i < 8; i++) {
+    char x = a[i], y = b[i];
+    if (x >= 'a' && x <= 'z') x = (char)(x - 'a' + 'A');
+    if (y >= 'a' && y <= 'z') y = (char)(y - 'a' + 'A');
+    if (x != y || x == '\0') return false;
+  }
+  return true;
+}
+
+/* The pending tracker for `id` into *t. FIN_NOT_FOUND when there is none or
+ * it is no longer pending (expiry is not checked, as in the original). */
+static enum fin_status pending_tracker(struct fin_container *c, const char *id,
+                                       struct fin_pending_approval *t, struct fin_err *pe) {
+  enum fin_status st = c->approvals.ops->get(c->approvals.self, id, t, pe);
+  if (st == FIN_OK && strcmp(t->approval_status, "pending") != 0) {
+    fin_pending_approval_clear(t);
+    return FIN_NOT_FOUND;
+  }
+  return st;
+}
+
+/* Step 7: exact id, else a short id among the 100 newest pending requests. */
+static enum fin_status find_tracker(struct fin_container *c, const char *id,
+                                    struct fin_pending_approval *t, struct fin_err *pe) {
+  enum fin_status st = pending_tracker(c, id, t, pe);
+  if (st != FIN_NOT_FOUND) return st;
+  if (strlen(id) != 8) return FIN_NOT_FOUND; /* a short id is exactly 8 characters */
+  struct fin_card_request *reqs = NULL;
+  size_t n = 0;
+  struct fin_page page = {0};
+  st = c->requests.ops->list_pending(c->requests.self, FIN_SORT_NEWEST, NULL, 100, &reqs, &n, &page,
+                                     pe);
+  fin_page_clear(&page);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
+  st = FIN_NOT_FOUND;
+  for (size_t i = 0; i < n; i++) {
+    if (!ascii_ieq8(reqs[i].request_id, id)) continue;
+    st = pending_tracker(c, reqs[i].request_id, t, pe);
+    break; /* the first match decides */
+  }
+  fin_card_request_list_free(reqs, n);
+  return st;
+}
+
+/* Step 10: approve or reject through the admin services. */
+static void decide(struct fin_container *c, const struct inbound *in,
+                   const struct fin_pending_approval *t, const struct fin_card_request *req,
+                   struct fin_resp *r) {
+  bool approve = in->cmd->action == FIN_WA_APPROVE;
+  const char *who = in->name != NULL ? in->name : in->phone;
+  char *reason = NULL, *email = NULL;
+  if (asprintf(&reason, "%s via WhatsApp by %s", approve ? "Approved" : "Rejected", who) < 0)
+    reason = NULL;
+  if (asprintf(&email, "whatsapp:%s", in->phone) < 0) email = NULL;
+  if (reason == NULL || email == NULL) {
+    free(reason);
+    free(email);
+    return answer_error(r, 500, "Out of memory");
+  }
+  struct fin_decision_input d = {
+      .admin_id = in->phone,
+      .admin_email = email,
+      .request_id = t->request_id,
+      .limit = approve ? fin_whatsapp_limit(&c->rules, req->tier_at_request) : 0,
+      .reason = reason,
+      .audit_reason = reason,
+      .source_phone = in->phone,
+  };
+  struct fin_app_error e = {0};
+  int rc = approve ? fin_approve_request(c, &d, NULL, &e) : fin_reject_request(c, &d, NULL, &e);
+  free(reason);
+  free(email);
+  if (rc != FIN_DECIDED) {
+    const char *msg = e.msg[0] != '\0' ? e.msg : "An unexpected error occurred";
+    record_after(c, in, "error", "error", msg, t->request_id, t->ecosystem_id);
+    answer(r, 200, false, "error", t->request_id, NULL, msg);
+    fin_app_error_clear(&e);
+    return;
+  }
+  const char *outcome = approve ? "approved" : "rejected";
+  struct fin_err pe = {0};
+  enum fin_status st = c->approvals.ops->decide(c->approvals.self, t->request_id, outcome,
+                                                in->phone, fin_app_now(c), &pe);
+  if (st != FIN_OK) {
+    char esc[300];
+    fin_log("warn", "whatsapp_tracker_not_updated",
+            "\"requestId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"", t->request_id,
+            fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
+  }
+  record_after(c, in, "processed", outcome, NULL, t->request_id, t->ecosystem_id);
+  fin_log("info", "whatsapp_decision", "\"requestId\":\"%s\",\"outcome\":\"%s\"", t->request_id,
+          outcome);
+  answer(r, 200, true, outcome, t->request_id, NULL, NULL);
+}
+
+/* Steps 6-10 for a whitelisted admin. */
+static void handle_command(struct fin_container *c, struct inbound *in, struct fin_resp *r) {
+  struct fin_wa_command cmd;
+  if (fin_wa_parse_command(in->raw, &cmd) != 0) return answer_error(r, 500, "Out of memory");
+  in->cmd = &cmd;
+  struct fin_pending_approval t = {0};
+  struct fin_card_request req = {0};
+  struct fin_err pe = {0};
+  enum fin_status st;
+  if (cmd.action == FIN_WA_UNKNOWN || cmd.request_id[0] == '\0') {
+    ignore_recorded(c, in, "ignored", "invalid_command", NULL, NULL, r);
+    goto done;
+  }
+  st = find_tracker(c, cmd.request_id, &t, &pe);
+  if (st == FIN_NOT_FOUND) {
+    ignore_recorded(c, in, "processed", "request_not_found", NULL, NULL, r);
+    goto done;
+  }
+  if (st != FIN_OK) {
+    answer_port_error(r, st, &pe, "find approval tracker");
+    goto done;
+  }
+  st = c->requests.ops->get(c->requests.self, t.ecosystem_id, t.request_id, &req, &pe);
+  if (st == FIN_NOT_FOUND) { /* step 8: nothing recorded */
+    answer(r, 200, true, "ignored", NULL, "request_not_found", NULL);
+    goto done;
+  }
+  if (st != FIN_OK) {
+    answer_port_error(r, st, &pe, "read card request");
+    goto done;
+  }
+  if (strcmp(req.status, "pending") != 0) {
+    ignore_recorded(c, in, "processed", "already_processed", t.request_id, t.ecosystem_id, r);
+    goto done;
+  }
+  decide(c, in, &t, &req, r);
+done:
+  fin_card_request_clear(&req);
+  fin_pending_approval_clear(&t);
+  fin_wa_command_clear(&cmd);
+  in->cmd = NULL;
+}
+
+/* sender.pushname, else sender.name (strings only). */
+static const char *sender_name(const json_t *data) {
+  const json_t *sender = json_object_get(data, "sender");
+  const json_t *v = json_object_get(sender, "pushname");
+  if (!json_is_string(v)) v = json_object_get(sender, "name");
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void fin_h_wpp_webhook(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  if (!check_secret(c, q, r)) return;
+  const char *invalid = validate(q);
+  if (invalid != NULL) return answer_error(r, 400, invalid);
+
+  const json_t *data = json_object_get(q->body, "data");
+  if (strcmp(json_string_value(json_object_get(q->body, "event")), "onmessage") != 0)
+    return answer(r, 200, true, "ignored", NULL, "non_message_event", NULL);
+  if (json_is_true(json_object_get(data, "fromMe")))
+    return answer(r, 200, true, "ignored", NULL, "from_self", NULL);
+  if (json_is_true(json_object_get(data, "isGroupMsg")))
+    return answer(r, 200, true, "ignored", NULL, "group_message", NULL);
+
+  char *phone = NULL;
+  const char *bad = fin_wpp_phone(json_string_value(json_object_get(data, "from")), &phone);
+  if (bad != NULL) return answer_error(r, 500, bad);
+  struct inbound in = {
+      .wpp_id = json_string_value(json_object_get(data, "id")),
+      .phone = phone,
+      .name = sender_name(data),
+      .raw = json_string_value(json_object_get(data, "body")),
+  };
+  in.whitelisted = fin_wa_is_admin(phone, &c->whatsapp);
+  if (!in.whitelisted)
+    ignore_recorded(c, &in, "ignored", "not_whitelisted", NULL, NULL, r);
+  else
+    handle_command(c, &in, r);
+  free(phone);
+}
