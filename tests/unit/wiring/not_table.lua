@@ -1,0 +1,2 @@
+-- not_table.lua - returns a number.
+return 42
