@@ -23,11 +23,13 @@ all: build/financial-api
 
 build/rel/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "CC $<"
+	@$(CC) $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -DUNIT_TESTING_BUILD $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "CC(san) $<"
+	@$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -DUNIT_TESTING_BUILD $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 build/financial-api: $(REL_OBJS) build/rel/core/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -39,7 +39,7 @@ static enum fin_status check(struct memdb *db, const struct fin_write *w, struct
     if (actual == w->u.balance.expected_version) return FIN_OK;
     if (e) {
       fin_strlcpy(e->card_id, w->u.balance.card_id, sizeof e->card_id);
-      e->expected_version = w->u.balance.expected_version + 1;
+      e->expected_version = w->u.balance.expected_version;
       e->actual_version = actual;
     }
     return fin_err_set(e, FIN_VERSION_CONFLICT, "Concurrent modification detected for card %s",
