@@ -36,8 +36,8 @@ static void replay(struct fin_container *c, const struct payment *p, int current
   const char *tid = json_string_value(json_object_get(s, "transactionId"));
   const char *cid = json_string_value(json_object_get(s, "cardId"));
   const char *ps = json_string_value(json_object_get(s, "paymentStatus"));
-  int next = (int)json_integer_value(json_object_get(s, "newScore"));
-  int delta = (int)json_integer_value(json_object_get(s, "scoreImpact"));
+  int next = (int)json_number_value(json_object_get(s, "newScore"));
+  int delta = (int)json_number_value(json_object_get(s, "scoreImpact"));
   json_t *impact = impact_json(current_score, next, delta, ps && strcmp(ps, "on_time") == 0);
   fin_answer_txn(c, p->eco, cid ? cid : p->card_id, tid ? tid : "", 200, impact, r);
   json_decref(s);
