@@ -49,7 +49,7 @@ local db = mem.database()
 -- WhatsApp sending only when a WPP-Connect server is configured.
 local messenger = nil
 if env("WPP_BASE_URL") then
-  messenger = mem.messenger{
+  messenger = require("fin.wpp").client{
     base_url = env("WPP_BASE_URL"),
     secret_key = env("WPP_SECRET_KEY") or "",
     session = env("WPP_SESSION_NAME") or "acme-financial-api",

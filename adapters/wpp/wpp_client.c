@@ -1,0 +1,194 @@
+/* wpp_client.c - the WPP-Connect messenger (see wpp_client.h). */
+#include "wpp_client.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <lauxlib.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../core/lua/box.h"
+#include "../../core/util/timefmt.h"
+
+struct wpp {
+  char *base, *secret, *session;
+  pthread_mutex_t lock;
+  char *token;
+  int64_t token_expires;
+};
+
+struct buf {
+  char *p;
+  size_t n;
+};
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *arg) {
+  struct buf *b = arg;
+  size_t len = size * nmemb;
+  if (b->n + len > 1 << 20) return 0; /* bounded: 1 MiB */
+  char *p = realloc(b->p, b->n + len + 1);
+  if (p == NULL) return 0;
+  memcpy(p + b->n, data, len);
+  b->p = p, b->n += len, p[b->n] = '\0';
+  return len;
+}
+
+/* One HTTP exchange; *status = HTTP status (0 on transport failure). */
+static json_t *exchange(const char *url, const char *bearer, const char *body, long *status) {
+  CURL *c = curl_easy_init();
+  if (c == NULL) return *status = 0, NULL;
+  struct buf b = {0};
+  struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+  char auth[1200];
+  if (bearer) {
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", bearer);
+    h = curl_slist_append(h, auth);
+  }
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  if (body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+  *status = 0;
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+  curl_slist_free_all(h);
+  curl_easy_cleanup(c);
+  json_t *j = b.p ? json_loads(b.p, 0, NULL) : NULL;
+  free(b.p);
+  return j;
+}
+
+/* The cached token, refreshed when missing or old. Returns a copy (free). */
+static char *token(struct wpp *w, bool refresh, struct fin_err *e) {
+  pthread_mutex_lock(&w->lock);
+  if (refresh || w->token == NULL || fin_now_ms() >= w->token_expires) {
+    char url[1024];
+    snprintf(url, sizeof url, "%s/api/%s/%s/generate-token", w->base, w->session, w->secret);
+    long st;
+    json_t *j = exchange(url, NULL, "{}", &st);
+    const char *t = json_string_value(json_object_get(j, "token"));
+    free(w->token);
+    w->token = t ? strdup(t) : NULL;
+    w->token_expires = fin_now_ms() + 23LL * 3600 * 1000;
+    json_decref(j);
+    if (w->token == NULL) fin_err_set(e, FIN_UNAVAILABLE, "WPP token request failed (HTTP %ld)", st);
+  }
+  char *copy = w->token ? strdup(w->token) : NULL;
+  pthread_mutex_unlock(&w->lock);
+  return copy;
+}
+
+static enum fin_status wpp_send(void *self, const char *phone, const char *text, char **message_id,
+                                struct fin_err *e) {
+  struct wpp *w = self;
+  *message_id = NULL;
+  json_t *req = json_pack("{s:s,s:s}", "phone", phone, "message", text);
+  char *body = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  char url[1024];
+  snprintf(url, sizeof url, "%s/api/%s/send-message", w->base, w->session);
+  enum fin_status result = FIN_UNAVAILABLE;
+  bool refresh = false;
+  for (int attempt = 0; attempt < 4 && body; attempt++) {
+    if (attempt > 0) nanosleep(&(struct timespec){1 << (attempt - 1), 0}, NULL);
+    char *t = token(w, refresh, e);
+    if (t == NULL) continue;
+    long st;
+    json_t *j = exchange(url, t, body, &st);
+    free(t);
+    if (st >= 200 && st < 300) {
+      json_t *resp = json_object_get(j, "response");
+      const char *id = json_string_value(json_object_get(json_is_array(resp) ? json_array_get(resp, 0) : resp, "id"));
+      *message_id = id ? strdup(id) : NULL;
+      json_decref(j);
+      result = FIN_OK;
+      break;
+    }
+    json_decref(j);
+    refresh = st == 401;
+    fin_err_set(e, FIN_UNAVAILABLE, "WPP send-message failed (HTTP %ld)", st);
+    if (st >= 400 && st < 500 && st != 401) {
+      result = FIN_INVALID;
+      break;
+    }
+  }
+  free(body);
+  return result;
+}
+
+static enum fin_status wpp_status(void *self, bool *connected, char **session, struct fin_err *e) {
+  struct wpp *w = self;
+  *connected = false, *session = NULL;
+  char *t = token(w, false, e);
+  if (t == NULL) return FIN_UNAVAILABLE;
+  char url[1024];
+  snprintf(url, sizeof url, "%s/api/%s/check-connection-session", w->base, w->session);
+  long st;
+  json_t *j = exchange(url, t, NULL, &st);
+  free(t);
+  const char *s = json_string_value(json_object_get(j, "status"));
+  const char *sess = json_string_value(json_object_get(j, "session"));
+  *connected = st == 200 && (json_is_true(json_object_get(j, "status")) ||
+                             (s && strcmp(s, "CONNECTED") == 0));
+  *session = sess ? strdup(sess) : NULL;
+  json_decref(j);
+  return st ? FIN_OK : fin_err_set(e, FIN_UNAVAILABLE, "WPP server unreachable");
+}
+
+static void wpp_destroy(void *self) {
+  struct wpp *w = self;
+  if (w == NULL) return;
+  free(w->base), free(w->secret), free(w->session), free(w->token);
+  pthread_mutex_destroy(&w->lock);
+  free(w);
+}
+
+static const struct fin_messenger_ops WPP = {wpp_send, wpp_status, wpp_destroy};
+
+struct fin_messenger wpp_messenger_new(const char *base_url, const char *secret_key,
+                                       const char *session) {
+  struct wpp *w = calloc(1, sizeof *w);
+  if (w == NULL) return (struct fin_messenger){NULL, NULL};
+  pthread_mutex_init(&w->lock, NULL);
+  w->base = strdup(base_url);
+  w->secret = strdup(secret_key);
+  w->session = strdup(session);
+  if (!w->base || !w->secret || !w->session) {
+    wpp_destroy(w);
+    return (struct fin_messenger){NULL, NULL};
+  }
+  size_t n = strlen(w->base);
+  while (n > 0 && w->base[n - 1] == '/') w->base[--n] = '\0';
+  return (struct fin_messenger){&WPP, w};
+}
+
+static const char *field(lua_State *L, const char *name, const char *def) {
+  lua_getfield(L, 1, name);
+  const char *v = lua_isnil(L, -1) ? def : luaL_checkstring(L, -1);
+  lua_pop(L, 1); /* the table keeps the string alive */
+  return v;
+}
+
+static int l_client(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const char *base = field(L, "base_url", NULL);
+  const char *secret = field(L, "secret_key", "");
+  const char *session = field(L, "session", "acme-financial-api");
+  if (base == NULL || *base == '\0') return luaL_error(L, "fin.wpp.client: base_url is required");
+  struct fin_box *b = fin_box_push(L, FIN_T_MESSENGER);
+  struct fin_messenger m = wpp_messenger_new(base, secret, session);
+  if (m.ops == NULL) return luaL_error(L, "fin.wpp.client: out of memory");
+  b->ops = m.ops, b->self = m.self, b->destroy = wpp_destroy, b->owned = true;
+  return 1;
+}
+
+int luaopen_fin_wpp(lua_State *L) {
+  static const luaL_Reg funcs[] = {{"client", l_client}, {NULL, NULL}};
+  luaL_newlib(L, funcs);
+  return 1;
+}
