@@ -12,9 +12,11 @@
 #include "mem_services.h"
 
 static char *trimmed(const char *s) {
-  while (isspace((unsigned char)*s)) s++;
+  while (isspace((unsigned char)*s))
+    s++;
   size_t n = strlen(s);
-  while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+  while (n > 0 && isspace((unsigned char)s[n - 1]))
+    n--;
   return strndup(s, n);
 }
 
@@ -76,8 +78,7 @@ static enum fin_status dev_ping(void *self, struct fin_err *e) {
   return FIN_OK;
 }
 
-static void dev_destroy(void *self) {
-}
+static void dev_destroy(void *self) {}
 
 static const struct fin_auth_ops DEV_AUTH = {dev_verify, dev_disabled, dev_name, dev_ping,
                                              dev_destroy};

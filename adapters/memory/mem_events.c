@@ -34,8 +34,10 @@ static enum fin_status collect(void *self, const char *status, bool retry, fin_m
   }
   if (retry && src) qsort(src, k, sizeof *src, by_retry);
   if (k > (size_t)limit) k = (size_t)limit;
-  if (src == NULL) st = fin_err_set(e, FIN_NOMEM, "out of memory");
-  else COPY_OUT(struct fin_event, fin_event_copy, fin_event_clear, src, k, 1, out, n);
+  if (src == NULL)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  else
+    COPY_OUT(struct fin_event, fin_event_copy, fin_event_clear, src, k, 1, out, n);
   memdb_unlock(DB(self));
   free(src);
   return st;
@@ -99,7 +101,8 @@ static enum fin_status ob_clear(void *self, long *deleted, struct fin_err *e) {
   memdb_lock(DB(self));
   struct memdb *db = DB(self);
   *deleted = (long)db->events.n;
-  for (size_t i = 0; i < db->events.n; i++) fin_event_clear(VEC_AT(&db->events, struct fin_event, i));
+  for (size_t i = 0; i < db->events.n; i++)
+    fin_event_clear(VEC_AT(&db->events, struct fin_event, i));
   db->events.n = 0;
   hmap_clear(&db->event_index, NULL);
   hmap_clear(&db->sequences, free);
@@ -120,16 +123,18 @@ static enum fin_status ob_by_entity(void *self, const char *eco, const char *typ
     if (!strcmp(x->ecosystem_id, eco) && !strcmp(x->entity_type, type) && !strcmp(x->entity_id, id))
       src[k++] = x;
   }
-  if (src == NULL) st = fin_err_set(e, FIN_NOMEM, "out of memory");
-  else COPY_OUT(struct fin_event, fin_event_copy, fin_event_clear, src, k, 1, out, n);
+  if (src == NULL)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  else
+    COPY_OUT(struct fin_event, fin_event_copy, fin_event_clear, src, k, 1, out, n);
   memdb_unlock(DB(self));
   free(src);
   return st; /* insertion order == ascending sequence for one key */
 }
 
-static const struct fin_outbox_ops OUTBOX = {ob_pending, ob_retry,  ob_get,   ob_sent,
-                                             ob_failed,  ob_dead,   ob_clear, ob_by_entity,
-                                             memdb_port_destroy};
+static const struct fin_outbox_ops OUTBOX = {ob_pending, ob_retry,     ob_get,
+                                             ob_sent,    ob_failed,    ob_dead,
+                                             ob_clear,   ob_by_entity, memdb_port_destroy};
 struct fin_outbox memdb_outbox(struct memdb *db) {
   return (struct fin_outbox){&OUTBOX, memdb_ref(db)};
 }
@@ -158,8 +163,10 @@ static enum fin_status audit_find(void *self, const char *type, const char *id, 
     const struct fin_audit *x = VEC_AT(v, struct fin_audit, j - 1);
     more = !strcmp(x->target_type, type) && !strcmp(x->target_id, id);
   }
-  if (src == NULL) st = fin_err_set(e, FIN_NOMEM, "out of memory");
-  else COPY_OUT(struct fin_audit, fin_audit_copy, fin_audit_clear, src, k, 1, out, n);
+  if (src == NULL)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  else
+    COPY_OUT(struct fin_audit, fin_audit_copy, fin_audit_clear, src, k, 1, out, n);
   if (st == FIN_OK && more && k) {
     page->has_more = true;
     page->next_cursor = strdup(src[k - 1]->log_id);
@@ -173,7 +180,8 @@ static enum fin_status audit_clear(void *self, long *deleted, struct fin_err *e)
   memdb_lock(DB(self));
   struct vec *v = &DB(self)->audit;
   *deleted = (long)v->n;
-  for (size_t i = 0; i < v->n; i++) fin_audit_clear(VEC_AT(v, struct fin_audit, i));
+  for (size_t i = 0; i < v->n; i++)
+    fin_audit_clear(VEC_AT(v, struct fin_audit, i));
   v->n = 0;
   memdb_unlock(DB(self));
   return FIN_OK;

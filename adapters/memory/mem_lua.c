@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "../../core/lua/box.h"
-#include "memdb.h"
 #include "mem_services.h"
+#include "memdb.h"
 
 #define DB_T "fin.memory.Database"
 
@@ -98,7 +98,8 @@ static int m_publisher(lua_State *L) {
 static int m_config(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   size_t n = 0;
-  for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1)) n++;
+  for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1))
+    n++;
   const char **keys = lua_newuserdatauv(L, (n + 1) * sizeof(char *), 0); /* freed by Lua */
   const char **vals = lua_newuserdatauv(L, (n + 1) * sizeof(char *), 0);
   size_t i = 0;
@@ -145,14 +146,19 @@ static int m_messenger(lua_State *L) {
 }
 
 int luaopen_fin_memory(lua_State *L) {
-  static const luaL_Reg db_methods[] = {
-      {"users", db_users},           {"scores", db_scores},
-      {"cards", db_cards},           {"card_requests", db_requests},
-      {"transactions", db_txns},     {"idempotency", db_idem},
-      {"outbox", db_outbox},         {"audit_logs", db_audit},
-      {"wa_notifications", db_wa_notif}, {"wa_inbound", db_wa_inbound},
-      {"pending_approvals", db_approvals}, {"store", db_store},
-      {NULL, NULL}};
+  static const luaL_Reg db_methods[] = {{"users", db_users},
+                                        {"scores", db_scores},
+                                        {"cards", db_cards},
+                                        {"card_requests", db_requests},
+                                        {"transactions", db_txns},
+                                        {"idempotency", db_idem},
+                                        {"outbox", db_outbox},
+                                        {"audit_logs", db_audit},
+                                        {"wa_notifications", db_wa_notif},
+                                        {"wa_inbound", db_wa_inbound},
+                                        {"pending_approvals", db_approvals},
+                                        {"store", db_store},
+                                        {NULL, NULL}};
   if (luaL_newmetatable(L, DB_T)) {
     lua_pushcfunction(L, db_gc);
     lua_setfield(L, -2, "__gc");
@@ -162,10 +168,10 @@ int luaopen_fin_memory(lua_State *L) {
     lua_setfield(L, -2, "__index");
   }
   lua_pop(L, 1);
-  static const luaL_Reg funcs[] = {{"database", m_database},     {"dev_auth", m_dev_auth},
-                                   {"publisher", m_publisher},   {"config", m_config},
-                                   {"clock", m_clock},           {"fake_clock", m_fake_clock},
-                                   {"messenger", m_messenger},   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"database", m_database},   {"dev_auth", m_dev_auth},
+                                   {"publisher", m_publisher}, {"config", m_config},
+                                   {"clock", m_clock},         {"fake_clock", m_fake_clock},
+                                   {"messenger", m_messenger}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

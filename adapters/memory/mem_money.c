@@ -24,10 +24,9 @@ static bool type_ok(const struct fin_txn *t, const char *type) {
 }
 
 /* Newest first: walk positions downward from just below the cursor. */
-static enum fin_status txns_list(void *self, const char *eco, const char *card_id,
-                                 const char *type, const char *cursor, int limit,
-                                 struct fin_txn **out, size_t *n, struct fin_page *page,
-                                 struct fin_err *e) {
+static enum fin_status txns_list(void *self, const char *eco, const char *card_id, const char *type,
+                                 const char *cursor, int limit, struct fin_txn **out, size_t *n,
+                                 struct fin_page *page, struct fin_err *e) {
   *out = NULL, *n = 0;
   memset(page, 0, sizeof *page);
   page->total_count = -1;
@@ -50,8 +49,10 @@ static enum fin_status txns_list(void *self, const char *eco, const char *card_i
   bool more = false;
   for (size_t j = i; src && j > 0 && !more; j--)
     more = type_ok(VEC_AT(&ct->txns, struct fin_txn, j - 1), type);
-  if (src == NULL) st = fin_err_set(e, FIN_NOMEM, "out of memory");
-  else COPY_OUT(struct fin_txn, fin_txn_copy, fin_txn_clear, src, k, 1, out, n);
+  if (src == NULL)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  else
+    COPY_OUT(struct fin_txn, fin_txn_copy, fin_txn_clear, src, k, 1, out, n);
   if (st == FIN_OK && more && k > 0) {
     page->has_more = true;
     page->next_cursor = strdup(src[k - 1]->transaction_id);
@@ -64,7 +65,8 @@ static enum fin_status txns_list(void *self, const char *eco, const char *card_i
 static void card_txns_count(void *p, long *n) {
   struct card_txns *ct = p;
   *n += (long)ct->txns.n;
-  for (size_t i = 0; i < ct->txns.n; i++) fin_txn_clear(VEC_AT(&ct->txns, struct fin_txn, i));
+  for (size_t i = 0; i < ct->txns.n; i++)
+    fin_txn_clear(VEC_AT(&ct->txns, struct fin_txn, i));
   free(ct->txns.a);
   hmap_clear(&ct->index, NULL);
   free(ct);

@@ -84,7 +84,8 @@ static enum fin_status scores_delete_all(void *self, long *deleted, struct fin_e
   memdb_lock(DB(self));
   HMAP_EACH(&DB(self)->accts, he) {
     struct acct *a = he->val;
-    for (size_t i = 0; i < a->scores.n; i++) fin_score_clear(VEC_AT(&a->scores, struct fin_score, i));
+    for (size_t i = 0; i < a->scores.n; i++)
+      fin_score_clear(VEC_AT(&a->scores, struct fin_score, i));
     n += (long)a->scores.n;
     a->scores.n = 0;
   }
@@ -117,10 +118,13 @@ static enum fin_status cards_list(void *self, const char *eco, const char *statu
   struct acct *a = memdb_acct(DB(self), eco);
   size_t count = a ? a->cards.n : 0;
   const struct fin_card **src = calloc(count ? count : 1, sizeof *src);
-  for (size_t i = 0; src && i < count; i++) src[i] = VEC_AT(&a->cards, struct fin_card, i);
-  if (src == NULL) st = fin_err_set(e, FIN_NOMEM, "out of memory");
-  else COPY_OUT(struct fin_card, fin_card_copy, fin_card_clear, src, count,
-               status == NULL || strcmp(x_->status, status) == 0, out, n);
+  for (size_t i = 0; src && i < count; i++)
+    src[i] = VEC_AT(&a->cards, struct fin_card, i);
+  if (src == NULL)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  else
+    COPY_OUT(struct fin_card, fin_card_copy, fin_card_clear, src, count,
+             status == NULL || strcmp(x_->status, status) == 0, out, n);
   memdb_unlock(DB(self));
   free(src);
   return st;
@@ -131,7 +135,8 @@ static enum fin_status cards_delete_all(void *self, long *deleted, struct fin_er
   memdb_lock(DB(self));
   HMAP_EACH(&DB(self)->accts, he) {
     struct acct *a = he->val;
-    for (size_t i = 0; i < a->cards.n; i++) fin_card_clear(VEC_AT(&a->cards, struct fin_card, i));
+    for (size_t i = 0; i < a->cards.n; i++)
+      fin_card_clear(VEC_AT(&a->cards, struct fin_card, i));
     n += (long)a->cards.n;
     a->cards.n = 0;
   }
@@ -147,7 +152,8 @@ struct fin_cards memdb_cards(struct memdb *db) {
 }
 
 /* ---- card requests ---- */
-static enum fin_status req_copy_out(const struct fin_card_request *r, struct fin_card_request *out) {
+static enum fin_status req_copy_out(const struct fin_card_request *r,
+                                    struct fin_card_request *out) {
   if (r == NULL) return FIN_NOT_FOUND;
   return fin_card_request_copy(out, r) ? FIN_NOMEM : FIN_OK;
 }
@@ -161,8 +167,8 @@ static enum fin_status req_get(void *self, const char *eco, const char *request_
   return st;
 }
 
-static enum fin_status req_get_any(void *self, const char *request_id,
-                                   struct fin_card_request *out, struct fin_err *e) {
+static enum fin_status req_get_any(void *self, const char *request_id, struct fin_card_request *out,
+                                   struct fin_err *e) {
   memset(out, 0, sizeof *out);
   memdb_lock(DB(self));
   const char *eco = hmap_get(&DB(self)->request_owner, request_id);
@@ -197,9 +203,11 @@ static enum fin_status req_rejected(void *self, const char *eco, fin_ms since,
   const struct fin_card_request **src = calloc(count ? count : 1, sizeof *src);
   for (size_t i = 0; src && i < count; i++)
     src[i] = VEC_AT(&a->requests, struct fin_card_request, i);
-  if (src == NULL) st = fin_err_set(e, FIN_NOMEM, "out of memory");
-  else COPY_OUT(struct fin_card_request, fin_card_request_copy, fin_card_request_clear, src, count,
-               strcmp(x_->status, "rejected") == 0 && x_->updated_at >= since, out, n);
+  if (src == NULL)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  else
+    COPY_OUT(struct fin_card_request, fin_card_request_copy, fin_card_request_clear, src, count,
+             strcmp(x_->status, "rejected") == 0 && x_->updated_at >= since, out, n);
   memdb_unlock(DB(self));
   free(src);
   return st;
@@ -253,7 +261,7 @@ static enum fin_status req_list_pending(void *self, enum fin_sort sort, const ch
   page->has_more = start + take < count;
   if (page->has_more && take > 0) page->next_cursor = strdup(all[start + take - 1]->request_id);
   COPY_OUT(struct fin_card_request, fin_card_request_copy, fin_card_request_clear, (all + start),
-             take, 1, out, n);
+           take, 1, out, n);
   memdb_unlock(DB(self));
   free(all);
   return st;
@@ -276,8 +284,8 @@ static enum fin_status req_delete_all(void *self, long *deleted, struct fin_err 
 }
 
 static const struct fin_card_requests_ops REQUESTS = {
-    req_get, req_get_any, req_pending_by_user, req_rejected, req_list_pending, req_delete_all,
-    memdb_port_destroy};
+    req_get,          req_get_any,    req_pending_by_user, req_rejected,
+    req_list_pending, req_delete_all, memdb_port_destroy};
 struct fin_card_requests memdb_requests(struct memdb *db) {
   return (struct fin_card_requests){&REQUESTS, memdb_ref(db)};
 }

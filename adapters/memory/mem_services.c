@@ -63,7 +63,8 @@ static enum fin_status cfg_get(void *self, const char *key, char **out, struct f
 static void cfg_destroy(void *self) {
   struct cfg *c = self;
   if (c == NULL) return;
-  for (size_t i = 0; i < c->n; i++) free(c->keys[i]), free(c->values[i]);
+  for (size_t i = 0; i < c->n; i++)
+    free(c->keys[i]), free(c->values[i]);
   free(c->keys), free(c->values), free(c);
 }
 static const struct fin_config_ops CFG = {cfg_get, cfg_destroy};
@@ -92,8 +93,7 @@ fail:
 static fin_ms sys_now(void *self) {
   return fin_now_ms();
 }
-static void no_destroy(void *self) {
-}
+static void no_destroy(void *self) {}
 static const struct fin_clock_ops SYS = {sys_now, no_destroy};
 struct fin_clock mem_clock(void) {
   return (struct fin_clock){&SYS, NULL};

@@ -34,7 +34,8 @@ static enum fin_status check(struct memdb *db, const struct fin_write *w, struct
                ? fin_err_set(e, FIN_EXISTS, "card %s exists", w->u.card->card_id)
                : FIN_OK;
   case FIN_W_CARD_BALANCE: {
-    struct fin_card *c = memdb_card(memdb_acct(db, w->u.balance.ecosystem_id), w->u.balance.card_id);
+    struct fin_card *c =
+        memdb_card(memdb_acct(db, w->u.balance.ecosystem_id), w->u.balance.card_id);
     int64_t actual = c ? c->version : -1;
     if (actual == w->u.balance.expected_version) return FIN_OK;
     if (e) {
@@ -135,7 +136,8 @@ static int apply(struct memdb *db, struct fin_write *w) {
     return c == NULL || fin_card_copy(c, w->u.card) ? -1 : 0;
   }
   case FIN_W_CARD_BALANCE: {
-    struct fin_card *c = memdb_card(memdb_acct(db, w->u.balance.ecosystem_id), w->u.balance.card_id);
+    struct fin_card *c =
+        memdb_card(memdb_acct(db, w->u.balance.ecosystem_id), w->u.balance.card_id);
     c->balance = w->u.balance.balance;
     c->available_credit = w->u.balance.available_credit;
     c->minimum_payment = w->u.balance.minimum_payment;

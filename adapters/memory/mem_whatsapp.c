@@ -39,8 +39,7 @@ static enum fin_status notif_get(void *self, const char *id, struct fin_wa_notif
   memset(out, 0, sizeof *out);
   memdb_lock(DB(self));
   struct fin_wa_notification *x = hmap_get(&DB(self)->wa_notifications, id);
-  enum fin_status st =
-      x ? (fin_wa_notification_copy(out, x) ? FIN_NOMEM : FIN_OK) : FIN_NOT_FOUND;
+  enum fin_status st = x ? (fin_wa_notification_copy(out, x) ? FIN_NOMEM : FIN_OK) : FIN_NOT_FOUND;
   memdb_unlock(DB(self));
   return st;
 }
@@ -139,8 +138,7 @@ static enum fin_status appr_get(void *self, const char *id, struct fin_pending_a
   memset(out, 0, sizeof *out);
   memdb_lock(DB(self));
   struct fin_pending_approval *x = hmap_get(&DB(self)->approvals, id);
-  enum fin_status st =
-      x ? (fin_pending_approval_copy(out, x) ? FIN_NOMEM : FIN_OK) : FIN_NOT_FOUND;
+  enum fin_status st = x ? (fin_pending_approval_copy(out, x) ? FIN_NOMEM : FIN_OK) : FIN_NOT_FOUND;
   memdb_unlock(DB(self));
   return st;
 }

@@ -7,7 +7,8 @@
 
 static uint64_t hash(const char *s) {
   uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
 
@@ -105,7 +106,8 @@ void *vec_push(struct vec *v) {
 
 static void card_txns_free(void *p) {
   struct card_txns *ct = p;
-  for (size_t i = 0; i < ct->txns.n; i++) fin_txn_clear(VEC_AT(&ct->txns, struct fin_txn, i));
+  for (size_t i = 0; i < ct->txns.n; i++)
+    fin_txn_clear(VEC_AT(&ct->txns, struct fin_txn, i));
   free(ct->txns.a);
   hmap_clear(&ct->index, NULL);
   free(ct);
@@ -119,8 +121,10 @@ static void idem_free(void *p) {
 static void acct_free(void *p) {
   struct acct *a = p;
   fin_user_clear(&a->user);
-  for (size_t i = 0; i < a->scores.n; i++) fin_score_clear(VEC_AT(&a->scores, struct fin_score, i));
-  for (size_t i = 0; i < a->cards.n; i++) fin_card_clear(VEC_AT(&a->cards, struct fin_card, i));
+  for (size_t i = 0; i < a->scores.n; i++)
+    fin_score_clear(VEC_AT(&a->scores, struct fin_score, i));
+  for (size_t i = 0; i < a->cards.n; i++)
+    fin_card_clear(VEC_AT(&a->cards, struct fin_card, i));
   for (size_t i = 0; i < a->requests.n; i++)
     fin_card_request_clear(VEC_AT(&a->requests, struct fin_card_request, i));
   free(a->scores.a), free(a->cards.a), free(a->requests.a);
@@ -181,7 +185,8 @@ int memdb_txn_put(struct acct *a, const struct fin_txn *t) {
   }
   /* Keep timestamp order (a clock step back must not reorder history). */
   size_t pos = ct->txns.n;
-  while (pos > 0 && VEC_AT(&ct->txns, struct fin_txn, pos - 1)->timestamp > t->timestamp) pos--;
+  while (pos > 0 && VEC_AT(&ct->txns, struct fin_txn, pos - 1)->timestamp > t->timestamp)
+    pos--;
   struct fin_txn copy;
   if (fin_txn_copy(&copy, t)) return -1;
   if (vec_push(&ct->txns) == NULL) {
@@ -247,11 +252,13 @@ void memdb_unref(struct memdb *db) {
   if (left > 0) return;
   hmap_clear(&db->accts, acct_free);
   hmap_clear(&db->request_owner, free);
-  for (size_t i = 0; i < db->events.n; i++) fin_event_clear(VEC_AT(&db->events, struct fin_event, i));
+  for (size_t i = 0; i < db->events.n; i++)
+    fin_event_clear(VEC_AT(&db->events, struct fin_event, i));
   free(db->events.a);
   hmap_clear(&db->event_index, NULL);
   hmap_clear(&db->sequences, free);
-  for (size_t i = 0; i < db->audit.n; i++) fin_audit_clear(VEC_AT(&db->audit, struct fin_audit, i));
+  for (size_t i = 0; i < db->audit.n; i++)
+    fin_audit_clear(VEC_AT(&db->audit, struct fin_audit, i));
   free(db->audit.a);
   hmap_clear(&db->wa_notifications, notif_free);
   hmap_clear(&db->wa_inbound, inbound_free);

@@ -46,7 +46,7 @@ void *vec_push(struct vec *v); /* zeroed new slot or NULL */
 
 /* A card's transactions in timestamp order (oldest first) plus an id index. */
 struct card_txns {
-  struct vec txns;  /* struct fin_txn */
+  struct vec txns;   /* struct fin_txn */
   struct hmap index; /* transaction id -> (size_t)position+1 */
 };
 
@@ -65,12 +65,12 @@ struct acct {
 struct memdb {
   pthread_mutex_t lock;
   int refs;
-  struct hmap accts;      /* eco -> struct acct* */
-  struct hmap request_owner; /* request id -> eco (char*) */
-  struct vec events;      /* struct fin_event, insertion order */
-  struct hmap event_index; /* event id -> (size_t)position+1 */
-  struct hmap sequences;  /* "<eco>:<type>:<id>" -> int64_t* */
-  struct vec audit;       /* struct fin_audit */
+  struct hmap accts;            /* eco -> struct acct* */
+  struct hmap request_owner;    /* request id -> eco (char*) */
+  struct vec events;            /* struct fin_event, insertion order */
+  struct hmap event_index;      /* event id -> (size_t)position+1 */
+  struct hmap sequences;        /* "<eco>:<type>:<id>" -> int64_t* */
+  struct vec audit;             /* struct fin_audit */
   struct hmap wa_notifications; /* id -> struct fin_wa_notification* */
   struct hmap wa_inbound;       /* id -> struct fin_wa_inbound* */
   struct hmap approvals;        /* request id -> struct fin_pending_approval* */
@@ -103,11 +103,14 @@ int memdb_event_put(struct memdb *db, const struct fin_event *e);
     for (size_t i_ = 0; !oom_ && i_ < (count); i_++) {                                             \
       const T *x_ = (src)[i_];                                                                     \
       if (!(pred)) continue;                                                                       \
-      if (copy(&arr_[k_], x_)) oom_ = true;                                                        \
-      else k_++;                                                                                   \
+      if (copy(&arr_[k_], x_))                                                                     \
+        oom_ = true;                                                                               \
+      else                                                                                         \
+        k_++;                                                                                      \
     }                                                                                              \
     if (oom_) {                                                                                    \
-      for (size_t j_ = 0; j_ < k_; j_++) clear(&arr_[j_]);                                         \
+      for (size_t j_ = 0; j_ < k_; j_++)                                                           \
+        clear(&arr_[j_]);                                                                          \
       free(arr_);                                                                                  \
       arr_ = NULL, k_ = 0;                                                                         \
       st = fin_err_set(e, FIN_NOMEM, "out of memory");                                             \

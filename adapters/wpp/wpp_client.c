@@ -76,7 +76,8 @@ static char *token(struct wpp *w, bool refresh, struct fin_err *e) {
     w->token = t ? strdup(t) : NULL;
     w->token_expires = fin_now_ms() + 23LL * 3600 * 1000;
     json_decref(j);
-    if (w->token == NULL) fin_err_set(e, FIN_UNAVAILABLE, "WPP token request failed (HTTP %ld)", st);
+    if (w->token == NULL)
+      fin_err_set(e, FIN_UNAVAILABLE, "WPP token request failed (HTTP %ld)", st);
   }
   char *copy = w->token ? strdup(w->token) : NULL;
   pthread_mutex_unlock(&w->lock);
@@ -103,7 +104,8 @@ static enum fin_status wpp_send(void *self, const char *phone, const char *text,
     free(t);
     if (st >= 200 && st < 300) {
       json_t *resp = json_object_get(j, "response");
-      const char *id = json_string_value(json_object_get(json_is_array(resp) ? json_array_get(resp, 0) : resp, "id"));
+      const char *id = json_string_value(
+          json_object_get(json_is_array(resp) ? json_array_get(resp, 0) : resp, "id"));
       *message_id = id ? strdup(id) : NULL;
       json_decref(j);
       result = FIN_OK;
@@ -133,8 +135,8 @@ static enum fin_status wpp_status(void *self, bool *connected, char **session, s
   free(t);
   const char *s = json_string_value(json_object_get(j, "status"));
   const char *sess = json_string_value(json_object_get(j, "session"));
-  *connected = st == 200 && (json_is_true(json_object_get(j, "status")) ||
-                             (s && strcmp(s, "CONNECTED") == 0));
+  *connected = st == 200 &&
+               (json_is_true(json_object_get(j, "status")) || (s && strcmp(s, "CONNECTED") == 0));
   *session = sess ? strdup(sess) : NULL;
   json_decref(j);
   return st ? FIN_OK : fin_err_set(e, FIN_UNAVAILABLE, "WPP server unreachable");
@@ -163,7 +165,8 @@ struct fin_messenger wpp_messenger_new(const char *base_url, const char *secret_
     return (struct fin_messenger){NULL, NULL};
   }
   size_t n = strlen(w->base);
-  while (n > 0 && w->base[n - 1] == '/') w->base[--n] = '\0';
+  while (n > 0 && w->base[n - 1] == '/')
+    w->base[--n] = '\0';
   return (struct fin_messenger){&WPP, w};
 }
 

@@ -6,8 +6,7 @@
 #include "../util/codec.h"
 #include "admin_keys.h"
 
-void fin_admin_key_hash(const char *operation, const char *target, const char *key,
-                        char out[65]) {
+void fin_admin_key_hash(const char *operation, const char *target, const char *key, char out[65]) {
   size_t n = strlen(operation) + strlen(target) + strlen(key) + 3;
   char *buf = malloc(n);
   if (buf == NULL) {

@@ -26,8 +26,8 @@ static void list_page(struct fin_container *c, enum fin_sort sort, const char *c
     struct fin_app_error e = {0};
     enum fin_status ust = fin_app_get_user(c, items[i].ecosystem_id, &owner, &e);
     fin_app_error_clear(&e);
-    json_array_append_new(arr, fin_json_admin_request(&items[i], ust == FIN_OK ? &owner : NULL,
-                                                      now, false, "Unknown"));
+    json_array_append_new(arr, fin_json_admin_request(&items[i], ust == FIN_OK ? &owner : NULL, now,
+                                                      false, "Unknown"));
     fin_user_clear(&owner);
   }
   json_t *pg = json_object();
@@ -35,8 +35,8 @@ static void list_page(struct fin_container *c, enum fin_sort sort, const char *c
                       page.has_more && page.next_cursor ? json_string(page.next_cursor)
                                                         : json_null());
   json_object_set_new(pg, "hasMore", json_boolean(page.has_more));
-  json_object_set_new(pg, "totalCount", json_integer(page.total_count < 0 ? (json_int_t)n
-                                                                           : page.total_count));
+  json_object_set_new(pg, "totalCount",
+                      json_integer(page.total_count < 0 ? (json_int_t)n : page.total_count));
   fin_resp_json(r, 200, json_pack("{s:o,s:o}", "requests", arr, "pagination", pg));
   fin_card_request_list_free(items, n);
   fin_page_clear(&page);
@@ -71,7 +71,7 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
   json_t *body = NULL;
   struct fin_app_error e = {0};
   int rc = strcmp(operation, "approve") == 0 ? fin_approve_request(c, in, &body, &e)
-                                              : fin_reject_request(c, in, &body, &e);
+                                             : fin_reject_request(c, in, &body, &e);
   if (rc == FIN_DECIDED)
     fin_resp_json(r, 200, body);
   else if (rc == FIN_DECISION_IDEM_RACE)

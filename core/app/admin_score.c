@@ -16,8 +16,10 @@ void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, str
   if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
   if (st != FIN_OK) return fin_app_fail(r, &e);
   json_t *view = fin_json_score_view(c, &u, &e);
-  if (view) fin_resp_json(r, 200, view);
-  else fin_app_fail(r, &e);
+  if (view)
+    fin_resp_json(r, 200, view);
+  else
+    fin_app_fail(r, &e);
   fin_user_clear(&u);
 }
 
@@ -55,7 +57,8 @@ static json_t *after_view(struct fin_container *c, const struct fin_user *u,
   json_t *view = fin_json_score_view(c, u, e);
   if (view == NULL) return NULL;
   json_t *hist = json_object_get(view, "history");
-  while (json_array_size(hist) >= 10) json_array_remove(hist, json_array_size(hist) - 1);
+  while (json_array_size(hist) >= 10)
+    json_array_remove(hist, json_array_size(hist) - 1);
   json_array_insert_new(hist, 0,
                         json_pack("{s:i,s:i,s:i,s:s,s:s,s:o}", "value", entry->value,
                                   "previousValue", entry->previous_value, "delta", entry->delta,
@@ -75,8 +78,8 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   fin_ms now = fin_app_now(c);
   const char *prev_tier = fin_tier_of(&c->rules, u.score);
   const char *new_tier = fin_tier_of(&c->rules, score);
-  struct fin_score entry = {.value = score, .previous_value = u.score, .delta = score - u.score,
-                            .timestamp = now};
+  struct fin_score entry = {
+      .value = score, .previous_value = u.score, .delta = score - u.score, .timestamp = now};
   fin_uuid_v7(entry.score_id);
   entry.ecosystem_id = u.ecosystem_id;
   entry.reason = (char *)reason;
@@ -133,8 +136,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   fin_user_clear(&u);
 }
 
-void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q,
-                             struct fin_resp *r) {
+void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
   char hash[65];

@@ -122,8 +122,8 @@ int fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_
   a->reason = fin_strdup(reason);
   a->request_id = fin_strdup(request_id);
   a->timestamp = now;
-  if (!a->admin_ecosystem_id || !a->admin_email || !a->action || !a->target_type ||
-      !a->target_id || !a->reason || !a->request_id) {
+  if (!a->admin_ecosystem_id || !a->admin_email || !a->action || !a->target_type || !a->target_id ||
+      !a->reason || !a->request_id) {
     fin_audit_clear(a);
     return -1;
   }

@@ -86,8 +86,8 @@ struct fin_decision_input {
   const char *admin_id;
   const char *admin_email;
   const char *request_id;
-  double limit;         /* approve only */
-  const char *reason;   /* reject: required; approve: optional (WhatsApp) */
+  double limit;             /* approve only */
+  const char *reason;       /* reject: required; approve: optional (WhatsApp) */
   const char *audit_reason; /* audit log reason; NULL = default */
   const char *source_phone; /* WhatsApp: event adminId is the phone; NULL for HTTP */
   /* Admin idempotency (HTTP only; NULL scope = none): the response body is

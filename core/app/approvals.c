@@ -76,7 +76,8 @@ static json_t *approved_event_payload(const struct fin_card_request *r, const st
   json_object_set_new(p, "productId", json_string(r->product_id ? r->product_id : ""));
   json_object_set_new(p, "approvedLimit", json_real(card->limit));
   json_object_set_new(p, "source", json_string("admin"));
-  json_object_set_new(p, "adminId", json_string(in->source_phone ? in->source_phone : in->admin_id));
+  json_object_set_new(p, "adminId",
+                      json_string(in->source_phone ? in->source_phone : in->admin_id));
   json_object_set_new(p, "scoreAtApproval", json_integer(card->score_at_approval));
   json_object_set_new(p, "tierAtApproval", json_string(tier));
   return p;
@@ -92,8 +93,8 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
     fin_app_error_set(e, 500, "INTERNAL_ERROR", "An unexpected error occurred");
     return FIN_DECISION_FAILED;
   }
-  struct fin_decision d = {.present = true, .has_approved_limit = true,
-                           .approved_limit = in->limit, .decided_at = now};
+  struct fin_decision d = {
+      .present = true, .has_approved_limit = true, .approved_limit = in->limit, .decided_at = now};
   fin_strlcpy(d.outcome, "approved", sizeof d.outcome);
   fin_strlcpy(d.source, "admin", sizeof d.source);
   d.admin_id = (char *)in->admin_id;
@@ -127,22 +128,23 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   struct fin_audit audit;
   struct fin_idem idem = {0};
   char reason_buf[300];
-  snprintf(reason_buf, sizeof reason_buf, "%s", in->audit_reason ? in->audit_reason : "Approved by admin");
+  snprintf(reason_buf, sizeof reason_buf, "%s",
+           in->audit_reason ? in->audit_reason : "Approved by admin");
   int rc = FIN_DECISION_FAILED;
   fin_event_fill(&ev, "card.approved", "card", card.card_id, req->ecosystem_id,
                  approved_event_payload(req, &card, in, tier), now);
-  fin_audit_fill(&audit, in->admin_id, in->admin_email, "card_request.approved", "card-request",
-                 req->request_id, req->ecosystem_id, json_pack("{s:s}", "status", "pending"),
-                 json_pack("{s:s,s:f,s:s}", "status", "approved", "limit", in->limit, "cardId",
-                           card.card_id),
-                 reason_buf, req->request_id, now);
+  fin_audit_fill(
+      &audit, in->admin_id, in->admin_email, "card_request.approved", "card-request",
+      req->request_id, req->ecosystem_id, json_pack("{s:s}", "status", "pending"),
+      json_pack("{s:s,s:f,s:s}", "status", "approved", "limit", in->limit, "cardId", card.card_id),
+      reason_buf, req->request_id, now);
 
   struct fin_write w[6];
   size_t n = 0;
   w[n].kind = FIN_W_CARD_CREATE, w[n++].u.card = &card;
   w[n].kind = FIN_W_REQUEST_DECIDE;
-  w[n++].u.decide = (typeof(w[0].u.decide)){req->ecosystem_id, req->request_id, "approved", &d,
-                                            card.card_id, now};
+  w[n++].u.decide = (typeof(w[0].u.decide)){
+      req->ecosystem_id, req->request_id, "approved", &d, card.card_id, now};
   w[n].kind = FIN_W_USER_SUMMARY;
   w[n++].u.summary = (typeof(w[0].u.summary)){req->ecosystem_id, sum, now};
   w[n].kind = FIN_W_AUDIT_APPEND, w[n++].u.audit = &audit;
@@ -211,7 +213,8 @@ static json_t *rejected_event_payload(const struct fin_card_request *r,
   json_object_set_new(p, "productId", json_string(r->product_id ? r->product_id : ""));
   json_object_set_new(p, "reason", json_string(in->reason ? in->reason : "Request rejected"));
   json_object_set_new(p, "source", json_string("admin"));
-  json_object_set_new(p, "adminId", json_string(in->source_phone ? in->source_phone : in->admin_id));
+  json_object_set_new(p, "adminId",
+                      json_string(in->source_phone ? in->source_phone : in->admin_id));
   json_object_set_new(p, "scoreAtRequest", json_integer(r->score_at_request));
   return p;
 }

@@ -104,8 +104,8 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   if (approved) {
     fin_card_open(&card, &c->rules, u->ecosystem_id, limit, "auto", u->score, now);
     fin_strlcpy(q.status, "approved", sizeof q.status);
-    q.decision = (struct fin_decision){.present = true, .has_approved_limit = true,
-                                       .approved_limit = limit, .decided_at = now};
+    q.decision = (struct fin_decision){
+        .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = now};
     fin_strlcpy(q.decision.outcome, "approved", sizeof q.decision.outcome);
     fin_strlcpy(q.decision.source, "auto", sizeof q.decision.source);
     fin_strlcpy(q.resulting_card_id, card.card_id, sizeof q.resulting_card_id);
@@ -197,8 +197,10 @@ static void execute(struct fin_container *c, const char *eco, const char *produc
       answer(c, eco, rid, NULL, 201, r);
     } else if (st == FIN_EXISTS) { /* the same key won concurrently: replay it */
       struct fin_idem rec = {0};
-      if (fin_idem_lookup(c, eco, hash, &rec, &pe) == FIN_OK) replay(c, eco, &rec, r);
-      else fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      if (fin_idem_lookup(c, eco, hash, &rec, &pe) == FIN_OK)
+        replay(c, eco, &rec, r);
+      else
+        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
       fin_idem_clear(&rec);
     } else {
       fin_app_error_from_port(&e, st, &pe, "store card request");

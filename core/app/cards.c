@@ -27,8 +27,8 @@ void fin_h_list_cards(struct fin_container *c, const struct fin_req *q, struct f
   struct fin_card *cards = NULL;
   size_t n = 0;
   struct fin_err pe = {0};
-  enum fin_status st =
-      c->cards.ops->list_by_user(c->cards.self, q->principal->ecosystem_id, status, &cards, &n, &pe);
+  enum fin_status st = c->cards.ops->list_by_user(c->cards.self, q->principal->ecosystem_id, status,
+                                                  &cards, &n, &pe);
   if (st != FIN_OK && st != FIN_NOT_FOUND) {
     struct fin_app_error e = {0};
     fin_app_error_from_port(&e, st, &pe, "list cards");
@@ -36,7 +36,8 @@ void fin_h_list_cards(struct fin_container *c, const struct fin_req *q, struct f
     return;
   }
   json_t *arr = json_array();
-  for (size_t i = 0; i < n; i++) json_array_append_new(arr, fin_json_card_summary(&cards[i]));
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(arr, fin_json_card_summary(&cards[i]));
   json_t *b = json_pack("{s:o}", "cards", arr);
   if (n == 0)
     json_object_set_new(b, "suggestion",

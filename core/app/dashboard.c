@@ -27,17 +27,17 @@ static json_t *body_of(const struct fin_user *u, const struct fin_card *cards, s
   json_object_set_new(user, "status", json_string(u->status));
   json_object_set_new(b, "user", user);
   json_t *arr = json_array();
-  for (size_t i = 0; i < n; i++) json_array_append_new(arr, fin_json_card_summary(&cards[i]));
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(arr, fin_json_card_summary(&cards[i]));
   json_object_set_new(b, "cards", arr);
   json_t *pend = json_array();
   if (pending != NULL) json_array_append_new(pend, pending_json(pending));
   json_object_set_new(b, "pendingRequests", pend);
   if (n == 0 && pending == NULL)
-    json_object_set_new(
-        b, "suggestedActions",
-        json_pack("[{s:s,s:s,s:s}]", "type", "apply_for_card", "message",
-                  "Apply for your first credit card to start building credit", "link",
-                  "/v1/offers"));
+    json_object_set_new(b, "suggestedActions",
+                        json_pack("[{s:s,s:s,s:s}]", "type", "apply_for_card", "message",
+                                  "Apply for your first credit card to start building credit",
+                                  "link", "/v1/offers"));
   json_object_set_new(b, "lastUpdated", fin_json_iso(u->updated_at));
   return b;
 }

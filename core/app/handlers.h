@@ -30,7 +30,8 @@ void fin_h_list_transactions(struct fin_container *c, const struct fin_req *q, s
 void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, struct fin_resp *r);
 void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, struct fin_resp *r);
 /* admin_requests.c: params[0] = requestId */
-void fin_h_admin_list_requests(struct fin_container *c, const struct fin_req *q, struct fin_resp *r);
+void fin_h_admin_list_requests(struct fin_container *c, const struct fin_req *q,
+                               struct fin_resp *r);
 void fin_h_admin_approve(struct fin_container *c, const struct fin_req *q, struct fin_resp *r);
 void fin_h_admin_reject(struct fin_container *c, const struct fin_req *q, struct fin_resp *r);
 /* cleanup.c */

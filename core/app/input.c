@@ -9,12 +9,14 @@
 #include "input.h"
 
 static double string_to_number(const char *s) {
-  while (isspace((unsigned char)*s)) s++;
+  while (isspace((unsigned char)*s))
+    s++;
   if (*s == '\0') return 0;
   char *end;
   double d = strtod(s, &end);
   if (end == s) return NAN;
-  while (isspace((unsigned char)*end)) end++;
+  while (isspace((unsigned char)*end))
+    end++;
   if (*end != '\0') return NAN;
   /* strtod accepts "inf"/"nan"/hex; JavaScript's Number() does not (mostly). */
   for (const char *p = s; p < end; p++)
@@ -84,8 +86,7 @@ void fin_msgs_add(struct fin_msgs *m, const char *msg) {
 
 const char *fin_require_key(const struct fin_req *q, struct fin_resp *r) {
   const char *k = fin_req_header(q, "Idempotency-Key");
-  if (k == NULL)
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "Idempotency-Key header is required");
+  if (k == NULL) fin_resp_error(r, 400, "VALIDATION_ERROR", "Idempotency-Key header is required");
   return k;
 }
 

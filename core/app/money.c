@@ -17,9 +17,9 @@ void fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, co
   t->timestamp = t->processed_at = now;
 }
 
-enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco,
-                                     const char *card_id, const char *type, double amount,
-                                     const char *key, const char *reason, struct fin_err *pe) {
+enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco, const char *card_id,
+                                     const char *type, double amount, const char *key,
+                                     const char *reason, struct fin_err *pe) {
   struct fin_txn t;
   fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c));
   fin_strlcpy(t.status, "failed", sizeof t.status);

@@ -8,9 +8,9 @@
 #define FIN_MONEY_RETRIES 8
 
 /* Stores a failed transaction (no event, no idempotency record). */
-enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco,
-                                     const char *card_id, const char *type, double amount,
-                                     const char *key, const char *reason, struct fin_err *pe);
+enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco, const char *card_id,
+                                     const char *type, double amount, const char *key,
+                                     const char *reason, struct fin_err *pe);
 
 /* Answers {"transaction":..., "card":...[, "scoreImpact": extra]} by re-reading
  * both (steals extra). Missing transaction -> 500 "Transaction not found after

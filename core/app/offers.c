@@ -39,7 +39,8 @@ static json_t *offer_json(struct fin_container *c, const char *tier,
   json_object_set_new(elig, "eligible", json_boolean(el->result == FIN_ELIGIBLE));
   json_object_set_new(elig, "subjectToApproval", json_boolean(strcmp(tier, "low") == 0));
   json_object_set_new(elig, "cooldownUntil",
-                      el->result == FIN_IN_COOLDOWN ? fin_json_iso(el->cooldown_until) : json_null());
+                      el->result == FIN_IN_COOLDOWN ? fin_json_iso(el->cooldown_until)
+                                                    : json_null());
   json_object_set_new(o, "eligibility", elig);
   return o;
 }

@@ -52,9 +52,9 @@ struct plan {
   const char *prev_tier, *new_tier;
 };
 
-static int plan_payment(struct fin_container *c, const struct payment *p,
-                        const struct fin_user *u, const struct fin_card *card, fin_ms now,
-                        struct plan *pl, struct fin_err *pe) {
+static int plan_payment(struct fin_container *c, const struct payment *p, const struct fin_user *u,
+                        const struct fin_card *card, fin_ms now, struct plan *pl,
+                        struct fin_err *pe) {
   fin_payment_score(&c->rules, p->amount, card->balance, u->score, now, card->next_due_date,
                     &pl->out);
   fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now);
@@ -116,10 +116,10 @@ static json_t *score_payload(const struct payment *p, const struct plan *pl) {
 
 static char *summary_text(const struct payment *p, const struct plan *pl) {
   json_t *s = json_pack("{s:b,s:s,s:s,s:f,s:f,s:s,s:i,s:i,s:s}", "success", 1, "transactionId",
-                        pl->t.transaction_id, "cardId", p->card_id, "newBalance",
-                        pl->after.balance, "newAvailableCredit", pl->after.available_credit,
-                        "message", "Payment completed", "newScore", pl->out.new_score,
-                        "scoreImpact", pl->out.delta, "paymentStatus", pl->t.payment_status);
+                        pl->t.transaction_id, "cardId", p->card_id, "newBalance", pl->after.balance,
+                        "newAvailableCredit", pl->after.available_credit, "message",
+                        "Payment completed", "newScore", pl->out.new_score, "scoreImpact",
+                        pl->out.delta, "paymentStatus", pl->t.payment_status);
   size_t len;
   char *text = fin_json_dump(s, &len);
   json_decref(s);
@@ -141,14 +141,18 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
   enum fin_status st = FIN_NOMEM;
-  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now,
-                    &c->rules) == 0) {
+  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now, &c->rules) ==
+      0) {
     struct fin_write w[7];
     w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
     w[1].kind = FIN_W_CARD_BALANCE;
-    w[1].u.balance =
-        (typeof(w[0].u.balance)){p->eco, p->card_id, card->version, pl->after.balance,
-                                 pl->after.available_credit, pl->after.minimum_payment, now};
+    w[1].u.balance = (typeof(w[0].u.balance)){p->eco,
+                                              p->card_id,
+                                              card->version,
+                                              pl->after.balance,
+                                              pl->after.available_credit,
+                                              pl->after.minimum_payment,
+                                              now};
     w[2].kind = FIN_W_USER_SCORE;
     w[2].u.score = (typeof(w[0].u.score)){p->eco, pl->out.new_score, pl->new_tier, now, &pl->entry};
     w[3].kind = FIN_W_USER_SUMMARY;
@@ -166,8 +170,8 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
 }
 
 /* Card checks of step 9; returns 0 to go on, else r is set. */
-static int check_card(struct fin_container *c, const struct payment *p,
-                      const struct fin_card *card, struct fin_resp *r) {
+static int check_card(struct fin_container *c, const struct payment *p, const struct fin_card *card,
+                      struct fin_resp *r) {
   struct fin_err pe = {0};
   if (card->balance <= 0) {
     fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "no_balance", &pe);
@@ -214,8 +218,10 @@ static void execute(struct fin_container *c, const struct payment *p, struct fin
     }
     if (st == FIN_EXISTS) {
       struct fin_idem rec = {0};
-      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK) replay(c, p, prev, &rec, r);
-      else fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK)
+        replay(c, p, prev, &rec, r);
+      else
+        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
       return fin_idem_clear(&rec);
     }
     if (st != FIN_VERSION_CONFLICT && st != FIN_NOT_FOUND) break;

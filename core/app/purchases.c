@@ -66,10 +66,10 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
 
   struct fin_event ev;
   struct fin_idem idem;
-  json_t *resp = json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId",
-                           t.transaction_id, "cardId", p->card_id, "newBalance", after.balance,
-                           "newAvailableCredit", after.available_credit, "message",
-                           "Purchase completed");
+  json_t *resp =
+      json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId", t.transaction_id,
+                "cardId", p->card_id, "newBalance", after.balance, "newAvailableCredit",
+                after.available_credit, "message", "Purchase completed");
   size_t len;
   char *text = fin_json_dump(resp, &len);
   json_decref(resp);
@@ -85,8 +85,13 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   struct fin_write w[5];
   w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &t;
   w[1].kind = FIN_W_CARD_BALANCE;
-  w[1].u.balance = (typeof(w[0].u.balance)){p->eco, p->card_id, card->version, after.balance,
-                                            after.available_credit, after.minimum_payment, now};
+  w[1].u.balance = (typeof(w[0].u.balance)){p->eco,
+                                            p->card_id,
+                                            card->version,
+                                            after.balance,
+                                            after.available_credit,
+                                            after.minimum_payment,
+                                            now};
   w[2].kind = FIN_W_USER_SUMMARY;
   w[2].u.summary = (typeof(w[0].u.summary)){p->eco, sum, now};
   w[3].kind = FIN_W_EVENT_APPEND, w[3].u.event = &ev;
@@ -135,8 +140,10 @@ static void execute(struct fin_container *c, const struct purchase *p, struct fi
     if (st == FIN_OK) return fin_answer_txn(c, p->eco, p->card_id, txn_id, 201, NULL, r);
     if (st == FIN_EXISTS) { /* the same key won concurrently */
       struct fin_idem rec = {0};
-      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK) replay(c, p, &rec, r);
-      else fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK)
+        replay(c, p, &rec, r);
+      else
+        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
       return fin_idem_clear(&rec);
     }
     if (st != FIN_VERSION_CONFLICT) break;

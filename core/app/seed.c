@@ -11,9 +11,14 @@ int fin_seed_users(struct fin_container *c) {
     char email[256];
     snprintf(email, sizeof email, "%s@test.local", s->ecosystem_id);
     fin_ms now = fin_app_now(c);
-    struct fin_user u = {.ecosystem_id = s->ecosystem_id, .firebase_uid = s->ecosystem_id,
-                         .email = s->email ? s->email : email, .role = s->role, .score = s->score,
-                         .created_at = now, .updated_at = now, .last_login_at = now};
+    struct fin_user u = {.ecosystem_id = s->ecosystem_id,
+                         .firebase_uid = s->ecosystem_id,
+                         .email = s->email ? s->email : email,
+                         .role = s->role,
+                         .score = s->score,
+                         .created_at = now,
+                         .updated_at = now,
+                         .last_login_at = now};
     fin_strlcpy(u.status, "active", sizeof u.status);
     fin_strlcpy(u.tier, fin_tier_of(&c->rules, s->score), sizeof u.tier);
     struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};

@@ -4,8 +4,7 @@
 #include "handlers.h"
 #include "input.h"
 
-void fin_h_list_transactions(struct fin_container *c, const struct fin_req *q,
-                             struct fin_resp *r) {
+void fin_h_list_transactions(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *eco = q->principal->ecosystem_id;
   struct fin_card card = {0};
   struct fin_app_error e = {0};
@@ -22,14 +21,15 @@ void fin_h_list_transactions(struct fin_container *c, const struct fin_req *q,
   size_t n = 0;
   struct fin_page page = {0};
   struct fin_err pe = {0};
-  st = c->txns.ops->list_by_card(c->txns.self, eco, q->params[0], type,
-                                 fin_req_query(q, "cursor"), limit, &items, &n, &page, &pe);
+  st = c->txns.ops->list_by_card(c->txns.self, eco, q->params[0], type, fin_req_query(q, "cursor"),
+                                 limit, &items, &n, &page, &pe);
   if (st != FIN_OK && st != FIN_NOT_FOUND) {
     fin_app_error_from_port(&e, st, &pe, "list transactions");
     return fin_app_fail(r, &e);
   }
   json_t *arr = json_array();
-  for (size_t i = 0; i < n; i++) json_array_append_new(arr, fin_json_txn(&items[i]));
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(arr, fin_json_txn(&items[i]));
   json_t *pg = json_object();
   json_object_set_new(pg, "nextCursor",
                       page.has_more && page.next_cursor ? json_string(page.next_cursor)

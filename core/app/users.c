@@ -9,9 +9,11 @@
 /* Trimmed copy (JavaScript String#trim on ASCII whitespace). */
 static char *trimmed(const char *s) {
   if (s == NULL) return fin_strdup("");
-  while (isspace((unsigned char)*s)) s++;
+  while (isspace((unsigned char)*s))
+    s++;
   size_t n = strlen(s);
-  while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+  while (n > 0 && isspace((unsigned char)s[n - 1]))
+    n--;
   char *out = malloc(n + 1);
   if (out) {
     memcpy(out, s, n);

@@ -57,8 +57,10 @@ int fin_score_copy(struct fin_score *d, const struct fin_score *s) {
                 &d->related_entity_id};
   bool ok = true;
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (ok) ok = dup(f[i]);
-    else *f[i] = NULL;
+    if (ok)
+      ok = dup(f[i]);
+    else
+      *f[i] = NULL;
   if (ok) return 0;
   fin_score_clear(d);
   return -1;
@@ -97,8 +99,10 @@ int fin_card_request_copy(struct fin_card_request *d, const struct fin_card_requ
                 &d->decision.reason};
   bool ok = true;
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (ok) ok = dup(f[i]);
-    else *f[i] = NULL;
+    if (ok)
+      ok = dup(f[i]);
+    else
+      *f[i] = NULL;
   if (ok) return 0;
   fin_card_request_clear(d);
   return -1;
@@ -114,8 +118,10 @@ int fin_txn_copy(struct fin_txn *d, const struct fin_txn *s) {
   char **f[] = {&d->ecosystem_id, &d->merchant, &d->idempotency_key, &d->failure_reason};
   bool ok = true;
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (ok) ok = dup(f[i]);
-    else *f[i] = NULL;
+    if (ok)
+      ok = dup(f[i]);
+    else
+      *f[i] = NULL;
   if (ok) return 0;
   fin_txn_clear(d);
   return -1;
@@ -151,8 +157,10 @@ int fin_event_copy(struct fin_event *d, const struct fin_event *s) {
   char **f[] = {&d->event_type, &d->entity_type, &d->entity_id, &d->ecosystem_id, &d->last_error};
   bool ok = true;
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (ok) ok = dup(f[i]);
-    else *f[i] = NULL;
+    if (ok)
+      ok = dup(f[i]);
+    else
+      *f[i] = NULL;
   if (!ok) {
     fin_event_clear(d);
     return -1;
@@ -172,12 +180,14 @@ void fin_audit_clear(struct fin_audit *a) {
 int fin_audit_copy(struct fin_audit *d, const struct fin_audit *s) {
   *d = *s;
   d->previous_value = d->new_value = NULL;
-  char **f[] = {&d->admin_ecosystem_id, &d->admin_email, &d->action,    &d->target_type,
+  char **f[] = {&d->admin_ecosystem_id, &d->admin_email,         &d->action, &d->target_type,
                 &d->target_id,          &d->target_ecosystem_id, &d->reason, &d->request_id};
   bool ok = true;
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (ok) ok = dup(f[i]);
-    else *f[i] = NULL;
+    if (ok)
+      ok = dup(f[i]);
+    else
+      *f[i] = NULL;
   if (!ok) {
     fin_audit_clear(d);
     return -1;
@@ -199,8 +209,10 @@ int fin_wa_notification_copy(struct fin_wa_notification *d, const struct fin_wa_
                 &d->ecosystem_id,    &d->wpp_message_id,  &d->last_error};
   bool ok = true;
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (ok) ok = dup(f[i]);
-    else *f[i] = NULL;
+    if (ok)
+      ok = dup(f[i]);
+    else
+      *f[i] = NULL;
   if (ok) return 0;
   fin_wa_notification_clear(d);
   return -1;
@@ -215,14 +227,16 @@ void fin_wa_inbound_clear(struct fin_wa_inbound *m) {
 }
 int fin_wa_inbound_copy(struct fin_wa_inbound *d, const struct fin_wa_inbound *s) {
   *d = *s;
-  char **f[] = {&d->wpp_message_id,     &d->sender_phone,     &d->sender_name,
-                &d->raw_body,           &d->command_request_id, &d->command_raw,
-                &d->processed_action,   &d->processing_error, &d->related_request_id,
-                &d->related_ecosystem_id};
+  char **f[] = {
+      &d->wpp_message_id,     &d->sender_phone,        &d->sender_name,      &d->raw_body,
+      &d->command_request_id, &d->command_raw,         &d->processed_action, &d->processing_error,
+      &d->related_request_id, &d->related_ecosystem_id};
   bool ok = true;
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (ok) ok = dup(f[i]);
-    else *f[i] = NULL;
+    if (ok)
+      ok = dup(f[i]);
+    else
+      *f[i] = NULL;
   if (ok) return 0;
   fin_wa_inbound_clear(d);
   return -1;
@@ -231,7 +245,8 @@ int fin_wa_inbound_copy(struct fin_wa_inbound *d, const struct fin_wa_inbound *s
 void fin_pending_approval_clear(struct fin_pending_approval *p) {
   if (!p) return;
   free(p->ecosystem_id), free(p->responding_admin_phone);
-  for (size_t i = 0; i < p->n_notification_ids; i++) free(p->notification_ids[i]);
+  for (size_t i = 0; i < p->n_notification_ids; i++)
+    free(p->notification_ids[i]);
   free(p->notification_ids);
   memset(p, 0, sizeof *p);
 }

@@ -30,10 +30,10 @@ struct fin_user {
   char *ecosystem_id;
   char *firebase_uid;
   char *email;
-  char *role;       /* any string the token carried; "admin" has meaning */
-  char status[16];  /* active | disabled */
-  int score;        /* currentScore 0..1000 */
-  char tier[8];     /* low | medium | high (stored, derived from score) */
+  char *role;      /* any string the token carried; "admin" has meaning */
+  char status[16]; /* active | disabled */
+  int score;       /* currentScore 0..1000 */
+  char tier[8];    /* low | medium | high (stored, derived from score) */
   struct fin_card_summary summary;
   fin_ms created_at, updated_at, last_login_at;
 };
@@ -43,10 +43,10 @@ struct fin_score {
   char *ecosystem_id;
   int value, previous_value, delta;
   char *reason;
-  char source[8];             /* system | admin */
-  char *source_id;            /* admin id, optional */
-  char *related_entity_type;  /* "transaction", optional */
-  char *related_entity_id;    /* optional */
+  char source[8];            /* system | admin */
+  char *source_id;           /* admin id, optional */
+  char *related_entity_type; /* "transaction", optional */
+  char *related_entity_id;   /* optional */
   fin_ms timestamp;
 };
 
@@ -54,11 +54,11 @@ struct fin_score {
 struct fin_card {
   fin_id card_id;
   char *ecosystem_id;
-  char *product_id;   /* always "default-credit-card" for API-created cards */
-  char status[12];    /* active | suspended | cancelled */
+  char *product_id; /* always "default-credit-card" for API-created cards */
+  char status[12];  /* active | suspended | cancelled */
   double limit, balance, available_credit, minimum_payment;
   fin_ms next_due_date;
-  int64_t version; /* starts at 1, +1 per balance change */
+  int64_t version;     /* starts at 1, +1 per balance change */
   char approved_by[8]; /* auto | admin */
   int score_at_approval;
   fin_ms created_at, updated_at, activated_at;
@@ -94,13 +94,13 @@ struct fin_txn {
   fin_id transaction_id;
   char *ecosystem_id;
   fin_id card_id;
-  char type[10];   /* purchase | payment */
+  char type[10]; /* purchase | payment */
   double amount;
-  char *merchant;  /* completed purchases only */
+  char *merchant;         /* completed purchases only */
   char payment_status[8]; /* on_time | late | "" */
   int days_overdue;       /* late payments only, else 0 */
   bool has_score_impact;
-  int score_impact;       /* completed payments: unclamped delta */
+  int score_impact; /* completed payments: unclamped delta */
   char *idempotency_key;
   char status[10]; /* completed | failed */
   char *failure_reason;
@@ -110,7 +110,7 @@ struct fin_txn {
 /* ---- idempotency ---- */
 struct fin_idem {
   char *ecosystem_id;
-  char key_hash[65]; /* lowercase hex SHA-256 of the raw header value */
+  char key_hash[65];  /* lowercase hex SHA-256 of the raw header value */
   char operation[24]; /* request-card | make-purchase | make-payment | admin-operation */
   char *response;     /* JSON text: internal summary (user ops) or exact body (admin ops) */
   int status_code;
@@ -153,7 +153,7 @@ struct fin_wa_notification {
   fin_id notification_id;
   char *recipient_phone;
   char *message_content;
-  char notification_type[24]; /* card_request_approval | payment_notification */
+  char notification_type[24];   /* card_request_approval | payment_notification */
   char related_entity_type[16]; /* cardRequest | payment */
   char *related_entity_id;
   char *ecosystem_id;
@@ -218,7 +218,8 @@ int fin_txn_copy(struct fin_txn *dst, const struct fin_txn *src);
 int fin_idem_copy(struct fin_idem *dst, const struct fin_idem *src);
 int fin_event_copy(struct fin_event *dst, const struct fin_event *src);
 int fin_audit_copy(struct fin_audit *dst, const struct fin_audit *src);
-int fin_wa_notification_copy(struct fin_wa_notification *dst, const struct fin_wa_notification *src);
+int fin_wa_notification_copy(struct fin_wa_notification *dst,
+                             const struct fin_wa_notification *src);
 int fin_wa_inbound_copy(struct fin_wa_inbound *dst, const struct fin_wa_inbound *src);
 int fin_pending_approval_copy(struct fin_pending_approval *dst,
                               const struct fin_pending_approval *src);

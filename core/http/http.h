@@ -20,11 +20,11 @@
 #define FIN_MAX_PARAMS 3
 
 struct fin_req {
-  const char *method; /* upper-case as sent: GET, POST, ... */
-  const char *path;   /* raw path as sent, without the query string */
-  const char *params[FIN_MAX_PARAMS]; /* route parameters, URL-decoded */
-  json_t *body;       /* parsed JSON body; an empty object when none was sent */
-  bool has_body;      /* false when the request carried no body at all */
+  const char *method;                    /* upper-case as sent: GET, POST, ... */
+  const char *path;                      /* raw path as sent, without the query string */
+  const char *params[FIN_MAX_PARAMS];    /* route parameters, URL-decoded */
+  json_t *body;                          /* parsed JSON body; an empty object when none was sent */
+  bool has_body;                         /* false when the request carried no body at all */
   const struct fin_principal *principal; /* NULL on public routes */
   const char *request_id;
   const char *trace_id; /* NULL unless a valid traceparent came in */
@@ -50,7 +50,7 @@ struct fin_resp {
   bool no_etag_headers;   /* 304 from the dashboard's own exact check */
   bool private_cache;     /* Cache-Control: private, no-cache + Vary Authorization */
   /* raw (non-JSON) body, used instead of `body` when set (see fin_resp_raw) */
-  const char *raw;      /* borrowed: must stay valid for the process (e.g. a loaded file) */
+  const char *raw; /* borrowed: must stay valid for the process (e.g. a loaded file) */
   size_t raw_len;
   const char *raw_type; /* Content-Type of raw; static string */
 };

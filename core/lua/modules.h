@@ -7,7 +7,7 @@
 
 #define FIN_LUA_MODULES(X)                                                                         \
   X("fin", luaopen_fin)                                                                            \
-  X("fin.memory", luaopen_fin_memory)                                                            \
+  X("fin.memory", luaopen_fin_memory)                                                              \
   X("fin.wpp", luaopen_fin_wpp)
 
 #define FIN_LUA_DECLARE_(name, fn) int fn(lua_State *L);

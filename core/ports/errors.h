@@ -12,12 +12,12 @@
 
 enum fin_status {
   FIN_OK = 0,
-  FIN_NOT_FOUND,      /* a read or a conditional update found no row */
+  FIN_NOT_FOUND,        /* a read or a conditional update found no row */
   FIN_VERSION_CONFLICT, /* card version check failed (expected/actual set) */
-  FIN_EXISTS,         /* a put-if-absent lost: the row already exists */
-  FIN_PRECONDITION,   /* a condition of a commit failed (e.g. request not pending) */
-  FIN_UNAVAILABLE,    /* a dependency is down or timed out -> 503 */
-  FIN_INVALID,        /* the caller passed something unusable */
+  FIN_EXISTS,           /* a put-if-absent lost: the row already exists */
+  FIN_PRECONDITION,     /* a condition of a commit failed (e.g. request not pending) */
+  FIN_UNAVAILABLE,      /* a dependency is down or timed out -> 503 */
+  FIN_INVALID,          /* the caller passed something unusable */
   FIN_NOMEM,
   FIN_INTERNAL,
 };

@@ -17,9 +17,10 @@ void fin_principal_clear(struct fin_principal *p) {
   p->uid = p->email = p->role = p->ecosystem_id = NULL;
 }
 
-#define LIST_FREE(name, type, clear)                                                              \
+#define LIST_FREE(name, type, clear)                                                               \
   void name(type *a, size_t n) {                                                                   \
-    for (size_t i = 0; a != NULL && i < n; i++) clear(&a[i]);                                     \
+    for (size_t i = 0; a != NULL && i < n; i++)                                                    \
+      clear(&a[i]);                                                                                \
     free(a);                                                                                       \
   }
 

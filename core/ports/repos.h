@@ -45,7 +45,10 @@ struct fin_users_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_users { const struct fin_users_ops *ops; void *self; };
+struct fin_users {
+  const struct fin_users_ops *ops;
+  void *self;
+};
 
 /* ---- score history ---- */
 struct fin_scores_ops {
@@ -55,7 +58,10 @@ struct fin_scores_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_scores { const struct fin_scores_ops *ops; void *self; };
+struct fin_scores {
+  const struct fin_scores_ops *ops;
+  void *self;
+};
 
 /* ---- cards ---- */
 struct fin_cards_ops {
@@ -67,7 +73,10 @@ struct fin_cards_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_cards { const struct fin_cards_ops *ops; void *self; };
+struct fin_cards {
+  const struct fin_cards_ops *ops;
+  void *self;
+};
 
 /* ---- card requests ---- */
 enum fin_sort { FIN_SORT_OLDEST = 0, FIN_SORT_NEWEST = 1 };
@@ -93,7 +102,10 @@ struct fin_card_requests_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_card_requests { const struct fin_card_requests_ops *ops; void *self; };
+struct fin_card_requests {
+  const struct fin_card_requests_ops *ops;
+  void *self;
+};
 
 /* ---- transactions ---- */
 struct fin_txns_ops {
@@ -108,7 +120,10 @@ struct fin_txns_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_txns { const struct fin_txns_ops *ops; void *self; };
+struct fin_txns {
+  const struct fin_txns_ops *ops;
+  void *self;
+};
 
 /* ---- idempotency ---- */
 struct fin_idempotency_ops {
@@ -119,7 +134,10 @@ struct fin_idempotency_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_idempotency { const struct fin_idempotency_ops *ops; void *self; };
+struct fin_idempotency {
+  const struct fin_idempotency_ops *ops;
+  void *self;
+};
 
 /* ---- outbox ---- */
 struct fin_outbox_ops {
@@ -145,7 +163,10 @@ struct fin_outbox_ops {
                                     struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_outbox { const struct fin_outbox_ops *ops; void *self; };
+struct fin_outbox {
+  const struct fin_outbox_ops *ops;
+  void *self;
+};
 
 /* ---- audit logs ---- */
 struct fin_audit_ops {
@@ -156,7 +177,10 @@ struct fin_audit_ops {
   enum fin_status (*clear)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_audit_logs { const struct fin_audit_ops *ops; void *self; };
+struct fin_audit_logs {
+  const struct fin_audit_ops *ops;
+  void *self;
+};
 
 /* ---- WhatsApp notifications (non-transactional, best effort) ---- */
 struct fin_wa_notifications_ops {
@@ -169,7 +193,10 @@ struct fin_wa_notifications_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_wa_notifications { const struct fin_wa_notifications_ops *ops; void *self; };
+struct fin_wa_notifications {
+  const struct fin_wa_notifications_ops *ops;
+  void *self;
+};
 
 /* ---- WhatsApp inbound messages ---- */
 struct fin_wa_inbound_ops {
@@ -179,7 +206,10 @@ struct fin_wa_inbound_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_wa_inbound_repo { const struct fin_wa_inbound_ops *ops; void *self; };
+struct fin_wa_inbound_repo {
+  const struct fin_wa_inbound_ops *ops;
+  void *self;
+};
 
 /* ---- pending approvals (WhatsApp trackers, keyed by request id) ---- */
 struct fin_pending_approvals_ops {
@@ -193,7 +223,10 @@ struct fin_pending_approvals_ops {
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_pending_approvals { const struct fin_pending_approvals_ops *ops; void *self; };
+struct fin_pending_approvals {
+  const struct fin_pending_approvals_ops *ops;
+  void *self;
+};
 
 /* free() an array returned by a list method after clearing each element. */
 void fin_user_list_free(struct fin_user *a, size_t n);

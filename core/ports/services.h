@@ -38,7 +38,10 @@ struct fin_auth_ops {
   enum fin_status (*ping)(void *self, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_auth { const struct fin_auth_ops *ops; void *self; };
+struct fin_auth {
+  const struct fin_auth_ops *ops;
+  void *self;
+};
 
 /* ---- event publisher (external sink for outbox events) ---- */
 struct fin_publisher_ops {
@@ -48,7 +51,10 @@ struct fin_publisher_ops {
   enum fin_status (*ping)(void *self, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_publisher { const struct fin_publisher_ops *ops; void *self; };
+struct fin_publisher {
+  const struct fin_publisher_ops *ops;
+  void *self;
+};
 
 /* ---- configuration source ---- */
 struct fin_config_ops {
@@ -58,14 +64,20 @@ struct fin_config_ops {
   enum fin_status (*get)(void *self, const char *key, char **out, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_config { const struct fin_config_ops *ops; void *self; };
+struct fin_config {
+  const struct fin_config_ops *ops;
+  void *self;
+};
 
 /* ---- clock ---- */
 struct fin_clock_ops {
   fin_ms (*now)(void *self);
   void (*destroy)(void *self);
 };
-struct fin_clock { const struct fin_clock_ops *ops; void *self; };
+struct fin_clock {
+  const struct fin_clock_ops *ops;
+  void *self;
+};
 
 /* ---- WhatsApp messenger (WPP-Connect client) ---- */
 struct fin_messenger_ops {
@@ -76,6 +88,9 @@ struct fin_messenger_ops {
   enum fin_status (*status)(void *self, bool *connected, char **session, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_messenger { const struct fin_messenger_ops *ops; void *self; };
+struct fin_messenger {
+  const struct fin_messenger_ops *ops;
+  void *self;
+};
 
 #endif

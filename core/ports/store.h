@@ -67,7 +67,7 @@ struct fin_write {
       const char *ecosystem_id;
       struct fin_card_summary summary;
       fin_ms updated_at;
-    } summary; /* USER_SUMMARY */
+    } summary;                   /* USER_SUMMARY */
     const struct fin_card *card; /* CARD_CREATE */
     struct {
       const char *ecosystem_id;
@@ -75,7 +75,7 @@ struct fin_write {
       int64_t expected_version;
       double balance, available_credit, minimum_payment;
       fin_ms updated_at;
-    } balance; /* CARD_BALANCE */
+    } balance;                              /* CARD_BALANCE */
     const struct fin_card_request *request; /* REQUEST_CREATE */
     struct {
       const char *ecosystem_id;
@@ -84,13 +84,13 @@ struct fin_write {
       const struct fin_decision *decision;
       const char *resulting_card_id; /* NULL or "" = none */
       fin_ms updated_at;
-    } decide; /* REQUEST_DECIDE */
-    const struct fin_txn *txn;       /* TXN_PUT */
-    struct fin_event *event;         /* EVENT_APPEND (sequence written back) */
+    } decide;                  /* REQUEST_DECIDE */
+    const struct fin_txn *txn; /* TXN_PUT */
+    struct fin_event *event;   /* EVENT_APPEND (sequence written back) */
     struct {
       const struct fin_idem *rec;
       fin_ms now;
-    } idem; /* IDEM_PUT */
+    } idem;                        /* IDEM_PUT */
     const struct fin_audit *audit; /* AUDIT_APPEND */
   } u;
 };
@@ -103,6 +103,9 @@ struct fin_store_ops {
   enum fin_status (*ping)(void *self, struct fin_err *e);
   void (*destroy)(void *self);
 };
-struct fin_store { const struct fin_store_ops *ops; void *self; };
+struct fin_store {
+  const struct fin_store_ops *ops;
+  void *self;
+};
 
 #endif

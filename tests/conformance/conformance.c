@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +41,14 @@ static void new_eco(char *buf, size_t size) {
 }
 
 static void make_user(const char *eco, int score) {
-  struct fin_user u = {.ecosystem_id = (char *)eco, .firebase_uid = (char *)eco,
-                       .email = "c@test.local", .role = "user", .score = score,
-                       .created_at = now(), .updated_at = now(), .last_login_at = now()};
+  struct fin_user u = {.ecosystem_id = (char *)eco,
+                       .firebase_uid = (char *)eco,
+                       .email = "c@test.local",
+                       .role = "user",
+                       .score = score,
+                       .created_at = now(),
+                       .updated_at = now(),
+                       .last_login_at = now()};
   strcpy(u.status, "active");
   strcpy(u.tier, "medium");
   struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
@@ -49,9 +56,14 @@ static void make_user(const char *eco, int score) {
 }
 
 static void make_card(const char *eco, fin_id card_id, double limit) {
-  struct fin_card c = {.ecosystem_id = (char *)eco, .product_id = "default-credit-card",
-                       .limit = limit, .available_credit = limit, .version = 1,
-                       .created_at = now(), .updated_at = now(), .activated_at = now(),
+  struct fin_card c = {.ecosystem_id = (char *)eco,
+                       .product_id = "default-credit-card",
+                       .limit = limit,
+                       .available_credit = limit,
+                       .version = 1,
+                       .created_at = now(),
+                       .updated_at = now(),
+                       .activated_at = now(),
                        .next_due_date = now() + 30 * 86400000LL};
   fin_uuid_v7(c.card_id);
   strcpy(c.status, "active");
@@ -97,7 +109,8 @@ static void no_lost_update_with_50_threads(void **state) {
   make_card(eco, card, 1000);
   struct card_arg arg = {eco, card, 0};
   pthread_t t[50];
-  for (int i = 0; i < 50; i++) assert_int_equal(pthread_create(&t[i], NULL, add_one, &arg), 0);
+  for (int i = 0; i < 50; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, add_one, &arg), 0);
   for (int i = 0; i < 50; i++) {
     void *r;
     pthread_join(t[i], &r);
@@ -118,9 +131,13 @@ struct seq_arg {
 
 static void *append_event(void *p) {
   struct seq_arg *a = p;
-  struct fin_event ev = {.event_type = "score.changed", .entity_type = "score",
-                         .entity_id = (char *)a->entity, .ecosystem_id = (char *)a->eco,
-                         .payload = json_object(), .created_at = now(), .next_retry_at = now()};
+  struct fin_event ev = {.event_type = "score.changed",
+                         .entity_type = "score",
+                         .entity_id = (char *)a->entity,
+                         .ecosystem_id = (char *)a->eco,
+                         .payload = json_object(),
+                         .created_at = now(),
+                         .next_retry_at = now()};
   fin_uuid_v7(ev.event_id);
   strcpy(ev.status, "pending");
   struct fin_write w = {.kind = FIN_W_EVENT_APPEND, .u.event = &ev};
@@ -134,7 +151,8 @@ static void sequences_are_1_to_50_under_concurrency(void **state) {
   new_eco(eco, sizeof eco);
   struct seq_arg arg = {eco, eco};
   pthread_t t[50];
-  for (int i = 0; i < 50; i++) assert_int_equal(pthread_create(&t[i], NULL, append_event, &arg), 0);
+  for (int i = 0; i < 50; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, append_event, &arg), 0);
   for (int i = 0; i < 50; i++) {
     void *r;
     pthread_join(t[i], &r);
@@ -150,7 +168,8 @@ static void sequences_are_1_to_50_under_concurrency(void **state) {
     assert_true(evs[i].sequence >= 1 && evs[i].sequence <= 50);
     seen[evs[i].sequence]++;
   }
-  for (int i = 1; i <= 50; i++) assert_int_equal(seen[i], 1);
+  for (int i = 1; i <= 50; i++)
+    assert_int_equal(seen[i], 1);
   fin_event_list_free(evs, n);
   /* another key of the same user starts at 1 */
   struct seq_arg other = {eco, "other-entity"};
@@ -165,8 +184,11 @@ static void sequences_are_1_to_50_under_concurrency(void **state) {
 
 /* ---- pagination walk: every item once, newest first, limit after filter ---- */
 static void put_txn(const char *eco, const char *card, const char *type, fin_ms ts, fin_id id) {
-  struct fin_txn t = {.ecosystem_id = (char *)eco, .amount = 1, .timestamp = ts,
-                      .processed_at = ts, .idempotency_key = "k"};
+  struct fin_txn t = {.ecosystem_id = (char *)eco,
+                      .amount = 1,
+                      .timestamp = ts,
+                      .processed_at = ts,
+                      .idempotency_key = "k"};
   fin_uuid_v7(t.transaction_id);
   fin_strlcpy(t.card_id, card, sizeof t.card_id);
   strcpy(t.type, type);
@@ -176,8 +198,8 @@ static void put_txn(const char *eco, const char *card, const char *type, fin_ms 
   memcpy(id, t.transaction_id, sizeof(fin_id));
 }
 
-static void walk(const char *eco, const char *card, const char *type, int limit,
-                 fin_id *expect, size_t nexpect) {
+static void walk(const char *eco, const char *card, const char *type, int limit, fin_id *expect,
+                 size_t nexpect) {
   char *cursor = NULL;
   size_t seen = 0;
   for (int pages = 0; pages < 100; pages++) {
@@ -185,7 +207,7 @@ static void walk(const char *eco, const char *card, const char *type, int limit,
     size_t n = 0;
     struct fin_page page = {0};
     assert_int_equal(C.txns.ops->list_by_card(C.txns.self, eco, card, type, cursor, limit, &items,
-                                               &n, &page, NULL),
+                                              &n, &page, NULL),
                      FIN_OK);
     assert_true(n <= (size_t)limit);
     for (size_t i = 0; i < n; i++) {
@@ -212,8 +234,10 @@ static void pagination_walk_returns_every_item_once(void **state) {
   fin_id ids[N], newest_all[N], newest_pay[N];
   size_t npay = 0;
   fin_ms base = now();
-  for (int i = 0; i < N; i++) put_txn(eco, card, i % 3 == 0 ? "payment" : "purchase", base + i, ids[i]);
-  for (int i = 0; i < N; i++) memcpy(newest_all[i], ids[N - 1 - i], sizeof(fin_id));
+  for (int i = 0; i < N; i++)
+    put_txn(eco, card, i % 3 == 0 ? "payment" : "purchase", base + i, ids[i]);
+  for (int i = 0; i < N; i++)
+    memcpy(newest_all[i], ids[N - 1 - i], sizeof(fin_id));
   for (int i = N - 1; i >= 0; i--)
     if (i % 3 == 0) memcpy(newest_pay[npay++], ids[i], sizeof(fin_id));
   int limits[] = {1, 2, 7, 100};
@@ -225,9 +249,9 @@ static void pagination_walk_returns_every_item_once(void **state) {
   struct fin_txn *items = NULL;
   size_t n = 0;
   struct fin_page page = {0};
-  assert_int_equal(C.txns.ops->list_by_card(C.txns.self, eco, card, NULL, "zzz", 2, &items, &n,
-                                             &page, NULL),
-                   FIN_OK);
+  assert_int_equal(
+      C.txns.ops->list_by_card(C.txns.self, eco, card, NULL, "zzz", 2, &items, &n, &page, NULL),
+      FIN_OK);
   assert_int_equal(n, 2);
   assert_string_equal(items[0].transaction_id, newest_all[0]);
   fin_txn_list_free(items, n);
@@ -236,9 +260,12 @@ static void pagination_walk_returns_every_item_once(void **state) {
 
 /* ---- pending requests: both orders, total count, decide ---- */
 static void make_request(const char *eco, fin_ms created, fin_id id) {
-  struct fin_card_request r = {.ecosystem_id = (char *)eco, .product_id = "p",
-                               .idempotency_key = "k", .score_at_request = 400,
-                               .created_at = created, .updated_at = created,
+  struct fin_card_request r = {.ecosystem_id = (char *)eco,
+                               .product_id = "p",
+                               .idempotency_key = "k",
+                               .score_at_request = 400,
+                               .created_at = created,
+                               .updated_at = created,
                                .expires_at = created + 7 * 86400000LL};
   fin_uuid_v7(r.request_id);
   strcpy(r.status, "pending");
@@ -252,14 +279,15 @@ static void make_request(const char *eco, fin_ms created, fin_id id) {
 static void pending_walk(enum fin_sort sort, fin_id *ours, size_t nours, long *pos) {
   char *cursor = NULL;
   long index = 0, total = -1;
-  for (size_t i = 0; i < nours; i++) pos[i] = -1;
+  for (size_t i = 0; i < nours; i++)
+    pos[i] = -1;
   for (int pages = 0; pages < 100000; pages++) {
     struct fin_card_request *items = NULL;
     size_t n = 0;
     struct fin_page page = {0};
-    assert_int_equal(C.requests.ops->list_pending(C.requests.self, sort, cursor, 3, &items, &n,
-                                                  &page, NULL),
-                     FIN_OK);
+    assert_int_equal(
+        C.requests.ops->list_pending(C.requests.self, sort, cursor, 3, &items, &n, &page, NULL),
+        FIN_OK);
     if (total < 0) total = page.total_count;
     for (size_t i = 0; i < n; i++, index++)
       for (size_t j = 0; j < nours; j++)
@@ -323,8 +351,11 @@ struct idem_arg {
 
 static void *put_idem(void *p) {
   struct idem_arg *a = p;
-  struct fin_idem rec = {.ecosystem_id = (char *)a->eco, .response = "{}", .status_code = 200,
-                         .created_at = a->at, .expires_at = a->expires};
+  struct fin_idem rec = {.ecosystem_id = (char *)a->eco,
+                         .response = "{}",
+                         .status_code = 200,
+                         .created_at = a->at,
+                         .expires_at = a->expires};
   strcpy(rec.key_hash, a->hash);
   strcpy(rec.operation, "make-purchase");
   struct fin_write w = {.kind = FIN_W_IDEM_PUT, .u.idem = {&rec, a->at}};
@@ -341,8 +372,10 @@ static void idempotency_put_if_absent_under_concurrency(void **state) {
   memset(a.hash, 'a', 64);
   a.hash[64] = '\0';
   pthread_t t[20];
-  for (int i = 0; i < 20; i++) assert_int_equal(pthread_create(&t[i], NULL, put_idem, &a), 0);
-  for (int i = 0; i < 20; i++) pthread_join(t[i], NULL);
+  for (int i = 0; i < 20; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, put_idem, &a), 0);
+  for (int i = 0; i < 20; i++)
+    pthread_join(t[i], NULL);
   assert_int_equal(a.ok, 1);
   assert_int_equal(a.exists, 19);
   struct fin_idem got = {0};
@@ -350,8 +383,7 @@ static void idempotency_put_if_absent_under_concurrency(void **state) {
   assert_string_equal(got.operation, "make-purchase");
   fin_idem_clear(&got);
   /* expired: absent, and a new put succeeds */
-  assert_int_equal(C.idem.ops->get(C.idem.self, eco, a.hash, a.expires, &got, NULL),
-                   FIN_NOT_FOUND);
+  assert_int_equal(C.idem.ops->get(C.idem.self, eco, a.hash, a.expires, &got, NULL), FIN_NOT_FOUND);
   struct idem_arg b = a;
   b.ok = b.exists = 0;
   b.at = a.expires + 1;
@@ -374,9 +406,12 @@ static void failing_commit_applies_nothing(void **state) {
   fin_strlcpy(t.card_id, card, sizeof t.card_id);
   strcpy(t.type, "purchase");
   strcpy(t.status, "completed");
-  struct fin_event ev = {.event_type = "transaction.purchase", .entity_type = "transaction",
-                         .entity_id = t.transaction_id, .ecosystem_id = eco,
-                         .payload = json_object(), .created_at = now()};
+  struct fin_event ev = {.event_type = "transaction.purchase",
+                         .entity_type = "transaction",
+                         .entity_id = t.transaction_id,
+                         .ecosystem_id = eco,
+                         .payload = json_object(),
+                         .created_at = now()};
   fin_uuid_v7(ev.event_id);
   strcpy(ev.status, "pending");
   struct fin_write w[3] = {{.kind = FIN_W_TXN_PUT, .u.txn = &t},
@@ -394,9 +429,9 @@ static void failing_commit_applies_nothing(void **state) {
   assert_int_equal(C.txns.ops->get(C.txns.self, eco, card, txn_id, &got, NULL), FIN_NOT_FOUND);
   struct fin_event *evs = NULL;
   size_t n = 0;
-  assert_int_equal(C.outbox.ops->list_by_entity(C.outbox.self, eco, "transaction", txn_id, &evs,
-                                                &n, NULL),
-                   FIN_OK);
+  assert_int_equal(
+      C.outbox.ops->list_by_entity(C.outbox.self, eco, "transaction", txn_id, &evs, &n, NULL),
+      FIN_OK);
   assert_int_equal(n, 0);
   free(evs);
   /* the same writes with the right version all land */
@@ -439,8 +474,9 @@ static void updates_on_missing_rows_create_nothing(void **state) {
   assert_int_equal(commit(&d, 1, NULL), FIN_NOT_FOUND);
   assert_int_equal(C.outbox.ops->mark_sent(C.outbox.self, "missing-event", now(), NULL),
                    FIN_NOT_FOUND);
-  assert_int_equal(C.approvals.ops->decide(C.approvals.self, "missing", "approved", "1", now(), NULL),
-                   FIN_NOT_FOUND);
+  assert_int_equal(
+      C.approvals.ops->decide(C.approvals.self, "missing", "approved", "1", now(), NULL),
+      FIN_NOT_FOUND);
 }
 
 /* ---- outbox state machine ---- */
@@ -469,12 +505,14 @@ static void outbox_lifecycle(void **state) {
   /* not due yet, then due */
   bool found = false;
   assert_int_equal(C.outbox.ops->find_retry(C.outbox.self, t, 100000, &evs, &n, NULL), FIN_OK);
-  for (size_t i = 0; i < n; i++) found |= strcmp(evs[i].event_id, id) == 0;
+  for (size_t i = 0; i < n; i++)
+    found |= strcmp(evs[i].event_id, id) == 0;
   fin_event_list_free(evs, n);
   assert_false(found);
   assert_int_equal(C.outbox.ops->find_retry(C.outbox.self, t + 10000, 100000, &evs, &n, NULL),
                    FIN_OK);
-  for (size_t i = 0; i < n; i++) found |= strcmp(evs[i].event_id, id) == 0;
+  for (size_t i = 0; i < n; i++)
+    found |= strcmp(evs[i].event_id, id) == 0;
   fin_event_list_free(evs, n);
   assert_true(found);
   assert_int_equal(C.outbox.ops->mark_sent(C.outbox.self, id, t, NULL), FIN_OK);
@@ -491,8 +529,8 @@ static void outbox_lifecycle(void **state) {
 static void whatsapp_records(void **state) {
   char eco[64];
   new_eco(eco, sizeof eco);
-  struct fin_pending_approval p = {.ecosystem_id = eco, .expires_at = now() + 1000,
-                                   .created_at = now(), .updated_at = now()};
+  struct fin_pending_approval p = {
+      .ecosystem_id = eco, .expires_at = now() + 1000, .created_at = now(), .updated_at = now()};
   fin_uuid_v7(p.request_id);
   strcpy(p.approval_status, "pending");
   assert_int_equal(C.approvals.ops->save(C.approvals.self, &p, NULL), FIN_OK);
@@ -507,21 +545,23 @@ static void whatsapp_records(void **state) {
   assert_string_equal(got.approval_status, "approved");
   assert_string_equal(got.responding_admin_phone, "5511");
   fin_pending_approval_clear(&got);
-  struct fin_wa_notification nt = {.recipient_phone = "5511", .message_content = "hi",
-                                   .related_entity_id = "r", .ecosystem_id = eco,
+  struct fin_wa_notification nt = {.recipient_phone = "5511",
+                                   .message_content = "hi",
+                                   .related_entity_id = "r",
+                                   .ecosystem_id = eco,
                                    .created_at = now()};
   fin_uuid_v7(nt.notification_id);
   strcpy(nt.delivery_status, "pending");
   strcpy(nt.notification_type, "payment_notification");
   strcpy(nt.related_entity_type, "payment");
   assert_int_equal(C.wa_notifications.ops->save(C.wa_notifications.self, &nt, NULL), FIN_OK);
-  assert_int_equal(C.wa_notifications.ops->update_status(C.wa_notifications.self, nt.notification_id,
-                                                         "sent", "wpp-1", NULL, now(), NULL),
+  assert_int_equal(C.wa_notifications.ops->update_status(C.wa_notifications.self,
+                                                         nt.notification_id, "sent", "wpp-1", NULL,
+                                                         now(), NULL),
                    FIN_OK);
   struct fin_wa_notification gn = {0};
-  assert_int_equal(C.wa_notifications.ops->get(C.wa_notifications.self, nt.notification_id, &gn,
-                                               NULL),
-                   FIN_OK);
+  assert_int_equal(
+      C.wa_notifications.ops->get(C.wa_notifications.self, nt.notification_id, &gn, NULL), FIN_OK);
   assert_string_equal(gn.delivery_status, "sent");
   assert_string_equal(gn.wpp_message_id, "wpp-1");
   fin_wa_notification_clear(&gn);

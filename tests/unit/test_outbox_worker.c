@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

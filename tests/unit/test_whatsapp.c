@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
