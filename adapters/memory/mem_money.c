@@ -91,11 +91,6 @@ struct fin_txns memdb_txns(struct memdb *db) {
 }
 
 /* ---- idempotency ---- */
-static void idem_free(void *p) {
-  fin_idem_clear(p);
-  free(p);
-}
-
 static enum fin_status idem_get(void *self, const char *eco, const char *hash, fin_ms now,
                                 struct fin_idem *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
@@ -104,7 +99,7 @@ static enum fin_status idem_get(void *self, const char *eco, const char *hash, f
   struct fin_idem *rec = a ? hmap_get(&a->idem, hash) : NULL;
   enum fin_status st = FIN_NOT_FOUND;
   if (rec && rec->expires_at <= now) { /* expired: gone */
-    idem_free(hmap_del(&a->idem, hash));
+    memdb_idem_free(hmap_del(&a->idem, hash));
   } else if (rec) {
     st = fin_idem_copy(out, rec) ? FIN_NOMEM : FIN_OK;
   }
@@ -124,7 +119,7 @@ static enum fin_status idem_delete_expired(void *self, fin_ms now, long *deleted
       HMAP_EACH(&a->idem, ie) {
         struct fin_idem *r = ie->val;
         if (r->expires_at > now) continue;
-        idem_free(hmap_del(&a->idem, r->key_hash));
+        memdb_idem_free(hmap_del(&a->idem, r->key_hash));
         n++;
         again = true;
         break;
@@ -142,7 +137,7 @@ static enum fin_status idem_delete_all(void *self, long *deleted, struct fin_err
   HMAP_EACH(&DB(self)->accts, he) {
     struct acct *a = he->val;
     n += (long)a->idem.n;
-    hmap_clear(&a->idem, idem_free);
+    hmap_clear(&a->idem, memdb_idem_free);
   }
   memdb_unlock(DB(self));
   *deleted = n;

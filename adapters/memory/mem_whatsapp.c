@@ -63,23 +63,10 @@ static enum fin_status notif_update(void *self, const char *id, const char *stat
   return st;
 }
 
-static void notif_free(void *p) {
-  fin_wa_notification_clear(p);
-  free(p);
-}
-static void inbound_free(void *p) {
-  fin_wa_inbound_clear(p);
-  free(p);
-}
-static void approval_free(void *p) {
-  fin_pending_approval_clear(p);
-  free(p);
-}
-
 static enum fin_status notif_delete_all(void *self, long *deleted, struct fin_err *e) {
   memdb_lock(DB(self));
   *deleted = (long)DB(self)->wa_notifications.n;
-  hmap_clear(&DB(self)->wa_notifications, notif_free);
+  hmap_clear(&DB(self)->wa_notifications, memdb_notif_free);
   memdb_unlock(DB(self));
   return FIN_OK;
 }
@@ -112,7 +99,7 @@ static enum fin_status inbound_get(void *self, const char *id, struct fin_wa_inb
 static enum fin_status inbound_delete_all(void *self, long *deleted, struct fin_err *e) {
   memdb_lock(DB(self));
   *deleted = (long)DB(self)->wa_inbound.n;
-  hmap_clear(&DB(self)->wa_inbound, inbound_free);
+  hmap_clear(&DB(self)->wa_inbound, memdb_inbound_free);
   memdb_unlock(DB(self));
   return FIN_OK;
 }
@@ -164,7 +151,7 @@ static enum fin_status appr_decide(void *self, const char *id, const char *statu
 static enum fin_status appr_delete_all(void *self, long *deleted, struct fin_err *e) {
   memdb_lock(DB(self));
   *deleted = (long)DB(self)->approvals.n;
-  hmap_clear(&DB(self)->approvals, approval_free);
+  hmap_clear(&DB(self)->approvals, memdb_approval_free);
   memdb_unlock(DB(self));
   return FIN_OK;
 }

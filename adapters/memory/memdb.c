@@ -113,7 +113,7 @@ static void card_txns_free(void *p) {
   free(ct);
 }
 
-static void idem_free(void *p) {
+void memdb_idem_free(void *p) {
   fin_idem_clear(p);
   free(p);
 }
@@ -129,7 +129,7 @@ static void acct_free(void *p) {
     fin_card_request_clear(VEC_AT(&a->requests, struct fin_card_request, i));
   free(a->scores.a), free(a->cards.a), free(a->requests.a);
   hmap_clear(&a->txns, card_txns_free);
-  hmap_clear(&a->idem, idem_free);
+  hmap_clear(&a->idem, memdb_idem_free);
   free(a->eco);
   free(a);
 }
@@ -231,15 +231,15 @@ struct memdb *memdb_ref(struct memdb *db) {
   return db;
 }
 
-static void notif_free(void *p) {
+void memdb_notif_free(void *p) {
   fin_wa_notification_clear(p);
   free(p);
 }
-static void inbound_free(void *p) {
+void memdb_inbound_free(void *p) {
   fin_wa_inbound_clear(p);
   free(p);
 }
-static void approval_free(void *p) {
+void memdb_approval_free(void *p) {
   fin_pending_approval_clear(p);
   free(p);
 }
@@ -260,9 +260,9 @@ void memdb_unref(struct memdb *db) {
   for (size_t i = 0; i < db->audit.n; i++)
     fin_audit_clear(VEC_AT(&db->audit, struct fin_audit, i));
   free(db->audit.a);
-  hmap_clear(&db->wa_notifications, notif_free);
-  hmap_clear(&db->wa_inbound, inbound_free);
-  hmap_clear(&db->approvals, approval_free);
+  hmap_clear(&db->wa_notifications, memdb_notif_free);
+  hmap_clear(&db->wa_inbound, memdb_inbound_free);
+  hmap_clear(&db->approvals, memdb_approval_free);
   pthread_mutex_destroy(&db->lock);
   free(db);
 }

@@ -88,6 +88,12 @@ struct acct *memdb_acct_create(struct memdb *db, const char *eco);
 struct fin_card *memdb_card(struct acct *a, const char *card_id);
 struct fin_card_request *memdb_request(struct acct *a, const char *request_id);
 
+/* free() callbacks for hmap_clear: clear the entity, then free it. */
+void memdb_idem_free(void *p);
+void memdb_notif_free(void *p);
+void memdb_inbound_free(void *p);
+void memdb_approval_free(void *p);
+
 /* Store-port helpers (lock held). */
 int memdb_txn_put(struct acct *a, const struct fin_txn *t);
 int memdb_event_put(struct memdb *db, const struct fin_event *e);

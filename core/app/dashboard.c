@@ -43,18 +43,9 @@ static json_t *body_of(const struct fin_user *u, const struct fin_card *cards, s
 }
 
 void fin_h_dashboard(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
-  const struct fin_principal *p = q->principal;
   struct fin_user u = {0};
   struct fin_app_error e = {0};
-  enum fin_status st = fin_app_get_user(c, p->ecosystem_id, &u, &e);
-  if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", p->ecosystem_id);
-    return;
-  }
-  if (st != FIN_OK) {
-    fin_app_fail(r, &e);
-    return;
-  }
+  if (!fin_app_caller(c, q, &u, r)) return;
   char etag[40];
   snprintf(etag, sizeof etag, "\"%lld\"", (long long)u.updated_at);
   const char *inm = fin_req_header(q, "If-None-Match");
@@ -68,7 +59,8 @@ void fin_h_dashboard(struct fin_container *c, const struct fin_req *q, struct fi
   size_t n = 0;
   struct fin_card_request pending = {0};
   struct fin_err pe = {0};
-  st = c->cards.ops->list_by_user(c->cards.self, u.ecosystem_id, NULL, &cards, &n, &pe);
+  enum fin_status st =
+      c->cards.ops->list_by_user(c->cards.self, u.ecosystem_id, NULL, &cards, &n, &pe);
   if (st == FIN_OK || st == FIN_NOT_FOUND)
     st = c->requests.ops->find_pending_by_user(c->requests.self, u.ecosystem_id, &pending, &pe);
   if (st != FIN_OK && st != FIN_NOT_FOUND) {

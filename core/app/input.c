@@ -115,3 +115,14 @@ enum fin_status fin_app_get_card(struct fin_container *c, const char *eco, const
   if (st != FIN_OK && st != FIN_NOT_FOUND) fin_app_error_from_port(e, st, &pe, "read card");
   return st;
 }
+
+bool fin_app_caller(struct fin_container *c, const struct fin_req *q, struct fin_user *u,
+                    struct fin_resp *r) {
+  struct fin_app_error e = {0};
+  enum fin_status st = fin_app_get_user(c, q->principal->ecosystem_id, u, &e);
+  if (st == FIN_NOT_FOUND)
+    fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", q->principal->ecosystem_id);
+  else if (st != FIN_OK)
+    fin_app_fail(r, &e);
+  return st == FIN_OK;
+}

@@ -32,6 +32,10 @@ void fin_check_user_key(const char *key, int max_len, struct fin_msgs *m);
  * e filled. */
 enum fin_status fin_app_get_user(struct fin_container *c, const char *eco, struct fin_user *u,
                                  struct fin_app_error *e);
+/* Reads the caller's own user record; false with r set (404 "User not found:
+ * <id>" or the port error) when it cannot. */
+bool fin_app_caller(struct fin_container *c, const struct fin_req *q, struct fin_user *u,
+                    struct fin_resp *r);
 /* Reads one of the user's cards: FIN_OK, FIN_NOT_FOUND, or e filled. */
 enum fin_status fin_app_get_card(struct fin_container *c, const char *eco, const char *card_id,
                                  struct fin_card *card, struct fin_app_error *e);

@@ -46,18 +46,9 @@ static json_t *offer_json(struct fin_container *c, const char *tier,
 }
 
 void fin_h_offers(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
-  const struct fin_principal *p = q->principal;
   struct fin_user u = {0};
   struct fin_app_error e = {0};
-  enum fin_status st = fin_app_get_user(c, p->ecosystem_id, &u, &e);
-  if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", p->ecosystem_id);
-    return;
-  }
-  if (st != FIN_OK) {
-    fin_app_fail(r, &e);
-    return;
-  }
+  if (!fin_app_caller(c, q, &u, r)) return;
   struct fin_eligibility_info el;
   if (fin_check_eligibility(c, u.ecosystem_id, &el, &e)) {
     fin_app_fail(r, &e);
