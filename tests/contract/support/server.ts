@@ -1,0 +1,60 @@
+// server.ts - the server under test. With BASE_URL set, that server (any
+// mode); otherwise one memory-mode server per test run, started from
+// FIN_BIN (default build/financial-api) on a free loopback port and stopped
+// when the run ends. Extra environment for a dedicated server: startServer().
+import { spawn, type Subprocess } from "bun";
+
+const started: Subprocess[] = [];
+
+async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+async function waitReady(base: string, proc: Subprocess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+    try {
+      const r = await fetch(`${base}/health/liveness`);
+      if (r.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await Bun.sleep(5); // polling for readiness, not synchronising a test
+  }
+  throw new Error(`server at ${base} not ready after 10 s`);
+}
+
+/** Starts a dedicated memory-mode server with extra environment. */
+export async function startServer(env: Record<string, string> = {}): Promise<string> {
+  const port = await freePort();
+  const bin = process.env.FIN_BIN ?? "build/financial-api";
+  const proc = spawn([bin, "serve", "--port", String(port), "--bind", "127.0.0.1"], {
+    env: { ...process.env, INFRA_MODE: "memory", FIN_LOG: "0", ...env },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  started.push(proc);
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(base, proc);
+  return base;
+}
+
+let shared: Promise<string> | undefined;
+
+/** The base URL every test file shares. */
+export function baseUrl(): Promise<string> {
+  if (process.env.BASE_URL) return Promise.resolve(process.env.BASE_URL.replace(/\/$/, ""));
+  shared ??= startServer();
+  return shared;
+}
+
+export function stopServers(): void {
+  for (const p of started) p.kill("SIGTERM");
+  started.length = 0;
+}
+
+process.on("exit", stopServers);
