@@ -1,0 +1,5 @@
+dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+request = function()
+  local u = next_user()
+  return wrk.format("GET", "/v1/dashboard", { ["Authorization"] = u.auth })
+end
