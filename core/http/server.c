@@ -288,7 +288,7 @@ static struct MHD_Daemon *start(struct fin_container *c, int port, const char *b
   return MHD_start_daemon(
       flags, (uint16_t)port, NULL, NULL, on_access, c, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
       MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
       (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
       on_completed, NULL, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
 }

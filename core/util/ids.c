@@ -1,4 +1,4 @@
-/* ids.c - UUID v4 (OpenSSL RAND_bytes) and monotonic UUID v7 (RFC 9562). */
+/* ids.c - UUID v4 (getrandom, buffered per thread) and monotonic UUID v7 (RFC 9562). */
 #include "ids.h"
 
 #include <openssl/rand.h>
@@ -8,14 +8,25 @@
 
 #include "timefmt.h"
 
+/* Kernel randomness, buffered per thread: one getrandom() per 256 ids
+ * worth of bytes instead of one RAND_bytes (and its fork check) per id. */
 static void random_bytes(unsigned char *b, size_t n) {
-  if (RAND_bytes(b, (int)n) == 1) return;
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = getrandom(b + got, n - got, 0);
-    if (r <= 0) break;
-    got += (size_t)r;
+  static _Thread_local unsigned char pool[4096];
+  static _Thread_local size_t left;
+  if (n > sizeof pool) n = sizeof pool;
+  if (left < n) {
+    size_t got = 0;
+    while (got < sizeof pool) {
+      ssize_t r = getrandom(pool + got, sizeof pool - got, 0);
+      if (r <= 0) break;
+      got += (size_t)r;
+    }
+    if (got < sizeof pool && RAND_bytes(pool, (int)sizeof pool) != 1) got = 0;
+    left = sizeof pool;
   }
+  memcpy(b, pool + sizeof pool - left, n);
+  memset(pool + sizeof pool - left, 0, n); /* never hand out the same bytes twice */
+  left -= n;
 }
 
 static char *format_uuid(const unsigned char u[16], char *buf) {
