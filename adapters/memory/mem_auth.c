@@ -1,71 +1,180 @@
-/* mem_auth.c - the dev token provider of memory mode (baseline §3.2):
- * "mock." + base64(JSON {ecosystemId, role?, email?}) [+ "." + anything].
- * No signature and no expiry: for local development and tests only. */
-#include <ctype.h>
+/* mem_auth.c - the dev/mock token provider of memory mode (baseline §3.2).
+ *
+ * Token: "mock." + Base64(UTF-8 JSON object) [+ "." + anything]. The payload
+ * is the second '.'-separated piece, decoded leniently (both alphabets,
+ * optional padding, other characters skipped: fin_b64_decode_lenient), then
+ * read as UTF-8 the way Node's Buffer#toString does (invalid sequences become
+ * U+FFFD) and parsed as JSON. It must be an object with a non-empty string
+ * `ecosystemId`, which becomes both uid and ecosystem id. `role` is copied
+ * (missing, null, empty or not a string: "user"). `email` is trimmed like
+ * String#trim; missing, null or blank gives "<ecosystemId>@test.local"; any
+ * other non-string makes the token invalid. No signature, no expiry, never
+ * disabled: for local development and tests only. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "../../core/ports/services.h"
 #include "../../core/util/codec.h"
-#include "mem_services.h"
+#include "mem_ports.h"
 
-static char *trimmed(const char *s) {
-  while (isspace((unsigned char)*s))
-    s++;
-  size_t n = strlen(s);
-  while (n > 0 && isspace((unsigned char)s[n - 1]))
-    n--;
-  return strndup(s, n);
+/* ---- UTF-8 as Node reads it: each maximal invalid subpart -> U+FFFD ---- */
+static size_t put_replacement(unsigned char *o) {
+  o[0] = 0xEF, o[1] = 0xBF, o[2] = 0xBD;
+  return 3;
 }
 
-/* Fills p from the payload object; false when the payload is not usable. */
-static bool principal_from(const json_t *o, struct fin_principal *p) {
+/* Returns a new NUL-terminated buffer (free()) holding valid UTF-8. */
+static char *utf8_sanitize(const unsigned char *s, size_t n, size_t *out_n) {
+  unsigned char *out = malloc(n * 3 + 1);
+  if (out == NULL) return NULL;
+  size_t i = 0, o = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      out[o++] = c, i++;
+      continue;
+    }
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the 2nd byte */
+    if (c >= 0xC2 && c <= 0xDF)
+      need = 1;
+    else if (c >= 0xE0 && c <= 0xEF)
+      need = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+      need = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else { /* not a lead byte */
+      o += put_replacement(out + o), i++;
+      continue;
+    }
+    size_t k = 1;
+    for (; k <= need && i + k < n; k++) {
+      unsigned char b = s[i + k];
+      unsigned char min = k == 1 ? lo : 0x80, max = k == 1 ? hi : 0xBF;
+      if (b < min || b > max) break;
+    }
+    if (k == need + 1) { /* complete and valid */
+      memcpy(out + o, s + i, need + 1);
+      o += need + 1, i += need + 1;
+    } else { /* the valid prefix is one maximal subpart */
+      o += put_replacement(out + o), i += k;
+    }
+  }
+  out[o] = '\0';
+  *out_n = o;
+  return (char *)out;
+}
+
+/* ---- String#trim: WhiteSpace and LineTerminator code points ---- */
+static bool js_space(uint32_t cp) {
+  switch (cp) {
+  case 0x09:
+  case 0x0A:
+  case 0x0B:
+  case 0x0C:
+  case 0x0D:
+  case 0x20:
+  case 0xA0:
+  case 0x1680:
+  case 0x2028:
+  case 0x2029:
+  case 0x202F:
+  case 0x205F:
+  case 0x3000:
+  case 0xFEFF:
+    return true;
+  default:
+    return cp >= 0x2000 && cp <= 0x200A;
+  }
+}
+
+/* Decodes the (valid) UTF-8 code point at s; stores its length. */
+static uint32_t cp_at(const unsigned char *s, size_t *len) {
+  if (s[0] < 0x80) return *len = 1, s[0];
+  if (s[0] < 0xE0) return *len = 2, ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+  if (s[0] < 0xF0)
+    return *len = 3,
+           ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+  return *len = 4, ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+                       ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
+
+/* A copy of the n bytes at str without leading and trailing JS white space. */
+static char *js_trim(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t start = n, end = 0, len;
+  for (size_t i = 0; i < n; i += len) {
+    if (js_space(cp_at(s + i, &len))) continue;
+    if (start == n) start = i;
+    end = i + len;
+  }
+  return start == n ? strdup("") : strndup(str + start, end - start);
+}
+
+/* ---- the provider ---- */
+static void say(char *detail, size_t size, const char *why) {
+  if (detail != NULL && size > 0) snprintf(detail, size, "%s", why);
+}
+
+/* Fills *out from the payload object; NULL on success, else why not. */
+static const char *principal_of(const json_t *o, struct fin_principal *out) {
   const json_t *eco = json_object_get(o, "ecosystemId");
   const json_t *role = json_object_get(o, "role");
   const json_t *email = json_object_get(o, "email");
-  if (!json_is_string(eco) || json_string_length(eco) == 0) return false;
-  if (email != NULL && !json_is_null(email) && !json_is_string(email)) return false;
+  if (!json_is_string(eco) || json_string_length(eco) == 0)
+    return "payload has no non-empty string ecosystemId";
   const char *id = json_string_value(eco);
-  char *mail = json_is_string(email) ? trimmed(json_string_value(email)) : strdup("");
-  if (mail && mail[0] == '\0') {
+  if (strlen(id) != json_string_length(eco)) return "ecosystemId contains NUL";
+  if (email != NULL && !json_is_null(email) && !json_is_string(email))
+    return "payload email is not a string";
+  char *mail = json_is_string(email) ? js_trim(json_string_value(email), json_string_length(email))
+                                     : strdup("");
+  if (mail != NULL && mail[0] == '\0') {
     free(mail);
-    size_t n = strlen(id) + sizeof "@test.local";
-    if ((mail = malloc(n)) != NULL) strcpy(stpcpy(mail, id), "@test.local");
+    if (asprintf(&mail, "%s@test.local", id) < 0) mail = NULL;
   }
-  p->uid = strdup(id);
-  p->ecosystem_id = strdup(id);
-  p->role = strdup(json_is_string(role) ? json_string_value(role) : "user");
-  p->email = mail;
-  if (!p->uid || !p->ecosystem_id || !p->role || !p->email) {
-    fin_principal_clear(p);
-    return false;
-  }
-  return true;
+  const char *r =
+      json_is_string(role) && json_string_value(role)[0] ? json_string_value(role) : "user";
+  out->uid = strdup(id);
+  out->ecosystem_id = strdup(id);
+  out->role = strdup(r);
+  out->email = mail;
+  if (out->uid && out->ecosystem_id && out->role && out->email) return NULL;
+  fin_principal_clear(out);
+  return "out of memory";
 }
 
 static enum fin_auth_result dev_verify(void *self, const char *token, struct fin_principal *out,
                                        char *detail, size_t detail_size) {
   memset(out, 0, sizeof *out);
-  if (strncmp(token, "mock.", 5) != 0) {
-    if (detail) snprintf(detail, detail_size, "not a dev token");
+  if (token == NULL || strncmp(token, "mock.", 5) != 0) {
+    say(detail, detail_size, "not a dev token (no \"mock.\" prefix)");
     return FIN_AUTH_INVALID;
   }
   const char *payload = token + 5;
-  size_t len = strcspn(payload, ".");
-  size_t n = 0;
-  unsigned char *raw = fin_b64_decode_lenient(payload, len, &n);
-  json_t *o = raw ? json_loadb((const char *)raw, n, 0, NULL) : NULL;
+  size_t raw_n = 0, text_n = 0;
+  unsigned char *raw = fin_b64_decode_lenient(payload, strcspn(payload, "."), &raw_n);
+  char *text = raw ? utf8_sanitize(raw, raw_n, &text_n) : NULL;
   free(raw);
-  bool ok = json_is_object(o) && principal_from(o, out);
+  if (text == NULL) {
+    say(detail, detail_size, "out of memory");
+    return FIN_AUTH_INVALID;
+  }
+  json_error_t jerr;
+  json_t *o =
+      json_loadb(text, text_n, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
+  free(text);
+  const char *why = json_is_object(o) ? principal_of(o, out) : "payload is not a JSON object";
   json_decref(o);
-  if (!ok && detail) snprintf(detail, detail_size, "dev token payload is not usable");
-  return ok ? FIN_AUTH_OK : FIN_AUTH_INVALID;
+  if (why == NULL) return FIN_AUTH_OK;
+  say(detail, detail_size, why);
+  return FIN_AUTH_INVALID;
 }
 
-static enum fin_status dev_disabled(void *self, const char *uid, bool *disabled,
-                                    struct fin_err *e) {
+static enum fin_status dev_is_disabled(void *self, const char *uid, bool *disabled,
+                                       struct fin_err *e) {
   *disabled = false;
   return FIN_OK;
 }
@@ -80,9 +189,14 @@ static enum fin_status dev_ping(void *self, struct fin_err *e) {
 
 static void dev_destroy(void *self) {}
 
-static const struct fin_auth_ops DEV_AUTH = {dev_verify, dev_disabled, dev_name, dev_ping,
-                                             dev_destroy};
+static const struct fin_auth_ops AUTH_OPS = {
+    .verify = dev_verify,
+    .is_disabled = dev_is_disabled,
+    .name = dev_name,
+    .ping = dev_ping,
+    .destroy = dev_destroy,
+};
 
-struct fin_auth mem_dev_auth(void) {
-  return (struct fin_auth){&DEV_AUTH, NULL};
+struct fin_auth mem_auth_new(void) {
+  return (struct fin_auth){&AUTH_OPS, NULL};
 }

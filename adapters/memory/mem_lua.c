@@ -1,177 +1,204 @@
-/* mem_lua.c - the Lua module "fin.memory".
+/* mem_lua.c - the Lua module "fin.memory" (see mem_lua.h).
  *
- *   local mem = require "fin.memory"
- *   local db = mem.database()          -- one shared database
- *   db:users(), db:cards(), ..., db:store()   -> port boxes (fin.Users ...)
- *   mem.dev_auth(), mem.publisher(), mem.config{key=value,...},
- *   mem.clock(), mem.fake_clock(ms), mem.messenger()
- */
+ * Binding order everywhere: check the arguments (may raise), push the box or
+ * handle (may raise, nothing acquired yet), create the C object (errors are
+ * values), and raise only as the last step. */
 #include "mem_lua.h"
 
 #include <lauxlib.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "../../core/lua/box.h"
-#include "mem_services.h"
-#include "memdb.h"
+#include "mem_db.h"
+#include "mem_ports.h"
 
 #define DB_T "fin.memory.Database"
 
 struct db_handle {
-  struct memdb *db;
+  struct mem_db *db; /* NULL once closed */
 };
 
-static struct memdb *check_db(lua_State *L) {
+static struct mem_db *check_db(lua_State *L) {
   struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  if (h->db == NULL) luaL_error(L, "database is closed");
+  if (h->db == NULL) luaL_argerror(L, 1, "database handle is closed");
   return h->db;
 }
 
-/* Pushes a box of type tname holding {ops, self}; `self` is released with
- * `destroy` when the box is collected before the core takes it. */
-static void push_port(lua_State *L, const char *tname, const void *ops, void *self,
-                      void (*destroy)(void *)) {
-  struct fin_box *b = fin_box_push(L, tname);
-  if (ops == NULL) {
-    if (destroy && self) destroy(self);
-    luaL_error(L, "out of memory creating %s", tname);
-  }
-  b->ops = ops;
-  b->self = self;
-  b->destroy = destroy;
-  b->owned = true;
-}
-
-#define DB_PORT(fn, tname, ctor)                                                                   \
-  static int fn(lua_State *L) {                                                                    \
-    struct memdb *db = check_db(L);                                                                \
-    luaL_checkstack(L, 4, NULL);                                                                   \
-    struct fin_box *b = fin_box_push(L, tname);                                                    \
-    typeof(ctor(db)) port = ctor(db);                                                              \
-    b->ops = port.ops, b->self = port.self, b->destroy = memdb_port_destroy, b->owned = true;      \
-    return 1;                                                                                      \
-  }
-
-DB_PORT(db_users, FIN_T_USERS, memdb_users)
-DB_PORT(db_scores, FIN_T_SCORES, memdb_scores)
-DB_PORT(db_cards, FIN_T_CARDS, memdb_cards)
-DB_PORT(db_requests, FIN_T_REQUESTS, memdb_requests)
-DB_PORT(db_txns, FIN_T_TXNS, memdb_txns)
-DB_PORT(db_idem, FIN_T_IDEM, memdb_idempotency)
-DB_PORT(db_outbox, FIN_T_OUTBOX, memdb_outbox)
-DB_PORT(db_audit, FIN_T_AUDIT, memdb_audit)
-DB_PORT(db_wa_notif, FIN_T_WA_NOTIF, memdb_wa_notifications)
-DB_PORT(db_wa_inbound, FIN_T_WA_INBOUND, memdb_wa_inbound)
-DB_PORT(db_approvals, FIN_T_APPROVALS, memdb_approvals)
-DB_PORT(db_store, FIN_T_STORE, memdb_store)
-
-static int db_gc(lua_State *L) {
+/* __gc and __close: drop the handle's reference once. Ports keep theirs. */
+static int db_release(lua_State *L) {
   struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  struct memdb *db = h->db;
+  struct mem_db *db = h->db;
   h->db = NULL;
-  memdb_unref(db);
+  mem_db_unref(db);
   return 0;
 }
 
-static int m_database(lua_State *L) {
+static int db_tostring(lua_State *L) {
+  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
+  if (h->db == NULL)
+    lua_pushliteral(L, DB_T " (closed)");
+  else
+    lua_pushfstring(L, DB_T ": %p", (void *)h->db);
+  return 1;
+}
+
+static int l_database(lua_State *L) {
   struct db_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
   h->db = NULL;
   luaL_setmetatable(L, DB_T);
-  if ((h->db = memdb_new()) == NULL) return luaL_error(L, "out of memory creating database");
+  if ((h->db = mem_db_new()) == NULL) return luaL_error(L, "fin.memory.database: out of memory");
   return 1;
 }
 
-static int m_dev_auth(lua_State *L) {
-  struct fin_auth a = mem_dev_auth();
-  push_port(L, FIN_T_AUTH, a.ops, a.self, a.ops->destroy);
+/* db:<port>() -> a box holding the port; the port holds a database reference. */
+#define DB_PORT(fn, tname, ctor)                                                                   \
+  static int fn(lua_State *L) {                                                                    \
+    struct mem_db *db = check_db(L);                                                               \
+    struct fin_box *b = fin_box_push(L, tname);                                                    \
+    __typeof__(ctor(db)) port = ctor(db);                                                          \
+    b->ops = port.ops;                                                                             \
+    b->self = port.self;                                                                           \
+    b->destroy = port.ops->destroy;                                                                \
+    b->owned = true;                                                                               \
+    return 1;                                                                                      \
+  }
+
+DB_PORT(db_users, FIN_T_USERS, mem_users_port)
+DB_PORT(db_scores, FIN_T_SCORES, mem_scores_port)
+DB_PORT(db_cards, FIN_T_CARDS, mem_cards_port)
+DB_PORT(db_requests, FIN_T_REQUESTS, mem_requests_port)
+DB_PORT(db_txns, FIN_T_TXNS, mem_txns_port)
+DB_PORT(db_idem, FIN_T_IDEM, mem_idem_port)
+DB_PORT(db_outbox, FIN_T_OUTBOX, mem_outbox_port)
+DB_PORT(db_audit, FIN_T_AUDIT, mem_audit_port)
+DB_PORT(db_wa_notif, FIN_T_WA_NOTIF, mem_wa_notifications_port)
+DB_PORT(db_wa_inbound, FIN_T_WA_INBOUND, mem_wa_inbound_port)
+DB_PORT(db_approvals, FIN_T_APPROVALS, mem_approvals_port)
+DB_PORT(db_store, FIN_T_STORE, mem_store_port)
+
+/* Fills a pushed box with a service port, or raises when it could not be
+ * made (the box stays empty and owns nothing). */
+#define FILL(L, b, port, what)                                                                     \
+  do {                                                                                             \
+    if ((port).ops == NULL) return luaL_error(L, "fin.memory." what ": out of memory");            \
+    (b)->ops = (port).ops;                                                                         \
+    (b)->self = (port).self;                                                                       \
+    (b)->destroy = (port).ops->destroy;                                                            \
+    (b)->owned = true;                                                                             \
+  } while (0)
+
+static int l_dev_auth(lua_State *L) {
+  struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
+  struct fin_auth a = mem_auth_new();
+  FILL(L, b, a, "dev_auth");
   return 1;
 }
 
-static int m_publisher(lua_State *L) {
-  struct fin_publisher p = mem_publisher();
-  push_port(L, FIN_T_PUBLISHER, p.ops, p.self, free);
+static int l_publisher(lua_State *L) {
+  struct fin_box *b = fin_box_push(L, FIN_T_PUBLISHER);
+  struct fin_publisher p = mem_publisher_new();
+  FILL(L, b, p, "publisher");
   return 1;
 }
 
-/* config{key = value}: values are converted to strings (numbers, booleans). */
-static int m_config(lua_State *L) {
+/* config{key = value}: string keys; string, number or boolean values, kept
+ * as text (numbers as Lua's tostring prints them, booleans "true"/"false"). */
+static int l_config(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
   size_t n = 0;
-  for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1))
-    n++;
-  const char **keys = lua_newuserdatauv(L, (n + 1) * sizeof(char *), 0); /* freed by Lua */
-  const char **vals = lua_newuserdatauv(L, (n + 1) * sizeof(char *), 0);
-  size_t i = 0;
-  for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1)) {
-    if (lua_type(L, -2) != LUA_TSTRING) return luaL_error(L, "config keys must be strings");
+  for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1), n++) {
+    if (lua_type(L, -2) != LUA_TSTRING)
+      return luaL_error(L, "fin.memory.config: keys must be strings (got %s)",
+                        luaL_typename(L, -2));
     int t = lua_type(L, -1);
     if (t != LUA_TSTRING && t != LUA_TNUMBER && t != LUA_TBOOLEAN)
-      return luaL_error(L, "config value for '%s' must be a string, number or boolean",
-                        lua_tostring(L, -2));
-    keys[i] = lua_tostring(L, -2);
-    luaL_tolstring(L, -1, NULL); /* pushes the text; kept alive by the table below */
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &vals[i]); /* anchor the string */
-    vals[i] = lua_tostring(L, -1);
-    lua_pop(L, 1);
-    i++;
+      return luaL_error(L,
+                        "fin.memory.config: value of '%s' must be a string, number or boolean"
+                        " (got %s)",
+                        lua_tostring(L, -2), luaL_typename(L, -1));
   }
-  struct fin_config c = mem_config(keys, vals, n);
-  for (size_t j = 0; j < n; j++) { /* drop the anchors */
-    lua_pushnil(L);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &vals[j]);
+  struct fin_box *b = fin_box_push(L, FIN_T_CONFIG); /* index 2 */
+  /* Scratch owned by Lua, so a raise frees it: the pointer arrays and a
+   * table anchoring the value texts. */
+  const char **keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof *keys, 0);     /* 3 */
+  const char **values = lua_newuserdatauv(L, (n ? n : 1) * sizeof *values, 0); /* 4 */
+  lua_createtable(L, (int)n, 0);                                               /* 5 */
+  size_t i = 0;
+  for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1), i++) {
+    keys[i] = lua_tostring(L, -2); /* a string key: no conversion in place */
+    if (lua_type(L, -1) == LUA_TBOOLEAN)
+      lua_pushstring(L, lua_toboolean(L, -1) ? "true" : "false");
+    else
+      luaL_tolstring(L, -1, NULL);
+    values[i] = lua_tostring(L, -1);
+    lua_rawseti(L, 5, (lua_Integer)i + 1);
   }
-  push_port(L, FIN_T_CONFIG, c.ops, c.self, c.ops ? c.ops->destroy : NULL);
+  struct fin_config c = mem_config_new(keys, values, n);
+  lua_settop(L, 2);
+  FILL(L, b, c, "config");
   return 1;
 }
 
-static int m_clock(lua_State *L) {
-  struct fin_clock c = mem_clock();
-  push_port(L, FIN_T_CLOCK, c.ops, c.self, c.ops->destroy);
+static int l_clock(lua_State *L) {
+  struct fin_box *b = fin_box_push(L, FIN_T_CLOCK);
+  struct fin_clock c = mem_clock_new();
+  FILL(L, b, c, "clock");
   return 1;
 }
 
-static int m_fake_clock(lua_State *L) {
+static int l_fake_clock(lua_State *L) {
   lua_Integer ms = luaL_checkinteger(L, 1);
-  struct fin_clock c = mem_fake_clock(ms);
-  push_port(L, FIN_T_CLOCK, c.ops, c.self, free);
+  struct fin_box *b = fin_box_push(L, FIN_T_CLOCK);
+  struct fin_clock c = mem_fake_clock_new((fin_ms)ms);
+  FILL(L, b, c, "fake_clock");
   return 1;
 }
 
-static int m_messenger(lua_State *L) {
-  struct fin_messenger m = mem_recording_messenger();
-  push_port(L, FIN_T_MESSENGER, m.ops, m.self, free);
+static int l_messenger(lua_State *L) {
+  if (!lua_isnoneornil(L, 1))
+    return luaL_argerror(L, 1,
+                         "fin.memory.messenger() takes no arguments: it only records "
+                         "messages (real sending is another module's client)");
+  struct fin_box *b = fin_box_push(L, FIN_T_MESSENGER);
+  struct fin_messenger m = mem_messenger_new();
+  FILL(L, b, m, "messenger");
   return 1;
 }
 
 int luaopen_fin_memory(lua_State *L) {
-  static const luaL_Reg db_methods[] = {{"users", db_users},
-                                        {"scores", db_scores},
-                                        {"cards", db_cards},
-                                        {"card_requests", db_requests},
-                                        {"transactions", db_txns},
-                                        {"idempotency", db_idem},
-                                        {"outbox", db_outbox},
-                                        {"audit_logs", db_audit},
-                                        {"wa_notifications", db_wa_notif},
-                                        {"wa_inbound", db_wa_inbound},
-                                        {"pending_approvals", db_approvals},
-                                        {"store", db_store},
-                                        {NULL, NULL}};
+  static const luaL_Reg db_methods[] = {
+      {"users", db_users},
+      {"scores", db_scores},
+      {"cards", db_cards},
+      {"card_requests", db_requests},
+      {"transactions", db_txns},
+      {"idempotency", db_idem},
+      {"outbox", db_outbox},
+      {"audit_logs", db_audit},
+      {"wa_notifications", db_wa_notif},
+      {"wa_inbound", db_wa_inbound},
+      {"pending_approvals", db_approvals},
+      {"store", db_store},
+      {NULL, NULL},
+  };
+  static const luaL_Reg db_meta[] = {
+      {"__gc", db_release},
+      {"__close", db_release},
+      {"__tostring", db_tostring},
+      {NULL, NULL},
+  };
+  static const luaL_Reg funcs[] = {
+      {"database", l_database},   {"dev_auth", l_dev_auth},
+      {"publisher", l_publisher}, {"config", l_config},
+      {"clock", l_clock},         {"fake_clock", l_fake_clock},
+      {"messenger", l_messenger}, {NULL, NULL},
+  };
   if (luaL_newmetatable(L, DB_T)) {
-    lua_pushcfunction(L, db_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, db_gc);
-    lua_setfield(L, -2, "__close");
+    luaL_setfuncs(L, db_meta, 0);
     luaL_newlib(L, db_methods);
     lua_setfield(L, -2, "__index");
   }
   lua_pop(L, 1);
-  static const luaL_Reg funcs[] = {{"database", m_database},   {"dev_auth", m_dev_auth},
-                                   {"publisher", m_publisher}, {"config", m_config},
-                                   {"clock", m_clock},         {"fake_clock", m_fake_clock},
-                                   {"messenger", m_messenger}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -1,199 +1,464 @@
-/* mem_store.c - the atomic commit of store.h over the memory tables: every
- * condition is checked under the database lock, then every write applied,
- * so other threads see all of a commit or none of it. */
-#include <stdint.h>
-#include <stdio.h>
+/* mem_store.c - the atomic commit of store.h over the memory database.
+ *
+ * A commit runs in four phases so that other threads see all of it or none:
+ *  1. outside the lock: validate every write and make every copy it needs;
+ *  2. under the write lock: check every condition against the stored state
+ *     (the first failing write decides the result; nothing has changed yet);
+ *  3. still locked: create missing accounts/buckets and grow every array and
+ *     map the writes will append to, so that
+ *  4. applying the writes cannot fail: it only links the prepared copies in.
+ * A failure in 1-3 returns with nothing applied. Sequence numbers are
+ * allocated in phase 4, under the lock, so they have no gaps or duplicates.
+ *
+ * Conditions are checked against the state before the commit: a commit that
+ * creates a row and also updates it is refused (DynamoDB and Firestore
+ * refuse two writes to one item as well). Two creates of the same key in one
+ * commit fail with FIN_EXISTS at the second one. */
+#include <stdlib.h>
 #include <string.h>
 
-#include "memdb.h"
+#include "mem_db.h"
 
-#define DB(self) ((struct memdb *)(self))
+/* What phase 1 made for one write, and the targets phase 3 resolved. */
+struct prep {
+  union {
+    struct fin_user user;         /* USER_CREATE */
+    struct fin_score score;       /* USER_SCORE (when an entry is given) */
+    struct fin_card *card;        /* CARD_CREATE */
+    struct fin_card_request *req; /* REQUEST_CREATE */
+    struct fin_decision decision; /* REQUEST_DECIDE (when given) */
+    struct mem_txn txn;           /* TXN_PUT */
+    struct mem_event *event;      /* EVENT_APPEND */
+    struct mem_idem *idem;        /* IDEM_PUT */
+    struct fin_audit audit;       /* AUDIT_APPEND */
+  } u;
+  bool made;     /* u holds something to release */
+  bool consumed; /* phase 4 moved it into the database */
+  struct mem_acct *acct;
+  struct mem_bucket *bucket;
+};
 
-static bool idem_live(struct memdb *db, const struct fin_idem *rec, fin_ms now) {
-  struct acct *a = memdb_acct(db, rec->ecosystem_id);
-  struct fin_idem *old = a ? hmap_get(&a->idem, rec->key_hash) : NULL;
-  return old != NULL && old->expires_at > now;
-}
-
-/* Returns FIN_OK when write w may be applied to the current state. */
-static enum fin_status check(struct memdb *db, const struct fin_write *w, struct fin_err *e) {
-  struct acct *a;
+/* ---- phase 1 ---- */
+static const char *eco_of(const struct fin_write *w) {
   switch (w->kind) {
   case FIN_W_USER_CREATE:
-    a = memdb_acct(db, w->u.user->ecosystem_id);
-    return a && a->has_user ? fin_err_set(e, FIN_EXISTS, "user %s exists", a->eco) : FIN_OK;
+    return w->u.user->ecosystem_id;
   case FIN_W_USER_SCORE:
-  case FIN_W_USER_SUMMARY: {
-    const char *eco =
-        w->kind == FIN_W_USER_SCORE ? w->u.score.ecosystem_id : w->u.summary.ecosystem_id;
-    a = memdb_acct(db, eco);
-    return a && a->has_user ? FIN_OK : fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", eco);
-  }
+    return w->u.score.ecosystem_id;
+  case FIN_W_USER_SUMMARY:
+    return w->u.summary.ecosystem_id;
   case FIN_W_CARD_CREATE:
-    return memdb_card(memdb_acct(db, w->u.card->ecosystem_id), w->u.card->card_id)
-               ? fin_err_set(e, FIN_EXISTS, "card %s exists", w->u.card->card_id)
-               : FIN_OK;
-  case FIN_W_CARD_BALANCE: {
-    struct fin_card *c =
-        memdb_card(memdb_acct(db, w->u.balance.ecosystem_id), w->u.balance.card_id);
-    int64_t actual = c ? c->version : -1;
-    if (actual == w->u.balance.expected_version) return FIN_OK;
-    if (e) {
-      fin_strlcpy(e->card_id, w->u.balance.card_id, sizeof e->card_id);
-      e->expected_version = w->u.balance.expected_version;
-      e->actual_version = actual;
-    }
-    return fin_err_set(e, FIN_VERSION_CONFLICT, "Concurrent modification detected for card %s",
-                       w->u.balance.card_id);
-  }
+    return w->u.card->ecosystem_id;
+  case FIN_W_CARD_BALANCE:
+    return w->u.balance.ecosystem_id;
   case FIN_W_REQUEST_CREATE:
-    return hmap_get(&db->request_owner, w->u.request->request_id)
-               ? fin_err_set(e, FIN_EXISTS, "request %s exists", w->u.request->request_id)
-               : FIN_OK;
-  case FIN_W_REQUEST_DECIDE: {
-    struct fin_card_request *r =
-        memdb_request(memdb_acct(db, w->u.decide.ecosystem_id), w->u.decide.request_id);
-    if (r == NULL) return fin_err_set(e, FIN_NOT_FOUND, "Card request not found");
-    return strcmp(r->status, "pending") == 0
-               ? FIN_OK
-               : fin_err_set(e, FIN_PRECONDITION, "Request is not pending (status: %s)", r->status);
+    return w->u.request->ecosystem_id;
+  case FIN_W_REQUEST_DECIDE:
+    return w->u.decide.ecosystem_id;
+  case FIN_W_TXN_PUT:
+    return w->u.txn->ecosystem_id;
+  case FIN_W_EVENT_APPEND:
+    return w->u.event->ecosystem_id;
+  case FIN_W_IDEM_PUT:
+    return w->u.idem.rec->ecosystem_id;
+  case FIN_W_AUDIT_APPEND:
+    return NULL;
+  }
+  return NULL;
+}
+
+/* NULL when the write carries what it needs, else what is missing. */
+static const char *invalid(const struct fin_write *w) {
+  switch (w->kind) {
+  case FIN_W_USER_CREATE:
+    return w->u.user && w->u.user->ecosystem_id ? NULL : "user with ecosystem id";
+  case FIN_W_USER_SCORE:
+    return w->u.score.ecosystem_id ? NULL : "ecosystem id";
+  case FIN_W_USER_SUMMARY:
+    return w->u.summary.ecosystem_id ? NULL : "ecosystem id";
+  case FIN_W_CARD_CREATE:
+    return w->u.card && w->u.card->ecosystem_id && w->u.card->card_id[0] ? NULL : "card with ids";
+  case FIN_W_CARD_BALANCE:
+    return w->u.balance.ecosystem_id && w->u.balance.card_id ? NULL : "ecosystem id and card id";
+  case FIN_W_REQUEST_CREATE:
+    return w->u.request && w->u.request->ecosystem_id && w->u.request->request_id[0]
+               ? NULL
+               : "request with ids";
+  case FIN_W_REQUEST_DECIDE:
+    return w->u.decide.ecosystem_id && w->u.decide.request_id && w->u.decide.status
+               ? NULL
+               : "ecosystem id, request id and status";
+  case FIN_W_TXN_PUT:
+    return w->u.txn && w->u.txn->ecosystem_id && w->u.txn->transaction_id[0] && w->u.txn->card_id[0]
+               ? NULL
+               : "transaction with ids";
+  case FIN_W_EVENT_APPEND: {
+    const struct fin_event *ev = w->u.event;
+    return ev && ev->event_id[0] && ev->event_type && ev->entity_type && ev->entity_id &&
+                   ev->ecosystem_id
+               ? NULL
+               : "event with id, type, entity and ecosystem id";
   }
   case FIN_W_IDEM_PUT:
-    return idem_live(db, w->u.idem.rec, w->u.idem.now)
-               ? fin_err_set(e, FIN_EXISTS, "idempotency key already used")
-               : FIN_OK;
+    return w->u.idem.rec && w->u.idem.rec->ecosystem_id && w->u.idem.rec->key_hash[0]
+               ? NULL
+               : "record with ecosystem id and key hash";
+  case FIN_W_AUDIT_APPEND:
+    return w->u.audit ? NULL : "audit entry";
+  }
+  return "a known write kind";
+}
+
+static int decision_copy(struct fin_decision *d, const struct fin_decision *s) {
+  *d = *s;
+  d->admin_id = d->reason = NULL;
+  if ((s->admin_id && !(d->admin_id = strdup(s->admin_id))) ||
+      (s->reason && !(d->reason = strdup(s->reason)))) {
+    free(d->admin_id);
+    return -1;
+  }
+  return 0;
+}
+
+static void prep_release(struct prep *p, enum fin_write_kind kind) {
+  if (!p->made || p->consumed) return;
+  switch (kind) {
+  case FIN_W_USER_CREATE:
+    fin_user_clear(&p->u.user);
+    break;
+  case FIN_W_USER_SCORE:
+    fin_score_clear(&p->u.score);
+    break;
+  case FIN_W_CARD_CREATE:
+    fin_card_clear(p->u.card), free(p->u.card);
+    break;
+  case FIN_W_REQUEST_CREATE:
+    fin_card_request_clear(p->u.req), free(p->u.req);
+    break;
+  case FIN_W_REQUEST_DECIDE:
+    free(p->u.decision.admin_id), free(p->u.decision.reason);
+    break;
   case FIN_W_TXN_PUT:
+    free(p->u.txn.strs);
+    break;
   case FIN_W_EVENT_APPEND:
+    mem_event_free(p->u.event);
+    break;
+  case FIN_W_IDEM_PUT:
+    free(p->u.idem);
+    break;
+  case FIN_W_AUDIT_APPEND:
+    fin_audit_clear(&p->u.audit);
+    break;
+  default:
+    break;
+  }
+  p->made = false;
+}
+
+/* Makes the copy write w needs; 0 or -1 (OOM). */
+static int prepare(const struct fin_write *w, struct prep *p) {
+  int rc = 0;
+  switch (w->kind) {
+  case FIN_W_USER_CREATE:
+    rc = fin_user_copy(&p->u.user, w->u.user);
+    break;
+  case FIN_W_USER_SCORE:
+    if (w->u.score.entry == NULL) return 0;
+    rc = fin_score_copy(&p->u.score, w->u.score.entry);
+    break;
+  case FIN_W_CARD_CREATE:
+    if ((p->u.card = malloc(sizeof *p->u.card)) == NULL) return -1;
+    if ((rc = fin_card_copy(p->u.card, w->u.card)) != 0) free(p->u.card);
+    break;
+  case FIN_W_REQUEST_CREATE:
+    if ((p->u.req = malloc(sizeof *p->u.req)) == NULL) return -1;
+    if ((rc = fin_card_request_copy(p->u.req, w->u.request)) != 0) free(p->u.req);
+    break;
+  case FIN_W_REQUEST_DECIDE:
+    if (w->u.decide.decision == NULL) return 0;
+    rc = decision_copy(&p->u.decision, w->u.decide.decision);
+    break;
+  case FIN_W_TXN_PUT:
+    rc = mem_txn_pack(w->u.txn, &p->u.txn);
+    break;
+  case FIN_W_EVENT_APPEND:
+    rc = (p->u.event = mem_event_pack(w->u.event)) ? 0 : -1;
+    break;
+  case FIN_W_IDEM_PUT:
+    rc = (p->u.idem = mem_idem_pack(w->u.idem.rec)) ? 0 : -1;
+    break;
+  case FIN_W_AUDIT_APPEND:
+    rc = fin_audit_copy(&p->u.audit, w->u.audit);
+    break;
+  default:
+    return 0;
+  }
+  p->made = rc == 0;
+  return rc;
+}
+
+/* ---- phase 2 ---- */
+static bool same_str(const char *a, const char *b) {
+  return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* True when an earlier write of this commit creates the same key as w[i]. */
+static bool created_earlier(const struct fin_write *w, size_t i) {
+  for (size_t j = 0; j < i; j++) {
+    if (w[j].kind != w[i].kind) continue;
+    const struct fin_write *a = &w[j], *b = &w[i];
+    switch (b->kind) {
+    case FIN_W_USER_CREATE:
+      if (same_str(eco_of(a), eco_of(b))) return true;
+      break;
+    case FIN_W_CARD_CREATE:
+      if (same_str(eco_of(a), eco_of(b)) && same_str(a->u.card->card_id, b->u.card->card_id))
+        return true;
+      break;
+    case FIN_W_REQUEST_CREATE:
+      if (same_str(a->u.request->request_id, b->u.request->request_id)) return true;
+      break;
+    case FIN_W_EVENT_APPEND:
+      if (same_str(a->u.event->event_id, b->u.event->event_id)) return true;
+      break;
+    case FIN_W_IDEM_PUT:
+      if (same_str(eco_of(a), eco_of(b)) &&
+          same_str(a->u.idem.rec->key_hash, b->u.idem.rec->key_hash))
+        return true;
+      break;
+    default:
+      break;
+    }
+  }
+  return false;
+}
+
+static enum fin_status check(const struct mem_db *db, const struct fin_write *ws, size_t i,
+                             struct fin_err *e) {
+  const struct fin_write *w = &ws[i];
+  const char *eco = eco_of(w);
+  const struct mem_acct *a = eco ? mem_acct_get(db, eco) : NULL;
+  if (created_earlier(ws, i)) return fin_err_set(e, FIN_EXISTS, "write %zu repeats a create", i);
+  switch (w->kind) {
+  case FIN_W_USER_CREATE:
+    if (a && a->has_user) return fin_err_set(e, FIN_EXISTS, "User already exists: %s", eco);
+    return FIN_OK;
+  case FIN_W_USER_SCORE:
+  case FIN_W_USER_SUMMARY:
+    if (a == NULL || !a->has_user) return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", eco);
+    return FIN_OK;
+  case FIN_W_CARD_CREATE:
+    if (mem_card_find(a, w->u.card->card_id))
+      return fin_err_set(e, FIN_EXISTS, "Card already exists: %s", w->u.card->card_id);
+    return FIN_OK;
+  case FIN_W_CARD_BALANCE: {
+    const struct fin_card *c = mem_card_find(a, w->u.balance.card_id);
+    int64_t actual = c ? c->version : -1, expected = w->u.balance.expected_version;
+    if (actual == expected) return FIN_OK;
+    if (e != NULL) {
+      fin_strlcpy(e->card_id, w->u.balance.card_id, sizeof e->card_id);
+      e->expected_version = expected;
+      e->actual_version = actual;
+    }
+    return fin_err_set(e, FIN_VERSION_CONFLICT,
+                       "Concurrent modification detected for card %s. Expected version %lld, "
+                       "got %lld",
+                       w->u.balance.card_id, (long long)expected, (long long)actual);
+  }
+  case FIN_W_REQUEST_CREATE:
+    if (mem_req_find(db, w->u.request->request_id))
+      return fin_err_set(e, FIN_EXISTS, "Card request already exists: %s",
+                         w->u.request->request_id);
+    return FIN_OK;
+  case FIN_W_REQUEST_DECIDE: {
+    const struct fin_card_request *r = mem_req_find(db, w->u.decide.request_id);
+    if (r == NULL || strcmp(r->ecosystem_id, eco) != 0)
+      return fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", w->u.decide.request_id);
+    if (strcmp(r->status, "pending") != 0)
+      return fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
+                         r->request_id, r->status);
+    return FIN_OK;
+  }
+  case FIN_W_EVENT_APPEND:
+    if (mem_event_find(db, w->u.event->event_id))
+      return fin_err_set(e, FIN_EXISTS, "Event already exists: %s", w->u.event->event_id);
+    return FIN_OK;
+  case FIN_W_IDEM_PUT: {
+    const struct mem_idem *r = mem_idem_find(a, w->u.idem.rec->key_hash, NULL);
+    if (r != NULL && r->expires_at > w->u.idem.now)
+      return fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
+    return FIN_OK;
+  }
+  case FIN_W_TXN_PUT:
   case FIN_W_AUDIT_APPEND:
     return FIN_OK;
   }
   return fin_err_set(e, FIN_INVALID, "unknown write kind %d", (int)w->kind);
 }
 
-static int next_sequence(struct memdb *db, struct fin_event *ev) {
-  char key[512];
-  snprintf(key, sizeof key, "%s:%s:%s", ev->ecosystem_id, ev->entity_type, ev->entity_id);
-  int64_t *seq = hmap_get(&db->sequences, key);
-  if (seq == NULL) {
-    if ((seq = calloc(1, sizeof *seq)) == NULL || hmap_put(&db->sequences, key, seq)) {
-      free(seq);
-      return -1;
-    }
+/* ---- phase 3 ---- */
+/* How many writes in [0, i] have w[i]'s kind and, when given, its account,
+ * bucket or transaction type: the room write i needs, counting earlier
+ * writes of this commit that append to the same place. */
+static uint32_t upto(const struct fin_write *w, const struct prep *p, size_t i, bool by_acct,
+                     bool by_bucket, bool by_type) {
+  uint32_t n = 0;
+  for (size_t j = 0; j <= i; j++) {
+    if (w[j].kind != w[i].kind) continue;
+    if (by_acct && p[j].acct != p[i].acct) continue;
+    if (by_bucket && p[j].bucket != p[i].bucket) continue;
+    if (by_type && strcmp(p[j].u.txn.type, p[i].u.txn.type) != 0) continue;
+    n++;
   }
-  ev->sequence = ++*seq;
-  return 0;
+  return n;
 }
 
-static int apply_request_decide(struct memdb *db, const struct fin_write *w) {
-  struct fin_card_request *r =
-      memdb_request(memdb_acct(db, w->u.decide.ecosystem_id), w->u.decide.request_id);
-  struct fin_decision d = *w->u.decide.decision;
-  d.admin_id = fin_strdup(d.admin_id);
-  d.reason = fin_strdup(d.reason);
-  free(r->decision.admin_id), free(r->decision.reason);
-  r->decision = d;
-  fin_strlcpy(r->status, w->u.decide.status, sizeof r->status);
-  if (w->u.decide.resulting_card_id)
-    fin_strlcpy(r->resulting_card_id, w->u.decide.resulting_card_id, sizeof r->resulting_card_id);
-  r->updated_at = w->u.decide.updated_at;
-  return 0;
+static int reserve(struct mem_db *db, const struct fin_write *w, struct prep *p, size_t i) {
+  struct prep *q = &p[i];
+  const char *eco = eco_of(&w[i]);
+  switch (w[i].kind) {
+  case FIN_W_USER_CREATE:
+    return (q->acct = mem_acct_make(db, eco)) ? 0 : -1;
+  case FIN_W_USER_SCORE:
+    q->acct = mem_acct_get(db, eco);
+    if (!q->made) return 0;
+    return MEM_GROW(q->acct->scores, q->acct->cap_scores,
+                    q->acct->n_scores + upto(w, p, i, true, false, false));
+  case FIN_W_CARD_CREATE:
+    if ((q->acct = mem_acct_make(db, eco)) == NULL) return -1;
+    return MEM_GROW(q->acct->cards, q->acct->cap_cards,
+                    q->acct->n_cards + upto(w, p, i, true, false, false));
+  case FIN_W_REQUEST_CREATE: {
+    if ((q->acct = mem_acct_make(db, eco)) == NULL) return -1;
+    uint32_t all = upto(w, p, i, false, false, false);
+    if (MEM_GROW(q->acct->reqs, q->acct->cap_reqs,
+                 q->acct->n_reqs + upto(w, p, i, true, false, false)))
+      return -1;
+    if (mem_map_reserve(&db->reqs, all)) return -1;
+    return MEM_GROW(db->pending, db->cap_pending, db->n_pending + all);
+  }
+  case FIN_W_TXN_PUT:
+    if ((q->acct = mem_acct_make(db, eco)) == NULL) return -1;
+    if ((q->bucket = mem_bucket_make(q->acct, w[i].u.txn->card_id)) == NULL) return -1;
+    return mem_bucket_reserve(q->bucket, q->u.txn.type, upto(w, p, i, false, true, false),
+                              upto(w, p, i, false, true, true));
+  case FIN_W_EVENT_APPEND:
+    return mem_event_reserve(db, upto(w, p, i, false, false, false));
+  case FIN_W_IDEM_PUT:
+    if ((q->acct = mem_acct_make(db, eco)) == NULL) return -1;
+    return mem_map_reserve(&q->acct->idem, upto(w, p, i, true, false, false));
+  case FIN_W_AUDIT_APPEND:
+    return MEM_GROW(db->audit, db->cap_audit, db->n_audit + upto(w, p, i, false, false, false));
+  default: /* USER_SUMMARY, CARD_BALANCE, REQUEST_DECIDE change rows in place */
+    return 0;
+  }
 }
 
-static int apply_user(struct memdb *db, const struct fin_write *w) {
-  struct acct *a;
+/* ---- phase 4 ---- */
+static void apply(struct mem_db *db, struct fin_write *w, struct prep *p) {
+  struct mem_acct *a = p->acct;
   switch (w->kind) {
   case FIN_W_USER_CREATE:
-    if ((a = memdb_acct_create(db, w->u.user->ecosystem_id)) == NULL) return -1;
-    if (fin_user_copy(&a->user, w->u.user)) return -1;
+    a->user = p->u.user;
     a->has_user = true;
-    return 0;
-  case FIN_W_USER_SCORE: {
-    a = memdb_acct(db, w->u.score.ecosystem_id);
+    break;
+  case FIN_W_USER_SCORE:
     a->user.score = w->u.score.score;
-    fin_strlcpy(a->user.tier, w->u.score.tier, sizeof a->user.tier);
+    if (w->u.score.tier) fin_strlcpy(a->user.tier, w->u.score.tier, sizeof a->user.tier);
     a->user.updated_at = w->u.score.updated_at;
-    struct fin_score *s = vec_push(&a->scores);
-    return s == NULL || fin_score_copy(s, w->u.score.entry) ? -1 : 0;
-  }
-  default: /* FIN_W_USER_SUMMARY */
-    a = memdb_acct(db, w->u.summary.ecosystem_id);
+    if (p->made) a->scores[a->n_scores++] = p->u.score;
+    break;
+  case FIN_W_USER_SUMMARY:
+    a = mem_acct_get(db, w->u.summary.ecosystem_id);
     a->user.summary = w->u.summary.summary;
     a->user.updated_at = w->u.summary.updated_at;
-    return 0;
-  }
-}
-
-static int apply(struct memdb *db, struct fin_write *w) {
-  struct acct *a;
-  switch (w->kind) {
-  case FIN_W_USER_CREATE:
-  case FIN_W_USER_SCORE:
-  case FIN_W_USER_SUMMARY:
-    return apply_user(db, w);
-  case FIN_W_CARD_CREATE: {
-    if ((a = memdb_acct_create(db, w->u.card->ecosystem_id)) == NULL) return -1;
-    struct fin_card *c = vec_push(&a->cards);
-    return c == NULL || fin_card_copy(c, w->u.card) ? -1 : 0;
-  }
+    break;
+  case FIN_W_CARD_CREATE:
+    a->cards[a->n_cards++] = p->u.card;
+    break;
   case FIN_W_CARD_BALANCE: {
     struct fin_card *c =
-        memdb_card(memdb_acct(db, w->u.balance.ecosystem_id), w->u.balance.card_id);
+        mem_card_find(mem_acct_get(db, w->u.balance.ecosystem_id), w->u.balance.card_id);
     c->balance = w->u.balance.balance;
     c->available_credit = w->u.balance.available_credit;
     c->minimum_payment = w->u.balance.minimum_payment;
     c->updated_at = w->u.balance.updated_at;
     c->version++;
-    return 0;
+    break;
   }
   case FIN_W_REQUEST_CREATE: {
-    const struct fin_card_request *r = w->u.request;
-    if ((a = memdb_acct_create(db, r->ecosystem_id)) == NULL) return -1;
-    struct fin_card_request *slot = vec_push(&a->requests);
-    char *owner = fin_strdup(r->ecosystem_id);
-    if (slot == NULL || owner == NULL || fin_card_request_copy(slot, r)) return free(owner), -1;
-    return hmap_put(&db->request_owner, r->request_id, owner);
+    struct fin_card_request *r = p->u.req;
+    a->reqs[a->n_reqs++] = r;
+    mem_map_put_reserved(&db->reqs, mem_hash(r->request_id), r);
+    if (strcmp(r->status, "pending") == 0) mem_pending_insert_reserved(db, r);
+    break;
   }
-  case FIN_W_REQUEST_DECIDE:
-    return apply_request_decide(db, w);
+  case FIN_W_REQUEST_DECIDE: {
+    struct fin_card_request *r = mem_req_find(db, w->u.decide.request_id);
+    if (strcmp(w->u.decide.status, "pending") != 0) mem_pending_remove(db, r);
+    fin_strlcpy(r->status, w->u.decide.status, sizeof r->status);
+    if (p->made) {
+      free(r->decision.admin_id), free(r->decision.reason);
+      r->decision = p->u.decision;
+    }
+    if (w->u.decide.resulting_card_id && w->u.decide.resulting_card_id[0])
+      fin_strlcpy(r->resulting_card_id, w->u.decide.resulting_card_id, sizeof r->resulting_card_id);
+    r->updated_at = w->u.decide.updated_at;
+    break;
+  }
   case FIN_W_TXN_PUT:
-    if ((a = memdb_acct_create(db, w->u.txn->ecosystem_id)) == NULL) return -1;
-    return memdb_txn_put(a, w->u.txn);
+    mem_bucket_put_reserved(p->bucket, &p->u.txn);
+    break;
   case FIN_W_EVENT_APPEND:
-    if (w->u.event->sequence == 0 && next_sequence(db, w->u.event)) return -1;
-    return memdb_event_put(db, w->u.event);
-  case FIN_W_IDEM_PUT: {
-    const struct fin_idem *rec = w->u.idem.rec;
-    if ((a = memdb_acct_create(db, rec->ecosystem_id)) == NULL) return -1;
-    struct fin_idem *copy = malloc(sizeof *copy);
-    if (copy == NULL || fin_idem_copy(copy, rec)) return free(copy), -1;
-    struct fin_idem *old = hmap_get(&a->idem, rec->key_hash);
-    if (hmap_put(&a->idem, rec->key_hash, copy)) return fin_idem_clear(copy), free(copy), -1;
-    if (old) fin_idem_clear(old), free(old);
-    return 0;
+    mem_event_append_reserved(db, p->u.event);
+    w->u.event->sequence = p->u.event->sequence; /* written back to the caller */
+    break;
+  case FIN_W_IDEM_PUT:
+    mem_idem_put_reserved(a, p->u.idem);
+    break;
+  case FIN_W_AUDIT_APPEND:
+    db->audit[db->n_audit++] = p->u.audit;
+    break;
   }
-  case FIN_W_AUDIT_APPEND: {
-    struct fin_audit *slot = vec_push(&db->audit);
-    return slot == NULL || fin_audit_copy(slot, w->u.audit) ? -1 : 0;
-  }
-  }
-  return -1;
+  p->consumed = true;
 }
 
 static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, struct fin_err *e) {
-  struct memdb *db = DB(self);
+  if (e != NULL) e->failed_write = -1;
+  if (n == 0) return FIN_OK;
+  if (w == NULL || n > FIN_MAX_WRITES)
+    return fin_err_set(e, FIN_INVALID, "a commit takes 1 to %d writes", FIN_MAX_WRITES);
+  for (size_t i = 0; i < n; i++) {
+    const char *why = invalid(&w[i]);
+    if (why == NULL) continue;
+    if (e != NULL) e->failed_write = (int)i;
+    return fin_err_set(e, FIN_INVALID, "write %zu (kind %d) needs %s", i, (int)w[i].kind, why);
+  }
+  struct mem_db *db = self;
+  struct prep p[FIN_MAX_WRITES];
+  memset(p, 0, sizeof p);
   enum fin_status st = FIN_OK;
-  memdb_lock(db);
-  for (size_t i = 0; i < n && st == FIN_OK; i++) {
-    st = check(db, &w[i], e);
-    if (st != FIN_OK && e) e->failed_write = (int)i;
-  }
-  for (size_t i = 0; i < n && st == FIN_OK; i++) {
-    if (apply(db, &w[i])) { /* only on OOM; the process is in trouble anyway */
-      st = fin_err_set(e, FIN_NOMEM, "out of memory applying write %zu", i);
-      if (e) e->failed_write = (int)i;
+  for (size_t i = 0; i < n && st == FIN_OK; i++)
+    if (prepare(&w[i], &p[i]) != 0) st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  if (st == FIN_OK) {
+    mem_wrlock(db);
+    for (size_t i = 0; i < n && st == FIN_OK; i++) {
+      st = check(db, w, i, e);
+      if (st != FIN_OK && e != NULL) e->failed_write = (int)i;
     }
+    for (size_t i = 0; i < n && st == FIN_OK; i++) {
+      if (reserve(db, w, p, i) == 0) continue;
+      st = fin_err_set(e, FIN_NOMEM, "out of memory");
+      mem_acct_gc(db); /* accounts phase 3 created for nothing */
+    }
+    if (st == FIN_OK)
+      for (size_t i = 0; i < n; i++)
+        apply(db, &w[i], &p[i]);
+    mem_unlock(db);
   }
-  memdb_unlock(db);
+  for (size_t i = 0; i < n; i++)
+    prep_release(&p[i], w[i].kind);
   return st;
 }
 
@@ -201,7 +466,12 @@ static enum fin_status store_ping(void *self, struct fin_err *e) {
   return FIN_OK;
 }
 
-static const struct fin_store_ops STORE = {store_commit, store_ping, memdb_port_destroy};
-struct fin_store memdb_store(struct memdb *db) {
-  return (struct fin_store){&STORE, memdb_ref(db)};
+static const struct fin_store_ops STORE_OPS = {
+    .commit = store_commit,
+    .ping = store_ping,
+    .destroy = mem_db_port_destroy,
+};
+
+struct fin_store mem_store_port(struct mem_db *db) {
+  return (struct fin_store){&STORE_OPS, mem_db_ref(db)};
 }

@@ -1,163 +1,277 @@
-/* mem_whatsapp.c - WhatsApp notifications, inbound messages and approval
- * trackers in memory (best-effort records, not part of commits). */
+/* mem_whatsapp.c - the three WhatsApp repositories (repos.h): outbound
+ * notifications, inbound messages and pending-approval trackers. Each is a
+ * map id -> owned model struct; writes here are plain upserts and
+ * single-row updates, not part of store commits. */
+#include <stdlib.h>
 #include <string.h>
 
-#include "memdb.h"
+#include "mem_db.h"
 
-#define DB(self) ((struct memdb *)(self))
+typedef void (*clear_fn)(void *);
 
-/* Upserts a copy into map under key; frees the replaced value. */
-#define UPSERT(map, key, T, copy, clear, src)                                                      \
-  do {                                                                                             \
-    T *c_ = malloc(sizeof(T));                                                                     \
-    if (c_ == NULL || copy(c_, src)) {                                                             \
-      free(c_);                                                                                    \
-      st = fin_err_set(e, FIN_NOMEM, "out of memory");                                             \
-      break;                                                                                       \
-    }                                                                                              \
-    T *old_ = hmap_get(map, key);                                                                  \
-    if (hmap_put(map, key, c_)) {                                                                  \
-      clear(c_), free(c_);                                                                         \
-      st = fin_err_set(e, FIN_NOMEM, "out of memory");                                             \
-      break;                                                                                       \
-    }                                                                                              \
-    if (old_) clear(old_), free(old_);                                                             \
-  } while (0)
-
-static enum fin_status notif_save(void *self, const struct fin_wa_notification *x,
-                                  struct fin_err *e) {
+/* Inserts or replaces the value with key id. Takes ownership of val (freed
+ * with clear on failure). */
+static enum fin_status upsert(struct mem_db *db, struct mem_map *m, const char *id, mem_eq_fn eq,
+                              void *val, clear_fn clear, struct fin_err *e) {
+  uint32_t h = mem_hash(id);
+  void *old = NULL;
   enum fin_status st = FIN_OK;
-  memdb_lock(DB(self));
-  UPSERT(&DB(self)->wa_notifications, x->notification_id, struct fin_wa_notification,
-         fin_wa_notification_copy, fin_wa_notification_clear, x);
-  memdb_unlock(DB(self));
+  mem_wrlock(db);
+  long slot = mem_map_find(m, h, eq, id);
+  if (slot >= 0) {
+    old = m->slots[slot].val;
+    m->slots[slot].val = val;
+  } else if (mem_map_reserve(m, 1) != 0) {
+    old = val;
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  } else {
+    mem_map_put_reserved(m, h, val);
+  }
+  mem_unlock(db);
+  if (old != NULL) {
+    clear(old);
+    free(old);
+  }
   return st;
+}
+
+static long wipe(struct mem_db *db, struct mem_map *m, clear_fn clear) {
+  mem_wrlock(db);
+  long n = m->n;
+  for (uint32_t i = 0; i < m->cap; i++) {
+    if (m->slots[i].val == NULL) continue;
+    clear(m->slots[i].val);
+    free(m->slots[i].val);
+  }
+  mem_map_free(m);
+  mem_unlock(db);
+  return n;
+}
+
+/* ---- notifications ---- */
+static bool notif_eq(const void *val, const void *probe) {
+  return strcmp(((const struct fin_wa_notification *)val)->notification_id, probe) == 0;
+}
+static void notif_clear(void *p) {
+  fin_wa_notification_clear(p);
+}
+
+static enum fin_status notif_save(void *self, const struct fin_wa_notification *n,
+                                  struct fin_err *e) {
+  if (n == NULL || n->notification_id[0] == '\0')
+    return fin_err_set(e, FIN_INVALID, "notification id is required");
+  struct fin_wa_notification *copy = malloc(sizeof *copy);
+  if (copy == NULL || fin_wa_notification_copy(copy, n) != 0) {
+    free(copy);
+    return fin_err_set(e, FIN_NOMEM, "out of memory");
+  }
+  struct mem_db *db = self;
+  return upsert(db, &db->wa_notif, copy->notification_id, notif_eq, copy, notif_clear, e);
 }
 
 static enum fin_status notif_get(void *self, const char *id, struct fin_wa_notification *out,
                                  struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  memdb_lock(DB(self));
-  struct fin_wa_notification *x = hmap_get(&DB(self)->wa_notifications, id);
-  enum fin_status st = x ? (fin_wa_notification_copy(out, x) ? FIN_NOMEM : FIN_OK) : FIN_NOT_FOUND;
-  memdb_unlock(DB(self));
+  if (id == NULL) return fin_err_set(e, FIN_INVALID, "notification id is required");
+  struct mem_db *db = self;
+  enum fin_status st = FIN_OK;
+  mem_rdlock(db);
+  const struct fin_wa_notification *n = mem_map_get(&db->wa_notif, mem_hash(id), notif_eq, id);
+  if (n == NULL)
+    st = fin_err_set(e, FIN_NOT_FOUND, "Notification not found: %s", id);
+  else if (fin_wa_notification_copy(out, n) != 0)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  mem_unlock(db);
   return st;
 }
 
-static enum fin_status notif_update(void *self, const char *id, const char *status,
-                                    const char *wpp_id, const char *error, fin_ms now,
-                                    struct fin_err *e) {
+/* Sets the status ("sent" also sets sent_at, "delivered" delivered_at), and
+ * wpp_message_id / last_error when given. */
+static enum fin_status notif_update_status(void *self, const char *id, const char *status,
+                                           const char *wpp_message_id, const char *error,
+                                           fin_ms now, struct fin_err *e) {
+  if (id == NULL || status == NULL)
+    return fin_err_set(e, FIN_INVALID, "notification id and status are required");
+  char *wpp = wpp_message_id ? strdup(wpp_message_id) : NULL;
+  char *err = error ? strdup(error) : NULL;
+  if ((wpp_message_id && !wpp) || (error && !err)) {
+    free(wpp), free(err);
+    return fin_err_set(e, FIN_NOMEM, "out of memory");
+  }
+  struct mem_db *db = self;
   enum fin_status st = FIN_OK;
-  memdb_lock(DB(self));
-  struct fin_wa_notification *x = hmap_get(&DB(self)->wa_notifications, id);
-  if (x == NULL) {
+  mem_wrlock(db);
+  struct fin_wa_notification *n = mem_map_get(&db->wa_notif, mem_hash(id), notif_eq, id);
+  if (n == NULL) {
     st = fin_err_set(e, FIN_NOT_FOUND, "Notification not found: %s", id);
   } else {
-    fin_strlcpy(x->delivery_status, status, sizeof x->delivery_status);
-    if (strcmp(status, "sent") == 0) x->sent_at = now;
-    if (strcmp(status, "delivered") == 0) x->delivered_at = now;
-    if (wpp_id && *wpp_id) free(x->wpp_message_id), x->wpp_message_id = fin_strdup(wpp_id);
-    if (error) free(x->last_error), x->last_error = fin_strdup(error);
+    fin_strlcpy(n->delivery_status, status, sizeof n->delivery_status);
+    if (strcmp(status, "sent") == 0) n->sent_at = now;
+    if (strcmp(status, "delivered") == 0) n->delivered_at = now;
+    if (wpp) free(n->wpp_message_id), n->wpp_message_id = wpp, wpp = NULL;
+    if (err) free(n->last_error), n->last_error = err, err = NULL;
   }
-  memdb_unlock(DB(self));
+  mem_unlock(db);
+  free(wpp), free(err);
   return st;
 }
 
 static enum fin_status notif_delete_all(void *self, long *deleted, struct fin_err *e) {
-  memdb_lock(DB(self));
-  *deleted = (long)DB(self)->wa_notifications.n;
-  hmap_clear(&DB(self)->wa_notifications, memdb_notif_free);
-  memdb_unlock(DB(self));
+  struct mem_db *db = self;
+  long n = wipe(db, &db->wa_notif, notif_clear);
+  if (deleted) *deleted = n;
   return FIN_OK;
 }
 
-static const struct fin_wa_notifications_ops NOTIF = {notif_save, notif_get, notif_update,
-                                                      notif_delete_all, memdb_port_destroy};
-struct fin_wa_notifications memdb_wa_notifications(struct memdb *db) {
-  return (struct fin_wa_notifications){&NOTIF, memdb_ref(db)};
+static const struct fin_wa_notifications_ops NOTIF_OPS = {
+    .save = notif_save,
+    .get = notif_get,
+    .update_status = notif_update_status,
+    .delete_all = notif_delete_all,
+    .destroy = mem_db_port_destroy,
+};
+
+struct fin_wa_notifications mem_wa_notifications_port(struct mem_db *db) {
+  return (struct fin_wa_notifications){&NOTIF_OPS, mem_db_ref(db)};
 }
 
-static enum fin_status inbound_save(void *self, const struct fin_wa_inbound *x, struct fin_err *e) {
-  enum fin_status st = FIN_OK;
-  memdb_lock(DB(self));
-  UPSERT(&DB(self)->wa_inbound, x->message_id, struct fin_wa_inbound, fin_wa_inbound_copy,
-         fin_wa_inbound_clear, x);
-  memdb_unlock(DB(self));
-  return st;
+/* ---- inbound messages ---- */
+static bool inbound_eq(const void *val, const void *probe) {
+  return strcmp(((const struct fin_wa_inbound *)val)->message_id, probe) == 0;
+}
+static void inbound_clear(void *p) {
+  fin_wa_inbound_clear(p);
+}
+
+static enum fin_status inbound_save(void *self, const struct fin_wa_inbound *m, struct fin_err *e) {
+  if (m == NULL || m->message_id[0] == '\0')
+    return fin_err_set(e, FIN_INVALID, "message id is required");
+  struct fin_wa_inbound *copy = malloc(sizeof *copy);
+  if (copy == NULL || fin_wa_inbound_copy(copy, m) != 0) {
+    free(copy);
+    return fin_err_set(e, FIN_NOMEM, "out of memory");
+  }
+  struct mem_db *db = self;
+  return upsert(db, &db->wa_inbound, copy->message_id, inbound_eq, copy, inbound_clear, e);
 }
 
 static enum fin_status inbound_get(void *self, const char *id, struct fin_wa_inbound *out,
                                    struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  memdb_lock(DB(self));
-  struct fin_wa_inbound *x = hmap_get(&DB(self)->wa_inbound, id);
-  enum fin_status st = x ? (fin_wa_inbound_copy(out, x) ? FIN_NOMEM : FIN_OK) : FIN_NOT_FOUND;
-  memdb_unlock(DB(self));
+  if (id == NULL) return fin_err_set(e, FIN_INVALID, "message id is required");
+  struct mem_db *db = self;
+  enum fin_status st = FIN_OK;
+  mem_rdlock(db);
+  const struct fin_wa_inbound *m = mem_map_get(&db->wa_inbound, mem_hash(id), inbound_eq, id);
+  if (m == NULL)
+    st = fin_err_set(e, FIN_NOT_FOUND, "Message not found: %s", id);
+  else if (fin_wa_inbound_copy(out, m) != 0)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  mem_unlock(db);
   return st;
 }
 
 static enum fin_status inbound_delete_all(void *self, long *deleted, struct fin_err *e) {
-  memdb_lock(DB(self));
-  *deleted = (long)DB(self)->wa_inbound.n;
-  hmap_clear(&DB(self)->wa_inbound, memdb_inbound_free);
-  memdb_unlock(DB(self));
+  struct mem_db *db = self;
+  long n = wipe(db, &db->wa_inbound, inbound_clear);
+  if (deleted) *deleted = n;
   return FIN_OK;
 }
 
-static const struct fin_wa_inbound_ops INBOUND = {inbound_save, inbound_get, inbound_delete_all,
-                                                  memdb_port_destroy};
-struct fin_wa_inbound_repo memdb_wa_inbound(struct memdb *db) {
-  return (struct fin_wa_inbound_repo){&INBOUND, memdb_ref(db)};
+static const struct fin_wa_inbound_ops INBOUND_OPS = {
+    .save = inbound_save,
+    .get = inbound_get,
+    .delete_all = inbound_delete_all,
+    .destroy = mem_db_port_destroy,
+};
+
+struct fin_wa_inbound_repo mem_wa_inbound_port(struct mem_db *db) {
+  return (struct fin_wa_inbound_repo){&INBOUND_OPS, mem_db_ref(db)};
 }
 
-static enum fin_status appr_save(void *self, const struct fin_pending_approval *x,
-                                 struct fin_err *e) {
-  enum fin_status st = FIN_OK;
-  memdb_lock(DB(self));
-  UPSERT(&DB(self)->approvals, x->request_id, struct fin_pending_approval,
-         fin_pending_approval_copy, fin_pending_approval_clear, x);
-  memdb_unlock(DB(self));
-  return st;
+/* ---- pending approvals ---- */
+static bool approval_eq(const void *val, const void *probe) {
+  return strcmp(((const struct fin_pending_approval *)val)->request_id, probe) == 0;
+}
+static void approval_clear(void *p) {
+  fin_pending_approval_clear(p);
 }
 
-static enum fin_status appr_get(void *self, const char *id, struct fin_pending_approval *out,
-                                struct fin_err *e) {
-  memset(out, 0, sizeof *out);
-  memdb_lock(DB(self));
-  struct fin_pending_approval *x = hmap_get(&DB(self)->approvals, id);
-  enum fin_status st = x ? (fin_pending_approval_copy(out, x) ? FIN_NOMEM : FIN_OK) : FIN_NOT_FOUND;
-  memdb_unlock(DB(self));
-  return st;
-}
-
-static enum fin_status appr_decide(void *self, const char *id, const char *status,
-                                   const char *phone, fin_ms now, struct fin_err *e) {
-  enum fin_status st = FIN_OK;
-  memdb_lock(DB(self));
-  struct fin_pending_approval *x = hmap_get(&DB(self)->approvals, id);
-  if (x == NULL) {
-    st = fin_err_set(e, FIN_NOT_FOUND, "Tracker not found: %s", id);
-  } else if (strcmp(x->approval_status, "pending") != 0) {
-    st = fin_err_set(e, FIN_PRECONDITION, "Tracker %s is %s", id, x->approval_status);
-  } else {
-    fin_strlcpy(x->approval_status, status, sizeof x->approval_status);
-    if (phone) free(x->responding_admin_phone), x->responding_admin_phone = fin_strdup(phone);
-    x->response_received_at = x->updated_at = now;
+static enum fin_status approval_save(void *self, const struct fin_pending_approval *p,
+                                     struct fin_err *e) {
+  if (p == NULL || p->request_id[0] == '\0')
+    return fin_err_set(e, FIN_INVALID, "request id is required");
+  struct fin_pending_approval *copy = malloc(sizeof *copy);
+  if (copy == NULL || fin_pending_approval_copy(copy, p) != 0) {
+    free(copy);
+    return fin_err_set(e, FIN_NOMEM, "out of memory");
   }
-  memdb_unlock(DB(self));
+  struct mem_db *db = self;
+  return upsert(db, &db->approvals, copy->request_id, approval_eq, copy, approval_clear, e);
+}
+
+static enum fin_status approval_get(void *self, const char *request_id,
+                                    struct fin_pending_approval *out, struct fin_err *e) {
+  memset(out, 0, sizeof *out);
+  if (request_id == NULL) return fin_err_set(e, FIN_INVALID, "request id is required");
+  struct mem_db *db = self;
+  enum fin_status st = FIN_OK;
+  mem_rdlock(db);
+  const struct fin_pending_approval *p =
+      mem_map_get(&db->approvals, mem_hash(request_id), approval_eq, request_id);
+  if (p == NULL)
+    st = fin_err_set(e, FIN_NOT_FOUND, "Tracker not found: %s", request_id);
+  else if (fin_pending_approval_copy(out, p) != 0)
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  mem_unlock(db);
   return st;
 }
 
-static enum fin_status appr_delete_all(void *self, long *deleted, struct fin_err *e) {
-  memdb_lock(DB(self));
-  *deleted = (long)DB(self)->approvals.n;
-  hmap_clear(&DB(self)->approvals, memdb_approval_free);
-  memdb_unlock(DB(self));
+/* Only a tracker still `pending` moves (first decision wins). */
+static enum fin_status approval_decide(void *self, const char *request_id, const char *status,
+                                       const char *admin_phone, fin_ms now, struct fin_err *e) {
+  if (request_id == NULL || status == NULL)
+    return fin_err_set(e, FIN_INVALID, "request id and status are required");
+  char *phone = admin_phone ? strdup(admin_phone) : NULL;
+  if (admin_phone && !phone) return fin_err_set(e, FIN_NOMEM, "out of memory");
+  struct mem_db *db = self;
+  enum fin_status st = FIN_OK;
+  mem_wrlock(db);
+  struct fin_pending_approval *p =
+      mem_map_get(&db->approvals, mem_hash(request_id), approval_eq, request_id);
+  if (p == NULL) {
+    st = fin_err_set(e, FIN_NOT_FOUND, "Tracker not found: %s", request_id);
+  } else if (strcmp(p->approval_status, "pending") != 0) {
+    st = fin_err_set(e, FIN_PRECONDITION, "Tracker %s is already %s", request_id,
+                     p->approval_status);
+  } else {
+    fin_strlcpy(p->approval_status, status, sizeof p->approval_status);
+    free(p->responding_admin_phone);
+    p->responding_admin_phone = phone;
+    phone = NULL;
+    p->response_received_at = now;
+    p->updated_at = now;
+  }
+  mem_unlock(db);
+  free(phone);
+  return st;
+}
+
+static enum fin_status approval_delete_all(void *self, long *deleted, struct fin_err *e) {
+  struct mem_db *db = self;
+  long n = wipe(db, &db->approvals, approval_clear);
+  if (deleted) *deleted = n;
   return FIN_OK;
 }
 
-static const struct fin_pending_approvals_ops APPROVALS = {appr_save, appr_get, appr_decide,
-                                                           appr_delete_all, memdb_port_destroy};
-struct fin_pending_approvals memdb_approvals(struct memdb *db) {
-  return (struct fin_pending_approvals){&APPROVALS, memdb_ref(db)};
+static const struct fin_pending_approvals_ops APPROVALS_OPS = {
+    .save = approval_save,
+    .get = approval_get,
+    .decide = approval_decide,
+    .delete_all = approval_delete_all,
+    .destroy = mem_db_port_destroy,
+};
+
+struct fin_pending_approvals mem_approvals_port(struct mem_db *db) {
+  return (struct fin_pending_approvals){&APPROVALS_OPS, mem_db_ref(db)};
 }

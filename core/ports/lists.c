@@ -1,4 +1,5 @@
-/* lists.c - release helpers for the arrays and pages ports return. */
+/* lists.c - release helpers for the pages, arrays and principals the ports
+ * return (repos.h, services.h). All accept NULL. */
 #include <stdlib.h>
 
 #include "repos.h"
@@ -9,6 +10,7 @@ void fin_page_clear(struct fin_page *p) {
   free(p->next_cursor);
   p->next_cursor = NULL;
   p->has_more = false;
+  p->total_count = -1;
 }
 
 void fin_principal_clear(struct fin_principal *p) {

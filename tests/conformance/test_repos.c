@@ -1,0 +1,362 @@
+/* test_repos.c - the maintenance writes of the repositories: the outbox
+ * state machine, and the WhatsApp notifications, inbound messages and
+ * pending-approval trackers. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conf.h"
+
+static bool contains(const struct fin_event *evs, size_t n, const char *id, size_t *at) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(evs[i].event_id, id) == 0) {
+      if (at) *at = i;
+      return true;
+    }
+  return false;
+}
+
+static void outbox_state_machine(void **state) {
+  char eco[64];
+  new_key(eco, "conf-outbox");
+  /* very old created_at: ours are the oldest pending events of the store */
+  fin_ms old = 1000;
+  fin_id e1, e2, e3;
+  append_event(eco, "user", eco, old + 2, e1);
+  append_event(eco, "user", eco, old + 1, e2);
+  append_event(eco, "user", eco, old + 3, e3);
+  struct fin_event *evs = NULL;
+  size_t n = 0, a1 = 0, a2 = 0, a3 = 0;
+  assert_status(C.outbox.ops->find_pending(C.outbox.self, 100, &evs, &n, NULL), FIN_OK);
+  assert_true(contains(evs, n, e1, &a1) && contains(evs, n, e2, &a2) && contains(evs, n, e3, &a3));
+  assert_true(a2 < a1 && a1 < a3); /* oldest created_at first */
+  for (size_t i = 0; i < n; i++)
+    assert_string_equal(evs[i].status, "pending");
+  fin_event_list_free(evs, n);
+  assert_status(C.outbox.ops->find_pending(C.outbox.self, 1, &evs, &n, NULL), FIN_OK);
+  assert_int_equal(n, 1);
+  fin_event_list_free(evs, n);
+
+  /* failed: retry_count + 1, last_error, next_retry_at; out of pending */
+  fin_ms t = now_ms();
+  assert_status(C.outbox.ops->mark_failed(C.outbox.self, e1, "boom", t + 10000, NULL), FIN_OK);
+  assert_status(C.outbox.ops->mark_failed(C.outbox.self, e2, "bang", t + 5000, NULL), FIN_OK);
+  struct fin_event ev;
+  assert_status(C.outbox.ops->get(C.outbox.self, e1, &ev, NULL), FIN_OK);
+  assert_string_equal(ev.status, "failed");
+  assert_int_equal(ev.retry_count, 1);
+  assert_string_equal(ev.last_error, "boom");
+  assert_true(ev.next_retry_at == t + 10000);
+  fin_event_clear(&ev);
+  assert_status(C.outbox.ops->find_pending(C.outbox.self, 100, &evs, &n, NULL), FIN_OK);
+  assert_false(contains(evs, n, e1, NULL) || contains(evs, n, e2, NULL));
+  assert_true(contains(evs, n, e3, NULL));
+  fin_event_list_free(evs, n);
+
+  /* retry: due ones only, earliest next_retry_at first */
+  assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 4999, 100, &evs, &n, NULL), FIN_OK);
+  assert_false(contains(evs, n, e1, NULL) || contains(evs, n, e2, NULL));
+  fin_event_list_free(evs, n);
+  assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 5000, 100, &evs, &n, NULL), FIN_OK);
+  assert_true(contains(evs, n, e2, NULL) && !contains(evs, n, e1, NULL));
+  fin_event_list_free(evs, n);
+  assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 10000, 100, &evs, &n, NULL), FIN_OK);
+  assert_true(contains(evs, n, e2, &a2) && contains(evs, n, e1, &a1));
+  assert_true(a2 < a1);
+  for (size_t i = 1; i < n; i++)
+    assert_true(evs[i - 1].next_retry_at <= evs[i].next_retry_at);
+  fin_event_list_free(evs, n);
+
+  /* failing again counts on */
+  assert_status(C.outbox.ops->mark_failed(C.outbox.self, e1, "boom again", t + 20000, NULL),
+                FIN_OK);
+  assert_status(C.outbox.ops->get(C.outbox.self, e1, &ev, NULL), FIN_OK);
+  assert_int_equal(ev.retry_count, 2);
+  assert_string_equal(ev.last_error, "boom again");
+  fin_event_clear(&ev);
+
+  /* sent: status and sent_at; out of retry */
+  assert_status(C.outbox.ops->mark_sent(C.outbox.self, e1, t + 1, NULL), FIN_OK);
+  assert_status(C.outbox.ops->get(C.outbox.self, e1, &ev, NULL), FIN_OK);
+  assert_string_equal(ev.status, "sent");
+  assert_true(ev.sent_at == t + 1);
+  assert_int_equal(ev.retry_count, 2);
+  fin_event_clear(&ev);
+  assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 100000, 100, &evs, &n, NULL), FIN_OK);
+  assert_false(contains(evs, n, e1, NULL));
+  fin_event_list_free(evs, n);
+
+  /* dead letter: status and last_error; in neither list */
+  assert_status(C.outbox.ops->mark_dead(C.outbox.self, e2, "gave up", NULL), FIN_OK);
+  assert_status(C.outbox.ops->mark_sent(C.outbox.self, e3, t, NULL), FIN_OK);
+  assert_status(C.outbox.ops->get(C.outbox.self, e2, &ev, NULL), FIN_OK);
+  assert_string_equal(ev.status, "dead_letter");
+  assert_string_equal(ev.last_error, "gave up");
+  fin_event_clear(&ev);
+  assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 100000, 100, &evs, &n, NULL), FIN_OK);
+  assert_false(contains(evs, n, e2, NULL));
+  fin_event_list_free(evs, n);
+  assert_status(C.outbox.ops->find_pending(C.outbox.self, 100, &evs, &n, NULL), FIN_OK);
+  assert_false(contains(evs, n, e1, NULL) || contains(evs, n, e2, NULL) ||
+               contains(evs, n, e3, NULL));
+  fin_event_list_free(evs, n);
+
+  /* every event of the key, any status, ascending sequence */
+  assert_status(C.outbox.ops->list_by_entity(C.outbox.self, eco, "user", eco, &evs, &n, NULL),
+                FIN_OK);
+  assert_int_equal(n, 3);
+  for (size_t i = 0; i < n; i++)
+    assert_int_equal(evs[i].sequence, (int64_t)i + 1);
+  assert_string_equal(evs[0].event_id, e1);
+  assert_string_equal(evs[1].event_id, e2);
+  assert_string_equal(evs[2].event_id, e3);
+  fin_event_list_free(evs, n);
+}
+
+/* Many events leave pending in any order: the rest stays listed in order. */
+static void outbox_pending_survives_churn(void **state) {
+  enum { NE = 300 };
+  char eco[64];
+  new_key(eco, "conf-churn");
+  fin_id ids[NE];
+  for (int i = 0; i < NE; i++)
+    append_event(eco, "churn", eco, 2000 + i, ids[i]);
+  fin_ms t = now_ms();
+  for (int i = 0; i < NE; i++) /* every odd one, and the first 100 */
+    if (i % 2 == 1 || i < 100)
+      assert_status(C.outbox.ops->mark_sent(C.outbox.self, ids[i], t, NULL), FIN_OK);
+  struct fin_event *evs = NULL;
+  size_t n = 0;
+  assert_status(C.outbox.ops->find_pending(C.outbox.self, 100, &evs, &n, NULL), FIN_OK);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) { /* ours appear in created_at order */
+    if (strcmp(evs[i].ecosystem_id, eco) != 0) continue;
+    int want = 100 + 2 * (int)k;
+    assert_string_equal(evs[i].event_id, ids[want]);
+    k++;
+  }
+  assert_int_equal(k, 100); /* the 100 remaining even ones >= 100 */
+  fin_event_list_free(evs, n);
+  for (int i = 100; i < NE; i += 2)
+    assert_status(C.outbox.ops->mark_dead(C.outbox.self, ids[i], "done", NULL), FIN_OK);
+}
+
+/* ---- WhatsApp notifications ---- */
+static void wa_notifications_save_get_update(void **state) {
+  char eco[64], related[64];
+  new_key(eco, "conf-wa");
+  new_key(related, "conf-wa-req");
+  fin_ms t = now_ms();
+  struct fin_wa_notification nt = {.recipient_phone = "5511999999999",
+                                   .message_content = "Nova solicitação de cartão",
+                                   .related_entity_id = related,
+                                   .ecosystem_id = eco,
+                                   .retry_count = 0,
+                                   .created_at = t};
+  new_id(nt.notification_id);
+  strcpy(nt.notification_type, "card_request_approval");
+  strcpy(nt.related_entity_type, "cardRequest");
+  strcpy(nt.delivery_status, "pending");
+  assert_status(C.wa_notifications.ops->save(C.wa_notifications.self, &nt, NULL), FIN_OK);
+  struct fin_wa_notification g;
+  assert_status(C.wa_notifications.ops->get(C.wa_notifications.self, nt.notification_id, &g, NULL),
+                FIN_OK);
+  assert_string_equal(g.recipient_phone, nt.recipient_phone);
+  assert_string_equal(g.message_content, nt.message_content);
+  assert_string_equal(g.notification_type, "card_request_approval");
+  assert_string_equal(g.related_entity_type, "cardRequest");
+  assert_string_equal(g.related_entity_id, related);
+  assert_string_equal(g.ecosystem_id, eco);
+  assert_string_equal(g.delivery_status, "pending");
+  assert_null(g.wpp_message_id);
+  assert_null(g.last_error);
+  assert_true(g.created_at == t && g.sent_at == 0 && g.delivered_at == 0);
+  fin_wa_notification_clear(&g);
+
+  /* save is an upsert */
+  nt.retry_count = 2;
+  nt.next_retry_at = t + 60000;
+  assert_status(C.wa_notifications.ops->save(C.wa_notifications.self, &nt, NULL), FIN_OK);
+  assert_status(C.wa_notifications.ops->get(C.wa_notifications.self, nt.notification_id, &g, NULL),
+                FIN_OK);
+  assert_int_equal(g.retry_count, 2);
+  assert_true(g.next_retry_at == t + 60000);
+  fin_wa_notification_clear(&g);
+
+  assert_status(C.wa_notifications.ops->update_status(C.wa_notifications.self, nt.notification_id,
+                                                      "sent", "wpp-1", NULL, t + 1, NULL),
+                FIN_OK);
+  assert_status(C.wa_notifications.ops->get(C.wa_notifications.self, nt.notification_id, &g, NULL),
+                FIN_OK);
+  assert_string_equal(g.delivery_status, "sent");
+  assert_string_equal(g.wpp_message_id, "wpp-1");
+  assert_true(g.sent_at == t + 1 && g.delivered_at == 0);
+  fin_wa_notification_clear(&g);
+
+  assert_status(C.wa_notifications.ops->update_status(C.wa_notifications.self, nt.notification_id,
+                                                      "delivered", NULL, NULL, t + 2, NULL),
+                FIN_OK);
+  assert_status(C.wa_notifications.ops->get(C.wa_notifications.self, nt.notification_id, &g, NULL),
+                FIN_OK);
+  assert_string_equal(g.delivery_status, "delivered");
+  assert_string_equal(g.wpp_message_id, "wpp-1"); /* kept when not given */
+  assert_true(g.sent_at == t + 1 && g.delivered_at == t + 2);
+  fin_wa_notification_clear(&g);
+
+  assert_status(C.wa_notifications.ops->update_status(C.wa_notifications.self, nt.notification_id,
+                                                      "failed", NULL, "timeout", t + 3, NULL),
+                FIN_OK);
+  assert_status(C.wa_notifications.ops->get(C.wa_notifications.self, nt.notification_id, &g, NULL),
+                FIN_OK);
+  assert_string_equal(g.delivery_status, "failed");
+  assert_string_equal(g.last_error, "timeout");
+  fin_wa_notification_clear(&g);
+}
+
+/* ---- WhatsApp inbound messages ---- */
+static void wa_inbound_save_get(void **state) {
+  fin_ms t = now_ms();
+  char wpp[64];
+  new_key(wpp, "conf-wpp");
+  struct fin_wa_inbound m = {.wpp_message_id = wpp,
+                             .sender_phone = "5511888888888",
+                             .sender_name = "Admin",
+                             .from_whitelisted_admin = true,
+                             .raw_body = "y 0196abcd",
+                             .has_command = true,
+                             .command_request_id = "0196abcd",
+                             .command_raw = "y 0196abcd",
+                             .related_request_id = "req-1",
+                             .related_ecosystem_id = "eco-1",
+                             .received_at = t,
+                             .processed_at = t + 1};
+  new_id(m.message_id);
+  strcpy(m.command_action, "approve");
+  strcpy(m.processed_status, "processed");
+  m.processed_action = "approved";
+  assert_status(C.wa_inbound.ops->save(C.wa_inbound.self, &m, NULL), FIN_OK);
+  struct fin_wa_inbound g;
+  assert_status(C.wa_inbound.ops->get(C.wa_inbound.self, m.message_id, &g, NULL), FIN_OK);
+  assert_string_equal(g.wpp_message_id, wpp);
+  assert_string_equal(g.sender_phone, "5511888888888");
+  assert_string_equal(g.sender_name, "Admin");
+  assert_true(g.from_whitelisted_admin && g.has_command);
+  assert_string_equal(g.raw_body, "y 0196abcd");
+  assert_string_equal(g.command_action, "approve");
+  assert_string_equal(g.command_request_id, "0196abcd");
+  assert_string_equal(g.command_raw, "y 0196abcd");
+  assert_string_equal(g.processed_status, "processed");
+  assert_string_equal(g.processed_action, "approved");
+  assert_null(g.processing_error);
+  assert_string_equal(g.related_request_id, "req-1");
+  assert_string_equal(g.related_ecosystem_id, "eco-1");
+  assert_true(g.received_at == t && g.processed_at == t + 1);
+  fin_wa_inbound_clear(&g);
+  /* upsert */
+  strcpy(m.processed_status, "error");
+  m.processing_error = "boom";
+  assert_status(C.wa_inbound.ops->save(C.wa_inbound.self, &m, NULL), FIN_OK);
+  assert_status(C.wa_inbound.ops->get(C.wa_inbound.self, m.message_id, &g, NULL), FIN_OK);
+  assert_string_equal(g.processed_status, "error");
+  assert_string_equal(g.processing_error, "boom");
+  fin_wa_inbound_clear(&g);
+  char ghost[64];
+  new_key(ghost, "conf-ghost");
+  assert_status(C.wa_inbound.ops->get(C.wa_inbound.self, ghost, &g, NULL), FIN_NOT_FOUND);
+}
+
+/* ---- pending-approval trackers ---- */
+struct decide_arg {
+  const char *id;
+  char phone[24];
+  enum fin_status st;
+};
+
+static pthread_barrier_t start_line;
+
+static void *decide_one(void *p) {
+  struct decide_arg *a = p;
+  pthread_barrier_wait(&start_line);
+  a->st = C.approvals.ops->decide(C.approvals.self, a->id, "approved", a->phone, now_ms(), NULL);
+  return NULL;
+}
+
+static void approvals_save_get_decide(void **state) {
+  enum { T = 20 };
+  char eco[64];
+  new_key(eco, "conf-appr");
+  fin_ms t = now_ms();
+  char *nids[2] = {"notif-1", "notif-2"};
+  struct fin_pending_approval p = {.ecosystem_id = eco,
+                                   .notification_ids = nids,
+                                   .n_notification_ids = 2,
+                                   .notifications_sent_at = t,
+                                   .expires_at = t + 86400000,
+                                   .created_at = t,
+                                   .updated_at = t};
+  new_id(p.request_id);
+  strcpy(p.approval_status, "pending");
+  assert_status(C.approvals.ops->save(C.approvals.self, &p, NULL), FIN_OK);
+  struct fin_pending_approval g;
+  assert_status(C.approvals.ops->get(C.approvals.self, p.request_id, &g, NULL), FIN_OK);
+  assert_string_equal(g.ecosystem_id, eco);
+  assert_int_equal(g.n_notification_ids, 2);
+  assert_string_equal(g.notification_ids[0], "notif-1");
+  assert_string_equal(g.notification_ids[1], "notif-2");
+  assert_string_equal(g.approval_status, "pending");
+  assert_null(g.responding_admin_phone);
+  assert_true(g.notifications_sent_at == t && g.expires_at == t + 86400000);
+  fin_pending_approval_clear(&g);
+
+  /* 20 admins answer at once: exactly one decides */
+  struct decide_arg args[T];
+  pthread_t th[T];
+  pthread_barrier_init(&start_line, NULL, T);
+  for (int i = 0; i < T; i++) {
+    args[i] = (struct decide_arg){.id = p.request_id};
+    snprintf(args[i].phone, sizeof args[i].phone, "55119%08d", i);
+    assert_int_equal(pthread_create(&th[i], NULL, decide_one, &args[i]), 0);
+  }
+  int ok = 0, winner = -1;
+  for (int i = 0; i < T; i++)
+    pthread_join(th[i], NULL);
+  for (int i = 0; i < T; i++) {
+    if (args[i].st == FIN_OK)
+      ok++, winner = i;
+    else
+      assert_status(args[i].st, FIN_PRECONDITION);
+  }
+  pthread_barrier_destroy(&start_line);
+  assert_int_equal(ok, 1);
+  assert_status(C.approvals.ops->get(C.approvals.self, p.request_id, &g, NULL), FIN_OK);
+  assert_string_equal(g.approval_status, "approved");
+  assert_string_equal(g.responding_admin_phone, args[winner].phone);
+  assert_true(g.response_received_at >= t && g.updated_at >= t);
+  fin_pending_approval_clear(&g);
+  /* decide of a tracker that is not pending: refused, nothing changes */
+  assert_status(
+      C.approvals.ops->decide(C.approvals.self, p.request_id, "rejected", "5511000", t, NULL),
+      FIN_PRECONDITION);
+  assert_status(C.approvals.ops->get(C.approvals.self, p.request_id, &g, NULL), FIN_OK);
+  assert_string_equal(g.approval_status, "approved");
+  assert_string_equal(g.responding_admin_phone, args[winner].phone);
+  fin_pending_approval_clear(&g);
+  /* save is an upsert (the expiry job marks trackers this way) */
+  strcpy(p.approval_status, "expired");
+  p.n_notification_ids = 0;
+  p.notification_ids = NULL;
+  assert_status(C.approvals.ops->save(C.approvals.self, &p, NULL), FIN_OK);
+  assert_status(C.approvals.ops->get(C.approvals.self, p.request_id, &g, NULL), FIN_OK);
+  assert_string_equal(g.approval_status, "expired");
+  assert_int_equal(g.n_notification_ids, 0);
+  fin_pending_approval_clear(&g);
+}
+
+const struct CMUnitTest conf_repo_tests[] = {
+    cmocka_unit_test(outbox_state_machine),
+    cmocka_unit_test(outbox_pending_survives_churn),
+    cmocka_unit_test(wa_notifications_save_get_update),
+    cmocka_unit_test(wa_inbound_save_get),
+    cmocka_unit_test(approvals_save_get_decide),
+};
+const size_t conf_repo_count = sizeof conf_repo_tests / sizeof conf_repo_tests[0];
