@@ -5,7 +5,9 @@
  * digits and exponent are then laid out the way JavaScript does. */
 #include "jsnum.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +72,23 @@ static void shortest(double x, struct digits *out) {
   char sci[40], alt[40];
   int exp2 = 0;
   int pow2 = frexp(x, &exp2) == 0.5;
-  for (int p = 1; p <= 17; p++) {
+  /* Fast path: when 15 significant digits round-trip, the shortest digits are
+   * those 15 without their trailing zeros (a double is closer to its shortest
+   * form than half a unit of the 15th digit). Powers of two keep the full
+   * search for their asymmetric neighbourhood. */
+  bool fast = !pow2 && x >= DBL_MIN; /* subnormals have fewer bits: full search */
+  if (fast) {
+    snprintf(sci, sizeof sci, "%.14e", x);
+    if (strtod(sci, NULL) == x) {
+      char *e = strchr(sci, 'e'), *z = e;
+      while (z > sci + 2 && z[-1] == '0') z--;
+      if (z == sci + 2) z = sci + 1; /* "d.000" -> "d" */
+      memmove(z, e, strlen(e) + 1);
+      split_sci(sci, out);
+      return;
+    }
+  }
+  for (int p = fast ? 16 : 1; p <= 17; p++) {
     snprintf(sci, sizeof sci, "%.*e", p - 1, x);
     if (strtod(sci, NULL) == x) {
       split_sci(sci, out);
@@ -130,6 +148,8 @@ size_t fin_jsnum(double x, char *buf) {
     buf[1] = '\0';
     return 1;
   }
+  if (fabs(x) < 9007199254740992.0 && x == floor(x)) /* exact integers print as such */
+    return (size_t)snprintf(buf, FIN_JSNUM_MAX, "%lld", (long long)x);
   size_t pos = 0;
   if (x < 0) {
     buf[pos++] = '-';
