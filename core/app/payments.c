@@ -213,8 +213,11 @@ static void execute(struct fin_container *c, const struct payment *p, struct fin
     fin_user_clear(&u);
     fin_card_clear(&card);
     if (st == FIN_OK) {
+      /* The response shows what this commit wrote: no second read needed. */
       json_t *impact = impact_json(prev, pl.out.new_score, pl.out.delta, pl.out.on_time);
-      return fin_answer_txn(c, p->eco, p->card_id, pl.t.transaction_id, 201, impact, r);
+      return fin_resp_json(r, 201,
+                           json_pack("{s:o,s:o,s:o}", "transaction", fin_json_txn(&pl.t), "card",
+                                     fin_json_card_summary(&pl.after), "scoreImpact", impact));
     }
     if (st == FIN_EXISTS) {
       struct fin_idem rec = {0};
