@@ -3,6 +3,7 @@
  *   financial-api serve [--wiring FILE] [--port N] [--bind ADDR]
  *   financial-api run SCRIPT.lua [args...]
  *   financial-api check-wiring FILE
+ *   financial-api provision [MANIFEST] [--check]
  *   financial-api version
  *   financial-api --help
  *
@@ -43,6 +44,9 @@ static const char USAGE[] =
     "        run a Lua script with the fin modules (arg table like lua).\n"
     "  check-wiring FILE\n"
     "        load FILE and check its container; exit 0, or 2 with one line.\n"
+    "  provision [MANIFEST] [--check]\n"
+    "        create the AWS resources of MANIFEST (localstack/manifest.json)\n"
+    "        that are missing, at AWS_ENDPOINT_URL; --check only compares.\n"
     "  version\n"
     "        print the version.\n";
 
@@ -147,6 +151,16 @@ static int cmd_check_wiring(int argc, char **argv) {
   return 0;
 }
 
+/* provision: lua/provision.lua (found like the wiring files) does the work. */
+static int cmd_provision(int argc, char **argv) {
+  char script[4096];
+  if (fin_resolve_path("lua/provision.lua", script, sizeof script) != 0) {
+    fprintf(stderr, "financial-api: lua/provision.lua not found\n");
+    return EXIT_USAGE;
+  }
+  return fin_host_run_script(script, argc, argv);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(USAGE, stderr);
@@ -179,6 +193,8 @@ int main(int argc, char **argv) {
       status = usage_error("run: expected SCRIPT.lua");
     else
       status = fin_host_run_script(argv[2], argc - 3, argv + 3);
+  } else if (strcmp(cmd, "provision") == 0) {
+    status = cmd_provision(argc - 2, argv + 2);
   } else if (strcmp(cmd, "check-wiring") == 0) {
     status = cmd_check_wiring(argc - 2, argv + 2);
   } else {

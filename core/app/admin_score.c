@@ -76,8 +76,8 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
   if (st != FIN_OK) return fin_app_fail(r, &e);
   fin_ms now = fin_app_now(c);
-  const char *prev_tier = fin_tier_of(&c->rules, u.score);
-  const char *new_tier = fin_tier_of(&c->rules, score);
+  const char *prev_tier = fin_tier_of(fin_rules_of(c), u.score);
+  const char *new_tier = fin_tier_of(fin_rules_of(c), score);
   struct fin_score entry = {
       .value = score, .previous_value = u.score, .delta = score - u.score, .timestamp = now};
   fin_uuid_v7(entry.score_id);
@@ -109,7 +109,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
                  u.ecosystem_id, NULL, json_pack("{s:i,s:s}", "score", u.score, "tier", prev_tier),
                  json_pack("{s:i,s:s}", "score", score, "tier", new_tier), reason, rid, now);
   fin_idem_fill(&idem, admin->ecosystem_id, hash, OP_ADMIN, fin_json_dump(body, &len), 200, now,
-                &c->rules);
+                fin_rules_of(c));
   struct fin_write w[4];
   w[0].kind = FIN_W_USER_SCORE;
   w[0].u.score = (typeof(w[0].u.score)){u.ecosystem_id, score, new_tier, now, &entry};

@@ -87,9 +87,9 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
                           struct fin_card_request *req, const struct fin_user *owner,
                           json_t **body_out, struct fin_app_error *e) {
   fin_ms now = fin_app_now(c);
-  const char *tier = fin_tier_of(&c->rules, owner->score);
+  const char *tier = fin_tier_of(fin_rules_of(c), owner->score);
   struct fin_card card;
-  if (fin_card_open(&card, &c->rules, req->ecosystem_id, in->limit, "admin", owner->score, now)) {
+  if (fin_card_open(&card, fin_rules_of(c), req->ecosystem_id, in->limit, "admin", owner->score, now)) {
     fin_app_error_set(e, 500, "INTERNAL_ERROR", "An unexpected error occurred");
     return FIN_DECISION_FAILED;
   }
@@ -152,7 +152,7 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   int idem_index = -1;
   if (in->idem_scope != NULL) {
     if (fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body),
-                      200, now, &c->rules) == 0) {
+                      200, now, fin_rules_of(c)) == 0) {
       idem_index = (int)n;
       w[n].kind = FIN_W_IDEM_PUT;
       w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
@@ -180,8 +180,8 @@ int fin_approve_request(struct fin_container *c, const struct fin_decision_input
   int rc = FIN_DECISION_FAILED;
   if (load_pending(c, in->request_id, &req, &owner, e)) goto done;
   struct fin_msgs m = {0};
-  if (!(in->limit >= c->rules.limit_min)) fin_msgs_add(&m, "limit must be at least $100");
-  if (in->limit > c->rules.limit_max) fin_msgs_add(&m, "limit cannot exceed $10,000");
+  if (!(in->limit >= fin_rules_of(c)->limit_min)) fin_msgs_add(&m, "limit must be at least $100");
+  if (in->limit > fin_rules_of(c)->limit_max) fin_msgs_add(&m, "limit cannot exceed $10,000");
   if (in->admin_email == NULL || in->admin_email[0] == '\0')
     fin_msgs_add(&m, "adminEmail is required");
   if (m.count) {
@@ -189,8 +189,8 @@ int fin_approve_request(struct fin_container *c, const struct fin_decision_input
     goto done;
   }
   if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;
-  const char *tier = fin_tier_of(&c->rules, owner.score);
-  double max = fin_tier_max_limit(&c->rules, tier);
+  const char *tier = fin_tier_of(fin_rules_of(c), owner.score);
+  double max = fin_tier_max_limit(fin_rules_of(c), tier);
   if (in->limit > max) {
     char num[FIN_JSNUM_MAX];
     fin_jsnum(max, num);
@@ -259,7 +259,7 @@ int fin_reject_request(struct fin_container *c, const struct fin_decision_input 
   int idem_index = -1;
   if (in->idem_scope != NULL &&
       fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body), 200,
-                    now, &c->rules) == 0) {
+                    now, fin_rules_of(c)) == 0) {
     idem_index = (int)n;
     w[n].kind = FIN_W_IDEM_PUT;
     w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};

@@ -90,11 +90,11 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   q.product_id = (char *)product;
   q.idempotency_key = (char *)key;
   q.score_at_request = u->score;
-  fin_strlcpy(q.tier_at_request, fin_tier_of(&c->rules, u->score), sizeof q.tier_at_request);
+  fin_strlcpy(q.tier_at_request, fin_tier_of(fin_rules_of(c), u->score), sizeof q.tier_at_request);
   q.created_at = q.updated_at = now;
-  q.expires_at = now + (fin_ms)c->rules.request_expiry_days * 86400000LL;
+  q.expires_at = now + (fin_ms)fin_rules_of(c)->request_expiry_days * 86400000LL;
   double limit = 0;
-  bool approved = fin_auto_approve(&c->rules, u->score, &limit);
+  bool approved = fin_auto_approve(fin_rules_of(c), u->score, &limit);
   struct fin_card card = {0};
   struct fin_event ev = {0};
   struct fin_idem idem = {0};
@@ -102,7 +102,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   size_t n = 0;
   json_t *sum;
   if (approved) {
-    fin_card_open(&card, &c->rules, u->ecosystem_id, limit, "auto", u->score, now);
+    fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now);
     fin_strlcpy(q.status, "approved", sizeof q.status);
     q.decision = (struct fin_decision){
         .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = now};
@@ -132,7 +132,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   if (ev.event_type == NULL) {
     free(text);
   } else if (fin_idem_fill(&idem, u->ecosystem_id, hash, OP_REQUEST_CARD, text, 200, now,
-                           &c->rules) == 0) {
+                           fin_rules_of(c)) == 0) {
     w[n].kind = FIN_W_IDEM_PUT;
     w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
     st = fin_app_commit(c, w, n, pe);
@@ -217,7 +217,7 @@ void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct
   char *product = product_of(q, r);
   if (product == NULL) return;
   struct fin_msgs m = {0};
-  fin_check_user_key(key, c->rules.key_max_len, &m);
+  fin_check_user_key(key, fin_rules_of(c)->key_max_len, &m);
   if (m.count) {
     fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
     free(product);

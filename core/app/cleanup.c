@@ -186,7 +186,7 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
   if (tok == NULL) { /* step 1: mint */
     char id[37], iso[32];
     fin_ms expires;
-    if (token_mint(admin, now, c->rules.cleanup_token_ttl_ms, id, &expires) != 0)
+    if (token_mint(admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires) != 0)
       return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
     json_t *body = json_object();
     json_object_set_new_nocheck(

@@ -34,6 +34,7 @@ void fin_container_destroy(struct fin_container *c) {
   DESTROY(c->cards);
   DESTROY(c->scores);
   DESTROY(c->users);
+  fin_rules_release(c);
 
   for (size_t i = 0; i < c->n_seeds; i++) {
     free(c->seeds[i].ecosystem_id);

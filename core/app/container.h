@@ -51,6 +51,17 @@ void fin_rules_defaults(struct fin_rules *r);
 void fin_rules_load(struct fin_rules *r, struct fin_config *cfg,
                     void (*warn)(const char *key, const char *why));
 
+struct fin_container;
+struct fin_rules_snapshot;
+
+/* The rules in force now (never NULL; valid until fin_container_destroy). */
+const struct fin_rules *fin_rules_of(const struct fin_container *c);
+/* Re-reads the config port; publishes a new snapshot when a value changed.
+ * Returns true when it did. Call from one thread (the outbox worker). */
+bool fin_rules_refresh(struct fin_container *c);
+/* Frees the snapshots (fin_container_destroy). */
+void fin_rules_release(struct fin_container *c);
+
 struct fin_whatsapp_settings {
   char *admin_phones[2]; /* digits; NULL when unset */
   char *webhook_secret;  /* NULL/"" = no check (unless production) */
@@ -87,7 +98,13 @@ struct fin_container {
   struct fin_clock clock;
   struct fin_messenger messenger; /* ops NULL when WhatsApp sending is off */
 
+  /* The rules as loaded at start-up. Read them through fin_rules_of(): the
+   * outbox worker re-reads the config port and publishes a new snapshot when
+   * a value changed (SSM refresh); old snapshots live until destroy, so a
+   * request holding one never sees it freed. */
   struct fin_rules rules;
+  _Atomic(struct fin_rules *) live_rules; /* NULL: `rules` */
+  struct fin_rules_snapshot *retired;
   struct fin_whatsapp_settings whatsapp;
   struct fin_seed_user *seeds;
   size_t n_seeds;

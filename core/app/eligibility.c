@@ -6,9 +6,9 @@
 
 static int cooldown(struct fin_container *c, const char *eco, struct fin_eligibility_info *out,
                     struct fin_app_error *e) {
-  if (c->rules.cooldown_days <= 0) return 0;
+  if (fin_rules_of(c)->cooldown_days <= 0) return 0;
   fin_ms now = fin_app_now(c);
-  fin_ms window = (fin_ms)c->rules.cooldown_days * 86400000LL;
+  fin_ms window = (fin_ms)fin_rules_of(c)->cooldown_days * 86400000LL;
   struct fin_card_request *rej = NULL;
   size_t n = 0;
   struct fin_err pe = {0};

@@ -31,7 +31,7 @@ static json_t *offer_json(struct fin_container *c, const char *tier,
   json_object_set_new(o, "name", json_string(t->name));
   json_object_set_new(o, "description", json_string(t->description));
   json_t *terms = json_object();
-  json_object_set_new(terms, "creditLimit", json_real(fin_tier_max_limit(&c->rules, tier)));
+  json_object_set_new(terms, "creditLimit", json_real(fin_tier_max_limit(fin_rules_of(c), tier)));
   json_object_set_new(terms, "apr", json_string(t->apr));
   json_object_set_new(terms, "annualFee", json_integer(t->annual_fee));
   json_object_set_new(o, "terms", terms);

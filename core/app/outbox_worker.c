@@ -50,8 +50,8 @@ static enum outcome fail_event(struct fin_container *c, const struct fin_event *
   struct fin_err pe = {0};
   enum fin_status st;
   enum outcome out;
-  if (ev->retry_count < c->rules.outbox_max_retries) {
-    fin_ms retry_at = fin_app_now(c) + fin_outbox_backoff_ms(&c->rules, ev->retry_count + 1);
+  if (ev->retry_count < fin_rules_of(c)->outbox_max_retries) {
+    fin_ms retry_at = fin_app_now(c) + fin_outbox_backoff_ms(fin_rules_of(c), ev->retry_count + 1);
     st = c->outbox.ops->mark_failed(c->outbox.self, ev->event_id, error, retry_at, &pe);
     out = FAILED;
   } else {
@@ -141,7 +141,7 @@ int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
   size_t n_pending = 0, n_retry = 0;
   struct fin_err pe = {0};
   enum fin_status st =
-      c->outbox.ops->find_pending(c->outbox.self, c->rules.outbox_batch, &evs, &n_pending, &pe);
+      c->outbox.ops->find_pending(c->outbox.self, fin_rules_of(c)->outbox_batch, &evs, &n_pending, &pe);
   if (read_result(st, &pe, "find_pending") != 0) {
     rc = -1;
     n_pending = 0;
@@ -152,7 +152,7 @@ int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
 
   evs = NULL;
   memset(&pe, 0, sizeof pe);
-  st = c->outbox.ops->find_retry(c->outbox.self, fin_app_now(c), c->rules.outbox_retry_batch, &evs,
+  st = c->outbox.ops->find_retry(c->outbox.self, fin_app_now(c), fin_rules_of(c)->outbox_retry_batch, &evs,
                                  &n_retry, &pe);
   if (read_result(st, &pe, "find_retry") != 0) {
     rc = -1;
@@ -200,10 +200,11 @@ static void deadline_after(long ms, struct timespec *ts) {
 
 static void *worker_main(void *arg) {
   struct fin_container *c = arg;
-  long interval = c->rules.outbox_interval_ms > 0 ? c->rules.outbox_interval_ms : 1000;
+  long interval = fin_rules_of(c)->outbox_interval_ms > 0 ? fin_rules_of(c)->outbox_interval_ms : 1000;
   pthread_mutex_lock(&W.mu);
   while (!W.stopping) {
     pthread_mutex_unlock(&W.mu);
+    fin_rules_refresh(c); /* config sources that change (SSM) take effect here */
     fin_outbox_run_once(c, NULL, NULL);
     pthread_mutex_lock(&W.mu);
     struct timespec deadline;
@@ -248,8 +249,8 @@ int fin_outbox_worker_start(struct fin_container *c) {
   W.running = true;
   pthread_mutex_unlock(&W.mu);
   fin_log("info", "outbox_worker_started", "\"intervalMs\":%ld,\"batch\":%d,\"retryBatch\":%d",
-          c->rules.outbox_interval_ms > 0 ? c->rules.outbox_interval_ms : 1000,
-          c->rules.outbox_batch, c->rules.outbox_retry_batch);
+          fin_rules_of(c)->outbox_interval_ms > 0 ? fin_rules_of(c)->outbox_interval_ms : 1000,
+          fin_rules_of(c)->outbox_batch, fin_rules_of(c)->outbox_retry_batch);
   return 0;
 }
 

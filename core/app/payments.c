@@ -55,7 +55,7 @@ struct plan {
 static int plan_payment(struct fin_container *c, const struct payment *p, const struct fin_user *u,
                         const struct fin_card *card, fin_ms now, struct plan *pl,
                         struct fin_err *pe) {
-  fin_payment_score(&c->rules, p->amount, card->balance, u->score, now, card->next_due_date,
+  fin_payment_score(fin_rules_of(c), p->amount, card->balance, u->score, now, card->next_due_date,
                     &pl->out);
   fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now);
   fin_strlcpy(pl->t.status, "completed", sizeof pl->t.status);
@@ -68,8 +68,8 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
   pl->after.balance = card->balance - p->amount > 0 ? card->balance - p->amount : 0;
   pl->after.available_credit = fin_available(card->limit, pl->after.balance);
   pl->after.minimum_payment = fin_min_payment(pl->after.balance);
-  pl->prev_tier = fin_tier_of(&c->rules, u->score);
-  pl->new_tier = fin_tier_of(&c->rules, pl->out.new_score);
+  pl->prev_tier = fin_tier_of(fin_rules_of(c), u->score);
+  pl->new_tier = fin_tier_of(fin_rules_of(c), pl->out.new_score);
   memset(&pl->entry, 0, sizeof pl->entry);
   fin_uuid_v7(pl->entry.score_id);
   pl->entry.ecosystem_id = (char *)p->eco;
@@ -141,7 +141,7 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
   enum fin_status st = FIN_NOMEM;
-  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now, &c->rules) ==
+  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now, fin_rules_of(c)) ==
       0) {
     struct fin_write w[7];
     w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
@@ -248,7 +248,7 @@ void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_
   if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", p.eco);
   if (st != FIN_OK) return fin_app_fail(r, &e);
   struct fin_msgs m = {0};
-  fin_check_user_key(p.key, c->rules.key_max_len, &m);
+  fin_check_user_key(p.key, fin_rules_of(c)->key_max_len, &m);
   if (!json_is_number(amount) || !isfinite(json_number_value(amount)))
     fin_msgs_add(&m, "amount must be a positive number");
   if (m.count) return fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);

@@ -2,6 +2,7 @@
  * Transaction row, card balance (version-checked), card summary, the
  * transaction.purchase event and the idempotency record go in one commit. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,9 +42,10 @@ static json_t *event_payload(const struct purchase *p, const struct fin_txn *t,
                    after->available_credit, "idempotencyKey", p->key);
 }
 
-/* One attempt against the card as read now. */
+/* One attempt against the user's cards as read now (card is one of them). */
 static enum fin_status attempt(struct fin_container *c, const struct purchase *p,
-                               const struct fin_card *card, json_t **body, struct fin_err *pe) {
+                               struct fin_card *card, struct fin_card *cards, size_t n,
+                               json_t **body, struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
   struct fin_txn t;
   fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now);
@@ -54,15 +56,12 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   after.available_credit = fin_available(card->limit, after.balance);
   after.minimum_payment = fin_min_payment(after.balance);
 
-  struct fin_card *cards = NULL;
-  size_t n = 0;
-  enum fin_status st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, pe);
-  if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(cards[i].card_id, card->card_id) == 0) cards[i].balance = after.balance;
   struct fin_card_summary sum;
+  double before = card->balance;
+  card->balance = after.balance; /* the summary counts the new balance */
   fin_summary_of(cards, n, &sum);
-  fin_card_list_free(cards, n);
+  card->balance = before;
+  enum fin_status st;
 
   struct fin_event ev;
   struct fin_idem idem;
@@ -78,7 +77,7 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
     free(text);
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
-  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PURCHASE, text, 200, now, &c->rules)) {
+  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PURCHASE, text, 200, now, fin_rules_of(c))) {
     fin_event_clear(&ev);
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
@@ -107,47 +106,86 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   return st;
 }
 
-/* Steps 7-12 of §1.10, retried when the card changed under us. */
-static void execute(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
+/* Answers from the stored record of this key: true when there was one (or
+ * the lookup failed, which is answered too). */
+static bool answered_by_key(struct fin_container *c, const struct purchase *p,
+                            struct fin_resp *r) {
+  struct fin_idem rec = {0};
+  struct fin_err pe = {0};
+  enum fin_status st = fin_idem_lookup(c, p->eco, p->hash, &rec, &pe);
+  if (st == FIN_OK) replay(c, p, &rec, r);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
+    fin_app_fail(r, &e);
+  }
+  fin_idem_clear(&rec);
+  return st != FIN_NOT_FOUND;
+}
+
+/* The card is not among the user's cards: 404 for the user or the card. */
+static void not_found(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
   struct fin_user u = {0};
   struct fin_app_error e = {0};
-  struct fin_err pe = {0};
   enum fin_status st = fin_app_get_user(c, p->eco, &u, &e);
   fin_user_clear(&u);
   if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
   if (st != FIN_OK) return fin_app_fail(r, &e);
+  fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
+}
+
+/* A purchase that cannot proceed on this card (§1.10 steps 9-10). */
+static void refuse(struct fin_container *c, const struct purchase *p, const struct fin_card *card,
+                   struct fin_resp *r) {
+  struct fin_err pe = {0};
+  if (strcmp(card->status, "active") != 0) {
+    fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "card_inactive",
+                         &pe);
+    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Card is %s, cannot process purchase",
+                          card->status);
+  }
+  fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key,
+                       "insufficient_credit", &pe);
+  fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
+  r->err_details = json_pack("{s:f,s:f}", "requestedAmount", p->amount, "availableCredit",
+                             card->available_credit);
+}
+
+/* Steps 6-12 of §1.10. The common case is two store round trips: the
+ * user's cards, then one commit whose idempotency write is conditional, so a
+ * key seen before fails the commit (nothing applied) and is replayed. The
+ * key is looked up first only on the paths that would not commit. Retried
+ * when the card changed under us. */
+static void execute(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
+  struct fin_app_error e = {0};
+  struct fin_err pe = {0};
+  enum fin_status st = FIN_OK;
   for (int i = 0; i < FIN_MONEY_RETRIES; i++) {
-    struct fin_card card = {0};
-    st = fin_app_get_card(c, p->eco, p->card_id, &card, &e);
-    if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
-    if (st != FIN_OK) return fin_app_fail(r, &e);
-    if (strcmp(card.status, "active") != 0) {
-      fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "card_inactive",
-                           &pe);
-      fin_resp_error(r, 400, "VALIDATION_ERROR", "Card is %s, cannot process purchase",
-                     card.status);
-      return fin_card_clear(&card);
-    }
-    if (p->amount > card.available_credit) {
-      fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key,
-                           "insufficient_credit", &pe);
-      fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
-      r->err_details = json_pack("{s:f,s:f}", "requestedAmount", p->amount, "availableCredit",
-                                 card.available_credit);
-      return fin_card_clear(&card);
+    struct fin_card *cards = NULL, *card = NULL;
+    size_t n = 0;
+    memset(&pe, 0, sizeof pe);
+    st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, &pe);
+    if (st != FIN_OK && st != FIN_NOT_FOUND) break;
+    for (size_t k = 0; k < n; k++)
+      if (strcmp(cards[k].card_id, p->card_id) == 0) card = &cards[k];
+    bool refused = card == NULL || strcmp(card->status, "active") != 0 ||
+                   p->amount > card->available_credit;
+    if (refused) {
+      if (!answered_by_key(c, p, r)) {
+        if (card == NULL) not_found(c, p, r);
+        else refuse(c, p, card, r);
+      }
+      return fin_card_list_free(cards, n);
     }
     json_t *body = NULL;
     memset(&pe, 0, sizeof pe);
-    st = attempt(c, p, &card, &body, &pe);
-    fin_card_clear(&card);
+    st = attempt(c, p, card, cards, n, &body, &pe);
+    fin_card_list_free(cards, n);
     if (st == FIN_OK) return fin_resp_json(r, 201, body);
-    if (st == FIN_EXISTS) { /* the same key won concurrently */
-      struct fin_idem rec = {0};
-      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK)
-        replay(c, p, &rec, r);
-      else
+    if (st == FIN_EXISTS) { /* the key was used before, or concurrently: replay */
+      if (!answered_by_key(c, p, r))
         fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
-      return fin_idem_clear(&rec);
+      return;
     }
     if (st != FIN_VERSION_CONFLICT) break;
   }
@@ -166,7 +204,7 @@ static int validate(struct fin_container *c, const struct fin_req *q, struct pur
     return -1;
   }
   struct fin_msgs m = {0};
-  fin_check_user_key(p->key, c->rules.key_max_len, &m);
+  fin_check_user_key(p->key, fin_rules_of(c)->key_max_len, &m);
   if (!json_is_number(amount) || !isfinite(json_number_value(amount)))
     fin_msgs_add(&m, "amount must be a positive number");
   p->merchant = "Unknown Merchant";
@@ -191,17 +229,5 @@ void fin_h_purchase(struct fin_container *c, const struct fin_req *q, struct fin
   p.key = fin_require_key(q, r);
   if (p.key == NULL || validate(c, q, &p, r)) return;
   fin_idem_hash(p.key, p.hash);
-  struct fin_idem rec = {0};
-  struct fin_err pe = {0};
-  enum fin_status st = fin_idem_lookup(c, p.eco, p.hash, &rec, &pe);
-  if (st == FIN_OK) {
-    replay(c, &p, &rec, r);
-  } else if (st == FIN_NOT_FOUND) {
-    execute(c, &p, r);
-  } else {
-    struct fin_app_error e = {0};
-    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
-    fin_app_fail(r, &e);
-  }
-  fin_idem_clear(&rec);
+  execute(c, &p, r);
 }

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "container.h"
+#include "../util/log.h"
+#include <stdatomic.h>
 
 #define HOUR_MS 3600000L
 
@@ -233,4 +235,57 @@ void fin_rules_load(struct fin_rules *r, struct fin_config *cfg,
     free(v);
   }
   check_pairs(r, warn);
+}
+
+/* ---- live snapshots ---- */
+struct fin_rules_snapshot {
+  struct fin_rules rules;
+  struct fin_rules_snapshot *next;
+};
+
+/* Field by field over the configurable keys (memcmp would see padding). */
+static bool same_rules(const struct fin_rules *a, const struct fin_rules *b) {
+  for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
+    const char *x = (const char *)a + KEYS[i].off, *y = (const char *)b + KEYS[i].off;
+    bool same = true;
+    switch (KEYS[i].kind) {
+    case K_INT: same = *(const int *)x == *(const int *)y; break;
+    case K_LONG: same = *(const long *)x == *(const long *)y; break;
+    case K_DOUBLE: same = *(const double *)x == *(const double *)y; break;
+    case K_BOOL: same = *(const bool *)x == *(const bool *)y; break;
+    }
+    if (!same) return false;
+  }
+  return true;
+}
+
+const struct fin_rules *fin_rules_of(const struct fin_container *c) {
+  struct fin_rules *live = atomic_load_explicit(&((struct fin_container *)c)->live_rules,
+                                                memory_order_acquire);
+  return live != NULL ? live : &c->rules;
+}
+
+bool fin_rules_refresh(struct fin_container *c) {
+  struct fin_rules_snapshot *s = calloc(1, sizeof *s);
+  if (s == NULL) return false;
+  fin_rules_defaults(&s->rules);
+  fin_rules_load(&s->rules, &c->config, NULL); /* warnings were given at start-up */
+  if (same_rules(&s->rules, fin_rules_of(c))) {
+    free(s);
+    return false;
+  }
+  s->next = c->retired; /* kept until destroy: readers may still hold the old one */
+  c->retired = s;
+  atomic_store_explicit(&c->live_rules, &s->rules, memory_order_release);
+  fin_log("info", "rules_reloaded", "\"source\":\"config\"");
+  return true;
+}
+
+void fin_rules_release(struct fin_container *c) {
+  atomic_store(&c->live_rules, NULL);
+  while (c->retired != NULL) {
+    struct fin_rules_snapshot *n = c->retired->next;
+    free(c->retired);
+    c->retired = n;
+  }
 }

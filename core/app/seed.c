@@ -20,7 +20,7 @@ int fin_seed_users(struct fin_container *c) {
                          .updated_at = now,
                          .last_login_at = now};
     fin_strlcpy(u.status, "active", sizeof u.status);
-    fin_strlcpy(u.tier, fin_tier_of(&c->rules, s->score), sizeof u.tier);
+    fin_strlcpy(u.tier, fin_tier_of(fin_rules_of(c), s->score), sizeof u.tier);
     struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
     struct fin_err pe = {0};
     enum fin_status st = fin_app_commit(c, &w, 1, &pe);

@@ -32,7 +32,7 @@ static void create_user(struct fin_container *c, const struct fin_principal *p, 
   u.role = p->role;
   fin_strlcpy(u.status, "active", sizeof u.status);
   u.score = 500;
-  fin_strlcpy(u.tier, fin_tier_of(&c->rules, 500), sizeof u.tier);
+  fin_strlcpy(u.tier, fin_tier_of(fin_rules_of(c), 500), sizeof u.tier);
   u.created_at = u.updated_at = u.last_login_at = now;
   struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
   struct fin_err pe = {0};

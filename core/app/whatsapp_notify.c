@@ -153,7 +153,7 @@ char *fin_wa_notification_id(const struct fin_event *ev, const char *phone, char
 /* ---- delivery --------------------------------------------------------- */
 
 static bool sending_on(const struct fin_container *c) {
-  return c->messenger.ops != NULL && c->rules.wa_notifications_enabled &&
+  return c->messenger.ops != NULL && fin_rules_of(c)->wa_notifications_enabled &&
          c->wa_notifications.ops != NULL;
 }
 
@@ -257,7 +257,7 @@ static enum fin_status save_tracker(struct fin_container *c, const char *request
   t.n_notification_ids = n_ids;
   t.notifications_sent_at = now;
   fin_strlcpy(t.approval_status, "pending", sizeof t.approval_status);
-  t.expires_at = now + (fin_ms)c->rules.wa_approval_expiry_hours * 3600000;
+  t.expires_at = now + (fin_ms)fin_rules_of(c)->wa_approval_expiry_hours * 3600000;
   t.created_at = t.updated_at = now;
   return c->approvals.ops->save(c->approvals.self, &t, e);
 }

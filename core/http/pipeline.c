@@ -69,7 +69,7 @@ static const char *client_ip(const struct fin_http_in *in, char *buf, size_t siz
 }
 
 static bool rate_limited(struct flow *f) {
-  const struct fin_rules *rules = &f->c->rules;
+  const struct fin_rules *rules = fin_rules_of(f->c);
   const struct fin_route *rt = f->match.route;
   if (!rules->rate_limit_enabled || rt == NULL || (rt->flags & FIN_RT_NO_LIMIT)) return false;
   bool cleanup = (rt->flags & FIN_RT_CLEANUP) != 0;

@@ -2,6 +2,8 @@
 // mode); otherwise one memory-mode server per test run, started from
 // FIN_BIN (default build/financial-api) on a free loopback port and stopped
 // when the run ends. Extra environment for a dedicated server: startServer().
+// FIN_SERVER_MODE (memory | aws | firebase) picks the mode of the servers
+// started here; the test files never know it.
 import { spawn, type Subprocess } from "bun";
 
 const started: Subprocess[] = [];
@@ -28,12 +30,29 @@ async function waitReady(base: string, proc: Subprocess): Promise<void> {
   throw new Error(`server at ${base} not ready after 10 s`);
 }
 
-/** Starts a dedicated memory-mode server with extra environment. */
-export async function startServer(env: Record<string, string> = {}): Promise<string> {
+const mode = process.env.FIN_SERVER_MODE ?? "memory";
+let dedicated = 0;
+
+/** Tables of its own for a dedicated AWS-mode server, so what it counts or
+ * wipes is its own (memory mode gets a fresh process anyway). */
+async function ownTables(bin: string): Promise<Record<string, string>> {
+  if (mode !== "aws") return {};
+  const prefix = `t${process.pid}x${++dedicated}-`;
+  const p = spawn([bin, "provision", "localstack/manifest.json", "--tables-only", "--prefix", prefix], {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  if ((await p.exited) !== 0) throw new Error(`provision ${prefix}: ${await new Response(p.stderr).text()}`);
+  return { FIN_TABLE_PREFIX: prefix };
+}
+
+/** Starts a dedicated server (same mode as the suite) with extra environment. */
+export async function startServer(env: Record<string, string> = {}, useSharedTables = false): Promise<string> {
   const port = await freePort();
   const bin = process.env.FIN_BIN ?? "build/financial-api";
+  const tables = useSharedTables ? {} : await ownTables(bin);
   const proc = spawn([bin, "serve", "--port", String(port), "--bind", "127.0.0.1"], {
-    env: { ...process.env, INFRA_MODE: "memory", FIN_LOG: "0", ...env },
+    env: { ...process.env, INFRA_MODE: mode, FIN_LOG: "0", ...tables, ...env },
     stdout: "ignore",
     stderr: "ignore",
   });
@@ -48,7 +67,7 @@ let shared: Promise<string> | undefined;
 /** The base URL every test file shares. */
 export function baseUrl(): Promise<string> {
   if (process.env.BASE_URL) return Promise.resolve(process.env.BASE_URL.replace(/\/$/, ""));
-  shared ??= startServer();
+  shared ??= startServer({}, true);
   return shared;
 }
 

@@ -33,19 +33,30 @@ function rewriteRefs(s: any): any {
 
 const cache = new Map<string, any>();
 
+// Routes the document does not list still answer with the error envelope
+// (404 Route not found, or 401/403 from the middleware that runs first).
+let envelope: any;
+function checkEnvelope(id: string, res: { body: any; text: string }) {
+  envelope ??= ajv.compile({ $ref: "openapi.json#/components/schemas/ErrorEnvelope" });
+  if (!envelope(res.body))
+    throw new Error(`openapi: ${id} error body does not match: ${ajv.errorsText(envelope.errors)}\n${res.text.slice(0, 500)}`);
+}
+
 export function validateResponse(method: string, url: string, res: { status: number; body: any; text: string }) {
   if (skip) return;
   const path = url.split("?")[0];
   const m = method.toLowerCase() === "head" ? "get" : method.toLowerCase();
   const route = routes.find((r) => r.re.test(path));
   if (!route) {
-    if (res.status === 404 || res.status === 401 || res.status === 403) return; // unmatched routes
+    if (res.status === 404 || res.status === 401 || res.status === 403)
+      return checkEnvelope(`${method} ${path} ${res.status}`, res); // unmatched routes
     throw new Error(`openapi: no path documents ${method} ${path} (status ${res.status})`);
   }
   if (m === "options" || res.status === 304) return;
   const op = spec.paths[route.path][m];
   if (!op) {
-    if (res.status === 404 || res.status === 401 || res.status === 403) return;
+    if (res.status === 404 || res.status === 401 || res.status === 403)
+      return checkEnvelope(`${method} ${route.path} ${res.status}`, res);
     throw new Error(`openapi: ${method} ${route.path} is not documented`);
   }
   const doc = op.responses[String(res.status)] ?? op.responses.default;
