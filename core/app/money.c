@@ -8,7 +8,7 @@
 void fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
                      double amount, const char *key, fin_ms now) {
   memset(t, 0, sizeof *t);
-  fin_uuid_v7(t->transaction_id);
+  fin_uuid_v7_at(now, t->transaction_id); /* id order is time order (repos.h) */
   t->ecosystem_id = (char *)eco;
   fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
   fin_strlcpy(t->type, type, sizeof t->type);

@@ -8,7 +8,8 @@
 #define FIN_LUA_MODULES(X)                                                                         \
   X("fin", luaopen_fin)                                                                            \
   X("fin.memory", luaopen_fin_memory)                                                              \
-  X("fin.wpp", luaopen_fin_wpp)
+  X("fin.wpp", luaopen_fin_wpp)                                                                    \
+  X("fin.aws", luaopen_fin_aws)
 
 #define FIN_LUA_DECLARE_(name, fn) int fn(lua_State *L);
 FIN_LUA_MODULES(FIN_LUA_DECLARE_)

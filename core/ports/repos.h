@@ -112,7 +112,9 @@ struct fin_txns_ops {
   enum fin_status (*get)(void *self, const char *ecosystem_id, const char *card_id,
                          const char *transaction_id, struct fin_txn *out, struct fin_err *e);
   /* Newest first (timestamp desc; equal timestamps: later insert first);
-   * type NULL = any, else exact match (applied before paging). */
+   * type NULL = any, else exact match (applied before paging). Transaction
+   * ids are fin_uuid_v7_at(timestamp), so a store keyed by id (DynamoDB)
+   * gets this order from descending ids. */
   enum fin_status (*list_by_card)(void *self, const char *ecosystem_id, const char *card_id,
                                   const char *type, const char *cursor, int limit,
                                   struct fin_txn **out, size_t *n, struct fin_page *page,

@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -85,8 +86,27 @@ char *fin_uuid_v7(char *buf) {
   return make_v7(ms, counter, buf);
 }
 
+/* The last counter given out for recent milliseconds (direct-mapped), so
+ * ids for one millisecond keep increasing even when ids for other times are
+ * made in between. */
+#define AT_SLOTS 256
+static int64_t at_ms[AT_SLOTS];
+static unsigned at_counter[AT_SLOTS];
+static bool at_used[AT_SLOTS];
+
 char *fin_uuid_v7_at(int64_t ms, char *buf) {
   unsigned char seed[2];
   random_bytes(seed, sizeof seed);
-  return make_v7(ms, ((unsigned)seed[0] << 8 | seed[1]) & 0x7ff, buf);
+  size_t slot = (size_t)((uint64_t)ms % AT_SLOTS);
+  pthread_mutex_lock(&v7_lock);
+  if (!at_used[slot] || at_ms[slot] != ms || at_counter[slot] >= 0xfff) {
+    at_used[slot] = true;
+    at_ms[slot] = ms;
+    at_counter[slot] = ((unsigned)seed[0] << 8 | seed[1]) & 0x7ff;
+  } else {
+    at_counter[slot]++;
+  }
+  unsigned counter = at_counter[slot];
+  pthread_mutex_unlock(&v7_lock);
+  return make_v7(ms, counter, buf);
 }

@@ -9,7 +9,9 @@
 /* buf >= 37 bytes; returns buf. */
 char *fin_uuid_v4(char *buf);
 char *fin_uuid_v7(char *buf);
-/* Same, for a given time (tests). */
+/* A UUID v7 carrying the time `ms`: ids made one after another for the
+ * same millisecond increase. Transactions take theirs from their timestamp,
+ * so id order is time order (stores keyed by id list them newest first). */
 char *fin_uuid_v7_at(int64_t ms, char *buf);
 
 #endif

@@ -65,7 +65,7 @@ void fill_txn(struct fin_txn *t, const char *eco, const char *card_id, const cha
                         .idempotency_key = "conformance-key",
                         .timestamp = ts,
                         .processed_at = ts};
-  new_id(t->transaction_id);
+  fin_uuid_v7_at(ts, t->transaction_id); /* as fin_txn_prepare does (repos.h) */
   fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
   fin_strlcpy(t->type, type, sizeof t->type);
   strcpy(t->status, "completed");

@@ -1,0 +1,287 @@
+/* aws_lua.c - the Lua module "fin.aws" (AWS mode wiring and repro scripts).
+ *
+ *   aws.dynamodb{conn...; table_prefix=}  -> database handle: :users() ...
+ *                                            :store() like fin.memory, and
+ *                                            :calls() (requests sent so far)
+ *   aws.eventbridge{conn...; bus=, source=}            -> fin.Publisher
+ *   aws.ssm_config{conn...; path=, refresh_seconds=}   -> fin.Config
+ *   aws.cognito_auth{region=, user_pool_id=, client_id=, issuer=, jwks_url=}
+ *                                                      -> fin.Auth
+ *   aws.dev_auth_fallback{endpoint=}  dev tokens; raises unless the endpoint
+ *                                     is loopback (never for real AWS)
+ *   aws.is_loopback(url)              true for 127.x, localhost, [::1]
+ *   aws.call(service, operation, params [, conn])
+ *        -> response table | nil, code, message   (service: "dynamodb",
+ *           "ssm", "events", "sqs", "cognito-idp"; params as the AWS API
+ *           reference shows them, e.g. {TableName = "acme-users"})
+ *
+ * conn fields (all optional; nil = the standard AWS environment):
+ *   endpoint, region, access_key_id, secret_access_key, session_token,
+ *   timeout_ms, connect_timeout_ms
+ */
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../adapters/memory/mem_ports.h"
+#include "../../core/lua/bind.h"
+#include "../../core/lua/box.h"
+#include "../../core/util/log.h"
+#include "cognito_auth.h"
+#include "ddb.h"
+#include "dev_fallback.h"
+#include "eb_publisher.h"
+#include "ssm_config.h"
+
+#define DB_T "fin.aws.Database"
+
+/* Optional string field of the table at idx (borrowed from Lua). */
+static const char *opt_str(lua_State *L, int idx, const char *k) {
+  lua_getfield(L, idx, k);
+  const char *s = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+  lua_pop(L, 1); /* the table keeps the string alive */
+  return s;
+}
+
+static long opt_int(lua_State *L, int idx, const char *k, long def) {
+  lua_getfield(L, idx, k);
+  long v = lua_isnil(L, -1) ? def : (long)luaL_checkinteger(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static void read_conn(lua_State *L, int idx, struct aws_cfg *c) {
+  memset(c, 0, sizeof *c);
+  if (lua_isnoneornil(L, idx)) return;
+  luaL_checktype(L, idx, LUA_TTABLE);
+  c->endpoint = opt_str(L, idx, "endpoint");
+  c->region = opt_str(L, idx, "region");
+  c->access_key_id = opt_str(L, idx, "access_key_id");
+  c->secret_access_key = opt_str(L, idx, "secret_access_key");
+  c->session_token = opt_str(L, idx, "session_token");
+  c->timeout_ms = opt_int(L, idx, "timeout_ms", 0);
+  c->connect_timeout_ms = opt_int(L, idx, "connect_timeout_ms", 0);
+}
+
+/* ---- database handle ---- */
+struct db_handle {
+  struct ddb *d; /* NULL once closed */
+};
+
+static struct ddb *check_db(lua_State *L) {
+  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
+  if (h->d == NULL) luaL_argerror(L, 1, "database handle is closed");
+  return h->d;
+}
+
+static int db_release(lua_State *L) {
+  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
+  struct ddb *d = h->d;
+  h->d = NULL;
+  ddb_unref(d);
+  return 0;
+}
+
+static int db_calls(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)ddb_calls(check_db(L)));
+  return 1;
+}
+
+static int l_dynamodb(lua_State *L) {
+  struct ddb_cfg cfg;
+  read_conn(L, 1, &cfg.aws);
+  cfg.table_prefix = lua_istable(L, 1) ? opt_str(L, 1, "table_prefix") : NULL;
+  struct db_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
+  h->d = NULL;
+  luaL_setmetatable(L, DB_T);
+  char err[256];
+  if ((h->d = ddb_new(&cfg, err, sizeof err)) == NULL)
+    return luaL_error(L, "fin.aws.dynamodb: %s", err);
+  return 1;
+}
+
+#define DB_PORT(fn, tname, ctor)                                                                   \
+  static int fn(lua_State *L) {                                                                    \
+    struct ddb *d = check_db(L);                                                                   \
+    struct fin_box *b = fin_box_push(L, tname);                                                    \
+    __typeof__(ctor(d)) port = ctor(d);                                                            \
+    b->ops = port.ops;                                                                             \
+    b->self = port.self;                                                                           \
+    b->destroy = port.ops->destroy;                                                                \
+    b->owned = true;                                                                               \
+    return 1;                                                                                      \
+  }
+
+DB_PORT(db_users, FIN_T_USERS, ddb_users_port)
+DB_PORT(db_scores, FIN_T_SCORES, ddb_scores_port)
+DB_PORT(db_cards, FIN_T_CARDS, ddb_cards_port)
+DB_PORT(db_requests, FIN_T_REQUESTS, ddb_requests_port)
+DB_PORT(db_txns, FIN_T_TXNS, ddb_txns_port)
+DB_PORT(db_idem, FIN_T_IDEM, ddb_idem_port)
+DB_PORT(db_outbox, FIN_T_OUTBOX, ddb_outbox_port)
+DB_PORT(db_audit, FIN_T_AUDIT, ddb_audit_port)
+DB_PORT(db_wa_notif, FIN_T_WA_NOTIF, ddb_wa_notifications_port)
+DB_PORT(db_wa_inbound, FIN_T_WA_INBOUND, ddb_wa_inbound_port)
+DB_PORT(db_approvals, FIN_T_APPROVALS, ddb_approvals_port)
+DB_PORT(db_store, FIN_T_STORE, ddb_store_port)
+
+/* Fills a pushed box with a made port, or raises with err. */
+#define FILL(L, b, port, what, err)                                                                \
+  do {                                                                                             \
+    if ((port).ops == NULL) return luaL_error(L, "fin.aws." what ": %s", err);                    \
+    (b)->ops = (port).ops;                                                                         \
+    (b)->self = (port).self;                                                                       \
+    (b)->destroy = (port).ops->destroy;                                                            \
+    (b)->owned = true;                                                                             \
+  } while (0)
+
+static int l_eventbridge(lua_State *L) {
+  struct eb_cfg cfg;
+  read_conn(L, 1, &cfg.aws);
+  cfg.bus = lua_istable(L, 1) ? opt_str(L, 1, "bus") : NULL;
+  cfg.source = lua_istable(L, 1) ? opt_str(L, 1, "source") : NULL;
+  struct fin_box *b = fin_box_push(L, FIN_T_PUBLISHER);
+  char err[256] = "out of memory";
+  struct fin_publisher p = eb_publisher_new(&cfg, err, sizeof err);
+  FILL(L, b, p, "eventbridge", err);
+  return 1;
+}
+
+static int l_ssm_config(lua_State *L) {
+  struct ssm_cfg cfg;
+  read_conn(L, 1, &cfg.aws);
+  cfg.path = lua_istable(L, 1) ? opt_str(L, 1, "path") : NULL;
+  cfg.refresh_seconds = lua_istable(L, 1) ? (int)opt_int(L, 1, "refresh_seconds", 60) : 60;
+  struct fin_box *b = fin_box_push(L, FIN_T_CONFIG);
+  char err[256] = "out of memory";
+  struct fin_config c = ssm_config_new(&cfg, err, sizeof err);
+  FILL(L, b, c, "ssm_config", err);
+  return 1;
+}
+
+static int l_cognito_auth(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  struct cognito_auth_cfg cfg = {0};
+  cfg.region = opt_str(L, 1, "region");
+  cfg.user_pool_id = opt_str(L, 1, "user_pool_id");
+  cfg.client_id = opt_str(L, 1, "client_id");
+  cfg.issuer = opt_str(L, 1, "issuer");
+  cfg.jwks_url = opt_str(L, 1, "jwks_url");
+  if (cfg.user_pool_id == NULL || cfg.client_id == NULL)
+    return luaL_error(L, "fin.aws.cognito_auth: user_pool_id and client_id are required");
+  struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
+  char err[256] = "out of memory";
+  struct fin_auth a = cognito_auth_new(&cfg, err, sizeof err);
+  FILL(L, b, a, "cognito_auth", err);
+  return 1;
+}
+
+static int l_dev_auth_fallback(lua_State *L) {
+  const char *endpoint = lua_istable(L, 1) ? opt_str(L, 1, "endpoint") : NULL;
+  if (endpoint == NULL) endpoint = getenv("AWS_ENDPOINT_URL");
+  struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
+  char err[256] = "out of memory";
+  struct fin_auth a = dev_fallback_new(endpoint, err, sizeof err);
+  FILL(L, b, a, "dev_auth_fallback", err);
+  return 1;
+}
+
+static int l_is_loopback(lua_State *L) {
+  lua_pushboolean(L, dev_fallback_loopback(luaL_optstring(L, 1, NULL)));
+  return 1;
+}
+
+static const struct {
+  const char *name, *signing, *target;
+} k_services[] = {
+    {"dynamodb", "dynamodb", "DynamoDB_20120810"},
+    {"ssm", "ssm", "AmazonSSM"},
+    {"events", "events", "AWSEvents"},
+    {"sqs", "sqs", "AmazonSQS"},
+    {"cognito-idp", "cognito-idp", "AWSCognitoIdentityProviderService"},
+};
+
+static void json_release(void *p, size_t n) {
+  (void)n;
+  json_decref(p);
+}
+
+/* aws.call(service, operation, params [, conn]) */
+static int l_call(lua_State *L) {
+  const char *service = luaL_checkstring(L, 1);
+  const char *op = luaL_checkstring(L, 2);
+  size_t i = 0, n = sizeof k_services / sizeof k_services[0];
+  while (i < n && strcmp(k_services[i].name, service) != 0) i++;
+  if (i == n) return luaL_argerror(L, 1, "one of dynamodb, ssm, events, sqs, cognito-idp");
+  struct aws_cfg cfg;
+  read_conn(L, 4, &cfg);
+  struct fin_scratch *s = fin_scratch_push(L); /* anchors the request JSON */
+  char err[256];
+  json_t *req = lua_isnoneornil(L, 3) ? json_object() : fin_json_from_lua(L, 3, err, sizeof err);
+  if (req == NULL) return luaL_error(L, "fin.aws.call: params: %s", err);
+  s->p = req;
+  s->release = json_release;
+  struct aws_client *client = aws_client_new(&cfg, k_services[i].signing, err, sizeof err);
+  if (client == NULL) return luaL_error(L, "fin.aws.call: %s", err);
+  json_t *resp = NULL;
+  struct aws_err ae;
+  int rc = aws_call(client, k_services[i].target, op, req, &resp, &ae);
+  aws_client_free(client);
+  fin_scratch_release(s);
+  if (rc != 0) {
+    struct fin_err fe = {0};
+    aws_err_to_fin(&ae, &fe);
+    lua_pushnil(L);
+    lua_pushstring(L, ae.type[0] ? ae.type : fin_status_name(fe.code));
+    lua_pushstring(L, fe.msg);
+    aws_err_clear(&ae);
+    return 3;
+  }
+  s->p = resp; /* anchored while it is converted */
+  s->release = json_release;
+  fin_json_push(L, resp != NULL ? resp : json_object());
+  return 1;
+}
+
+int luaopen_fin_aws(lua_State *L) {
+  static const luaL_Reg db_methods[] = {
+      {"users", db_users},
+      {"scores", db_scores},
+      {"cards", db_cards},
+      {"card_requests", db_requests},
+      {"transactions", db_txns},
+      {"idempotency", db_idem},
+      {"outbox", db_outbox},
+      {"audit_logs", db_audit},
+      {"wa_notifications", db_wa_notif},
+      {"wa_inbound", db_wa_inbound},
+      {"pending_approvals", db_approvals},
+      {"store", db_store},
+      {"calls", db_calls},
+      {NULL, NULL},
+  };
+  static const luaL_Reg db_meta[] = {
+      {"__gc", db_release},
+      {"__close", db_release},
+      {NULL, NULL},
+  };
+  static const luaL_Reg funcs[] = {
+      {"dynamodb", l_dynamodb},
+      {"eventbridge", l_eventbridge},
+      {"ssm_config", l_ssm_config},
+      {"cognito_auth", l_cognito_auth},
+      {"dev_auth_fallback", l_dev_auth_fallback},
+      {"call", l_call},
+      {"is_loopback", l_is_loopback},
+      {NULL, NULL},
+  };
+  if (luaL_newmetatable(L, DB_T)) {
+    luaL_setfuncs(L, db_meta, 0);
+    luaL_newlib(L, db_methods);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, funcs);
+  return 1;
+}

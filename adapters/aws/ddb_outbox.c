@@ -1,0 +1,163 @@
+/* ddb_outbox.c - the transactional outbox on DynamoDB (acme-outbox with
+ * indexes PendingEvents = status/createdAt and RetryEvents = status/
+ * updatedAt; counters in acme-outbox-sequences). Events are appended by the
+ * store (ddb_store.c); this file reads them and moves them through their
+ * statuses. Status changes only touch existing events. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/util/timefmt.h"
+#include "ddb.h"
+#include "ddb_av.h"
+#include "ddb_items.h"
+#include "ddb_seq.h"
+
+DDB_VEC_FNS(event, ddb_event_from, fin_event_clear)
+
+static int by_created(const void *a, const void *b) {
+  const struct fin_event *x = a, *y = b;
+  if (x->created_at != y->created_at) return x->created_at < y->created_at ? -1 : 1;
+  if (x->sequence != y->sequence) return x->sequence < y->sequence ? -1 : 1;
+  return strcmp(x->event_id, y->event_id);
+}
+
+static int by_retry(const void *a, const void *b) {
+  const struct fin_event *x = a, *y = b;
+  if (x->next_retry_at != y->next_retry_at) return x->next_retry_at < y->next_retry_at ? -1 : 1;
+  return by_created(a, b);
+}
+
+static json_t *status_query(struct ddb *d, const char *index, const char *status) {
+  return json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:{s:s}}}", "TableName",
+                   ddb_table(d, DDB_T_OUTBOX), "IndexName", index, "KeyConditionExpression",
+                   "#s = :s", "ExpressionAttributeNames", "#s", "status",
+                   "ExpressionAttributeValues", ":s", "S", status);
+}
+
+static enum fin_status ob_find_pending(void *self, int limit, struct fin_event **out, size_t *n,
+                                       struct fin_err *e) {
+  struct ddb_vec v = {.size = sizeof(struct fin_event),
+                      .from = event_from_v,
+                      .clear = event_clear_v,
+                      .max = limit > 0 ? (size_t)limit : 0};
+  json_t *req = status_query(self, "PendingEvents", "pending");
+  if (req != NULL && limit > 0) json_object_set_new(req, "Limit", json_integer(limit));
+  enum fin_status st = ddb_collect(self, "Query", req, &v, out, n, e);
+  /* the index orders by createdAt only; equal times go by sequence */
+  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, by_created);
+  return st;
+}
+
+static enum fin_status ob_find_retry(void *self, fin_ms now, int limit, struct fin_event **out,
+                                     size_t *n, struct fin_err *e) {
+  char iso[32];
+  json_t *req = status_query(self, "RetryEvents", "failed");
+  if (req != NULL) {
+    json_object_set_new(req, "FilterExpression", json_string("nextRetryAt <= :now"));
+    json_object_set_new(json_object_get(req, "ExpressionAttributeValues"), ":now",
+                        ddb_s(fin_iso(now, iso)));
+  }
+  /* every due event, then the earliest first: the index is ordered by
+   * updatedAt, not by when the retry is due */
+  struct ddb_vec v = {.size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
+  enum fin_status st = ddb_collect(self, "Query", req, &v, out, n, e);
+  if (st != FIN_OK) return st;
+  if (*n > 1) qsort(*out, *n, sizeof **out, by_retry);
+  while (limit > 0 && *n > (size_t)limit) fin_event_clear(&(*out)[--*n]);
+  return FIN_OK;
+}
+
+static json_t *event_key(const char *id) {
+  return json_pack("{s:{s:s}}", "eventId", "S", id);
+}
+
+static enum fin_status ob_get(void *self, const char *id, struct fin_event *out,
+                              struct fin_err *e) {
+  memset(out, 0, sizeof *out);
+  json_t *item;
+  enum fin_status st = ddb_get(self, ddb_table(self, DDB_T_OUTBOX), event_key(id), &item, e);
+  if (st != FIN_OK) return st;
+  int rc = ddb_event_from(item, out);
+  json_decref(item);
+  if (rc == 0) return FIN_OK;
+  fin_event_clear(out);
+  return fin_err_set(e, FIN_INTERNAL, "acme-outbox item %s is malformed", id);
+}
+
+static enum fin_status set_status(struct ddb *d, const char *id, const char *set, json_t *vals,
+                                  struct fin_err *e) {
+  char iso[32];
+  if (vals != NULL) json_object_set_new(vals, ":now", ddb_s(fin_iso(fin_now_ms(), iso)));
+  return ddb_update(d, ddb_table(d, DDB_T_OUTBOX), event_key(id), "eventId", set, NULL,
+                    json_pack("{s:s}", "#s", "status"), vals, e);
+}
+
+static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, struct fin_err *e) {
+  char iso[32];
+  return set_status(self, id, "SET #s = :st, sentAt = :sent, updatedAt = :now",
+                    ddb_vals(2, ":st", ddb_s("sent"), ":sent", ddb_s(fin_iso(now, iso))), e);
+}
+
+static enum fin_status ob_mark_failed(void *self, const char *id, const char *error,
+                                      fin_ms retry_at, struct fin_err *e) {
+  char iso[32];
+  return set_status(self, id,
+                    "SET #s = :st, lastError = :err, nextRetryAt = :r, updatedAt = :now "
+                    "ADD retryCount :one",
+                    ddb_vals(4, ":st", ddb_s("failed"), ":err", ddb_s(error ? error : ""), ":r",
+                             ddb_s(fin_iso(retry_at, iso)), ":one", ddb_int(1)),
+                    e);
+}
+
+static enum fin_status ob_mark_dead(void *self, const char *id, const char *error,
+                                    struct fin_err *e) {
+  return set_status(self, id, "SET #s = :st, lastError = :err, updatedAt = :now",
+                    ddb_vals(2, ":st", ddb_s("dead_letter"), ":err", ddb_s(error ? error : "")),
+                    e);
+}
+
+static enum fin_status ob_clear(void *self, long *deleted, struct fin_err *e) {
+  static const char *const ev_keys[] = {"eventId", NULL};
+  static const char *const seq_keys[] = {"entityKey", NULL};
+  long seqs;
+  enum fin_status st = ddb_wipe(self, ddb_table(self, DDB_T_OUTBOX), ev_keys, deleted, e);
+  if (st == FIN_OK) st = ddb_wipe(self, ddb_table(self, DDB_T_SEQ), seq_keys, &seqs, e);
+  ddb_seq_clear(ddb_seq_of(self)); /* counters restart at 1 */
+  return st;
+}
+
+static int by_sequence(const void *a, const void *b) {
+  const struct fin_event *x = a, *y = b;
+  return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+}
+
+/* For scripts and tests: a filtered Scan (no index has the entity key). */
+static enum fin_status ob_list_by_entity(void *self, const char *eco, const char *type,
+                                         const char *id, struct fin_event **out, size_t *n,
+                                         struct fin_err *e) {
+  json_t *req = json_pack(
+      "{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:b}", "TableName", ddb_table(self, DDB_T_OUTBOX),
+      "FilterExpression", "ecosystemId = :e AND entityType = :t AND entityId = :i",
+      "ExpressionAttributeValues", ":e", "S", eco, ":t", "S", type, ":i", "S", id,
+      "ConsistentRead", 1);
+  struct ddb_vec v = {.size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
+  enum fin_status st = ddb_collect(self, "Scan", req, &v, out, n, e);
+  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, by_sequence);
+  return st;
+}
+
+static const struct fin_outbox_ops outbox_ops = {
+    .find_pending = ob_find_pending,
+    .find_retry = ob_find_retry,
+    .get = ob_get,
+    .mark_sent = ob_mark_sent,
+    .mark_failed = ob_mark_failed,
+    .mark_dead = ob_mark_dead,
+    .clear = ob_clear,
+    .list_by_entity = ob_list_by_entity,
+    .destroy = ddb_port_release,
+};
+
+struct fin_outbox ddb_outbox_port(struct ddb *d) {
+  return (struct fin_outbox){&outbox_ops, ddb_ref(d)};
+}

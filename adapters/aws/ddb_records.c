@@ -1,0 +1,206 @@
+/* ddb_records.c - the record-keeping repositories on DynamoDB: audit logs
+ * (acme-audit-logs, pk "<type>#<id>", sk "<iso>#<logId>"), WhatsApp
+ * notifications, inbound messages and pending approvals. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/util/timefmt.h"
+#include "ddb.h"
+#include "ddb_av.h"
+#include "ddb_items.h"
+
+DDB_VEC_FNS(audit, ddb_audit_from, fin_audit_clear)
+
+/* ---- audit logs ---- */
+static json_t *audit_key(const void *elem) {
+  const struct fin_audit *a = elem;
+  char iso[32];
+  char *pk = ddb_join(a->target_type ? a->target_type : "", a->target_id ? a->target_id : "");
+  char *sk = ddb_join(fin_iso(a->timestamp, iso), a->log_id);
+  json_t *k = pk && sk ? json_pack("{s:{s:s}, s:{s:s}}", "targetTypeTargetId", "S", pk,
+                                   "timestampLogId", "S", sk)
+                       : NULL;
+  free(pk);
+  free(sk);
+  return k;
+}
+
+static enum fin_status audit_find_by_target(void *self, const char *type, const char *id,
+                                            const char *cursor, int limit, struct fin_audit **out,
+                                            size_t *n, struct fin_page *page, struct fin_err *e) {
+  page->total_count = -1;
+  if (type == NULL || id == NULL)
+    return fin_err_set(e, FIN_INVALID, "target type and target id are required");
+  char *pk = ddb_join(type, id);
+  if (pk == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
+  json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:b}", "TableName",
+                          ddb_table(self, DDB_T_AUDIT), "KeyConditionExpression",
+                          "targetTypeTargetId = :p", "ExpressionAttributeValues", ":p", "S", pk,
+                          "ScanIndexForward", 0, "ConsistentRead", 1);
+  json_t *start = ddb_cursor_decode(cursor);
+  const char *cpk =
+      json_string_value(json_object_get(json_object_get(start, "targetTypeTargetId"), "S"));
+  if (start != NULL && (cpk == NULL || strcmp(cpk, pk) != 0 || json_object_size(start) != 2 ||
+                        json_object_get(start, "timestampLogId") == NULL)) {
+    json_decref(start); /* another target's cursor: first page */
+    start = NULL;
+  }
+  free(pk);
+  struct ddb_vec v = {.size = sizeof(struct fin_audit), .from = audit_from_v, .clear = audit_clear_v};
+  return ddb_page(self, req, start, limit, &v, audit_key, out, n, page, e);
+}
+
+static enum fin_status audit_clear(void *self, long *deleted, struct fin_err *e) {
+  static const char *const keys[] = {"targetTypeTargetId", "timestampLogId", NULL};
+  return ddb_wipe(self, ddb_table(self, DDB_T_AUDIT), keys, deleted, e);
+}
+
+static const struct fin_audit_ops audit_ops = {
+    .find_by_target = audit_find_by_target,
+    .clear = audit_clear,
+    .destroy = ddb_port_release,
+};
+
+struct fin_audit_logs ddb_audit_port(struct ddb *d) {
+  return (struct fin_audit_logs){&audit_ops, ddb_ref(d)};
+}
+
+/* Reads one item by a single string key into a model struct. */
+#define GET_ONE(self, suffix, key_attr, id, from, clear, out, e)                                   \
+  do {                                                                                             \
+    memset(out, 0, sizeof *(out));                                                                 \
+    json_t *item_;                                                                                 \
+    enum fin_status st_ = ddb_get(self, ddb_table(self, suffix),                                   \
+                                  json_pack("{s:{s:s}}", key_attr, "S", id), &item_, e);           \
+    if (st_ != FIN_OK) return st_;                                                                 \
+    int rc_ = from(item_, out);                                                                    \
+    json_decref(item_);                                                                            \
+    if (rc_ == 0) return FIN_OK;                                                                   \
+    clear(out);                                                                                    \
+    return fin_err_set(e, FIN_INTERNAL, "%s item %s is malformed", ddb_table(self, suffix), id);   \
+  } while (0)
+
+/* ---- WhatsApp notifications ---- */
+static enum fin_status notif_save(void *self, const struct fin_wa_notification *n,
+                                  struct fin_err *e) {
+  return ddb_put(self, ddb_table(self, DDB_T_WA_NOTIF),
+                 ddb_wa_notification_item(n, n->created_at), e);
+}
+
+static enum fin_status notif_get(void *self, const char *id, struct fin_wa_notification *out,
+                                 struct fin_err *e) {
+  GET_ONE(self, DDB_T_WA_NOTIF, "notificationId", id, ddb_wa_notification_from,
+          fin_wa_notification_clear, out, e);
+}
+
+static enum fin_status notif_update_status(void *self, const char *id, const char *status,
+                                           const char *wpp_message_id, const char *error,
+                                           fin_ms now, struct fin_err *e) {
+  if (id == NULL || status == NULL)
+    return fin_err_set(e, FIN_INVALID, "notification id and status are required");
+  char iso[32];
+  char set[256] = "SET #s = :s, deliveryStatus = :s, updatedAt = :now";
+  json_t *vals = ddb_vals(2, ":s", ddb_s(status), ":now", ddb_s(fin_iso(now, iso)));
+  if (strcmp(status, "sent") == 0) strcat(set, ", sentAt = :now");
+  if (strcmp(status, "delivered") == 0) strcat(set, ", deliveredAt = :now");
+  if (wpp_message_id != NULL) {
+    strcat(set, ", wppMessageId = :w");
+    json_object_set_new(vals, ":w", ddb_s(wpp_message_id));
+  }
+  if (error != NULL) {
+    strcat(set, ", lastError = :err");
+    json_object_set_new(vals, ":err", ddb_s(error));
+  }
+  return ddb_update(self, ddb_table(self, DDB_T_WA_NOTIF),
+                    json_pack("{s:{s:s}}", "notificationId", "S", id), "notificationId", set, NULL,
+                    json_pack("{s:s}", "#s", "status"), vals, e);
+}
+
+static enum fin_status notif_delete_all(void *self, long *deleted, struct fin_err *e) {
+  static const char *const keys[] = {"notificationId", NULL};
+  return ddb_wipe(self, ddb_table(self, DDB_T_WA_NOTIF), keys, deleted, e);
+}
+
+static const struct fin_wa_notifications_ops notif_ops = {
+    .save = notif_save,
+    .get = notif_get,
+    .update_status = notif_update_status,
+    .delete_all = notif_delete_all,
+    .destroy = ddb_port_release,
+};
+
+struct fin_wa_notifications ddb_wa_notifications_port(struct ddb *d) {
+  return (struct fin_wa_notifications){&notif_ops, ddb_ref(d)};
+}
+
+/* ---- WhatsApp inbound ---- */
+static enum fin_status inbound_save(void *self, const struct fin_wa_inbound *m,
+                                    struct fin_err *e) {
+  return ddb_put(self, ddb_table(self, DDB_T_WA_INBOUND), ddb_wa_inbound_item(m), e);
+}
+
+static enum fin_status inbound_get(void *self, const char *id, struct fin_wa_inbound *out,
+                                   struct fin_err *e) {
+  GET_ONE(self, DDB_T_WA_INBOUND, "messageId", id, ddb_wa_inbound_from, fin_wa_inbound_clear, out,
+          e);
+}
+
+static enum fin_status inbound_delete_all(void *self, long *deleted, struct fin_err *e) {
+  static const char *const keys[] = {"messageId", NULL};
+  return ddb_wipe(self, ddb_table(self, DDB_T_WA_INBOUND), keys, deleted, e);
+}
+
+static const struct fin_wa_inbound_ops inbound_ops = {
+    .save = inbound_save,
+    .get = inbound_get,
+    .delete_all = inbound_delete_all,
+    .destroy = ddb_port_release,
+};
+
+struct fin_wa_inbound_repo ddb_wa_inbound_port(struct ddb *d) {
+  return (struct fin_wa_inbound_repo){&inbound_ops, ddb_ref(d)};
+}
+
+/* ---- pending approvals ---- */
+static enum fin_status approval_save(void *self, const struct fin_pending_approval *p,
+                                     struct fin_err *e) {
+  return ddb_put(self, ddb_table(self, DDB_T_APPROVALS), ddb_approval_item(p), e);
+}
+
+static enum fin_status approval_get(void *self, const char *id, struct fin_pending_approval *out,
+                                    struct fin_err *e) {
+  GET_ONE(self, DDB_T_APPROVALS, "requestId", id, ddb_approval_from, fin_pending_approval_clear,
+          out, e);
+}
+
+/* First decision wins: conditional on the tracker still being pending. */
+static enum fin_status approval_decide(void *self, const char *id, const char *status,
+                                       const char *admin_phone, fin_ms now, struct fin_err *e) {
+  if (id == NULL || status == NULL)
+    return fin_err_set(e, FIN_INVALID, "request id and status are required");
+  char iso[32];
+  json_t *vals = ddb_vals(4, ":s", ddb_s(status), ":p", ddb_s("pending"), ":now",
+                          ddb_s(fin_iso(now, iso)), ":phone", ddb_s(admin_phone ? admin_phone : ""));
+  return ddb_update(self, ddb_table(self, DDB_T_APPROVALS),
+                    json_pack("{s:{s:s}}", "requestId", "S", id), "requestId",
+                    "SET #s = :s, approvalStatus = :s, respondingAdminPhone = :phone, "
+                    "responseReceivedAt = :now, updatedAt = :now",
+                    "#s = :p", json_pack("{s:s}", "#s", "status"), vals, e);
+}
+
+static enum fin_status approval_delete_all(void *self, long *deleted, struct fin_err *e) {
+  static const char *const keys[] = {"requestId", NULL};
+  return ddb_wipe(self, ddb_table(self, DDB_T_APPROVALS), keys, deleted, e);
+}
+
+static const struct fin_pending_approvals_ops approvals_ops = {
+    .save = approval_save,
+    .get = approval_get,
+    .decide = approval_decide,
+    .delete_all = approval_delete_all,
+    .destroy = ddb_port_release,
+};
+
+struct fin_pending_approvals ddb_approvals_port(struct ddb *d) {
+  return (struct fin_pending_approvals){&approvals_ops, ddb_ref(d)};
+}

@@ -1,0 +1,563 @@
+/* ddb_store.c - the atomic commit of store.h as one TransactWriteItems.
+ *
+ * Each write becomes one action with its condition; the index of the first
+ * cancelled action tells which write failed (CancellationReasons). Two writes
+ * to one item are not allowed in a transaction, so a score change and a card
+ * summary of the same user are merged into one Update, and the events of one
+ * entity share one counter Update: the counter goes from c to c+k and the k
+ * events get c+1..c+k. The counter's current value comes from the cache in
+ * ddb_seq.c or a consistent read; a stale value fails the counter's
+ * condition, which is read back and retried (at most MAX_ATTEMPTS). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../core/util/timefmt.h"
+#include "ddb.h"
+#include "ddb_av.h"
+#include "ddb_items.h"
+#include "ddb_seq.h"
+
+#define MAX_ATTEMPTS 10
+#define MAX_KEYS FIN_MAX_WRITES
+
+struct seq_group {
+  char *key;       /* entity key (owned) */
+  int64_t current; /* counter value before this commit */
+  int count;       /* events of this commit on the key */
+  int action;      /* index of its counter Update */
+};
+
+struct plan {
+  json_t *items;                  /* TransactItems */
+  int write_of[2 * FIN_MAX_WRITES + MAX_KEYS]; /* action -> write index (-1 = counter) */
+  int group_of[2 * FIN_MAX_WRITES + MAX_KEYS]; /* action -> seq group (counters) */
+  int user_action[FIN_MAX_WRITES];             /* write -> merged user Update, or -1 */
+  int64_t seq[FIN_MAX_WRITES];                 /* write -> event sequence number */
+};
+
+static int add_action(struct plan *p, const char *type, json_t *body, int write, int group) {
+  int i = (int)json_array_size(p->items);
+  if (body == NULL || json_array_append_new(p->items, json_pack("{s:o}", type, body)) != 0)
+    return -1;
+  json_object_set_new(body, "ReturnValuesOnConditionCheckFailure", json_string("ALL_OLD"));
+  p->write_of[i] = write;
+  p->group_of[i] = group;
+  return i;
+}
+
+static json_t *put(struct ddb *d, const char *suffix, json_t *item, const char *cond,
+                   json_t *vals) {
+  json_t *b = item ? json_pack("{s:s, s:o}", "TableName", ddb_table(d, suffix), "Item", item) : NULL;
+  if (b != NULL && cond != NULL) json_object_set_new(b, "ConditionExpression", json_string(cond));
+  if (b != NULL && vals != NULL) json_object_set(b, "ExpressionAttributeValues", vals);
+  json_decref(vals);
+  return b;
+}
+
+static json_t *update(struct ddb *d, const char *suffix, json_t *key, const char *set,
+                      const char *cond, json_t *names, json_t *vals) {
+  json_t *b = json_pack("{s:s, s:o, s:s, s:o}", "TableName", ddb_table(d, suffix), "Key", key,
+                        "UpdateExpression", set, "ExpressionAttributeValues", vals);
+  if (b != NULL && cond != NULL) json_object_set_new(b, "ConditionExpression", json_string(cond));
+  if (b != NULL && names != NULL) json_object_set(b, "ExpressionAttributeNames", names);
+  json_decref(names);
+  return b;
+}
+
+/* The user Update shared by USER_SCORE / USER_SUMMARY writes of one user. */
+static json_t *user_update(struct ddb *d, struct fin_write *w, size_t n, size_t first) {
+  const char *eco = first < n && w[first].kind == FIN_W_USER_SCORE
+                        ? w[first].u.score.ecosystem_id
+                        : w[first].u.summary.ecosystem_id;
+  char set[160] = "SET updatedAt = :u";
+  json_t *vals = json_object();
+  fin_ms updated = 0;
+  for (size_t i = first; i < n; i++) {
+    if (w[i].kind == FIN_W_USER_SCORE && strcmp(w[i].u.score.ecosystem_id, eco) == 0) {
+      strcat(set, ", currentScore = :sc, tier = :tier");
+      json_object_set_new(vals, ":sc", ddb_int(w[i].u.score.score));
+      json_object_set_new(vals, ":tier", ddb_s(w[i].u.score.tier));
+      if (w[i].u.score.updated_at > updated) updated = w[i].u.score.updated_at;
+    } else if (w[i].kind == FIN_W_USER_SUMMARY && strcmp(w[i].u.summary.ecosystem_id, eco) == 0) {
+      strcat(set, ", cardSummary = :sum");
+      json_object_set_new(vals, ":sum", ddb_summary_av(&w[i].u.summary.summary));
+      if (w[i].u.summary.updated_at > updated) updated = w[i].u.summary.updated_at;
+    }
+  }
+  json_object_set_new(vals, ":u", ddb_iso(updated));
+  return update(d, DDB_T_USERS, json_pack("{s:{s:s}}", "ecosystemId", "S", eco), set,
+                "attribute_exists(ecosystemId)", NULL, vals);
+}
+
+static const char *user_of(const struct fin_write *w) {
+  if (w->kind == FIN_W_USER_SCORE) return w->u.score.ecosystem_id;
+  if (w->kind == FIN_W_USER_SUMMARY) return w->u.summary.ecosystem_id;
+  return NULL;
+}
+
+/* Builds the action(s) of write i. Returns 0 or -1 (OOM). */
+static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t n, size_t i) {
+  struct fin_write *x = &w[i];
+  char iso[32];
+  switch (x->kind) {
+  case FIN_W_USER_CREATE:
+    return add_action(p, "Put",
+                      put(d, DDB_T_USERS, ddb_user_item(x->u.user),
+                          "attribute_not_exists(ecosystemId)", NULL),
+                      (int)i, -1) < 0;
+  case FIN_W_USER_SCORE:
+  case FIN_W_USER_SUMMARY: {
+    for (size_t j = 0; j < i; j++) /* merged into an earlier write's Update */
+      if (user_of(&w[j]) != NULL && strcmp(user_of(&w[j]), user_of(x)) == 0) {
+        p->user_action[i] = p->user_action[j];
+        goto score_row;
+      }
+    p->user_action[i] = add_action(p, "Update", user_update(d, w, n, i), (int)i, -1);
+    if (p->user_action[i] < 0) return -1;
+  score_row:
+    for (size_t j = 0; x->kind == FIN_W_USER_SCORE && x->u.score.entry != NULL && j < i; j++)
+      if (w[j].kind == FIN_W_USER_SCORE && w[j].u.score.entry != NULL &&
+          strcmp(w[j].u.score.entry->score_id, x->u.score.entry->score_id) == 0 &&
+          strcmp(w[j].u.score.entry->ecosystem_id, x->u.score.entry->ecosystem_id) == 0)
+        return 0; /* the same history row once (one item per transaction) */
+    if (x->kind == FIN_W_USER_SCORE && x->u.score.entry != NULL)
+      return add_action(p, "Put", put(d, DDB_T_SCORES, ddb_score_item(x->u.score.entry), NULL, NULL),
+                        (int)i, -1) < 0;
+    return 0;
+  }
+  case FIN_W_CARD_CREATE:
+    return add_action(p, "Put",
+                      put(d, DDB_T_CARDS, ddb_card_item(x->u.card), "attribute_not_exists(cardId)",
+                          NULL),
+                      (int)i, -1) < 0;
+  case FIN_W_CARD_BALANCE: {
+    json_t *vals = ddb_vals(6, ":b", ddb_n(x->u.balance.balance), ":a",
+                            ddb_n(x->u.balance.available_credit), ":m",
+                            ddb_n(x->u.balance.minimum_payment), ":nv",
+                            ddb_int(x->u.balance.expected_version + 1), ":ev",
+                            ddb_int(x->u.balance.expected_version), ":u",
+                            ddb_s(fin_iso(x->u.balance.updated_at, iso)));
+    return add_action(p, "Update",
+                      update(d, DDB_T_CARDS,
+                             json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S",
+                                       x->u.balance.ecosystem_id, "cardId", "S",
+                                       x->u.balance.card_id),
+                             "SET balance = :b, availableCredit = :a, minimumPayment = :m, "
+                             "#v = :nv, updatedAt = :u",
+                             "#v = :ev", json_pack("{s:s}", "#v", "version"), vals),
+                      (int)i, -1) < 0;
+  }
+  case FIN_W_REQUEST_CREATE:
+    return add_action(p, "Put",
+                      put(d, DDB_T_REQUESTS, ddb_request_item(x->u.request),
+                          "attribute_not_exists(requestId)", NULL),
+                      (int)i, -1) < 0;
+  case FIN_W_REQUEST_DECIDE: {
+    const char *card = x->u.decide.resulting_card_id;
+    json_t *vals = ddb_vals(3, ":st", ddb_s(x->u.decide.status), ":p", ddb_s("pending"), ":u",
+                            ddb_s(fin_iso(x->u.decide.updated_at, iso)));
+    char set[160] = "SET #s = :st, updatedAt = :u";
+    if (x->u.decide.decision != NULL && x->u.decide.decision->present) {
+      strcat(set, ", decision = :d");
+      json_object_set_new(vals, ":d", ddb_decision_av(x->u.decide.decision));
+    }
+    if (card != NULL && card[0] != '\0') {
+      strcat(set, ", resultingCardId = :c");
+      json_object_set_new(vals, ":c", ddb_s(card));
+    }
+    return add_action(p, "Update",
+                      update(d, DDB_T_REQUESTS,
+                             json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S",
+                                       x->u.decide.ecosystem_id, "requestId", "S",
+                                       x->u.decide.request_id),
+                             set, "#s = :p", json_pack("{s:s}", "#s", "status"), vals),
+                      (int)i, -1) < 0;
+  }
+  case FIN_W_TXN_PUT:
+    return add_action(p, "Put", put(d, DDB_T_TXNS, ddb_txn_item(x->u.txn), NULL, NULL), (int)i,
+                      -1) < 0;
+  case FIN_W_EVENT_APPEND: {
+    struct fin_event copy = *x->u.event;
+    copy.sequence = p->seq[i];
+    return add_action(p, "Put",
+                      put(d, DDB_T_OUTBOX, ddb_event_item(&copy, copy.created_at),
+                          "attribute_not_exists(eventId)", NULL),
+                      (int)i, -1) < 0;
+  }
+  case FIN_W_IDEM_PUT:
+    return add_action(p, "Put",
+                      put(d, DDB_T_IDEM, ddb_idem_item(x->u.idem.rec),
+                          "attribute_not_exists(keyHash) OR expiresAtDate <= :now",
+                          ddb_vals(1, ":now", ddb_s(fin_iso(x->u.idem.now, iso)))),
+                      (int)i, -1) < 0;
+  case FIN_W_AUDIT_APPEND:
+    return add_action(p, "Put", put(d, DDB_T_AUDIT, ddb_audit_item(x->u.audit), NULL, NULL),
+                      (int)i, -1) < 0;
+  }
+  return -1;
+}
+
+static int plan_counters(struct ddb *d, struct plan *p, struct seq_group *groups, size_t ng) {
+  char iso[32];
+  fin_iso(fin_now_ms(), iso);
+  for (size_t g = 0; g < ng; g++) {
+    json_t *vals = ddb_vals(2, ":next", ddb_int(groups[g].current + groups[g].count), ":u",
+                            ddb_s(iso));
+    if (groups[g].current > 0) json_object_set_new(vals, ":cur", ddb_int(groups[g].current));
+    groups[g].action = add_action(
+        p, "Update",
+        update(d, DDB_T_SEQ, json_pack("{s:{s:s}}", "entityKey", "S", groups[g].key),
+               "SET #q = :next, updatedAt = :u",
+               groups[g].current > 0 ? "#q = :cur" : "attribute_not_exists(#q)",
+               json_pack("{s:s}", "#q", "sequence"), vals),
+        -1, (int)g);
+    if (groups[g].action < 0) return -1;
+  }
+  return 0;
+}
+
+
+/* Current counter values: cached, else a consistent read (0 = no row). */
+static enum fin_status load_counters(struct ddb *d, struct seq_group *groups, size_t ng,
+                                     struct fin_err *e) {
+  for (size_t g = 0; g < ng; g++) {
+    if (ddb_seq_get(ddb_seq_of(d), groups[g].key, &groups[g].current)) continue;
+    json_t *item;
+    enum fin_status st = ddb_get(d, ddb_table(d, DDB_T_SEQ),
+                                 json_pack("{s:{s:s}}", "entityKey", "S", groups[g].key), &item, e);
+    if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
+    groups[g].current = st == FIN_OK ? ddb_get_int(item, "sequence", 0) : 0;
+    json_decref(item);
+  }
+  return FIN_OK;
+}
+
+/* The error of write wi, whose condition failed; `old` is the stored item
+ * when the service returned it. */
+static enum fin_status write_error(struct ddb *d, const struct fin_write *x, int wi,
+                                   const json_t *old, struct fin_err *e) {
+  if (e != NULL) e->failed_write = wi;
+  switch (x->kind) {
+  case FIN_W_USER_CREATE:
+    return fin_err_set(e, FIN_EXISTS, "User already exists: %s", x->u.user->ecosystem_id);
+  case FIN_W_USER_SCORE:
+  case FIN_W_USER_SUMMARY:
+    return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", user_of(x));
+  case FIN_W_CARD_CREATE:
+    return fin_err_set(e, FIN_EXISTS, "Card already exists: %s", x->u.card->card_id);
+  case FIN_W_CARD_BALANCE: {
+    json_t *item = NULL;
+    if (old == NULL) /* emulators without ALL_OLD on cancellations */
+      ddb_get(d, ddb_table(d, DDB_T_CARDS),
+              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.balance.ecosystem_id,
+                        "cardId", "S", x->u.balance.card_id),
+              &item, NULL);
+    int64_t actual = ddb_get_int(old != NULL ? old : item, "version", -1);
+    json_decref(item);
+    if (e != NULL) {
+      fin_strlcpy(e->card_id, x->u.balance.card_id, sizeof e->card_id);
+      e->expected_version = x->u.balance.expected_version;
+      e->actual_version = actual;
+    }
+    return fin_err_set(e, FIN_VERSION_CONFLICT,
+                       "Concurrent modification detected for card %s. Expected version %lld, "
+                       "got %lld",
+                       x->u.balance.card_id, (long long)x->u.balance.expected_version,
+                       (long long)actual);
+  }
+  case FIN_W_REQUEST_CREATE:
+    return fin_err_set(e, FIN_EXISTS, "Card request already exists: %s",
+                       x->u.request->request_id);
+  case FIN_W_REQUEST_DECIDE: {
+    json_t *item = NULL;
+    if (old == NULL)
+      ddb_get(d, ddb_table(d, DDB_T_REQUESTS),
+              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.decide.ecosystem_id,
+                        "requestId", "S", x->u.decide.request_id),
+              &item, NULL);
+    const json_t *it = old != NULL ? old : item;
+    enum fin_status st =
+        it == NULL ? fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s",
+                                 x->u.decide.request_id)
+                   : fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
+                                 x->u.decide.request_id,
+                                 ddb_get_s(it, "status") ? ddb_get_s(it, "status") : "?");
+    json_decref(item);
+    return st;
+  }
+  case FIN_W_EVENT_APPEND:
+    return fin_err_set(e, FIN_EXISTS, "Event already exists: %s", x->u.event->event_id);
+  case FIN_W_IDEM_PUT:
+    return fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
+  default:
+    return fin_err_set(e, FIN_INTERNAL, "write %d failed its condition", wi);
+  }
+}
+
+static void jitter_pause(int attempt) {
+  long ms = (long)(rand() % (5 << (attempt < 5 ? attempt : 5))) + 1;
+  struct timespec ts = {0, ms * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+enum outcome { DONE, RETRY };
+
+/* What a cancelled transaction means: a stale counter (RETRY, counters
+ * refreshed), a failed write condition (its error), or a conflict with a
+ * concurrent transaction (RETRY). */
+static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w,
+                              struct seq_group *groups, const json_t *reasons,
+                              enum fin_status *st, struct fin_err *e) {
+  int first = -1, first_action = -1;
+  bool stale = false, conflict = false;
+  size_t i;
+  json_t *r;
+  json_array_foreach(reasons, i, r) {
+    const char *code = json_string_value(json_object_get(r, "Code"));
+    if (code == NULL || strcmp(code, "None") == 0) continue;
+    if (strcmp(code, "ConditionalCheckFailed") != 0) {
+      conflict = true; /* TransactionConflict and the like */
+      continue;
+    }
+    if (p->write_of[i] < 0) {
+      struct seq_group *g = &groups[p->group_of[i]];
+      json_t *old = json_object_get(r, "Item");
+      if (old != NULL)
+        ddb_seq_put(ddb_seq_of(d), g->key, ddb_get_int(old, "sequence", 0));
+      else
+        ddb_seq_forget(ddb_seq_of(d), g->key);
+      stale = true;
+    } else if (first < 0 || p->write_of[i] < first) {
+      first = p->write_of[i];
+      first_action = (int)i;
+    }
+  }
+  if (first >= 0) {
+    *st = write_error(d, &w[first], first,
+                      json_object_get(json_array_get(reasons, (size_t)first_action), "Item"), e);
+    return DONE;
+  }
+  if (stale || conflict) return RETRY;
+  *st = fin_err_set(e, FIN_INTERNAL, "dynamodb TransactWriteItems cancelled without a reason");
+  return DONE;
+}
+
+/* Groups the events that need a number by entity key; *group_of[i] is the
+ * group of write i (-1 = none). Returns the group count, or -1 on OOM. */
+static int group_events(const struct fin_write *w, size_t n, struct seq_group *groups,
+                        int *group_of) {
+  size_t ng = 0;
+  for (size_t i = 0; i < n; i++) {
+    group_of[i] = -1;
+    if (w[i].kind != FIN_W_EVENT_APPEND || w[i].u.event->sequence != 0) continue;
+    char *key = ddb_entity_key(w[i].u.event);
+    if (key == NULL) return -1;
+    size_t g = 0;
+    while (g < ng && strcmp(groups[g].key, key) != 0) g++;
+    if (g == ng) {
+      groups[ng++] = (struct seq_group){.key = key};
+    } else {
+      free(key);
+    }
+    groups[g].count++;
+    group_of[i] = (int)g;
+  }
+  return (int)ng;
+}
+
+/* Numbers each event from its group's current value, in write order. */
+static void assign(struct plan *p, const struct fin_write *w, size_t n,
+                   const struct seq_group *groups, const int *group_of) {
+  int used[MAX_KEYS] = {0};
+  for (size_t i = 0; i < n; i++) {
+    p->seq[i] = w[i].kind == FIN_W_EVENT_APPEND ? w[i].u.event->sequence : 0;
+    if (group_of[i] >= 0) p->seq[i] = groups[group_of[i]].current + ++used[group_of[i]];
+  }
+}
+
+static bool retryable(const char *type) {
+  return strcmp(type, "TransactionInProgressException") == 0 ||
+         strcmp(type, "TransactionConflictException") == 0;
+}
+
+/* One attempt: plan, send, interpret. */
+static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
+                                   struct seq_group *groups, size_t ng, const int *group_of,
+                                   enum fin_status *st, struct fin_err *e) {
+  struct plan p = {.items = json_array()};
+  if ((*st = load_counters(d, groups, ng, e)) != FIN_OK) {
+    json_decref(p.items);
+    return DONE;
+  }
+  assign(&p, w, n, groups, group_of);
+  int bad = p.items == NULL;
+  for (size_t i = 0; !bad && i < n; i++) p.user_action[i] = -1;
+  for (size_t i = 0; !bad && i < n; i++) bad = plan_write(d, &p, w, n, i) != 0;
+  if (!bad) bad = plan_counters(d, &p, groups, ng) != 0;
+  if (bad) {
+    json_decref(p.items);
+    *st = fin_err_set(e, FIN_NOMEM, "dynamodb TransactWriteItems: out of memory");
+    return DONE;
+  }
+  struct ddb_fail f = {0};
+  json_t *resp;
+  *st = ddb_call(d, "TransactWriteItems", json_pack("{s:o}", "TransactItems", p.items), &resp, &f,
+                 e);
+  json_decref(resp);
+  enum outcome o = DONE;
+  if (*st == FIN_OK) {
+    for (size_t i = 0; i < n; i++)
+      if (group_of[i] >= 0) w[i].u.event->sequence = p.seq[i]; /* written back */
+    for (size_t g = 0; g < ng; g++)
+      ddb_seq_put(ddb_seq_of(d), groups[g].key, groups[g].current + groups[g].count);
+  } else if (strcmp(f.type, "TransactionCanceledException") == 0) {
+    o = cancelled(d, &p, w, groups, f.reasons, st, e);
+  } else if (retryable(f.type)) {
+    o = RETRY;
+  }
+  ddb_fail_clear(&f);
+  return o;
+}
+
+/* The item a write touches, as "table|key" in buf (for duplicate checks). */
+static void item_of(const struct fin_write *x, char *buf, size_t size) {
+  switch (x->kind) {
+  case FIN_W_USER_CREATE: snprintf(buf, size, "u|%s", x->u.user->ecosystem_id); break;
+  case FIN_W_USER_SCORE:
+  case FIN_W_USER_SUMMARY: snprintf(buf, size, "u|%s", user_of(x)); break;
+  case FIN_W_CARD_CREATE:
+    snprintf(buf, size, "c|%s|%s", x->u.card->ecosystem_id, x->u.card->card_id);
+    break;
+  case FIN_W_CARD_BALANCE:
+    snprintf(buf, size, "c|%s|%s", x->u.balance.ecosystem_id, x->u.balance.card_id);
+    break;
+  case FIN_W_REQUEST_CREATE: snprintf(buf, size, "r|%s", x->u.request->request_id); break;
+  case FIN_W_REQUEST_DECIDE: snprintf(buf, size, "r|%s", x->u.decide.request_id); break;
+  case FIN_W_EVENT_APPEND: snprintf(buf, size, "e|%s", x->u.event->event_id); break;
+  case FIN_W_IDEM_PUT:
+    snprintf(buf, size, "i|%s|%s", x->u.idem.rec->ecosystem_id, x->u.idem.rec->key_hash);
+    break;
+  default: snprintf(buf, size, "-|%p", (const void *)x); break; /* never equal */
+  }
+}
+
+/* Whether the item a create would make is there already. */
+static enum fin_status item_exists(struct ddb *d, const struct fin_write *x, bool *exists,
+                                   struct fin_err *e) {
+  const char *table;
+  json_t *key;
+  switch (x->kind) {
+  case FIN_W_USER_CREATE:
+    table = DDB_T_USERS;
+    key = json_pack("{s:{s:s}}", "ecosystemId", "S", x->u.user->ecosystem_id);
+    break;
+  case FIN_W_CARD_CREATE:
+    table = DDB_T_CARDS;
+    key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.card->ecosystem_id, "cardId",
+                    "S", x->u.card->card_id);
+    break;
+  case FIN_W_REQUEST_CREATE:
+    table = DDB_T_REQUESTS;
+    key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.request->ecosystem_id,
+                    "requestId", "S", x->u.request->request_id);
+    break;
+  default:
+    *exists = false;
+    return FIN_OK;
+  }
+  json_t *item = NULL;
+  enum fin_status st = ddb_get(d, ddb_table(d, table), key, &item, e);
+  json_decref(item);
+  *exists = st == FIN_OK;
+  return st == FIN_NOT_FOUND ? FIN_OK : st;
+}
+
+static bool creates(enum fin_write_kind k) {
+  return k == FIN_W_USER_CREATE || k == FIN_W_CARD_CREATE || k == FIN_W_REQUEST_CREATE ||
+         k == FIN_W_EVENT_APPEND || k == FIN_W_IDEM_PUT;
+}
+
+/* A transaction may not touch one item twice. Conditions hold against the
+ * state before the commit (as in the memory store): a second create of a
+ * key fails FIN_EXISTS, an update of a row this commit creates fails as if
+ * the row were missing. Score + summary of one user are merged instead. */
+static enum fin_status same_item_writes(struct ddb *d, struct fin_write *w, size_t n,
+                                        struct fin_err *e) {
+  char a[200], b[200];
+  for (size_t i = 1; i < n; i++) {
+    item_of(&w[i], a, sizeof a);
+    for (size_t j = 0; j < i; j++) {
+      item_of(&w[j], b, sizeof b);
+      if (strcmp(a, b) != 0) continue;
+      if (creates(w[j].kind) && creates(w[i].kind)) {
+        if (e != NULL) e->failed_write = (int)i;
+        return fin_err_set(e, FIN_EXISTS, "write %zu repeats a create", i);
+      }
+      if (creates(w[j].kind)) return write_error(d, &w[i], (int)i, NULL, e);
+      if (user_of(&w[i]) == NULL) /* one card or request moved twice: the later fails */
+        return write_error(d, &w[i], (int)i, NULL, e);
+      if (creates(w[i].kind)) { /* update, then create: which one fails? */
+        bool exists = false;
+        enum fin_status st = item_exists(d, &w[i], &exists, e);
+        if (st != FIN_OK) return st;
+        return exists ? write_error(d, &w[i], (int)i, NULL, e)
+                      : write_error(d, &w[j], (int)j, NULL, e);
+      }
+    }
+  }
+  return FIN_OK;
+}
+
+static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, struct fin_err *e) {
+  struct ddb *d = self;
+  if (n == 0) return FIN_OK;
+  if (n > FIN_MAX_WRITES) return fin_err_set(e, FIN_INVALID, "too many writes (%zu)", n);
+  enum fin_status dup = same_item_writes(d, w, n, e);
+  if (dup != FIN_OK) return dup;
+  struct seq_group groups[MAX_KEYS];
+  int group_of[FIN_MAX_WRITES];
+  int ng = group_events(w, n, groups, group_of);
+  if (ng < 0) return fin_err_set(e, FIN_NOMEM, "out of memory");
+  const char *keys[MAX_KEYS];
+  for (int g = 0; g < ng; g++) keys[g] = groups[g].key;
+  ddb_seq_lock(ddb_seq_of(d), keys, (size_t)ng);
+  enum fin_status st = FIN_OK;
+  bool balance = false;
+  for (size_t i = 0; i < n; i++) balance |= w[i].kind == FIN_W_CARD_BALANCE;
+  for (int attempt = 0;; attempt++) {
+    if (attempt_commit(d, w, n, groups, (size_t)ng, group_of, &st, e) == DONE) break;
+    if (attempt + 1 == MAX_ATTEMPTS) {
+      /* still contended: for a card the caller re-reads and retries */
+      st = fin_err_set(e, balance ? FIN_VERSION_CONFLICT : FIN_UNAVAILABLE,
+                       "dynamodb TransactWriteItems: still conflicting after %d attempts",
+                       MAX_ATTEMPTS);
+      break;
+    }
+    jitter_pause(attempt);
+  }
+  ddb_seq_unlock(ddb_seq_of(d), keys, (size_t)ng);
+  for (int g = 0; g < ng; g++) free(groups[g].key);
+  return st;
+}
+
+static enum fin_status store_ping(void *self, struct fin_err *e) {
+  struct ddb *d = self;
+  json_t *resp;
+  enum fin_status st =
+      ddb_call(d, "DescribeTable", json_pack("{s:s}", "TableName", ddb_table(d, DDB_T_USERS)),
+               &resp, NULL, e);
+  json_decref(resp);
+  return st;
+}
+
+static const struct fin_store_ops store_ops = {
+    .commit = store_commit,
+    .ping = store_ping,
+    .destroy = ddb_port_release,
+};
+
+struct fin_store ddb_store_port(struct ddb *d) {
+  return (struct fin_store){&store_ops, ddb_ref(d)};
+}

@@ -1,0 +1,95 @@
+/* dev_fallback.c - dev tokens behind a loopback check (see dev_fallback.h). */
+#include "dev_fallback.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../adapters/memory/mem_ports.h"
+#include "../../core/util/log.h"
+
+bool dev_fallback_loopback(const char *url) {
+  if (url == NULL) return false;
+  const char *h = strstr(url, "://");
+  h = h != NULL ? h + 3 : url;
+  const char *at = strchr(h, '@'); /* user:pass@host */
+  const char *slash = strchr(h, '/');
+  if (at != NULL && (slash == NULL || at < slash)) h = at + 1;
+  char host[256];
+  size_t n = strcspn(h, "/?#");
+  if (n >= sizeof host) return false;
+  memcpy(host, h, n);
+  host[n] = '\0';
+  if (host[0] == '[') { /* [::1]:4566 */
+    char *end = strchr(host, ']');
+    if (end == NULL) return false;
+    *end = '\0';
+    return strcmp(host + 1, "::1") == 0;
+  }
+  char *colon = strchr(host, ':');
+  if (colon != NULL) *colon = '\0';
+  if (strcmp(host, "localhost") == 0) return true;
+  unsigned a, b, c, d;
+  char extra;
+  return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4 && a == 127 && b < 256 &&
+         c < 256 && d < 256;
+}
+
+struct fallback {
+  struct fin_auth inner;
+};
+
+static enum fin_auth_result fb_verify(void *self, const char *token, struct fin_principal *out,
+                                      char *detail, size_t detail_size) {
+  struct fallback *f = self;
+  return f->inner.ops->verify(f->inner.self, token, out, detail, detail_size);
+}
+
+static enum fin_status fb_is_disabled(void *self, const char *uid, bool *disabled,
+                                      struct fin_err *e) {
+  struct fallback *f = self;
+  return f->inner.ops->is_disabled(f->inner.self, uid, disabled, e);
+}
+
+static const char *fb_name(void *self) {
+  return DEV_FALLBACK_NAME;
+}
+
+static enum fin_status fb_ping(void *self, struct fin_err *e) {
+  return FIN_OK;
+}
+
+static void fb_destroy(void *self) {
+  struct fallback *f = self;
+  if (f == NULL) return;
+  f->inner.ops->destroy(f->inner.self);
+  free(f);
+}
+
+static const struct fin_auth_ops fb_ops = {
+    .verify = fb_verify,
+    .is_disabled = fb_is_disabled,
+    .name = fb_name,
+    .ping = fb_ping,
+    .destroy = fb_destroy,
+};
+
+struct fin_auth dev_fallback_new(const char *endpoint, char *err, size_t err_size) {
+  if (!dev_fallback_loopback(endpoint)) {
+    snprintf(err, err_size,
+             "the dev-token fallback needs a loopback AWS endpoint (got %s); use Cognito "
+             "(COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID) for anything else",
+             endpoint ? endpoint : "none");
+    return (struct fin_auth){NULL, NULL};
+  }
+  struct fallback *f = calloc(1, sizeof *f);
+  if (f != NULL) f->inner = mem_auth_new();
+  if (f == NULL || f->inner.ops == NULL) {
+    free(f);
+    snprintf(err, err_size, "out of memory");
+    return (struct fin_auth){NULL, NULL};
+  }
+  fin_log("warn", "auth_dev_fallback",
+          "\"endpoint\":\"%s\",\"note\":\"dev tokens accepted; not for production\"", endpoint);
+  return (struct fin_auth){&fb_ops, f};
+}

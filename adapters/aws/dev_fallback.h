@@ -1,0 +1,25 @@
+/* dev_fallback.h - the explicit non-production auth fallback of AWS mode.
+ *
+ * LocalStack Community has no Cognito, so `dev:aws` against it needs some
+ * way in. This provider accepts the memory mode's dev tokens (baseline §3.2)
+ * but only when the AWS endpoint is loopback (127.0.0.0/8, localhost, ::1):
+ * it can never be wired against real AWS. Its name is "dev-token-fallback"
+ * so readiness can say that it is on, and it logs a warning when made. */
+#ifndef FIN_DEV_FALLBACK_H
+#define FIN_DEV_FALLBACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../../core/ports/services.h"
+
+#define DEV_FALLBACK_NAME "dev-token-fallback"
+
+/* true when url's host is a loopback address. */
+bool dev_fallback_loopback(const char *url);
+
+/* The provider, or {NULL, NULL} with the reason in err (endpoint not
+ * loopback, or OOM). */
+struct fin_auth dev_fallback_new(const char *endpoint, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,124 @@
+-- lua/aws.lua - the AWS wiring: DynamoDB, Cognito, EventBridge, SSM.
+--
+-- Selected by `--wiring lua/aws.lua`, INFRA_MODE=aws, USE_AWS=true or a
+-- non-empty AWS_ENDPOINT_URL (core/lua/mode.h). Same container slots as
+-- lua/memory.lua; only the adapters differ.
+--
+-- Environment (standard AWS names first):
+--   AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>   emulator or custom endpoints
+--   AWS_REGION / AWS_DEFAULT_REGION (us-east-1), AWS_ACCESS_KEY_ID,
+--   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+--   FIN_TABLE_PREFIX            table names (default "acme-")
+--   COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_ISSUER, COGNITO_JWKS_URL
+--   FIN_DEV_AUTH=true|auto      accept dev tokens instead of Cognito (auto:
+--                               only when no pool is known): only with a
+--                               loopback endpoint (LocalStack Community has
+--                               no Cognito); logged, and readiness says so
+--   EVENTBRIDGE_BUS_NAME, EVENT_SOURCE
+--   SSM_PATH (/acme/financial-api/), SSM_REFRESH_SECONDS (60)
+--   WPP_BASE_URL, WPP_SECRET_KEY, WPP_SESSION_NAME, ADMIN_PHONE_1/2,
+--   WEBHOOK_SECRET, NODE_ENV     as in memory mode
+--
+-- Runs once at start-up; no Lua runs while requests are served.
+
+local fin = require "fin"
+local aws = require "fin.aws"
+local mem = require "fin.memory"
+local env = fin.env
+
+local region = env("AWS_REGION") or env("AWS_DEFAULT_REGION") or "us-east-1"
+local endpoint = env("AWS_ENDPOINT_URL")
+
+-- Every AWS client takes the same connection settings; the C side fills in
+-- what is nil from the standard environment (per-service endpoint overrides).
+local function conn(extra)
+  local t = { region = region, timeout_ms = tonumber(env("FIN_AWS_TIMEOUT_MS") or "3000") }
+  for k, v in pairs(extra or {}) do t[k] = v end
+  return t
+end
+
+local db = aws.dynamodb(conn{ table_prefix = env("FIN_TABLE_PREFIX") or "acme-" })
+
+-- Auth: Cognito ID/access tokens, or the explicit loopback-only dev fallback.
+-- Pool and client come from the environment, else (emulators only) from the
+-- SSM parameters `financial-api provision` writes.
+local function ssm_value(name)
+  local r = aws.call("ssm", "GetParameter", { Name = name })
+  return r and r.Parameter and r.Parameter.Value or nil
+end
+
+local pool, client = env("COGNITO_USER_POOL_ID"), env("COGNITO_CLIENT_ID")
+local loopback = aws.is_loopback(endpoint)
+if (not pool or not client) and loopback then
+  pool = pool or ssm_value("/acme/financial-api/cognito/userPoolId")
+  client = client or ssm_value("/acme/financial-api/cognito/clientId")
+end
+
+local dev_auth = env("FIN_DEV_AUTH")  -- "true": always; "auto": when no pool is known
+local auth
+if dev_auth == "true" or (dev_auth == "auto" and (not pool or not client)) then
+  auth = aws.dev_auth_fallback{ endpoint = endpoint }  -- raises unless loopback
+elseif not pool or not client then
+  error("AWS mode needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID " ..
+        "(or FIN_DEV_AUTH=true with a loopback AWS_ENDPOINT_URL)", 0)
+else
+  local cognito_endpoint = env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") or endpoint
+  auth = aws.cognito_auth{
+    region = region,
+    user_pool_id = pool,
+    client_id = client,
+    issuer = env("COGNITO_ISSUER"),   -- default https://cognito-idp.<region>.amazonaws.com/<pool>
+    -- emulators serve the keys at <endpoint>/<pool>/.well-known/jwks.json
+    jwks_url = env("COGNITO_JWKS_URL") or
+               (cognito_endpoint and (cognito_endpoint:gsub("/$", "") .. "/" .. pool ..
+                                      "/.well-known/jwks.json")),
+  }
+end
+
+local config = aws.ssm_config(conn{
+  path = env("SSM_PATH") or "/acme/financial-api/",
+  refresh_seconds = tonumber(env("SSM_REFRESH_SECONDS") or "60"),
+})
+
+local publisher = aws.eventbridge(conn{
+  bus = env("EVENTBRIDGE_BUS_NAME") or "acme-financial-events",
+  source = env("EVENT_SOURCE") or "acme.financial-api",
+})
+
+local messenger = nil
+if env("WPP_BASE_URL") then
+  messenger = require("fin.wpp").client{
+    base_url = env("WPP_BASE_URL"),
+    secret_key = env("WPP_SECRET_KEY") or "",
+    session = env("WPP_SESSION_NAME") or "acme-financial-api",
+  }
+end
+
+return {
+  mode = "aws",
+
+  users             = db:users(),
+  scores            = db:scores(),
+  cards             = db:cards(),
+  card_requests     = db:card_requests(),
+  transactions      = db:transactions(),
+  idempotency       = db:idempotency(),
+  outbox            = db:outbox(),
+  audit_logs        = db:audit_logs(),
+  wa_notifications  = db:wa_notifications(),
+  wa_inbound        = db:wa_inbound(),
+  pending_approvals = db:pending_approvals(),
+  store             = db:store(),
+
+  auth      = auth,
+  publisher = publisher,
+  config    = config,
+  clock     = mem.clock(),
+  messenger = messenger,
+
+  whatsapp = {
+    admin_phones = { env("ADMIN_PHONE_1") or "5511999999999", env("ADMIN_PHONE_2") or "5511888888888" },
+    webhook_secret = env("WEBHOOK_SECRET"),
+    production = os.getenv("NODE_ENV") == "production",
+  },
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The AWS emulator on 127.0.0.1:4566: LocalStack (docker-compose.aws.yml)
+# when a Docker engine answers, otherwise moto_server 5.2.1 as its stand-in.
+# Resources come from localstack/manifest.json (LocalStack's init hook, or
+# `financial-api provision` for moto).
+#
+#   scripts/aws-emulator.sh start | stop | reset | status
+#
+# Environment: AWS_EMULATOR_PORT (4566), FIN_AWS_EMULATOR=moto|localstack to
+# force one. State of a moto started here: .run/moto.pid, .run/moto.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${AWS_EMULATOR_PORT:-4566}"
+URL="http://127.0.0.1:$PORT"
+RUN=.run
+mkdir -p "$RUN"
+export AWS_ENDPOINT_URL="$URL" AWS_REGION="${AWS_REGION:-us-east-1}"
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
+
+say() { echo "aws-emulator: $*"; }
+die() { echo "aws-emulator: $*" >&2; exit 1; }
+
+use_docker() {
+  [ "${FIN_AWS_EMULATOR:-}" = moto ] && return 1
+  [ "${FIN_AWS_EMULATOR:-}" = localstack ] && return 0
+  command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1
+}
+
+# What answers on the port: moto, localstack, other, or none.
+probe() {
+  if curl -sf -m 2 "$URL/moto-api/" >/dev/null 2>&1; then echo moto
+  elif curl -sf -m 2 "$URL/_localstack/health" >/dev/null 2>&1; then echo localstack
+  elif curl -s -m 2 -o /dev/null "$URL/" 2>/dev/null; then echo other
+  else echo none; fi
+}
+
+moto_bin() {
+  if command -v moto_server >/dev/null 2>&1 && moto_server --help >/dev/null 2>&1; then
+    command -v moto_server; return
+  fi
+  local venv=.venv/moto
+  if [ ! -x "$venv/bin/moto_server" ]; then
+    say "moto_server not found; installing moto[server]==5.2.1 into $venv" >&2
+    python3 -m venv "$venv" >&2 || die "python3 -m venv failed (apt install python3-venv)"
+    "$venv/bin/pip" install -q 'moto[server]==5.2.1' >&2 || die "pip install moto[server]==5.2.1 failed"
+  fi
+  echo "$venv/bin/moto_server"
+}
+
+wait_for() { # $1 = what (moto|localstack), $2 = seconds
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    case "$1" in
+      moto) curl -sf -m 1 "$URL/moto-api/" >/dev/null 2>&1 && return 0 ;;
+      localstack) curl -sf -m 2 "$URL/_localstack/init/ready" 2>/dev/null | grep -q '"completed": *true' && return 0 ;;
+    esac
+    sleep 0.2
+  done
+  return 1
+}
+
+provision() {
+  make -s -j"$(nproc)" build/financial-api
+  build/financial-api provision localstack/manifest.json || die "provisioning failed"
+}
+
+start() {
+  case "$(probe)" in
+    moto) say "moto already answers on $URL; provisioning"; provision; return ;;
+    localstack) say "LocalStack already answers on $URL"; return ;;
+    other) die "port $PORT is taken by something that is neither moto nor LocalStack" ;;
+  esac
+  if use_docker; then
+    say "starting LocalStack (docker compose -f docker-compose.aws.yml up -d)"
+    docker compose -f docker-compose.aws.yml up -d
+    wait_for localstack 120 || die "LocalStack did not finish its init hook within 120 s (docker compose -f docker-compose.aws.yml logs)"
+    say "LocalStack ready on $URL"
+    return
+  fi
+  local bin
+  bin="$(moto_bin)"
+  say "no Docker engine: starting moto_server on $URL ($bin)"
+  # setsid: its own process group, so stop can end it and its children
+  setsid "$bin" -H 127.0.0.1 -p "$PORT" >"$RUN/moto.log" 2>&1 < /dev/null &
+  echo $! >"$RUN/moto.pid"
+  wait_for moto 30 || die "moto_server did not answer within 30 s (see $RUN/moto.log)"
+  say "moto ready on $URL (pid $(cat "$RUN/moto.pid")); provisioning"
+  provision
+}
+
+stop() {
+  if [ -f "$RUN/moto.pid" ]; then
+    local pid; pid="$(cat "$RUN/moto.pid")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      say "stopped moto (pid $pid)"
+    fi
+    rm -f "$RUN/moto.pid"
+  elif use_docker && [ "$(probe)" = localstack ]; then
+    docker compose -f docker-compose.aws.yml down
+    say "stopped LocalStack"
+  else
+    say "nothing started here is running"
+  fi
+}
+
+reset() {
+  case "$(probe)" in
+    moto)
+      say "resetting moto (POST /moto-api/reset) and provisioning again"
+      curl -sf -X POST "$URL/moto-api/reset" >/dev/null || die "moto reset failed"
+      provision ;;
+    localstack)
+      say "recreating LocalStack (no persistence: it starts empty and re-provisions)"
+      docker compose -f docker-compose.aws.yml down && start ;;
+    *) die "no emulator answers on $URL (bun run emulator:start:aws)" ;;
+  esac
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  reset) reset ;;
+  status) say "$(probe) on $URL" ;;
+  *) die "usage: scripts/aws-emulator.sh start|stop|reset|status" ;;
+esac
