@@ -26,10 +26,10 @@ start() {
   local port="$1"
   command -v java >/dev/null || die "java is needed (apt install default-jre-headless)"
   fetch
-  local dir="$CACHE/package/emulator"
-  setsid java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
-    -inMemory -port "$port" >"$RUN/dynamodb-local.log" 2>&1 </dev/null &
-  echo $! >"$RUN/dynamodb-local.pid"
+  local dir="$PWD/$CACHE/package/emulator"
+  # from .run: it writes a metadata file into its working directory
+  (cd "$RUN" && setsid java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
+    -inMemory -port "$port" >dynamodb-local.log 2>&1 </dev/null & echo $! >dynamodb-local.pid)
   local deadline=$((SECONDS + 30))
   # it answers 400 to a bare GET once it is up
   until curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/"; do
