@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-struct aws_client { char endpoint[256], region[32], service[32], key[128], secret[128]; atomic_ulong calls; };
+struct aws_client { char endpoint[256], region[32], service[32], key[128], secret[128]; long timeout_ms, connect_ms; atomic_ulong calls; };
 struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service, char *err, size_t n) {
   struct aws_client *c = calloc(1, sizeof *c);
   const char *ep = cfg->endpoint ? cfg->endpoint : getenv("AWS_ENDPOINT_URL");
   if (strcmp(service, "dynamodb") == 0 && getenv("AWS_ENDPOINT_URL_DYNAMODB")) ep = getenv("AWS_ENDPOINT_URL_DYNAMODB");
   snprintf(c->endpoint, sizeof c->endpoint, "%s", ep ? ep : "http://127.0.0.1:4566");
+  c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
+  c->connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 1000;
   snprintf(c->region, sizeof c->region, "%s", cfg->region ? cfg->region : "us-east-1");
   snprintf(c->service, sizeof c->service, "%s", service);
   snprintf(c->key, sizeof c->key, "%s", getenv("AWS_ACCESS_KEY_ID") ? getenv("AWS_ACCESS_KEY_ID") : "test");
@@ -41,8 +43,8 @@ int aws_call(struct aws_client *c, const char *prefix, const char *op, json_t *r
   curl_easy_setopt(h, CURLOPT_USERPWD, up);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, wr);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   CURLcode rc = curl_easy_perform(h);
   long code = 0; curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

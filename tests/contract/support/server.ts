@@ -30,13 +30,13 @@ async function waitReady(base: string, proc: Subprocess): Promise<void> {
   throw new Error(`server at ${base} not ready after 10 s`);
 }
 
-const mode = process.env.FIN_SERVER_MODE ?? "memory";
+const mode = () => process.env.FIN_SERVER_MODE ?? "memory"; /* read late: test files may set it */
 let dedicated = 0;
 
 /** Tables of its own for a dedicated AWS-mode server, so what it counts or
  * wipes is its own (memory mode gets a fresh process anyway). */
 async function ownTables(bin: string): Promise<Record<string, string>> {
-  if (mode !== "aws") return {};
+  if (mode() !== "aws") return {};
   const prefix = `t${process.pid}x${++dedicated}-`;
   const p = spawn([bin, "provision", "localstack/manifest.json", "--tables-only", "--prefix", prefix], {
     stdout: "ignore",
@@ -52,7 +52,7 @@ export async function startServer(env: Record<string, string> = {}, useSharedTab
   const bin = process.env.FIN_BIN ?? "build/financial-api";
   const tables = useSharedTables ? {} : await ownTables(bin);
   const proc = spawn([bin, "serve", "--port", String(port), "--bind", "127.0.0.1"], {
-    env: { ...process.env, INFRA_MODE: mode, FIN_LOG: "0", ...tables, ...env },
+    env: { ...process.env, INFRA_MODE: mode(), FIN_LOG: "0", ...tables, ...env },
     stdout: "ignore",
     stderr: "ignore",
   });

@@ -1,0 +1,213 @@
+// aws.test.ts - what only AWS mode has: events through EventBridge into SQS,
+// SSM driving the rules, Cognito tokens, and an emulator outage. Runs against
+// the emulator at AWS_ENDPOINT_URL (scripts/test-aws.sh starts it) with
+// servers of its own (tests/contract/support/server.ts, FIN_SERVER_MODE=aws).
+import { afterAll, describe, expect, test } from "bun:test";
+import { spawn, type Subprocess } from "bun";
+import { cognitoToken } from "../contract/support/auth";
+import { startServer } from "../contract/support/server";
+import { uid } from "../contract/support/ids";
+import { aws, endpoint, ssmValue, until } from "./awsapi";
+
+process.env.FIN_SERVER_MODE = "aws";
+const bin = process.env.FIN_BIN ?? "build/financial-api";
+
+type Res = { status: number; body: any; headers: Headers };
+async function http(base: string, method: string, path: string, auth?: string, body?: unknown, key?: string): Promise<Res> {
+  const headers: Record<string, string> = {};
+  if (auth) headers.Authorization = auth;
+  if (key) headers["Idempotency-Key"] = key;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: r.headers };
+}
+
+const dev = (eco: string, role = "user") =>
+  `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco, role })).toString("base64")}.sig`;
+const ADMIN = dev("admin-001", "admin");
+
+/** A registered user with a card (score 720: auto-approved, limit 10000). */
+async function userWithCard(base: string, auth: (eco: string) => string, eco = uid("aws")) {
+  expect((await http(base, "POST", "/v1/users", auth(eco), {})).status).toBe(201);
+  const s = await http(base, "PATCH", `/v1/admin/users/${eco}/score`, ADMIN, { score: 720, reason: "setup" }, uid("k"));
+  expect(s.status).toBe(200);
+  const r = await http(base, "POST", "/v1/cards/requests", auth(eco), { productId: "prod-standard" }, uid("k"));
+  expect(r.status).toBe(201);
+  return { eco, card: r.body.request.card.cardId as string, limit: r.body.request.card.limit as number };
+}
+
+describe("events", () => {
+  test("reach SQS through the EventBridge rule, per entity in sequence order, typed by detail-type", async () => {
+    const base = await startServer({ FIN_DEV_AUTH: "true" });
+    const { eco, card } = await userWithCard(base, (e) => dev(e));
+    expect((await http(base, "POST", `/v1/cards/${card}/transactions/purchases`, dev(eco), { amount: 300 }, uid("k"))).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await http(base, "POST", `/v1/cards/${card}/transactions/payments`, dev(eco), { amount: 50 }, uid("k"))).status).toBe(201);
+    const queueUrl = (await aws("sqs", "GetQueueUrl", { QueueName: "acme-events-queue" })).QueueUrl;
+    const ours: any[] = [];
+    // 1 admin score change + 3 payments change the score; plus the card and payment events
+    await until("our score events in SQS", async () => {
+      const r = await aws("sqs", "ReceiveMessage", { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 });
+      for (const m of r.Messages ?? []) {
+        const body = JSON.parse(m.Body);
+        if (body.detail?.ecosystemId === eco) {
+          ours.push(body);
+          await aws("sqs", "DeleteMessage", { QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle });
+        }
+      }
+      return ours.filter((b) => b["detail-type"] === "score.changed").length >= 4 &&
+        ours.filter((b) => b["detail-type"] === "transaction.payment").length >= 3;
+    }, 30000);
+    for (const b of ours) {
+      expect(b.source).toBe("acme.financial-api");
+      expect(b["detail-type"]).toBe(b.detail.eventType);
+      expect(b.detail.status === "pending" || b.detail.status === "failed").toBe(true);
+    }
+    const score = ours.filter((b) => b["detail-type"] === "score.changed");
+    expect(score.map((b) => b.detail.sequenceNumber)).toEqual(score.map((_, i) => i + 1));
+    expect(new Set(score.map((b) => b.detail.entityId))).toEqual(new Set([eco]));
+  }, 60000);
+});
+
+describe("ssm", () => {
+  test("an override under the configured path changes a rule while the server runs", async () => {
+    const path = `/acme/test-${process.pid}-${Date.now()}/`;
+    const base = await startServer({ FIN_DEV_AUTH: "true", SSM_PATH: path, SSM_REFRESH_SECONDS: "1" });
+    // nothing under the path: the default rule (score >= 700 -> 10000)
+    expect((await userWithCard(base, (e) => dev(e))).limit).toBe(10000);
+    await aws("ssm", "PutParameter", { Name: `${path}limits/highTier`, Value: "7500", Type: "String", Overwrite: true });
+    const got = await until("the new limit", async () => {
+      const { limit } = await userWithCard(base, (e) => dev(e));
+      return limit === 7500 ? limit : undefined;
+    }, 15000);
+    expect(got).toBe(7500);
+    await aws("ssm", "DeleteParameter", { Name: `${path}limits/highTier` });
+  }, 40000);
+
+  test("the provisioned parameters keep the rules of memory mode", async () => {
+    expect(await ssmValue("/acme/financial-api/limits/highTier")).toBe("10000");
+    expect(await ssmValue("/acme/financial-api/limits/mediumTier")).toBe("5000");
+    expect(await ssmValue("/acme/financial-api/limits/lowTier")).toBe("2000");
+    expect(await ssmValue("/acme/financial-api/approval/autoApproveThreshold")).toBe("500");
+  });
+});
+
+describe("cognito", () => {
+  let base = "";
+  const pool = () => ssmValue("/acme/financial-api/cognito/userPoolId");
+  const client = () => ssmValue("/acme/financial-api/cognito/clientId");
+  async function server() {
+    if (!base) base = await startServer({ FIN_DEV_AUTH: "false" });
+    return base;
+  }
+  async function signIn(email: string) {
+    const r = await aws("cognito-idp", "InitiateAuth", {
+      AuthFlow: "USER_PASSWORD_AUTH", ClientId: await client(),
+      AuthParameters: { USERNAME: email, PASSWORD: "Password123!" },
+    });
+    return r.AuthenticationResult.IdToken as string;
+  }
+  async function withPoolKey<T>(fn: () => T): Promise<T> {
+    process.env.FIN_COGNITO_POOL = await pool();
+    process.env.FIN_COGNITO_CLIENT = await client();
+    return fn();
+  }
+
+  test("an ID token from the pool is accepted and maps custom:ecosystemId and custom:role", async () => {
+    const b = await server();
+    const token = await signIn("admin@test.com");
+    const r = await http(b, "POST", "/v1/users", `Bearer ${token}`, {});
+    expect([200, 201]).toContain(r.status);
+    expect(r.body.user.ecosystemId).toBe("admin-001");
+    expect(r.body.user.role).toBe("admin");
+    expect((await http(b, "GET", "/v1/admin/card-requests", `Bearer ${token}`)).status).toBe(200);
+  });
+
+  test("a tampered token is refused", async () => {
+    const b = await server();
+    const [h, p, s] = (await signIn("user@test.com")).split(".");
+    const claims = JSON.parse(Buffer.from(p, "base64url").toString());
+    claims["custom:role"] = "admin";
+    const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${s}`;
+    const r = await http(b, "GET", "/v1/dashboard", `Bearer ${forged}`);
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("INVALID_TOKEN");
+  });
+
+  test("an expired token is refused as expired", async () => {
+    if (!process.env.FIN_COGNITO_JWK) return expect(process.env.FIN_COGNITO_JWK).toBeDefined();
+    const b = await server();
+    const t = await withPoolKey(() => cognitoToken("user-001", "user", { exp: Math.floor(Date.now() / 1000) - 60 }));
+    const r = await http(b, "GET", "/v1/dashboard", `Bearer ${t}`);
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("TOKEN_EXPIRED");
+  });
+
+  test("a token of another pool is refused", async () => {
+    if (!process.env.FIN_COGNITO_JWK) return expect(process.env.FIN_COGNITO_JWK).toBeDefined();
+    const b = await server();
+    const t = await withPoolKey(() =>
+      cognitoToken("user-001", "user", { iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other" }));
+    const r = await http(b, "GET", "/v1/dashboard", `Bearer ${t}`);
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("INVALID_TOKEN");
+  });
+
+  test("an unsigned alg:none token and a dev token are refused", async () => {
+    const b = await server();
+    const [, p] = (await signIn("user@test.com")).split(".");
+    const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${p}.`;
+    for (const t of [none, dev("user-001").slice(7)]) {
+      const r = await http(b, "GET", "/v1/dashboard", `Bearer ${t}`);
+      expect(r.status).toBe(401);
+      expect(r.body.error.code).toBe("INVALID_TOKEN");
+    }
+  });
+});
+
+describe("outage", () => {
+  const procs: Subprocess[] = [];
+  afterAll(() => procs.forEach((p) => p.kill("SIGKILL")));
+
+  test("emulator paused mid-run: 503 and unhealthy readiness, then recovery with no partial rows", async () => {
+    // an emulator of our own, so pausing it does not disturb other suites
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const url = `http://127.0.0.1:${port}`;
+    const moto = spawn([process.env.MOTO_PYTHON ?? "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdout: "ignore", stderr: "ignore" });
+    procs.push(moto);
+    await until("moto", async () => (await fetch(`${url}/moto-api/`)).ok);
+    const env = { AWS_ENDPOINT_URL: url };
+    const prov = spawn([bin, "provision", "localstack/manifest.json"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "pipe" });
+    expect(await prov.exited).toBe(0);
+    const base = await startServer({ ...env, FIN_DEV_AUTH: "true", FIN_AWS_TIMEOUT_MS: "500" }, true);
+    const { eco, card } = await userWithCard(base, (e) => dev(e));
+    const buy = (amount: number) =>
+      http(base, "POST", `/v1/cards/${card}/transactions/purchases`, dev(eco), { amount }, uid("k"));
+    expect((await buy(10)).status).toBe(201);
+
+    process.kill(moto.pid, "SIGSTOP");
+    try {
+      const started = Date.now();
+      const r = await buy(20);
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe("DEPENDENCY_UNAVAILABLE");
+      expect(Date.now() - started).toBeLessThan(10000); // bounded by the client timeouts, no hang
+      const ready = await http(base, "GET", "/health/readiness");
+      expect(ready.status).toBe(503);
+      expect(ready.body.dependencies.database).toBe("unhealthy");
+    } finally {
+      process.kill(moto.pid, "SIGCONT");
+    }
+    await until("readiness again", async () => (await http(base, "GET", "/health/readiness")).status === 200);
+    expect((await buy(30)).status).toBe(201);
+
+    // whatever the interrupted purchase did, it did all of it or nothing
+    const txns = await http(base, "GET", `/v1/cards/${card}/transactions?type=purchase&limit=100`, dev(eco));
+    const done = txns.body.transactions.filter((t: any) => t.status === "completed");
+    const sum = done.reduce((a: number, t: any) => a + t.amount, 0);
+    const c = await http(base, "GET", `/v1/cards/${card}`, dev(eco));
+    expect(c.body.card.balance).toBe(sum);
+    expect([40, 60]).toContain(sum);
+  }, 60000);
+});
