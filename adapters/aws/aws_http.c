@@ -1,66 +1,316 @@
-/* aws_http.c - INTERIM client: libcurl signs (CURLOPT_AWS_SIGV4); replaced by the OpenSSL signer. */
+/* aws_http.c - AWS JSON-protocol client (see aws_http.h). */
 #include "aws_http.h"
+
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-struct aws_client { char endpoint[256], region[32], service[32], key[128], secret[128]; long timeout_ms, connect_ms; atomic_ulong calls; };
-struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service, char *err, size_t n) {
+#include <time.h>
+
+#include "sigv4.h"
+
+#define POOL_MAX 16 /* idle handles kept per client (one per busy thread) */
+
+struct aws_client {
+  char *endpoint, *host, *region, *service, *key_id, *secret, *token;
+  const char *content_type;
+  long timeout_ms, connect_ms;
+  int max_retries;
+  atomic_ulong calls;
+  pthread_mutex_t mu;
+  CURL *pool[POOL_MAX];
+  int n_pool;
+};
+
+/* ---- configuration ---- */
+static const char *env_of(const char *name) {
+  const char *v = getenv(name);
+  return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* AWS_ENDPOINT_URL_<SERVICE>: the names AWS's SDKs use. */
+static const char *service_env(const char *service) {
+  static const char *const map[][2] = {
+      {"dynamodb", "AWS_ENDPOINT_URL_DYNAMODB"},
+      {"ssm", "AWS_ENDPOINT_URL_SSM"},
+      {"events", "AWS_ENDPOINT_URL_EVENTBRIDGE"},
+      {"sqs", "AWS_ENDPOINT_URL_SQS"},
+      {"cognito-idp", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"},
+  };
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (strcmp(map[i][0], service) == 0) return env_of(map[i][1]);
+  return NULL;
+}
+
+/* "http://127.0.0.1:4566/" -> "127.0.0.1:4566" (the signed Host header). */
+static char *host_of(const char *url) {
+  const char *h = strstr(url, "://");
+  h = h ? h + 3 : url;
+  return strndup(h, strcspn(h, "/?#"));
+}
+
+void aws_client_free(struct aws_client *c) {
+  if (c == NULL) return;
+  for (int i = 0; i < c->n_pool; i++) curl_easy_cleanup(c->pool[i]);
+  pthread_mutex_destroy(&c->mu);
+  free(c->endpoint), free(c->host), free(c->region), free(c->service);
+  free(c->key_id), free(c->secret), free(c->token);
+  free(c);
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void) {
+  curl_global_init(CURL_GLOBAL_DEFAULT); /* refcounted: harmless after main's */
+}
+
+struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service, char *err,
+                                  size_t err_size) {
+  pthread_once(&curl_once, curl_init);
   struct aws_client *c = calloc(1, sizeof *c);
-  const char *ep = cfg->endpoint ? cfg->endpoint : getenv("AWS_ENDPOINT_URL");
-  if (strcmp(service, "dynamodb") == 0 && getenv("AWS_ENDPOINT_URL_DYNAMODB")) ep = getenv("AWS_ENDPOINT_URL_DYNAMODB");
-  snprintf(c->endpoint, sizeof c->endpoint, "%s", ep ? ep : "http://127.0.0.1:4566");
-  c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
+  if (c == NULL) goto oom;
+  pthread_mutex_init(&c->mu, NULL);
+  const char *region = cfg->region ? cfg->region
+                                   : env_of("AWS_REGION") ? env_of("AWS_REGION")
+                                   : env_of("AWS_DEFAULT_REGION") ? env_of("AWS_DEFAULT_REGION")
+                                                                  : "us-east-1";
+  const char *ep = cfg->endpoint ? cfg->endpoint : service_env(service);
+  if (ep == NULL) ep = env_of("AWS_ENDPOINT_URL");
+  if (ep != NULL)
+    c->endpoint = strdup(ep);
+  else if (asprintf(&c->endpoint, "https://%s.%s.amazonaws.com",
+                    strcmp(service, "cognito-idp") == 0 ? "cognito-idp" : service, region) < 0)
+    c->endpoint = NULL;
+  const char *id = cfg->access_key_id ? cfg->access_key_id : env_of("AWS_ACCESS_KEY_ID");
+  const char *secret =
+      cfg->secret_access_key ? cfg->secret_access_key : env_of("AWS_SECRET_ACCESS_KEY");
+  const char *token = cfg->session_token ? cfg->session_token : env_of("AWS_SESSION_TOKEN");
+  if (id == NULL || secret == NULL) {
+    snprintf(err, err_size,
+             "%s: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; emulators "
+             "take any, e.g. test/test)",
+             service);
+    aws_client_free(c);
+    return NULL;
+  }
+  c->region = strdup(region);
+  c->service = strdup(service);
+  c->key_id = strdup(id);
+  c->secret = strdup(secret);
+  c->token = token ? strdup(token) : NULL;
+  c->host = c->endpoint ? host_of(c->endpoint) : NULL;
+  if (!c->endpoint || !c->host || !c->region || !c->service || !c->key_id || !c->secret ||
+      (token && !c->token))
+    goto oom;
+  /* DynamoDB and SQS speak JSON 1.0, the others 1.1 */
+  c->content_type = strcmp(service, "dynamodb") == 0 || strcmp(service, "sqs") == 0
+                        ? "Content-Type: application/x-amz-json-1.0"
+                        : "Content-Type: application/x-amz-json-1.1";
+  c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 3000;
   c->connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 1000;
-  snprintf(c->region, sizeof c->region, "%s", cfg->region ? cfg->region : "us-east-1");
-  snprintf(c->service, sizeof c->service, "%s", service);
-  snprintf(c->key, sizeof c->key, "%s", getenv("AWS_ACCESS_KEY_ID") ? getenv("AWS_ACCESS_KEY_ID") : "test");
-  snprintf(c->secret, sizeof c->secret, "%s", getenv("AWS_SECRET_ACCESS_KEY") ? getenv("AWS_SECRET_ACCESS_KEY") : "test");
+  c->max_retries = cfg->max_retries < 0 ? 0 : cfg->max_retries > 0 ? cfg->max_retries : 3;
+  atomic_init(&c->calls, 0);
   return c;
+oom:
+  aws_client_free(c);
+  snprintf(err, err_size, "out of memory");
+  return NULL;
 }
-void aws_client_free(struct aws_client *c) { free(c); }
-unsigned long aws_client_calls(struct aws_client *c) { return atomic_load(&c->calls); }
-struct buf { char *p; size_t n; };
-static size_t wr(char *d, size_t s, size_t m, void *u) { struct buf *b = u; b->p = realloc(b->p, b->n + s*m + 1); memcpy(b->p + b->n, d, s*m); b->n += s*m; b->p[b->n] = 0; return s*m; }
-int aws_call(struct aws_client *c, const char *prefix, const char *op, json_t *req, json_t **resp, struct aws_err *ae) {
-  memset(ae, 0, sizeof *ae); *resp = NULL;
+
+unsigned long aws_client_calls(struct aws_client *c) {
+  return atomic_load(&c->calls);
+}
+
+const char *aws_client_endpoint(const struct aws_client *c) {
+  return c->endpoint;
+}
+
+/* ---- handles ---- */
+static CURL *take(struct aws_client *c) {
+  pthread_mutex_lock(&c->mu);
+  CURL *h = c->n_pool > 0 ? c->pool[--c->n_pool] : NULL;
+  pthread_mutex_unlock(&c->mu);
+  return h != NULL ? h : curl_easy_init();
+}
+
+static void give_back(struct aws_client *c, CURL *h) {
+  pthread_mutex_lock(&c->mu);
+  if (c->n_pool < POOL_MAX) {
+    c->pool[c->n_pool++] = h;
+    h = NULL;
+  }
+  pthread_mutex_unlock(&c->mu);
+  if (h != NULL) curl_easy_cleanup(h);
+}
+
+/* ---- one exchange ---- */
+struct buf {
+  char *p;
+  size_t n;
+};
+
+static size_t on_data(char *d, size_t s, size_t m, void *u) {
+  struct buf *b = u;
+  char *p = realloc(b->p, b->n + s * m + 1);
+  if (p == NULL) return 0;
+  memcpy(p + b->n, d, s * m);
+  b->p = p;
+  b->n += s * m;
+  p[b->n] = '\0';
+  return s * m;
+}
+
+/* Sends body once; fills *status and *out (response text) or returns the
+ * curl error. */
+static CURLcode exchange(struct aws_client *c, const char *target, const char *body,
+                         long *status, struct buf *out) {
+  char date[17], target_h[160], date_h[40], auth_h[600], *token_h = NULL;
+  sigv4_amz_date(time(NULL), date);
+  struct sigv4_pair h[5] = {{"Host", c->host},
+                            {"X-Amz-Date", date},
+                            {"X-Amz-Target", target},
+                            {"Content-Type", c->content_type + strlen("Content-Type: ")}};
+  size_t nh = 4;
+  if (c->token != NULL) h[nh++] = (struct sigv4_pair){"X-Amz-Security-Token", c->token};
+  struct sigv4_request r = {"POST", "/", NULL, 0, h, nh, body, strlen(body)};
+  struct sigv4_key k = {c->key_id, c->secret, c->region, c->service};
+  struct sigv4_result sig;
+  if (sigv4_sign(&r, &k, date, &sig) != 0) return CURLE_OUT_OF_MEMORY;
+  snprintf(target_h, sizeof target_h, "X-Amz-Target: %s", target);
+  snprintf(date_h, sizeof date_h, "X-Amz-Date: %s", date);
+  snprintf(auth_h, sizeof auth_h, "Authorization: %s", sig.authorization);
+  sigv4_result_clear(&sig);
+  if (c->token != NULL && asprintf(&token_h, "X-Amz-Security-Token: %s", c->token) < 0)
+    return CURLE_OUT_OF_MEMORY;
+  struct curl_slist *hl = curl_slist_append(NULL, target_h);
+  hl = curl_slist_append(hl, date_h);
+  hl = curl_slist_append(hl, auth_h);
+  hl = curl_slist_append(hl, c->content_type);
+  hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
+  if (token_h != NULL) hl = curl_slist_append(hl, token_h);
+  CURL *e = take(c);
+  if (e == NULL || hl == NULL) {
+    curl_slist_free_all(hl);
+    free(token_h);
+    if (e) curl_easy_cleanup(e);
+    return CURLE_OUT_OF_MEMORY;
+  }
+  curl_easy_reset(e); /* keeps the connection cache */
+  curl_easy_setopt(e, CURLOPT_URL, c->endpoint);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, out);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  CURLcode rc = curl_easy_perform(e);
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
+  curl_slist_free_all(hl);
+  free(token_h);
+  give_back(c, e);
   atomic_fetch_add(&c->calls, 1);
-  CURL *h = curl_easy_init();
-  char *body = json_dumps(req, JSON_COMPACT);
-  char target[128], sig[128], up[300];
-  snprintf(target, sizeof target, "X-Amz-Target: %s.%s", prefix, op);
-  int v10 = strcmp(c->service, "dynamodb") == 0 || strcmp(c->service, "sqs") == 0;
-  snprintf(sig, sizeof sig, "aws:amz:%s:%s", c->region, c->service);
-  snprintf(up, sizeof up, "%s:%s", c->key, c->secret);
-  struct curl_slist *hd = curl_slist_append(NULL, target);
-  hd = curl_slist_append(hd, v10 ? "Content-Type: application/x-amz-json-1.0" : "Content-Type: application/x-amz-json-1.1");
-  struct buf b = {0};
-  curl_easy_setopt(h, CURLOPT_URL, c->endpoint);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
-  curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
-  curl_easy_setopt(h, CURLOPT_USERPWD, up);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, wr);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(h);
-  long code = 0; curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  curl_easy_cleanup(h); curl_slist_free_all(hd); free(body);
-  if (rc != CURLE_OK) { ae->unavailable = 1; snprintf(ae->msg, sizeof ae->msg, "%s %s unavailable: %s (%s)", c->service, op, curl_easy_strerror(rc), c->endpoint); free(b.p); return -1; }
-  json_t *j = b.p ? json_loads(b.p, 0, NULL) : json_object();
-  free(b.p);
-  if (code >= 200 && code < 300) { *resp = j ? j : json_object(); return 0; }
-  ae->http = (int)code; ae->body = j;
-  const char *t = json_string_value(json_object_get(j, "__type"));
-  if (t && strchr(t, '#')) t = strchr(t, '#') + 1;
-  snprintf(ae->type, sizeof ae->type, "%s", t ? t : "");
-  const char *m = json_string_value(json_object_get(j, "message")); if (!m) m = json_string_value(json_object_get(j, "Message"));
-  snprintf(ae->msg, sizeof ae->msg, "%s %s failed: %s %s", c->service, op, ae->type, m ? m : "");
-  if (code >= 500) ae->unavailable = 1;
-  return -1;
+  return rc;
 }
-enum fin_status aws_err_to_fin(const struct aws_err *ae, struct fin_err *e) { return fin_err_set(e, ae->unavailable ? FIN_UNAVAILABLE : FIN_INTERNAL, "%s", ae->msg); }
-void aws_err_clear(struct aws_err *ae) { json_decref(ae->body); ae->body = NULL; }
+
+static bool throttling(const char *type) {
+  static const char *const t[] = {"ThrottlingException", "ProvisionedThroughputExceededException",
+                                  "RequestLimitExceeded", "TooManyRequestsException",
+                                  "ThrottledException", "LimitExceededException"};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (strcmp(type, t[i]) == 0) return true;
+  return false;
+}
+
+static void backoff(int attempt) {
+  long cap = 25L << (attempt < 6 ? attempt : 6);
+  if (cap > 1000) cap = 1000;
+  long ms = (long)(rand() % (cap + 1)); /* full jitter */
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* Fills e from an error response. */
+static void service_error(struct aws_client *c, const char *op, long status, const char *text,
+                          struct aws_err *e) {
+  e->kind = AWS_ERR_SERVICE;
+  e->http = (int)status;
+  e->body = text ? json_loads(text, 0, NULL) : NULL;
+  const char *type = json_string_value(json_object_get(e->body, "__type"));
+  if (type == NULL) type = json_string_value(json_object_get(e->body, "code"));
+  const char *hash = type ? strrchr(type, '#') : NULL;
+  snprintf(e->type, sizeof e->type, "%s", hash ? hash + 1 : type ? type : "");
+  const char *msg = json_string_value(json_object_get(e->body, "message"));
+  if (msg == NULL) msg = json_string_value(json_object_get(e->body, "Message"));
+  snprintf(e->msg, sizeof e->msg, "%s %s failed: HTTP %ld %s%s%s", c->service, op, status,
+           e->type, msg ? ": " : "", msg ? msg : "");
+}
+
+int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
+             json_t **resp, struct aws_err *e) {
+  memset(e, 0, sizeof *e);
+  *resp = NULL;
+  char full[128];
+  snprintf(full, sizeof full, "%s.%s", target, op);
+  char *body = json_dumps(req, JSON_COMPACT);
+  if (body == NULL) {
+    e->kind = AWS_ERR_NOMEM;
+    snprintf(e->msg, sizeof e->msg, "%s %s: out of memory", c->service, op);
+    return -1;
+  }
+  int refused = 0;
+  for (int attempt = 0;; attempt++) {
+    struct buf out = {0};
+    long status = 0;
+    CURLcode rc = exchange(c, full, body, &status, &out);
+    bool retry = false;
+    memset(e, 0, sizeof *e);
+    if (rc == CURLE_OK && status >= 200 && status < 300) {
+      *resp = json_loadb(out.p ? out.p : "{}", out.p ? out.n : 2, 0, NULL);
+      free(out.p);
+      if (*resp != NULL) break;
+      e->kind = AWS_ERR_RESPONSE;
+      snprintf(e->msg, sizeof e->msg, "%s %s: response is not JSON", c->service, op);
+      break;
+    }
+    if (rc != CURLE_OK) {
+      e->kind = rc == CURLE_OUT_OF_MEMORY ? AWS_ERR_NOMEM : AWS_ERR_UNAVAILABLE;
+      snprintf(e->msg, sizeof e->msg, "%s %s unavailable: %s (%s)", c->service, op,
+               curl_easy_strerror(rc), c->endpoint);
+      /* a timeout may have reached the service: do not send a write twice */
+      retry = rc == CURLE_COULDNT_CONNECT ? ++refused < 2
+              : rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_OUT_OF_MEMORY ? false
+                                                                            : true;
+    } else {
+      service_error(c, op, status, out.p, e);
+      if (throttling(e->type)) {
+        e->kind = AWS_ERR_THROTTLED;
+        retry = true;
+      } else {
+        retry = status >= 500;
+      }
+    }
+    free(out.p);
+    if (!retry || attempt >= c->max_retries) break;
+    aws_err_clear(e);
+    backoff(attempt);
+  }
+  free(body);
+  return *resp != NULL ? 0 : -1;
+}
+
+void aws_err_clear(struct aws_err *e) {
+  json_decref(e->body);
+  e->body = NULL;
+}
+
+enum fin_status aws_err_to_fin(const struct aws_err *e, struct fin_err *fe) {
+  bool down = e->kind == AWS_ERR_UNAVAILABLE || e->kind == AWS_ERR_THROTTLED ||
+              (e->kind == AWS_ERR_SERVICE && e->http >= 500);
+  return fin_err_set(fe, e->kind == AWS_ERR_NOMEM ? FIN_NOMEM : down ? FIN_UNAVAILABLE : FIN_INTERNAL,
+                     "%s", e->msg);
+}
