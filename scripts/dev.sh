@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
 # Runs the API. Usage: scripts/dev.sh [memory|aws|firebase] (default memory).
+# aws: against the emulator of `bun run emulator:start:aws` on :4566 unless
+# AWS_ENDPOINT_URL says otherwise; Cognito when the emulator has the pool
+# (moto), else the loopback-only dev-token fallback (LocalStack Community).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 make -s -j"$(nproc)" build/financial-api
 mode="${1:-memory}"
+case "$mode" in
+  memory) ;;
+  aws)
+    export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
+    export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
+    export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}" FIN_DEV_AUTH="${FIN_DEV_AUTH:-auto}"
+    if ! curl -s -m 2 -o /dev/null "$AWS_ENDPOINT_URL/"; then
+      echo "dev: nothing answers at $AWS_ENDPOINT_URL; start it with: bun run emulator:start:aws" >&2
+      exit 1
+    fi
+    echo "dev: AWS endpoint $AWS_ENDPOINT_URL (region $AWS_REGION)"
+    echo "dev: a Cognito ID token for user@test.com: bun run token:aws  (dev tokens when the fallback is on)"
+    ;;
+  firebase) ;;
+  *) echo "dev: unknown mode '$mode' (memory, aws, firebase)" >&2; exit 2 ;;
+esac
 echo "dev: starting financial-api in $mode mode on port ${PORT:-3000} (lua/$mode.lua)"
 exec build/financial-api serve --wiring "lua/$mode.lua"

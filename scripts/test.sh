@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (cmocka, ASan+UBSan), the repository
 # conformance suite on the memory adapters, the HTTP contract suite against a
-# memory-mode server, and bounded fuzzing of the request path.
+# memory-mode server, bounded fuzzing of the request path, and the AWS mode
+# suites against moto/DynamoDB Local (scripts/test-aws.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
@@ -26,6 +27,7 @@ step unit make -s -j"$(nproc)" test-unit
 step conformance make -s -j"$(nproc)" conformance
 step contract scripts/contract.sh
 step fuzz scripts/fuzz.sh
+step aws scripts/test-aws.sh
 
 echo
 echo "suites: $passed passed, $failed failed"
