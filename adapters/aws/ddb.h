@@ -110,11 +110,11 @@ enum fin_status ddb_collect(struct ddb *d, const char *op, json_t *req, struct d
 
 /* One page of at most `limit` items from a Query template `req` (stolen),
  * starting after `start` (stolen, NULL = first page). One more item than
- * the limit is read to learn has_more; the next cursor is the key of the
- * last item returned (key_fn builds it from the decoded element), so no item
- * is ever skipped. */
+ * the limit is read to learn has_more; the next cursor names the last item
+ * returned (cursor_fn makes it, malloc'd, from the decoded element), so no
+ * item is ever skipped. */
 enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit,
-                         struct ddb_vec *v, json_t *(*key_fn)(const void *elem), void *out,
+                         struct ddb_vec *v, char *(*cursor_fn)(const void *elem), void *out,
                          size_t *n, struct fin_page *page, struct fin_err *e);
 
 /* Counts what a Query/Scan template (borrowed) matches, all pages. */

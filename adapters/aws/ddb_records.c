@@ -25,6 +25,13 @@ static json_t *audit_key(const void *elem) {
   return k;
 }
 
+static char *audit_cursor(const void *elem) {
+  json_t *k = audit_key(elem);
+  char *c = k != NULL ? ddb_cursor_encode(k) : NULL;
+  json_decref(k);
+  return c;
+}
+
 static enum fin_status audit_find_by_target(void *self, const char *type, const char *id,
                                             const char *cursor, int limit, struct fin_audit **out,
                                             size_t *n, struct fin_page *page, struct fin_err *e) {
@@ -47,7 +54,7 @@ static enum fin_status audit_find_by_target(void *self, const char *type, const 
   }
   free(pk);
   struct ddb_vec v = {.size = sizeof(struct fin_audit), .from = audit_from_v, .clear = audit_clear_v};
-  return ddb_page(self, req, start, limit, &v, audit_key, out, n, page, e);
+  return ddb_page(self, req, start, limit, &v, audit_cursor, out, n, page, e);
 }
 
 static enum fin_status audit_clear(void *self, long *deleted, struct fin_err *e) {

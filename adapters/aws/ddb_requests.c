@@ -129,9 +129,7 @@ static int cmp_newest(const void *x, const void *y) {
 
 /* The pending queue is read whole (all index pages) and ordered here: the
  * index orders by createdAt only, and requests created in one millisecond
- * need the request id as tie-break for a stable walk. The cursor is the
- * position "<createdAt ms>.<requestId>" of the last item returned, so a walk
- * stays right when that request is decided meanwhile. The admin queue is
+ * need the request id as tie-break for a stable walk. The admin queue is
  * small; the original's Firestore backend read every match as well. */
 static enum fin_status req_list_pending(void *self, enum fin_sort sort, const char *cursor,
                                         int limit, struct fin_card_request **out, size_t *n,
@@ -144,24 +142,29 @@ static enum fin_status req_list_pending(void *self, enum fin_sort sort, const ch
   enum fin_status st = ddb_collect(self, "Query", pending_query(self), &v, &all, &total, e);
   if (st != FIN_OK) return st;
   if (total > 1) qsort(all, total, sizeof *all, sort == FIN_SORT_NEWEST ? cmp_newest : cmp_oldest);
+  /* the cursor is the id of the last request returned, as in memory mode;
+   * one decided meanwhile is placed by its (createdAt, id) */
   size_t from = 0;
-  long long at_ms;
-  char at_id[40];
-  if (cursor != NULL && sscanf(cursor, "%lld.%39s", &at_ms, at_id) == 2) {
-    while (from < total) {
-      int c = by_created(&all[from], (fin_ms)at_ms, at_id);
-      if (sort == FIN_SORT_NEWEST ? c < 0 : c > 0) break;
-      from++;
+  if (cursor != NULL && cursor[0] != '\0' && strlen(cursor) < 64) {
+    struct fin_card_request at = {0};
+    size_t i = 0;
+    while (i < total && strcmp(all[i].request_id, cursor) != 0) i++;
+    if (i < total) {
+      from = i + 1;
+    } else if (req_get_any(self, cursor, &at, NULL) == FIN_OK) {
+      while (from < total) {
+        int c = by_created(&all[from], at.created_at, at.request_id);
+        if (sort == FIN_SORT_NEWEST ? c < 0 : c > 0) break;
+        from++;
+      }
     }
+    fin_card_request_clear(&at);
   }
   size_t take = total - from < (size_t)limit ? total - from : (size_t)limit;
   page->total_count = (long)total;
   page->has_more = from + take < total;
   page->next_cursor = NULL;
-  if (page->has_more &&
-      asprintf(&page->next_cursor, "%lld.%s", (long long)all[from + take - 1].created_at,
-               all[from + take - 1].request_id) < 0)
-    page->next_cursor = NULL;
+  if (page->has_more) page->next_cursor = strdup(all[from + take - 1].request_id);
   /* keep [from, from + take) at the front; release the rest */
   for (size_t i = 0; i < total; i++)
     if (i < from || i >= from + take) fin_card_request_clear(&all[i]);

@@ -31,27 +31,24 @@ static enum fin_status txn_get(void *self, const char *eco, const char *card_id,
   return fin_err_set(e, FIN_INTERNAL, "acme-transactions item %s is malformed", id);
 }
 
-static json_t *txn_key(const void *elem) {
-  const struct fin_txn *t = elem;
-  char *pk = ddb_join(t->ecosystem_id, t->card_id);
-  json_t *k = pk != NULL ? json_pack("{s:{s:s}, s:{s:s}}", "ecosystemIdCardId", "S", pk,
-                                     "transactionId", "S", t->transaction_id)
-                         : NULL;
-  free(pk);
-  return k;
+static char *txn_cursor(const void *elem) {
+  return strdup(((const struct fin_txn *)elem)->transaction_id);
 }
 
-/* A cursor for this card's partition, else NULL (first page): a cursor of
- * another card must not move the query into another partition. */
-static json_t *txn_start(const char *cursor, const char *pk) {
-  json_t *k = ddb_cursor_decode(cursor);
-  const char *p = json_string_value(json_object_get(json_object_get(k, "ecosystemIdCardId"), "S"));
-  if (k == NULL || json_object_size(k) != 2 || p == NULL || strcmp(p, pk) != 0 ||
-      json_object_get(k, "transactionId") == NULL) {
-    json_decref(k);
+/* The cursor is the id of the last transaction returned (as in memory
+ * mode); it resumes only when that transaction is on this card, otherwise
+ * the walk starts at the first page. */
+static json_t *txn_start(struct ddb *d, const char *cursor, const char *pk) {
+  if (cursor == NULL || cursor[0] == '\0' || strlen(cursor) > 64) return NULL;
+  json_t *key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemIdCardId", "S", pk, "transactionId",
+                          "S", cursor);
+  json_t *item = NULL;
+  if (key == NULL || ddb_get(d, ddb_table(d, DDB_T_TXNS), json_incref(key), &item, NULL) != FIN_OK) {
+    json_decref(key);
     return NULL;
   }
-  return k;
+  json_decref(item);
+  return key;
 }
 
 static enum fin_status txn_list_by_card(void *self, const char *eco, const char *card_id,
@@ -70,10 +67,10 @@ static enum fin_status txn_list_by_card(void *self, const char *eco, const char 
     json_object_set_new(json_object_get(req, "ExpressionAttributeValues"), ":t", ddb_s(type));
   }
   struct ddb_vec v = {.size = sizeof(struct fin_txn), .from = txn_from_v, .clear = txn_clear_v};
-  json_t *start = txn_start(cursor, pk);
+  json_t *start = txn_start(self, cursor, pk);
   free(pk);
   page->total_count = -1;
-  return ddb_page(self, req, start, limit, &v, txn_key, out, n, page, e);
+  return ddb_page(self, req, start, limit, &v, txn_cursor, out, n, page, e);
 }
 
 static enum fin_status txn_delete_all(void *self, long *deleted, struct fin_err *e) {

@@ -232,7 +232,7 @@ enum fin_status ddb_count(struct ddb *d, const char *op, const json_t *req, long
 }
 
 enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit,
-                         struct ddb_vec *v, json_t *(*key_fn)(const void *elem), void *out,
+                         struct ddb_vec *v, char *(*cursor_fn)(const void *elem), void *out,
                          size_t *n, struct fin_page *page, struct fin_err *e) {
   *(void **)out = NULL;
   *n = 0;
@@ -252,9 +252,7 @@ enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit,
   if (st == FIN_OK && v->n > (size_t)limit) {
     v->n--;
     v->clear((char *)v->items + v->n * v->size);
-    json_t *k = key_fn((char *)v->items + (v->n - 1) * v->size);
-    page->next_cursor = k != NULL ? ddb_cursor_encode(k) : NULL;
-    json_decref(k);
+    page->next_cursor = cursor_fn((char *)v->items + (v->n - 1) * v->size);
     page->has_more = true;
     if (page->next_cursor == NULL) st = fin_err_set(e, FIN_NOMEM, "dynamodb Query: out of memory");
   }
