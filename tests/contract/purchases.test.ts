@@ -1,0 +1,157 @@
+// purchases.test.ts - baseline §13.7 (S57-S66) with deviations 4 (real 402
+// details) and 9/19 (replays and atomic, conflict-free balances).
+import { describe, expect, test } from "bun:test";
+import { get, post } from "./support/client";
+import { key } from "./support/ids";
+import { purchase, userWithCard } from "./support/setup";
+
+const buy = (auth: string, card: string, body: unknown, k: string | null = key()) =>
+  post(`/v1/cards/${card}/transactions/purchases`, { auth, key: k ?? undefined, body });
+
+describe("S57 required parts", () => {
+  test("S57 without auth 401, without a key 400, a negative amount 400", async () => {
+    const u = await userWithCard(5000);
+    expect((await post(`/v1/cards/${u.cardId}/transactions/purchases`, { key: key(), body: { amount: 10 } })).status).toBe(401);
+    const nokey = await buy(u.auth, u.cardId, { amount: 10 }, null);
+    expect(nokey.status).toBe(400);
+    expect(nokey.body.error.message).toContain("Idempotency-Key");
+    const neg = await buy(u.auth, u.cardId, { amount: -100 });
+    expect(neg.status).toBe(400);
+    expect(neg.body.error.message).toContain("amount");
+  });
+});
+
+describe("S58-S62 buying", () => {
+  test("S58 limit 5000, balance 1000: a purchase of 100 at Test Store", async () => {
+    const u = await userWithCard(5000);
+    expect((await purchase(u.auth, u.cardId, 1000)).status).toBe(201);
+    const r = await buy(u.auth, u.cardId, { amount: 100, merchant: "Test Store" });
+    expect(r.status).toBe(201);
+    expect(Object.keys(r.body)).toEqual(["transaction", "card"]);
+    expect(r.body.transaction).toMatchObject({ type: "purchase", amount: 100, status: "completed", merchant: "Test Store" });
+    expect(r.body.transaction.transactionId).toBeString();
+    expect(Object.keys(r.body.transaction)).toEqual(["transactionId", "type", "amount", "status", "timestamp", "merchant"]);
+    expect(r.body.card).toMatchObject({ cardId: u.cardId, balance: 1100, availableCredit: 3900, minimumPayment: 25 });
+  });
+
+  test("S59 more than the available credit: 402 with the real details, and a failed purchase listed", async () => {
+    const u = await userWithCard(5000);
+    expect((await purchase(u.auth, u.cardId, 1000)).status).toBe(201);
+    const r = await buy(u.auth, u.cardId, { amount: 5000 });
+    expect(r.status).toBe(402);
+    expect(r.body.error.code).toBe("INSUFFICIENT_CREDIT");
+    expect(r.body.error.message).toBe("Purchase amount exceeds available credit");
+    expect(r.body.error.details).toEqual({ requestedAmount: 5000, availableCredit: 4000 });
+    const list = await get(`/v1/cards/${u.cardId}/transactions`, { auth: u.auth });
+    expect(list.body.transactions[0]).toMatchObject({ type: "purchase", amount: 5000, status: "failed" });
+    expect(list.body.transactions[0].merchant).toBeUndefined();
+    const card = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(card.body.card.balance).toBe(1000);
+  });
+
+  test("S60 limit 500, balance 0: 600 is refused with 402", async () => {
+    const u = await userWithCard(500);
+    const r = await buy(u.auth, u.cardId, { amount: 600 });
+    expect(r.status).toBe(402);
+    expect(r.body.error.code).toBe("INSUFFICIENT_CREDIT");
+  });
+
+  test("S61 a card that does not exist: 404", async () => {
+    const u = await userWithCard(1000);
+    const r = await buy(u.auth, "non-existent-card", { amount: 10 });
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe("NOT_FOUND");
+    expect(r.body.error.message).toBe("Card not found");
+  });
+
+  test("S62 limit 1000: 950 leaves 50 and the card near its limit", async () => {
+    const u = await userWithCard(1000);
+    expect((await buy(u.auth, u.cardId, { amount: 950 })).status).toBe(201);
+    const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(c.body.card).toMatchObject({ balance: 950, availableCredit: 50, nearLimit: true });
+  });
+});
+
+describe("S63-S66 replays, exact limits, defaults and number printing", () => {
+  test("S63 the same key twice on a 2000 card: 201 then 200, one purchase", async () => {
+    const u = await userWithCard(2000);
+    const k = key();
+    const a = await buy(u.auth, u.cardId, { amount: 300 }, k);
+    const b = await buy(u.auth, u.cardId, { amount: 300 }, k);
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(200);
+    expect(b.body.transaction.transactionId).toBe(a.body.transaction.transactionId);
+    const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(c.body.card.balance).toBe(300);
+  });
+
+  test("S63 a replay with another body returns the original purchase", async () => {
+    const u = await userWithCard(2000);
+    const k = key();
+    const a = await buy(u.auth, u.cardId, { amount: 100.5, merchant: "A" }, k);
+    const b = await buy(u.auth, u.cardId, { amount: 999 }, k);
+    expect(b.status).toBe(200);
+    expect(b.body.transaction).toEqual(a.body.transaction);
+  });
+
+  test("S64 limit 10000: exactly 10000 passes, then 0.01 is refused", async () => {
+    const u = await userWithCard(10000);
+    const r = await buy(u.auth, u.cardId, { amount: 10000 });
+    expect(r.status).toBe(201);
+    expect(r.body.card).toMatchObject({ availableCredit: 0, minimumPayment: 200, nearLimit: true });
+    const more = await buy(u.auth, u.cardId, { amount: 0.01 });
+    expect(more.status).toBe(402);
+  });
+
+  test("S65 merchant defaults, an empty merchant, and a string amount", async () => {
+    const u = await userWithCard(10000);
+    const d = await buy(u.auth, u.cardId, { amount: 25 });
+    expect(d.status).toBe(201);
+    expect(d.body.transaction.merchant).toBe("Unknown Merchant");
+    const empty = await buy(u.auth, u.cardId, { amount: 1, merchant: "" });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toBe("merchant is required");
+    const str = await buy(u.auth, u.cardId, { amount: "50" });
+    expect(str.status).toBe(400);
+    expect(str.body.error.message).toBe("amount must be a positive number");
+  });
+
+  test("S66 0.1 + 0.2 prints as JavaScript prints it", async () => {
+    const u = await userWithCard(10000);
+    expect((await buy(u.auth, u.cardId, { amount: 0.1 })).status).toBe(201);
+    const r = await buy(u.auth, u.cardId, { amount: 0.2 });
+    expect(r.status).toBe(201);
+    expect(r.text).toContain('"balance":0.30000000000000004');
+    expect(r.text).toContain('"availableCredit":9999.7');
+    expect(r.text).toContain('"minimumPayment":0.30000000000000004');
+  });
+});
+
+describe("D-purchases concurrency and idempotency under load (deviation 19)", () => {
+  test("D-purchases 20 concurrent purchases with distinct keys: no lost update", async () => {
+    const u = await userWithCard(5000);
+    const rs = await Promise.all(Array.from({ length: 20 }, () => buy(u.auth, u.cardId, { amount: 10 })));
+    expect(rs.every((r) => r.status === 201)).toBe(true);
+    const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(c.body.card.balance).toBe(200);
+    expect(c.body.card.availableCredit).toBe(4800);
+  });
+
+  test("D-purchases 10 concurrent first uses of one key execute once", async () => {
+    const u = await userWithCard(5000);
+    const k = key();
+    const rs = await Promise.all(Array.from({ length: 10 }, () => buy(u.auth, u.cardId, { amount: 7 }, k)));
+    expect(rs.filter((r) => r.status === 201).length).toBe(1);
+    expect(rs.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(new Set(rs.map((r) => r.body.transaction.transactionId)).size).toBe(1);
+    const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(c.body.card.balance).toBe(7);
+  });
+
+  test("D-purchases a merchant that is not a string is refused", async () => {
+    const u = await userWithCard(5000);
+    const r = await buy(u.auth, u.cardId, { amount: 5, merchant: 7 });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toBe("merchant must be a string");
+  });
+});
