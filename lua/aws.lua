@@ -75,9 +75,18 @@ else
   }
 end
 
+-- The same environment overrides as memory mode win over SSM.
+local overrides = {}
+for var, key in pairs{ WHATSAPP_NOTIFICATIONS_ENABLED = "whatsapp.notificationsEnabled",
+                       FIN_RATE_LIMIT = "rateLimit.enabled" } do
+  local v = env(var)
+  if v == "true" or v == "false" then overrides[key] = v end
+end
+
 local config = aws.ssm_config(conn{
   path = env("SSM_PATH") or "/acme/financial-api/",
   refresh_seconds = tonumber(env("SSM_REFRESH_SECONDS") or "60"),
+  overrides = overrides,
 })
 
 local publisher = aws.eventbridge(conn{

@@ -70,7 +70,8 @@ conformance_ddblocal() {
 step conformance-emulator conformance "conf-"
 step conformance-dynamodb-local conformance_ddblocal
 step manifest build/financial-api provision localstack/manifest.json --check
-step contract env FIN_SERVER_MODE=aws FIN_DEV_AUTH=true scripts/contract.sh
+# moto serves one request at a time: generous client timeouts for the suite
+step contract env FIN_SERVER_MODE=aws FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000 scripts/contract.sh --timeout 60000
 step aws-specific env FIN_SERVER_MODE=aws bun test tests/aws
 
 echo

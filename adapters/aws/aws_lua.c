@@ -20,6 +20,7 @@
  *   timeout_ms, connect_timeout_ms
  */
 #include <lauxlib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,11 +149,24 @@ static int l_eventbridge(lua_State *L) {
   return 1;
 }
 
+/* aws.ssm_config{conn...; path=, refresh_seconds=, overrides={key=value}} */
 static int l_ssm_config(lua_State *L) {
-  struct ssm_cfg cfg;
+  struct ssm_cfg cfg = {0};
   read_conn(L, 1, &cfg.aws);
-  cfg.path = lua_istable(L, 1) ? opt_str(L, 1, "path") : NULL;
-  cfg.refresh_seconds = lua_istable(L, 1) ? (int)opt_int(L, 1, "refresh_seconds", 60) : 60;
+  bool t = lua_istable(L, 1);
+  cfg.path = t ? opt_str(L, 1, "path") : NULL;
+  cfg.refresh_seconds = t ? (int)opt_int(L, 1, "refresh_seconds", 60) : 60;
+  const char *keys[32], *values[32];
+  if (t && lua_getfield(L, 1, "overrides") == LUA_TTABLE) {
+    for (lua_pushnil(L); lua_next(L, -2) && cfg.n_overrides < 32; lua_pop(L, 1)) {
+      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+        return luaL_error(L, "fin.aws.ssm_config: overrides must map strings to strings");
+      keys[cfg.n_overrides] = lua_tostring(L, -2); /* anchored by the table */
+      values[cfg.n_overrides++] = lua_tostring(L, -1);
+    }
+  }
+  cfg.override_keys = keys;
+  cfg.override_values = values;
   struct fin_box *b = fin_box_push(L, FIN_T_CONFIG);
   char err[256] = "out of memory";
   struct fin_config c = ssm_config_new(&cfg, err, sizeof err);

@@ -28,6 +28,7 @@ struct ssm {
   int refresh_seconds;
   pthread_mutex_t mu;
   json_t *values; /* key -> string; replaced whole on each load */
+  json_t *overrides; /* key -> string; fixed */
   bool warned[N_KNOWN];
   atomic_ulong loads;
   pthread_t thread;
@@ -132,7 +133,8 @@ static enum fin_status ssm_get(void *self, const char *key, char **out, struct f
   struct ssm *s = self;
   *out = NULL;
   pthread_mutex_lock(&s->mu);
-  const char *v = json_string_value(json_object_get(s->values, key));
+  const char *v = json_string_value(json_object_get(s->overrides, key));
+  if (v == NULL) v = json_string_value(json_object_get(s->values, key));
   if (v != NULL) *out = strdup(v);
   pthread_mutex_unlock(&s->mu);
   if (v == NULL) return FIN_NOT_FOUND;
@@ -151,6 +153,7 @@ static void ssm_destroy(void *self) {
   }
   aws_client_free(s->aws);
   json_decref(s->values);
+  json_decref(s->overrides);
   free(s->path);
   pthread_mutex_destroy(&s->mu);
   pthread_mutex_destroy(&s->stop_mu);
@@ -173,8 +176,12 @@ struct fin_config ssm_config_new(const struct ssm_cfg *cfg, char *err, size_t er
   const char *path = cfg->path ? cfg->path : "/acme/financial-api/";
   s->path = strdup(path);
   s->values = json_object();
+  s->overrides = json_object();
+  for (size_t i = 0; s->overrides != NULL && i < cfg->n_overrides; i++)
+    json_object_set_new(s->overrides, cfg->override_keys[i], json_string(cfg->override_values[i]));
   s->refresh_seconds = cfg->refresh_seconds;
-  if (s->path == NULL || s->values == NULL) snprintf(err, err_size, "out of memory");
+  if (s->path == NULL || s->values == NULL || s->overrides == NULL)
+    snprintf(err, err_size, "out of memory");
   else s->aws = aws_client_new(&cfg->aws, "ssm", err, err_size);
   if (s->aws == NULL) {
     ssm_destroy(s);

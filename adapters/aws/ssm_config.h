@@ -21,6 +21,10 @@ struct ssm_cfg {
   struct aws_cfg aws;
   const char *path;    /* NULL: "/acme/financial-api/" */
   int refresh_seconds; /* 0: read once at start */
+  /* Values that win over SSM (environment overrides of the wiring file);
+   * copied. */
+  const char *const *override_keys, *const *override_values;
+  size_t n_overrides;
 };
 
 /* A config port, or {NULL, NULL} with a message in err. */

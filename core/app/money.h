@@ -7,6 +7,16 @@
 /* Retries of a purchase/payment whose card changed between read and commit. */
 #define FIN_MONEY_RETRIES 8
 
+/* Money moves on one card queue up inside this process (a striped lock by
+ * card id), so concurrent purchases do not fail each other's version checks
+ * against a remote store; other processes still meet the version check and
+ * retry. Hold it around the whole read-compute-commit loop. */
+void fin_card_lock(const char *card_id);
+void fin_card_unlock(const char *card_id);
+/* A short jittered pause before retry `attempt` (1, 2, ...) after a
+ * version conflict with another process. */
+void fin_conflict_pause(int attempt);
+
 /* Stores a failed transaction (no event, no idempotency record). */
 enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco, const char *card_id,
                                      const char *type, double amount, const char *key,

@@ -190,11 +190,12 @@ static int check_card(struct fin_container *c, const struct payment *p, const st
   return 0;
 }
 
-static void execute(struct fin_container *c, const struct payment *p, struct fin_resp *r) {
+static void execute_locked(struct fin_container *c, const struct payment *p, struct fin_resp *r) {
   struct fin_app_error e = {0};
   struct fin_err pe = {0};
   enum fin_status st = FIN_INTERNAL;
   for (int i = 0; i < FIN_MONEY_RETRIES; i++) {
+    if (i > 0) fin_conflict_pause(i);
     struct fin_user u = {0};
     struct fin_card card = {0};
     st = fin_app_get_user(c, p->eco, &u, &e);
@@ -231,6 +232,13 @@ static void execute(struct fin_container *c, const struct payment *p, struct fin
   }
   fin_app_error_from_port(&e, st, &pe, "commit payment");
   fin_app_fail(r, &e);
+}
+
+/* One money move per card at a time in this process (money.h). */
+static void execute(struct fin_container *c, const struct payment *p, struct fin_resp *r) {
+  fin_card_lock(p->card_id);
+  execute_locked(c, p, r);
+  fin_card_unlock(p->card_id);
 }
 
 void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {

@@ -156,11 +156,12 @@ static void refuse(struct fin_container *c, const struct purchase *p, const stru
  * key seen before fails the commit (nothing applied) and is replayed. The
  * key is looked up first only on the paths that would not commit. Retried
  * when the card changed under us. */
-static void execute(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
+static void execute_locked(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
   struct fin_app_error e = {0};
   struct fin_err pe = {0};
   enum fin_status st = FIN_OK;
   for (int i = 0; i < FIN_MONEY_RETRIES; i++) {
+    if (i > 0) fin_conflict_pause(i);
     struct fin_card *cards = NULL, *card = NULL;
     size_t n = 0;
     memset(&pe, 0, sizeof pe);
@@ -191,6 +192,12 @@ static void execute(struct fin_container *c, const struct purchase *p, struct fi
   }
   fin_app_error_from_port(&e, st, &pe, "commit purchase");
   fin_app_fail(r, &e);
+}
+
+static void execute(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
+  fin_card_lock(p->card_id);
+  execute_locked(c, p, r);
+  fin_card_unlock(p->card_id);
 }
 
 /* Steps 3-5 of §1.10; returns 0 when valid, else r is set. */
