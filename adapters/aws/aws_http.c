@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/log.h"
 #include "sigv4.h"
 
 #define POOL_MAX 16 /* idle handles kept per client (one per busy thread) */
@@ -214,6 +215,7 @@ static CURLcode exchange(struct aws_client *c, const char *target, const char *b
   free(token_h);
   give_back(c, e);
   atomic_fetch_add(&c->calls, 1);
+  fin_backend_call_note();
   return rc;
 }
 

@@ -86,6 +86,7 @@ static struct conn_state *state_new(const char *uri) {
     return NULL;
   }
   st->start_ms = fin_now_ms();
+  (void)fin_backend_calls_take(); /* this request's count starts here */
   atomic_fetch_add(&inflight, 1);
   return st;
 }
@@ -161,10 +162,10 @@ static void access_log(const char *method, const struct conn_state *st,
   char rid[160], m[32], path[512];
   fin_log("info", "request",
           "\"requestId\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
-          "\"duration_ms\":%lld",
+          "\"duration_ms\":%lld,\"backend_calls\":%u",
           fin_log_esc(out->request_id ? out->request_id : "", rid, sizeof rid),
           fin_log_esc(method, m, sizeof m), fin_log_esc(st->path, path, sizeof path), out->status,
-          (long long)(fin_now_ms() - st->start_ms));
+          (long long)(fin_now_ms() - st->start_ms), fin_backend_calls_take());
 }
 
 static struct MHD_Response *make_response(struct fin_http_out *out) {

@@ -98,3 +98,15 @@ void fin_log(const char *level, const char *event, const char *fields_fmt, ...) 
   ssize_t w = write(STDERR_FILENO, line, len);
   (void)w;
 }
+
+static _Thread_local unsigned backend_calls;
+
+void fin_backend_call_note(void) {
+  backend_calls++;
+}
+
+unsigned fin_backend_calls_take(void) {
+  unsigned n = backend_calls;
+  backend_calls = 0;
+  return n;
+}

@@ -15,6 +15,13 @@ void fin_log(const char *level, const char *event, const char *fields_fmt, ...)
 /* Escapes s for a JSON string body into buf (truncating); returns buf. */
 char *fin_log_esc(const char *s, char *buf, size_t size);
 
+/* Calls to backing services (DynamoDB, Firestore ...) made by this thread:
+ * adapters note each one; the HTTP layer takes the count at the start and
+ * end of a request and logs it ("backend_calls"), so round trips per
+ * request can be measured (bench/aws.sh). */
+void fin_backend_call_note(void);
+unsigned fin_backend_calls_take(void); /* returns the count and resets it */
+
 /* 0 = quiet (tests), 1 = normal. Default 1; env FIN_LOG=0 turns it off. */
 void fin_log_set_enabled(int on);
 
