@@ -210,4 +210,46 @@ describe("outage", () => {
     expect(c.body.card.balance).toBe(sum);
     expect([40, 60]).toContain(sum);
   }, 60000);
+
+  test("emulator stopped: a fast 503, readiness unhealthy; restarted and provisioned: serving again", async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const url = `http://127.0.0.1:${port}`;
+    const startMoto = async () => {
+      const m = spawn([process.env.MOTO_PYTHON ?? "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      procs.push(m);
+      await until("moto", async () => (await fetch(`${url}/moto-api/`)).ok);
+      const prov = spawn([bin, "provision", "localstack/manifest.json"], {
+        env: { ...process.env, AWS_ENDPOINT_URL: url },
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      expect(await prov.exited).toBe(0);
+      return m;
+    };
+    let moto = await startMoto();
+    const base = await startServer({ AWS_ENDPOINT_URL: url, FIN_DEV_AUTH: "true" }, true);
+    const { eco, card } = await userWithCard(base, (e) => dev(e));
+
+    moto.kill("SIGKILL");
+    await moto.exited;
+    const started = Date.now();
+    const r = await http(base, "GET", "/v1/dashboard", dev(eco));
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe("DEPENDENCY_UNAVAILABLE");
+    expect(r.body.error.message).toContain("dynamodb");
+    expect(Date.now() - started).toBeLessThan(3000); // refused connections fail fast
+    const ready = await http(base, "GET", "/health/readiness");
+    expect(ready.status).toBe(503);
+    expect(ready.body.status).toBe("unhealthy");
+
+    moto = await startMoto(); // moto keeps nothing: the data starts empty again
+    await until("readiness again", async () => (await http(base, "GET", "/health/readiness")).status === 200);
+    const again = await userWithCard(base, (e) => dev(e));
+    const buy = await http(base, "POST", `/v1/cards/${again.card}/transactions/purchases`, dev(again.eco), { amount: 5 }, uid("k"));
+    expect(buy.status).toBe(201);
+    expect(card).toBeString();
+  }, 60000);
 });
