@@ -28,8 +28,12 @@ start() {
   fetch
   local dir="$PWD/$CACHE/package/emulator"
   # from .run: it writes a metadata file into its working directory
-  (cd "$RUN" && setsid java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
-    -inMemory -port "$port" >dynamodb-local.log 2>&1 </dev/null & echo $! >dynamodb-local.pid)
+  (
+    cd "$RUN" || exit 1
+    setsid java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
+      -inMemory -port "$port" >dynamodb-local.log 2>&1 </dev/null &
+    echo $! >dynamodb-local.pid
+  )
   local deadline=$((SECONDS + 30))
   # it answers 400 to a bare GET once it is up
   until curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/"; do

@@ -56,8 +56,9 @@ struct fin_rules_snapshot;
 
 /* The rules in force now (never NULL; valid until fin_container_destroy). */
 const struct fin_rules *fin_rules_of(const struct fin_container *c);
-/* Re-reads the config port; publishes a new snapshot when a value changed.
- * Returns true when it did. Call from one thread (the outbox worker). */
+/* Re-reads the config port; publishes a new snapshot when what the port
+ * says changed since the last read (the first read only records it).
+ * Returns true when it published. Call from one thread (the outbox worker). */
 bool fin_rules_refresh(struct fin_container *c);
 /* Frees the snapshots (fin_container_destroy). */
 void fin_rules_release(struct fin_container *c);
@@ -105,6 +106,8 @@ struct fin_container {
   struct fin_rules rules;
   _Atomic(struct fin_rules *) live_rules; /* NULL: `rules` */
   struct fin_rules_snapshot *retired;
+  struct fin_rules config_seen; /* what the config port said last (refresh) */
+  bool config_seen_valid;
   struct fin_whatsapp_settings whatsapp;
   struct fin_seed_user *seeds;
   size_t n_seeds;

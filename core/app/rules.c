@@ -266,14 +266,17 @@ const struct fin_rules *fin_rules_of(const struct fin_container *c) {
 }
 
 bool fin_rules_refresh(struct fin_container *c) {
+  struct fin_rules now;
+  fin_rules_defaults(&now);
+  fin_rules_load(&now, &c->config, NULL); /* warnings were given at start-up */
+  bool first = !c->config_seen_valid;
+  bool changed = !first && !same_rules(&now, &c->config_seen);
+  c->config_seen = now;
+  c->config_seen_valid = true;
+  if (!changed) return false;
   struct fin_rules_snapshot *s = calloc(1, sizeof *s);
   if (s == NULL) return false;
-  fin_rules_defaults(&s->rules);
-  fin_rules_load(&s->rules, &c->config, NULL); /* warnings were given at start-up */
-  if (same_rules(&s->rules, fin_rules_of(c))) {
-    free(s);
-    return false;
-  }
+  s->rules = now;
   s->next = c->retired; /* kept until destroy: readers may still hold the old one */
   c->retired = s;
   atomic_store_explicit(&c->live_rules, &s->rules, memory_order_release);

@@ -139,6 +139,8 @@ int fin_host_load_container(const char *wiring_file, struct fin_container *c, ch
   }
   fin_rules_defaults(&c->rules);
   fin_rules_load(&c->rules, &c->config, warn_rule);
+  c->config_seen = c->rules; /* later config changes are measured from here */
+  c->config_seen_valid = true;
   return 0;
 }
 
