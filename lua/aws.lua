@@ -10,10 +10,11 @@
 --   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
 --   FIN_TABLE_PREFIX            table names (default "acme-")
 --   COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_ISSUER, COGNITO_JWKS_URL
---   FIN_DEV_AUTH=true|auto      accept dev tokens instead of Cognito (auto:
---                               only when no pool is known): only with a
---                               loopback endpoint (LocalStack Community has
---                               no Cognito); logged, and readiness says so
+--   FIN_DEV_AUTH=true|auto      accept dev tokens (true: only them; auto:
+--                               them and Cognito tokens when the emulator
+--                               has a pool): only with a loopback endpoint
+--                               (LocalStack Community has no Cognito);
+--                               logged, and readiness says so
 --   EVENTBRIDGE_BUS_NAME, EVENT_SOURCE
 --   SSM_PATH (/acme/financial-api/), SSM_REFRESH_SECONDS (60)
 --   WPP_BASE_URL, WPP_SECRET_KEY, WPP_SESSION_NAME, ADMIN_PHONE_1/2,
@@ -54,16 +55,9 @@ if (not pool or not client) and loopback then
   client = client or ssm_value("/acme/financial-api/cognito/clientId")
 end
 
-local dev_auth = env("FIN_DEV_AUTH")  -- "true": always; "auto": when no pool is known
-local auth
-if dev_auth == "true" or (dev_auth == "auto" and (not pool or not client)) then
-  auth = aws.dev_auth_fallback{ endpoint = endpoint }  -- raises unless loopback
-elseif not pool or not client then
-  error("AWS mode needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID " ..
-        "(or FIN_DEV_AUTH=true with a loopback AWS_ENDPOINT_URL)", 0)
-else
+local function cognito()
   local cognito_endpoint = env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") or endpoint
-  auth = aws.cognito_auth{
+  return aws.cognito_auth{
     region = region,
     user_pool_id = pool,
     client_id = client,
@@ -73,6 +67,23 @@ else
                (cognito_endpoint and (cognito_endpoint:gsub("/$", "") .. "/" .. pool ..
                                       "/.well-known/jwks.json")),
   }
+end
+
+-- FIN_DEV_AUTH: "true" dev tokens only; "auto" dev tokens ("mock.") and, when
+-- the emulator has a pool, Cognito tokens too. Both refuse a non-loopback
+-- endpoint (aws.dev_auth_fallback raises).
+local dev_auth = env("FIN_DEV_AUTH")
+local auth
+if dev_auth == "true" then
+  auth = aws.dev_auth_fallback{ endpoint = endpoint }
+elseif dev_auth == "auto" then
+  auth = aws.dev_auth_fallback{ endpoint = endpoint,
+                                cognito = (pool and client) and cognito() or nil }
+elseif not pool or not client then
+  error("AWS mode needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID " ..
+        "(or FIN_DEV_AUTH=true with a loopback AWS_ENDPOINT_URL)", 0)
+else
+  auth = cognito()
 end
 
 -- The same environment overrides as memory mode win over SSM.

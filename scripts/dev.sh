@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the API. Usage: scripts/dev.sh [memory|aws|firebase] (default memory).
 # aws: against the emulator of `bun run emulator:start:aws` on :4566 unless
-# AWS_ENDPOINT_URL says otherwise; Cognito when the emulator has the pool
-# (moto), else the loopback-only dev-token fallback (LocalStack Community).
+# AWS_ENDPOINT_URL says otherwise; Cognito tokens when the emulator has the
+# pool (moto), and the loopback-only dev tokens of memory mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -19,7 +19,7 @@ case "$mode" in
       exit 1
     fi
     echo "dev: AWS endpoint $AWS_ENDPOINT_URL (region $AWS_REGION)"
-    echo "dev: a Cognito ID token for user@test.com: bun run token:aws  (dev tokens when the fallback is on)"
+    echo "dev: tokens: Bearer \$(bun run --silent token:aws) (Cognito), or the dev tokens of memory mode"
     ;;
   firebase) ;;
   *) echo "dev: unknown mode '$mode' (memory, aws, firebase)" >&2; exit 2 ;;

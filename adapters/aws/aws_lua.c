@@ -7,8 +7,9 @@
  *   aws.ssm_config{conn...; path=, refresh_seconds=}   -> fin.Config
  *   aws.cognito_auth{region=, user_pool_id=, client_id=, issuer=, jwks_url=}
  *                                                      -> fin.Auth
- *   aws.dev_auth_fallback{endpoint=}  dev tokens; raises unless the endpoint
- *                                     is loopback (never for real AWS)
+ *   aws.dev_auth_fallback{endpoint=, cognito=}  dev tokens ("mock."), the
+ *                                     others to `cognito` when given; raises
+ *                                     unless the endpoint is loopback
  *   aws.is_loopback(url)              true for 127.x, localhost, [::1]
  *   aws.call(service, operation, params [, conn])
  *        -> response table | nil, code, message   (service: "dynamodb",
@@ -191,12 +192,22 @@ static int l_cognito_auth(lua_State *L) {
   return 1;
 }
 
+/* aws.dev_auth_fallback{endpoint=, cognito=<fin.Auth or nil>} */
 static int l_dev_auth_fallback(lua_State *L) {
   const char *endpoint = lua_istable(L, 1) ? opt_str(L, 1, "endpoint") : NULL;
   if (endpoint == NULL) endpoint = getenv("AWS_ENDPOINT_URL");
+  struct fin_box *real = NULL;
+  if (lua_istable(L, 1) && lua_getfield(L, 1, "cognito") != LUA_TNIL)
+    real = fin_box_check(L, -1, FIN_T_AUTH); /* raises on another type */
   struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
+  struct fin_auth inner = {NULL, NULL};
+  if (real != NULL) { /* moved into the new provider */
+    inner = (struct fin_auth){real->ops, real->self};
+    real->owned = false;
+    real->ops = NULL;
+  }
   char err[256] = "out of memory";
-  struct fin_auth a = dev_fallback_new(endpoint, err, sizeof err);
+  struct fin_auth a = dev_fallback_new(endpoint, inner, err, sizeof err);
   FILL(L, b, a, "dev_auth_fallback", err);
   return 1;
 }

@@ -36,12 +36,15 @@ bool dev_fallback_loopback(const char *url) {
 }
 
 struct fallback {
-  struct fin_auth inner;
+  struct fin_auth inner; /* dev tokens */
+  struct fin_auth real;  /* ops NULL: none */
 };
 
 static enum fin_auth_result fb_verify(void *self, const char *token, struct fin_principal *out,
                                       char *detail, size_t detail_size) {
   struct fallback *f = self;
+  if (f->real.ops != NULL && strncmp(token, "mock.", 5) != 0)
+    return f->real.ops->verify(f->real.self, token, out, detail, detail_size);
   return f->inner.ops->verify(f->inner.self, token, out, detail, detail_size);
 }
 
@@ -56,13 +59,15 @@ static const char *fb_name(void *self) {
 }
 
 static enum fin_status fb_ping(void *self, struct fin_err *e) {
-  return FIN_OK;
+  struct fallback *f = self;
+  return f->real.ops != NULL ? f->real.ops->ping(f->real.self, e) : FIN_OK;
 }
 
 static void fb_destroy(void *self) {
   struct fallback *f = self;
   if (f == NULL) return;
   f->inner.ops->destroy(f->inner.self);
+  if (f->real.ops != NULL) f->real.ops->destroy(f->real.self);
   free(f);
 }
 
@@ -74,8 +79,10 @@ static const struct fin_auth_ops fb_ops = {
     .destroy = fb_destroy,
 };
 
-struct fin_auth dev_fallback_new(const char *endpoint, char *err, size_t err_size) {
+struct fin_auth dev_fallback_new(const char *endpoint, struct fin_auth real, char *err,
+                                 size_t err_size) {
   if (!dev_fallback_loopback(endpoint)) {
+    if (real.ops != NULL) real.ops->destroy(real.self);
     snprintf(err, err_size,
              "the dev-token fallback needs a loopback AWS endpoint (got %s); use Cognito "
              "(COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID) for anything else",
@@ -86,10 +93,14 @@ struct fin_auth dev_fallback_new(const char *endpoint, char *err, size_t err_siz
   if (f != NULL) f->inner = mem_auth_new();
   if (f == NULL || f->inner.ops == NULL) {
     free(f);
+    if (real.ops != NULL) real.ops->destroy(real.self);
     snprintf(err, err_size, "out of memory");
     return (struct fin_auth){NULL, NULL};
   }
+  f->real = real;
   fin_log("warn", "auth_dev_fallback",
-          "\"endpoint\":\"%s\",\"note\":\"dev tokens accepted; not for production\"", endpoint);
+          "\"endpoint\":\"%s\",\"cognito\":%s,\"note\":\"dev tokens accepted; not for "
+          "production\"",
+          endpoint, real.ops != NULL ? "true" : "false");
   return (struct fin_auth){&fb_ops, f};
 }

@@ -19,7 +19,10 @@
 bool dev_fallback_loopback(const char *url);
 
 /* The provider, or {NULL, NULL} with the reason in err (endpoint not
- * loopback, or OOM). */
-struct fin_auth dev_fallback_new(const char *endpoint, char *err, size_t err_size);
+ * loopback, or OOM). With `real` (ops may be NULL; the provider takes it
+ * over) tokens that are not dev tokens ("mock.") go to `real`, so an
+ * emulator with Cognito serves both kinds. */
+struct fin_auth dev_fallback_new(const char *endpoint, struct fin_auth real, char *err,
+                                 size_t err_size);
 
 #endif
