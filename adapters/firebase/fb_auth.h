@@ -1,0 +1,33 @@
+/* fb_auth.h - the auth provider of Firebase mode: Firebase ID tokens
+ * (infrastructure.md §5.3).
+ *
+ * With an Auth emulator host configured, the emulator's unsigned tokens
+ * (alg "none") are accepted after the same claim checks; this is logged at
+ * start. Without it, tokens must be RS256 signed by one of Google's
+ * securetoken certificates (fetched with libcurl, cached for the
+ * Cache-Control max-age, refetched on an unknown kid at most every 30 s) and
+ * verified with OpenSSL; an unsigned token is then refused. Either way:
+ * `iss` = https://securetoken.google.com/<project>, `aud` = <project>,
+ * `sub` present, `exp` in the future (else FIN_AUTH_EXPIRED). Claims: uid =
+ * sub, email, role = custom claim `role` ("user" unless "admin"),
+ * ecosystem_id = custom claim `ecosystemId`, else the uid. Thread-safe.
+ */
+#ifndef FIN_FB_AUTH_H
+#define FIN_FB_AUTH_H
+
+#include <stddef.h>
+
+#include "../../core/ports/services.h"
+
+struct fb_auth_cfg {
+  const char *project;       /* required */
+  const char *emulator_host; /* FIREBASE_AUTH_EMULATOR_HOST, e.g. "127.0.0.1:9099"; NULL: Google */
+  const char *certs_url;     /* NULL: Google's securetoken x509 certificates */
+  long timeout_ms;           /* 0: 2000 */
+  long long (*now_s)(void);  /* NULL: the system clock */
+};
+
+/* The provider (strings copied), or {NULL, NULL} with a message in err. */
+struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err_size);
+
+#endif

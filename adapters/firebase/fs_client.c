@@ -1,0 +1,205 @@
+/* fs_client.c - Firestore REST calls (see fs_client.h). */
+#include "fs_client.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/util/log.h"
+
+#define POOL_MAX 16
+
+struct fs {
+  atomic_int refs;
+  char *base;   /* http://host/v1/projects/P/databases/(default)/documents */
+  char *root;   /* projects/P/databases/(default)/documents */
+  char *origin; /* http://host (emulator reset) */
+  char *project;
+  char *auth;   /* "Authorization: Bearer ..." */
+  long timeout_ms;
+  pthread_mutex_t mu;
+  CURL *pool[POOL_MAX];
+  int n_pool;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size) {
+  pthread_once(&curl_once, curl_init);
+  if (cfg->project == NULL || cfg->project[0] == '\0') {
+    snprintf(err, err_size, "a project id is required (GCLOUD_PROJECT)");
+    return NULL;
+  }
+  struct fs *f = calloc(1, sizeof *f);
+  if (f == NULL) goto oom;
+  atomic_init(&f->refs, 1);
+  pthread_mutex_init(&f->mu, NULL);
+  const char *token = cfg->emulator_host ? "owner" : cfg->token;
+  if (token == NULL) {
+    snprintf(err, err_size, "Firestore outside the emulator needs an OAuth token (FIN_FIRESTORE_TOKEN)");
+    fs_unref(f);
+    return NULL;
+  }
+  if (asprintf(&f->origin, cfg->emulator_host ? "http://%s" : "https://firestore.googleapis.com",
+               cfg->emulator_host) < 0 ||
+      asprintf(&f->root, "projects/%s/databases/(default)/documents", cfg->project) < 0 ||
+      asprintf(&f->base, "%s/v1/%s", f->origin, f->root) < 0 ||
+      asprintf(&f->auth, "Authorization: Bearer %s", token) < 0)
+    goto oom;
+  f->project = strdup(cfg->project);
+  if (f->project == NULL) goto oom;
+  f->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 3000;
+  return f;
+oom:
+  snprintf(err, err_size, "out of memory");
+  fs_unref(f);
+  return NULL;
+}
+
+struct fs *fs_ref(struct fs *f) {
+  atomic_fetch_add(&f->refs, 1);
+  return f;
+}
+
+void fs_unref(struct fs *f) {
+  if (f == NULL || atomic_fetch_sub(&f->refs, 1) != 1) return;
+  for (int i = 0; i < f->n_pool; i++) curl_easy_cleanup(f->pool[i]);
+  pthread_mutex_destroy(&f->mu);
+  free(f->base), free(f->root), free(f->origin), free(f->project), free(f->auth);
+  free(f);
+}
+
+const char *fs_root_name(const struct fs *f) {
+  return f->root;
+}
+
+static CURL *take(struct fs *f) {
+  pthread_mutex_lock(&f->mu);
+  CURL *h = f->n_pool > 0 ? f->pool[--f->n_pool] : NULL;
+  pthread_mutex_unlock(&f->mu);
+  return h != NULL ? h : curl_easy_init();
+}
+
+static void give_back(struct fs *f, CURL *h) {
+  pthread_mutex_lock(&f->mu);
+  if (f->n_pool < POOL_MAX) {
+    f->pool[f->n_pool++] = h;
+    h = NULL;
+  }
+  pthread_mutex_unlock(&f->mu);
+  if (h != NULL) curl_easy_cleanup(h);
+}
+
+struct buf {
+  char *p;
+  size_t n;
+};
+
+static size_t on_data(char *d, size_t s, size_t m, void *u) {
+  struct buf *b = u;
+  char *p = realloc(b->p, b->n + s * m + 1);
+  if (p == NULL) return 0;
+  memcpy(p + b->n, d, s * m);
+  b->p = p;
+  b->n += s * m;
+  p[b->n] = '\0';
+  return s * m;
+}
+
+static enum fin_status exchange(struct fs *f, const char *method, const char *url,
+                                const char *body, long *status, struct buf *out,
+                                struct fin_err *e) {
+  CURL *h = take(f);
+  struct curl_slist *hl = curl_slist_append(NULL, f->auth);
+  hl = curl_slist_append(hl, "Content-Type: application/json");
+  hl = curl_slist_append(hl, "Expect:");
+  if (h == NULL || hl == NULL) {
+    curl_slist_free_all(hl);
+    if (h) curl_easy_cleanup(h);
+    return fin_err_set(e, FIN_NOMEM, "firestore: out of memory");
+  }
+  curl_easy_reset(h);
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+  if (body != NULL) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, f->timeout_ms < 1000 ? f->timeout_ms : 1000L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  CURLcode rc = curl_easy_perform(h);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+  curl_slist_free_all(hl);
+  give_back(f, h);
+  fin_backend_call_note();
+  if (rc != CURLE_OK)
+    return fin_err_set(e, FIN_UNAVAILABLE, "firestore %s unavailable: %s (%s)", method,
+                       curl_easy_strerror(rc), f->origin);
+  return FIN_OK;
+}
+
+enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, const json_t *body,
+                        json_t **resp, struct fs_fail *fail, struct fin_err *e) {
+  *resp = NULL;
+  if (fail != NULL) memset(fail, 0, sizeof *fail);
+  char *url = NULL, *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  if (asprintf(&url, "%s%s", f->base, suffix) < 0 || (body && !text)) {
+    free(text);
+    return fin_err_set(e, FIN_NOMEM, "firestore: out of memory");
+  }
+  struct buf out = {0};
+  long status = 0;
+  enum fin_status st = exchange(f, method, url, text, &status, &out, e);
+  free(url);
+  free(text);
+  json_t *doc = out.p ? json_loadb(out.p, out.n, 0, NULL) : NULL;
+  free(out.p);
+  if (st != FIN_OK) {
+    json_decref(doc);
+    return st;
+  }
+  if (status >= 200 && status < 300) {
+    *resp = doc;
+    return FIN_OK;
+  }
+  /* {"error":{"code":409,"message":"...","status":"ALREADY_EXISTS"}} */
+  json_t *err = json_object_get(doc, "error");
+  const char *why = json_string_value(json_object_get(err, "status"));
+  const char *msg = json_string_value(json_object_get(err, "message"));
+  if (fail != NULL) {
+    fail->http = (int)status;
+    snprintf(fail->status, sizeof fail->status, "%s", why ? why : "");
+  }
+  enum fin_status code = status == 404                                        ? FIN_NOT_FOUND
+                         : why && strcmp(why, "ALREADY_EXISTS") == 0          ? FIN_EXISTS
+                         : why && strcmp(why, "FAILED_PRECONDITION") == 0     ? FIN_PRECONDITION
+                         : status >= 500 || (why && strcmp(why, "UNAVAILABLE") == 0) ? FIN_UNAVAILABLE
+                                                                               : FIN_INTERNAL;
+  fin_err_set(e, code, "firestore %s %s: HTTP %ld %s %s", method, suffix, status, why ? why : "",
+              msg ? msg : "");
+  json_decref(doc);
+  return code;
+}
+
+enum fin_status fs_emulator_reset(struct fs *f, struct fin_err *e) {
+  char *url = NULL;
+  if (asprintf(&url, "%s/emulator/v1/projects/%s/databases/(default)/documents", f->origin,
+               f->project) < 0)
+    return fin_err_set(e, FIN_NOMEM, "out of memory");
+  struct buf out = {0};
+  long status = 0;
+  enum fin_status st = exchange(f, "DELETE", url, NULL, &status, &out, e);
+  free(url);
+  free(out.p);
+  if (st == FIN_OK && status != 200)
+    st = fin_err_set(e, FIN_INTERNAL, "firestore emulator reset: HTTP %ld", status);
+  return st;
+}

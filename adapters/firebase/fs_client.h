@@ -1,0 +1,55 @@
+/* fs_client.h - Firestore's REST API (v1) over libcurl.
+ *
+ * One handle per process for a project's default database: documents are
+ * named by their path below ".../documents/" ("users/u1/cards/c1"). Against
+ * the emulator (FIRESTORE_EMULATOR_HOST) requests carry "Bearer owner",
+ * which the emulator takes as an admin; against Google a bearer token from
+ * the environment (FIN_FIRESTORE_TOKEN) is sent. Connections are kept alive
+ * (a small handle pool), calls time out, and an unreachable server is
+ * FIN_UNAVAILABLE. Thread-safe.
+ */
+#ifndef FIN_FS_CLIENT_H
+#define FIN_FS_CLIENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../../core/ports/errors.h"
+
+struct fs;
+
+struct fs_cfg {
+  const char *emulator_host; /* "127.0.0.1:8080"; NULL: Google's endpoint */
+  const char *project;       /* required */
+  const char *token;         /* Google only: an OAuth bearer token */
+  long timeout_ms;           /* 0: 3000 */
+};
+
+/* A handle with one reference, or NULL with a message in err. */
+struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size);
+struct fs *fs_ref(struct fs *f);
+void fs_unref(struct fs *f);
+
+/* ".../documents" prefix of full document names (borrowed). */
+const char *fs_root_name(const struct fs *f);
+
+/* Why a call failed beyond the fin_status (Firestore's status string, e.g.
+ * "ABORTED", "ALREADY_EXISTS", "FAILED_PRECONDITION"). */
+struct fs_fail {
+  int http;
+  char status[40];
+};
+
+/* method + "<documents URL><suffix>" with `body` (borrowed, may be NULL).
+ * FIN_OK with *resp (owned; may be NULL for an empty body); FIN_NOT_FOUND on
+ * 404; FIN_EXISTS on ALREADY_EXISTS; FIN_PRECONDITION on
+ * FAILED_PRECONDITION; FIN_UNAVAILABLE when unreachable, timed out or 5xx;
+ * FIN_INTERNAL otherwise (ABORTED too: see fail->status). */
+enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, const json_t *body,
+                        json_t **resp, struct fs_fail *fail, struct fin_err *e);
+
+/* Emulator only: deletes every document of the project. */
+enum fin_status fs_emulator_reset(struct fs *f, struct fin_err *e);
+
+#endif
