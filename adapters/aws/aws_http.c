@@ -9,10 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 #include "sigv4.h"
-
-#define POOL_MAX 16 /* idle handles kept per client (one per busy thread) */
 
 struct aws_client {
   char *endpoint, *host, *region, *service, *key_id, *secret, *token;
@@ -20,9 +19,7 @@ struct aws_client {
   long timeout_ms, connect_ms;
   int max_retries;
   atomic_ulong calls;
-  pthread_mutex_t mu;
-  CURL *pool[POOL_MAX];
-  int n_pool;
+  struct fin_curl_pool pool; /* keep-alive connections, one handle per busy thread */
 };
 
 /* ---- configuration ---- */
@@ -54,8 +51,7 @@ static char *host_of(const char *url) {
 
 void aws_client_free(struct aws_client *c) {
   if (c == NULL) return;
-  for (int i = 0; i < c->n_pool; i++) curl_easy_cleanup(c->pool[i]);
-  pthread_mutex_destroy(&c->mu);
+  fin_curl_pool_destroy(&c->pool);
   free(c->endpoint), free(c->host), free(c->region), free(c->service);
   free(c->key_id), free(c->secret), free(c->token);
   free(c);
@@ -71,7 +67,7 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
   pthread_once(&curl_once, curl_init);
   struct aws_client *c = calloc(1, sizeof *c);
   if (c == NULL) goto oom;
-  pthread_mutex_init(&c->mu, NULL);
+  fin_curl_pool_init(&c->pool);
   const char *region = cfg->region ? cfg->region
                                    : env_of("AWS_REGION") ? env_of("AWS_REGION")
                                    : env_of("AWS_DEFAULT_REGION") ? env_of("AWS_DEFAULT_REGION")
@@ -127,45 +123,10 @@ const char *aws_client_endpoint(const struct aws_client *c) {
   return c->endpoint;
 }
 
-/* ---- handles ---- */
-static CURL *take(struct aws_client *c) {
-  pthread_mutex_lock(&c->mu);
-  CURL *h = c->n_pool > 0 ? c->pool[--c->n_pool] : NULL;
-  pthread_mutex_unlock(&c->mu);
-  return h != NULL ? h : curl_easy_init();
-}
-
-static void give_back(struct aws_client *c, CURL *h) {
-  pthread_mutex_lock(&c->mu);
-  if (c->n_pool < POOL_MAX) {
-    c->pool[c->n_pool++] = h;
-    h = NULL;
-  }
-  pthread_mutex_unlock(&c->mu);
-  if (h != NULL) curl_easy_cleanup(h);
-}
-
-/* ---- one exchange ---- */
-struct buf {
-  char *p;
-  size_t n;
-};
-
-static size_t on_data(char *d, size_t s, size_t m, void *u) {
-  struct buf *b = u;
-  char *p = realloc(b->p, b->n + s * m + 1);
-  if (p == NULL) return 0;
-  memcpy(p + b->n, d, s * m);
-  b->p = p;
-  b->n += s * m;
-  p[b->n] = '\0';
-  return s * m;
-}
-
 /* Sends body once; fills *status and *out (response text) or returns the
  * curl error. */
 static CURLcode exchange(struct aws_client *c, const char *target, const char *body,
-                         long *status, struct buf *out) {
+                         long *status, struct fin_http_buf *out) {
   char date[17], target_h[160], date_h[40], auth_h[600], *token_h = NULL;
   sigv4_amz_date(time(NULL), date);
   struct sigv4_pair h[5] = {{"Host", c->host},
@@ -190,19 +151,18 @@ static CURLcode exchange(struct aws_client *c, const char *target, const char *b
   hl = curl_slist_append(hl, c->content_type);
   hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
   if (token_h != NULL) hl = curl_slist_append(hl, token_h);
-  CURL *e = take(c);
+  CURL *e = fin_curl_take(&c->pool);
   if (e == NULL || hl == NULL) {
     curl_slist_free_all(hl);
     free(token_h);
     if (e) curl_easy_cleanup(e);
     return CURLE_OUT_OF_MEMORY;
   }
-  curl_easy_reset(e); /* keeps the connection cache */
   curl_easy_setopt(e, CURLOPT_URL, c->endpoint);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, out);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
@@ -213,7 +173,7 @@ static CURLcode exchange(struct aws_client *c, const char *target, const char *b
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
   curl_slist_free_all(hl);
   free(token_h);
-  give_back(c, e);
+  fin_curl_give(&c->pool, e);
   atomic_fetch_add(&c->calls, 1);
   fin_backend_call_note();
   return rc;
@@ -266,7 +226,7 @@ int aws_call(struct aws_client *c, const char *target, const char *op, const jso
   }
   int refused = 0;
   for (int attempt = 0;; attempt++) {
-    struct buf out = {0};
+    struct fin_http_buf out = {0};
     long status = 0;
     CURLcode rc = exchange(c, full, body, &status, &out);
     bool retry = false;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 
 #define REFETCH_AFTER_S 30 /* an unknown kid refetches the JWKS at most this often */
@@ -40,24 +41,6 @@ static long long system_now_s(void) {
 }
 
 /* ---- JWKS ---- */
-struct body {
-  char *p;
-  size_t n;
-};
-
-static size_t on_data(char *d, size_t s, size_t m, void *u) {
-  struct body *b = u;
-  size_t add = s * m;
-  if (b->n + add > MAX_JWKS_BYTES) return 0; /* refuses a huge document */
-  char *p = realloc(b->p, b->n + add + 1);
-  if (p == NULL) return 0;
-  memcpy(p + b->n, d, add);
-  b->p = p;
-  b->n += add;
-  p[b->n] = '\0';
-  return add;
-}
-
 /* GETs the JWKS; returns the parsed document or NULL with a reason. */
 static json_t *fetch_jwks(const struct cognito *c, char *why, size_t why_size) {
   CURL *h = curl_easy_init();
@@ -65,9 +48,9 @@ static json_t *fetch_jwks(const struct cognito *c, char *why, size_t why_size) {
     snprintf(why, why_size, "out of memory");
     return NULL;
   }
-  struct body b = {0};
+  struct fin_http_buf b = {.max = MAX_JWKS_BYTES}; /* refuses a huge document */
   curl_easy_setopt(h, CURLOPT_URL, c->jwks_url);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 
 #define GOOGLE_CERTS \
@@ -70,28 +71,10 @@ static json_t *part(const char *s, size_t len) {
 }
 
 /* ---- Google certificates ---- */
-struct body {
-  char *p;
-  size_t n;
-  long max_age;
-};
-
-static size_t on_data(char *d, size_t s, size_t m, void *u) {
-  struct body *b = u;
-  if (b->n + s * m > 256 * 1024) return 0;
-  char *p = realloc(b->p, b->n + s * m + 1);
-  if (p == NULL) return 0;
-  memcpy(p + b->n, d, s * m);
-  b->p = p;
-  b->n += s * m;
-  p[b->n] = '\0';
-  return s * m;
-}
-
 static size_t on_header(char *d, size_t s, size_t m, void *u) {
-  struct body *b = u;
+  long *max_age = u;
   const char *ma = strncasecmp(d, "cache-control:", 14) == 0 ? strstr(d, "max-age=") : NULL;
-  if (ma != NULL) b->max_age = strtol(ma + 8, NULL, 10);
+  if (ma != NULL) *max_age = strtol(ma + 8, NULL, 10);
   return s * m;
 }
 
@@ -99,13 +82,14 @@ static size_t on_header(char *d, size_t s, size_t m, void *u) {
 static bool refresh(struct fb *f, char *why, size_t n) {
   f->fetched_at = f->now_s();
   CURL *h = curl_easy_init();
-  struct body b = {0};
+  struct fin_http_buf b = {.max = 256 * 1024};
+  long max_age = 0;
   if (h == NULL) return false;
   curl_easy_setopt(h, CURLOPT_URL, f->certs_url);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &b);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &max_age);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   CURLcode rc = curl_easy_perform(h);
@@ -136,7 +120,7 @@ static bool refresh(struct fb *f, char *why, size_t n) {
     f->keys[f->n_keys++].pkey = k;
   }
   json_decref(doc);
-  f->expires_at = f->fetched_at + (b.max_age > 0 ? b.max_age : 3600);
+  f->expires_at = f->fetched_at + (max_age > 0 ? max_age : 3600);
   return true;
 }
 

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
-
-#define POOL_MAX 16
 
 struct fs {
   atomic_int refs;
@@ -20,9 +19,7 @@ struct fs {
   char *project;
   char *auth;   /* "Authorization: Bearer ..." */
   long timeout_ms;
-  pthread_mutex_t mu;
-  CURL *pool[POOL_MAX];
-  int n_pool;
+  struct fin_curl_pool pool;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -39,7 +36,7 @@ struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size) {
   struct fs *f = calloc(1, sizeof *f);
   if (f == NULL) goto oom;
   atomic_init(&f->refs, 1);
-  pthread_mutex_init(&f->mu, NULL);
+  fin_curl_pool_init(&f->pool);
   const char *token = cfg->emulator_host ? "owner" : cfg->token;
   if (token == NULL) {
     snprintf(err, err_size, "Firestore outside the emulator needs an OAuth token (FIN_FIRESTORE_TOKEN)");
@@ -69,8 +66,7 @@ struct fs *fs_ref(struct fs *f) {
 
 void fs_unref(struct fs *f) {
   if (f == NULL || atomic_fetch_sub(&f->refs, 1) != 1) return;
-  for (int i = 0; i < f->n_pool; i++) curl_easy_cleanup(f->pool[i]);
-  pthread_mutex_destroy(&f->mu);
+  fin_curl_pool_destroy(&f->pool);
   free(f->base), free(f->root), free(f->origin), free(f->project), free(f->auth);
   free(f);
 }
@@ -79,43 +75,10 @@ const char *fs_root_name(const struct fs *f) {
   return f->root;
 }
 
-static CURL *take(struct fs *f) {
-  pthread_mutex_lock(&f->mu);
-  CURL *h = f->n_pool > 0 ? f->pool[--f->n_pool] : NULL;
-  pthread_mutex_unlock(&f->mu);
-  return h != NULL ? h : curl_easy_init();
-}
-
-static void give_back(struct fs *f, CURL *h) {
-  pthread_mutex_lock(&f->mu);
-  if (f->n_pool < POOL_MAX) {
-    f->pool[f->n_pool++] = h;
-    h = NULL;
-  }
-  pthread_mutex_unlock(&f->mu);
-  if (h != NULL) curl_easy_cleanup(h);
-}
-
-struct buf {
-  char *p;
-  size_t n;
-};
-
-static size_t on_data(char *d, size_t s, size_t m, void *u) {
-  struct buf *b = u;
-  char *p = realloc(b->p, b->n + s * m + 1);
-  if (p == NULL) return 0;
-  memcpy(p + b->n, d, s * m);
-  b->p = p;
-  b->n += s * m;
-  p[b->n] = '\0';
-  return s * m;
-}
-
 static enum fin_status exchange(struct fs *f, const char *method, const char *url,
-                                const char *body, long *status, struct buf *out,
+                                const char *body, long *status, struct fin_http_buf *out,
                                 struct fin_err *e) {
-  CURL *h = take(f);
+  CURL *h = fin_curl_take(&f->pool);
   struct curl_slist *hl = curl_slist_append(NULL, f->auth);
   hl = curl_slist_append(hl, "Content-Type: application/json");
   hl = curl_slist_append(hl, "Expect:");
@@ -124,12 +87,11 @@ static enum fin_status exchange(struct fs *f, const char *method, const char *ur
     if (h) curl_easy_cleanup(h);
     return fin_err_set(e, FIN_NOMEM, "firestore: out of memory");
   }
-  curl_easy_reset(h);
   curl_easy_setopt(h, CURLOPT_URL, url);
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
   if (body != NULL) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, f->timeout_ms < 1000 ? f->timeout_ms : 1000L);
@@ -138,7 +100,7 @@ static enum fin_status exchange(struct fs *f, const char *method, const char *ur
   CURLcode rc = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
   curl_slist_free_all(hl);
-  give_back(f, h);
+  fin_curl_give(&f->pool, h);
   fin_backend_call_note();
   if (rc != CURLE_OK)
     return fin_err_set(e, FIN_UNAVAILABLE, "firestore %s unavailable: %s (%s)", method,
@@ -155,7 +117,7 @@ enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, co
     free(text);
     return fin_err_set(e, FIN_NOMEM, "firestore: out of memory");
   }
-  struct buf out = {0};
+  struct fin_http_buf out = {0};
   long status = 0;
   enum fin_status st = exchange(f, method, url, text, &status, &out, e);
   free(url);
@@ -194,7 +156,7 @@ enum fin_status fs_emulator_reset(struct fs *f, struct fin_err *e) {
   if (asprintf(&url, "%s/emulator/v1/projects/%s/databases/(default)/documents", f->origin,
                f->project) < 0)
     return fin_err_set(e, FIN_NOMEM, "out of memory");
-  struct buf out = {0};
+  struct fin_http_buf out = {0};
   long status = 0;
   enum fin_status st = exchange(f, "DELETE", url, NULL, &status, &out, e);
   free(url);

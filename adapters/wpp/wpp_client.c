@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../../core/lua/box.h"
+#include "../../core/util/httpc.h"
 #include "../../core/util/timefmt.h"
 
 struct wpp {
@@ -19,27 +20,11 @@ struct wpp {
   int64_t token_expires;
 };
 
-struct buf {
-  char *p;
-  size_t n;
-};
-
-static size_t collect(char *data, size_t size, size_t nmemb, void *arg) {
-  struct buf *b = arg;
-  size_t len = size * nmemb;
-  if (b->n + len > 1 << 20) return 0; /* bounded: 1 MiB */
-  char *p = realloc(b->p, b->n + len + 1);
-  if (p == NULL) return 0;
-  memcpy(p + b->n, data, len);
-  b->p = p, b->n += len, p[b->n] = '\0';
-  return len;
-}
-
 /* One HTTP exchange; *status = HTTP status (0 on transport failure). */
 static json_t *exchange(const char *url, const char *bearer, const char *body, long *status) {
   CURL *c = curl_easy_init();
   if (c == NULL) return *status = 0, NULL;
-  struct buf b = {0};
+  struct fin_http_buf b = {.max = 1 << 20}; /* bounded: 1 MiB */
   struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
   char auth[1200];
   if (bearer) {
@@ -51,7 +36,7 @@ static json_t *exchange(const char *url, const char *bearer, const char *body, l
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
   if (body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
   *status = 0;
