@@ -25,7 +25,8 @@
 local fin = require "fin"
 local aws = require "fin.aws"
 local mem = require "fin.memory"
-local env = fin.env
+local shared = require "shared"  -- lua/shared.lua
+local env = shared.env
 
 local region = env("AWS_REGION") or env("AWS_DEFAULT_REGION") or "us-east-1"
 local endpoint = env("AWS_ENDPOINT_URL")
@@ -86,18 +87,10 @@ else
   auth = cognito()
 end
 
--- The same environment overrides as memory mode win over SSM.
-local overrides = {}
-for var, key in pairs{ WHATSAPP_NOTIFICATIONS_ENABLED = "whatsapp.notificationsEnabled",
-                       FIN_RATE_LIMIT = "rateLimit.enabled" } do
-  local v = env(var)
-  if v == "true" or v == "false" then overrides[key] = v end
-end
-
 local config = aws.ssm_config(conn{
   path = env("SSM_PATH") or "/acme/financial-api/",
   refresh_seconds = tonumber(env("SSM_REFRESH_SECONDS") or "60"),
-  overrides = overrides,
+  overrides = shared.rule_overrides(),  -- the environment wins over SSM, as in memory mode
 })
 
 local publisher = aws.eventbridge(conn{
@@ -105,14 +98,6 @@ local publisher = aws.eventbridge(conn{
   source = env("EVENT_SOURCE") or "acme.financial-api",
 })
 
-local messenger = nil
-if env("WPP_BASE_URL") then
-  messenger = require("fin.wpp").client{
-    base_url = env("WPP_BASE_URL"),
-    secret_key = env("WPP_SECRET_KEY") or "",
-    session = env("WPP_SESSION_NAME") or "acme-financial-api",
-  }
-end
 
 return {
   mode = "aws",
@@ -134,11 +119,7 @@ return {
   publisher = publisher,
   config    = config,
   clock     = mem.clock(),
-  messenger = messenger,
+  messenger = shared.messenger(),
 
-  whatsapp = {
-    admin_phones = { env("ADMIN_PHONE_1") or "5511999999999", env("ADMIN_PHONE_2") or "5511888888888" },
-    webhook_secret = env("WEBHOOK_SECRET"),
-    production = os.getenv("NODE_ENV") == "production",
-  },
+  whatsapp = shared.whatsapp(),
 }

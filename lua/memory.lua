@@ -21,40 +21,18 @@
 
 local mem = require "fin.memory"
 local defaults = require "defaults"  -- config/defaults.lua
-
--- os.getenv, with "" meaning unset
-local function env(name)
-  local v = os.getenv(name)
-  if v == nil or v == "" then return nil end
-  return v
-end
+local shared = require "shared"      -- lua/shared.lua
 
 -- Rule numbers: the defaults, as strings (the config port serves text, like
--- SSM), plus a few environment overrides. Only "true"/"false" are accepted.
+-- SSM), plus the environment overrides every mode takes.
 local config = {}
 for key, value in pairs(defaults) do config[key] = tostring(value) end
-local overrides = {
-  WHATSAPP_NOTIFICATIONS_ENABLED = "whatsapp.notificationsEnabled",
-  FIN_RATE_LIMIT = "rateLimit.enabled",
-}
-for var, key in pairs(overrides) do
-  local v = env(var)
-  if v == "true" or v == "false" then config[key] = v end
-end
+for key, value in pairs(shared.rule_overrides()) do config[key] = value end
 
 -- One database shared by every repository and the store, so a commit is
 -- atomic across all of them.
 local db = mem.database()
 
--- WhatsApp sending only when a WPP-Connect server is configured.
-local messenger = nil
-if env("WPP_BASE_URL") then
-  messenger = require("fin.wpp").client{
-    base_url = env("WPP_BASE_URL"),
-    secret_key = env("WPP_SECRET_KEY") or "",
-    session = env("WPP_SESSION_NAME") or "acme-financial-api",
-  }
-end
 
 return {
   mode = "memory",
@@ -76,7 +54,7 @@ return {
   publisher = mem.publisher(),   -- keeps published events in memory
   config    = mem.config(config),
   clock     = mem.clock(),       -- system clock; mem.fake_clock(ms) for tests
-  messenger = messenger,
+  messenger = shared.messenger(),  -- WhatsApp sending only when WPP_BASE_URL is set
 
   -- The dev users of the original's in-memory entry point (baseline §3.4);
   -- created at start-up only when missing, not re-seeded after cleanup.
@@ -85,9 +63,5 @@ return {
     { ecosystemId = "admin-001", role = "admin", email = "admin-001@test.local", score = 700 },
   },
 
-  whatsapp = {
-    admin_phones = { env("ADMIN_PHONE_1") or "5511999999999", env("ADMIN_PHONE_2") or "5511888888888" },
-    webhook_secret = env("WEBHOOK_SECRET"),      -- nil: no secret check (unless production)
-    production = os.getenv("NODE_ENV") == "production",
-  },
+  whatsapp = shared.whatsapp(),
 }

@@ -103,39 +103,25 @@ static int l_dynamodb(lua_State *L) {
   return 1;
 }
 
-#define DB_PORT(fn, tname, ctor)                                                                   \
-  static int fn(lua_State *L) {                                                                    \
-    struct ddb *d = check_db(L);                                                                   \
-    struct fin_box *b = fin_box_push(L, tname);                                                    \
-    __typeof__(ctor(d)) port = ctor(d);                                                            \
-    b->ops = port.ops;                                                                             \
-    b->self = port.self;                                                                           \
-    b->destroy = port.ops->destroy;                                                                \
-    b->owned = true;                                                                               \
-    return 1;                                                                                      \
-  }
 
-DB_PORT(db_users, FIN_T_USERS, ddb_users_port)
-DB_PORT(db_scores, FIN_T_SCORES, ddb_scores_port)
-DB_PORT(db_cards, FIN_T_CARDS, ddb_cards_port)
-DB_PORT(db_requests, FIN_T_REQUESTS, ddb_requests_port)
-DB_PORT(db_txns, FIN_T_TXNS, ddb_txns_port)
-DB_PORT(db_idem, FIN_T_IDEM, ddb_idem_port)
-DB_PORT(db_outbox, FIN_T_OUTBOX, ddb_outbox_port)
-DB_PORT(db_audit, FIN_T_AUDIT, ddb_audit_port)
-DB_PORT(db_wa_notif, FIN_T_WA_NOTIF, ddb_wa_notifications_port)
-DB_PORT(db_wa_inbound, FIN_T_WA_INBOUND, ddb_wa_inbound_port)
-DB_PORT(db_approvals, FIN_T_APPROVALS, ddb_approvals_port)
-DB_PORT(db_store, FIN_T_STORE, ddb_store_port)
+FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, ddb_users_port)
+FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, ddb_scores_port)
+FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, ddb_cards_port)
+FIN_BOX_PORT_METHOD(db_requests, FIN_T_REQUESTS, check_db, ddb_requests_port)
+FIN_BOX_PORT_METHOD(db_txns, FIN_T_TXNS, check_db, ddb_txns_port)
+FIN_BOX_PORT_METHOD(db_idem, FIN_T_IDEM, check_db, ddb_idem_port)
+FIN_BOX_PORT_METHOD(db_outbox, FIN_T_OUTBOX, check_db, ddb_outbox_port)
+FIN_BOX_PORT_METHOD(db_audit, FIN_T_AUDIT, check_db, ddb_audit_port)
+FIN_BOX_PORT_METHOD(db_wa_notif, FIN_T_WA_NOTIF, check_db, ddb_wa_notifications_port)
+FIN_BOX_PORT_METHOD(db_wa_inbound, FIN_T_WA_INBOUND, check_db, ddb_wa_inbound_port)
+FIN_BOX_PORT_METHOD(db_approvals, FIN_T_APPROVALS, check_db, ddb_approvals_port)
+FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, ddb_store_port)
 
 /* Fills a pushed box with a made port, or raises with err. */
 #define FILL(L, b, port, what, err)                                                                \
   do {                                                                                             \
     if ((port).ops == NULL) return luaL_error(L, "fin.aws." what ": %s", err);                    \
-    (b)->ops = (port).ops;                                                                         \
-    (b)->self = (port).self;                                                                       \
-    (b)->destroy = (port).ops->destroy;                                                            \
-    (b)->owned = true;                                                                             \
+    FIN_BOX_SET(b, port);                                                                          \
   } while (0)
 
 static int l_eventbridge(lua_State *L) {

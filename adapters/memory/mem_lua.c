@@ -49,41 +49,26 @@ static int l_database(lua_State *L) {
   return 1;
 }
 
-/* db:<port>() -> a box holding the port; the port holds a database reference. */
-#define DB_PORT(fn, tname, ctor)                                                                   \
-  static int fn(lua_State *L) {                                                                    \
-    struct mem_db *db = check_db(L);                                                               \
-    struct fin_box *b = fin_box_push(L, tname);                                                    \
-    __typeof__(ctor(db)) port = ctor(db);                                                          \
-    b->ops = port.ops;                                                                             \
-    b->self = port.self;                                                                           \
-    b->destroy = port.ops->destroy;                                                                \
-    b->owned = true;                                                                               \
-    return 1;                                                                                      \
-  }
 
-DB_PORT(db_users, FIN_T_USERS, mem_users_port)
-DB_PORT(db_scores, FIN_T_SCORES, mem_scores_port)
-DB_PORT(db_cards, FIN_T_CARDS, mem_cards_port)
-DB_PORT(db_requests, FIN_T_REQUESTS, mem_requests_port)
-DB_PORT(db_txns, FIN_T_TXNS, mem_txns_port)
-DB_PORT(db_idem, FIN_T_IDEM, mem_idem_port)
-DB_PORT(db_outbox, FIN_T_OUTBOX, mem_outbox_port)
-DB_PORT(db_audit, FIN_T_AUDIT, mem_audit_port)
-DB_PORT(db_wa_notif, FIN_T_WA_NOTIF, mem_wa_notifications_port)
-DB_PORT(db_wa_inbound, FIN_T_WA_INBOUND, mem_wa_inbound_port)
-DB_PORT(db_approvals, FIN_T_APPROVALS, mem_approvals_port)
-DB_PORT(db_store, FIN_T_STORE, mem_store_port)
+FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, mem_users_port)
+FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, mem_scores_port)
+FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, mem_cards_port)
+FIN_BOX_PORT_METHOD(db_requests, FIN_T_REQUESTS, check_db, mem_requests_port)
+FIN_BOX_PORT_METHOD(db_txns, FIN_T_TXNS, check_db, mem_txns_port)
+FIN_BOX_PORT_METHOD(db_idem, FIN_T_IDEM, check_db, mem_idem_port)
+FIN_BOX_PORT_METHOD(db_outbox, FIN_T_OUTBOX, check_db, mem_outbox_port)
+FIN_BOX_PORT_METHOD(db_audit, FIN_T_AUDIT, check_db, mem_audit_port)
+FIN_BOX_PORT_METHOD(db_wa_notif, FIN_T_WA_NOTIF, check_db, mem_wa_notifications_port)
+FIN_BOX_PORT_METHOD(db_wa_inbound, FIN_T_WA_INBOUND, check_db, mem_wa_inbound_port)
+FIN_BOX_PORT_METHOD(db_approvals, FIN_T_APPROVALS, check_db, mem_approvals_port)
+FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, mem_store_port)
 
 /* Fills a pushed box with a service port, or raises when it could not be
  * made (the box stays empty and owns nothing). */
 #define FILL(L, b, port, what)                                                                     \
   do {                                                                                             \
     if ((port).ops == NULL) return luaL_error(L, "fin.memory." what ": out of memory");            \
-    (b)->ops = (port).ops;                                                                         \
-    (b)->self = (port).self;                                                                       \
-    (b)->destroy = (port).ops->destroy;                                                            \
-    (b)->owned = true;                                                                             \
+    FIN_BOX_SET(b, port);                                                                          \
   } while (0)
 
 static int l_dev_auth(lua_State *L) {

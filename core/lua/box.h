@@ -50,4 +50,25 @@ struct fin_box *fin_box_test(lua_State *L, int idx, const char *tname);
  * raises on a box whose port was moved out. */
 struct fin_box *fin_box_check(lua_State *L, int idx, const char *tname);
 
+/* Moves a made port into a pushed box, which then owns it. */
+#define FIN_BOX_SET(b, port)                                                                       \
+  do {                                                                                             \
+    (b)->ops = (port).ops;                                                                         \
+    (b)->self = (port).self;                                                                       \
+    (b)->destroy = (port).ops->destroy;                                                            \
+    (b)->owned = true;                                                                             \
+  } while (0)
+
+/* Defines `static int fn(lua_State *L)`: a method of a database handle
+ * (argument 1, checked by `check`) that pushes the port `ctor(handle)`
+ * boxed as `tname`. Adapters list their repositories with it. */
+#define FIN_BOX_PORT_METHOD(fn, tname, check, ctor)                                                \
+  static int fn(lua_State *L) {                                                                    \
+    __typeof__(check(L)) handle_ = check(L);                                                       \
+    struct fin_box *b_ = fin_box_push(L, tname);                                                   \
+    __typeof__(ctor(handle_)) port_ = ctor(handle_);                                               \
+    FIN_BOX_SET(b_, port_);                                                                        \
+    return 1;                                                                                      \
+  }
+
 #endif

@@ -1,0 +1,44 @@
+-- lua/shared.lua - what every wiring file needs besides its adapters: the
+-- environment (with "" meaning unset), the rule overrides taken from the
+-- environment, the WhatsApp sender and settings. memory.lua and aws.lua use
+-- it, so these behave the same in every mode.
+local M = {}
+
+-- os.getenv, with "" meaning unset
+function M.env(name)
+  local v = os.getenv(name)
+  if v == nil or v == "" then return nil end
+  return v
+end
+
+-- Rule keys set from the environment; only "true"/"false" are accepted.
+function M.rule_overrides()
+  local out = {}
+  for var, key in pairs{ WHATSAPP_NOTIFICATIONS_ENABLED = "whatsapp.notificationsEnabled",
+                         FIN_RATE_LIMIT = "rateLimit.enabled" } do
+    local v = M.env(var)
+    if v == "true" or v == "false" then out[key] = v end
+  end
+  return out
+end
+
+-- The WPP-Connect sender when WPP_BASE_URL is set, else nil (no sending).
+function M.messenger()
+  if not M.env("WPP_BASE_URL") then return nil end
+  return require("fin.wpp").client{
+    base_url = M.env("WPP_BASE_URL"),
+    secret_key = M.env("WPP_SECRET_KEY") or "",
+    session = M.env("WPP_SESSION_NAME") or "acme-financial-api",
+  }
+end
+
+-- Admin phones, webhook secret, production flag (baseline §9, §1.20).
+function M.whatsapp()
+  return {
+    admin_phones = { M.env("ADMIN_PHONE_1") or "5511999999999", M.env("ADMIN_PHONE_2") or "5511888888888" },
+    webhook_secret = M.env("WEBHOOK_SECRET"),      -- nil: no secret check (unless production)
+    production = os.getenv("NODE_ENV") == "production",
+  }
+end
+
+return M
