@@ -170,13 +170,29 @@ describe("outage", () => {
   const procs: Subprocess[] = [];
   afterAll(() => procs.forEach((p) => p.kill("SIGKILL")));
 
+  /** A moto of this test's own (python -m moto.server: one process to pause or kill). */
+  async function ownMoto(port = 0): Promise<{ url: string; proc: Subprocess; port: number }> {
+    if (port === 0) {
+      const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+      port = s.port;
+      s.stop(true);
+    }
+    const url = `http://127.0.0.1:${port}`;
+    const proc = spawn([process.env.MOTO_PYTHON ?? "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    procs.push(proc);
+    await until("moto", async () => {
+      if (proc.exitCode !== null) throw new Error(`moto exited: ${await new Response(proc.stderr).text()}`);
+      return (await fetch(`${url}/moto-api/`)).ok;
+    }, 120000); // a cold start under load can take a while
+    return { url, proc, port };
+  }
+
   test("emulator paused mid-run: 503 and unhealthy readiness, then recovery with no partial rows", async () => {
     // an emulator of our own, so pausing it does not disturb other suites
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const url = `http://127.0.0.1:${port}`;
-    const moto = spawn([process.env.MOTO_PYTHON ?? "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdout: "ignore", stderr: "ignore" });
-    procs.push(moto);
-    await until("moto", async () => (await fetch(`${url}/moto-api/`)).ok);
+    const { url, proc: moto } = await ownMoto();
     const env = { AWS_ENDPOINT_URL: url };
     const prov = spawn([bin, "provision", "localstack/manifest.json"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "pipe" });
     expect(await prov.exited).toBe(0);
@@ -209,18 +225,15 @@ describe("outage", () => {
     const c = await http(base, "GET", `/v1/cards/${card}`, dev(eco));
     expect(c.body.card.balance).toBe(sum);
     expect([40, 60]).toContain(sum);
-  }, 60000);
+  }, 120000);
 
   test("emulator stopped: a fast 503, readiness unhealthy; restarted and provisioned: serving again", async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const url = `http://127.0.0.1:${port}`;
+    let port = 0;
+    let url = "";
     const startMoto = async () => {
-      const m = spawn([process.env.MOTO_PYTHON ?? "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
-        stdout: "ignore",
-        stderr: "ignore",
-      });
-      procs.push(m);
-      await until("moto", async () => (await fetch(`${url}/moto-api/`)).ok);
+      const { url: u, proc: m, port: p } = await ownMoto(port);
+      port = p;
+      url = u;
       const prov = spawn([bin, "provision", "localstack/manifest.json"], {
         env: { ...process.env, AWS_ENDPOINT_URL: url },
         stdout: "ignore",
@@ -252,5 +265,5 @@ describe("outage", () => {
     const buy = await http(base, "POST", `/v1/cards/${again.card}/transactions/purchases`, dev(again.eco), { amount: 5 }, uid("k"));
     expect(buy.status).toBe(201);
     expect(card).toBeString();
-  }, 60000);
+  }, 120000);
 });
