@@ -33,7 +33,7 @@ free_port() { bun -e 'const s=Bun.listen({hostname:"127.0.0.1",port:0,socket:{da
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 INFRA_MODE=aws FIN_DEV_AUTH=true FIN_TABLE_PREFIX="$prefix" FIN_AWS_TIMEOUT_MS=20000 \
-  build/financial-api serve --port "$PORT" --bind 127.0.0.1 2>"$work/server.log" &
+  build/financial-api serve --port "$PORT" --bind 127.0.0.1 2>>"$work/server.log" &
 SPID=$!
 until curl -s -o /dev/null "$BASE/health/liveness"; do sleep 0.05; done
 export BENCH_DIR="$PWD/bench" BENCH_USERS="$work/users.lua"
@@ -41,8 +41,8 @@ bun bench/setup.ts "$BASE" "$NUSERS" "$BENCH_USERS"
 
 # round trips: the server logs backend_calls per request
 calls() { # method path-prefix -> average over the logged requests
-  grep '"event":"request"' "$work/server.log" | grep "\"method\":\"$1\"" | grep "\"path\":\"$2" |
-    sed -n 's/.*"backend_calls":\([0-9]*\).*/\1/p' | awk '{s+=$1; n++} END {printf "%.2f %d", (n? s/n : 0), n}'
+  grep -a '"event":"request"' "$work/server.log" | grep -a "\"method\":\"$1\"" | grep -a "\"path\":\"$2" |
+    sed -n 's/.*"backend_calls":\([0-9]*\).*/\1/p' | awk '{s+=$1; n++} END {printf "%.2f %d\n", (n? s/n : 0), n}'
 }
 : >"$work/server.log"
 auth=$(sed -n '2s/.*auth="\([^"]*\)".*/\1/p' "$BENCH_USERS")
@@ -67,7 +67,7 @@ run() { # name script -> rps cpu_us_per_request
   req=$(sed -n 's/.*BENCH .*requests=\([0-9]*\).*/\1/p' "$work/$1.out")
   rps=$(sed -n 's/.*BENCH rps=\([0-9.]*\).*/\1/p' "$work/$1.out")
   awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v n="$req" -v r="$rps" \
-    'BEGIN {printf "%.1f %.0f", r, (n ? (b - a) / hz * 1e6 / n : 0)}'
+    'BEGIN {printf "%.1f %.0f\n", r, (n ? (b - a) / hz * 1e6 / n : 0)}'
 }
 read -r DASH_RPS DASH_CPU < <(run dashboard dashboard.lua)
 read -r BUY_RPS BUY_CPU < <(run purchase purchase.lua)

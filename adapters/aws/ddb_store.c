@@ -6,8 +6,8 @@
  * summary of the same user are merged into one Update, and the events of one
  * entity share one counter Update: the counter goes from c to c+k and the k
  * events get c+1..c+k. The counter's current value comes from the cache in
- * ddb_seq.c or a consistent read; a stale value fails the counter's
- * condition, which is read back and retried (at most MAX_ATTEMPTS). */
+ * ddb_seq.c, else 0 is assumed (new entities); a wrong value fails the
+ * counter's condition, is read back and retried (at most MAX_ATTEMPTS). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,18 +219,24 @@ static int plan_counters(struct ddb *d, struct plan *p, struct seq_group *groups
 }
 
 
-/* Current counter values: cached, else a consistent read (0 = no row). */
-static enum fin_status load_counters(struct ddb *d, struct seq_group *groups, size_t ng,
-                                     struct fin_err *e) {
-  for (size_t g = 0; g < ng; g++) {
-    if (ddb_seq_get(ddb_seq_of(d), groups[g].key, &groups[g].current)) continue;
-    json_t *item;
-    enum fin_status st = ddb_get(d, ddb_table(d, DDB_T_SEQ),
-                                 json_pack("{s:{s:s}}", "entityKey", "S", groups[g].key), &item, e);
-    if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
-    groups[g].current = st == FIN_OK ? ddb_get_int(item, "sequence", 0) : 0;
-    json_decref(item);
-  }
+/* Current counter values: cached, else assumed 0. Most events open a new
+ * entity (a transaction, a request, a card), whose counter row does not
+ * exist yet, so no read is spent on them; a wrong guess (a long-lived entity
+ * after a restart) fails the counter's condition, which returns the stored
+ * value, and the commit is retried with it. */
+static void load_counters(struct ddb *d, struct seq_group *groups, size_t ng) {
+  for (size_t g = 0; g < ng; g++)
+    if (!ddb_seq_get(ddb_seq_of(d), groups[g].key, &groups[g].current)) groups[g].current = 0;
+}
+
+/* After a stale guess without ALL_OLD from the service: read the counter. */
+static enum fin_status read_counter(struct ddb *d, const char *key, struct fin_err *e) {
+  json_t *item;
+  enum fin_status st =
+      ddb_get(d, ddb_table(d, DDB_T_SEQ), json_pack("{s:{s:s}}", "entityKey", "S", key), &item, e);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
+  ddb_seq_put(ddb_seq_of(d), key, st == FIN_OK ? ddb_get_int(item, "sequence", 0) : 0);
+  json_decref(item);
   return FIN_OK;
 }
 
@@ -326,8 +332,8 @@ static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w
       json_t *old = json_object_get(r, "Item");
       if (old != NULL)
         ddb_seq_put(ddb_seq_of(d), g->key, ddb_get_int(old, "sequence", 0));
-      else
-        ddb_seq_forget(ddb_seq_of(d), g->key);
+      else if (read_counter(d, g->key, e) != FIN_OK)
+        ddb_seq_forget(ddb_seq_of(d), g->key); /* read again next time */
       stale = true;
     } else if (first < 0 || p->write_of[i] < first) {
       first = p->write_of[i];
@@ -387,10 +393,7 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
                                    struct seq_group *groups, size_t ng, const int *group_of,
                                    enum fin_status *st, struct fin_err *e) {
   struct plan p = {.items = json_array()};
-  if ((*st = load_counters(d, groups, ng, e)) != FIN_OK) {
-    json_decref(p.items);
-    return DONE;
-  }
+  load_counters(d, groups, ng);
   assign(&p, w, n, groups, group_of);
   int bad = p.items == NULL;
   for (size_t i = 0; !bad && i < n; i++) p.user_action[i] = -1;
