@@ -98,22 +98,8 @@ local publisher = aws.eventbridge(conn{
   source = env("EVENT_SOURCE") or "acme.financial-api",
 })
 
-
-return {
+return shared.container(db, {
   mode = "aws",
-
-  users             = db:users(),
-  scores            = db:scores(),
-  cards             = db:cards(),
-  card_requests     = db:card_requests(),
-  transactions      = db:transactions(),
-  idempotency       = db:idempotency(),
-  outbox            = db:outbox(),
-  audit_logs        = db:audit_logs(),
-  wa_notifications  = db:wa_notifications(),
-  wa_inbound        = db:wa_inbound(),
-  pending_approvals = db:pending_approvals(),
-  store             = db:store(),
 
   auth      = auth,
   publisher = publisher,
@@ -122,4 +108,4 @@ return {
   messenger = shared.messenger(),
 
   whatsapp = shared.whatsapp(),
-}
+})

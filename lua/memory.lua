@@ -33,22 +33,8 @@ for key, value in pairs(shared.rule_overrides()) do config[key] = value end
 -- atomic across all of them.
 local db = mem.database()
 
-
-return {
+return shared.container(db, {
   mode = "memory",
-
-  users             = db:users(),
-  scores            = db:scores(),
-  cards             = db:cards(),
-  card_requests     = db:card_requests(),
-  transactions      = db:transactions(),
-  idempotency       = db:idempotency(),
-  outbox            = db:outbox(),
-  audit_logs        = db:audit_logs(),
-  wa_notifications  = db:wa_notifications(),
-  wa_inbound        = db:wa_inbound(),
-  pending_approvals = db:pending_approvals(),
-  store             = db:store(),
 
   auth      = mem.dev_auth(),    -- "Bearer mock.<base64 JSON>.sig" (baseline §3.2)
   publisher = mem.publisher(),   -- keeps published events in memory
@@ -64,4 +50,4 @@ return {
   },
 
   whatsapp = shared.whatsapp(),
-}
+})
