@@ -24,7 +24,13 @@ fetch() {
 
 start() {
   local port="$1"
-  command -v java >/dev/null || die "java is needed (apt install default-jre-headless)"
+  if ! command -v java >/dev/null; then
+    say "installing a Java runtime (default-jre-headless) for DynamoDB Local"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq default-jre-headless >/dev/null; } ||
+      die "java is needed (apt install default-jre-headless)"
+  fi
   fetch
   local dir="$PWD/$CACHE/package/emulator"
   # from .run: it writes a metadata file into its working directory
