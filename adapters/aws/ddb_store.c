@@ -97,6 +97,44 @@ static const char *user_of(const struct fin_write *w) {
   return NULL;
 }
 
+/* CARD_BALANCE: the new figures, conditioned on the version read. */
+static json_t *plan_balance(struct ddb *d, const struct fin_write *x) {
+  char iso[32];
+  json_t *vals = ddb_vals(6, ":b", ddb_n(x->u.balance.balance), ":a",
+                          ddb_n(x->u.balance.available_credit), ":m",
+                          ddb_n(x->u.balance.minimum_payment), ":nv",
+                          ddb_int(x->u.balance.expected_version + 1), ":ev",
+                          ddb_int(x->u.balance.expected_version), ":u",
+                          ddb_s(fin_iso(x->u.balance.updated_at, iso)));
+  return update(d, DDB_T_CARDS,
+                json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.balance.ecosystem_id,
+                          "cardId", "S", x->u.balance.card_id),
+                "SET balance = :b, availableCredit = :a, minimumPayment = :m, "
+                "#v = :nv, updatedAt = :u",
+                "#v = :ev", json_pack("{s:s}", "#v", "version"), vals);
+}
+
+/* REQUEST_DECIDE: status, decision and card, only while still pending. */
+static json_t *plan_decide(struct ddb *d, const struct fin_write *x) {
+  char iso[32];
+  const char *card = x->u.decide.resulting_card_id;
+  json_t *vals = ddb_vals(3, ":st", ddb_s(x->u.decide.status), ":p", ddb_s("pending"), ":u",
+                          ddb_s(fin_iso(x->u.decide.updated_at, iso)));
+  char set[160] = "SET #s = :st, updatedAt = :u";
+  if (x->u.decide.decision != NULL && x->u.decide.decision->present) {
+    strcat(set, ", decision = :d");
+    json_object_set_new(vals, ":d", ddb_decision_av(x->u.decide.decision));
+  }
+  if (card != NULL && card[0] != '\0') {
+    strcat(set, ", resultingCardId = :c");
+    json_object_set_new(vals, ":c", ddb_s(card));
+  }
+  return update(d, DDB_T_REQUESTS,
+                json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.decide.ecosystem_id,
+                          "requestId", "S", x->u.decide.request_id),
+                set, "#s = :p", json_pack("{s:s}", "#s", "status"), vals);
+}
+
 /* Builds the action(s) of write i. Returns 0 or -1 (OOM). */
 static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t n, size_t i) {
   struct fin_write *x = &w[i];
@@ -132,49 +170,15 @@ static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t
                       put(d, DDB_T_CARDS, ddb_card_item(x->u.card), "attribute_not_exists(cardId)",
                           NULL),
                       (int)i, -1) < 0;
-  case FIN_W_CARD_BALANCE: {
-    json_t *vals = ddb_vals(6, ":b", ddb_n(x->u.balance.balance), ":a",
-                            ddb_n(x->u.balance.available_credit), ":m",
-                            ddb_n(x->u.balance.minimum_payment), ":nv",
-                            ddb_int(x->u.balance.expected_version + 1), ":ev",
-                            ddb_int(x->u.balance.expected_version), ":u",
-                            ddb_s(fin_iso(x->u.balance.updated_at, iso)));
-    return add_action(p, "Update",
-                      update(d, DDB_T_CARDS,
-                             json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S",
-                                       x->u.balance.ecosystem_id, "cardId", "S",
-                                       x->u.balance.card_id),
-                             "SET balance = :b, availableCredit = :a, minimumPayment = :m, "
-                             "#v = :nv, updatedAt = :u",
-                             "#v = :ev", json_pack("{s:s}", "#v", "version"), vals),
-                      (int)i, -1) < 0;
-  }
+  case FIN_W_CARD_BALANCE:
+    return add_action(p, "Update", plan_balance(d, x), (int)i, -1) < 0;
   case FIN_W_REQUEST_CREATE:
     return add_action(p, "Put",
                       put(d, DDB_T_REQUESTS, ddb_request_item(x->u.request),
                           "attribute_not_exists(requestId)", NULL),
                       (int)i, -1) < 0;
-  case FIN_W_REQUEST_DECIDE: {
-    const char *card = x->u.decide.resulting_card_id;
-    json_t *vals = ddb_vals(3, ":st", ddb_s(x->u.decide.status), ":p", ddb_s("pending"), ":u",
-                            ddb_s(fin_iso(x->u.decide.updated_at, iso)));
-    char set[160] = "SET #s = :st, updatedAt = :u";
-    if (x->u.decide.decision != NULL && x->u.decide.decision->present) {
-      strcat(set, ", decision = :d");
-      json_object_set_new(vals, ":d", ddb_decision_av(x->u.decide.decision));
-    }
-    if (card != NULL && card[0] != '\0') {
-      strcat(set, ", resultingCardId = :c");
-      json_object_set_new(vals, ":c", ddb_s(card));
-    }
-    return add_action(p, "Update",
-                      update(d, DDB_T_REQUESTS,
-                             json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S",
-                                       x->u.decide.ecosystem_id, "requestId", "S",
-                                       x->u.decide.request_id),
-                             set, "#s = :p", json_pack("{s:s}", "#s", "status"), vals),
-                      (int)i, -1) < 0;
-  }
+  case FIN_W_REQUEST_DECIDE:
+    return add_action(p, "Update", plan_decide(d, x), (int)i, -1) < 0;
   case FIN_W_TXN_PUT:
     return add_action(p, "Put", put(d, DDB_T_TXNS, ddb_txn_item(x->u.txn), NULL, NULL), (int)i,
                       -1) < 0;
