@@ -68,10 +68,10 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
   struct aws_client *c = calloc(1, sizeof *c);
   if (c == NULL) goto oom;
   fin_curl_pool_init(&c->pool);
-  const char *region = cfg->region ? cfg->region
-                                   : env_of("AWS_REGION") ? env_of("AWS_REGION")
-                                   : env_of("AWS_DEFAULT_REGION") ? env_of("AWS_DEFAULT_REGION")
-                                                                  : "us-east-1";
+  const char *region = cfg->region                    ? cfg->region
+                       : env_of("AWS_REGION")         ? env_of("AWS_REGION")
+                       : env_of("AWS_DEFAULT_REGION") ? env_of("AWS_DEFAULT_REGION")
+                                                      : "us-east-1";
   const char *ep = cfg->endpoint ? cfg->endpoint : service_env(service);
   if (ep == NULL) ep = env_of("AWS_ENDPOINT_URL");
   if (ep != NULL)
@@ -125,8 +125,8 @@ const char *aws_client_endpoint(const struct aws_client *c) {
 
 /* Sends body once; fills *status and *out (response text) or returns the
  * curl error. */
-static CURLcode exchange(struct aws_client *c, const char *target, const char *body,
-                         long *status, struct fin_http_buf *out) {
+static CURLcode exchange(struct aws_client *c, const char *target, const char *body, long *status,
+                         struct fin_http_buf *out) {
   char date[17], target_h[160], date_h[40], auth_h[600], *token_h = NULL;
   sigv4_amz_date(time(NULL), date);
   struct sigv4_pair h[5] = {{"Host", c->host},
@@ -180,9 +180,9 @@ static CURLcode exchange(struct aws_client *c, const char *target, const char *b
 }
 
 static bool throttling(const char *type) {
-  static const char *const t[] = {"ThrottlingException", "ProvisionedThroughputExceededException",
+  static const char *const t[] = {"ThrottlingException",  "ProvisionedThroughputExceededException",
                                   "RequestLimitExceeded", "TooManyRequestsException",
-                                  "ThrottledException", "LimitExceededException"};
+                                  "ThrottledException",   "LimitExceededException"};
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (strcmp(type, t[i]) == 0) return true;
   return false;
@@ -208,8 +208,8 @@ static void service_error(struct aws_client *c, const char *op, long status, con
   snprintf(e->type, sizeof e->type, "%s", hash ? hash + 1 : type ? type : "");
   const char *msg = json_string_value(json_object_get(e->body, "message"));
   if (msg == NULL) msg = json_string_value(json_object_get(e->body, "Message"));
-  snprintf(e->msg, sizeof e->msg, "%s %s failed: HTTP %ld %s%s%s", c->service, op, status,
-           e->type, msg ? ": " : "", msg ? msg : "");
+  snprintf(e->msg, sizeof e->msg, "%s %s failed: HTTP %ld %s%s%s", c->service, op, status, e->type,
+           msg ? ": " : "", msg ? msg : "");
 }
 
 int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
@@ -244,7 +244,7 @@ int aws_call(struct aws_client *c, const char *target, const char *op, const jso
       snprintf(e->msg, sizeof e->msg, "%s %s unavailable: %s (%s)", c->service, op,
                curl_easy_strerror(rc), c->endpoint);
       /* a timeout may have reached the service: do not send a write twice */
-      retry = rc == CURLE_COULDNT_CONNECT ? ++refused < 2
+      retry = rc == CURLE_COULDNT_CONNECT                                   ? ++refused < 2
               : rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_OUT_OF_MEMORY ? false
                                                                             : true;
     } else {
@@ -273,6 +273,9 @@ void aws_err_clear(struct aws_err *e) {
 enum fin_status aws_err_to_fin(const struct aws_err *e, struct fin_err *fe) {
   bool down = e->kind == AWS_ERR_UNAVAILABLE || e->kind == AWS_ERR_THROTTLED ||
               (e->kind == AWS_ERR_SERVICE && e->http >= 500);
-  return fin_err_set(fe, e->kind == AWS_ERR_NOMEM ? FIN_NOMEM : down ? FIN_UNAVAILABLE : FIN_INTERNAL,
+  return fin_err_set(fe,
+                     e->kind == AWS_ERR_NOMEM ? FIN_NOMEM
+                     : down                   ? FIN_UNAVAILABLE
+                                              : FIN_INTERNAL,
                      "%s", e->msg);
 }

@@ -43,10 +43,10 @@ enum aws_err_kind {
 
 struct aws_err {
   enum aws_err_kind kind;
-  int http;            /* status, 0 when none */
-  char type[64];       /* exception name without its "namespace#" prefix */
-  char msg[600];       /* "<service> <Op> ...: why (endpoint)" */
-  json_t *body;        /* the error document (owned), NULL when none */
+  int http;      /* status, 0 when none */
+  char type[64]; /* exception name without its "namespace#" prefix */
+  char msg[600]; /* "<service> <Op> ...: why (endpoint)" */
+  json_t *body;  /* the error document (owned), NULL when none */
 };
 
 struct aws_client;

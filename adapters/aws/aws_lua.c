@@ -103,7 +103,6 @@ static int l_dynamodb(lua_State *L) {
   return 1;
 }
 
-
 FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, ddb_users_port)
 FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, ddb_scores_port)
 FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, ddb_cards_port)
@@ -120,7 +119,7 @@ FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, ddb_store_port)
 /* Fills a pushed box with a made port, or raises with err. */
 #define FILL(L, b, port, what, err)                                                                \
   do {                                                                                             \
-    if ((port).ops == NULL) return luaL_error(L, "fin.aws." what ": %s", err);                    \
+    if ((port).ops == NULL) return luaL_error(L, "fin.aws." what ": %s", err);                     \
     FIN_BOX_SET(b, port);                                                                          \
   } while (0)
 
@@ -223,7 +222,8 @@ static int l_call(lua_State *L) {
   const char *service = luaL_checkstring(L, 1);
   const char *op = luaL_checkstring(L, 2);
   size_t i = 0, n = sizeof k_services / sizeof k_services[0];
-  while (i < n && strcmp(k_services[i].name, service) != 0) i++;
+  while (i < n && strcmp(k_services[i].name, service) != 0)
+    i++;
   if (i == n) return luaL_argerror(L, 1, "one of dynamodb, ssm, events, sqs, cognito-idp");
   struct aws_cfg cfg;
   read_conn(L, 4, &cfg);

@@ -77,7 +77,8 @@ static json_t *fetch_jwks(const struct cognito *c, char *why, size_t why_size) {
 }
 
 static void drop_keys(struct cognito *c) {
-  for (int i = 0; i < c->n_keys; i++) cjose_jwk_release(c->keys[i].jwk);
+  for (int i = 0; i < c->n_keys; i++)
+    cjose_jwk_release(c->keys[i].jwk);
   c->n_keys = 0;
 }
 
@@ -153,7 +154,7 @@ static enum fin_auth_result check_claims(struct cognito *c, const json_t *cl,
                                          struct fin_principal *out, char *detail, size_t n) {
   const char *iss = str(cl, "iss"), *use = str(cl, "token_use"), *sub = str(cl, "sub");
   if (iss == NULL || strcmp(iss, c->issuer) != 0) return fail(detail, n, "issuer of another pool");
-  const char *audience = use == NULL                   ? NULL
+  const char *audience = use == NULL                  ? NULL
                          : strcmp(use, "id") == 0     ? str(cl, "aud")
                          : strcmp(use, "access") == 0 ? str(cl, "client_id")
                                                       : NULL;

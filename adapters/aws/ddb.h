@@ -38,9 +38,9 @@ unsigned long ddb_calls(struct ddb *d);
 
 /* Why a call failed, for callers that branch on it. */
 struct ddb_fail {
-  char type[64];     /* exception name, e.g. "ConditionalCheckFailedException" */
-  json_t *reasons;   /* TransactionCanceledException's CancellationReasons (owned) */
-  json_t *old_item;  /* ConditionalCheckFailed with ALL_OLD: the stored item (owned) */
+  char type[64];    /* exception name, e.g. "ConditionalCheckFailedException" */
+  json_t *reasons;  /* TransactionCanceledException's CancellationReasons (owned) */
+  json_t *old_item; /* ConditionalCheckFailed with ALL_OLD: the stored item (owned) */
 };
 void ddb_fail_clear(struct ddb_fail *f);
 
@@ -98,9 +98,13 @@ struct ddb_vec {
 int ddb_vec_add(void *vec, const json_t *item);
 /* Typed adapters for a model type: DDB_VEC_FNS(card, ddb_card_from,
  * fin_card_clear) defines card_from_v / card_clear_v for a ddb_vec. */
-#define DDB_VEC_FNS(name, from_fn, clear_fn)                                                      \
-  static int name##_from_v(const json_t *item, void *elem) { return from_fn(item, elem); }       \
-  static void name##_clear_v(void *elem) { clear_fn(elem); }
+#define DDB_VEC_FNS(name, from_fn, clear_fn)                                                       \
+  static int name##_from_v(const json_t *item, void *elem) {                                       \
+    return from_fn(item, elem);                                                                    \
+  }                                                                                                \
+  static void name##_clear_v(void *elem) {                                                         \
+    clear_fn(elem);                                                                                \
+  }
 /* Clears every element and frees the array. */
 void ddb_vec_free(struct ddb_vec *v);
 /* Walks all pages of `op` with `req` (stolen) into v; on FIN_OK *out and *n get
@@ -113,9 +117,9 @@ enum fin_status ddb_collect(struct ddb *d, const char *op, json_t *req, struct d
  * the limit is read to learn has_more; the next cursor names the last item
  * returned (cursor_fn makes it, malloc'd, from the decoded element), so no
  * item is ever skipped. */
-enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit,
-                         struct ddb_vec *v, char *(*cursor_fn)(const void *elem), void *out,
-                         size_t *n, struct fin_page *page, struct fin_err *e);
+enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, struct ddb_vec *v,
+                         char *(*cursor_fn)(const void *elem), void *out, size_t *n,
+                         struct fin_page *page, struct fin_err *e);
 
 /* Counts what a Query/Scan template (borrowed) matches, all pages. */
 enum fin_status ddb_count(struct ddb *d, const char *op, const json_t *req, long *count,
@@ -123,13 +127,12 @@ enum fin_status ddb_count(struct ddb *d, const char *op, const json_t *req, long
 
 /* Deletes every item of `table` (Scan of the key attributes, BatchWriteItem
  * in chunks of 25, unprocessed items retried). *deleted = count. */
-enum fin_status ddb_wipe(struct ddb *d, const char *table, const char *const *keys,
-                         long *deleted, struct fin_err *e);
+enum fin_status ddb_wipe(struct ddb *d, const char *table, const char *const *keys, long *deleted,
+                         struct fin_err *e);
 /* The same for the items matching `filter` (attribute names used there must
  * not be reserved words) with values `vals` (stolen). */
 enum fin_status ddb_wipe_where(struct ddb *d, const char *table, const char *const *keys,
-                               const char *filter, json_t *vals, long *deleted,
-                               struct fin_err *e);
+                               const char *filter, json_t *vals, long *deleted, struct fin_err *e);
 
 /* Cursors: base64url of the key JSON. Decode returns NULL for NULL/""/bad. */
 char *ddb_cursor_encode(const json_t *key);

@@ -45,12 +45,18 @@ json_t *ddb_iso(fin_ms ms) {
 
 json_t *ddb_from_json(const json_t *v) {
   switch (json_typeof(v)) {
-  case JSON_STRING: return ddb_s(json_string_value(v));
-  case JSON_INTEGER: return ddb_int(json_integer_value(v));
-  case JSON_REAL: return ddb_n(json_real_value(v));
-  case JSON_TRUE: return av1("BOOL", json_true());
-  case JSON_FALSE: return av1("BOOL", json_false());
-  case JSON_NULL: return av1("NULL", json_true());
+  case JSON_STRING:
+    return ddb_s(json_string_value(v));
+  case JSON_INTEGER:
+    return ddb_int(json_integer_value(v));
+  case JSON_REAL:
+    return ddb_n(json_real_value(v));
+  case JSON_TRUE:
+    return av1("BOOL", json_true());
+  case JSON_FALSE:
+    return av1("BOOL", json_false());
+  case JSON_NULL:
+    return av1("NULL", json_true());
   case JSON_OBJECT: {
     json_t *m = json_object();
     const char *k;
@@ -116,7 +122,7 @@ json_t *ddb_to_json(const json_t *av) {
     size_t i;
     json_t *x;
     json_array_foreach(v, i, x) {
-      json_t *y = type[0] == 'L'  ? ddb_to_json(x)
+      json_t *y = type[0] == 'L'   ? ddb_to_json(x)
                   : type[0] == 'S' ? json_string(json_string_value(x))
                                    : number_json(json_string_value(x));
       if (a == NULL || y == NULL || json_array_append_new(a, y) != 0) {

@@ -41,13 +41,13 @@ int ddb_put_iso(json_t *item, const char *name, fin_ms ms);
 int ddb_put_json(json_t *item, const char *name, const json_t *v); /* skips NULL */
 
 /* Readers. */
-const char *ddb_get_s(const json_t *item, const char *name); /* borrowed or NULL */
-char *ddb_dup_s(const json_t *item, const char *name);       /* malloc'd or NULL */
+const char *ddb_get_s(const json_t *item, const char *name);                  /* borrowed or NULL */
+char *ddb_dup_s(const json_t *item, const char *name);                        /* malloc'd or NULL */
 void ddb_cpy_s(const json_t *item, const char *name, char *dst, size_t size); /* "" if absent */
 double ddb_get_n(const json_t *item, const char *name, double dflt);
 int64_t ddb_get_int(const json_t *item, const char *name, int64_t dflt);
 bool ddb_get_bool(const json_t *item, const char *name);
-fin_ms ddb_get_iso(const json_t *item, const char *name); /* 0 if absent/bad */
+fin_ms ddb_get_iso(const json_t *item, const char *name);   /* 0 if absent/bad */
 json_t *ddb_get_json(const json_t *item, const char *name); /* new ref or NULL */
 
 /* Expression values: {":a": av, ...} built from pairs, e.g.

@@ -12,8 +12,8 @@
 #include "ddb_seq.h"
 
 static const char *const k_suffixes[] = {
-    DDB_T_USERS, DDB_T_SCORES,   DDB_T_CARDS, DDB_T_REQUESTS, DDB_T_TXNS,     DDB_T_IDEM,
-    DDB_T_OUTBOX, DDB_T_SEQ,     DDB_T_AUDIT, DDB_T_WA_NOTIF, DDB_T_WA_INBOUND, DDB_T_APPROVALS,
+    DDB_T_USERS,  DDB_T_SCORES, DDB_T_CARDS, DDB_T_REQUESTS, DDB_T_TXNS,       DDB_T_IDEM,
+    DDB_T_OUTBOX, DDB_T_SEQ,    DDB_T_AUDIT, DDB_T_WA_NOTIF, DDB_T_WA_INBOUND, DDB_T_APPROVALS,
 };
 #define N_TABLES (sizeof k_suffixes / sizeof k_suffixes[0])
 
@@ -56,7 +56,8 @@ struct ddb *ddb_ref(struct ddb *d) {
 
 void ddb_unref(struct ddb *d) {
   if (d == NULL || atomic_fetch_sub(&d->refs, 1) != 1) return;
-  for (size_t i = 0; i < N_TABLES; i++) free(d->names[i]);
+  for (size_t i = 0; i < N_TABLES; i++)
+    free(d->names[i]);
   ddb_seq_destroy(&d->seq);
   aws_client_free(d->aws);
   free(d);
@@ -143,10 +144,10 @@ enum fin_status ddb_update(struct ddb *d, const char *table, json_t *key, const 
   if (asprintf(&condition, "attribute_exists(%s)%s%s%s", key_attr, cond ? " AND (" : "",
                cond ? cond : "", cond ? ")" : "") < 0)
     condition = NULL;
-  json_t *req = json_pack("{s:s, s:O, s:s, s:s, s:s}", "TableName", table, "Key", key,
-                          "UpdateExpression", set, "ConditionExpression",
-                          condition ? condition : "", "ReturnValuesOnConditionCheckFailure",
-                          "ALL_OLD");
+  json_t *req =
+      json_pack("{s:s, s:O, s:s, s:s, s:s}", "TableName", table, "Key", key, "UpdateExpression",
+                set, "ConditionExpression", condition ? condition : "",
+                "ReturnValuesOnConditionCheckFailure", "ALL_OLD");
   free(condition);
   if (req != NULL && names != NULL) json_object_set(req, "ExpressionAttributeNames", names);
   if (req != NULL && vals != NULL) json_object_set(req, "ExpressionAttributeValues", vals);

@@ -245,8 +245,7 @@ json_t *ddb_txn_item(const struct fin_txn *t) {
     ok &= ddb_put_s(it, "type", t->type) == 0;
     ok &= ddb_put_n(it, "amount", t->amount) == 0;
     ok &= ddb_put_s(it, "merchant", t->merchant) == 0;
-    if (t->payment_status[0] != '\0')
-      ok &= ddb_put_s(it, "paymentStatus", t->payment_status) == 0;
+    if (t->payment_status[0] != '\0') ok &= ddb_put_s(it, "paymentStatus", t->payment_status) == 0;
     if (t->days_overdue != 0) ok &= ddb_put_int(it, "daysOverdue", t->days_overdue) == 0;
     if (t->has_score_impact) ok &= ddb_put_int(it, "scoreImpact", t->score_impact) == 0;
     ok &= ddb_put_s(it, "idempotencyKey", t->idempotency_key) == 0;

@@ -28,10 +28,10 @@ static int by_retry(const void *a, const void *b) {
 }
 
 static json_t *status_query(struct ddb *d, const char *index, const char *status) {
-  return json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:{s:s}}}", "TableName",
-                   ddb_table(d, DDB_T_OUTBOX), "IndexName", index, "KeyConditionExpression",
-                   "#s = :s", "ExpressionAttributeNames", "#s", "status",
-                   "ExpressionAttributeValues", ":s", "S", status);
+  return json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:{s:s}}}", "TableName", ddb_table(d, DDB_T_OUTBOX),
+                   "IndexName", index, "KeyConditionExpression", "#s = :s",
+                   "ExpressionAttributeNames", "#s", "status", "ExpressionAttributeValues", ":s",
+                   "S", status);
 }
 
 static enum fin_status ob_find_pending(void *self, int limit, struct fin_event **out, size_t *n,
@@ -59,11 +59,13 @@ static enum fin_status ob_find_retry(void *self, fin_ms now, int limit, struct f
   }
   /* every due event, then the earliest first: the index is ordered by
    * updatedAt, not by when the retry is due */
-  struct ddb_vec v = {.size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
+  struct ddb_vec v = {
+      .size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
   enum fin_status st = ddb_collect(self, "Query", req, &v, out, n, e);
   if (st != FIN_OK) return st;
   if (*n > 1) qsort(*out, *n, sizeof **out, by_retry);
-  while (limit > 0 && *n > (size_t)limit) fin_event_clear(&(*out)[--*n]);
+  while (limit > 0 && *n > (size_t)limit)
+    fin_event_clear(&(*out)[--*n]);
   return FIN_OK;
 }
 
@@ -112,8 +114,7 @@ static enum fin_status ob_mark_failed(void *self, const char *id, const char *er
 static enum fin_status ob_mark_dead(void *self, const char *id, const char *error,
                                     struct fin_err *e) {
   return set_status(self, id, "SET #s = :st, lastError = :err, updatedAt = :now",
-                    ddb_vals(2, ":st", ddb_s("dead_letter"), ":err", ddb_s(error ? error : "")),
-                    e);
+                    ddb_vals(2, ":st", ddb_s("dead_letter"), ":err", ddb_s(error ? error : "")), e);
 }
 
 static enum fin_status ob_clear(void *self, long *deleted, struct fin_err *e) {
@@ -135,12 +136,13 @@ static int by_sequence(const void *a, const void *b) {
 static enum fin_status ob_list_by_entity(void *self, const char *eco, const char *type,
                                          const char *id, struct fin_event **out, size_t *n,
                                          struct fin_err *e) {
-  json_t *req = json_pack(
-      "{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:b}", "TableName", ddb_table(self, DDB_T_OUTBOX),
-      "FilterExpression", "ecosystemId = :e AND entityType = :t AND entityId = :i",
-      "ExpressionAttributeValues", ":e", "S", eco, ":t", "S", type, ":i", "S", id,
-      "ConsistentRead", 1);
-  struct ddb_vec v = {.size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
+  json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:b}", "TableName",
+                          ddb_table(self, DDB_T_OUTBOX), "FilterExpression",
+                          "ecosystemId = :e AND entityType = :t AND entityId = :i",
+                          "ExpressionAttributeValues", ":e", "S", eco, ":t", "S", type, ":i", "S",
+                          id, "ConsistentRead", 1);
+  struct ddb_vec v = {
+      .size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
   enum fin_status st = ddb_collect(self, "Scan", req, &v, out, n, e);
   if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, by_sequence);
   return st;

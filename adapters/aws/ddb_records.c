@@ -40,10 +40,10 @@ static enum fin_status audit_find_by_target(void *self, const char *type, const 
     return fin_err_set(e, FIN_INVALID, "target type and target id are required");
   char *pk = ddb_join(type, id);
   if (pk == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
-  json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:b}", "TableName",
-                          ddb_table(self, DDB_T_AUDIT), "KeyConditionExpression",
-                          "targetTypeTargetId = :p", "ExpressionAttributeValues", ":p", "S", pk,
-                          "ScanIndexForward", 0, "ConsistentRead", 1);
+  json_t *req =
+      json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:b}", "TableName", ddb_table(self, DDB_T_AUDIT),
+                "KeyConditionExpression", "targetTypeTargetId = :p", "ExpressionAttributeValues",
+                ":p", "S", pk, "ScanIndexForward", 0, "ConsistentRead", 1);
   json_t *start = ddb_cursor_decode(cursor);
   const char *cpk =
       json_string_value(json_object_get(json_object_get(start, "targetTypeTargetId"), "S"));
@@ -53,7 +53,8 @@ static enum fin_status audit_find_by_target(void *self, const char *type, const 
     start = NULL;
   }
   free(pk);
-  struct ddb_vec v = {.size = sizeof(struct fin_audit), .from = audit_from_v, .clear = audit_clear_v};
+  struct ddb_vec v = {
+      .size = sizeof(struct fin_audit), .from = audit_from_v, .clear = audit_clear_v};
   return ddb_page(self, req, start, limit, &v, audit_cursor, out, n, page, e);
 }
 
@@ -90,8 +91,8 @@ struct fin_audit_logs ddb_audit_port(struct ddb *d) {
 /* ---- WhatsApp notifications ---- */
 static enum fin_status notif_save(void *self, const struct fin_wa_notification *n,
                                   struct fin_err *e) {
-  return ddb_put(self, ddb_table(self, DDB_T_WA_NOTIF),
-                 ddb_wa_notification_item(n, n->created_at), e);
+  return ddb_put(self, ddb_table(self, DDB_T_WA_NOTIF), ddb_wa_notification_item(n, n->created_at),
+                 e);
 }
 
 static enum fin_status notif_get(void *self, const char *id, struct fin_wa_notification *out,
@@ -141,8 +142,7 @@ struct fin_wa_notifications ddb_wa_notifications_port(struct ddb *d) {
 }
 
 /* ---- WhatsApp inbound ---- */
-static enum fin_status inbound_save(void *self, const struct fin_wa_inbound *m,
-                                    struct fin_err *e) {
+static enum fin_status inbound_save(void *self, const struct fin_wa_inbound *m, struct fin_err *e) {
   return ddb_put(self, ddb_table(self, DDB_T_WA_INBOUND), ddb_wa_inbound_item(m), e);
 }
 
@@ -186,8 +186,9 @@ static enum fin_status approval_decide(void *self, const char *id, const char *s
   if (id == NULL || status == NULL)
     return fin_err_set(e, FIN_INVALID, "request id and status are required");
   char iso[32];
-  json_t *vals = ddb_vals(4, ":s", ddb_s(status), ":p", ddb_s("pending"), ":now",
-                          ddb_s(fin_iso(now, iso)), ":phone", ddb_s(admin_phone ? admin_phone : ""));
+  json_t *vals =
+      ddb_vals(4, ":s", ddb_s(status), ":p", ddb_s("pending"), ":now", ddb_s(fin_iso(now, iso)),
+               ":phone", ddb_s(admin_phone ? admin_phone : ""));
   return ddb_update(self, ddb_table(self, DDB_T_APPROVALS),
                     json_pack("{s:{s:s}}", "requestId", "S", id), "requestId",
                     "SET #s = :s, approvalStatus = :s, respondingAdminPhone = :phone, "

@@ -27,10 +27,9 @@ static enum fin_status req_get(void *self, const char *eco, const char *id,
                                struct fin_card_request *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
   json_t *item;
-  enum fin_status st =
-      ddb_get(self, ddb_table(self, DDB_T_REQUESTS),
-              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", eco, "requestId", "S", id),
-              &item, e);
+  enum fin_status st = ddb_get(
+      self, ddb_table(self, DDB_T_REQUESTS),
+      json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", eco, "requestId", "S", id), &item, e);
   return st == FIN_OK ? decode_one(item, out, id, e) : st;
 }
 
@@ -62,16 +61,15 @@ static json_t *by_user_status(struct ddb *d, const char *eco, const char *status
   return json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName",
                    ddb_table(d, DDB_T_REQUESTS), "KeyConditionExpression", "ecosystemId = :e",
                    "FilterExpression", "#s = :s", "ExpressionAttributeNames", "#s", "status",
-                   "ExpressionAttributeValues", ":e", "S", eco, ":s", "S", status,
-                   "ConsistentRead", 1);
+                   "ExpressionAttributeValues", ":e", "S", eco, ":s", "S", status, "ConsistentRead",
+                   1);
 }
 
 static enum fin_status req_find_pending_by_user(void *self, const char *eco,
                                                 struct fin_card_request *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  struct ddb_vec v = {.size = sizeof(struct fin_card_request),
-                      .from = req_from_v,
-                      .clear = req_clear_v};
+  struct ddb_vec v = {
+      .size = sizeof(struct fin_card_request), .from = req_from_v, .clear = req_clear_v};
   struct fin_card_request *all;
   size_t n;
   enum fin_status st =
@@ -108,8 +106,8 @@ static enum fin_status req_list_rejected_by_user(void *self, const char *eco, fi
 static json_t *pending_query(struct ddb *d) {
   return json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:{s:s}}}", "TableName",
                    ddb_table(d, DDB_T_REQUESTS), "IndexName", "PendingRequests",
-                   "KeyConditionExpression", "#s = :p", "ExpressionAttributeNames", "#s",
-                   "status", "ExpressionAttributeValues", ":p", "S", "pending");
+                   "KeyConditionExpression", "#s = :p", "ExpressionAttributeNames", "#s", "status",
+                   "ExpressionAttributeValues", ":p", "S", "pending");
 }
 
 /* (created_at, request_id): the order of the pending list. */
@@ -134,9 +132,8 @@ static int cmp_newest(const void *x, const void *y) {
 static enum fin_status req_list_pending(void *self, enum fin_sort sort, const char *cursor,
                                         int limit, struct fin_card_request **out, size_t *n,
                                         struct fin_page *page, struct fin_err *e) {
-  struct ddb_vec v = {.size = sizeof(struct fin_card_request),
-                      .from = req_from_v,
-                      .clear = req_clear_v};
+  struct ddb_vec v = {
+      .size = sizeof(struct fin_card_request), .from = req_from_v, .clear = req_clear_v};
   struct fin_card_request *all;
   size_t total;
   enum fin_status st = ddb_collect(self, "Query", pending_query(self), &v, &all, &total, e);
@@ -148,7 +145,8 @@ static enum fin_status req_list_pending(void *self, enum fin_sort sort, const ch
   if (cursor != NULL && cursor[0] != '\0' && strlen(cursor) < 64) {
     struct fin_card_request at = {0};
     size_t i = 0;
-    while (i < total && strcmp(all[i].request_id, cursor) != 0) i++;
+    while (i < total && strcmp(all[i].request_id, cursor) != 0)
+      i++;
     if (i < total) {
       from = i + 1;
     } else if (req_get_any(self, cursor, &at, NULL) == FIN_OK) {

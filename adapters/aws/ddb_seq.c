@@ -6,20 +6,23 @@
 
 static uint64_t hash(const char *s) { /* FNV-1a */
   uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
   return h;
 }
 
 void ddb_seq_init(struct ddb_seq *s) {
   memset(s->slots, 0, sizeof s->slots);
   pthread_mutex_init(&s->mu, NULL);
-  for (int i = 0; i < DDB_SEQ_STRIPES; i++) pthread_mutex_init(&s->stripes[i], NULL);
+  for (int i = 0; i < DDB_SEQ_STRIPES; i++)
+    pthread_mutex_init(&s->stripes[i], NULL);
 }
 
 void ddb_seq_destroy(struct ddb_seq *s) {
   ddb_seq_clear(s);
   pthread_mutex_destroy(&s->mu);
-  for (int i = 0; i < DDB_SEQ_STRIPES; i++) pthread_mutex_destroy(&s->stripes[i]);
+  for (int i = 0; i < DDB_SEQ_STRIPES; i++)
+    pthread_mutex_destroy(&s->stripes[i]);
 }
 
 bool ddb_seq_get(struct ddb_seq *s, const char *key, int64_t *value) {
@@ -68,7 +71,8 @@ static size_t stripes_of(const char *const *keys, size_t n, int *out) {
   for (size_t i = 0; i < n; i++) {
     int st = (int)(hash(keys[i]) % DDB_SEQ_STRIPES);
     size_t j = m;
-    while (j > 0 && out[j - 1] > st) j--;
+    while (j > 0 && out[j - 1] > st)
+      j--;
     if (j > 0 && out[j - 1] == st) continue;
     memmove(out + j + 1, out + j, (m - j) * sizeof *out);
     out[j] = st;
@@ -80,11 +84,13 @@ static size_t stripes_of(const char *const *keys, size_t n, int *out) {
 void ddb_seq_lock(struct ddb_seq *s, const char *const *keys, size_t n) {
   int idx[DDB_SEQ_STRIPES];
   size_t m = stripes_of(keys, n < DDB_SEQ_STRIPES ? n : DDB_SEQ_STRIPES, idx);
-  for (size_t i = 0; i < m; i++) pthread_mutex_lock(&s->stripes[idx[i]]);
+  for (size_t i = 0; i < m; i++)
+    pthread_mutex_lock(&s->stripes[idx[i]]);
 }
 
 void ddb_seq_unlock(struct ddb_seq *s, const char *const *keys, size_t n) {
   int idx[DDB_SEQ_STRIPES];
   size_t m = stripes_of(keys, n < DDB_SEQ_STRIPES ? n : DDB_SEQ_STRIPES, idx);
-  for (size_t i = m; i-- > 0;) pthread_mutex_unlock(&s->stripes[idx[i]]);
+  for (size_t i = m; i-- > 0;)
+    pthread_mutex_unlock(&s->stripes[idx[i]]);
 }

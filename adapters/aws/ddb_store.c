@@ -30,7 +30,7 @@ struct seq_group {
 };
 
 struct plan {
-  json_t *items;                  /* TransactItems */
+  json_t *items;                               /* TransactItems */
   int write_of[2 * FIN_MAX_WRITES + MAX_KEYS]; /* action -> write index (-1 = counter) */
   int group_of[2 * FIN_MAX_WRITES + MAX_KEYS]; /* action -> seq group (counters) */
   int user_action[FIN_MAX_WRITES];             /* write -> merged user Update, or -1 */
@@ -49,7 +49,8 @@ static int add_action(struct plan *p, const char *type, json_t *body, int write,
 
 static json_t *put(struct ddb *d, const char *suffix, json_t *item, const char *cond,
                    json_t *vals) {
-  json_t *b = item ? json_pack("{s:s, s:o}", "TableName", ddb_table(d, suffix), "Item", item) : NULL;
+  json_t *b =
+      item ? json_pack("{s:s, s:o}", "TableName", ddb_table(d, suffix), "Item", item) : NULL;
   if (b != NULL && cond != NULL) json_object_set_new(b, "ConditionExpression", json_string(cond));
   if (b != NULL && vals != NULL) json_object_set(b, "ExpressionAttributeValues", vals);
   json_decref(vals);
@@ -100,12 +101,10 @@ static const char *user_of(const struct fin_write *w) {
 /* CARD_BALANCE: the new figures, conditioned on the version read. */
 static json_t *plan_balance(struct ddb *d, const struct fin_write *x) {
   char iso[32];
-  json_t *vals = ddb_vals(6, ":b", ddb_n(x->u.balance.balance), ":a",
-                          ddb_n(x->u.balance.available_credit), ":m",
-                          ddb_n(x->u.balance.minimum_payment), ":nv",
-                          ddb_int(x->u.balance.expected_version + 1), ":ev",
-                          ddb_int(x->u.balance.expected_version), ":u",
-                          ddb_s(fin_iso(x->u.balance.updated_at, iso)));
+  json_t *vals = ddb_vals(
+      6, ":b", ddb_n(x->u.balance.balance), ":a", ddb_n(x->u.balance.available_credit), ":m",
+      ddb_n(x->u.balance.minimum_payment), ":nv", ddb_int(x->u.balance.expected_version + 1), ":ev",
+      ddb_int(x->u.balance.expected_version), ":u", ddb_s(fin_iso(x->u.balance.updated_at, iso)));
   return update(d, DDB_T_CARDS,
                 json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.balance.ecosystem_id,
                           "cardId", "S", x->u.balance.card_id),
@@ -161,15 +160,16 @@ static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t
           strcmp(w[j].u.score.entry->ecosystem_id, x->u.score.entry->ecosystem_id) == 0)
         return 0; /* the same history row once (one item per transaction) */
     if (x->kind == FIN_W_USER_SCORE && x->u.score.entry != NULL)
-      return add_action(p, "Put", put(d, DDB_T_SCORES, ddb_score_item(x->u.score.entry), NULL, NULL),
-                        (int)i, -1) < 0;
+      return add_action(p, "Put",
+                        put(d, DDB_T_SCORES, ddb_score_item(x->u.score.entry), NULL, NULL), (int)i,
+                        -1) < 0;
     return 0;
   }
   case FIN_W_CARD_CREATE:
-    return add_action(p, "Put",
-                      put(d, DDB_T_CARDS, ddb_card_item(x->u.card), "attribute_not_exists(cardId)",
-                          NULL),
-                      (int)i, -1) < 0;
+    return add_action(
+               p, "Put",
+               put(d, DDB_T_CARDS, ddb_card_item(x->u.card), "attribute_not_exists(cardId)", NULL),
+               (int)i, -1) < 0;
   case FIN_W_CARD_BALANCE:
     return add_action(p, "Update", plan_balance(d, x), (int)i, -1) < 0;
   case FIN_W_REQUEST_CREATE:
@@ -197,8 +197,8 @@ static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t
                           ddb_vals(1, ":now", ddb_s(fin_iso(x->u.idem.now, iso)))),
                       (int)i, -1) < 0;
   case FIN_W_AUDIT_APPEND:
-    return add_action(p, "Put", put(d, DDB_T_AUDIT, ddb_audit_item(x->u.audit), NULL, NULL),
-                      (int)i, -1) < 0;
+    return add_action(p, "Put", put(d, DDB_T_AUDIT, ddb_audit_item(x->u.audit), NULL, NULL), (int)i,
+                      -1) < 0;
   }
   return -1;
 }
@@ -207,21 +207,20 @@ static int plan_counters(struct ddb *d, struct plan *p, struct seq_group *groups
   char iso[32];
   fin_iso(fin_now_ms(), iso);
   for (size_t g = 0; g < ng; g++) {
-    json_t *vals = ddb_vals(2, ":next", ddb_int(groups[g].current + groups[g].count), ":u",
-                            ddb_s(iso));
+    json_t *vals =
+        ddb_vals(2, ":next", ddb_int(groups[g].current + groups[g].count), ":u", ddb_s(iso));
     if (groups[g].current > 0) json_object_set_new(vals, ":cur", ddb_int(groups[g].current));
-    groups[g].action = add_action(
-        p, "Update",
-        update(d, DDB_T_SEQ, json_pack("{s:{s:s}}", "entityKey", "S", groups[g].key),
-               "SET #q = :next, updatedAt = :u",
-               groups[g].current > 0 ? "#q = :cur" : "attribute_not_exists(#q)",
-               json_pack("{s:s}", "#q", "sequence"), vals),
-        -1, (int)g);
+    groups[g].action =
+        add_action(p, "Update",
+                   update(d, DDB_T_SEQ, json_pack("{s:{s:s}}", "entityKey", "S", groups[g].key),
+                          "SET #q = :next, updatedAt = :u",
+                          groups[g].current > 0 ? "#q = :cur" : "attribute_not_exists(#q)",
+                          json_pack("{s:s}", "#q", "sequence"), vals),
+                   -1, (int)g);
     if (groups[g].action < 0) return -1;
   }
   return 0;
 }
-
 
 /* Current counter values: cached, else assumed 0. Most events open a new
  * entity (a transaction, a request, a card), whose counter row does not
@@ -278,8 +277,7 @@ static enum fin_status write_error(struct ddb *d, const struct fin_write *x, int
                        (long long)actual);
   }
   case FIN_W_REQUEST_CREATE:
-    return fin_err_set(e, FIN_EXISTS, "Card request already exists: %s",
-                       x->u.request->request_id);
+    return fin_err_set(e, FIN_EXISTS, "Card request already exists: %s", x->u.request->request_id);
   case FIN_W_REQUEST_DECIDE: {
     json_t *item = NULL;
     if (old == NULL)
@@ -289,11 +287,11 @@ static enum fin_status write_error(struct ddb *d, const struct fin_write *x, int
               &item, NULL);
     const json_t *it = old != NULL ? old : item;
     enum fin_status st =
-        it == NULL ? fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s",
-                                 x->u.decide.request_id)
-                   : fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
-                                 x->u.decide.request_id,
-                                 ddb_get_s(it, "status") ? ddb_get_s(it, "status") : "?");
+        it == NULL
+            ? fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", x->u.decide.request_id)
+            : fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
+                          x->u.decide.request_id,
+                          ddb_get_s(it, "status") ? ddb_get_s(it, "status") : "?");
     json_decref(item);
     return st;
   }
@@ -318,8 +316,8 @@ enum outcome { DONE, RETRY };
  * refreshed), a failed write condition (its error), or a conflict with a
  * concurrent transaction (RETRY). */
 static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w,
-                              struct seq_group *groups, const json_t *reasons,
-                              enum fin_status *st, struct fin_err *e) {
+                              struct seq_group *groups, const json_t *reasons, enum fin_status *st,
+                              struct fin_err *e) {
   int first = -1, first_action = -1;
   bool stale = false, conflict = false;
   size_t i;
@@ -365,7 +363,8 @@ static int group_events(const struct fin_write *w, size_t n, struct seq_group *g
     char *key = ddb_entity_key(w[i].u.event);
     if (key == NULL) return -1;
     size_t g = 0;
-    while (g < ng && strcmp(groups[g].key, key) != 0) g++;
+    while (g < ng && strcmp(groups[g].key, key) != 0)
+      g++;
     if (g == ng) {
       groups[ng++] = (struct seq_group){.key = key};
     } else {
@@ -400,8 +399,10 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
   load_counters(d, groups, ng);
   assign(&p, w, n, groups, group_of);
   int bad = p.items == NULL;
-  for (size_t i = 0; !bad && i < n; i++) p.user_action[i] = -1;
-  for (size_t i = 0; !bad && i < n; i++) bad = plan_write(d, &p, w, n, i) != 0;
+  for (size_t i = 0; !bad && i < n; i++)
+    p.user_action[i] = -1;
+  for (size_t i = 0; !bad && i < n; i++)
+    bad = plan_write(d, &p, w, n, i) != 0;
   if (!bad) bad = plan_counters(d, &p, groups, ng) != 0;
   if (bad) {
     json_decref(p.items);
@@ -410,8 +411,8 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
   }
   struct ddb_fail f = {0};
   json_t *resp;
-  *st = ddb_call(d, "TransactWriteItems", json_pack("{s:o}", "TransactItems", p.items), &resp, &f,
-                 e);
+  *st =
+      ddb_call(d, "TransactWriteItems", json_pack("{s:o}", "TransactItems", p.items), &resp, &f, e);
   json_decref(resp);
   enum outcome o = DONE;
   if (*st == FIN_OK) {
@@ -431,22 +432,34 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
 /* The item a write touches, as "table|key" in buf (for duplicate checks). */
 static void item_of(const struct fin_write *x, char *buf, size_t size) {
   switch (x->kind) {
-  case FIN_W_USER_CREATE: snprintf(buf, size, "u|%s", x->u.user->ecosystem_id); break;
+  case FIN_W_USER_CREATE:
+    snprintf(buf, size, "u|%s", x->u.user->ecosystem_id);
+    break;
   case FIN_W_USER_SCORE:
-  case FIN_W_USER_SUMMARY: snprintf(buf, size, "u|%s", user_of(x)); break;
+  case FIN_W_USER_SUMMARY:
+    snprintf(buf, size, "u|%s", user_of(x));
+    break;
   case FIN_W_CARD_CREATE:
     snprintf(buf, size, "c|%s|%s", x->u.card->ecosystem_id, x->u.card->card_id);
     break;
   case FIN_W_CARD_BALANCE:
     snprintf(buf, size, "c|%s|%s", x->u.balance.ecosystem_id, x->u.balance.card_id);
     break;
-  case FIN_W_REQUEST_CREATE: snprintf(buf, size, "r|%s", x->u.request->request_id); break;
-  case FIN_W_REQUEST_DECIDE: snprintf(buf, size, "r|%s", x->u.decide.request_id); break;
-  case FIN_W_EVENT_APPEND: snprintf(buf, size, "e|%s", x->u.event->event_id); break;
+  case FIN_W_REQUEST_CREATE:
+    snprintf(buf, size, "r|%s", x->u.request->request_id);
+    break;
+  case FIN_W_REQUEST_DECIDE:
+    snprintf(buf, size, "r|%s", x->u.decide.request_id);
+    break;
+  case FIN_W_EVENT_APPEND:
+    snprintf(buf, size, "e|%s", x->u.event->event_id);
+    break;
   case FIN_W_IDEM_PUT:
     snprintf(buf, size, "i|%s|%s", x->u.idem.rec->ecosystem_id, x->u.idem.rec->key_hash);
     break;
-  default: snprintf(buf, size, "-|%p", (const void *)x); break; /* never equal */
+  default:
+    snprintf(buf, size, "-|%p", (const void *)x);
+    break; /* never equal */
   }
 }
 
@@ -528,11 +541,13 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
   int ng = group_events(w, n, groups, group_of);
   if (ng < 0) return fin_err_set(e, FIN_NOMEM, "out of memory");
   const char *keys[MAX_KEYS];
-  for (int g = 0; g < ng; g++) keys[g] = groups[g].key;
+  for (int g = 0; g < ng; g++)
+    keys[g] = groups[g].key;
   ddb_seq_lock(ddb_seq_of(d), keys, (size_t)ng);
   enum fin_status st = FIN_OK;
   bool balance = false;
-  for (size_t i = 0; i < n; i++) balance |= w[i].kind == FIN_W_CARD_BALANCE;
+  for (size_t i = 0; i < n; i++)
+    balance |= w[i].kind == FIN_W_CARD_BALANCE;
   for (int attempt = 0;; attempt++) {
     if (attempt_commit(d, w, n, groups, (size_t)ng, group_of, &st, e) == DONE) break;
     if (attempt + 1 == MAX_ATTEMPTS) {
@@ -545,7 +560,8 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
     jitter_pause(attempt);
   }
   ddb_seq_unlock(ddb_seq_of(d), keys, (size_t)ng);
-  for (int g = 0; g < ng; g++) free(groups[g].key);
+  for (int g = 0; g < ng; g++)
+    free(groups[g].key);
   return st;
 }
 

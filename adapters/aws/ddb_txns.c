@@ -18,10 +18,10 @@ static enum fin_status txn_get(void *self, const char *eco, const char *card_id,
   char *pk = ddb_join(eco, card_id);
   if (pk == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
   json_t *item;
-  enum fin_status st = ddb_get(self, ddb_table(self, DDB_T_TXNS),
-                               json_pack("{s:{s:s}, s:{s:s}}", "ecosystemIdCardId", "S", pk,
-                                         "transactionId", "S", id),
-                               &item, e);
+  enum fin_status st = ddb_get(
+      self, ddb_table(self, DDB_T_TXNS),
+      json_pack("{s:{s:s}, s:{s:s}}", "ecosystemIdCardId", "S", pk, "transactionId", "S", id),
+      &item, e);
   free(pk);
   if (st != FIN_OK) return st;
   int rc = ddb_txn_from(item, out);
@@ -40,10 +40,11 @@ static char *txn_cursor(const void *elem) {
  * the walk starts at the first page. */
 static json_t *txn_start(struct ddb *d, const char *cursor, const char *pk) {
   if (cursor == NULL || cursor[0] == '\0' || strlen(cursor) > 64) return NULL;
-  json_t *key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemIdCardId", "S", pk, "transactionId",
-                          "S", cursor);
+  json_t *key =
+      json_pack("{s:{s:s}, s:{s:s}}", "ecosystemIdCardId", "S", pk, "transactionId", "S", cursor);
   json_t *item = NULL;
-  if (key == NULL || ddb_get(d, ddb_table(d, DDB_T_TXNS), json_incref(key), &item, NULL) != FIN_OK) {
+  if (key == NULL ||
+      ddb_get(d, ddb_table(d, DDB_T_TXNS), json_incref(key), &item, NULL) != FIN_OK) {
     json_decref(key);
     return NULL;
   }
@@ -57,10 +58,10 @@ static enum fin_status txn_list_by_card(void *self, const char *eco, const char 
                                         struct fin_err *e) {
   char *pk = ddb_join(eco, card_id);
   if (pk == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
-  json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:b}", "TableName",
-                          ddb_table(self, DDB_T_TXNS), "KeyConditionExpression",
-                          "ecosystemIdCardId = :p", "ExpressionAttributeValues", ":p", "S", pk,
-                          "ScanIndexForward", 0, "ConsistentRead", 1);
+  json_t *req =
+      json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:b}", "TableName", ddb_table(self, DDB_T_TXNS),
+                "KeyConditionExpression", "ecosystemIdCardId = :p", "ExpressionAttributeValues",
+                ":p", "S", pk, "ScanIndexForward", 0, "ConsistentRead", 1);
   if (req != NULL && type != NULL) {
     json_object_set_new(req, "FilterExpression", json_string("#t = :t"));
     json_object_set_new(req, "ExpressionAttributeNames", json_pack("{s:s}", "#t", "type"));
@@ -96,10 +97,9 @@ static enum fin_status idem_get(void *self, const char *eco, const char *hash, f
                                 struct fin_idem *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
   json_t *item;
-  enum fin_status st =
-      ddb_get(self, ddb_table(self, DDB_T_IDEM),
-              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", eco, "keyHash", "S", hash),
-              &item, e);
+  enum fin_status st = ddb_get(
+      self, ddb_table(self, DDB_T_IDEM),
+      json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", eco, "keyHash", "S", hash), &item, e);
   if (st != FIN_OK) return st;
   int rc = ddb_idem_from(item, out);
   json_decref(item);

@@ -36,8 +36,8 @@ static enum fin_status users_get(void *self, const char *eco, struct fin_user *o
 static enum fin_status users_list_all(void *self, struct fin_user **out, size_t *n,
                                       struct fin_err *e) {
   struct ddb_vec v = {.size = sizeof(struct fin_user), .from = user_from_v, .clear = user_clear_v};
-  json_t *req = json_pack("{s:s, s:b}", "TableName", ddb_table(self, DDB_T_USERS),
-                          "ConsistentRead", 1);
+  json_t *req =
+      json_pack("{s:s, s:b}", "TableName", ddb_table(self, DDB_T_USERS), "ConsistentRead", 1);
   return ddb_collect(self, "Scan", req, &v, out, n, e);
 }
 
@@ -64,10 +64,10 @@ static enum fin_status scores_list(void *self, const char *eco, int limit, struc
                       .from = score_from_v,
                       .clear = score_clear_v,
                       .max = limit > 0 ? (size_t)limit : 0};
-  json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:b}", "TableName",
-                          ddb_table(self, DDB_T_SCORES), "KeyConditionExpression",
-                          "ecosystemId = :e", "ExpressionAttributeValues", ":e", "S", eco,
-                          "ScanIndexForward", 0, "ConsistentRead", 1);
+  json_t *req =
+      json_pack("{s:s, s:s, s:{s:{s:s}}, s:b, s:b}", "TableName", ddb_table(self, DDB_T_SCORES),
+                "KeyConditionExpression", "ecosystemId = :e", "ExpressionAttributeValues", ":e",
+                "S", eco, "ScanIndexForward", 0, "ConsistentRead", 1);
   if (req != NULL && limit > 0) json_object_set_new(req, "Limit", json_integer(limit));
   return ddb_collect(self, "Query", req, &v, out, n, e);
 }
@@ -92,10 +92,9 @@ static enum fin_status cards_get(void *self, const char *eco, const char *card_i
                                  struct fin_card *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
   json_t *item;
-  enum fin_status st =
-      ddb_get(self, ddb_table(self, DDB_T_CARDS),
-              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", eco, "cardId", "S", card_id),
-              &item, e);
+  enum fin_status st = ddb_get(
+      self, ddb_table(self, DDB_T_CARDS),
+      json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", eco, "cardId", "S", card_id), &item, e);
   if (st != FIN_OK) return st;
   int rc = ddb_card_from(item, out);
   json_decref(item);
@@ -120,10 +119,9 @@ static enum fin_status cards_list_by_user(void *self, const char *eco, const cha
                       .clear = card_clear_v,
                       .keep = status_is,
                       .keep_ctx = (void *)status};
-  json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName",
-                          ddb_table(self, DDB_T_CARDS), "KeyConditionExpression",
-                          "ecosystemId = :e", "ExpressionAttributeValues", ":e", "S", eco,
-                          "ConsistentRead", 1);
+  json_t *req = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", ddb_table(self, DDB_T_CARDS),
+                          "KeyConditionExpression", "ecosystemId = :e", "ExpressionAttributeValues",
+                          ":e", "S", eco, "ConsistentRead", 1);
   return ddb_collect(self, "Query", req, &v, out, n, e);
 }
 

@@ -71,8 +71,8 @@ static enum fin_status delete_batch(struct ddb *d, const char *table, json_t *re
   for (int attempt = 0; json_array_size(pending) > 0; attempt++) {
     if (attempt == 8) {
       json_decref(pending);
-      return fin_err_set(e, FIN_UNAVAILABLE, "dynamodb BatchWriteItem on %s: items left unprocessed",
-                         table);
+      return fin_err_set(e, FIN_UNAVAILABLE,
+                         "dynamodb BatchWriteItem on %s: items left unprocessed", table);
     }
     if (attempt > 0) pause_ms(25L << attempt);
     json_t *req = json_pack("{s:{s:O}}", "RequestItems", table, pending);
@@ -89,14 +89,13 @@ static enum fin_status delete_batch(struct ddb *d, const char *table, json_t *re
   return FIN_OK;
 }
 
-enum fin_status ddb_wipe(struct ddb *d, const char *table, const char *const *keys,
-                         long *deleted, struct fin_err *e) {
+enum fin_status ddb_wipe(struct ddb *d, const char *table, const char *const *keys, long *deleted,
+                         struct fin_err *e) {
   return ddb_wipe_where(d, table, keys, NULL, NULL, deleted, e);
 }
 
 enum fin_status ddb_wipe_where(struct ddb *d, const char *table, const char *const *keys,
-                               const char *filter, json_t *vals, long *deleted,
-                               struct fin_err *e) {
+                               const char *filter, json_t *vals, long *deleted, struct fin_err *e) {
   *deleted = 0;
   /* project only the key attributes (aliased: some are reserved words) */
   json_t *names = json_object();
@@ -107,8 +106,8 @@ enum fin_status ddb_wipe_where(struct ddb *d, const char *table, const char *con
     json_object_set_new(names, alias, json_string(keys[i]));
     snprintf(proj + strlen(proj), sizeof proj - strlen(proj), "%s%s", i ? ", " : "", alias);
   }
-  json_t *tmpl = json_pack("{s:s, s:s, s:o, s:b}", "TableName", table, "ProjectionExpression",
-                           proj, "ExpressionAttributeNames", names, "ConsistentRead", 1);
+  json_t *tmpl = json_pack("{s:s, s:s, s:o, s:b}", "TableName", table, "ProjectionExpression", proj,
+                           "ExpressionAttributeNames", names, "ConsistentRead", 1);
   if (tmpl != NULL && filter != NULL) {
     json_object_set_new(tmpl, "FilterExpression", json_string(filter));
     json_object_set(tmpl, "ExpressionAttributeValues", vals);
@@ -125,8 +124,8 @@ enum fin_status ddb_wipe_where(struct ddb *d, const char *table, const char *con
   for (size_t i = 0; st == FIN_OK && i < n; i += 25) {
     json_t *reqs = json_array();
     for (size_t j = i; j < i + 25 && j < n; j++)
-      json_array_append_new(reqs,
-                            json_pack("{s:{s:O}}", "DeleteRequest", "Key", json_array_get(acc.keys, j)));
+      json_array_append_new(
+          reqs, json_pack("{s:{s:O}}", "DeleteRequest", "Key", json_array_get(acc.keys, j)));
     st = delete_batch(d, table, reqs, e);
     json_decref(reqs);
     if (st == FIN_OK) *deleted += (long)((n - i) < 25 ? (n - i) : 25);
@@ -187,7 +186,8 @@ int ddb_vec_add(void *vec, const json_t *item) {
 }
 
 void ddb_vec_free(struct ddb_vec *v) {
-  for (size_t i = 0; i < v->n; i++) v->clear((char *)v->items + i * v->size);
+  for (size_t i = 0; i < v->n; i++)
+    v->clear((char *)v->items + i * v->size);
   free(v->items);
   v->items = NULL;
   v->n = v->cap = 0;
@@ -231,9 +231,9 @@ enum fin_status ddb_count(struct ddb *d, const char *op, const json_t *req, long
   }
 }
 
-enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit,
-                         struct ddb_vec *v, char *(*cursor_fn)(const void *elem), void *out,
-                         size_t *n, struct fin_page *page, struct fin_err *e) {
+enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, struct ddb_vec *v,
+                         char *(*cursor_fn)(const void *elem), void *out, size_t *n,
+                         struct fin_page *page, struct fin_err *e) {
   *(void **)out = NULL;
   *n = 0;
   page->next_cursor = NULL;

@@ -18,16 +18,15 @@ static json_t *iso(fin_ms ms) {
 }
 
 json_t *eb_event_detail(const struct fin_event *ev) {
-  json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:i, s:o, s:o}", "eventId",
-                        ev->event_id, "eventType", ev->event_type ? ev->event_type : "",
-                        "entityType", ev->entity_type ? ev->entity_type : "", "entityId",
-                        ev->entity_id ? ev->entity_id : "", "ecosystemId",
-                        ev->ecosystem_id ? ev->ecosystem_id : "", "sequenceNumber",
-                        (json_int_t)ev->sequence, "payload",
-                        ev->payload ? json_incref(ev->payload) : json_object(), "status",
-                        ev->status[0] ? ev->status : "pending", "retryCount", ev->retry_count,
-                        "nextRetryAt", iso(ev->next_retry_at ? ev->next_retry_at : ev->created_at),
-                        "createdAt", iso(ev->created_at));
+  json_t *d = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:i, s:o, s:o}", "eventId", ev->event_id,
+      "eventType", ev->event_type ? ev->event_type : "", "entityType",
+      ev->entity_type ? ev->entity_type : "", "entityId", ev->entity_id ? ev->entity_id : "",
+      "ecosystemId", ev->ecosystem_id ? ev->ecosystem_id : "", "sequenceNumber",
+      (json_int_t)ev->sequence, "payload", ev->payload ? json_incref(ev->payload) : json_object(),
+      "status", ev->status[0] ? ev->status : "pending", "retryCount", ev->retry_count,
+      "nextRetryAt", iso(ev->next_retry_at ? ev->next_retry_at : ev->created_at), "createdAt",
+      iso(ev->created_at));
   if (d != NULL && ev->last_error != NULL)
     json_object_set_new(d, "lastError", json_string(ev->last_error));
   if (d != NULL && ev->sent_at != 0) json_object_set_new(d, "sentAt", iso(ev->sent_at));
@@ -111,7 +110,8 @@ struct fin_publisher eb_publisher_new(const struct eb_cfg *cfg, char *err, size_
   p->bus = strdup(cfg->bus ? cfg->bus : "acme-financial-events");
   p->source = strdup(cfg->source ? cfg->source : "acme.financial-api");
   if (p->bus == NULL || p->source == NULL) snprintf(err, err_size, "out of memory");
-  if (p->bus != NULL && p->source != NULL) p->aws = aws_client_new(&cfg->aws, "events", err, err_size);
+  if (p->bus != NULL && p->source != NULL)
+    p->aws = aws_client_new(&cfg->aws, "events", err, err_size);
   if (p->aws == NULL) {
     eb_destroy(p);
     return (struct fin_publisher){NULL, NULL};

@@ -22,7 +22,8 @@ static void sb_add(struct sb *b, const char *s, size_t len) {
   if (b->oom) return;
   if (b->n + len + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + len + 1) cap *= 2;
+    while (cap < b->n + len + 1)
+      cap *= 2;
     char *p = realloc(b->p, cap);
     if (p == NULL) {
       b->oom = true;
@@ -93,7 +94,8 @@ static void canonical_query(struct sb *b, const struct sigv4_pair *q, size_t n) 
     sb_str(b, "=");
     sb_str(b, e[i].v);
   }
-  for (size_t i = 0; i < n; i++) free(e[i].k), free(e[i].v);
+  for (size_t i = 0; i < n; i++)
+    free(e[i].k), free(e[i].v);
   free(e);
 }
 
@@ -112,7 +114,8 @@ static int hd_cmp(const void *a, const void *b) {
 
 /* value trimmed, inner runs of blanks collapsed to one space */
 static void sb_trimmed(struct sb *b, const char *v) {
-  while (*v == ' ' || *v == '\t') v++;
+  while (*v == ' ' || *v == '\t')
+    v++;
   bool gap = false;
   for (; *v; v++) {
     if (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') {
@@ -137,7 +140,8 @@ static void canonical_headers(struct sb *b, struct sb *sig, const struct sigv4_p
     e[i].src = &h[i];
     e[i].order = i;
     if (e[i].name == NULL) b->oom = true;
-    for (char *c = e[i].name; c && *c; c++) *c = (char)tolower((unsigned char)*c);
+    for (char *c = e[i].name; c && *c; c++)
+      *c = (char)tolower((unsigned char)*c);
   }
   if (!b->oom && n > 1) qsort(e, n, sizeof *e, hd_cmp);
   for (size_t i = 0; !b->oom && i < n; i++) {
@@ -155,7 +159,8 @@ static void canonical_headers(struct sb *b, struct sb *sig, const struct sigv4_p
   }
   if (n) sb_str(b, "\n");
   if (sig->oom) b->oom = true;
-  for (size_t i = 0; i < n; i++) free(e[i].name);
+  for (size_t i = 0; i < n; i++)
+    free(e[i].name);
   free(e);
 }
 
@@ -228,8 +233,7 @@ int sigv4_sign(const struct sigv4_request *r, const struct sigv4_key *k, const c
   char *authz = NULL;
   if (!keyed || creq.oom || sts.oom || signed_headers.oom ||
       asprintf(&authz, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-               k->access_key_id, scope, signed_headers.p ? signed_headers.p : "",
-               signature) < 0) {
+               k->access_key_id, scope, signed_headers.p ? signed_headers.p : "", signature) < 0) {
     free(creq.p), free(sts.p), free(signed_headers.p);
     return -1;
   }

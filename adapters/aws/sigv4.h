@@ -18,11 +18,11 @@ struct sigv4_pair {
 };
 
 struct sigv4_request {
-  const char *method;                /* "POST" */
-  const char *path;                  /* unencoded, e.g. "/" */
-  const struct sigv4_pair *query;    /* unencoded pairs, any order (may be NULL) */
+  const char *method;             /* "POST" */
+  const char *path;               /* unencoded, e.g. "/" */
+  const struct sigv4_pair *query; /* unencoded pairs, any order (may be NULL) */
   size_t n_query;
-  const struct sigv4_pair *headers;  /* must include Host and X-Amz-Date */
+  const struct sigv4_pair *headers; /* must include Host and X-Amz-Date */
   size_t n_headers;
   const void *body;
   size_t body_len;

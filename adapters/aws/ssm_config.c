@@ -15,10 +15,17 @@
 
 /* The eleven parameters of infrastructure.md §7.1, reported when missing. */
 static const char *const k_known[] = {
-    "limits.lowTier",          "limits.mediumTier",           "limits.highTier",
-    "approval.autoApproveThreshold", "whatsapp.notificationsEnabled",
-    "whatsapp.approvalExpiryHours",  "scoring.paymentBonusMax",  "scoring.paymentBonusMin",
-    "scoring.latePenaltyMild", "scoring.latePenaltyModerate", "scoring.latePenaltySevere",
+    "limits.lowTier",
+    "limits.mediumTier",
+    "limits.highTier",
+    "approval.autoApproveThreshold",
+    "whatsapp.notificationsEnabled",
+    "whatsapp.approvalExpiryHours",
+    "scoring.paymentBonusMax",
+    "scoring.paymentBonusMin",
+    "scoring.latePenaltyMild",
+    "scoring.latePenaltyModerate",
+    "scoring.latePenaltySevere",
 };
 #define N_KNOWN (sizeof k_known / sizeof k_known[0])
 
@@ -27,7 +34,7 @@ struct ssm {
   char *path;
   int refresh_seconds;
   pthread_mutex_t mu;
-  json_t *values; /* key -> string; replaced whole on each load */
+  json_t *values;    /* key -> string; replaced whole on each load */
   json_t *overrides; /* key -> string; fixed */
   bool warned[N_KNOWN];
   atomic_ulong loads;
@@ -39,7 +46,8 @@ struct ssm {
 };
 
 static bool blank(const char *s) {
-  while (*s && isspace((unsigned char)*s)) s++;
+  while (*s && isspace((unsigned char)*s))
+    s++;
   return *s == '\0';
 }
 
@@ -47,7 +55,8 @@ static bool blank(const char *s) {
 static void key_of(const char *path, const char *name, char *out, size_t n) {
   size_t pl = strlen(path);
   const char *rest = strncmp(name, path, pl) == 0 ? name + pl : name;
-  while (*rest == '/') rest++;
+  while (*rest == '/')
+    rest++;
   snprintf(out, n, "%s", rest);
   for (char *c = out; *c; c++)
     if (*c == '/') *c = '.';
@@ -182,7 +191,8 @@ struct fin_config ssm_config_new(const struct ssm_cfg *cfg, char *err, size_t er
   s->refresh_seconds = cfg->refresh_seconds;
   if (s->path == NULL || s->values == NULL || s->overrides == NULL)
     snprintf(err, err_size, "out of memory");
-  else s->aws = aws_client_new(&cfg->aws, "ssm", err, err_size);
+  else
+    s->aws = aws_client_new(&cfg->aws, "ssm", err, err_size);
   if (s->aws == NULL) {
     ssm_destroy(s);
     return (struct fin_config){NULL, NULL};

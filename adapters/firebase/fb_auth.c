@@ -18,7 +18,7 @@
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 
-#define GOOGLE_CERTS \
+#define GOOGLE_CERTS                                                                               \
   "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
 #define MAX_KEYS 16
 #define REFETCH_AFTER_S 30
@@ -48,11 +48,14 @@ static unsigned char *b64url(const char *s, size_t len, size_t *out_len) {
   char *t = malloc(padded + 1);
   unsigned char *out = malloc(padded / 4 * 3 + 1);
   if (t == NULL || out == NULL) goto fail;
-  for (size_t i = 0; i < len; i++) t[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-  for (size_t i = len; i < padded; i++) t[i] = '=';
+  for (size_t i = 0; i < len; i++)
+    t[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
+  for (size_t i = len; i < padded; i++)
+    t[i] = '=';
   int n = EVP_DecodeBlock(out, (const unsigned char *)t, (int)padded);
   if (n < 0) goto fail;
-  while (padded > len && n > 0) padded--, n--; /* EVP counts the padding bytes */
+  while (padded > len && n > 0)
+    padded--, n--; /* EVP counts the padding bytes */
   free(t);
   *out_len = (size_t)n;
   return out;
@@ -104,7 +107,8 @@ static bool refresh(struct fb *f, char *why, size_t n) {
     json_decref(doc);
     return false;
   }
-  for (int i = 0; i < f->n_keys; i++) EVP_PKEY_free(f->keys[i].pkey);
+  for (int i = 0; i < f->n_keys; i++)
+    EVP_PKEY_free(f->keys[i].pkey);
   f->n_keys = 0;
   const char *kid;
   json_t *pem;
@@ -256,7 +260,8 @@ static enum fin_status fb_ping(void *self, struct fin_err *e) {
       if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
       curl_easy_cleanup(h);
     }
-    return status > 0 ? FIN_OK : fin_err_set(e, FIN_UNAVAILABLE, "auth emulator %s unreachable", url);
+    return status > 0 ? FIN_OK
+                      : fin_err_set(e, FIN_UNAVAILABLE, "auth emulator %s unreachable", url);
   }
   pthread_mutex_lock(&f->mu);
   bool ok = f->n_keys > 0 || refresh(f, why, sizeof why);
@@ -267,7 +272,8 @@ static enum fin_status fb_ping(void *self, struct fin_err *e) {
 static void fb_destroy(void *self) {
   struct fb *f = self;
   if (f == NULL) return;
-  for (int i = 0; i < f->n_keys; i++) EVP_PKEY_free(f->keys[i].pkey);
+  for (int i = 0; i < f->n_keys; i++)
+    EVP_PKEY_free(f->keys[i].pkey);
   pthread_mutex_destroy(&f->mu);
   free(f->project), free(f->issuer), free(f->certs_url), free(f->emulator);
   free(f);

@@ -17,7 +17,7 @@ struct fs {
   char *root;   /* projects/P/databases/(default)/documents */
   char *origin; /* http://host (emulator reset) */
   char *project;
-  char *auth;   /* "Authorization: Bearer ..." */
+  char *auth; /* "Authorization: Bearer ..." */
   long timeout_ms;
   struct fin_curl_pool pool;
 };
@@ -39,7 +39,8 @@ struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size) {
   fin_curl_pool_init(&f->pool);
   const char *token = cfg->emulator_host ? "owner" : cfg->token;
   if (token == NULL) {
-    snprintf(err, err_size, "Firestore outside the emulator needs an OAuth token (FIN_FIRESTORE_TOKEN)");
+    snprintf(err, err_size,
+             "Firestore outside the emulator needs an OAuth token (FIN_FIRESTORE_TOKEN)");
     fs_unref(f);
     return NULL;
   }
@@ -75,9 +76,8 @@ const char *fs_root_name(const struct fs *f) {
   return f->root;
 }
 
-static enum fin_status exchange(struct fs *f, const char *method, const char *url,
-                                const char *body, long *status, struct fin_http_buf *out,
-                                struct fin_err *e) {
+static enum fin_status exchange(struct fs *f, const char *method, const char *url, const char *body,
+                                long *status, struct fin_http_buf *out, struct fin_err *e) {
   CURL *h = fin_curl_take(&f->pool);
   struct curl_slist *hl = curl_slist_append(NULL, f->auth);
   hl = curl_slist_append(hl, "Content-Type: application/json");
@@ -140,11 +140,12 @@ enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, co
     fail->http = (int)status;
     snprintf(fail->status, sizeof fail->status, "%s", why ? why : "");
   }
-  enum fin_status code = status == 404                                        ? FIN_NOT_FOUND
-                         : why && strcmp(why, "ALREADY_EXISTS") == 0          ? FIN_EXISTS
-                         : why && strcmp(why, "FAILED_PRECONDITION") == 0     ? FIN_PRECONDITION
-                         : status >= 500 || (why && strcmp(why, "UNAVAILABLE") == 0) ? FIN_UNAVAILABLE
-                                                                               : FIN_INTERNAL;
+  enum fin_status code = status == 404                                    ? FIN_NOT_FOUND
+                         : why && strcmp(why, "ALREADY_EXISTS") == 0      ? FIN_EXISTS
+                         : why && strcmp(why, "FAILED_PRECONDITION") == 0 ? FIN_PRECONDITION
+                         : status >= 500 || (why && strcmp(why, "UNAVAILABLE") == 0)
+                             ? FIN_UNAVAILABLE
+                             : FIN_INTERNAL;
   fin_err_set(e, code, "firestore %s %s: HTTP %ld %s %s", method, suffix, status, why ? why : "",
               msg ? msg : "");
   json_decref(doc);

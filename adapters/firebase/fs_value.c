@@ -45,12 +45,18 @@ json_t *fs_time(fin_ms ms) {
 
 json_t *fs_from_json(const json_t *v) {
   switch (json_typeof(v)) {
-  case JSON_STRING: return fs_s(json_string_value(v));
-  case JSON_INTEGER: return fs_int(json_integer_value(v));
-  case JSON_REAL: return fs_double(json_real_value(v));
-  case JSON_TRUE: return fs_bool(true);
-  case JSON_FALSE: return fs_bool(false);
-  case JSON_NULL: return one("nullValue", json_null());
+  case JSON_STRING:
+    return fs_s(json_string_value(v));
+  case JSON_INTEGER:
+    return fs_int(json_integer_value(v));
+  case JSON_REAL:
+    return fs_double(json_real_value(v));
+  case JSON_TRUE:
+    return fs_bool(true);
+  case JSON_FALSE:
+    return fs_bool(false);
+  case JSON_NULL:
+    return one("nullValue", json_null());
   case JSON_OBJECT: {
     json_t *f = json_object();
     const char *k;

@@ -46,7 +46,7 @@ void fs_cpy_s(const json_t *fields, const char *name, char *dst, size_t size);
 int64_t fs_get_int(const json_t *fields, const char *name, int64_t dflt);
 double fs_get_double(const json_t *fields, const char *name, double dflt);
 bool fs_get_bool(const json_t *fields, const char *name);
-fin_ms fs_get_time(const json_t *fields, const char *name); /* 0 if absent */
+fin_ms fs_get_time(const json_t *fields, const char *name);  /* 0 if absent */
 json_t *fs_get_json(const json_t *fields, const char *name); /* new ref or NULL */
 /* The `fields` of a mapValue field (borrowed) or NULL. */
 const json_t *fs_get_map(const json_t *fields, const char *name);

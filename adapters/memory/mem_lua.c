@@ -49,7 +49,6 @@ static int l_database(lua_State *L) {
   return 1;
 }
 
-
 FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, mem_users_port)
 FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, mem_scores_port)
 FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, mem_cards_port)

@@ -69,12 +69,14 @@ static pthread_mutex_t card_stripes[CARD_STRIPES];
 static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
 
 static void stripes_init(void) {
-  for (int i = 0; i < CARD_STRIPES; i++) pthread_mutex_init(&card_stripes[i], NULL);
+  for (int i = 0; i < CARD_STRIPES; i++)
+    pthread_mutex_init(&card_stripes[i], NULL);
 }
 
 static pthread_mutex_t *stripe_of(const char *card_id) {
   uint32_t h = 2166136261u; /* FNV-1a */
-  for (const char *p = card_id ? card_id : ""; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  for (const char *p = card_id ? card_id : ""; *p; p++)
+    h = (h ^ (unsigned char)*p) * 16777619u;
   pthread_once(&stripes_once, stripes_init);
   return &card_stripes[h % CARD_STRIPES];
 }

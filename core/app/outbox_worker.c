@@ -140,8 +140,8 @@ int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
   struct fin_event *evs = NULL;
   size_t n_pending = 0, n_retry = 0;
   struct fin_err pe = {0};
-  enum fin_status st =
-      c->outbox.ops->find_pending(c->outbox.self, fin_rules_of(c)->outbox_batch, &evs, &n_pending, &pe);
+  enum fin_status st = c->outbox.ops->find_pending(c->outbox.self, fin_rules_of(c)->outbox_batch,
+                                                   &evs, &n_pending, &pe);
   if (read_result(st, &pe, "find_pending") != 0) {
     rc = -1;
     n_pending = 0;
@@ -152,8 +152,8 @@ int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
 
   evs = NULL;
   memset(&pe, 0, sizeof pe);
-  st = c->outbox.ops->find_retry(c->outbox.self, fin_app_now(c), fin_rules_of(c)->outbox_retry_batch, &evs,
-                                 &n_retry, &pe);
+  st = c->outbox.ops->find_retry(c->outbox.self, fin_app_now(c),
+                                 fin_rules_of(c)->outbox_retry_batch, &evs, &n_retry, &pe);
   if (read_result(st, &pe, "find_retry") != 0) {
     rc = -1;
     n_retry = 0;
@@ -200,7 +200,8 @@ static void deadline_after(long ms, struct timespec *ts) {
 
 static void *worker_main(void *arg) {
   struct fin_container *c = arg;
-  long interval = fin_rules_of(c)->outbox_interval_ms > 0 ? fin_rules_of(c)->outbox_interval_ms : 1000;
+  long interval =
+      fin_rules_of(c)->outbox_interval_ms > 0 ? fin_rules_of(c)->outbox_interval_ms : 1000;
   pthread_mutex_lock(&W.mu);
   while (!W.stopping) {
     pthread_mutex_unlock(&W.mu);

@@ -141,8 +141,8 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
   enum fin_status st = FIN_NOMEM;
-  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now, fin_rules_of(c)) ==
-      0) {
+  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now,
+                    fin_rules_of(c)) == 0) {
     struct fin_write w[7];
     w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
     w[1].kind = FIN_W_CARD_BALANCE;

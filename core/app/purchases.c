@@ -108,8 +108,7 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
 
 /* Answers from the stored record of this key: true when there was one (or
  * the lookup failed, which is answered too). */
-static bool answered_by_key(struct fin_container *c, const struct purchase *p,
-                            struct fin_resp *r) {
+static bool answered_by_key(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
   struct fin_idem rec = {0};
   struct fin_err pe = {0};
   enum fin_status st = fin_idem_lookup(c, p->eco, p->hash, &rec, &pe);
@@ -144,8 +143,8 @@ static void refuse(struct fin_container *c, const struct purchase *p, const stru
     return fin_resp_error(r, 400, "VALIDATION_ERROR", "Card is %s, cannot process purchase",
                           card->status);
   }
-  fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key,
-                       "insufficient_credit", &pe);
+  fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "insufficient_credit",
+                       &pe);
   fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
   r->err_details = json_pack("{s:f,s:f}", "requestedAmount", p->amount, "availableCredit",
                              card->available_credit);
@@ -169,12 +168,14 @@ static void execute_locked(struct fin_container *c, const struct purchase *p, st
     if (st != FIN_OK && st != FIN_NOT_FOUND) break;
     for (size_t k = 0; k < n; k++)
       if (strcmp(cards[k].card_id, p->card_id) == 0) card = &cards[k];
-    bool refused = card == NULL || strcmp(card->status, "active") != 0 ||
-                   p->amount > card->available_credit;
+    bool refused =
+        card == NULL || strcmp(card->status, "active") != 0 || p->amount > card->available_credit;
     if (refused) {
       if (!answered_by_key(c, p, r)) {
-        if (card == NULL) not_found(c, p, r);
-        else refuse(c, p, card, r);
+        if (card == NULL)
+          not_found(c, p, r);
+        else
+          refuse(c, p, card, r);
       }
       return fin_card_list_free(cards, n);
     }

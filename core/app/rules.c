@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
 #include "../util/log.h"
+#include "container.h"
 #include <stdatomic.h>
 
 #define HOUR_MS 3600000L
@@ -249,10 +249,18 @@ static bool same_rules(const struct fin_rules *a, const struct fin_rules *b) {
     const char *x = (const char *)a + KEYS[i].off, *y = (const char *)b + KEYS[i].off;
     bool same = true;
     switch (KEYS[i].kind) {
-    case K_INT: same = *(const int *)x == *(const int *)y; break;
-    case K_LONG: same = *(const long *)x == *(const long *)y; break;
-    case K_DOUBLE: same = *(const double *)x == *(const double *)y; break;
-    case K_BOOL: same = *(const bool *)x == *(const bool *)y; break;
+    case K_INT:
+      same = *(const int *)x == *(const int *)y;
+      break;
+    case K_LONG:
+      same = *(const long *)x == *(const long *)y;
+      break;
+    case K_DOUBLE:
+      same = *(const double *)x == *(const double *)y;
+      break;
+    case K_BOOL:
+      same = *(const bool *)x == *(const bool *)y;
+      break;
     }
     if (!same) return false;
   }
@@ -260,8 +268,8 @@ static bool same_rules(const struct fin_rules *a, const struct fin_rules *b) {
 }
 
 const struct fin_rules *fin_rules_of(const struct fin_container *c) {
-  struct fin_rules *live = atomic_load_explicit(&((struct fin_container *)c)->live_rules,
-                                                memory_order_acquire);
+  struct fin_rules *live =
+      atomic_load_explicit(&((struct fin_container *)c)->live_rules, memory_order_acquire);
   return live != NULL ? live : &c->rules;
 }
 

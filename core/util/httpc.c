@@ -23,7 +23,8 @@ void fin_curl_pool_init(struct fin_curl_pool *p) {
 }
 
 void fin_curl_pool_destroy(struct fin_curl_pool *p) {
-  for (int i = 0; i < p->n; i++) curl_easy_cleanup(p->idle[i]);
+  for (int i = 0; i < p->n; i++)
+    curl_easy_cleanup(p->idle[i]);
   p->n = 0;
   pthread_mutex_destroy(&p->mu);
 }

@@ -81,7 +81,8 @@ static void shortest(double x, struct digits *out) {
     snprintf(sci, sizeof sci, "%.14e", x);
     if (strtod(sci, NULL) == x) {
       char *e = strchr(sci, 'e'), *z = e;
-      while (z > sci + 2 && z[-1] == '0') z--;
+      while (z > sci + 2 && z[-1] == '0')
+        z--;
       if (z == sci + 2) z = sci + 1; /* "d.000" -> "d" */
       memmove(z, e, strlen(e) + 1);
       split_sci(sci, out);

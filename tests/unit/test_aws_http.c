@@ -1,13 +1,13 @@
 /* test_aws_http.c - the AWS JSON client against a scripted loopback server:
  * signed headers, error parsing, which failures are retried, and that a
  * closed port becomes an "unavailable" error quickly. */
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <arpa/inet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +83,13 @@ static void fake_stop(struct fake *f) {
 static struct aws_client *client_for(int port, const char *service) {
   char url[64], err[256];
   snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-  struct aws_cfg cfg = {.endpoint = url, .region = "us-east-1", .access_key_id = "AKID",
-                        .secret_access_key = "secret", .session_token = "tok",
-                        .timeout_ms = 2000, .connect_timeout_ms = 500};
+  struct aws_cfg cfg = {.endpoint = url,
+                        .region = "us-east-1",
+                        .access_key_id = "AKID",
+                        .secret_access_key = "secret",
+                        .session_token = "tok",
+                        .timeout_ms = 2000,
+                        .connect_timeout_ms = 500};
   struct aws_client *c = aws_client_new(&cfg, service, err, sizeof err);
   assert_non_null(c);
   return c;
@@ -99,7 +103,8 @@ static void signed_json_round_trip(void **state) {
   json_t *req = json_pack("{s:i}", "Limit", 1), *resp = NULL;
   struct aws_err e;
   assert_int_equal(aws_call(c, "DynamoDB_20120810", "ListTables", req, &resp, &e), 0);
-  assert_string_equal(json_string_value(json_array_get(json_object_get(resp, "TableNames"), 0)), "a");
+  assert_string_equal(json_string_value(json_array_get(json_object_get(resp, "TableNames"), 0)),
+                      "a");
   assert_non_null(strcasestr(f.last_request, "X-Amz-Target: DynamoDB_20120810.ListTables"));
   assert_non_null(strcasestr(f.last_request, "Content-Type: application/x-amz-json-1.0"));
   assert_non_null(strstr(f.last_request, "Authorization: AWS4-HMAC-SHA256 Credential=AKID/"));
@@ -139,8 +144,7 @@ static void service_error_is_parsed_not_retried(void **state) {
 static void server_errors_and_throttling_are_retried(void **state) {
   static const char *const answers[] = {
       "500|{\"__type\":\"InternalServerError\",\"Message\":\"boom\"}",
-      "400|{\"__type\":\"ThrottlingException\",\"message\":\"slow down\"}",
-      "200|{}"};
+      "400|{\"__type\":\"ThrottlingException\",\"message\":\"slow down\"}", "200|{}"};
   struct fake f;
   fake_start(&f, answers, 3);
   struct aws_client *c = client_for(f.port, "ssm");

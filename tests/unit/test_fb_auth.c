@@ -1,11 +1,11 @@
 /* test_fb_auth.c - Firebase ID tokens: the Auth emulator's unsigned tokens
  * are accepted only when the emulator is configured, with the same claim
  * checks as signed ones. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +30,10 @@ static char *unsigned_token(const char *payload) {
 
 static struct fin_auth make(const char *emulator) {
   char err[256];
-  struct fb_auth_cfg cfg = {.project = "demo-acme", .emulator_host = emulator,
-                            .certs_url = "http://127.0.0.1:9/certs", .timeout_ms = 200,
+  struct fb_auth_cfg cfg = {.project = "demo-acme",
+                            .emulator_host = emulator,
+                            .certs_url = "http://127.0.0.1:9/certs",
+                            .timeout_ms = 200,
                             .now_s = fixed_now};
   struct fin_auth a = fb_auth_new(&cfg, err, sizeof err);
   assert_non_null(a.ops);
@@ -46,8 +48,8 @@ static enum fin_auth_result check(struct fin_auth a, const char *payload, struct
   return r;
 }
 
-#define GOOD_CLAIMS(extra)                                                                        \
-  "{\"iss\":\"https://securetoken.google.com/demo-acme\",\"aud\":\"demo-acme\","                  \
+#define GOOD_CLAIMS(extra)                                                                         \
+  "{\"iss\":\"https://securetoken.google.com/demo-acme\",\"aud\":\"demo-acme\","                   \
   "\"sub\":\"uid-1\",\"exp\":2000000600,\"email\":\"a@b.c\"" extra "}"
 
 static void emulator_token_accepted_with_claims(void **state) {
@@ -71,11 +73,12 @@ static void emulator_token_accepted_with_claims(void **state) {
 static void claims_are_checked(void **state) {
   struct fin_auth a = make("127.0.0.1:9099");
   struct fin_principal p;
-  assert_int_equal(check(a,
-                         "{\"iss\":\"https://securetoken.google.com/demo-acme\",\"aud\":\"demo-acme\","
-                         "\"sub\":\"u\",\"exp\":1999999999}",
-                         &p),
-                   FIN_AUTH_EXPIRED);
+  assert_int_equal(
+      check(a,
+            "{\"iss\":\"https://securetoken.google.com/demo-acme\",\"aud\":\"demo-acme\","
+            "\"sub\":\"u\",\"exp\":1999999999}",
+            &p),
+      FIN_AUTH_EXPIRED);
   assert_int_equal(check(a,
                          "{\"iss\":\"https://securetoken.google.com/other\",\"aud\":\"demo-acme\","
                          "\"sub\":\"u\",\"exp\":2000000600}",
@@ -86,11 +89,12 @@ static void claims_are_checked(void **state) {
                          "\"sub\":\"u\",\"exp\":2000000600}",
                          &p),
                    FIN_AUTH_INVALID);
-  assert_int_equal(check(a,
-                         "{\"iss\":\"https://securetoken.google.com/demo-acme\",\"aud\":\"demo-acme\","
-                         "\"exp\":2000000600}",
-                         &p),
-                   FIN_AUTH_INVALID);
+  assert_int_equal(
+      check(a,
+            "{\"iss\":\"https://securetoken.google.com/demo-acme\",\"aud\":\"demo-acme\","
+            "\"exp\":2000000600}",
+            &p),
+      FIN_AUTH_INVALID);
   char detail[64];
   const char *bad[] = {"", "a.b", "a.b.c.d", "!!!.???.", NULL};
   for (int i = 0; bad[i]; i++)

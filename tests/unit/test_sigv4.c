@@ -1,11 +1,11 @@
 /* test_sigv4.c - the signer against AWS's published SigV4 test suite
  * (credentials AKIDEXAMPLE, us-east-1, service "service", 20150830T123600Z):
  * canonical request, string to sign and Authorization, byte for byte. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include "../../adapters/aws/sigv4.h"
@@ -20,7 +20,8 @@ static void sign(const char *method, const char *path, const struct sigv4_pair *
                  const struct sigv4_pair *extra, size_t nx, const char *body,
                  struct sigv4_result *out) {
   struct sigv4_pair h[8] = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", DATE}};
-  for (size_t i = 0; i < nx; i++) h[2 + i] = extra[i];
+  for (size_t i = 0; i < nx; i++)
+    h[2 + i] = extra[i];
   struct sigv4_request r = {method, path, q, nq, h, 2 + nx, body, body ? strlen(body) : 0};
   assert_int_equal(sigv4_sign(&r, &KEY, DATE, out), 0);
 }
@@ -32,12 +33,13 @@ static void get_vanilla(void **state) {
                       "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
                       "host;x-amz-date\n"
                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  assert_string_equal(s.string_to_sign,
-                      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"
-                      "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
-  assert_string_equal(s.authorization,
-                      CRED "SignedHeaders=host;x-amz-date, "
-                           "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+  assert_string_equal(
+      s.string_to_sign,
+      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"
+      "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
+  assert_string_equal(s.authorization, CRED
+                      "SignedHeaders=host;x-amz-date, "
+                      "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
   sigv4_result_clear(&s);
 }
 
@@ -49,8 +51,8 @@ static void query_order_key_case(void **state) {
                       "GET\n/\nParam1=value1&Param2=value2\nhost:example.amazonaws.com\n"
                       "x-amz-date:20150830T123600Z\n\nhost;x-amz-date\n"
                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  assert_non_null(strstr(s.string_to_sign,
-                         "816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0"));
+  assert_non_null(
+      strstr(s.string_to_sign, "816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0"));
   assert_non_null(strstr(s.authorization, "Signature=b97d918cfa904a5beff61c982a1b6f458b79922164"
                                           "6efd99d3219ec94cdf2500"));
   sigv4_result_clear(&s);
@@ -71,8 +73,8 @@ static void query_unreserved_and_utf8(void **state) {
   struct sigv4_pair q[] = {{u, u}};
   struct sigv4_result s;
   sign("GET", "/", q, 1, NULL, 0, NULL, &s);
-  assert_non_null(strstr(s.string_to_sign,
-                         "c30d4703d9f799439be92736156d47ccfb2d879ddf56f5befa6d1d6aab979177"));
+  assert_non_null(
+      strstr(s.string_to_sign, "c30d4703d9f799439be92736156d47ccfb2d879ddf56f5befa6d1d6aab979177"));
   assert_non_null(strstr(s.authorization, "Signature=9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc08"
                                           "84027167c21bb143a40197"));
   sigv4_result_clear(&s);
@@ -112,11 +114,11 @@ static void header_value_trim_and_repeats(void **state) {
   struct sigv4_result s;
   sign("GET", "/", NULL, 0, h, 2, NULL, &s);
   assert_non_null(strstr(s.canonical_request, "\nmy-header1:value1\nmy-header2:\"a b c\"\n"));
-  assert_non_null(strstr(s.string_to_sign,
-                         "a726db9b0df21c14f559d0a978e563112acb1b9e05476f0a6a1c7d68f28605c7"));
-  assert_string_equal(s.authorization,
-                      CRED "SignedHeaders=host;my-header1;my-header2;x-amz-date, "
-                           "Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736");
+  assert_non_null(
+      strstr(s.string_to_sign, "a726db9b0df21c14f559d0a978e563112acb1b9e05476f0a6a1c7d68f28605c7"));
+  assert_string_equal(s.authorization, CRED
+                      "SignedHeaders=host;my-header1;my-header2;x-amz-date, "
+                      "Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736");
   sigv4_result_clear(&s);
   struct sigv4_pair rep[] = {{"My-Header1", "value4"},
                              {"My-Header1", "value1"},
@@ -137,9 +139,9 @@ static void post_vanilla_and_body(void **state) {
   sigv4_result_clear(&s);
   struct sigv4_pair ct[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
   sign("POST", "/", NULL, 0, ct, 1, "Param1=value1", &s);
-  assert_string_equal(s.authorization,
-                      CRED "SignedHeaders=content-type;host;x-amz-date, "
-                           "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a");
+  assert_string_equal(s.authorization, CRED
+                      "SignedHeaders=content-type;host;x-amz-date, "
+                      "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a");
   sigv4_result_clear(&s);
 }
 
@@ -152,9 +154,9 @@ static void session_token_is_signed(void **state) {
        "Az+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="}};
   struct sigv4_result s;
   sign("POST", "/", NULL, 0, tok, 1, NULL, &s);
-  assert_string_equal(s.authorization,
-                      CRED "SignedHeaders=host;x-amz-date;x-amz-security-token, "
-                           "Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead");
+  assert_string_equal(s.authorization, CRED
+                      "SignedHeaders=host;x-amz-date;x-amz-security-token, "
+                      "Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead");
   sigv4_result_clear(&s);
 }
 
@@ -171,14 +173,10 @@ static void bad_date_is_refused(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(get_vanilla),
-      cmocka_unit_test(query_order_key_case),
-      cmocka_unit_test(query_order_value),
-      cmocka_unit_test(query_unreserved_and_utf8),
-      cmocka_unit_test(path_encoding),
-      cmocka_unit_test(header_value_trim_and_repeats),
-      cmocka_unit_test(post_vanilla_and_body),
-      cmocka_unit_test(session_token_is_signed),
+      cmocka_unit_test(get_vanilla),           cmocka_unit_test(query_order_key_case),
+      cmocka_unit_test(query_order_value),     cmocka_unit_test(query_unreserved_and_utf8),
+      cmocka_unit_test(path_encoding),         cmocka_unit_test(header_value_trim_and_repeats),
+      cmocka_unit_test(post_vanilla_and_body), cmocka_unit_test(session_token_is_signed),
       cmocka_unit_test(bad_date_is_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
