@@ -1,13 +1,15 @@
 /* test_aws_http.c - the AWS JSON client against a scripted loopback server:
  * signed headers, error parsing, which failures are retried, and that a
  * closed port becomes an "unavailable" error quickly. */
-#include <arpa/inet.h>
-#include <cmocka.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,13 @@
 /* test_fb_auth.c - Firebase ID tokens: the Auth emulator's unsigned tokens
  * are accepted only when the emulator is configured, with the same claim
  * checks as signed ones. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

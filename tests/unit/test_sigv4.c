@@ -1,11 +1,13 @@
 /* test_sigv4.c - the signer against AWS's published SigV4 test suite
  * (credentials AKIDEXAMPLE, us-east-1, service "service", 20150830T123600Z):
  * canonical request, string to sign and Authorization, byte for byte. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
 #include <string.h>
 
 #include "../../adapters/aws/sigv4.h"
