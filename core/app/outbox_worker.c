@@ -198,6 +198,13 @@ static void deadline_after(long ms, struct timespec *ts) {
   }
 }
 
+static bool worker_stopping(void) {
+  pthread_mutex_lock(&W.mu);
+  bool stop = W.stopping;
+  pthread_mutex_unlock(&W.mu);
+  return stop;
+}
+
 static void *worker_main(void *arg) {
   struct fin_container *c = arg;
   long interval =
@@ -206,7 +213,13 @@ static void *worker_main(void *arg) {
   while (!W.stopping) {
     pthread_mutex_unlock(&W.mu);
     fin_rules_refresh(c); /* config sources that change (SSM) take effect here */
-    fin_outbox_run_once(c, NULL, NULL);
+    /* a full batch means more are waiting: keep going (bounded, so a
+     * backlog cannot starve the stop request) before sleeping again */
+    for (int round = 0; round < 50; round++) {
+      int sent = 0, failed = 0;
+      fin_outbox_run_once(c, &sent, &failed);
+      if (sent + failed < fin_rules_of(c)->outbox_batch || worker_stopping()) break;
+    }
     pthread_mutex_lock(&W.mu);
     struct timespec deadline;
     deadline_after(interval, &deadline);
