@@ -7,12 +7,16 @@
 //            verifies them against the pool's JWKS like real Cognito tokens.
 //            Needs FIN_COGNITO_JWK (file with the private JWK: n, e, d, kid),
 //            FIN_COGNITO_POOL, FIN_COGNITO_CLIENT, AWS_REGION.
+//   firebase-emulator  the Auth emulator's token format (unsigned, alg
+//            "none", custom claims at the top level) for GCLOUD_PROJECT;
+//            the server accepts it only when it runs with the emulator.
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
 
 export function tok(ecosystemId: string, role = "user", extra: Record<string, unknown> = {}): string {
   const mode = process.env.FIN_TOKEN_MODE ?? "dev";
   if (mode === "cognito") return `Bearer ${cognitoToken(ecosystemId, role, extra)}`;
+  if (mode === "firebase-emulator") return `Bearer ${firebaseEmulatorToken(ecosystemId, role, extra)}`;
   if (mode !== "dev") throw new Error(`token mode ${mode} is not implemented`);
   const payload = Buffer.from(JSON.stringify({ ecosystemId, role, ...extra })).toString("base64");
   return `Bearer mock.${payload}.sig`;
@@ -81,4 +85,25 @@ export function cognitoToken(ecosystemId: string, role: string, extra: Record<st
   };
   const input = `${b64url(Buffer.from(JSON.stringify(header)))}.${b64url(Buffer.from(JSON.stringify(payload)))}`;
   return `${input}.${rs256(input)}`;
+}
+
+// ---- Firebase Auth emulator ----
+export function firebaseEmulatorToken(uid: string, role: string, extra: Record<string, unknown> = {}): string {
+  const project = process.env.GCLOUD_PROJECT ?? "demo-acme";
+  const now = Math.floor(Date.now() / 1000);
+  const payload = {
+    iss: `https://securetoken.google.com/${project}`,
+    aud: project,
+    auth_time: now,
+    user_id: uid,
+    sub: uid,
+    iat: now,
+    exp: now + 3600,
+    firebase: { identities: {}, sign_in_provider: "custom" },
+    role,
+    ecosystemId: uid,
+    ...extra,
+  };
+  const enc = (o: unknown) => b64url(Buffer.from(JSON.stringify(o)));
+  return `${enc({ alg: "none", typ: "JWT" })}.${enc(payload)}.`;
 }

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The Firebase emulators on loopback, without Docker (emulators.md §2-3):
+#   Firestore: the preinstalled Cloud SDK jar, started with java directly
+#              (fastest, and no orphaned child when it is stopped);
+#   Auth:      firebase-tools (pinned) with --only auth, installed from npm
+#              into .cache/ on first use (it refuses to start Firestore on
+#              Java 17, so it runs Auth only).
+#
+#   scripts/firebase-emulator.sh start | stop | reset | status
+#
+# Environment: FIRESTORE_PORT (8080), FIREBASE_AUTH_PORT (9099),
+# GCLOUD_PROJECT (demo-acme). State: .run/firestore.pid, .run/firebase-auth.pid.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FS_PORT="${FIRESTORE_PORT:-8080}"
+AUTH_PORT="${FIREBASE_AUTH_PORT:-9099}"
+PROJECT="${GCLOUD_PROJECT:-demo-acme}"
+FT_VERSION=15.34.2
+JAR=/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar
+RUN=.run
+mkdir -p "$RUN" .cache
+say() { echo "firebase-emulator: $*"; }
+die() { echo "firebase-emulator: $*" >&2; exit 1; }
+up() { curl -s -m 1 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null | grep -qv '^000$'; }
+
+wait_up() { # url seconds pidfile
+  local deadline=$((SECONDS + $2))
+  until up "$1"; do
+    [ $SECONDS -lt $deadline ] || die "$1 did not answer within $2 s (see $RUN/*.log)"
+    kill -0 "$(cat "$3")" 2>/dev/null || die "the emulator behind $1 exited (see $RUN/*.log)"
+    sleep 0.2
+  done
+}
+
+start_firestore() {
+  if up "http://127.0.0.1:$FS_PORT/"; then say "Firestore already answers on :$FS_PORT"; return; fi
+  [ -f "$JAR" ] || die "the Firestore emulator jar is missing ($JAR); install google-cloud-cli-firestore-emulator"
+  command -v java >/dev/null || die "java is needed (apt install default-jre-headless)"
+  setsid java -Duser.language=en -cp "$JAR" com.google.cloud.datastore.emulator.firestore.CloudFirestore \
+    start --host=127.0.0.1 --port="$FS_PORT" >"$RUN/firestore.log" 2>&1 </dev/null &
+  echo $! >"$RUN/firestore.pid"
+  wait_up "http://127.0.0.1:$FS_PORT/" 60 "$RUN/firestore.pid"
+  say "Firestore on 127.0.0.1:$FS_PORT (pid $(cat "$RUN/firestore.pid"))"
+}
+
+start_auth() {
+  if up "http://127.0.0.1:$AUTH_PORT/"; then say "Auth already answers on :$AUTH_PORT"; return; fi
+  local ft=.cache/firebase-tools
+  if [ ! -f "$ft/node_modules/firebase-tools/lib/bin/firebase.js" ]; then
+    say "installing firebase-tools@$FT_VERSION from npm into $ft (once; about 300 MB)"
+    npm install --silent --no-audit --no-fund --prefix "$ft" "firebase-tools@$FT_VERSION" >/dev/null ||
+      die "npm install firebase-tools@$FT_VERSION failed"
+  fi
+  cat >"$RUN/firebase.json" <<JSON
+{"emulators":{"auth":{"host":"127.0.0.1","port":$AUTH_PORT},"ui":{"enabled":false},"singleProjectMode":true}}
+JSON
+  (
+    cd "$RUN" || exit 1
+    setsid node "../$ft/node_modules/firebase-tools/lib/bin/firebase.js" emulators:start --only auth \
+      --project "$PROJECT" --config firebase.json >firebase-auth.log 2>&1 </dev/null &
+    echo $! >firebase-auth.pid
+  )
+  wait_up "http://127.0.0.1:$AUTH_PORT/" 120 "$RUN/firebase-auth.pid"
+  say "Auth on 127.0.0.1:$AUTH_PORT (pid $(cat "$RUN/firebase-auth.pid"))"
+}
+
+stop_one() { # pidfile name
+  [ -f "$1" ] || return 0
+  local pid; pid="$(cat "$1")"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$1"
+  say "stopped $2"
+}
+
+reset() {
+  curl -sf -X DELETE "http://127.0.0.1:$FS_PORT/emulator/v1/projects/$PROJECT/databases/(default)/documents" >/dev/null ||
+    die "Firestore reset failed (is it running? an open transaction holds locks for about 60 s)"
+  say "Firestore emptied"
+  if up "http://127.0.0.1:$AUTH_PORT/"; then
+    curl -sf -X DELETE "http://127.0.0.1:$AUTH_PORT/emulator/v1/projects/$PROJECT/accounts" >/dev/null ||
+      die "Auth reset failed"
+    say "Auth accounts deleted"
+  fi
+}
+
+case "${1:-}" in
+  start) start_firestore; [ "${FIN_FIRESTORE_ONLY:-}" = 1 ] || start_auth ;;
+  stop) stop_one "$RUN/firestore.pid" Firestore; stop_one "$RUN/firebase-auth.pid" Auth ;;
+  reset) reset ;;
+  status)
+    up "http://127.0.0.1:$FS_PORT/" && say "Firestore up on :$FS_PORT" || say "Firestore down"
+    up "http://127.0.0.1:$AUTH_PORT/" && say "Auth up on :$AUTH_PORT" || say "Auth down" ;;
+  *) die "usage: scripts/firebase-emulator.sh start|stop|reset|status" ;;
+esac
