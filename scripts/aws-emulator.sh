@@ -34,17 +34,17 @@ probe() {
   else echo none; fi
 }
 
-moto_bin() {
-  if command -v moto_server >/dev/null 2>&1 && moto_server --help >/dev/null 2>&1; then
-    command -v moto_server; return
-  fi
+# A Python that runs moto (scripts/find-moto.sh), installing moto[server]
+# 5.2.1 into .venv/moto when none is found and a package index answers.
+moto_python() {
+  local py
+  if py="$(scripts/find-moto.sh)"; then echo "$py"; return; fi
   local venv=.venv/moto
-  if [ ! -x "$venv/bin/moto_server" ]; then
-    say "moto_server not found; installing moto[server]==5.2.1 into $venv" >&2
-    python3 -m venv "$venv" >&2 || die "python3 -m venv failed (apt install python3-venv)"
-    "$venv/bin/pip" install -q 'moto[server]==5.2.1' >&2 || die "pip install moto[server]==5.2.1 failed"
-  fi
-  echo "$venv/bin/moto_server"
+  say "moto not found; installing moto[server]==5.2.1 into $venv" >&2
+  python3 -m venv "$venv" >&2 || die "python3 -m venv failed (apt install python3-venv)"
+  "$venv/bin/pip" install -q 'moto[server]==5.2.1' >&2 ||
+    die "pip install moto[server]==5.2.1 failed (no package index reachable?)"
+  echo "$venv/bin/python"
 }
 
 wait_for() { # $1 = what (moto|localstack), $2 = seconds
@@ -77,11 +77,11 @@ start() {
     say "LocalStack ready on $URL"
     return
   fi
-  local bin
-  bin="$(moto_bin)"
-  say "no Docker engine: starting moto_server on $URL ($bin)"
+  local py
+  py="$(moto_python)"
+  say "no Docker engine: starting moto on $URL ($py -m moto.server)"
   # setsid: its own process group, so stop can end it and its children
-  setsid "$bin" -H 127.0.0.1 -p "$PORT" >"$RUN/moto.log" 2>&1 < /dev/null &
+  setsid "$py" -m moto.server -H 127.0.0.1 -p "$PORT" >"$RUN/moto.log" 2>&1 < /dev/null &
   echo $! >"$RUN/moto.pid"
   wait_for moto 30 || die "moto_server did not answer within 30 s (see $RUN/moto.log)"
   say "moto ready on $URL (pid $(cat "$RUN/moto.pid")); provisioning"

@@ -43,15 +43,15 @@ cleanup() {
 trap cleanup EXIT
 
 # The key moto signs every pool's tokens with (a published test key), so the
-# AWS tests can also make expired or foreign-pool tokens the pool would sign.
-if python3 -c 'import moto' 2>/dev/null; then
-  python3 - <<'PY' >.run/moto-jwk.json && export FIN_COGNITO_JWK="$PWD/.run/moto-jwk.json"
+# AWS tests can also make expired or foreign-pool tokens the pool would sign;
+# and the Python that runs moto, for the outage tests' own emulators.
+if MOTO_PYTHON="$(scripts/find-moto.sh)"; then
+  export MOTO_PYTHON
+  "$MOTO_PYTHON" - <<'PY' >.run/moto-jwk.json && export FIN_COGNITO_JWK="$PWD/.run/moto-jwk.json"
 import gzip, os, moto
 print(gzip.open(os.path.join(os.path.dirname(moto.__file__), "cognitoidp/resources/jwks-private.json.gz")).read().decode())
 PY
 fi
-# the outage test runs a moto of its own (python -m moto.server: one process to pause)
-if python3 -c 'import moto' 2>/dev/null; then export MOTO_PYTHON=python3; else export MOTO_PYTHON="$PWD/.venv/moto/bin/python"; fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
