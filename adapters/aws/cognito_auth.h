@@ -1,15 +1,33 @@
 /* cognito_auth.h - the auth provider of AWS mode: Cognito ID and access
- * tokens, verified locally (infrastructure.md §5.4, REC of §5.7).
+ * tokens verified locally against the pool's JWKS (infrastructure.md §5.4,
+ * and the REC of §5.7).
  *
- * A token is accepted only when: it is a compact JWS with alg RS256 (never
- * "none" or HS*); its kid is in the pool's JWKS (fetched with libcurl, cached
- * by kid; an unknown kid refetches at most once per 30 s); the signature
- * verifies (cjose); `iss` equals the pool's issuer; `token_use` is "id" with
- * `aud` = the app client, or "access" with `client_id` = the app client; and
- * `exp` is in the future (else FIN_AUTH_EXPIRED, decided only after the
- * signature holds). Claims: uid = sub, email, role = custom:role ("user"
- * unless "admin"), ecosystem_id = custom:ecosystemId, else sub. The JWKS
- * unreachable when it is needed: FIN_AUTH_UNAVAILABLE. Thread-safe.
+ * A token is accepted only when
+ *   - it is a compact JWS (three base64url segments, ≤ 16 KiB) whose header
+ *     says alg RS256 and names a kid (alg "none", HS*, anything else and a
+ *     "crit" header are refused before any key is looked at);
+ *   - the kid is in the JWKS (jwks.h: cached by kid; an unknown kid
+ *     refetches at most once per refetch_after_s, without stampedes);
+ *   - the RS256 signature verifies (OpenSSL EVP_DigestVerify);
+ *   - `iss` equals the issuer (another pool's tokens fail here);
+ *   - `token_use` is "id" with `aud` = client_id, or "access" with
+ *     `client_id` = client_id;
+ *   - `sub` is a non-empty string, `exp` is a number, `nbf` (if any) is not
+ *     in the future;
+ *   - `exp` + leeway_s is in the future, else FIN_AUTH_EXPIRED. Expiry is
+ *     decided last, so an expired token with a bad signature is INVALID.
+ * Everything else that is wrong is FIN_AUTH_INVALID. A needed JWKS fetch
+ * that fails is FIN_AUTH_UNAVAILABLE (503, not 401).
+ *
+ * Claims (the original's mapping, §5.4): uid = sub; email = `email` or "";
+ * role = `custom:role` when it is "admin" or "user", else "user";
+ * ecosystem_id = `custom:ecosystemId` when non-empty, else sub. Access
+ * tokens carry no email or custom attributes, so they always map to role
+ * "user" with ecosystem_id = sub: use ID tokens for admins.
+ *
+ * is_disabled() always answers "not disabled" (see cognito_auth.c).
+ * ping() is FIN_OK when a key set is loaded (fetching one if needed).
+ * Thread-safe.
  */
 #ifndef FIN_COGNITO_AUTH_H
 #define FIN_COGNITO_AUTH_H
@@ -19,18 +37,28 @@
 #include "../../core/ports/services.h"
 
 struct cognito_auth_cfg {
-  const char *region;       /* NULL: us-east-1 */
-  const char *user_pool_id; /* required */
-  const char *client_id;    /* required: expected aud / client_id */
-  const char *issuer;       /* NULL: https://cognito-idp.<region>.amazonaws.com/<pool> */
-  const char *jwks_url;     /* NULL: <issuer>/.well-known/jwks.json (emulators differ) */
-  long timeout_ms;          /* JWKS fetch; 0: 2000 */
-  long leeway_s;            /* clock skew allowed on exp; 0: none */
-  /* Clock for exp (tests); NULL: the system clock. */
-  long long (*now_s)(void);
+  const char *region;            /* NULL: the pool id's prefix ("eu-west-1_x" -> eu-west-1) */
+  const char *user_pool_id;      /* required: <region>_<id> ([A-Za-z0-9_-]) */
+  const char *client_id;         /* required: the app client (aud / client_id) */
+  const char *issuer;            /* NULL: https://cognito-idp.<region>.amazonaws.com/<pool> */
+  const char *jwks_url;          /* NULL: <issuer>/.well-known/jwks.json. Emulators need
+                                    both set apart: moto serves the keys at
+                                    <endpoint>/<pool>/.well-known/jwks.json but signs
+                                    with the real AWS issuer. */
+  long timeout_ms;               /* JWKS fetch, whole; 0: 2000 */
+  long connect_timeout_ms;       /* 0: min(1000, timeout_ms) */
+  long leeway_s;                 /* clock skew allowed on exp and nbf; 0: none */
+  long refetch_after_s;          /* unknown kid: at most one JWKS fetch per this; 0: 30 */
+  long max_key_age_s;            /* the key set is refreshed after this; 0: 3600 */
+  const struct fin_clock *clock; /* borrowed, must outlive the provider; NULL: system */
 };
 
-/* The provider (strings copied), or {NULL, NULL} with a message in err. */
+/* A new provider (cfg's strings are copied; nothing is fetched yet),
+ * released with ops->destroy(self). On bad config or OOM: {NULL, NULL} with
+ * the reason in err. */
 struct fin_auth cognito_auth_new(const struct cognito_auth_cfg *cfg, char *err, size_t err_size);
+
+/* JWKS fetch attempts so far (tests); 0 for a provider not made here. */
+unsigned long cognito_auth_jwks_fetches(struct fin_auth a);
 
 #endif
