@@ -11,13 +11,17 @@ const buy = (auth: string, card: string, body: unknown, k: string | null = key()
 describe("S57 required parts", () => {
   test("S57 without auth 401, without a key 400, a negative amount 400", async () => {
     const u = await userWithCard(5000);
-    expect((await post(`/v1/cards/${u.cardId}/transactions/purchases`, { key: key(), body: { amount: 10 } })).status).toBe(401);
+    const anon = await post(`/v1/cards/${u.cardId}/transactions/purchases`, { key: key(), body: { amount: 10 } });
+    expect(anon.status).toBe(401);
+    expect(anon.body.error.code).toBe("INVALID_TOKEN");
     const nokey = await buy(u.auth, u.cardId, { amount: 10 }, null);
     expect(nokey.status).toBe(400);
-    expect(nokey.body.error.message).toContain("Idempotency-Key");
+    expect(nokey.body.error).toEqual({ code: "VALIDATION_ERROR", message: "Idempotency-Key header is required" });
     const neg = await buy(u.auth, u.cardId, { amount: -100 });
     expect(neg.status).toBe(400);
-    expect(neg.body.error.message).toContain("amount");
+    expect(neg.body.error).toEqual({ code: "VALIDATION_ERROR", message: "amount must be a positive number" });
+    // none of them touched the card
+    expect((await get(`/v1/cards/${u.cardId}`, { auth: u.auth })).body.card.balance).toBe(0);
   });
 });
 
@@ -54,6 +58,7 @@ describe("S58-S62 buying", () => {
     const r = await buy(u.auth, u.cardId, { amount: 600 });
     expect(r.status).toBe(402);
     expect(r.body.error.code).toBe("INSUFFICIENT_CREDIT");
+    expect(r.body.error.details).toEqual({ requestedAmount: 600, availableCredit: 500 }); // deviation 4
   });
 
   test("S61 a card that does not exist: 404", async () => {
@@ -101,6 +106,7 @@ describe("S63-S66 replays, exact limits, defaults and number printing", () => {
     expect(r.body.card).toMatchObject({ availableCredit: 0, minimumPayment: 200, nearLimit: true });
     const more = await buy(u.auth, u.cardId, { amount: 0.01 });
     expect(more.status).toBe(402);
+    expect(more.body.error.details).toEqual({ requestedAmount: 0.01, availableCredit: 0 }); // deviation 4
   });
 
   test("S65 merchant defaults, an empty merchant, and a string amount", async () => {
@@ -124,6 +130,40 @@ describe("S63-S66 replays, exact limits, defaults and number printing", () => {
     expect(r.text).toContain('"balance":0.30000000000000004');
     expect(r.text).toContain('"availableCredit":9999.7');
     expect(r.text).toContain('"minimumPayment":0.30000000000000004');
+  });
+});
+
+describe("D-9 replays (deviation 9)", () => {
+  test("D-9 a replay returns the original transaction and the current card with 200", async () => {
+    const u = await userWithCard(5000);
+    const k = key();
+    const a = await buy(u.auth, u.cardId, { amount: 40, merchant: "First" }, k);
+    expect(a.status).toBe(201);
+    expect((await purchase(u.auth, u.cardId, 60)).status).toBe(201); // moves the card on
+    const b = await buy(u.auth, u.cardId, { amount: 40, merchant: "First" }, k);
+    expect(b.status).toBe(200);
+    expect(b.body.transaction).toEqual(a.body.transaction);
+    expect(b.body.card).toMatchObject({ cardId: u.cardId, balance: 100, availableCredit: 4900 });
+  });
+
+  // Users hold one card, so "another card" is another path: a card id that is
+  // not the caller's. The key lives in the caller's key space, so this is still
+  // a replay of the caller's own purchase (the original gave 500 here).
+  test("D-9 a replay arriving on another card's path returns the original purchase with 200", async () => {
+    const u = await userWithCard(5000);
+    const other = await userWithCard(5000);
+    const k = key();
+    const a = await buy(u.auth, u.cardId, { amount: 30 }, k);
+    expect(a.status).toBe(201);
+    for (const path of [other.cardId, "non-existent-card"]) {
+      const b = await buy(u.auth, path, { amount: 30 }, k);
+      expect(b.status).toBe(200);
+      expect(b.body.transaction).toEqual(a.body.transaction);
+      expect(b.body.card).toMatchObject({ cardId: u.cardId, balance: 30 });
+    }
+    // nothing was bought twice, and the other user's card is untouched
+    expect((await get(`/v1/cards/${u.cardId}`, { auth: u.auth })).body.card.balance).toBe(30);
+    expect((await get(`/v1/cards/${other.cardId}`, { auth: other.auth })).body.card.balance).toBe(0);
   });
 });
 

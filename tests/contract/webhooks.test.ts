@@ -1,6 +1,8 @@
-// webhooks.test.ts - baseline §13.13 (S100-S108): the WPP-Connect webhook,
-// its health route, the secret check, and (S108) the full loop with a fake
-// WPP-Connect server: notification to the admin phones, approval by reply.
+// webhooks.test.ts - baseline §13.13 (S100-S108): the WPP-Connect webhook
+// (§1.19, §1.20, §9), its health route, the secret check, and (S108) the full
+// loop with a fake WPP-Connect server: the outbox worker (deviation 16)
+// notifies the admin phones, an admin approves or rejects by replying.
+// Deviation 17: the payment notification prints the real time.
 import { afterAll, describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "./support/auth";
 import { get, post } from "./support/client";
@@ -9,8 +11,11 @@ import { startServer } from "./support/server";
 import { validateResponse } from "./support/validate";
 
 const HOOK = "/webhooks/wpp-connect";
-const ADMIN_PHONE = "5511999999999";
+// The admin phones when ADMIN_PHONE_1/ADMIN_PHONE_2 are unset (lua/shared.lua).
+const PHONE_1 = "5511999999999";
+const PHONE_2 = "5511888888888";
 
+/** An `onmessage` event as WPP-Connect posts it. */
 function message(from: string, body: string, extra: Record<string, unknown> = {}) {
   return {
     event: "onmessage",
@@ -19,7 +24,7 @@ function message(from: string, body: string, extra: Record<string, unknown> = {}
   };
 }
 
-/** POST to the webhook of `base` (another server) with optional headers. */
+/** POST to the webhook of a dedicated server `base`, with optional headers. */
 async function hook(base: string, body: unknown, headers: Record<string, string> = {}) {
   const r = await fetch(base + HOOK, {
     method: "POST",
@@ -32,65 +37,131 @@ async function hook(base: string, body: unknown, headers: Record<string, string>
   return res;
 }
 
+const ignored = (reason: string) => ({ ok: true, action: "ignored", reason });
+
 describe("S100 health", () => {
   test("S100 no WPP server: connected false", async () => {
     const r = await get(`${HOOK}/health`);
     expect(r.status).toBe(200);
-    expect(r.body.status).toBe("ok");
-    expect(Date.parse(r.body.timestamp)).not.toBeNaN();
-    expect(r.body.whatsapp).toEqual({ connected: false });
+    expect(r.body).toEqual({
+      status: "ok",
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      whatsapp: { connected: false },
+    });
+    expect(Math.abs(Date.parse(r.body.timestamp) - Date.now())).toBeLessThan(60_000);
   });
 });
 
 describe("S101-S106 the webhook", () => {
-  test("S101 body validation", async () => {
+  test("S101 body validation: the scenario's three cases", async () => {
     const empty = await post(HOOK, { body: {} });
     expect(empty.status).toBe(400);
     expect(empty.body).toEqual({ ok: false, action: "error", error: "Missing or invalid event field" });
     const none = await post(HOOK, {});
     expect(none.status).toBe(400);
     expect(none.body).toEqual({ ok: false, action: "error", error: "Request body must be an object" });
-    const m = message(`${ADMIN_PHONE}@c.us`, "hi") as any;
+    const m = message(`${PHONE_1}@c.us`, "hi") as any;
     delete m.data.isGroupMsg;
     const noGroup = await post(HOOK, { body: m });
     expect(noGroup.status).toBe(400);
     expect(noGroup.body).toEqual({ ok: false, action: "error", error: "Missing or invalid data.isGroupMsg field" });
   });
 
+  test("S101 body validation: each field in order", async () => {
+    const full = message(`${PHONE_1}@c.us`, "hi") as any;
+    const without = (field: string, value?: unknown) => {
+      const m = structuredClone(full);
+      if (field.startsWith("data.")) {
+        if (value === undefined) delete m.data[field.slice(5)];
+        else m.data[field.slice(5)] = value;
+      } else if (value === undefined) delete m[field];
+      else m[field] = value;
+      return m;
+    };
+    const cases: [unknown, string][] = [
+      [without("event", 7), "Missing or invalid event field"],
+      [without("session"), "Missing or invalid session field"],
+      [without("data", "x"), "Missing or invalid data field"],
+      [without("data.id"), "Missing or invalid data.id field"],
+      [without("data.body", 1), "Missing or invalid data.body field"],
+      [without("data.from"), "Missing or invalid data.from field"],
+      [without("data.fromMe", "false"), "Missing or invalid data.fromMe field"],
+      [without("data.isGroupMsg", 0), "Missing or invalid data.isGroupMsg field"],
+      // event and session are checked before data
+      [{ data: {} }, "Missing or invalid event field"],
+      [{ event: "onmessage", data: {} }, "Missing or invalid session field"],
+      // when several data fields are wrong, the first in the list decides
+      [{ event: "onmessage", session: "s", data: { fromMe: 1 } }, "Missing or invalid data.id field"],
+    ];
+    for (const [body, error] of cases) {
+      const r = await post(HOOK, { body });
+      expect(r.status).toBe(400);
+      expect(r.body).toEqual({ ok: false, action: "error", error });
+    }
+    // the data.* checks apply to onmessage only
+    const other = await post(HOOK, { body: { event: "onstatechange", session: "s", data: {} } });
+    expect(other.body).toEqual(ignored("non_message_event"));
+  });
+
   test("S102 a non-message event is ignored", async () => {
     const r = await post(HOOK, { body: { event: "onack", session: "s", data: {} } });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ok: true, action: "ignored", reason: "non_message_event" });
+    expect(r.body).toEqual(ignored("non_message_event"));
   });
 
   test("S103 own messages and group messages are ignored", async () => {
-    const self = await post(HOOK, { body: message(`${ADMIN_PHONE}@c.us`, "y 12345678", { fromMe: true }) });
-    expect(self.body).toEqual({ ok: true, action: "ignored", reason: "from_self" });
-    const group = await post(HOOK, { body: message(`${ADMIN_PHONE}@c.us`, "y 12345678", { isGroupMsg: true }) });
-    expect(group.body).toEqual({ ok: true, action: "ignored", reason: "group_message" });
+    const self = await post(HOOK, { body: message(`${PHONE_1}@c.us`, "y 12345678", { fromMe: true }) });
+    expect(self.status).toBe(200);
+    expect(self.body).toEqual(ignored("from_self"));
+    const group = await post(HOOK, { body: message(`${PHONE_1}@c.us`, "y 12345678", { isGroupMsg: true }) });
+    expect(group.status).toBe(200);
+    expect(group.body).toEqual(ignored("group_message"));
+    // both are checked before the sender id is parsed
+    const bad = await post(HOOK, { body: message("bad", "y 1", { fromMe: true }) });
+    expect(bad.body).toEqual(ignored("from_self"));
   });
 
   test("S104 a phone that is not an admin's", async () => {
-    const r = await post(HOOK, { body: message("5521999999999@c.us", "y 12345678") });
-    expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ok: true, action: "ignored", reason: "not_whitelisted" });
+    for (const from of ["5521999999999@c.us", "5511999999998@c.us"]) {
+      const r = await post(HOOK, { body: message(from, "y 12345678") });
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual(ignored("not_whitelisted"));
+    }
+  });
+
+  test("S104 admin phones are compared after Brazilian normalisation", async () => {
+    // 12 digits (no mobile 9), 11 digits (no country code), 10 digits (neither)
+    for (const from of ["551199999999@c.us", "11999999999@c.us", "1199999999@c.us"]) {
+      const r = await post(HOOK, { body: message(from, "y 12345678") });
+      expect(r.body).toEqual(ignored("request_not_found"));
+    }
   });
 
   test("S105 invalid commands, and valid ones for requests that do not exist", async () => {
-    for (const body of ["hello", "y", "   ", ""]) {
-      const r = await post(HOOK, { body: message(`${ADMIN_PHONE}@c.us`, body) });
-      expect(r.body).toEqual({ ok: true, action: "ignored", reason: "invalid_command" });
+    for (const body of ["hello", "y", "   ", "", "approve 123", "sim 123", "APROVAR 123"]) {
+      const r = await post(HOOK, { body: message(`${PHONE_1}@c.us`, body) });
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual(ignored("invalid_command"));
     }
-    for (const body of ["y NOTEXIST", "yes ABC12345", "no ABC12345", "Y ABC12345", "y abc12345"]) {
-      const r = await post(HOOK, { body: message(`${ADMIN_PHONE}@c.us`, body) });
-      expect(r.body).toEqual({ ok: true, action: "ignored", reason: "request_not_found" });
+    for (const body of ["y NOTEXIST", "yes ABC12345", "no ABC12345", "Y ABC12345", "y abc12345", "  N \t ABC12345  "]) {
+      const r = await post(HOOK, { body: message(`${PHONE_2}@c.us`, body) });
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual(ignored("request_not_found"));
     }
   });
 
   test("S106 a malformed sender id: 500 with the webhook's error shape", async () => {
-    const r = await post(HOOK, { body: message("bad", "y 12345678") });
-    expect(r.status).toBe(500);
-    expect(r.body).toEqual({ ok: false, action: "error", error: "Invalid WPP ID format" });
+    const cases: [string, string][] = [
+      ["bad", "Invalid WPP ID format"],
+      ["a@b@c.us", "Invalid WPP ID format"],
+      ["", "WPP ID is required"],
+      ["123456789@c.us", "Invalid phone number in WPP ID"],
+    ];
+    for (const [from, error] of cases) {
+      const r = await post(HOOK, { body: message(from, "y 12345678") });
+      expect(r.status).toBe(500);
+      expect(r.body).toEqual({ ok: false, action: "error", error });
+    }
   });
 });
 
@@ -101,51 +172,64 @@ describe("S107 the webhook secret", () => {
     const missing = await hook(base, ack);
     expect(missing.status).toBe(401);
     expect(missing.body).toEqual({ error: { code: "UNAUTHORIZED", message: "Missing webhook secret header" } });
-    const wrong = await hook(base, ack, { "X-Webhook-Secret": "nope" });
-    expect(wrong.status).toBe(401);
-    expect(wrong.body).toEqual({ error: { code: "INVALID_SECRET", message: "Invalid webhook secret" } });
+    for (const wrongValue of ["nope", "S3CRET", "s3cret2"]) {
+      const wrong = await hook(base, ack, { "X-Webhook-Secret": wrongValue });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body).toEqual({ error: { code: "INVALID_SECRET", message: "Invalid webhook secret" } });
+    }
     const ok = await hook(base, ack, { "X-Webhook-Secret": "s3cret" });
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ ok: true, action: "ignored", reason: "non_message_event" });
+    expect(ok.body).toEqual(ignored("non_message_event"));
+    // the secret is checked before the body
+    const noBody = await fetch(base + HOOK, { method: "POST" });
+    expect(noBody.status).toBe(401);
+    const valid = await hook(base, message("5521999999999@c.us", "y 1"), { "X-Webhook-Secret": "s3cret" });
+    expect(valid.body).toEqual(ignored("not_whitelisted"));
   });
 
   test("S107 production without a secret: 500 Webhook secret not configured", async () => {
     const base = await startServer({ NODE_ENV: "production", WEBHOOK_SECRET: "" });
     const r = await hook(base, { event: "onack", session: "s", data: {} });
     expect(r.status).toBe(500);
-    expect(r.body.error.code).toBe("INTERNAL_ERROR");
-    expect(r.body.error.message).toBe("Webhook secret not configured");
+    expect(r.body.error).toEqual({ code: "INTERNAL_ERROR", message: "Webhook secret not configured" });
+    expect(r.body.meta.requestId).toBeString(); // the standard envelope, unlike the 401s
   });
 });
 
 /* ---- S108: a fake WPP-Connect server ---- */
-type Sent = { phone: string; message: string };
-const servers: { stop: (force?: boolean) => void }[] = [];
-afterAll(() => servers.forEach((s) => s.stop(true)));
 
+type Seen = { method: string; path: string; auth: string | null; body: any };
+const fakes: { stop: (force?: boolean) => void }[] = [];
+afterAll(() => fakes.forEach((s) => s.stop(true)));
+
+/** A WPP-Connect stand-in recording every request it gets (baseline §9.6). */
 function fakeWpp() {
-  const sent: Sent[] = [];
+  const seen: Seen[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
       const path = new URL(req.url).pathname;
-      if (path.endsWith("/generate-token")) return Response.json({ status: "success", token: "tkn" });
-      if (path.endsWith("/check-connection-session")) return Response.json({ status: true, message: "Connected" });
-      if (path.endsWith("/send-message")) {
-        if (req.headers.get("authorization") !== "Bearer tkn") return new Response("no", { status: 401 });
-        const b = (await req.json()) as Sent;
-        sent.push(b);
-        return Response.json({ status: "success", response: [{ id: `msg-${sent.length}` }] });
-      }
+      const text = await req.text();
+      const body = text ? JSON.parse(text) : undefined;
+      seen.push({ method: req.method, path, auth: req.headers.get("authorization"), body });
+      if (req.method === "POST" && path === "/api/sess-x/k3y/generate-token")
+        return Response.json({ status: "success", session: "sess-x", token: "tkn-1", full: "sess-x:tkn-1" });
+      if (req.headers.get("authorization") !== "Bearer tkn-1") return new Response("unauthorized", { status: 401 });
+      if (req.method === "GET" && path === "/api/sess-x/check-connection-session")
+        return Response.json({ status: "CONNECTED", session: "sess-x" });
+      if (req.method === "POST" && path === "/api/sess-x/send-message")
+        return Response.json({ status: "success", response: [{ id: `true_${body.phone}@c.us_${seen.length}` }] });
       return new Response("not found", { status: 404 });
     },
   });
-  servers.push(server);
-  return { url: `http://127.0.0.1:${server.port}`, sent };
+  fakes.push(server);
+  const sent = () => seen.filter((s) => s.path === "/api/sess-x/send-message").map((s) => s.body as { phone: string; message: string });
+  return { url: `http://127.0.0.1:${server.port}`, seen, sent };
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined, ms = 10000): Promise<T> {
+/** Polls `fn` until it returns a value (the outbox worker runs every second). */
+async function waitFor<T>(what: string, fn: () => T | undefined, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -155,59 +239,188 @@ async function waitFor<T>(what: string, fn: () => T | undefined, ms = 10000): Pr
   }
 }
 
-describe("S108 notification and approval through WhatsApp", () => {
-  test("S108 both admin phones get the request; 'y <short id>' approves with the low-tier limit", async () => {
+let wa: Promise<{ base: string; wpp: ReturnType<typeof fakeWpp> }> | undefined;
+/** One API server wired to one fake WPP server, shared by the S108/D-17 tests. */
+function whatsapp() {
+  wa ??= (async () => {
     const wpp = fakeWpp();
     const base = await startServer({
       WPP_BASE_URL: wpp.url,
-      WPP_SECRET_KEY: "k",
+      WPP_SECRET_KEY: "k3y",
+      WPP_SESSION_NAME: "sess-x",
       WHATSAPP_NOTIFICATIONS_ENABLED: "true",
-      ADMIN_PHONE_1: "5511999999999",
-      ADMIN_PHONE_2: "5511888888888",
+      ADMIN_PHONE_1: "", // "" = unset: the default admin phones
+      ADMIN_PHONE_2: "",
+      WEBHOOK_SECRET: "",
+      NODE_ENV: "",
     });
-    const at = async (method: string, path: string, auth: string, body?: unknown) => {
-      const r = await fetch(base + path, {
-        method,
-        headers: { Authorization: auth, "Content-Type": "application/json", "Idempotency-Key": key() },
-        body: body === undefined ? undefined : JSON.stringify(body),
+    return { base, wpp };
+  })();
+  return wa;
+}
+
+/** An API call on `base` with a fresh Idempotency-Key. */
+async function api(base: string, method: string, path: string, auth: string, body?: unknown) {
+  const r = await fetch(base + path, {
+    method,
+    headers: { Authorization: auth, "Content-Type": "application/json", "Idempotency-Key": key() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  const res = { status: r.status, body: text ? JSON.parse(text) : undefined, text };
+  validateResponse(method, path, res);
+  return res;
+}
+
+/** A user at `score` (< 500) with a pending request, and the two notifications for it. */
+async function pendingNotified(base: string, wpp: ReturnType<typeof fakeWpp>, score = 450) {
+  const id = uid("wa");
+  expect((await api(base, "POST", "/v1/users", tok(id), {})).status).toBe(201);
+  expect((await api(base, "PATCH", `/v1/admin/users/${id}/score`, ADMIN(), { score, reason: "setup" })).status).toBe(200);
+  const req = await api(base, "POST", "/v1/cards/requests", tok(id), { productId: "prod-standard" });
+  expect(req.status).toBe(201);
+  expect(req.body.request.status).toBe("pending");
+  const requestId: string = req.body.request.requestId;
+  const mine = () => wpp.sent().filter((m) => m.message.includes(`Customer: ${id}@test.local\n`));
+  const msgs = await waitFor(`notifications for ${id}`, () => (mine().length >= 2 ? mine() : undefined));
+  // the short id is read from the message, as an admin would
+  const short = /^\[Card Request #([0-9A-F]{8})\]/.exec(msgs[0].message)?.[1] ?? "";
+  return { id, requestId, short, msgs, mine };
+}
+
+describe("S108 notification and decision through WhatsApp", () => {
+  test("S108 the WPP server is reported connected", async () => {
+    const { base } = await whatsapp();
+    const r = await fetch(`${base}${HOOK}/health`);
+    const text = await r.text();
+    validateResponse("GET", `${HOOK}/health`, { status: r.status, body: JSON.parse(text), text });
+    const h = JSON.parse(text);
+    expect(r.status).toBe(200);
+    expect(h).toEqual({ status: "ok", timestamp: expect.any(String), whatsapp: { connected: true, session: "sess-x" } });
+  });
+
+  test("S108 both admin phones get the request; 'y <short id>' approves with the low-tier limit", async () => {
+    const { base, wpp } = await whatsapp();
+    const p = await pendingNotified(base, wpp);
+    expect(p.short).toBe(p.requestId.slice(0, 8).toUpperCase());
+    expect(p.msgs.map((m) => m.phone).sort()).toEqual([PHONE_2, PHONE_1]);
+    for (const m of p.msgs) {
+      expect(m).toEqual({
+        phone: m.phone,
+        message:
+          `[Card Request #${p.short}]\nCustomer: ${p.id}@test.local\nTier: low\nScore: 450\n\n` +
+          `Reply: "y ${p.short}" to approve\nReply: "n ${p.short}" to reject`,
       });
-      return { status: r.status, body: await r.json() };
-    };
-    const health = await fetch(`${base}${HOOK}/health`).then((r) => r.json());
-    expect(health.whatsapp.connected).toBe(true);
-
-    const id = uid("wa");
-    expect((await at("POST", "/v1/users", tok(id), {})).status).toBe(201);
-    expect((await at("PATCH", `/v1/admin/users/${id}/score`, ADMIN(), { score: 450, reason: "setup" })).status).toBe(200);
-    const req = await at("POST", "/v1/cards/requests", tok(id), { productId: "prod-standard" });
-    expect(req.status).toBe(201);
-    const requestId: string = req.body.request.requestId;
-    const short = requestId.slice(0, 8).toUpperCase();
-
-    const msgs = await waitFor("two notifications", () => (wpp.sent.length >= 2 ? wpp.sent.slice() : undefined));
-    expect(msgs.map((m) => m.phone).sort()).toEqual(["5511888888888", "5511999999999"]);
-    for (const m of msgs) {
-      expect(m.message).toBe(
-        `[Card Request #${short}]\nCustomer: ${id}@test.local\nTier: low\nScore: 450\n\n` +
-          `Reply: "y ${short}" to approve\nReply: "n ${short}" to reject`,
-      );
     }
+    // the client took a token for the session and sent with it
+    expect(wpp.seen.some((s) => s.method === "POST" && s.path === "/api/sess-x/k3y/generate-token")).toBe(true);
+    for (const s of wpp.seen.filter((x) => x.path === "/api/sess-x/send-message")) expect(s.auth).toBe("Bearer tkn-1");
 
-    const reply = await hook(base, message("5511999999999@c.us", `y ${short.toLowerCase()}`, { sender: { id: "x", pushname: "Ana" } }));
+    const reply = await hook(base, message(`${PHONE_1}@c.us`, `y ${p.short.toLowerCase()}`, { sender: { id: `${PHONE_1}@c.us`, pushname: "Ana", name: "Ana Admin" } }));
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ ok: true, action: "approved", requestId });
+    expect(reply.body).toEqual({ ok: true, action: "approved", requestId: p.requestId });
 
-    const view = await at("GET", `/v1/cards/requests/${requestId}`, tok(id));
+    const view = await api(base, "GET", `/v1/cards/requests/${p.requestId}`, tok(p.id));
     expect(view.body.request.status).toBe("approved");
-    expect(view.body.request.decision).toMatchObject({
+    expect(view.body.request.decision).toEqual({
       outcome: "approved",
       source: "admin",
       approvedLimit: 500,
       reason: "Approved via WhatsApp by Ana",
     });
-    expect(view.body.request.card.limit).toBe(500);
+    expect(view.body.request.card).toMatchObject({ status: "active", limit: 500, balance: 0, availableCredit: 500 });
+    const card = await api(base, "GET", `/v1/cards/${view.body.request.card.cardId}`, tok(p.id));
+    expect(card.body.card).toMatchObject({ approvedBy: "admin", scoreAtApproval: 450, limit: 500 });
 
-    const later = await hook(base, message("5511888888888@c.us", `n ${requestId}`));
-    expect(later.body).toEqual({ ok: true, action: "ignored", reason: "request_not_found" });
-  }, 30000);
+    // the tracker is no longer pending: a second command finds nothing
+    const later = await hook(base, message(`${PHONE_2}@c.us`, `n ${p.requestId}`));
+    expect(later.body).toEqual(ignored("request_not_found"));
+
+    // Barrier: another request's notifications arrive after any late or
+    // repeated message about the first one would have (events go in order).
+    const q = await pendingNotified(base, wpp);
+    expect(p.mine().length).toBe(2);
+    for (const m of wpp.sent()) expect([PHONE_1, PHONE_2]).toContain(m.phone);
+    // Decide it, so that at most one request is pending at a time on this
+    // server: short ids are the first 8 hex digits of a UUID v7 (a timestamp),
+    // so requests made within about a minute share one.
+    expect((await api(base, "POST", `/v1/admin/card-requests/${q.requestId}/reject`, ADMIN(), { reason: "barrier" })).status).toBe(200);
+  }, 60_000);
+
+  test("S108 'n <SHORT>' rejects; the name is the sender's name when there is no pushname", async () => {
+    const { base, wpp } = await whatsapp();
+    const p = await pendingNotified(base, wpp);
+    const reply = await hook(base, message(`${PHONE_2}@c.us`, `n ${p.short}`, { sender: { id: `${PHONE_2}@c.us`, name: "Bruno" } }));
+    expect(reply.body).toEqual({ ok: true, action: "rejected", requestId: p.requestId });
+    const view = await api(base, "GET", `/v1/cards/requests/${p.requestId}`, tok(p.id));
+    expect(view.body.request).toEqual({
+      requestId: p.requestId,
+      status: "rejected",
+      scoreAtRequest: 450,
+      decision: { outcome: "rejected", source: "admin", reason: "Rejected via WhatsApp by Bruno" },
+    });
+  }, 60_000);
+
+  test("S108 the full id works too; without a sender name the phone is used", async () => {
+    const { base, wpp } = await whatsapp();
+    const p = await pendingNotified(base, wpp, 300);
+    const reply = await hook(base, message(`${PHONE_2}@c.us`, `yes ${p.requestId}`));
+    expect(reply.body).toEqual({ ok: true, action: "approved", requestId: p.requestId });
+    const view = await api(base, "GET", `/v1/cards/requests/${p.requestId}`, tok(p.id));
+    expect(view.body.request.decision).toEqual({
+      outcome: "approved",
+      source: "admin",
+      approvedLimit: 500,
+      reason: `Approved via WhatsApp by ${PHONE_2}`,
+    });
+  }, 60_000);
+
+  test("S108 a request decided over HTTP meanwhile: already_processed", async () => {
+    const { base, wpp } = await whatsapp();
+    const p = await pendingNotified(base, wpp);
+    const ap = await api(base, "POST", `/v1/admin/card-requests/${p.requestId}/approve`, ADMIN(), { creditLimit: 800 });
+    expect(ap.status).toBe(200);
+    // by full id the (still pending) tracker is found, the request is not pending
+    const reply = await hook(base, message(`${PHONE_1}@c.us`, `y ${p.requestId}`));
+    expect(reply.body).toEqual({ ok: true, action: "ignored", reason: "already_processed", requestId: p.requestId });
+    // a short id is looked up among pending requests only: none has this one
+    const byShort = await hook(base, message(`${PHONE_1}@c.us`, `y ${p.short}`));
+    expect(byShort.body).toEqual(ignored("request_not_found"));
+    const view = await api(base, "GET", `/v1/cards/requests/${p.requestId}`, tok(p.id));
+    expect(view.body.request.card.limit).toBe(800);
+    expect(view.body.request.decision).toEqual({ outcome: "approved", source: "admin", approvedLimit: 800 });
+  }, 60_000);
+});
+
+/** pt-BR "dd/mm/yyyy, hh:mm" in local time (the server runs in this environment's zone). */
+function ptBR(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}, ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+describe("D-17 the payment notification", () => {
+  test("D-17 both admins get the payment with the amount in pt-BR and the real time", async () => {
+    const { base, wpp } = await whatsapp();
+    const id = uid("pay");
+    expect((await api(base, "POST", "/v1/users", tok(id), {})).status).toBe(201);
+    expect((await api(base, "PATCH", `/v1/admin/users/${id}/score`, ADMIN(), { score: 600, reason: "setup" })).status).toBe(200);
+    const req = await api(base, "POST", "/v1/cards/requests", tok(id), { productId: "prod-standard" });
+    const cardId: string = req.body.request.card.cardId; // auto-approved: no notification
+    expect((await api(base, "POST", `/v1/cards/${cardId}/transactions/purchases`, tok(id), { amount: 2000 })).status).toBe(201);
+    const before = Date.now();
+    expect((await api(base, "POST", `/v1/cards/${cardId}/transactions/payments`, tok(id), { amount: 1234.5 })).status).toBe(201);
+    const after = Date.now();
+    const mine = () => wpp.sent().filter((m) => m.message.includes(`Card: **** ${cardId.slice(-4)}\n`));
+    const msgs = await waitFor("payment notifications", () => (mine().length >= 2 ? mine() : undefined));
+    expect(msgs.map((m) => m.phone).sort()).toEqual([PHONE_2, PHONE_1]);
+    const times = new Set([ptBR(before), ptBR(after)]); // the minute may turn during the call
+    for (const m of msgs) {
+      const time = /\nTime: (.*)\n/.exec(m.message)?.[1] ?? "";
+      expect(times.has(time)).toBe(true);
+      expect(m.message).toBe(
+        `[Payment Received]\nCard: **** ${cardId.slice(-4)}\nAmount: R$\u00a01.234,50\nTime: ${time}\n\n(No action required)`,
+      );
+    }
+  }, 60_000);
 });
