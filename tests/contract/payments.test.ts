@@ -14,6 +14,7 @@ describe("S67-S69", () => {
     const u = await userWithCard(5000);
     const r = await post(`/v1/cards/${u.cardId}/transactions/payments`, { key: key(), body: { amount: 10 } });
     expect(r.status).toBe(401);
+    expect(r.body.error).toEqual({ code: "INVALID_TOKEN", message: "Missing or invalid authorization header" });
   });
 
   test("S68 score 650, limit 5000, balance 1000: paying 200 on time", async () => {
@@ -63,7 +64,7 @@ describe("S70-S72", () => {
     expect((await purchase(u.auth, u.cardId, 100)).status).toBe(201);
     const r = await payment(u.auth, u.cardId, { amount: 200 });
     expect(r.status).toBe(400);
-    expect(r.body.error.code).toBe("VALIDATION_ERROR");
+    expect(r.body.error).toEqual({ code: "VALIDATION_ERROR", message: "Payment amount ($200) exceeds balance ($100)" });
   });
 
   test("S72 nothing to pay; a negative or missing amount", async () => {
@@ -141,5 +142,35 @@ describe("D-payments", () => {
     const r = await payment(u.auth, u.cardId, { amount: 10 }, k);
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe("REQUEST_ALREADY_PROCESSED");
+  });
+});
+
+describe("D-19 concurrent payments (deviation 19)", () => {
+  const score = async (id: string) => (await get(`/v1/admin/users/${id}/score`, { auth: ADMIN() })).body.user.currentScore;
+
+  // each payment of 10 against a balance of 910..1000 is worth round(10 + 40 x 10/b) = 10
+  test("D-19 10 concurrent payments of 10 with distinct keys: balance and score both move 10 times", async () => {
+    const u = await userWithCard(5000, 650);
+    expect((await purchase(u.auth, u.cardId, 1000)).status).toBe(201);
+    const rs = await Promise.all(Array.from({ length: 10 }, () => payment(u.auth, u.cardId, { amount: 10 })));
+    expect(rs.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(rs.every((r) => r.body.scoreImpact.delta === 10)).toBe(true);
+    const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(c.body.card).toMatchObject({ balance: 900, availableCredit: 4100 });
+    expect(await score(u.id)).toBe(750);
+  });
+
+  test("D-19 10 concurrent first uses of one payment key execute once", async () => {
+    const u = await userWithCard(5000, 650);
+    expect((await purchase(u.auth, u.cardId, 1000)).status).toBe(201);
+    const k = key();
+    const rs = await Promise.all(Array.from({ length: 10 }, () => payment(u.auth, u.cardId, { amount: 200 }, k)));
+    expect(rs.map((r) => r.status).sort()).toEqual([...Array(9).fill(200), 201]);
+    expect(new Set(rs.map((r) => r.body.transaction.transactionId)).size).toBe(1);
+    const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(c.body.card.balance).toBe(800);
+    expect(await score(u.id)).toBe(668);
+    const list = await get(`/v1/cards/${u.cardId}/transactions?type=payment`, { auth: u.auth });
+    expect(list.body.transactions).toHaveLength(1);
   });
 });

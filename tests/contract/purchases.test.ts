@@ -167,31 +167,42 @@ describe("D-9 replays (deviation 9)", () => {
   });
 });
 
-describe("D-purchases concurrency and idempotency under load (deviation 19)", () => {
-  test("D-purchases 20 concurrent purchases with distinct keys: no lost update", async () => {
+describe("D-19 concurrency and idempotency under load (deviation 19)", () => {
+  const txns = async (u: { auth: string; cardId: string }) =>
+    (await get(`/v1/cards/${u.cardId}/transactions?limit=100`, { auth: u.auth })).body.transactions;
+
+  test("D-19 20 concurrent purchases of 10 with distinct keys: all succeed, no lost update", async () => {
     const u = await userWithCard(5000);
     const rs = await Promise.all(Array.from({ length: 20 }, () => buy(u.auth, u.cardId, { amount: 10 })));
-    expect(rs.every((r) => r.status === 201)).toBe(true);
+    expect(rs.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(new Set(rs.map((r) => r.body.transaction.transactionId)).size).toBe(20);
     const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
-    expect(c.body.card.balance).toBe(200);
-    expect(c.body.card.availableCredit).toBe(4800);
+    expect(c.body.card).toMatchObject({ balance: 200, availableCredit: 4800, minimumPayment: 25 });
+    const list = await txns(u);
+    expect(list).toHaveLength(20);
+    expect(list.every((t: any) => t.status === "completed" && t.amount === 10)).toBe(true);
   });
 
-  test("D-purchases 10 concurrent first uses of one key execute once", async () => {
+  test("D-19 10 concurrent first uses of one key execute once", async () => {
     const u = await userWithCard(5000);
     const k = key();
     const rs = await Promise.all(Array.from({ length: 10 }, () => buy(u.auth, u.cardId, { amount: 7 }, k)));
-    expect(rs.filter((r) => r.status === 201).length).toBe(1);
-    expect(rs.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(rs.map((r) => r.status).sort()).toEqual([...Array(9).fill(200), 201]);
     expect(new Set(rs.map((r) => r.body.transaction.transactionId)).size).toBe(1);
     const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
     expect(c.body.card.balance).toBe(7);
+    expect(await txns(u)).toHaveLength(1);
   });
+});
 
-  test("D-purchases a merchant that is not a string is refused", async () => {
+describe("D- merchant typing", () => {
+  test("D-merchant a merchant that is not a string is refused", async () => {
     const u = await userWithCard(5000);
-    const r = await buy(u.auth, u.cardId, { amount: 5, merchant: 7 });
-    expect(r.status).toBe(400);
-    expect(r.body.error.message).toBe("merchant must be a string");
+    for (const merchant of [7, {}]) {
+      const r = await buy(u.auth, u.cardId, { amount: 5, merchant });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toEqual({ code: "VALIDATION_ERROR", message: "merchant must be a string" });
+    }
+    expect((await get(`/v1/cards/${u.cardId}`, { auth: u.auth })).body.card.balance).toBe(0);
   });
 });

@@ -9,7 +9,9 @@ const list = (auth: string, card: string, q = "") => get(`/v1/cards/${card}/tran
 describe("S76-S79", () => {
   test("S76 auth, shape, type filter and an unknown card", async () => {
     const u = await userWithCard(5000);
-    expect((await get(`/v1/cards/${u.cardId}/transactions`)).status).toBe(401);
+    const anon = await get(`/v1/cards/${u.cardId}/transactions`);
+    expect(anon.status).toBe(401);
+    expect(anon.body.error.code).toBe("INVALID_TOKEN");
     const r = await list(u.auth, u.cardId);
     expect(r.status).toBe(200);
     expect(Array.isArray(r.body.transactions)).toBe(true);
@@ -63,10 +65,30 @@ describe("S76-S79", () => {
 describe("D-transactions filters are validated (deviation 13)", () => {
   test("D-transactions type outside purchase|payment: 400", async () => {
     const u = await userWithCard(5000);
-    const r = await list(u.auth, u.cardId, "?type=refund");
-    expect(r.status).toBe(400);
-    expect(r.body.error.code).toBe("VALIDATION_ERROR");
-    expect(r.body.error.message).toBe("type must be one of: purchase, payment");
+    // enum values are exact: no case folding, no plurals
+    for (const t of ["refund", "PURCHASE", "payments"]) {
+      const r = await list(u.auth, u.cardId, `?type=${t}`);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("VALIDATION_ERROR");
+      // deviation 13 fixes the status, not the wording: the message must name the parameter
+      expect(r.body.error.message).toContain("type");
+      expect(r.body.error.message).toContain("purchase");
+    }
+    // the card is still checked first (§1.12: before query parsing)
+    const nf = await list(u.auth, "non-existent", "?type=refund");
+    expect(nf.status).toBe(404);
+    expect(nf.body.error.message).toBe("Card not found: non-existent");
+  });
+
+  test("D-transactions the two valid types still filter", async () => {
+    const u = await userWithCard(5000);
+    expect((await purchase(u.auth, u.cardId, 100)).status).toBe(201);
+    expect((await pay(u.auth, u.cardId, 30)).status).toBe(201);
+    const p = await list(u.auth, u.cardId, "?type=purchase");
+    expect(p.status).toBe(200);
+    expect(p.body.transactions.map((t: any) => [t.type, t.amount])).toEqual([["purchase", 100]]);
+    const q = await list(u.auth, u.cardId, "?type=payment");
+    expect(q.body.transactions.map((t: any) => [t.type, t.amount])).toEqual([["payment", 30]]);
   });
 
   test("D-transactions limit parsing: 0 and junk mean 20, above 100 is 100", async () => {
