@@ -2,8 +2,10 @@
 #include "aws_http.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,47 +15,96 @@
 #include "../../core/util/log.h"
 #include "sigv4.h"
 
-struct aws_client {
-  char *endpoint, *host, *region, *service, *key_id, *secret, *token;
+#define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_CONNECT_MS 1000
+#define DEFAULT_RETRIES 3
+#define DEFAULT_BASE_MS 25
+#define DEFAULT_CAP_MS 1000
+/* BatchGetItem answers up to 16 MB; anything far past that is not AWS. */
+#define MAX_RESPONSE_BYTES ((size_t)32 << 20)
+/* Idle handles kept per client. Larger than httpc.h's shared pool because
+ * the conformance suite drives one client from 50 threads: below that,
+ * handles (and their connections) would be closed and reopened. */
+#define POOL_MAX 64
+
+/* What differs between the services this client speaks to. */
+struct svc {
+  const char *name;         /* signing name */
+  const char *endpoint_env; /* the SDKs' service-specific variable */
   const char *content_type;
-  long timeout_ms, connect_ms;
+};
+
+static const struct svc SERVICES[] = {
+    {"dynamodb", "AWS_ENDPOINT_URL_DYNAMODB", "application/x-amz-json-1.0"},
+    {"sqs", "AWS_ENDPOINT_URL_SQS", "application/x-amz-json-1.0"},
+    {"cognito-idp", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "application/x-amz-json-1.1"},
+    {"events", "AWS_ENDPOINT_URL_EVENTBRIDGE", "application/x-amz-json-1.1"},
+    {"ssm", "AWS_ENDPOINT_URL_SSM", "application/x-amz-json-1.1"},
+};
+
+/* A pooled easy handle; errbuf must live as long as the handle. */
+struct conn {
+  CURL *h;
+  char errbuf[CURL_ERROR_SIZE];
+};
+
+struct aws_client {
+  const struct svc *svc;
+  char *endpoint, *host, *path, *region, *key_id, *secret, *token;
+  char *host_h, *token_h, *ctype_h; /* header lines built once */
+  long timeout_ms, connect_ms, base_ms, cap_ms;
   int max_retries;
   atomic_ulong calls;
-  struct fin_curl_pool pool; /* keep-alive connections, one handle per busy thread */
+  pthread_mutex_t mu; /* guards idle/n_idle */
+  struct conn *idle[POOL_MAX];
+  int n_idle;
 };
 
 /* ---- configuration ---- */
+/* An empty string configures nothing, in a struct as in the environment. */
+static const char *nonempty(const char *s) {
+  return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
 static const char *env_of(const char *name) {
-  const char *v = getenv(name);
-  return v != NULL && v[0] != '\0' ? v : NULL;
+  return nonempty(getenv(name));
 }
 
-/* AWS_ENDPOINT_URL_<SERVICE>: the names AWS's SDKs use. */
-static const char *service_env(const char *service) {
-  static const char *const map[][2] = {
-      {"dynamodb", "AWS_ENDPOINT_URL_DYNAMODB"},
-      {"ssm", "AWS_ENDPOINT_URL_SSM"},
-      {"events", "AWS_ENDPOINT_URL_EVENTBRIDGE"},
-      {"sqs", "AWS_ENDPOINT_URL_SQS"},
-      {"cognito-idp", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"},
-  };
-  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-    if (strcmp(map[i][0], service) == 0) return env_of(map[i][1]);
-  return NULL;
+static const char *first_of(const char *a, const char *b, const char *c) {
+  return a != NULL ? a : b != NULL ? b : c;
 }
 
-/* "http://127.0.0.1:4566/" -> "127.0.0.1:4566" (the signed Host header). */
-static char *host_of(const char *url) {
-  const char *h = strstr(url, "://");
-  h = h ? h + 3 : url;
-  return strndup(h, strcspn(h, "/?#"));
+/* "http://user@127.0.0.1:4566/x?y" -> host "127.0.0.1:4566" (the signed
+ * Host header) and path "/x" (the signed path). */
+static int split_url(const char *url, char **host, char **path) {
+  const char *a = strstr(url, "://") + 3;
+  size_t alen = strcspn(a, "/?#");
+  const char *at = memchr(a, '@', alen);
+  if (at != NULL) {
+    alen -= (size_t)(at + 1 - a);
+    a = at + 1;
+  }
+  const char *p = a + alen;
+  size_t plen = *p == '/' ? strcspn(p, "?#") : 0;
+  *host = strndup(a, alen);
+  *path = plen > 0 ? strndup(p, plen) : strdup("/");
+  return *host != NULL && *path != NULL && alen > 0 ? 0 : -1;
+}
+
+static void conn_free(struct conn *k) {
+  if (k == NULL) return;
+  curl_easy_cleanup(k->h);
+  free(k);
 }
 
 void aws_client_free(struct aws_client *c) {
   if (c == NULL) return;
-  fin_curl_pool_destroy(&c->pool);
-  free(c->endpoint), free(c->host), free(c->region), free(c->service);
+  for (int i = 0; i < c->n_idle; i++)
+    conn_free(c->idle[i]);
+  pthread_mutex_destroy(&c->mu);
+  free(c->endpoint), free(c->host), free(c->path), free(c->region);
   free(c->key_id), free(c->secret), free(c->token);
+  free(c->host_h), free(c->token_h), free(c->ctype_h);
   free(c);
 }
 
@@ -64,58 +115,82 @@ static void curl_init(void) {
 
 struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service, char *err,
                                   size_t err_size) {
-  pthread_once(&curl_once, curl_init);
-  struct aws_client *c = calloc(1, sizeof *c);
-  if (c == NULL) goto oom;
-  fin_curl_pool_init(&c->pool);
-  const char *region = cfg->region                    ? cfg->region
-                       : env_of("AWS_REGION")         ? env_of("AWS_REGION")
-                       : env_of("AWS_DEFAULT_REGION") ? env_of("AWS_DEFAULT_REGION")
-                                                      : "us-east-1";
-  const char *ep = cfg->endpoint ? cfg->endpoint : service_env(service);
-  if (ep == NULL) ep = env_of("AWS_ENDPOINT_URL");
-  if (ep != NULL)
-    c->endpoint = strdup(ep);
-  else if (asprintf(&c->endpoint, "https://%s.%s.amazonaws.com",
-                    strcmp(service, "cognito-idp") == 0 ? "cognito-idp" : service, region) < 0)
-    c->endpoint = NULL;
-  const char *id = cfg->access_key_id ? cfg->access_key_id : env_of("AWS_ACCESS_KEY_ID");
+  static const struct aws_cfg none;
+  if (cfg == NULL) cfg = &none;
+  const struct svc *svc = NULL;
+  for (size_t i = 0; service != NULL && i < sizeof SERVICES / sizeof SERVICES[0]; i++)
+    if (strcmp(SERVICES[i].name, service) == 0) svc = &SERVICES[i];
+  if (svc == NULL) {
+    snprintf(err, err_size, "unknown AWS service '%s' (dynamodb, sqs, cognito-idp, events, ssm)",
+             service ? service : "(null)");
+    return NULL;
+  }
+  const char *id = first_of(nonempty(cfg->access_key_id), env_of("AWS_ACCESS_KEY_ID"), NULL);
   const char *secret =
-      cfg->secret_access_key ? cfg->secret_access_key : env_of("AWS_SECRET_ACCESS_KEY");
-  const char *token = cfg->session_token ? cfg->session_token : env_of("AWS_SESSION_TOKEN");
+      first_of(nonempty(cfg->secret_access_key), env_of("AWS_SECRET_ACCESS_KEY"), NULL);
+  const char *token = first_of(nonempty(cfg->session_token), env_of("AWS_SESSION_TOKEN"), NULL);
   if (id == NULL || secret == NULL) {
     snprintf(err, err_size,
              "%s: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; emulators "
              "take any, e.g. test/test)",
              service);
-    aws_client_free(c);
     return NULL;
   }
+  const char *region =
+      first_of(nonempty(cfg->region), env_of("AWS_REGION"), env_of("AWS_DEFAULT_REGION"));
+  if (region == NULL) region = "us-east-1";
+  const char *ep =
+      first_of(nonempty(cfg->endpoint), env_of(svc->endpoint_env), env_of("AWS_ENDPOINT_URL"));
+  if (ep != NULL && strncmp(ep, "http://", 7) != 0 && strncmp(ep, "https://", 8) != 0) {
+    snprintf(err, err_size, "%s: endpoint '%s' is not an http:// or https:// URL", service, ep);
+    return NULL;
+  }
+
+  pthread_once(&curl_once, curl_init);
+  struct aws_client *c = calloc(1, sizeof *c);
+  if (c == NULL) goto oom;
+  pthread_mutex_init(&c->mu, NULL);
+  c->svc = svc;
+  if (ep != NULL)
+    c->endpoint = strdup(ep);
+  else if (asprintf(&c->endpoint, "https://%s.%s.amazonaws.com", svc->name, region) < 0)
+    c->endpoint = NULL;
+  if (c->endpoint == NULL) goto oom;
+  if (split_url(c->endpoint, &c->host, &c->path) != 0) {
+    if (c->host != NULL && c->path != NULL) {
+      snprintf(err, err_size, "%s: endpoint '%s' has no host", service, c->endpoint);
+      aws_client_free(c);
+      return NULL;
+    }
+    goto oom;
+  }
   c->region = strdup(region);
-  c->service = strdup(service);
   c->key_id = strdup(id);
   c->secret = strdup(secret);
   c->token = token ? strdup(token) : NULL;
-  c->host = c->endpoint ? host_of(c->endpoint) : NULL;
-  if (!c->endpoint || !c->host || !c->region || !c->service || !c->key_id || !c->secret ||
-      (token && !c->token))
-    goto oom;
-  /* DynamoDB and SQS speak JSON 1.0, the others 1.1 */
-  c->content_type = strcmp(service, "dynamodb") == 0 || strcmp(service, "sqs") == 0
-                        ? "Content-Type: application/x-amz-json-1.0"
-                        : "Content-Type: application/x-amz-json-1.1";
-  c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 3000;
-  c->connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 1000;
-  c->max_retries = cfg->max_retries < 0 ? 0 : cfg->max_retries > 0 ? cfg->max_retries : 3;
+  if (!c->region || !c->key_id || !c->secret || (token && !c->token)) goto oom;
+  /* curl would send "Host" without a default port; we send what we sign */
+  if (asprintf(&c->host_h, "Host: %s", c->host) < 0) c->host_h = NULL;
+  if (asprintf(&c->ctype_h, "Content-Type: %s", svc->content_type) < 0) c->ctype_h = NULL;
+  if (token && asprintf(&c->token_h, "X-Amz-Security-Token: %s", token) < 0) c->token_h = NULL;
+  if (!c->host_h || !c->ctype_h || (token && !c->token_h)) goto oom;
+  c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+  c->connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : DEFAULT_CONNECT_MS;
+  if (c->connect_ms > c->timeout_ms) c->connect_ms = c->timeout_ms;
+  c->max_retries = cfg->max_retries < 0    ? 0
+                   : cfg->max_retries == 0 ? DEFAULT_RETRIES
+                                           : cfg->max_retries;
+  c->base_ms = cfg->backoff_base_ms > 0 ? cfg->backoff_base_ms : DEFAULT_BASE_MS;
+  c->cap_ms = cfg->backoff_cap_ms > 0 ? cfg->backoff_cap_ms : DEFAULT_CAP_MS;
   atomic_init(&c->calls, 0);
   return c;
 oom:
   aws_client_free(c);
-  snprintf(err, err_size, "out of memory");
+  snprintf(err, err_size, "%s: out of memory", service);
   return NULL;
 }
 
-unsigned long aws_client_calls(struct aws_client *c) {
+unsigned long aws_client_calls(const struct aws_client *c) {
   return atomic_load(&c->calls);
 }
 
@@ -123,149 +198,356 @@ const char *aws_client_endpoint(const struct aws_client *c) {
   return c->endpoint;
 }
 
-/* Sends body once; fills *status and *out (response text) or returns the
- * curl error. */
-static CURLcode exchange(struct aws_client *c, const char *target, const char *body, long *status,
-                         struct fin_http_buf *out) {
-  char date[17], target_h[160], date_h[40], auth_h[600], *token_h = NULL;
-  sigv4_amz_date(time(NULL), date);
-  struct sigv4_pair h[5] = {{"Host", c->host},
-                            {"X-Amz-Date", date},
-                            {"X-Amz-Target", target},
-                            {"Content-Type", c->content_type + strlen("Content-Type: ")}};
-  size_t nh = 4;
-  if (c->token != NULL) h[nh++] = (struct sigv4_pair){"X-Amz-Security-Token", c->token};
-  struct sigv4_request r = {"POST", "/", NULL, 0, h, nh, body, strlen(body)};
-  struct sigv4_key k = {c->key_id, c->secret, c->region, c->service};
-  struct sigv4_result sig;
-  if (sigv4_sign(&r, &k, date, &sig) != 0) return CURLE_OUT_OF_MEMORY;
-  snprintf(target_h, sizeof target_h, "X-Amz-Target: %s", target);
-  snprintf(date_h, sizeof date_h, "X-Amz-Date: %s", date);
-  snprintf(auth_h, sizeof auth_h, "Authorization: %s", sig.authorization);
-  sigv4_result_clear(&sig);
-  if (c->token != NULL && asprintf(&token_h, "X-Amz-Security-Token: %s", c->token) < 0)
-    return CURLE_OUT_OF_MEMORY;
-  struct curl_slist *hl = curl_slist_append(NULL, target_h);
-  hl = curl_slist_append(hl, date_h);
-  hl = curl_slist_append(hl, auth_h);
-  hl = curl_slist_append(hl, c->content_type);
-  hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
-  if (token_h != NULL) hl = curl_slist_append(hl, token_h);
-  CURL *e = fin_curl_take(&c->pool);
-  if (e == NULL || hl == NULL) {
-    curl_slist_free_all(hl);
-    free(token_h);
-    if (e) curl_easy_cleanup(e);
-    return CURLE_OUT_OF_MEMORY;
-  }
-  curl_easy_setopt(e, CURLOPT_URL, c->endpoint);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, out);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-  CURLcode rc = curl_easy_perform(e);
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
-  curl_slist_free_all(hl);
-  free(token_h);
-  fin_curl_give(&c->pool, e);
-  atomic_fetch_add(&c->calls, 1);
-  fin_backend_call_note();
-  return rc;
+const char *aws_client_region(const struct aws_client *c) {
+  return c->region;
 }
 
-static bool throttling(const char *type) {
-  static const char *const t[] = {"ThrottlingException",  "ProvisionedThroughputExceededException",
-                                  "RequestLimitExceeded", "TooManyRequestsException",
-                                  "ThrottledException",   "LimitExceededException"};
-  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (strcmp(type, t[i]) == 0) return true;
+/* ---- connection pool ---- */
+/* Options that never change are set once per handle; per call only the
+ * body, headers and sink are, so no curl_easy_reset is needed. */
+static struct conn *conn_new(const struct aws_client *c) {
+  struct conn *k = calloc(1, sizeof *k);
+  if (k == NULL || (k->h = curl_easy_init()) == NULL) {
+    free(k);
+    return NULL;
+  }
+  CURL *h = k->h;
+  curl_easy_setopt(h, CURLOPT_URL, c->endpoint);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
+  curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, k->errbuf);
+  return k;
+}
+
+static struct conn *conn_take(struct aws_client *c) {
+  pthread_mutex_lock(&c->mu);
+  struct conn *k = c->n_idle > 0 ? c->idle[--c->n_idle] : NULL;
+  pthread_mutex_unlock(&c->mu);
+  return k != NULL ? k : conn_new(c);
+}
+
+static void conn_give(struct aws_client *c, struct conn *k) {
+  pthread_mutex_lock(&c->mu);
+  if (c->n_idle < POOL_MAX) {
+    c->idle[c->n_idle++] = k;
+    k = NULL;
+  }
+  pthread_mutex_unlock(&c->mu);
+  conn_free(k);
+}
+
+/* ---- one exchange ---- */
+struct outcome {
+  CURLcode rc;
+  long status;
+  int os_errno; /* CURLINFO_OS_ERRNO of a failed connect */
+  bool sent;    /* request bytes left this process */
+  char detail[CURL_ERROR_SIZE];
+  struct fin_http_buf body; /* the answer, NUL-terminated (free body.p) */
+};
+
+/* Signs and sends body once. Returns NULL when the request was attempted
+ * (the transport's verdict is in *o), else why it could not be. */
+static const char *exchange(struct aws_client *c, const char *target, const char *body, size_t len,
+                            struct outcome *o) {
+  memset(o, 0, sizeof *o);
+  o->body.max = MAX_RESPONSE_BYTES;
+  char date[SIGV4_AMZ_DATE_SIZE];
+  sigv4_amz_date(time(NULL), date);
+  struct sigv4_pair signed_h[] = {
+      {"Host", c->host}, {"Content-Type", c->svc->content_type}, {"X-Amz-Target", target}};
+  struct sigv4_request r = {"POST", c->path, NULL, 0, signed_h, 3, body, len};
+  struct sigv4_creds k = {c->key_id, c->secret, c->token, c->region, c->svc->name};
+  struct sigv4_result sig;
+  enum sigv4_status st = sigv4_sign(&r, &k, date, &sig);
+  if (st != SIGV4_OK) return st == SIGV4_NOMEM ? "out of memory" : "cannot sign (OpenSSL)";
+
+  /* header lines on the stack: curl only reads the list */
+  char target_h[192], date_h[48], auth_h[512];
+  snprintf(target_h, sizeof target_h, "X-Amz-Target: %s", target);
+  snprintf(date_h, sizeof date_h, "X-Amz-Date: %s", date);
+  int n = snprintf(auth_h, sizeof auth_h, "Authorization: %s", sig.authorization);
+  sigv4_result_clear(&sig);
+  if (n < 0 || (size_t)n >= sizeof auth_h) return "access key id too long";
+  struct curl_slist lines[7] = {
+      {c->host_h, NULL},  {c->ctype_h, NULL}, {target_h, NULL},
+      {date_h, NULL},     {auth_h, NULL},     {"Expect:", NULL}, /* no 100-continue round trip */
+      {c->token_h, NULL},
+  };
+  int n_lines = c->token_h != NULL ? 7 : 6;
+  for (int i = 0; i + 1 < n_lines; i++)
+    lines[i].next = &lines[i + 1];
+
+  struct conn *conn = conn_take(c);
+  if (conn == NULL) return "out of memory";
+  CURL *h = conn->h;
+  conn->errbuf[0] = '\0';
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, lines);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &o->body);
+  o->rc = curl_easy_perform(h);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &o->status);
+  long os_errno = 0, request_size = 0;
+  curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+  curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
+  o->os_errno = (int)os_errno;
+  o->sent = request_size > 0;
+  snprintf(o->detail, sizeof o->detail, "%s", conn->errbuf);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL); /* `lines` dies with this frame */
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+  conn_give(c, conn);
+  atomic_fetch_add(&c->calls, 1);
+  fin_backend_call_note();
+  return NULL;
+}
+
+/* ---- classification ---- */
+static bool in_list(const char *s, const char *const *list, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(s, list[i]) == 0) return true;
   return false;
 }
 
-static void backoff(int attempt) {
-  long cap = 25L << (attempt < 6 ? attempt : 6);
-  if (cap > 1000) cap = 1000;
-  long ms = (long)(rand() % (cap + 1)); /* full jitter */
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
+/* The throttling codes of AWS's SDKs (botocore's standard retry mode). */
+static bool throttling(const char *type) {
+  static const char *const t[] = {"Throttling",
+                                  "ThrottlingException",
+                                  "ThrottledException",
+                                  "RequestThrottledException",
+                                  "TooManyRequestsException",
+                                  "ProvisionedThroughputExceededException",
+                                  "TransactionInProgressException",
+                                  "RequestLimitExceeded",
+                                  "BandwidthLimitExceeded",
+                                  "LimitExceededException",
+                                  "RequestThrottled",
+                                  "SlowDown",
+                                  "PriorRequestNotComplete",
+                                  "EC2ThrottledException"};
+  return in_list(type, t, sizeof t / sizeof t[0]);
 }
 
-/* Fills e from an error response. */
-static void service_error(struct aws_client *c, const char *op, long status, const char *text,
+/* Answers that say the request itself is wrong, or lost a race the caller
+ * must see: sending it again cannot help and may hide the outcome. */
+static bool never_retry(const char *type) {
+  static const char *const t[] = {"ConditionalCheckFailedException", "TransactionCanceledException",
+                                  "ValidationException"};
+  return in_list(type, t, sizeof t / sizeof t[0]);
+}
+
+/* Transport failures where no request reached the service: cheap to
+ * detect, and worth one retry at most (a stopped emulator stays stopped). */
+static bool unreachable(const struct outcome *o) {
+  return o->rc == CURLE_COULDNT_CONNECT || o->rc == CURLE_COULDNT_RESOLVE_HOST ||
+         o->rc == CURLE_COULDNT_RESOLVE_PROXY || (o->rc == CURLE_OPERATION_TIMEDOUT && !o->sent);
+}
+
+static void transport_reason(const struct aws_client *c, const struct outcome *o, char *out,
+                             size_t size) {
+  switch (o->rc) {
+  case CURLE_COULDNT_CONNECT:
+    snprintf(out, size, "%s",
+             o->os_errno == ECONNREFUSED   ? "connection refused"
+             : o->os_errno == EHOSTUNREACH ? "host unreachable"
+             : o->os_errno == ENETUNREACH  ? "network unreachable"
+             : o->detail[0] != '\0'        ? o->detail
+                                           : "cannot connect");
+    return;
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    snprintf(out, size, "cannot resolve host");
+    return;
+  case CURLE_OPERATION_TIMEDOUT:
+    snprintf(out, size, o->sent ? "no answer within %ld ms" : "no connection within %ld ms",
+             o->sent ? c->timeout_ms : c->connect_ms);
+    return;
+  case CURLE_GOT_NOTHING:
+    snprintf(out, size, "connection closed without an answer");
+    return;
+  default:
+    snprintf(out, size, "%s", o->detail[0] != '\0' ? o->detail : curl_easy_strerror(o->rc));
+  }
+}
+
+static void name_call(struct aws_err *e, const struct aws_client *c, const char *op) {
+  snprintf(e->service, sizeof e->service, "%s", c->svc->name);
+  snprintf(e->op, sizeof e->op, "%s", op);
+}
+
+static void attempts_note(const struct aws_err *e, char *out, size_t size) {
+  if (e->attempts > 1)
+    snprintf(out, size, " after %d attempts", e->attempts);
+  else if (size > 0)
+    out[0] = '\0';
+}
+
+/* Fills e from an HTTP error answer; returns whether to try again. */
+static bool service_error(const struct aws_client *c, const char *op, struct outcome *o,
                           struct aws_err *e) {
-  e->kind = AWS_ERR_SERVICE;
-  e->http = (int)status;
-  e->body = text ? json_loads(text, 0, NULL) : NULL;
+  e->http = (int)o->status;
+  e->body = o->body.p ? json_loadb(o->body.p, o->body.n, 0, NULL) : NULL;
+  if (!json_is_object(e->body)) {
+    json_decref(e->body);
+    e->body = NULL;
+  }
+  /* "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" */
   const char *type = json_string_value(json_object_get(e->body, "__type"));
   if (type == NULL) type = json_string_value(json_object_get(e->body, "code"));
   const char *hash = type ? strrchr(type, '#') : NULL;
   snprintf(e->type, sizeof e->type, "%s", hash ? hash + 1 : type ? type : "");
-  const char *msg = json_string_value(json_object_get(e->body, "message"));
-  if (msg == NULL) msg = json_string_value(json_object_get(e->body, "Message"));
-  snprintf(e->msg, sizeof e->msg, "%s %s failed: HTTP %ld %s%s%s", c->service, op, status, e->type,
-           msg ? ": " : "", msg ? msg : "");
+  const char *message = json_string_value(json_object_get(e->body, "message"));
+  if (message == NULL) message = json_string_value(json_object_get(e->body, "Message"));
+  snprintf(e->message, sizeof e->message, "%s", message ? message : "");
+
+  bool retry;
+  if (never_retry(e->type)) {
+    e->kind = AWS_ERR_SERVICE;
+    retry = false;
+  } else if (throttling(e->type) || o->status == 429) {
+    e->kind = AWS_ERR_THROTTLED;
+    retry = true;
+  } else {
+    e->kind = AWS_ERR_SERVICE;
+    retry = o->status >= 500;
+  }
+  return retry;
 }
 
+static void service_msg(const struct aws_client *c, struct aws_err *e) {
+  char after[32];
+  attempts_note(e, after, sizeof after);
+  const char *sep = e->message[0] ? ": " : "";
+  if (e->kind == AWS_ERR_THROTTLED)
+    snprintf(e->msg, sizeof e->msg, "%s %s throttled%s: HTTP %d %s%s%s (%s)", e->service, e->op,
+             after, e->http, e->type, sep, e->message, c->endpoint);
+  else if (e->http >= 500)
+    snprintf(e->msg, sizeof e->msg, "%s %s unavailable%s: HTTP %d %s%s%s (%s)", e->service, e->op,
+             after, e->http, e->type, sep, e->message, c->endpoint);
+  else
+    snprintf(e->msg, sizeof e->msg, "%s %s failed: HTTP %d %s%s%s", e->service, e->op, e->http,
+             e->type, sep, e->message);
+}
+
+/* ---- backoff ---- */
+/* xorshift64 per thread: rand() would serialise the API's threads on
+ * glibc's lock, and the jitter needs no quality beyond spreading. */
+static uint64_t jitter_next(void) {
+  static _Thread_local uint64_t s;
+  if (s == 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    s = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&s;
+    if (s == 0) s = 0x9e3779b97f4a7c15ULL;
+  }
+  s ^= s << 13;
+  s ^= s >> 7;
+  s ^= s << 17;
+  return s;
+}
+
+/* Full jitter: uniform in [0, min(cap, base * 2^attempt)]. */
+static void backoff(const struct aws_client *c, int attempt) {
+  long ceiling = c->base_ms << (attempt < 16 ? attempt : 16);
+  if (ceiling > c->cap_ms || ceiling <= 0) ceiling = c->cap_ms;
+  long ms = (long)(jitter_next() % (uint64_t)(ceiling + 1));
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+/* ---- the call ---- */
 int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
              json_t **resp, struct aws_err *e) {
   memset(e, 0, sizeof *e);
   *resp = NULL;
-  char full[128];
+  name_call(e, c, op);
+  char full[160];
   snprintf(full, sizeof full, "%s.%s", target, op);
-  char *body = json_dumps(req, JSON_COMPACT);
+  char *body = req != NULL ? json_dumps(req, JSON_COMPACT) : strdup("{}");
   if (body == NULL) {
     e->kind = AWS_ERR_NOMEM;
-    snprintf(e->msg, sizeof e->msg, "%s %s: out of memory", c->service, op);
+    snprintf(e->msg, sizeof e->msg, "%s %s: out of memory", e->service, op);
     return -1;
   }
-  int refused = 0;
+  size_t len = strlen(body);
+  int unreachable_tries = 0;
   for (int attempt = 0;; attempt++) {
-    struct fin_http_buf out = {0};
-    long status = 0;
-    CURLcode rc = exchange(c, full, body, &status, &out);
-    bool retry = false;
+    struct outcome o;
+    bool quiet = false; /* retried without a log line */
+    aws_err_clear(e);
     memset(e, 0, sizeof *e);
-    if (rc == CURLE_OK && status >= 200 && status < 300) {
-      *resp = json_loadb(out.p ? out.p : "{}", out.p ? out.n : 2, 0, NULL);
-      free(out.p);
-      if (*resp != NULL) break;
-      e->kind = AWS_ERR_RESPONSE;
-      snprintf(e->msg, sizeof e->msg, "%s %s: response is not JSON", c->service, op);
+    name_call(e, c, op);
+    e->attempts = attempt + 1;
+    const char *local = exchange(c, full, body, len, &o);
+    if (local != NULL) {
+      e->kind = AWS_ERR_NOMEM;
+      snprintf(e->msg, sizeof e->msg, "%s %s: %s", e->service, op, local);
       break;
     }
-    if (rc != CURLE_OK) {
-      e->kind = rc == CURLE_OUT_OF_MEMORY ? AWS_ERR_NOMEM : AWS_ERR_UNAVAILABLE;
-      snprintf(e->msg, sizeof e->msg, "%s %s unavailable: %s (%s)", c->service, op,
-               curl_easy_strerror(rc), c->endpoint);
-      /* a timeout may have reached the service: do not send a write twice */
-      retry = rc == CURLE_COULDNT_CONNECT                                   ? ++refused < 2
-              : rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_OUT_OF_MEMORY ? false
-                                                                            : true;
-    } else {
-      service_error(c, op, status, out.p, e);
-      if (throttling(e->type)) {
-        e->kind = AWS_ERR_THROTTLED;
-        retry = true;
-      } else {
-        retry = status >= 500;
+    bool retry = false;
+    if (o.rc == CURLE_OK && o.status >= 200 && o.status < 300) {
+      e->http = (int)o.status;
+      json_error_t jerr;
+      *resp = o.body.n > 0 ? json_loadb(o.body.p, o.body.n, 0, &jerr) : json_object();
+      if (*resp == NULL) {
+        e->kind = AWS_ERR_RESPONSE;
+        snprintf(e->msg, sizeof e->msg, "%s %s: bad response: HTTP %ld body is not JSON (%s)",
+                 e->service, op, o.status, o.body.n > 0 ? jerr.text : "out of memory");
       }
+    } else if (o.rc == CURLE_OK) {
+      retry = service_error(c, op, &o, e);
+      service_msg(c, e);
+    } else if (o.rc == CURLE_WRITE_ERROR || o.rc == CURLE_OUT_OF_MEMORY) {
+      /* our sink refused: past MAX_RESPONSE_BYTES, or OOM */
+      e->kind =
+          o.body.n + CURL_MAX_WRITE_SIZE > MAX_RESPONSE_BYTES ? AWS_ERR_RESPONSE : AWS_ERR_NOMEM;
+      snprintf(e->msg, sizeof e->msg, "%s %s: %s", e->service, op,
+               e->kind == AWS_ERR_RESPONSE ? "bad response: larger than 32 MiB" : "out of memory");
+    } else {
+      e->kind = AWS_ERR_UNAVAILABLE;
+      if (unreachable(&o)) {
+        retry = ++unreachable_tries < 2;
+        quiet = true; /* the 503 that follows tells; one line per request is enough */
+      } else          /* sent and then timed out: may have been applied, and slow to tell */
+        retry = o.rc != CURLE_OPERATION_TIMEDOUT && o.rc != CURLE_URL_MALFORMAT &&
+                o.rc != CURLE_UNSUPPORTED_PROTOCOL && o.rc != CURLE_PEER_FAILED_VERIFICATION;
+      char why[CURL_ERROR_SIZE + 32], after[32];
+      transport_reason(c, &o, why, sizeof why);
+      attempts_note(e, after, sizeof after);
+      snprintf(e->msg, sizeof e->msg, "%s %s unavailable: %s%s (%s)", e->service, op, why, after,
+               c->endpoint);
     }
-    free(out.p);
+    free(o.body.p);
     if (!retry || attempt >= c->max_retries) break;
-    aws_err_clear(e);
-    backoff(attempt);
+    if (!quiet) {
+      char op_esc[160], why_esc[640];
+      fin_log("warn", "aws_retry", "\"service\":\"%s\",\"op\":\"%s\",\"attempt\":%d,\"why\":\"%s\"",
+              e->service, fin_log_esc(op, op_esc, sizeof op_esc), attempt + 1,
+              fin_log_esc(e->msg, why_esc, sizeof why_esc));
+    }
+    backoff(c, attempt);
   }
   free(body);
-  return *resp != NULL ? 0 : -1;
+  if (*resp != NULL) {
+    aws_err_clear(e);
+    memset(e, 0, sizeof *e);
+    return 0;
+  }
+  return -1;
 }
 
 void aws_err_clear(struct aws_err *e) {
+  if (e == NULL) return;
   json_decref(e->body);
   e->body = NULL;
 }
@@ -273,9 +555,8 @@ void aws_err_clear(struct aws_err *e) {
 enum fin_status aws_err_to_fin(const struct aws_err *e, struct fin_err *fe) {
   bool down = e->kind == AWS_ERR_UNAVAILABLE || e->kind == AWS_ERR_THROTTLED ||
               (e->kind == AWS_ERR_SERVICE && e->http >= 500);
-  return fin_err_set(fe,
-                     e->kind == AWS_ERR_NOMEM ? FIN_NOMEM
-                     : down                   ? FIN_UNAVAILABLE
-                                              : FIN_INTERNAL,
-                     "%s", e->msg);
+  enum fin_status code = e->kind == AWS_ERR_NOMEM ? FIN_NOMEM
+                         : down                   ? FIN_UNAVAILABLE
+                                                  : FIN_INTERNAL;
+  return fin_err_set(fe, code, "%s", e->msg);
 }

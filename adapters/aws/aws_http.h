@@ -1,19 +1,33 @@
-/* aws_http.h - calls to AWS JSON-protocol services (DynamoDB, SSM,
- * EventBridge, SQS, Cognito) over libcurl, signed with sigv4.c.
+/* aws_http.h - calls to AWS JSON-protocol services over libcurl, signed
+ * with sigv4.h: DynamoDB and SQS (JSON 1.0), Cognito, EventBridge and SSM
+ * (JSON 1.1). Every call is POST / with X-Amz-Target: <prefix>.<Op>.
  *
- * Configuration: each field of struct aws_cfg may be NULL/0, then the
- * standard environment decides: AWS_ENDPOINT_URL_<SERVICE> (DYNAMODB, SSM,
- * EVENTBRIDGE, SQS, COGNITO_IDENTITY_PROVIDER), else AWS_ENDPOINT_URL, else
- * https://<service>.<region>.amazonaws.com; AWS_REGION, else
- * AWS_DEFAULT_REGION, else us-east-1; AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
+ * Configuration: every field of struct aws_cfg may be NULL/0, and then the
+ * standard environment decides, as AWS's SDKs do:
+ *   endpoint  AWS_ENDPOINT_URL_<SERVICE> (DYNAMODB, SQS, SSM, EVENTBRIDGE,
+ *             COGNITO_IDENTITY_PROVIDER), else AWS_ENDPOINT_URL, else
+ *             https://<service>.<region>.amazonaws.com
+ *   region    AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1
+ *   keys      AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+ * The environment is read once, by aws_client_new().
  *
- * Behaviour: one libcurl handle per thread and client, kept alive between
- * calls (connection reuse); connect and total timeouts; retries with full
- * jitter (base 25 ms, cap 1 s) on throttling, 5xx and transport errors that
- * may pass (a refused connection is tried twice only, so a stopped emulator
- * becomes a quick 503). Conditional-check failures, cancelled transactions
- * and validation errors are never retried. Thread-safe.
+ * Behaviour:
+ *   - connections are reused: each client keeps a small pool of libcurl
+ *     handles (one per thread calling at the same time), TCP keep-alive on;
+ *   - every attempt is bounded by timeout_ms (connect: connect_timeout_ms),
+ *     CURLOPT_NOSIGNAL is set, so no call hangs;
+ *   - retried, with full-jitter exponential backoff (base 25 ms, cap 1 s):
+ *     HTTP 5xx, throttling (ThrottlingException,
+ *     ProvisionedThroughputExceededException, RequestLimitExceeded,
+ *     TooManyRequestsException, TransactionInProgressException ... or HTTP
+ *     429) and broken connections, up to max_retries times. A refused
+ *     connection, an unknown host or a connect timeout is retried once only,
+ *     so a stopped emulator becomes a quick 503; a request that timed out
+ *     after it was sent is not retried (it may have been applied, and the
+ *     caller is already waiting timeout_ms). ConditionalCheckFailedException,
+ *     TransactionCanceledException, ValidationException and every other 4xx
+ *     are never retried.
+ * Thread-safe: one client serves any number of threads.
  */
 #ifndef FIN_AWS_HTTP_H
 #define FIN_AWS_HTTP_H
@@ -24,50 +38,71 @@
 
 #include "../../core/ports/errors.h"
 
+/* Strings are borrowed during aws_client_new() only (the client copies). */
 struct aws_cfg {
   const char *endpoint, *region;
   const char *access_key_id, *secret_access_key, *session_token;
-  long timeout_ms;         /* whole call; 0: 3000 */
+  long timeout_ms;         /* one attempt, connect to last byte; 0: 5000 */
   long connect_timeout_ms; /* 0: 1000 */
-  int max_retries;         /* 0: 3; -1: none */
+  int max_retries;         /* retries after the first attempt; 0: 3; -1: none */
+  long backoff_base_ms;    /* 0: 25 */
+  long backoff_cap_ms;     /* 0: 1000 */
 };
 
 enum aws_err_kind {
   AWS_ERR_NONE = 0,
-  AWS_ERR_UNAVAILABLE, /* connection refused, DNS, timeout */
+  AWS_ERR_UNAVAILABLE, /* refused, unknown host, timeout, broken connection */
   AWS_ERR_THROTTLED,   /* still throttled after the retries */
-  AWS_ERR_SERVICE,     /* the service answered with an error (http, type, message) */
-  AWS_ERR_RESPONSE,    /* a 2xx whose body is not JSON */
+  AWS_ERR_SERVICE,     /* the service answered an error: http, type, message */
+  AWS_ERR_RESPONSE,    /* an answer that is not what the protocol promises */
   AWS_ERR_NOMEM,
 };
 
+/* Why a call failed. `msg` reads like "dynamodb PutItem unavailable:
+ * connection refused (http://127.0.0.1:4566)". */
 struct aws_err {
   enum aws_err_kind kind;
-  int http;      /* status, 0 when none */
-  char type[64]; /* exception name without its "namespace#" prefix */
-  char msg[600]; /* "<service> <Op> ...: why (endpoint)" */
-  json_t *body;  /* the error document (owned), NULL when none */
+  int http;          /* status of the last answer, 0 when none */
+  int attempts;      /* requests sent, retries included */
+  char service[24];  /* signing name: "dynamodb" */
+  char op[64];       /* "PutItem" */
+  char type[64];     /* exception name without its "namespace#" prefix */
+  char message[256]; /* the service's own message/Message, "" when none */
+  char msg[600];     /* the whole story, for logs and fin_err */
+  json_t *body;      /* the error document (owned; aws_err_clear), or NULL */
 };
 
 struct aws_client;
 
-/* A client for `service` (signing name: dynamodb, ssm, events, sqs,
- * cognito-idp). Strings are copied. NULL with a message in err. */
+/* A client for `service`, by its signing name: "dynamodb", "sqs",
+ * "cognito-idp", "events" or "ssm". cfg may be NULL (environment only).
+ * Returns a new client (free with aws_client_free), or NULL with a message
+ * in err (no credentials, unknown service, endpoint not http(s), OOM). */
 struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service, char *err,
                                   size_t err_size);
+/* No call may be running on c; c may be NULL. */
 void aws_client_free(struct aws_client *c);
-/* Requests sent so far, retries included (benchmarks). */
-unsigned long aws_client_calls(struct aws_client *c);
-/* The endpoint in use (borrowed). */
-const char *aws_client_endpoint(const struct aws_client *c);
 
-/* POSTs `req` (borrowed) as <target>.<op>. Returns 0 with *resp (owned), or
- * -1 with *e filled (release with aws_err_clear). */
+/* Requests sent so far by c, retries included (round trips, benchmarks). */
+unsigned long aws_client_calls(const struct aws_client *c);
+/* The endpoint and region in use; borrowed, valid until aws_client_free. */
+const char *aws_client_endpoint(const struct aws_client *c);
+const char *aws_client_region(const struct aws_client *c);
+
+/* POSTs req (borrowed; NULL sends {}) as X-Amz-Target <target>.<op>, e.g.
+ * ("DynamoDB_20120810", "PutItem") or ("AmazonSQS", "CreateQueue").
+ * Returns 0 with *resp a new reference (an empty 2xx body gives {}) and *e
+ * holding nothing, or -1 with *resp NULL and *e filled: release it with
+ * aws_err_clear. Callers map service types they expect (e.g.
+ * ConditionalCheckFailedException) from e->type themselves. */
 int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
              json_t **resp, struct aws_err *e);
+/* Drops e->body; e may be NULL. */
 void aws_err_clear(struct aws_err *e);
-/* FIN_UNAVAILABLE for unavailable/throttled/5xx, else FIN_INTERNAL; the
- * message goes into fe. */
+
+/* FIN_UNAVAILABLE for unavailable, throttled (after the retries) and 5xx;
+ * FIN_NOMEM for OOM; FIN_INTERNAL for the rest. Copies e->msg into fe (may
+ * be NULL) and returns the code. */
 enum fin_status aws_err_to_fin(const struct aws_err *e, struct fin_err *fe);
 
 #endif

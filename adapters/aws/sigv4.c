@@ -1,9 +1,10 @@
 /* sigv4.c - AWS Signature Version 4 (see sigv4.h). */
 #include "sigv4.h"
 
-#include <ctype.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 #include "../../core/util/codec.h"
 
-/* A growing string; `oom` sticks once an append fails. */
+/* ---- a growing string; `oom` sticks once an append fails ---- */
 struct sb {
   char *p;
   size_t n, cap;
@@ -41,11 +42,25 @@ static void sb_str(struct sb *b, const char *s) {
   sb_add(b, s, strlen(s));
 }
 
-static bool unreserved(unsigned char c) {
-  return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+/* The string built so far (never NULL unless oom); frees it on oom. */
+static char *sb_take(struct sb *b) {
+  if (!b->oom && b->p == NULL) sb_add(b, "", 0);
+  if (b->oom) {
+    free(b->p);
+    b->p = NULL;
+  }
+  return b->p;
 }
 
-/* RFC 3986 percent-encoding; '/' kept when keep_slash. */
+/* ---- RFC 3986 encoding ---- */
+/* ASCII tests by hand: isalnum() would follow the locale. */
+static bool unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+/* Percent-encodes s (upper-case hex, as the suite expects); '/' is kept
+ * when keep_slash, which encodes a path one segment at a time. */
 static void sb_uri(struct sb *b, const char *s, bool keep_slash) {
   static const char hex[] = "0123456789ABCDEF";
   for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
@@ -58,40 +73,42 @@ static void sb_uri(struct sb *b, const char *s, bool keep_slash) {
   }
 }
 
-static char *uri(const char *s) {
+static char *uri_new(const char *s) {
   struct sb b = {0};
   sb_uri(&b, s ? s : "", false);
-  if (b.p == NULL && !b.oom) sb_add(&b, "", 0);
-  return b.oom ? (free(b.p), NULL) : b.p;
+  return sb_take(&b);
 }
 
-/* ---- query ---- */
-struct qp {
+/* ---- canonical query ---- */
+struct enc_pair {
   char *k, *v;
 };
 
-static int qp_cmp(const void *a, const void *b) {
-  const struct qp *x = a, *y = b;
+/* Name first, then value: sorting the joined "k=v" would put "Param-3"
+ * before "Param" ('-' < '='), which get-vanilla-query-order-encoded rejects. */
+static int enc_pair_cmp(const void *a, const void *b) {
+  const struct enc_pair *x = a, *y = b;
   int c = strcmp(x->k, y->k);
   return c != 0 ? c : strcmp(x->v, y->v);
 }
 
 static void canonical_query(struct sb *b, const struct sigv4_pair *q, size_t n) {
-  struct qp *e = n ? calloc(n, sizeof *e) : NULL;
-  if (n && e == NULL) {
+  if (n == 0) return;
+  struct enc_pair *e = calloc(n, sizeof *e);
+  if (e == NULL) {
     b->oom = true;
     return;
   }
   for (size_t i = 0; i < n; i++) {
-    e[i].k = uri(q[i].name);
-    e[i].v = uri(q[i].value);
+    e[i].k = uri_new(q[i].name);
+    e[i].v = uri_new(q[i].value);
     if (e[i].k == NULL || e[i].v == NULL) b->oom = true;
   }
-  if (!b->oom && n > 1) qsort(e, n, sizeof *e, qp_cmp);
+  if (!b->oom) qsort(e, n, sizeof *e, enc_pair_cmp);
   for (size_t i = 0; !b->oom && i < n; i++) {
-    if (i) sb_str(b, "&");
+    if (i > 0) sb_add(b, "&", 1);
     sb_str(b, e[i].k);
-    sb_str(b, "=");
+    sb_add(b, "=", 1);
     sb_str(b, e[i].v);
   }
   for (size_t i = 0; i < n; i++)
@@ -99,160 +116,251 @@ static void canonical_query(struct sb *b, const struct sigv4_pair *q, size_t n) 
   free(e);
 }
 
-/* ---- headers ---- */
-struct hd {
-  char *name; /* lower case */
-  const struct sigv4_pair *src;
-  size_t order;
+/* ---- canonical headers ---- */
+struct hdr {
+  char *name; /* lower case, trimmed */
+  const char *value;
+  size_t order; /* position given: repeated names keep it */
 };
 
-static int hd_cmp(const void *a, const void *b) {
-  const struct hd *x = a, *y = b;
+static int hdr_cmp(const void *a, const void *b) {
+  const struct hdr *x = a, *y = b;
   int c = strcmp(x->name, y->name);
-  return c != 0 ? c : (x->order < y->order ? -1 : 1); /* repeated: keep their order */
+  return c != 0 ? c : (x->order < y->order ? -1 : 1);
 }
 
-/* value trimmed, inner runs of blanks collapsed to one space */
+static bool blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trimmed, inner blank runs collapsed to one space: this also unfolds an
+ * obsolete multi-line value (get-header-value-multiline). */
 static void sb_trimmed(struct sb *b, const char *v) {
-  while (*v == ' ' || *v == '\t')
-    v++;
-  bool gap = false;
+  bool gap = false, any = false;
   for (; *v; v++) {
-    if (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') {
-      gap = true;
+    if (blank(*v)) {
+      gap = any;
       continue;
     }
     if (gap) sb_add(b, " ", 1);
     gap = false;
+    any = true;
     sb_add(b, v, 1);
   }
 }
 
-/* canonical headers into b, signed header list into sig. */
-static void canonical_headers(struct sb *b, struct sb *sig, const struct sigv4_pair *h, size_t n) {
-  struct hd *e = n ? calloc(n, sizeof *e) : NULL;
-  if (n && e == NULL) {
+static char *lower_trimmed_new(const char *s) {
+  while (blank(*s))
+    s++;
+  size_t n = strlen(s);
+  while (n > 0 && blank(s[n - 1]))
+    n--;
+  char *out = strndup(s, n);
+  for (char *c = out; c && *c; c++)
+    if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+  return out;
+}
+
+static bool has_header(const struct hdr *h, size_t n, const char *lower_name) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(h[i].name, lower_name) == 0) return true;
+  return false;
+}
+
+/* Appends "name:value\n" per header to b and "a;b;c" to sig, adding
+ * x-amz-date and x-amz-security-token when the caller left them out. */
+static void canonical_headers(struct sb *b, struct sb *sig, const struct sigv4_request *r,
+                              const struct sigv4_creds *c, const char *amz_date) {
+  size_t n = 0;
+  struct hdr *h = calloc(r->n_headers + 2, sizeof *h);
+  if (h == NULL) {
     b->oom = true;
     return;
   }
-  for (size_t i = 0; i < n; i++) {
-    e[i].name = strdup(h[i].name);
-    e[i].src = &h[i];
-    e[i].order = i;
-    if (e[i].name == NULL) b->oom = true;
-    for (char *c = e[i].name; c && *c; c++)
-      *c = (char)tolower((unsigned char)*c);
+  for (size_t i = 0; i < r->n_headers; i++, n++) {
+    h[n] = (struct hdr){lower_trimmed_new(r->headers[i].name), r->headers[i].value, n};
+    if (h[n].name == NULL) b->oom = true;
   }
-  if (!b->oom && n > 1) qsort(e, n, sizeof *e, hd_cmp);
+  if (!b->oom && !has_header(h, n, "x-amz-date")) {
+    h[n] = (struct hdr){strdup("x-amz-date"), amz_date, n};
+    if (h[n++].name == NULL) b->oom = true;
+  }
+  if (!b->oom && c->session_token != NULL && !has_header(h, n, "x-amz-security-token")) {
+    h[n] = (struct hdr){strdup("x-amz-security-token"), c->session_token, n};
+    if (h[n++].name == NULL) b->oom = true;
+  }
+  if (!b->oom) qsort(h, n, sizeof *h, hdr_cmp);
   for (size_t i = 0; !b->oom && i < n; i++) {
-    bool repeat = i > 0 && strcmp(e[i].name, e[i - 1].name) == 0;
-    if (repeat) {
-      sb_str(b, ",");
+    if (i > 0 && strcmp(h[i].name, h[i - 1].name) == 0) {
+      sb_add(b, ",", 1); /* a repeated header: one line, values in order */
     } else {
-      if (i > 0) sb_str(b, "\n");
-      sb_str(b, e[i].name);
-      sb_str(b, ":");
-      if (sig->n) sb_str(sig, ";");
-      sb_str(sig, e[i].name);
+      if (i > 0) sb_add(b, "\n", 1);
+      sb_str(b, h[i].name);
+      sb_add(b, ":", 1);
+      if (sig->n > 0) sb_add(sig, ";", 1);
+      sb_str(sig, h[i].name);
     }
-    sb_trimmed(b, e[i].src->value ? e[i].src->value : "");
+    sb_trimmed(b, h[i].value ? h[i].value : "");
   }
-  if (n) sb_str(b, "\n");
+  if (n > 0) sb_add(b, "\n", 1);
   if (sig->oom) b->oom = true;
   for (size_t i = 0; i < n; i++)
-    free(e[i].name);
-  free(e);
+    free(h[i].name);
+  free(h);
 }
 
 /* ---- crypto ---- */
-static void hmac(const void *key, size_t key_len, const char *data, unsigned char out[32]) {
-  unsigned int len = 32;
-  HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)data, strlen(data), out, &len);
+/* An HMAC-SHA256 context prepared once and duplicated per use: OpenSSL 3
+ * would otherwise fetch the algorithm on every call, which is slow. */
+static EVP_MAC_CTX *hmac_template;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+
+static void crypto_init(void) {
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  if (mac == NULL) return;
+  EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac); /* the context keeps its own reference */
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (ctx != NULL && EVP_MAC_CTX_set_params(ctx, params) == 1)
+    hmac_template = ctx;
+  else
+    EVP_MAC_CTX_free(ctx);
 }
 
-static void hex(const unsigned char *in, size_t n, char *out) {
+static bool hmac(const void *key, size_t key_len, const void *data, size_t len,
+                 unsigned char out[SIGV4_KEY_LEN]) {
+  pthread_once(&crypto_once, crypto_init);
+  if (hmac_template == NULL) return false;
+  EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(hmac_template);
+  size_t n = 0;
+  bool ok = ctx != NULL && EVP_MAC_init(ctx, key, key_len, NULL) == 1 &&
+            EVP_MAC_update(ctx, data, len) == 1 &&
+            EVP_MAC_final(ctx, out, &n, SIGV4_KEY_LEN) == 1 && n == SIGV4_KEY_LEN;
+  EVP_MAC_CTX_free(ctx);
+  return ok;
+}
+
+static bool hmac_str(const void *key, size_t key_len, const char *s,
+                     unsigned char out[SIGV4_KEY_LEN]) {
+  return hmac(key, key_len, s, strlen(s), out);
+}
+
+enum sigv4_status sigv4_signing_key(const char *secret, const char *day, const char *region,
+                                    const char *service, unsigned char out[SIGV4_KEY_LEN]) {
+  size_t slen = strlen(secret);
+  char small[128], *seed = slen + 5 <= sizeof small ? small : malloc(slen + 5);
+  if (seed == NULL) return SIGV4_NOMEM;
+  memcpy(seed, "AWS4", 4);
+  memcpy(seed + 4, secret, slen + 1);
+  unsigned char k1[SIGV4_KEY_LEN], k2[SIGV4_KEY_LEN];
+  bool ok = hmac_str(seed, slen + 4, day, k1) && hmac_str(k1, sizeof k1, region, k2) &&
+            hmac_str(k2, sizeof k2, service, k1) && hmac_str(k1, sizeof k1, "aws4_request", out);
+  OPENSSL_cleanse(seed, slen + 4);
+  OPENSSL_cleanse(k1, sizeof k1);
+  OPENSSL_cleanse(k2, sizeof k2);
+  if (seed != small) free(seed);
+  return ok ? SIGV4_OK : SIGV4_CRYPTO;
+}
+
+static bool valid_amz_date(const char *d) {
+  if (d == NULL || strlen(d) != 16 || d[8] != 'T' || d[15] != 'Z') return false;
+  for (int i = 0; i < 15; i++)
+    if (i != 8 && (d[i] < '0' || d[i] > '9')) return false;
+  return true;
+}
+
+static void hex32(const unsigned char in[SIGV4_KEY_LEN], char out[65]) {
   static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < SIGV4_KEY_LEN; i++) {
     out[2 * i] = digits[in[i] >> 4];
     out[2 * i + 1] = digits[in[i] & 15];
   }
-  out[2 * n] = '\0';
+  out[64] = '\0';
 }
 
-int sigv4_sign(const struct sigv4_request *r, const struct sigv4_key *k, const char *amz_date,
-               struct sigv4_result *out) {
+enum sigv4_status sigv4_sign(const struct sigv4_request *r, const struct sigv4_creds *c,
+                             const char *amz_date, struct sigv4_result *out) {
   memset(out, 0, sizeof *out);
-  if (amz_date == NULL || strlen(amz_date) != 16 || amz_date[8] != 'T') return -1;
+  if (!valid_amz_date(amz_date)) return SIGV4_BAD_DATE;
   char day[9];
   memcpy(day, amz_date, 8);
   day[8] = '\0';
+  enum sigv4_status st = SIGV4_NOMEM;
+  struct sb creq = {0}, sts = {0}, signed_headers = {0};
+  unsigned char key[SIGV4_KEY_LEN], sig[SIGV4_KEY_LEN];
+  char *authz = NULL;
 
-  struct sb creq = {0}, signed_headers = {0};
   sb_str(&creq, r->method);
-  sb_str(&creq, "\n");
+  sb_add(&creq, "\n", 1);
   sb_uri(&creq, r->path && r->path[0] ? r->path : "/", true);
-  sb_str(&creq, "\n");
+  sb_add(&creq, "\n", 1);
   canonical_query(&creq, r->query, r->n_query);
-  sb_str(&creq, "\n");
-  canonical_headers(&creq, &signed_headers, r->headers, r->n_headers);
-  sb_str(&creq, "\n");
-  sb_str(&creq, signed_headers.p ? signed_headers.p : "");
-  sb_str(&creq, "\n");
-  char body_hash[65];
-  fin_sha256_hex(r->body ? r->body : "", r->body ? r->body_len : 0, body_hash);
-  sb_str(&creq, body_hash);
+  sb_add(&creq, "\n", 1);
+  canonical_headers(&creq, &signed_headers, r, c, amz_date);
+  sb_add(&creq, "\n", 1);
+  if (signed_headers.p != NULL) sb_str(&creq, signed_headers.p);
+  sb_add(&creq, "\n", 1);
+  char hash[65];
+  fin_sha256_hex(r->body ? r->body : "", r->body ? r->body_len : 0, hash);
+  sb_str(&creq, hash);
+  if (creq.oom || signed_headers.oom) goto fail;
 
-  char creq_hash[65], scope[160];
-  fin_sha256_hex(creq.p ? creq.p : "", creq.n, creq_hash);
-  snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request", day, k->region, k->service);
-  struct sb sts = {0};
+  fin_sha256_hex(creq.p, creq.n, hash);
   sb_str(&sts, "AWS4-HMAC-SHA256\n");
   sb_str(&sts, amz_date);
-  sb_str(&sts, "\n");
+  sb_add(&sts, "\n", 1);
+  char scope[256];
+  int scope_len =
+      snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request", day, c->region, c->service);
+  if (scope_len < 0 || (size_t)scope_len >= sizeof scope) {
+    st = SIGV4_NOMEM; /* a region or service name no AWS endpoint has */
+    goto fail;
+  }
   sb_str(&sts, scope);
-  sb_str(&sts, "\n");
-  sb_str(&sts, creq_hash);
+  sb_add(&sts, "\n", 1);
+  sb_str(&sts, hash);
+  if (sts.oom) goto fail;
 
-  /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request") */
-  unsigned char key[32], next[32];
-  size_t slen = strlen(k->secret_access_key);
-  char *seed = malloc(slen + 5);
-  bool keyed = seed != NULL;
-  if (keyed) {
-    memcpy(seed, "AWS4", 4);
-    memcpy(seed + 4, k->secret_access_key, slen + 1);
-    hmac(seed, slen + 4, day, key);
-    free(seed);
-    hmac(key, 32, k->region, next);
-    hmac(next, 32, k->service, key);
-    hmac(key, 32, "aws4_request", next);
-    hmac(next, 32, sts.p ? sts.p : "", key);
+  st = sigv4_signing_key(c->secret_access_key, day, c->region, c->service, key);
+  if (st != SIGV4_OK) goto fail;
+  if (!hmac(key, sizeof key, sts.p, sts.n, sig)) {
+    st = SIGV4_CRYPTO;
+    goto fail;
   }
-  char signature[65];
-  hex(key, 32, signature);
-  char *authz = NULL;
-  if (!keyed || creq.oom || sts.oom || signed_headers.oom ||
-      asprintf(&authz, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-               k->access_key_id, scope, signed_headers.p ? signed_headers.p : "", signature) < 0) {
-    free(creq.p), free(sts.p), free(signed_headers.p);
-    return -1;
+  hex32(sig, out->signature);
+  if (asprintf(&authz, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
+               c->access_key_id, scope, signed_headers.p, out->signature) < 0) {
+    authz = NULL;
+    st = SIGV4_NOMEM;
+    goto fail;
   }
+  OPENSSL_cleanse(key, sizeof key);
   free(signed_headers.p);
   out->canonical_request = creq.p;
   out->string_to_sign = sts.p;
   out->authorization = authz;
-  return 0;
+  return SIGV4_OK;
+fail:
+  OPENSSL_cleanse(key, sizeof key);
+  free(creq.p);
+  free(sts.p);
+  free(signed_headers.p);
+  memset(out, 0, sizeof *out);
+  return st;
 }
 
 void sigv4_result_clear(struct sigv4_result *r) {
+  if (r == NULL) return;
   free(r->canonical_request);
   free(r->string_to_sign);
   free(r->authorization);
   memset(r, 0, sizeof *r);
 }
 
-void sigv4_amz_date(time_t t, char *out) {
+void sigv4_amz_date(time_t t, char out[SIGV4_AMZ_DATE_SIZE]) {
   struct tm tm;
   gmtime_r(&t, &tm);
-  strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+  strftime(out, SIGV4_AMZ_DATE_SIZE, "%Y%m%dT%H%M%SZ", &tm);
 }

@@ -1,6 +1,10 @@
-/* test_aws_http.c - the AWS JSON client against a scripted loopback server:
- * signed headers, error parsing, which failures are retried, and that a
- * closed port becomes an "unavailable" error quickly. */
+/* test_aws_http.c - the AWS JSON client against a loopback HTTP server
+ * started inside the test (a listening socket on an ephemeral port, one
+ * thread per connection, canned answers, requests recorded): the signed
+ * headers (the signature is recomputed from what arrived), JSON round trip,
+ * error parsing, which failures are retried, a closed port and a silent
+ * server becoming "unavailable", connection reuse, many threads, and the
+ * endpoint/region/credential precedence of the environment. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,53 +22,96 @@
 #include <unistd.h>
 
 #include "../../adapters/aws/aws_http.h"
+#include "../../adapters/aws/sigv4.h"
+#include "../../core/util/log.h"
 
-/* A one-connection-at-a-time HTTP server answering scripted responses. */
+/* ---- the loopback server ---- */
+#define MAX_CONNS 64
+#define REQ_MAX 65536
+
 struct fake {
   int fd, port;
-  const char *const *answers; /* "status|body" per request; the last repeats */
-  int n_answers, served;
-  char last_request[8192];
-  pthread_t thread;
+  const char *const *answers; /* "status|body" per request, the last repeats */
+  int n_answers;              /* 0: read requests and never answer */
+  pthread_mutex_t mu;
+  int requests, connections; /* under mu */
+  char last[REQ_MAX];        /* under mu: the last request, head and body */
+  pthread_t acceptor, handlers[MAX_CONNS];
+  int conn_fds[MAX_CONNS];
 };
 
-static void *serve(void *arg) {
+struct handler_arg {
+  struct fake *f;
+  int fd;
+};
+
+/* Reads one whole request (head + Content-Length body) into buf; returns
+ * its length, or -1 when the peer closed. */
+static long read_request(int fd, char *buf, size_t size) {
+  size_t n = 0;
+  for (;;) {
+    char *end = n > 0 ? strstr(buf, "\r\n\r\n") : NULL;
+    if (end != NULL) {
+      const char *cl = strcasestr(buf, "\r\ncontent-length:");
+      size_t want = cl ? strtoul(cl + 17, NULL, 10) : 0;
+      size_t have = n - (size_t)(end + 4 - buf);
+      if (have >= want) return (long)n;
+    }
+    if (n + 1 >= size) return -1;
+    ssize_t m = recv(fd, buf + n, size - 1 - n, 0);
+    if (m <= 0) return -1;
+    n += (size_t)m;
+    buf[n] = '\0';
+  }
+}
+
+static void *handle(void *p) {
+  struct handler_arg a = *(struct handler_arg *)p;
+  free(p);
+  char *buf = malloc(REQ_MAX);
+  for (;;) { /* keep-alive: many requests per connection */
+    if (read_request(a.fd, buf, REQ_MAX) < 0) break;
+    pthread_mutex_lock(&a.f->mu);
+    int k = a.f->requests++;
+    snprintf(a.f->last, sizeof a.f->last, "%s", buf);
+    pthread_mutex_unlock(&a.f->mu);
+    if (a.f->n_answers == 0) continue; /* silent: let the client time out */
+    const char *ans = a.f->answers[k < a.f->n_answers ? k : a.f->n_answers - 1];
+    const char *body = strchr(ans, '|') + 1;
+    char out[4096];
+    int len = snprintf(out, sizeof out,
+                       "HTTP/1.1 %d X\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                       "Content-Length: %zu\r\n\r\n%s",
+                       atoi(ans), strlen(body), body);
+    if (send(a.fd, out, (size_t)len, MSG_NOSIGNAL) < 0) break;
+  }
+  free(buf);
+  return NULL;
+}
+
+static void *accept_loop(void *arg) {
   struct fake *f = arg;
   for (;;) {
     int c = accept(f->fd, NULL, NULL);
-    if (c < 0) return NULL;
-    for (;;) { /* keep-alive: several requests per connection */
-      char buf[8192];
-      ssize_t n = recv(c, buf, sizeof buf - 1, 0);
-      if (n <= 0) break;
-      buf[n] = '\0';
-      char *end = strstr(buf, "\r\n\r\n");
-      const char *cl = strcasestr(buf, "content-length:");
-      long want = cl ? strtol(cl + 15, NULL, 10) : 0;
-      while (end && (long)(n - (end + 4 - buf)) < want) {
-        ssize_t m = recv(c, buf + n, sizeof buf - 1 - (size_t)n, 0);
-        if (m <= 0) break;
-        n += m;
-        buf[n] = '\0';
-      }
-      snprintf(f->last_request, sizeof f->last_request, "%s", buf);
-      const char *a = f->answers[f->served < f->n_answers ? f->served : f->n_answers - 1];
-      f->served++;
-      int status = atoi(a);
-      const char *body = strchr(a, '|') + 1;
-      char out[2048];
-      int len = snprintf(out, sizeof out,
-                         "HTTP/1.1 %d X\r\nContent-Type: application/x-amz-json-1.0\r\n"
-                         "Content-Length: %zu\r\n\r\n%s",
-                         status, strlen(body), body);
-      if (send(c, out, (size_t)len, MSG_NOSIGNAL) < 0) break;
+    if (c < 0) return NULL; /* the listening socket was shut down */
+    pthread_mutex_lock(&f->mu);
+    int i = f->connections < MAX_CONNS ? f->connections++ : -1;
+    if (i >= 0) f->conn_fds[i] = c;
+    pthread_mutex_unlock(&f->mu);
+    struct handler_arg *a = malloc(sizeof *a);
+    if (i < 0 || a == NULL) {
+      free(a);
+      close(c);
+      continue;
     }
-    close(c);
+    *a = (struct handler_arg){f, c};
+    pthread_create(&f->handlers[i], NULL, handle, a);
   }
 }
 
 static void fake_start(struct fake *f, const char *const *answers, int n) {
   memset(f, 0, sizeof *f);
+  pthread_mutex_init(&f->mu, NULL);
   f->answers = answers;
   f->n_answers = n;
   f->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -72,47 +120,122 @@ static void fake_start(struct fake *f, const char *const *answers, int n) {
   socklen_t l = sizeof a;
   getsockname(f->fd, (struct sockaddr *)&a, &l);
   f->port = ntohs(a.sin_port);
-  listen(f->fd, 8);
-  pthread_create(&f->thread, NULL, serve, f);
+  assert_int_equal(listen(f->fd, 64), 0);
+  pthread_create(&f->acceptor, NULL, accept_loop, f);
 }
 
 static void fake_stop(struct fake *f) {
   shutdown(f->fd, SHUT_RDWR);
+  pthread_join(f->acceptor, NULL);
   close(f->fd);
-  pthread_join(f->thread, NULL);
+  for (int i = 0; i < f->connections; i++) /* wakes handlers blocked in recv */
+    shutdown(f->conn_fds[i], SHUT_RDWR);
+  for (int i = 0; i < f->connections; i++) {
+    pthread_join(f->handlers[i], NULL);
+    close(f->conn_fds[i]);
+  }
+  pthread_mutex_destroy(&f->mu);
 }
 
-static struct aws_client *client_for(int port, const char *service) {
+static int fake_requests(struct fake *f) {
+  pthread_mutex_lock(&f->mu);
+  int n = f->requests;
+  pthread_mutex_unlock(&f->mu);
+  return n;
+}
+
+/* The value of header `name` in the recorded request, into out. */
+static const char *header(const char *req, const char *name, char *out, size_t size) {
+  char key[80];
+  snprintf(key, sizeof key, "\r\n%s:", name);
+  const char *h = strcasestr(req, key);
+  if (h == NULL) return NULL;
+  h += strlen(key);
+  while (*h == ' ')
+    h++;
+  size_t n = strcspn(h, "\r");
+  snprintf(out, size, "%.*s", (int)n, h);
+  return out;
+}
+
+static int occurrences(const char *s, const char *needle) {
+  int n = 0;
+  for (const char *p = s; (p = strcasestr(p, needle)) != NULL; p++)
+    n++;
+  return n;
+}
+
+#define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+static struct aws_client *client_for(const char *service, int port, const char *token,
+                                     int max_retries, long timeout_ms) {
   char url[64], err[256];
   snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
   struct aws_cfg cfg = {.endpoint = url,
-                        .region = "us-east-1",
-                        .access_key_id = "AKID",
-                        .secret_access_key = "secret",
-                        .session_token = "tok",
-                        .timeout_ms = 2000,
-                        .connect_timeout_ms = 500};
+                        .region = "eu-west-3",
+                        .access_key_id = "AKIDTEST",
+                        .secret_access_key = SECRET,
+                        .session_token = token,
+                        .timeout_ms = timeout_ms,
+                        .connect_timeout_ms = 500,
+                        .max_retries = max_retries,
+                        .backoff_base_ms = 2,
+                        .backoff_cap_ms = 10};
   struct aws_client *c = aws_client_new(&cfg, service, err, sizeof err);
-  assert_non_null(c);
+  if (c == NULL) fail_msg("aws_client_new: %s", err);
   return c;
 }
 
+/* ---- tests ---- */
 static void signed_json_round_trip(void **state) {
-  static const char *const answers[] = {"200|{\"TableNames\":[\"a\"]}"};
+  static const char *const answers[] = {"200|{\"TableNames\":[\"acme-users\"]}"};
   struct fake f;
   fake_start(&f, answers, 1);
-  struct aws_client *c = client_for(f.port, "dynamodb");
-  json_t *req = json_pack("{s:i}", "Limit", 1), *resp = NULL;
+  struct aws_client *c = client_for("dynamodb", f.port, "session-tok", 0, 2000);
+  json_t *req = json_pack("{s:i}", "Limit", 5), *resp = NULL;
   struct aws_err e;
   assert_int_equal(aws_call(c, "DynamoDB_20120810", "ListTables", req, &resp, &e), 0);
+  assert_int_equal(e.kind, AWS_ERR_NONE);
+  assert_null(e.body);
   assert_string_equal(json_string_value(json_array_get(json_object_get(resp, "TableNames"), 0)),
-                      "a");
-  assert_non_null(strcasestr(f.last_request, "X-Amz-Target: DynamoDB_20120810.ListTables"));
-  assert_non_null(strcasestr(f.last_request, "Content-Type: application/x-amz-json-1.0"));
-  assert_non_null(strstr(f.last_request, "Authorization: AWS4-HMAC-SHA256 Credential=AKID/"));
-  assert_non_null(strstr(f.last_request, "/us-east-1/dynamodb/aws4_request"));
-  assert_non_null(strcasestr(f.last_request, "X-Amz-Security-Token: tok"));
-  assert_non_null(strstr(f.last_request, "{\"Limit\":1}"));
+                      "acme-users");
+
+  char date[32], auth[512], v[256], host[64], want[160];
+  const char *req_text = f.last;
+  assert_true(strncmp(req_text, "POST / HTTP/1.1\r\n", 17) == 0);
+  assert_string_equal(header(req_text, "X-Amz-Target", v, sizeof v),
+                      "DynamoDB_20120810.ListTables");
+  assert_string_equal(header(req_text, "Content-Type", v, sizeof v), "application/x-amz-json-1.0");
+  assert_string_equal(header(req_text, "X-Amz-Security-Token", v, sizeof v), "session-tok");
+  snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
+  assert_string_equal(header(req_text, "Host", v, sizeof v), host);
+  assert_int_equal(occurrences(req_text, "\r\nHost:"), 1); /* ours replaced curl's */
+  assert_int_equal(occurrences(req_text, "\r\nContent-Type:"), 1);
+  assert_int_equal(occurrences(req_text, "\r\nExpect:"), 0);
+  assert_non_null(header(req_text, "X-Amz-Date", date, sizeof date));
+  assert_int_equal(strlen(date), 16);
+  assert_non_null(header(req_text, "Authorization", auth, sizeof auth));
+  snprintf(want, sizeof want,
+           "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/eu-west-3/dynamodb/aws4_request, ", date);
+  assert_true(strncmp(auth, want, strlen(want)) == 0);
+  assert_non_null(strstr(
+      auth, "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, "));
+  const char *body = strstr(req_text, "\r\n\r\n") + 4;
+  assert_string_equal(body, "{\"Limit\":5}");
+
+  /* the service's side: recompute the signature from what arrived */
+  struct sigv4_pair h[] = {{"Host", host},
+                           {"Content-Type", "application/x-amz-json-1.0"},
+                           {"X-Amz-Target", "DynamoDB_20120810.ListTables"},
+                           {"X-Amz-Date", date},
+                           {"X-Amz-Security-Token", "session-tok"}};
+  struct sigv4_request r = {"POST", "/", NULL, 0, h, 5, body, strlen(body)};
+  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb"};
+  struct sigv4_result s;
+  assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
+  assert_string_equal(auth, s.authorization);
+  sigv4_result_clear(&s);
+
   assert_int_equal(aws_client_calls(c), 1);
   json_decref(req);
   json_decref(resp);
@@ -120,21 +243,228 @@ static void signed_json_round_trip(void **state) {
   fake_stop(&f);
 }
 
-static void service_error_is_parsed_not_retried(void **state) {
-  static const char *const answers[] = {
-      "400|{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
-      "\"message\":\"The conditional request failed\"}"};
+static void no_token_no_token_header(void **state) {
+  static const char *const answers[] = {"200|"}; /* an empty 2xx body reads as {} */
   struct fake f;
   fake_start(&f, answers, 1);
-  struct aws_client *c = client_for(f.port, "dynamodb");
-  json_t *req = json_object(), *resp = NULL;
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  json_t *resp = NULL;
   struct aws_err e;
-  assert_int_equal(aws_call(c, "DynamoDB_20120810", "PutItem", req, &resp, &e), -1);
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "DescribeLimits", NULL, &resp, &e), 0);
+  assert_true(json_is_object(resp) && json_object_size(resp) == 0);
+  char v[512];
+  assert_null(header(f.last, "X-Amz-Security-Token", v, sizeof v));
+  assert_non_null(strstr(header(f.last, "Authorization", v, sizeof v),
+                         "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "));
+  assert_string_equal(strstr(f.last, "\r\n\r\n") + 4, "{}");
+  json_decref(resp);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+/* Content type, target and signing scope of each service. */
+static void each_service_speaks_its_protocol(void **state) {
+  static const struct {
+    const char *service, *target, *op, *ctype;
+  } cases[] = {
+      {"sqs", "AmazonSQS", "CreateQueue", "application/x-amz-json-1.0"},
+      {"events", "AWSEvents", "ListEventBuses", "application/x-amz-json-1.1"},
+      {"ssm", "AmazonSSM", "GetParameter", "application/x-amz-json-1.1"},
+      {"cognito-idp", "AWSCognitoIdentityProviderService", "InitiateAuth",
+       "application/x-amz-json-1.1"},
+  };
+  static const char *const answers[] = {"200|{}"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct fake f;
+    fake_start(&f, answers, 1);
+    struct aws_client *c = client_for(cases[i].service, f.port, NULL, 0, 2000);
+    json_t *req = json_object(), *resp = NULL;
+    struct aws_err e;
+    assert_int_equal(aws_call(c, cases[i].target, cases[i].op, req, &resp, &e), 0);
+    char v[512], want[128], scope[64];
+    snprintf(want, sizeof want, "%s.%s", cases[i].target, cases[i].op);
+    assert_string_equal(header(f.last, "X-Amz-Target", v, sizeof v), want);
+    assert_string_equal(header(f.last, "Content-Type", v, sizeof v), cases[i].ctype);
+    snprintf(scope, sizeof scope, "/eu-west-3/%s/aws4_request, ", cases[i].service);
+    assert_non_null(strstr(header(f.last, "Authorization", v, sizeof v), scope));
+    json_decref(req);
+    json_decref(resp);
+    aws_client_free(c);
+    fake_stop(&f);
+  }
+}
+
+static void error_type_and_message_are_parsed(void **state) {
+  static const char *const hash_lower[] = {
+      "400|{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\","
+      "\"message\":\"Requested resource not found\"}"};
+  static const char *const plain_upper[] = {
+      "400|{\"__type\":\"ParameterNotFound\",\"Message\":\"Parameter /acme/x not found.\"}"};
+  struct fake f;
+  fake_start(&f, hash_lower, 1);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  json_t *req = json_object(), *resp = (json_t *)1;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "DescribeTable", req, &resp, &e), -1);
+  assert_null(resp);
   assert_int_equal(e.kind, AWS_ERR_SERVICE);
   assert_int_equal(e.http, 400);
-  assert_string_equal(e.type, "ConditionalCheckFailedException");
-  assert_non_null(strstr(e.msg, "The conditional request failed"));
-  assert_int_equal(f.served, 1); /* never retried */
+  assert_string_equal(e.service, "dynamodb");
+  assert_string_equal(e.op, "DescribeTable");
+  assert_string_equal(e.type, "ResourceNotFoundException");
+  assert_string_equal(e.message, "Requested resource not found");
+  assert_string_equal(e.msg, "dynamodb DescribeTable failed: HTTP 400 ResourceNotFoundException: "
+                             "Requested resource not found");
+  assert_non_null(e.body);
+  struct fin_err fe = {0};
+  assert_int_equal(aws_err_to_fin(&e, &fe), FIN_INTERNAL);
+  assert_string_equal(fe.msg, e.msg);
+  aws_err_clear(&e);
+  aws_client_free(c);
+  fake_stop(&f);
+
+  fake_start(&f, plain_upper, 1);
+  c = client_for("ssm", f.port, NULL, 0, 2000);
+  assert_int_equal(aws_call(c, "AmazonSSM", "GetParameter", req, &resp, &e), -1);
+  assert_string_equal(e.type, "ParameterNotFound");
+  assert_string_equal(e.message, "Parameter /acme/x not found.");
+  assert_int_equal(fake_requests(&f), 1);
+  aws_err_clear(&e);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+static void conditional_failures_are_never_retried(void **state) {
+  static const char *const answers[][1] = {
+      {"400|{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
+       "\"message\":\"The conditional request failed\",\"Item\":{\"id\":{\"S\":\"c1\"}}}"},
+      {"400|{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\","
+       "\"Message\":\"Transaction cancelled\",\"CancellationReasons\":[{\"Code\":\"None\"},"
+       "{\"Code\":\"ConditionalCheckFailed\"}]}"},
+      {"400|{\"__type\":\"com.amazon.coral.validate#ValidationException\","
+       "\"message\":\"One or more parameter values were invalid\"}"},
+  };
+  static const char *const types[] = {"ConditionalCheckFailedException",
+                                      "TransactionCanceledException", "ValidationException"};
+  for (int i = 0; i < 3; i++) {
+    struct fake f;
+    fake_start(&f, answers[i], 1);
+    struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+    json_t *req = json_object(), *resp = NULL;
+    struct aws_err e;
+    assert_int_equal(aws_call(c, "DynamoDB_20120810", "PutItem", req, &resp, &e), -1);
+    assert_int_equal(e.kind, AWS_ERR_SERVICE);
+    assert_string_equal(e.type, types[i]);
+    assert_int_equal(fake_requests(&f), 1); /* never retried */
+    assert_int_equal(e.attempts, 1);
+    assert_int_equal(aws_client_calls(c), 1);
+    if (i == 0) assert_non_null(json_object_get(e.body, "Item"));
+    if (i == 1)
+      assert_int_equal(json_array_size(json_object_get(e.body, "CancellationReasons")), 2);
+    struct fin_err fe = {0};
+    assert_int_equal(aws_err_to_fin(&e, &fe), FIN_INTERNAL);
+    aws_err_clear(&e);
+    json_decref(req);
+    aws_client_free(c);
+    fake_stop(&f);
+  }
+}
+
+static void server_error_is_retried_then_succeeds(void **state) {
+  static const char *const answers[] = {
+      ("500|{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\","
+       "\"message\":\"Internal server error\"}"),
+      "200|{\"Item\":{\"id\":{\"S\":\"u1\"}}}"};
+  struct fake f;
+  fake_start(&f, answers, 2);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "GetItem", req, &resp, &e), 0);
+  assert_non_null(json_object_get(resp, "Item"));
+  assert_int_equal(fake_requests(&f), 2);
+  assert_int_equal(aws_client_calls(c), 2);
+  json_decref(req);
+  json_decref(resp);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+static void throttling_is_retried(void **state) {
+  static const char *const answers[] = {
+      ("400|{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+       "ProvisionedThroughputExceededException\","
+       "\"message\":\"slow down\"}"),
+      "400|{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}", "429|{}",
+      "200|{\"ok\":true}"};
+  struct fake f;
+  fake_start(&f, answers, 4);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "UpdateItem", req, &resp, &e), 0);
+  assert_int_equal(fake_requests(&f), 4); /* first try + 3 retries */
+  json_decref(resp);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+static void throttled_after_retries_is_unavailable(void **state) {
+  static const char *const answers[] = {"400|{\"__type\":\"ThrottlingException\","
+                                        "\"message\":\"Rate exceeded\"}"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("ssm", f.port, NULL, 2, 2000);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "AmazonSSM", "GetParametersByPath", req, &resp, &e), -1);
+  assert_int_equal(e.kind, AWS_ERR_THROTTLED);
+  assert_int_equal(e.attempts, 3);
+  assert_int_equal(fake_requests(&f), 3);
+  assert_non_null(strstr(e.msg, "ssm GetParametersByPath throttled after 3 attempts: HTTP 400 "
+                                "ThrottlingException: Rate exceeded"));
+  struct fin_err fe = {0};
+  assert_int_equal(aws_err_to_fin(&e, &fe), FIN_UNAVAILABLE);
+  aws_err_clear(&e);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+static void persistent_5xx_is_unavailable(void **state) {
+  static const char *const answers[] = {"503|<html>Service Unavailable</html>"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("events", f.port, NULL, 0, 2000);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "AWSEvents", "PutEvents", req, &resp, &e), -1);
+  assert_int_equal(fake_requests(&f), 4); /* first try + 3 retries (the default) */
+  assert_int_equal(e.kind, AWS_ERR_SERVICE);
+  assert_int_equal(e.http, 503);
+  assert_string_equal(e.type, ""); /* not JSON: no type, no body */
+  assert_null(e.body);
+  assert_true(strncmp(e.msg, "events PutEvents unavailable after 4 attempts: HTTP 503", 55) == 0);
+  struct fin_err fe = {0};
+  assert_int_equal(aws_err_to_fin(&e, &fe), FIN_UNAVAILABLE);
+  aws_err_clear(&e);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+static void bad_2xx_body_is_a_bad_response(void **state) {
+  static const char *const answers[] = {"200|not json"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "Query", req, &resp, &e), -1);
+  assert_int_equal(e.kind, AWS_ERR_RESPONSE);
+  assert_int_equal(fake_requests(&f), 1);
   struct fin_err fe = {0};
   assert_int_equal(aws_err_to_fin(&e, &fe), FIN_INTERNAL);
   aws_err_clear(&e);
@@ -143,96 +473,241 @@ static void service_error_is_parsed_not_retried(void **state) {
   fake_stop(&f);
 }
 
-static void server_errors_and_throttling_are_retried(void **state) {
-  static const char *const answers[] = {
-      "500|{\"__type\":\"InternalServerError\",\"Message\":\"boom\"}",
-      "400|{\"__type\":\"ThrottlingException\",\"message\":\"slow down\"}", "200|{}"};
-  struct fake f;
-  fake_start(&f, answers, 3);
-  struct aws_client *c = client_for(f.port, "ssm");
-  json_t *req = json_object(), *resp = NULL;
-  struct aws_err e;
-  assert_int_equal(aws_call(c, "AmazonSSM", "GetParameter", req, &resp, &e), 0);
-  assert_int_equal(f.served, 3);
-  assert_non_null(strcasestr(f.last_request, "application/x-amz-json-1.1"));
-  json_decref(req);
-  json_decref(resp);
-  aws_client_free(c);
-  fake_stop(&f);
-}
-
-static void persistent_5xx_is_unavailable(void **state) {
-  static const char *const answers[] = {"503|{\"__type\":\"ServiceUnavailable\"}"};
-  struct fake f;
-  fake_start(&f, answers, 1);
-  struct aws_client *c = client_for(f.port, "events");
-  json_t *req = json_object(), *resp = NULL;
-  struct aws_err e;
-  assert_int_equal(aws_call(c, "AWSEvents", "PutEvents", req, &resp, &e), -1);
-  assert_int_equal(f.served, 4); /* first try + 3 retries */
-  struct fin_err fe = {0};
-  assert_int_equal(aws_err_to_fin(&e, &fe), FIN_UNAVAILABLE);
-  aws_err_clear(&e);
-  json_decref(req);
-  aws_client_free(c);
-  fake_stop(&f);
-}
-
-static void closed_port_is_unavailable(void **state) {
+static int closed_port(void) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   bind(fd, (struct sockaddr *)&a, sizeof a);
   socklen_t l = sizeof a;
   getsockname(fd, (struct sockaddr *)&a, &l);
   close(fd); /* nothing listens there now */
-  struct aws_client *c = client_for(ntohs(a.sin_port), "dynamodb");
+  return ntohs(a.sin_port);
+}
+
+static void connection_refused_is_unavailable(void **state) {
+  int port = closed_port();
+  struct aws_client *c = client_for("dynamodb", port, NULL, 0, 2000);
   json_t *req = json_object(), *resp = NULL;
   struct aws_err e;
-  assert_int_equal(aws_call(c, "DynamoDB_20120810", "GetItem", req, &resp, &e), -1);
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "PutItem", req, &resp, &e), -1);
   assert_int_equal(e.kind, AWS_ERR_UNAVAILABLE);
-  assert_non_null(strstr(e.msg, "dynamodb GetItem unavailable"));
-  assert_int_equal(aws_client_calls(c), 2); /* one retry at most */
+  assert_int_equal(e.http, 0);
+  assert_int_equal(aws_client_calls(c), 2); /* one retry, not three */
+  char want[128];
+  snprintf(want, sizeof want,
+           "dynamodb PutItem unavailable: connection refused after 2 attempts "
+           "(http://127.0.0.1:%d)",
+           port);
+  assert_string_equal(e.msg, want);
   struct fin_err fe = {0};
   assert_int_equal(aws_err_to_fin(&e, &fe), FIN_UNAVAILABLE);
+  assert_string_equal(fe.msg, want);
   aws_err_clear(&e);
   json_decref(req);
   aws_client_free(c);
 }
 
-static void endpoint_and_credentials_from_environment(void **state) {
-  setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1", 1);
-  setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:2", 1);
-  setenv("AWS_ACCESS_KEY_ID", "k", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+static void silent_server_times_out_once(void **state) {
+  struct fake f;
+  fake_start(&f, NULL, 0); /* reads requests, never answers */
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 300);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "PutItem", req, &resp, &e), -1);
+  assert_int_equal(e.kind, AWS_ERR_UNAVAILABLE);
+  assert_non_null(strstr(e.msg, "dynamodb PutItem unavailable: no answer within 300 ms"));
+  assert_int_equal(fake_requests(&f), 1); /* sent once: a write may have landed */
+  struct fin_err fe = {0};
+  assert_int_equal(aws_err_to_fin(&e, &fe), FIN_UNAVAILABLE);
+  aws_err_clear(&e);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+static void connections_are_reused(void **state) {
+  static const char *const answers[] = {"200|{}"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  json_t *req = json_object();
+  for (int i = 0; i < 10; i++) {
+    json_t *resp = NULL;
+    struct aws_err e;
+    assert_int_equal(aws_call(c, "DynamoDB_20120810", "GetItem", req, &resp, &e), 0);
+    json_decref(resp);
+  }
+  assert_int_equal(fake_requests(&f), 10);
+  assert_int_equal(f.connections, 1);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+struct worker {
+  struct aws_client *c;
+  int ok;
+};
+
+static void *hammer(void *p) {
+  struct worker *w = p;
+  json_t *req = json_pack("{s:s}", "TableName", "acme-cards");
+  for (int i = 0; i < 25; i++) {
+    json_t *resp = NULL;
+    struct aws_err e;
+    if (aws_call(w->c, "DynamoDB_20120810", "GetItem", req, &resp, &e) == 0 &&
+        json_is_true(json_object_get(resp, "ok")))
+      w->ok++;
+    else
+      aws_err_clear(&e);
+    json_decref(resp);
+  }
+  json_decref(req);
+  return NULL;
+}
+
+static void many_threads_share_one_client(void **state) {
+  static const char *const answers[] = {"200|{\"ok\":true}"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 5000);
+  pthread_t t[8];
+  struct worker w[8];
+  for (int i = 0; i < 8; i++) {
+    w[i] = (struct worker){c, 0};
+    pthread_create(&t[i], NULL, hammer, &w[i]);
+  }
+  int ok = 0;
+  for (int i = 0; i < 8; i++) {
+    pthread_join(t[i], NULL);
+    ok += w[i].ok;
+  }
+  assert_int_equal(ok, 200);
+  assert_int_equal(aws_client_calls(c), 200);
+  assert_true(f.connections <= 8); /* one connection per concurrent caller at most */
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+static void clear_aws_env(void) {
+  static const char *const vars[] = {"AWS_ENDPOINT_URL",
+                                     "AWS_ENDPOINT_URL_DYNAMODB",
+                                     "AWS_ENDPOINT_URL_SQS",
+                                     "AWS_ENDPOINT_URL_SSM",
+                                     "AWS_ENDPOINT_URL_EVENTBRIDGE",
+                                     "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+                                     "AWS_REGION",
+                                     "AWS_DEFAULT_REGION",
+                                     "AWS_ACCESS_KEY_ID",
+                                     "AWS_SECRET_ACCESS_KEY",
+                                     "AWS_SESSION_TOKEN"};
+  for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+    unsetenv(vars[i]);
+}
+
+static void expect_endpoint(const struct aws_cfg *cfg, const char *service, const char *want) {
+  char err[256];
+  struct aws_client *c = aws_client_new(cfg, service, err, sizeof err);
+  if (c == NULL) fail_msg("%s: %s", service, err);
+  assert_string_equal(aws_client_endpoint(c), want);
+  aws_client_free(c);
+}
+
+static void endpoint_region_and_keys_from_environment(void **state) {
+  clear_aws_env();
   char err[256];
   struct aws_cfg none = {0};
-  struct aws_client *d = aws_client_new(&none, "dynamodb", err, sizeof err);
-  struct aws_client *s = aws_client_new(&none, "ssm", err, sizeof err);
-  assert_string_equal(aws_client_endpoint(d), "http://127.0.0.1:2");
-  assert_string_equal(aws_client_endpoint(s), "http://127.0.0.1:1");
-  aws_client_free(d);
-  aws_client_free(s);
-  unsetenv("AWS_ENDPOINT_URL");
-  unsetenv("AWS_ENDPOINT_URL_DYNAMODB");
-  setenv("AWS_REGION", "eu-west-1", 1);
-  struct aws_client *real = aws_client_new(&none, "dynamodb", err, sizeof err);
-  assert_string_equal(aws_client_endpoint(real), "https://dynamodb.eu-west-1.amazonaws.com");
-  aws_client_free(real);
-  unsetenv("AWS_ACCESS_KEY_ID");
+  /* no credentials anywhere */
   assert_null(aws_client_new(&none, "dynamodb", err, sizeof err));
   assert_non_null(strstr(err, "no credentials"));
-  unsetenv("AWS_SECRET_ACCESS_KEY");
-  unsetenv("AWS_REGION");
+  setenv("AWS_ACCESS_KEY_ID", "k", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+
+  /* nothing set: the real endpoint in us-east-1 */
+  expect_endpoint(NULL, "dynamodb", "https://dynamodb.us-east-1.amazonaws.com");
+  setenv("AWS_DEFAULT_REGION", "sa-east-1", 1);
+  expect_endpoint(&none, "sqs", "https://sqs.sa-east-1.amazonaws.com");
+  setenv("AWS_REGION", "eu-west-1", 1); /* AWS_REGION wins over AWS_DEFAULT_REGION */
+  expect_endpoint(&none, "cognito-idp", "https://cognito-idp.eu-west-1.amazonaws.com");
+  struct aws_client *r = aws_client_new(&none, "events", err, sizeof err);
+  assert_string_equal(aws_client_region(r), "eu-west-1");
+  aws_client_free(r);
+
+  /* the general override, then each service's own */
+  setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566", 1);
+  expect_endpoint(&none, "ssm", "http://127.0.0.1:4566");
+  static const char *const own[][2] = {
+      {"dynamodb", "AWS_ENDPOINT_URL_DYNAMODB"},
+      {"sqs", "AWS_ENDPOINT_URL_SQS"},
+      {"ssm", "AWS_ENDPOINT_URL_SSM"},
+      {"events", "AWS_ENDPOINT_URL_EVENTBRIDGE"},
+      {"cognito-idp", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"}};
+  for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%zu", 5000 + i);
+    setenv(own[i][1], url, 1);
+    expect_endpoint(&none, own[i][0], url);
+    expect_endpoint(&none, i == 0 ? "sqs" : "dynamodb",
+                    i == 0 ? "http://127.0.0.1:4566" : "http://127.0.0.1:5000");
+  }
+  /* an explicit configuration beats the environment */
+  struct aws_cfg explicit = {.endpoint = "http://localhost:9000", .region = "ap-south-1"};
+  expect_endpoint(&explicit, "dynamodb", "http://localhost:9000");
+  r = aws_client_new(&explicit, "dynamodb", err, sizeof err);
+  assert_string_equal(aws_client_region(r), "ap-south-1");
+  aws_client_free(r);
+
+  /* what is refused */
+  struct aws_cfg bad = {.endpoint = "ftp://127.0.0.1"};
+  assert_null(aws_client_new(&bad, "dynamodb", err, sizeof err));
+  assert_non_null(strstr(err, "not an http:// or https:// URL"));
+  assert_null(aws_client_new(&none, "s3", err, sizeof err));
+  assert_non_null(strstr(err, "unknown AWS service 's3'"));
+  clear_aws_env();
+}
+
+/* The signed path and Host follow the endpoint, path prefix included. */
+static void endpoint_path_is_signed(void **state) {
+  static const char *const answers[] = {"200|{}"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  char url[64], err[256];
+  snprintf(url, sizeof url, "http://localhost:%d/edge", f.port);
+  struct aws_cfg cfg = {.endpoint = url, .access_key_id = "a", .secret_access_key = "b"};
+  struct aws_client *c = aws_client_new(&cfg, "ssm", err, sizeof err);
+  assert_non_null(c);
+  json_t *resp = NULL;
+  struct aws_err e;
+  if (aws_call(c, "AmazonSSM", "DescribeParameters", NULL, &resp, &e) != 0)
+    fail_msg("%s", e.msg); /* localhost may not resolve to 127.0.0.1 here */
+  assert_true(strncmp(f.last, "POST /edge HTTP/1.1\r\n", 21) == 0);
+  char v[128], host[64];
+  snprintf(host, sizeof host, "localhost:%d", f.port);
+  assert_string_equal(header(f.last, "Host", v, sizeof v), host);
+  json_decref(resp);
+  aws_client_free(c);
+  fake_stop(&f);
 }
 
 int main(void) {
+  fin_log_set_enabled(0); /* retry warnings would drown cmocka's report */
+  json_object_seed(0);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(signed_json_round_trip),
-      cmocka_unit_test(service_error_is_parsed_not_retried),
-      cmocka_unit_test(server_errors_and_throttling_are_retried),
+      cmocka_unit_test(no_token_no_token_header),
+      cmocka_unit_test(each_service_speaks_its_protocol),
+      cmocka_unit_test(error_type_and_message_are_parsed),
+      cmocka_unit_test(conditional_failures_are_never_retried),
+      cmocka_unit_test(server_error_is_retried_then_succeeds),
+      cmocka_unit_test(throttling_is_retried),
+      cmocka_unit_test(throttled_after_retries_is_unavailable),
       cmocka_unit_test(persistent_5xx_is_unavailable),
-      cmocka_unit_test(closed_port_is_unavailable),
-      cmocka_unit_test(endpoint_and_credentials_from_environment),
+      cmocka_unit_test(bad_2xx_body_is_a_bad_response),
+      cmocka_unit_test(connection_refused_is_unavailable),
+      cmocka_unit_test(silent_server_times_out_once),
+      cmocka_unit_test(connections_are_reused),
+      cmocka_unit_test(many_threads_share_one_client),
+      cmocka_unit_test(endpoint_region_and_keys_from_environment),
+      cmocka_unit_test(endpoint_path_is_signed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
