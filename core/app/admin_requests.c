@@ -61,7 +61,11 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
   const struct fin_principal *admin = q->principal;
   char hash[65];
   fin_admin_key_hash(operation, q->params[0], key, hash);
-  if (fin_admin_replay(c, admin->ecosystem_id, hash, r)) return;
+  fin_idem_lock(admin->ecosystem_id, hash);
+  if (fin_admin_replay(c, admin->ecosystem_id, hash, r)) {
+    fin_idem_unlock(admin->ecosystem_id, hash);
+    return;
+  }
   in->admin_id = admin->ecosystem_id;
   in->admin_email = admin->email;
   in->request_id = q->params[0];
@@ -78,6 +82,7 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
     fin_admin_replay(c, admin->ecosystem_id, hash, r);
   else
     fin_app_fail(r, &e);
+  fin_idem_unlock(admin->ecosystem_id, hash);
 }
 
 void fin_h_admin_approve(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {

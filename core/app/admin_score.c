@@ -141,9 +141,10 @@ void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, s
   if (key == NULL) return;
   char hash[65];
   fin_admin_key_hash("adjust-score", q->params[0], key, hash);
-  if (fin_admin_replay(c, q->principal->ecosystem_id, hash, r)) return;
   int score = 0;
   const char *reason = NULL;
-  if (validate(q, &score, &reason, r)) return;
-  adjust(c, q, hash, score, reason, r);
+  fin_idem_lock(q->principal->ecosystem_id, hash);
+  if (!fin_admin_replay(c, q->principal->ecosystem_id, hash, r) && !validate(q, &score, &reason, r))
+    adjust(c, q, hash, score, reason, r);
+  fin_idem_unlock(q->principal->ecosystem_id, hash);
 }

@@ -63,6 +63,13 @@ enum fin_status fin_idem_lookup(struct fin_container *c, const char *scope, cons
 /* Fills a record for an IDEM_PUT write; takes ownership of response_text. */
 int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, const char *operation,
                   char *response_text, int status, fin_ms now, const struct fin_rules *rules);
+/* Concurrent first uses of one key inside this process queue up (a striped
+ * lock by scope and hash): the later ones find the record and replay rather
+ * than send a commit bound to fail. Other processes still meet the store's
+ * conditional write. Take it before the lookup, never while holding a card
+ * lock (money.h), and release it with fin_idem_unlock. */
+void fin_idem_lock(const char *scope, const char *hash);
+void fin_idem_unlock(const char *scope, const char *hash);
 
 /* Events and audit ----------------------------------------------------- */
 /* Fills an outbox event (sequence 0 = store allocates); steals payload. */

@@ -227,6 +227,7 @@ void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct
   fin_idem_hash(key, hash);
   struct fin_idem rec = {0};
   struct fin_err pe = {0};
+  fin_idem_lock(eco, hash);
   enum fin_status st = fin_idem_lookup(c, eco, hash, &rec, &pe);
   if (st == FIN_OK) {
     replay(c, eco, &rec, r);
@@ -237,6 +238,7 @@ void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct
     fin_app_error_from_port(&e, st, &pe, "read idempotency record");
     fin_app_fail(r, &e);
   }
+  fin_idem_unlock(eco, hash);
   fin_idem_clear(&rec);
   free(product);
 }
