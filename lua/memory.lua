@@ -20,14 +20,10 @@
 -- Runs once at start-up; no Lua runs while requests are served.
 
 local mem = require "fin.memory"
-local defaults = require "defaults"  -- config/defaults.lua
 local shared = require "shared"      -- lua/shared.lua
 
--- Rule numbers: the defaults, as strings (the config port serves text, like
--- SSM), plus the environment overrides every mode takes.
-local config = {}
-for key, value in pairs(defaults) do config[key] = tostring(value) end
-for key, value in pairs(shared.rule_overrides()) do config[key] = value end
+-- Rule numbers: config/defaults.lua plus the environment overrides.
+local config = shared.default_rules()
 
 -- One database shared by every repository and the store, so a commit is
 -- atomic across all of them.

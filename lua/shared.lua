@@ -1,6 +1,6 @@
 -- lua/shared.lua - what every wiring file needs besides its adapters: the
 -- environment (with "" meaning unset), the rule overrides taken from the
--- environment, the WhatsApp sender and settings. memory.lua and aws.lua use
+-- environment, the WhatsApp sender and settings. Every wiring file uses
 -- it, so these behave the same in every mode.
 local M = {}
 
@@ -20,6 +20,16 @@ function M.rule_overrides()
     if v == "true" or v == "false" then out[key] = v end
   end
   return out
+end
+
+-- Rule numbers for a config port that has no store of its own (memory and
+-- Firebase modes): config/defaults.lua as strings (the port serves text,
+-- like SSM), plus the environment overrides.
+function M.default_rules()
+  local config = {}
+  for key, value in pairs(require "defaults") do config[key] = tostring(value) end
+  for key, value in pairs(M.rule_overrides()) do config[key] = value end
+  return config
 end
 
 -- The WPP-Connect sender when WPP_BASE_URL is set, else nil (no sending).

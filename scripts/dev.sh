@@ -3,6 +3,8 @@
 # aws: against the emulator of `bun run emulator:start:aws` on :4566 unless
 # AWS_ENDPOINT_URL says otherwise; Cognito tokens when the emulator has the
 # pool (moto), and the loopback-only dev tokens of memory mode.
+# firebase: against the emulators of `bun run emulator:start` (Firestore
+# :8080, Auth :9099) unless FIRESTORE_EMULATOR_HOST etc. say otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -21,7 +23,19 @@ case "$mode" in
     echo "dev: AWS endpoint $AWS_ENDPOINT_URL (region $AWS_REGION)"
     echo "dev: tokens: Bearer \$(bun run --silent token:aws) (Cognito), or the dev tokens of memory mode"
     ;;
-  firebase) ;;
+  firebase)
+    export GCLOUD_PROJECT="${GCLOUD_PROJECT:-demo-acme}"
+    export FIRESTORE_EMULATOR_HOST="${FIRESTORE_EMULATOR_HOST:-127.0.0.1:8080}"
+    export FIREBASE_AUTH_EMULATOR_HOST="${FIREBASE_AUTH_EMULATOR_HOST:-127.0.0.1:9099}"
+    for h in "$FIRESTORE_EMULATOR_HOST" "$FIREBASE_AUTH_EMULATOR_HOST"; do
+      if ! curl -s -m 2 -o /dev/null "http://$h/"; then
+        echo "dev: nothing answers at $h; start the emulators with: bun run emulator:start" >&2
+        exit 1
+      fi
+    done
+    echo "dev: Firestore $FIRESTORE_EMULATOR_HOST, Auth $FIREBASE_AUTH_EMULATOR_HOST (project $GCLOUD_PROJECT)"
+    echo "dev: tokens: Bearer \$(bun run --silent token:emulator <ecosystemId> [user|admin])"
+    ;;
   *) echo "dev: unknown mode '$mode' (memory, aws, firebase)" >&2; exit 2 ;;
 esac
 echo "dev: starting financial-api in $mode mode on port ${PORT:-3000} (lua/$mode.lua)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (cmocka, ASan+UBSan), the repository
 # conformance suite on the memory adapters, the HTTP contract suite against a
-# memory-mode server, bounded fuzzing of the request path, and the AWS mode
-# suites against moto/DynamoDB Local (scripts/test-aws.sh).
+# memory-mode server, bounded fuzzing of the request path, the AWS mode
+# suites against moto/DynamoDB Local (scripts/test-aws.sh) and the Firebase
+# mode suites against the Firebase emulators (scripts/test-emulator.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
@@ -28,6 +29,7 @@ step conformance make -s -j"$(nproc)" conformance
 step contract scripts/contract.sh
 step fuzz scripts/fuzz.sh
 step aws scripts/test-aws.sh
+step firebase scripts/test-emulator.sh
 
 echo
 echo "suites: $passed passed, $failed failed"

@@ -17,6 +17,7 @@
 #include "../../core/ports/repos.h"
 #include "../../core/ports/services.h"
 #include "../../core/ports/store.h"
+#include "../common/ent_vec.h"
 #include "aws_http.h"
 
 struct ddb;
@@ -82,34 +83,10 @@ struct ddb_walk {
 enum fin_status ddb_walk(struct ddb *d, struct ddb_walk *w, ddb_item_fn fn, void *ctx,
                          struct fin_err *e);
 
-/* Decoded results: ddb_vec_add is a ddb_item_fn that decodes each item with
- * `from` into a growing array of `size`-byte elements, skips those `keep`
- * rejects (may be NULL), and stops once `max` (0 = no bound) are kept. */
-struct ddb_vec {
-  size_t size;
-  int (*from)(const json_t *item, void *elem);
-  void (*clear)(void *elem);
-  bool (*keep)(void *ctx, const void *elem);
-  void *keep_ctx;
-  size_t max;
-  void *items; /* out: owned array */
-  size_t n, cap;
-};
-int ddb_vec_add(void *vec, const json_t *item);
-/* Typed adapters for a model type: DDB_VEC_FNS(card, ddb_card_from,
- * fin_card_clear) defines card_from_v / card_clear_v for a ddb_vec. */
-#define DDB_VEC_FNS(name, from_fn, clear_fn)                                                       \
-  static int name##_from_v(const json_t *item, void *elem) {                                       \
-    return from_fn(item, elem);                                                                    \
-  }                                                                                                \
-  static void name##_clear_v(void *elem) {                                                         \
-    clear_fn(elem);                                                                                \
-  }
-/* Clears every element and frees the array. */
-void ddb_vec_free(struct ddb_vec *v);
+/* Decoded results go into an ent_vec (adapters/common/ent_vec.h). */
 /* Walks all pages of `op` with `req` (stolen) into v; on FIN_OK *out and *n get
  * the array (caller owns), otherwise v is freed. */
-enum fin_status ddb_collect(struct ddb *d, const char *op, json_t *req, struct ddb_vec *v,
+enum fin_status ddb_collect(struct ddb *d, const char *op, json_t *req, struct ent_vec *v,
                             void *out, size_t *n, struct fin_err *e);
 
 /* One page of at most `limit` items from a Query template `req` (stolen),
@@ -117,7 +94,7 @@ enum fin_status ddb_collect(struct ddb *d, const char *op, json_t *req, struct d
  * the limit is read to learn has_more; the next cursor names the last item
  * returned (cursor_fn makes it, malloc'd, from the decoded element), so no
  * item is ever skipped. */
-enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, struct ddb_vec *v,
+enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, struct ent_vec *v,
                          char *(*cursor_fn)(const void *elem), void *out, size_t *n,
                          struct fin_page *page, struct fin_err *e);
 

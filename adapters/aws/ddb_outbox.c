@@ -7,25 +7,13 @@
 #include <string.h>
 
 #include "../../core/util/timefmt.h"
+#include "../common/ent_order.h"
 #include "ddb.h"
 #include "ddb_av.h"
 #include "ddb_items.h"
 #include "ddb_seq.h"
 
-DDB_VEC_FNS(event, ddb_event_from, fin_event_clear)
-
-static int by_created(const void *a, const void *b) {
-  const struct fin_event *x = a, *y = b;
-  if (x->created_at != y->created_at) return x->created_at < y->created_at ? -1 : 1;
-  if (x->sequence != y->sequence) return x->sequence < y->sequence ? -1 : 1;
-  return strcmp(x->event_id, y->event_id);
-}
-
-static int by_retry(const void *a, const void *b) {
-  const struct fin_event *x = a, *y = b;
-  if (x->next_retry_at != y->next_retry_at) return x->next_retry_at < y->next_retry_at ? -1 : 1;
-  return by_created(a, b);
-}
+ENT_VEC_FNS(event, ddb_event_from, fin_event_clear)
 
 static json_t *status_query(struct ddb *d, const char *index, const char *status) {
   return json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:{s:s}}}", "TableName", ddb_table(d, DDB_T_OUTBOX),
@@ -36,7 +24,7 @@ static json_t *status_query(struct ddb *d, const char *index, const char *status
 
 static enum fin_status ob_find_pending(void *self, int limit, struct fin_event **out, size_t *n,
                                        struct fin_err *e) {
-  struct ddb_vec v = {.size = sizeof(struct fin_event),
+  struct ent_vec v = {.size = sizeof(struct fin_event),
                       .from = event_from_v,
                       .clear = event_clear_v,
                       .max = limit > 0 ? (size_t)limit : 0};
@@ -44,7 +32,7 @@ static enum fin_status ob_find_pending(void *self, int limit, struct fin_event *
   if (req != NULL && limit > 0) json_object_set_new(req, "Limit", json_integer(limit));
   enum fin_status st = ddb_collect(self, "Query", req, &v, out, n, e);
   /* the index orders by createdAt only; equal times go by sequence */
-  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, by_created);
+  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, ent_event_by_created);
   return st;
 }
 
@@ -59,11 +47,11 @@ static enum fin_status ob_find_retry(void *self, fin_ms now, int limit, struct f
   }
   /* every due event, then the earliest first: the index is ordered by
    * updatedAt, not by when the retry is due */
-  struct ddb_vec v = {
+  struct ent_vec v = {
       .size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
   enum fin_status st = ddb_collect(self, "Query", req, &v, out, n, e);
   if (st != FIN_OK) return st;
-  if (*n > 1) qsort(*out, *n, sizeof **out, by_retry);
+  if (*n > 1) qsort(*out, *n, sizeof **out, ent_event_by_retry);
   while (limit > 0 && *n > (size_t)limit)
     fin_event_clear(&(*out)[--*n]);
   return FIN_OK;
@@ -127,11 +115,6 @@ static enum fin_status ob_clear(void *self, long *deleted, struct fin_err *e) {
   return st;
 }
 
-static int by_sequence(const void *a, const void *b) {
-  const struct fin_event *x = a, *y = b;
-  return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
-}
-
 /* For scripts and tests: a filtered Scan (no index has the entity key). */
 static enum fin_status ob_list_by_entity(void *self, const char *eco, const char *type,
                                          const char *id, struct fin_event **out, size_t *n,
@@ -141,10 +124,10 @@ static enum fin_status ob_list_by_entity(void *self, const char *eco, const char
                           "ecosystemId = :e AND entityType = :t AND entityId = :i",
                           "ExpressionAttributeValues", ":e", "S", eco, ":t", "S", type, ":i", "S",
                           id, "ConsistentRead", 1);
-  struct ddb_vec v = {
+  struct ent_vec v = {
       .size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
   enum fin_status st = ddb_collect(self, "Scan", req, &v, out, n, e);
-  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, by_sequence);
+  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, ent_event_by_sequence);
   return st;
 }
 

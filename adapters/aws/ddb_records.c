@@ -9,7 +9,7 @@
 #include "ddb_av.h"
 #include "ddb_items.h"
 
-DDB_VEC_FNS(audit, ddb_audit_from, fin_audit_clear)
+ENT_VEC_FNS(audit, ddb_audit_from, fin_audit_clear)
 
 /* ---- audit logs ---- */
 static json_t *audit_key(const void *elem) {
@@ -53,7 +53,7 @@ static enum fin_status audit_find_by_target(void *self, const char *type, const 
     start = NULL;
   }
   free(pk);
-  struct ddb_vec v = {
+  struct ent_vec v = {
       .size = sizeof(struct fin_audit), .from = audit_from_v, .clear = audit_clear_v};
   return ddb_page(self, req, start, limit, &v, audit_cursor, out, n, page, e);
 }

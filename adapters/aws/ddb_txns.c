@@ -10,7 +10,7 @@
 #include "ddb_av.h"
 #include "ddb_items.h"
 
-DDB_VEC_FNS(txn, ddb_txn_from, fin_txn_clear)
+ENT_VEC_FNS(txn, ddb_txn_from, fin_txn_clear)
 
 static enum fin_status txn_get(void *self, const char *eco, const char *card_id, const char *id,
                                struct fin_txn *out, struct fin_err *e) {
@@ -67,7 +67,7 @@ static enum fin_status txn_list_by_card(void *self, const char *eco, const char 
     json_object_set_new(req, "ExpressionAttributeNames", json_pack("{s:s}", "#t", "type"));
     json_object_set_new(json_object_get(req, "ExpressionAttributeValues"), ":t", ddb_s(type));
   }
-  struct ddb_vec v = {.size = sizeof(struct fin_txn), .from = txn_from_v, .clear = txn_clear_v};
+  struct ent_vec v = {.size = sizeof(struct fin_txn), .from = txn_from_v, .clear = txn_clear_v};
   json_t *start = txn_start(self, cursor, pk);
   free(pk);
   page->total_count = -1;

@@ -8,9 +8,9 @@
 #include "ddb_av.h"
 #include "ddb_items.h"
 
-DDB_VEC_FNS(user, ddb_user_from, fin_user_clear)
-DDB_VEC_FNS(score, ddb_score_from, fin_score_clear)
-DDB_VEC_FNS(card, ddb_card_from, fin_card_clear)
+ENT_VEC_FNS(user, ddb_user_from, fin_user_clear)
+ENT_VEC_FNS(score, ddb_score_from, fin_score_clear)
+ENT_VEC_FNS(card, ddb_card_from, fin_card_clear)
 
 void ddb_port_release(void *self) {
   ddb_unref(self);
@@ -35,7 +35,7 @@ static enum fin_status users_get(void *self, const char *eco, struct fin_user *o
 
 static enum fin_status users_list_all(void *self, struct fin_user **out, size_t *n,
                                       struct fin_err *e) {
-  struct ddb_vec v = {.size = sizeof(struct fin_user), .from = user_from_v, .clear = user_clear_v};
+  struct ent_vec v = {.size = sizeof(struct fin_user), .from = user_from_v, .clear = user_clear_v};
   json_t *req =
       json_pack("{s:s, s:b}", "TableName", ddb_table(self, DDB_T_USERS), "ConsistentRead", 1);
   return ddb_collect(self, "Scan", req, &v, out, n, e);
@@ -60,7 +60,7 @@ struct fin_users ddb_users_port(struct ddb *d) {
 /* ---- score history ---- */
 static enum fin_status scores_list(void *self, const char *eco, int limit, struct fin_score **out,
                                    size_t *n, struct fin_err *e) {
-  struct ddb_vec v = {.size = sizeof(struct fin_score),
+  struct ent_vec v = {.size = sizeof(struct fin_score),
                       .from = score_from_v,
                       .clear = score_clear_v,
                       .max = limit > 0 ? (size_t)limit : 0};
@@ -114,7 +114,7 @@ static enum fin_status cards_list_by_user(void *self, const char *eco, const cha
   /* the table query is consistent and in cardId (= creation) order; the
    * status filter is applied here rather than through the CardsByStatus
    * index, whose reads are only eventually consistent */
-  struct ddb_vec v = {.size = sizeof(struct fin_card),
+  struct ent_vec v = {.size = sizeof(struct fin_card),
                       .from = card_from_v,
                       .clear = card_clear_v,
                       .keep = status_is,

@@ -166,44 +166,17 @@ json_t *ddb_cursor_decode(const char *cursor) {
 }
 
 /* ---- decoded results ---- */
-int ddb_vec_add(void *vec, const json_t *item) {
-  struct ddb_vec *v = vec;
-  if (v->n == v->cap) {
-    size_t cap = v->cap ? v->cap * 2 : 8;
-    void *p = realloc(v->items, cap * v->size);
-    if (p == NULL) return -1;
-    v->items = p;
-    v->cap = cap;
-  }
-  char *slot = (char *)v->items + v->n * v->size;
-  memset(slot, 0, v->size);
-  if (v->from(item, slot) != 0 || (v->keep != NULL && !v->keep(v->keep_ctx, slot))) {
-    v->clear(slot); /* malformed or filtered out: skip it */
-    return 0;
-  }
-  v->n++;
-  return v->max > 0 && v->n >= v->max ? 1 : 0;
-}
-
-void ddb_vec_free(struct ddb_vec *v) {
-  for (size_t i = 0; i < v->n; i++)
-    v->clear((char *)v->items + i * v->size);
-  free(v->items);
-  v->items = NULL;
-  v->n = v->cap = 0;
-}
-
-enum fin_status ddb_collect(struct ddb *d, const char *op, json_t *req, struct ddb_vec *v,
+enum fin_status ddb_collect(struct ddb *d, const char *op, json_t *req, struct ent_vec *v,
                             void *out, size_t *n, struct fin_err *e) {
   *(void **)out = NULL;
   *n = 0;
   if (req == NULL) return fin_err_set(e, FIN_NOMEM, "dynamodb %s: out of memory", op);
   struct ddb_walk w = {.op = op, .req = req};
-  enum fin_status st = ddb_walk(d, &w, ddb_vec_add, v, e);
+  enum fin_status st = ddb_walk(d, &w, ent_vec_add, v, e);
   json_decref(req);
   json_decref(w.last);
   if (st != FIN_OK) {
-    ddb_vec_free(v);
+    ent_vec_free(v);
     return st;
   }
   *(void **)out = v->items;
@@ -231,7 +204,7 @@ enum fin_status ddb_count(struct ddb *d, const char *op, const json_t *req, long
   }
 }
 
-enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, struct ddb_vec *v,
+enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, struct ent_vec *v,
                          char *(*cursor_fn)(const void *elem), void *out, size_t *n,
                          struct fin_page *page, struct fin_err *e) {
   *(void **)out = NULL;
@@ -245,7 +218,7 @@ enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, s
   v->max = (size_t)limit + 1;
   json_object_set_new(req, "Limit", json_integer(limit + 1));
   struct ddb_walk w = {.op = "Query", .req = req, .start = start};
-  enum fin_status st = ddb_walk(d, &w, ddb_vec_add, v, e);
+  enum fin_status st = ddb_walk(d, &w, ent_vec_add, v, e);
   json_decref(req);
   json_decref(start);
   json_decref(w.last);
@@ -257,7 +230,7 @@ enum fin_status ddb_page(struct ddb *d, json_t *req, json_t *start, int limit, s
     if (page->next_cursor == NULL) st = fin_err_set(e, FIN_NOMEM, "dynamodb Query: out of memory");
   }
   if (st != FIN_OK) {
-    ddb_vec_free(v);
+    ent_vec_free(v);
     free(page->next_cursor);
     page->next_cursor = NULL;
     page->has_more = false;

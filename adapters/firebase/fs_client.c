@@ -17,6 +17,7 @@ struct fs {
   char *root;   /* projects/P/databases/(default)/documents */
   char *origin; /* http://host (emulator reset) */
   char *project;
+  char *database;
   char *auth; /* "Authorization: Bearer ..." */
   long timeout_ms;
   struct fin_curl_pool pool;
@@ -46,12 +47,14 @@ struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size) {
   }
   if (asprintf(&f->origin, cfg->emulator_host ? "http://%s" : "https://firestore.googleapis.com",
                cfg->emulator_host) < 0 ||
-      asprintf(&f->root, "projects/%s/databases/(default)/documents", cfg->project) < 0 ||
+      asprintf(&f->root, "projects/%s/databases/%s/documents", cfg->project,
+               cfg->database ? cfg->database : "(default)") < 0 ||
       asprintf(&f->base, "%s/v1/%s", f->origin, f->root) < 0 ||
       asprintf(&f->auth, "Authorization: Bearer %s", token) < 0)
     goto oom;
   f->project = strdup(cfg->project);
-  if (f->project == NULL) goto oom;
+  f->database = strdup(cfg->database ? cfg->database : "(default)");
+  if (f->project == NULL || f->database == NULL) goto oom;
   f->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 3000;
   return f;
 oom:
@@ -68,7 +71,8 @@ struct fs *fs_ref(struct fs *f) {
 void fs_unref(struct fs *f) {
   if (f == NULL || atomic_fetch_sub(&f->refs, 1) != 1) return;
   fin_curl_pool_destroy(&f->pool);
-  free(f->base), free(f->root), free(f->origin), free(f->project), free(f->auth);
+  free(f->base), free(f->root), free(f->origin), free(f->project), free(f->database);
+  free(f->auth);
   free(f);
 }
 
@@ -154,8 +158,8 @@ enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, co
 
 enum fin_status fs_emulator_reset(struct fs *f, struct fin_err *e) {
   char *url = NULL;
-  if (asprintf(&url, "%s/emulator/v1/projects/%s/databases/(default)/documents", f->origin,
-               f->project) < 0)
+  if (asprintf(&url, "%s/emulator/v1/projects/%s/databases/%s/documents", f->origin, f->project,
+               f->database) < 0)
     return fin_err_set(e, FIN_NOMEM, "out of memory");
   struct fin_http_buf out = {0};
   long status = 0;

@@ -1,6 +1,6 @@
 /* fs_client.h - Firestore's REST API (v1) over libcurl.
  *
- * One handle per process for a project's default database: documents are
+ * One handle per process for a project's database: documents are
  * named by their path below ".../documents/" ("users/u1/cards/c1"). Against
  * the emulator (FIRESTORE_EMULATOR_HOST) requests carry "Bearer owner",
  * which the emulator takes as an admin; against Google a bearer token from
@@ -22,6 +22,7 @@ struct fs;
 struct fs_cfg {
   const char *emulator_host; /* "127.0.0.1:8080"; NULL: Google's endpoint */
   const char *project;       /* required */
+  const char *database;      /* NULL: "(default)" */
   const char *token;         /* Google only: an OAuth bearer token */
   long timeout_ms;           /* 0: 3000 */
 };
@@ -49,7 +50,7 @@ struct fs_fail {
 enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, const json_t *body,
                         json_t **resp, struct fs_fail *fail, struct fin_err *e);
 
-/* Emulator only: deletes every document of the project. */
+/* Emulator only: deletes every document of the database. */
 enum fin_status fs_emulator_reset(struct fs *f, struct fin_err *e);
 
 #endif

@@ -9,7 +9,8 @@
   X("fin", luaopen_fin)                                                                            \
   X("fin.memory", luaopen_fin_memory)                                                              \
   X("fin.wpp", luaopen_fin_wpp)                                                                    \
-  X("fin.aws", luaopen_fin_aws)
+  X("fin.aws", luaopen_fin_aws)                                                                    \
+  X("fin.firebase", luaopen_fin_firebase)
 
 #define FIN_LUA_DECLARE_(name, fn) int fn(lua_State *L);
 FIN_LUA_MODULES(FIN_LUA_DECLARE_)

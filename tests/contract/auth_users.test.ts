@@ -34,10 +34,18 @@ describe("S11-S16 tokens", () => {
     expect(r.body.error.code).toBe("INVALID_TOKEN");
   });
 
+  // S15 is about the dev token format; where the server verifies real
+  // tokens (FIN_TOKEN_MODE other than dev) the same token must be refused.
   test("S15 unpadded URL-safe base64 and no signature part are accepted", async () => {
     const id = uid("fp-user");
     const payload = Buffer.from(JSON.stringify({ ecosystemId: id })).toString("base64url").replace(/=+$/, "");
     const auth = `Bearer mock.${payload}`;
+    if ((process.env.FIN_TOKEN_MODE ?? "dev") !== "dev") {
+      const refused = await post("/v1/users", { auth, body: {} });
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.code).toBe("INVALID_TOKEN");
+      return;
+    }
     expect((await post("/v1/users", { auth, body: {} })).status).toBe(201);
     const r = await get("/v1/dashboard", { auth });
     expect(r.status).toBe(200);

@@ -7,16 +7,25 @@
 //            verifies them against the pool's JWKS like real Cognito tokens.
 //            Needs FIN_COGNITO_JWK (file with the private JWK: n, e, d, kid),
 //            FIN_COGNITO_POOL, FIN_COGNITO_CLIENT, AWS_REGION.
-//   firebase-emulator  the Auth emulator's token format (unsigned, alg
-//            "none", custom claims at the top level) for GCLOUD_PROJECT;
-//            the server accepts it only when it runs with the emulator.
+//   firebase-emulator  ID tokens of the Auth emulator (unsigned, alg
+//            "none", custom claims at the top level) for GCLOUD_PROJECT:
+//            with FIREBASE_AUTH_EMULATOR_HOST set, real ones (the user is
+//            signed in there with a custom token carrying role and
+//            ecosystemId, and given the email dev tokens imply,
+//            <id>@test.local unless extra.email); else minted in the same
+//            format. The server accepts them only when it runs with the
+//            emulator.
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
 
 export function tok(ecosystemId: string, role = "user", extra: Record<string, unknown> = {}): string {
   const mode = process.env.FIN_TOKEN_MODE ?? "dev";
   if (mode === "cognito") return `Bearer ${cognitoToken(ecosystemId, role, extra)}`;
-  if (mode === "firebase-emulator") return `Bearer ${firebaseEmulatorToken(ecosystemId, role, extra)}`;
+  if (mode === "firebase-emulator") {
+    const host = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+    const t = host ? emulatorIdToken(host, ecosystemId, role, extra) : firebaseEmulatorToken(ecosystemId, role, extra);
+    return `Bearer ${t}`;
+  }
   if (mode !== "dev") throw new Error(`token mode ${mode} is not implemented`);
   const payload = Buffer.from(JSON.stringify({ ecosystemId, role, ...extra })).toString("base64");
   return `Bearer mock.${payload}.sig`;
@@ -106,4 +115,39 @@ export function firebaseEmulatorToken(uid: string, role: string, extra: Record<s
   };
   const enc = (o: unknown) => b64url(Buffer.from(JSON.stringify(o)));
   return `${enc({ alg: "none", typ: "JWT" })}.${enc(payload)}.`;
+}
+
+// Real tokens from the Auth emulator. tok() is synchronous (the test files
+// build headers inline), so the three REST calls run through curl; tokens
+// are cached per identity for their hour of validity.
+const emulatorTokens = new Map<string, string>();
+
+function emulatorCall(url: string, body: unknown, admin = false): any {
+  const args = ["curl", "-s", "-m", "10", "-X", "POST", url, "-H", "Content-Type: application/json", "-d", JSON.stringify(body)];
+  if (admin) args.push("-H", "Authorization: Bearer owner");
+  const r = Bun.spawnSync(args);
+  const out = JSON.parse(r.stdout.toString() || "{}");
+  if (r.exitCode !== 0 || out.error) throw new Error(`auth emulator ${url}: ${r.stdout.toString() || r.exitCode}`);
+  return out;
+}
+
+export function emulatorIdToken(host: string, uid: string, role: string, extra: Record<string, unknown> = {}): string {
+  const cacheKey = JSON.stringify([uid, role, extra]);
+  const cached = emulatorTokens.get(cacheKey);
+  if (cached) return cached;
+  const project = process.env.GCLOUD_PROJECT ?? "demo-acme";
+  const base = `http://${host}/identitytoolkit.googleapis.com/v1`;
+  const { email = `${uid}@test.local`, ...claims } = extra as { email?: string };
+  const enc = (o: unknown) => b64url(Buffer.from(JSON.stringify(o)));
+  const custom = `${enc({ alg: "none", typ: "JWT" })}.${enc({
+    uid,
+    claims: { role, ecosystemId: uid, ...claims },
+    aud: "https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit",
+  })}.`;
+  const signIn = () => emulatorCall(`${base}/accounts:signInWithCustomToken?key=any`, { token: custom, returnSecureToken: true });
+  signIn();
+  emulatorCall(`${base}/projects/${project}/accounts:update`, { localId: uid, email }, true);
+  const t: string = signIn().idToken;
+  emulatorTokens.set(cacheKey, t);
+  return t;
 }

@@ -33,9 +33,11 @@ async function waitReady(base: string, proc: Subprocess): Promise<void> {
 const mode = () => process.env.FIN_SERVER_MODE ?? "memory"; /* read late: test files may set it */
 let dedicated = 0;
 
-/** Tables of its own for a dedicated AWS-mode server, so what it counts or
- * wipes is its own (memory mode gets a fresh process anyway). */
+/** Tables (AWS) or a database (Firebase) of its own for a dedicated server,
+ * so what it counts or wipes is its own (memory mode gets a fresh process
+ * anyway). */
 async function ownTables(bin: string): Promise<Record<string, string>> {
+  if (mode() === "firebase") return { FIRESTORE_DATABASE: `t${process.pid}x${++dedicated}` };
   if (mode() !== "aws") return {};
   const prefix = `t${process.pid}x${++dedicated}-`;
   const p = spawn([bin, "provision", "localstack/manifest.json", "--tables-only", "--prefix", prefix], {

@@ -1,0 +1,211 @@
+/* fb_lua.c - the Lua module "fin.firebase" (Firebase mode wiring and repro
+ * scripts).
+ *
+ *   firebase.firestore{project=, database=, emulator_host=, token=, timeout_ms=}
+ *        -> database handle: :users() ... :store() like fin.memory, and for
+ *           scripts :get(path) -> document as a plain table | nil,
+ *           :query(parent, collection [, field, value]) -> list of
+ *           {path=, data=}, :reset() (emulator only: deletes everything)
+ *   firebase.auth{project=, emulator_host=, certs_url=, timeout_ms=}
+ *        -> fin.Auth (emulator tokens only when emulator_host is given)
+ *
+ * Paths are below ".../documents/", e.g. "users/u1/cards/c1".
+ */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/lua/bind.h"
+#include "../../core/lua/box.h"
+#include "fb_auth.h"
+#include "fs_db.h"
+#include "fs_value.h"
+
+#define DB_T "fin.firebase.Database"
+
+static const char *opt_str(lua_State *L, int idx, const char *k) {
+  lua_getfield(L, idx, k);
+  const char *s = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+  lua_pop(L, 1); /* the table keeps the string alive */
+  return s;
+}
+
+static long opt_int(lua_State *L, int idx, const char *k, long def) {
+  lua_getfield(L, idx, k);
+  long v = lua_isnil(L, -1) ? def : (long)luaL_checkinteger(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+struct db_handle {
+  struct fs *f; /* NULL once closed */
+};
+
+static struct fs *check_db(lua_State *L) {
+  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
+  if (h->f == NULL) luaL_argerror(L, 1, "database handle is closed");
+  return h->f;
+}
+
+static int db_release(lua_State *L) {
+  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
+  struct fs *f = h->f;
+  h->f = NULL;
+  fs_unref(f);
+  return 0;
+}
+
+static int l_firestore(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  struct fs_cfg cfg = {
+      .project = opt_str(L, 1, "project"),
+      .database = opt_str(L, 1, "database"),
+      .emulator_host = opt_str(L, 1, "emulator_host"),
+      .token = opt_str(L, 1, "token"),
+      .timeout_ms = opt_int(L, 1, "timeout_ms", 0),
+  };
+  struct db_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
+  h->f = NULL;
+  luaL_setmetatable(L, DB_T);
+  char err[256];
+  if ((h->f = fs_new(&cfg, err, sizeof err)) == NULL)
+    return luaL_error(L, "fin.firebase.firestore: %s", err);
+  return 1;
+}
+
+/* Pushes a document's fields as a plain table. */
+static void push_doc(lua_State *L, const json_t *doc) {
+  json_t *m = json_pack("{s:{s:O}}", "mapValue", "fields", json_object_get(doc, "fields"));
+  json_t *plain = m ? fs_to_json(m) : NULL;
+  if (plain != NULL)
+    fin_json_push(L, plain);
+  else
+    lua_newtable(L);
+  json_decref(plain);
+  json_decref(m);
+}
+
+static int db_get(lua_State *L) {
+  struct fs *f = check_db(L);
+  json_t *doc = NULL;
+  struct fin_err e = {0};
+  enum fin_status st = fs_read1(f, luaL_checkstring(L, 2), &doc, &e);
+  if (st == FIN_NOT_FOUND) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (st != FIN_OK) return luaL_error(L, "firestore get: %s", e.msg);
+  push_doc(L, doc);
+  json_decref(doc);
+  return 1;
+}
+
+static int push_hit(void *ctx, const json_t *doc) {
+  lua_State *L = ctx;
+  const char *name = json_string_value(json_object_get(doc, "name"));
+  const char *rel = name ? strstr(name, "/documents/") : NULL;
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, rel ? rel + strlen("/documents/") : "");
+  lua_setfield(L, -2, "path");
+  push_doc(L, doc);
+  lua_setfield(L, -2, "data");
+  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  return 0;
+}
+
+/* db:query(parent|nil, collection [, field, value]) */
+static int db_query(lua_State *L) {
+  struct fs *f = check_db(L);
+  const char *parent = luaL_optstring(L, 2, NULL);
+  json_t *q = fs_q_new(luaL_checkstring(L, 3), false);
+  if (!lua_isnoneornil(L, 4)) {
+    char err[128];
+    json_t *v = fin_json_from_lua(L, 5, err, sizeof err);
+    if (v == NULL) {
+      json_decref(q);
+      return luaL_argerror(L, 5, err);
+    }
+    fs_q_where(q, luaL_checkstring(L, 4), "EQUAL", fs_from_json(v));
+    json_decref(v);
+  }
+  lua_newtable(L);
+  struct fin_err e = {0};
+  if (fs_query(f, parent, q, push_hit, L, &e) != FIN_OK)
+    return luaL_error(L, "firestore query: %s", e.msg);
+  return 1;
+}
+
+static int db_reset(lua_State *L) {
+  struct fin_err e = {0};
+  if (fs_emulator_reset(check_db(L), &e) != FIN_OK)
+    return luaL_error(L, "firestore reset: %s", e.msg);
+  return 0;
+}
+
+FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, fs_users_port)
+FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, fs_scores_port)
+FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, fs_cards_port)
+FIN_BOX_PORT_METHOD(db_requests, FIN_T_REQUESTS, check_db, fs_requests_port)
+FIN_BOX_PORT_METHOD(db_txns, FIN_T_TXNS, check_db, fs_txns_port)
+FIN_BOX_PORT_METHOD(db_idem, FIN_T_IDEM, check_db, fs_idem_port)
+FIN_BOX_PORT_METHOD(db_outbox, FIN_T_OUTBOX, check_db, fs_outbox_port)
+FIN_BOX_PORT_METHOD(db_audit, FIN_T_AUDIT, check_db, fs_audit_port)
+FIN_BOX_PORT_METHOD(db_wa_notif, FIN_T_WA_NOTIF, check_db, fs_wa_notifications_port)
+FIN_BOX_PORT_METHOD(db_wa_inbound, FIN_T_WA_INBOUND, check_db, fs_wa_inbound_port)
+FIN_BOX_PORT_METHOD(db_approvals, FIN_T_APPROVALS, check_db, fs_approvals_port)
+FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, fs_store_port)
+
+static int l_auth(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  struct fb_auth_cfg cfg = {
+      .project = opt_str(L, 1, "project"),
+      .emulator_host = opt_str(L, 1, "emulator_host"),
+      .certs_url = opt_str(L, 1, "certs_url"),
+      .timeout_ms = opt_int(L, 1, "timeout_ms", 0),
+  };
+  struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
+  char err[256] = "out of memory";
+  struct fin_auth a = fb_auth_new(&cfg, err, sizeof err);
+  if (a.ops == NULL) return luaL_error(L, "fin.firebase.auth: %s", err);
+  FIN_BOX_SET(b, a);
+  return 1;
+}
+
+int luaopen_fin_firebase(lua_State *L) {
+  static const luaL_Reg db_methods[] = {
+      {"users", db_users},
+      {"scores", db_scores},
+      {"cards", db_cards},
+      {"card_requests", db_requests},
+      {"transactions", db_txns},
+      {"idempotency", db_idem},
+      {"outbox", db_outbox},
+      {"audit_logs", db_audit},
+      {"wa_notifications", db_wa_notif},
+      {"wa_inbound", db_wa_inbound},
+      {"pending_approvals", db_approvals},
+      {"store", db_store},
+      {"get", db_get},
+      {"query", db_query},
+      {"reset", db_reset},
+      {NULL, NULL},
+  };
+  static const luaL_Reg db_meta[] = {
+      {"__gc", db_release},
+      {"__close", db_release},
+      {NULL, NULL},
+  };
+  static const luaL_Reg funcs[] = {
+      {"firestore", l_firestore},
+      {"auth", l_auth},
+      {NULL, NULL},
+  };
+  if (luaL_newmetatable(L, DB_T)) {
+    luaL_setfuncs(L, db_meta, 0);
+    luaL_newlib(L, db_methods);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, funcs);
+  return 1;
+}

@@ -1,0 +1,356 @@
+/* fs_records.c - the outbox, audit logs and the WhatsApp collections on
+ * Firestore (layout: fs_items.h). Events are appended by the store
+ * (fs_store.c); here they are read and moved through their statuses.
+ * Status changes only touch existing documents (exists preconditions). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/util/timefmt.h"
+#include "../common/ent_order.h"
+#include "fs_db.h"
+#include "fs_items.h"
+#include "fs_value.h"
+
+ENT_VEC_FNS(event, fs_event_from, fin_event_clear)
+ENT_VEC_FNS(audit, fs_audit_from, fin_audit_clear)
+
+/* One update of `fields` (stolen) under `mask` on an existing document at
+ * `path` (owned), plus optional field transforms (stolen). */
+static enum fin_status patch(struct fs *f, char *path, json_t *fields, const char *const *mask,
+                             json_t *transforms, struct fin_err *e) {
+  if (path == NULL) {
+    json_decref(fields), json_decref(transforms);
+    return fin_err_set(e, FIN_NOT_FOUND, "no such document");
+  }
+  json_t *w = fs_w_update(f, path, fields, mask, 1);
+  if (w != NULL && transforms != NULL) json_object_set(w, "updateTransforms", transforms);
+  json_decref(transforms);
+  free(path);
+  if (w == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
+  return fs_commit(f, json_pack("[o]", w), NULL, NULL, e);
+}
+
+/* ---- outbox ---- */
+static enum fin_status ob_by_status(struct fs *f, const char *status, json_t *q, int limit,
+                                    struct fin_event **out, size_t *n, struct fin_err *e) {
+  fs_q_where(q, "status", "EQUAL", fs_s(status));
+  if (limit > 0) fs_q_limit(q, limit);
+  struct ent_vec v = {
+      .size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
+  return fs_collect(f, NULL, q, &v, out, n, e);
+}
+
+static enum fin_status ob_find_pending(void *self, int limit, struct fin_event **out, size_t *n,
+                                       struct fin_err *e) {
+  json_t *q = fs_q_new(FS_C_OUTBOX, false);
+  fs_q_order(q, "createdAt", false);
+  fs_q_order(q, "sequenceNumber", false);
+  fs_q_order(q, "__name__", false);
+  return ob_by_status(self, "pending", q, limit, out, n, e);
+}
+
+static enum fin_status ob_find_retry(void *self, fin_ms now, int limit, struct fin_event **out,
+                                     size_t *n, struct fin_err *e) {
+  json_t *q = fs_q_new(FS_C_OUTBOX, false);
+  fs_q_where(q, "nextRetryAt", "LESS_THAN_OR_EQUAL", fs_time(now));
+  fs_q_order(q, "nextRetryAt", false);
+  fs_q_order(q, "createdAt", false);
+  fs_q_order(q, "__name__", false);
+  enum fin_status st = ob_by_status(self, "failed", q, limit, out, n, e);
+  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, ent_event_by_retry);
+  return st;
+}
+
+static enum fin_status ob_get(void *self, const char *id, struct fin_event *out,
+                              struct fin_err *e) {
+  memset(out, 0, sizeof *out);
+  char *path = fs_path(2, FS_C_OUTBOX, id);
+  json_t *doc = NULL;
+  enum fin_status st = fs_read1(self, path, &doc, e);
+  if (st == FIN_OK && fs_event_from(doc, out) != 0) {
+    fin_event_clear(out);
+    st = fin_err_set(e, FIN_INTERNAL, "firestore document %s is malformed", path);
+  }
+  json_decref(doc);
+  free(path);
+  return st;
+}
+
+static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, struct fin_err *e) {
+  static const char *const mask[] = {"status", "sentAt", NULL};
+  return patch(self, fs_path(2, FS_C_OUTBOX, id),
+               json_pack("{s:o,s:o}", "status", fs_s("sent"), "sentAt", fs_time(now)), mask, NULL,
+               e);
+}
+
+/* retryCount moves with a server-side increment: no read, no lost count. */
+static enum fin_status ob_mark_failed(void *self, const char *id, const char *error,
+                                      fin_ms retry_at, struct fin_err *e) {
+  static const char *const mask[] = {"status", "lastError", "nextRetryAt", NULL};
+  json_t *inc = json_pack("[{s:s,s:o}]", "fieldPath", "retryCount", "increment", fs_int(1));
+  return patch(self, fs_path(2, FS_C_OUTBOX, id),
+               json_pack("{s:o,s:o,s:o}", "status", fs_s("failed"), "lastError",
+                         fs_s(error ? error : ""), "nextRetryAt", fs_time(retry_at)),
+               mask, inc, e);
+}
+
+static enum fin_status ob_mark_dead(void *self, const char *id, const char *error,
+                                    struct fin_err *e) {
+  static const char *const mask[] = {"status", "lastError", NULL};
+  return patch(
+      self, fs_path(2, FS_C_OUTBOX, id),
+      json_pack("{s:o,s:o}", "status", fs_s("dead_letter"), "lastError", fs_s(error ? error : "")),
+      mask, NULL, e);
+}
+
+/* Events and their counters go together, as in memory mode (the original's
+ * Firestore backend kept the counters: infrastructure.md §11 item 16). */
+static enum fin_status ob_clear(void *self, long *deleted, struct fin_err *e) {
+  long seqs;
+  enum fin_status st = fs_delete_group(self, FS_C_OUTBOX, deleted, e);
+  if (st == FIN_OK) st = fs_delete_group(self, FS_C_SEQ, &seqs, e);
+  return st;
+}
+
+static enum fin_status ob_list_by_entity(void *self, const char *eco, const char *type,
+                                         const char *id, struct fin_event **out, size_t *n,
+                                         struct fin_err *e) {
+  json_t *q = fs_q_new(FS_C_OUTBOX, false);
+  fs_q_where(q, "ecosystemId", "EQUAL", fs_s(eco));
+  fs_q_where(q, "entityType", "EQUAL", fs_s(type));
+  fs_q_where(q, "entityId", "EQUAL", fs_s(id));
+  struct ent_vec v = {
+      .size = sizeof(struct fin_event), .from = event_from_v, .clear = event_clear_v};
+  enum fin_status st = fs_collect(self, NULL, q, &v, out, n, e);
+  if (st == FIN_OK && *n > 1) qsort(*out, *n, sizeof **out, ent_event_by_sequence);
+  return st;
+}
+
+static const struct fin_outbox_ops outbox_ops = {
+    .find_pending = ob_find_pending,
+    .find_retry = ob_find_retry,
+    .get = ob_get,
+    .mark_sent = ob_mark_sent,
+    .mark_failed = ob_mark_failed,
+    .mark_dead = ob_mark_dead,
+    .clear = ob_clear,
+    .list_by_entity = ob_list_by_entity,
+    .destroy = fs_port_release,
+};
+
+struct fin_outbox fs_outbox_port(struct fs *f) {
+  return (struct fin_outbox){&outbox_ops, fs_ref(f)};
+}
+
+/* ---- audit logs ---- */
+/* A target has few entries: all of them, newest first, paged here by the
+ * id of the last entry returned (as in memory mode). */
+static enum fin_status audit_find_by_target(void *self, const char *type, const char *id,
+                                            const char *cursor, int limit, struct fin_audit **out,
+                                            size_t *n, struct fin_page *page, struct fin_err *e) {
+  page->total_count = -1, page->has_more = false, page->next_cursor = NULL;
+  json_t *q = fs_q_new(FS_C_AUDIT, false);
+  fs_q_where(q, "targetType", "EQUAL", fs_s(type));
+  fs_q_where(q, "targetId", "EQUAL", fs_s(id));
+  struct ent_vec v = {
+      .size = sizeof(struct fin_audit), .from = audit_from_v, .clear = audit_clear_v};
+  struct fin_audit *all;
+  size_t total;
+  enum fin_status st = fs_collect(self, NULL, q, &v, &all, &total, e);
+  if (st != FIN_OK) return st;
+  if (total > 1) qsort(all, total, sizeof *all, ent_audit_newest);
+  size_t from = 0;
+  for (size_t i = 0; cursor != NULL && cursor[0] && i < total; i++)
+    if (strcmp(all[i].log_id, cursor) == 0) from = i + 1;
+  size_t take = total - from < (size_t)limit ? total - from : (size_t)limit;
+  page->has_more = from + take < total;
+  if (page->has_more) page->next_cursor = strdup(all[from + take - 1].log_id);
+  for (size_t i = 0; i < total; i++)
+    if (i < from || i >= from + take) fin_audit_clear(&all[i]);
+  if (take > 0 && from > 0) memmove(all, all + from, take * sizeof *all);
+  *out = all, *n = take;
+  if (!page->has_more || page->next_cursor != NULL) return FIN_OK;
+  fin_audit_list_free(all, take);
+  *out = NULL, *n = 0;
+  page->has_more = false;
+  return fin_err_set(e, FIN_NOMEM, "out of memory");
+}
+
+static enum fin_status audit_clear(void *self, long *deleted, struct fin_err *e) {
+  return fs_delete_group(self, FS_C_AUDIT, deleted, e);
+}
+
+static const struct fin_audit_ops audit_ops = {
+    .find_by_target = audit_find_by_target,
+    .clear = audit_clear,
+    .destroy = fs_port_release,
+};
+
+struct fin_audit_logs fs_audit_port(struct fs *f) {
+  return (struct fin_audit_logs){&audit_ops, fs_ref(f)};
+}
+
+/* ---- WhatsApp: plain documents ---- */
+static enum fin_status put_doc(struct fs *f, char *path, json_t *fields, struct fin_err *e) {
+  if (path == NULL || fields == NULL) {
+    free(path), json_decref(fields);
+    return fin_err_set(e, path ? FIN_NOMEM : FIN_INVALID, "cannot store this document");
+  }
+  json_t *w = fs_w_update(f, path, fields, NULL, -1);
+  free(path);
+  return w ? fs_commit(f, json_pack("[o]", w), NULL, NULL, e)
+           : fin_err_set(e, FIN_NOMEM, "out of memory");
+}
+
+static enum fin_status get_doc(struct fs *f, char *path, int (*from)(const json_t *, void *),
+                               void (*clear)(void *), void *out, struct fin_err *e) {
+  json_t *doc = NULL;
+  enum fin_status st = fs_read1(f, path, &doc, e);
+  if (st == FIN_OK && from(doc, out) != 0) {
+    clear(out);
+    st = fin_err_set(e, FIN_INTERNAL, "firestore document %s is malformed", path);
+  }
+  json_decref(doc);
+  free(path);
+  return st;
+}
+
+ENT_VEC_FNS(notif, fs_wa_notification_from, fin_wa_notification_clear)
+ENT_VEC_FNS(inbound, fs_wa_inbound_from, fin_wa_inbound_clear)
+ENT_VEC_FNS(approval, fs_approval_from, fin_pending_approval_clear)
+
+static enum fin_status notif_save(void *self, const struct fin_wa_notification *n,
+                                  struct fin_err *e) {
+  return put_doc(self, fs_path(2, FS_C_WA_NOTIF, n->notification_id),
+                 fs_wa_notification_fields(n, fin_now_ms()), e);
+}
+
+static enum fin_status notif_get(void *self, const char *id, struct fin_wa_notification *out,
+                                 struct fin_err *e) {
+  memset(out, 0, sizeof *out);
+  return get_doc(self, fs_path(2, FS_C_WA_NOTIF, id), notif_from_v, notif_clear_v, out, e);
+}
+
+/* As memory mode: sentAt on sent, deliveredAt on delivered, the message id
+ * and error only when given. */
+static enum fin_status notif_update_status(void *self, const char *id, const char *status,
+                                           const char *wpp_message_id, const char *error,
+                                           fin_ms now, struct fin_err *e) {
+  const char *mask[8];
+  size_t k = 0;
+  json_t *fields = json_object();
+  mask[k++] = "deliveryStatus", fs_put_s(fields, "deliveryStatus", status);
+  mask[k++] = "updatedAt", fs_put_time(fields, "updatedAt", now);
+  if (strcmp(status, "sent") == 0) mask[k++] = "sentAt", fs_put_time(fields, "sentAt", now);
+  if (strcmp(status, "delivered") == 0)
+    mask[k++] = "deliveredAt", fs_put_time(fields, "deliveredAt", now);
+  if (wpp_message_id) mask[k++] = "wppMessageId", fs_put_s(fields, "wppMessageId", wpp_message_id);
+  if (error) mask[k++] = "lastError", fs_put_s(fields, "lastError", error);
+  mask[k] = NULL;
+  enum fin_status st = patch(self, fs_path(2, FS_C_WA_NOTIF, id), fields, mask, NULL, e);
+  if (st == FIN_NOT_FOUND) fin_err_set(e, FIN_NOT_FOUND, "Notification not found: %s", id);
+  return st;
+}
+
+static enum fin_status notif_delete_all(void *self, long *deleted, struct fin_err *e) {
+  return fs_delete_group(self, FS_C_WA_NOTIF, deleted, e);
+}
+
+static const struct fin_wa_notifications_ops notif_ops = {
+    .save = notif_save,
+    .get = notif_get,
+    .update_status = notif_update_status,
+    .delete_all = notif_delete_all,
+    .destroy = fs_port_release,
+};
+
+struct fin_wa_notifications fs_wa_notifications_port(struct fs *f) {
+  return (struct fin_wa_notifications){&notif_ops, fs_ref(f)};
+}
+
+static enum fin_status inbound_save(void *self, const struct fin_wa_inbound *m, struct fin_err *e) {
+  return put_doc(self, fs_path(2, FS_C_WA_INBOUND, m->message_id), fs_wa_inbound_fields(m), e);
+}
+
+static enum fin_status inbound_get(void *self, const char *id, struct fin_wa_inbound *out,
+                                   struct fin_err *e) {
+  memset(out, 0, sizeof *out);
+  return get_doc(self, fs_path(2, FS_C_WA_INBOUND, id), inbound_from_v, inbound_clear_v, out, e);
+}
+
+static enum fin_status inbound_delete_all(void *self, long *deleted, struct fin_err *e) {
+  return fs_delete_group(self, FS_C_WA_INBOUND, deleted, e);
+}
+
+static const struct fin_wa_inbound_ops inbound_ops = {
+    .save = inbound_save,
+    .get = inbound_get,
+    .delete_all = inbound_delete_all,
+    .destroy = fs_port_release,
+};
+
+struct fin_wa_inbound_repo fs_wa_inbound_port(struct fs *f) {
+  return (struct fin_wa_inbound_repo){&inbound_ops, fs_ref(f)};
+}
+
+static enum fin_status approval_save(void *self, const struct fin_pending_approval *p,
+                                     struct fin_err *e) {
+  return put_doc(self, fs_path(2, FS_C_APPROVALS, p->request_id), fs_approval_fields(p), e);
+}
+
+static enum fin_status approval_get(void *self, const char *id, struct fin_pending_approval *out,
+                                    struct fin_err *e) {
+  memset(out, 0, sizeof *out);
+  return get_doc(self, fs_path(2, FS_C_APPROVALS, id), approval_from_v, approval_clear_v, out, e);
+}
+
+/* Only a tracker still pending moves: the update is conditional on the
+ * version that was read pending; a lost race re-reads and reports. */
+static enum fin_status approval_decide(void *self, const char *id, const char *status,
+                                       const char *admin_phone, fin_ms now, struct fin_err *e) {
+  static const char *const mask[] = {"approvalStatus", "respondingAdminPhone", "responseReceivedAt",
+                                     "updatedAt", NULL};
+  for (int attempt = 0; attempt < 5; attempt++) {
+    char *path = fs_path(2, FS_C_APPROVALS, id);
+    json_t *doc = NULL;
+    enum fin_status st = fs_read1(self, path, &doc, e);
+    if (st == FIN_NOT_FOUND) fin_err_set(e, st, "Tracker not found: %s", id);
+    const char *cur = fs_get_s(fs_doc_fields(doc), "approvalStatus");
+    if (st == FIN_OK && (cur == NULL || strcmp(cur, "pending") != 0))
+      st = fin_err_set(e, FIN_PRECONDITION, "Tracker %s is already %s", id, cur ? cur : "?");
+    if (st != FIN_OK) {
+      json_decref(doc), free(path);
+      return st;
+    }
+    json_t *fields = json_object();
+    fs_put_s(fields, "approvalStatus", status);
+    fs_put_s(fields, "respondingAdminPhone", admin_phone);
+    fs_put_time(fields, "responseReceivedAt", now);
+    fs_put_time(fields, "updatedAt", now);
+    json_t *w = fs_w_update(self, path, fields, mask, -1);
+    const char *ut = json_string_value(json_object_get(doc, "updateTime"));
+    if (w != NULL && ut != NULL)
+      json_object_set_new(w, "currentDocument", json_pack("{s:s}", "updateTime", ut));
+    json_decref(doc), free(path);
+    if (w == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
+    st = fs_commit(self, json_pack("[o]", w), NULL, NULL, e);
+    if (st != FIN_PRECONDITION) return st; /* changed since the read: look again */
+  }
+  return fin_err_set(e, FIN_UNAVAILABLE, "Tracker %s: too much contention", id);
+}
+
+static enum fin_status approval_delete_all(void *self, long *deleted, struct fin_err *e) {
+  return fs_delete_group(self, FS_C_APPROVALS, deleted, e);
+}
+
+static const struct fin_pending_approvals_ops approvals_ops = {
+    .save = approval_save,
+    .get = approval_get,
+    .decide = approval_decide,
+    .delete_all = approval_delete_all,
+    .destroy = fs_port_release,
+};
+
+struct fin_pending_approvals fs_approvals_port(struct fs *f) {
+  return (struct fin_pending_approvals){&approvals_ops, fs_ref(f)};
+}

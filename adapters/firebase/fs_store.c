@@ -1,0 +1,421 @@
+/* fs_store.c - the atomic commit of store.h as one Firestore transaction.
+ *
+ * The documents the conditions depend on are read with :batchGet, which
+ * also begins the transaction; the conditions are checked here (so the
+ * first failing write is known, as store.h wants) and the writes are
+ * committed in that transaction, which Firestore aborts if another client
+ * wrote a read document meanwhile (then everything is retried). Outbox
+ * counters live in outboxSequences/<sha256(entityKey)> and move with the
+ * events. A failed check rolls the transaction back at once: the emulator
+ * keeps an abandoned transaction's locks for about a minute.
+ *
+ * Inside this process, commits that read the same documents queue on a
+ * striped lock first: the emulator locks pessimistically and answers
+ * contention with lock timeouts, which would only turn into retries. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../core/util/codec.h"
+#include "../../core/util/timefmt.h"
+#include "fs_db.h"
+#include "fs_items.h"
+#include "fs_value.h"
+
+#define MAX_ATTEMPTS 8
+#define MAX_READS FIN_MAX_WRITES
+#define STRIPES 128
+
+static pthread_mutex_t stripes[STRIPES];
+static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
+
+static void stripes_init(void) {
+  for (int i = 0; i < STRIPES; i++)
+    pthread_mutex_init(&stripes[i], NULL);
+}
+
+static int stripe_of(const char *path) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (const char *p = path; *p; p++)
+    h = (h ^ (unsigned char)*p) * 16777619u;
+  return (int)(h % STRIPES);
+}
+
+/* Locks (or unlocks) the stripes of `paths` in ascending order, each once. */
+static void stripes_set(char *const *paths, size_t n, bool lock) {
+  bool used[STRIPES] = {false};
+  pthread_once(&stripes_once, stripes_init);
+  for (size_t i = 0; i < n; i++)
+    used[stripe_of(paths[i])] = true;
+  for (int s = 0; s < STRIPES; s++)
+    if (used[s]) lock ? pthread_mutex_lock(&stripes[s]) : pthread_mutex_unlock(&stripes[s]);
+}
+
+/* What one commit reads: unique paths, and for each write the index of the
+ * path its condition reads (-1 = none). */
+struct reads {
+  char *path[MAX_READS];
+  json_t *doc[MAX_READS];
+  size_t n;
+  int of[FIN_MAX_WRITES];
+};
+
+static char *entity_key(const struct fin_event *ev) {
+  char *k = NULL;
+  if (asprintf(&k, "%s:%s:%s", ev->ecosystem_id ? ev->ecosystem_id : "",
+               ev->entity_type ? ev->entity_type : "", ev->entity_id ? ev->entity_id : "") < 0)
+    return NULL;
+  return k;
+}
+
+static char *seq_path(const struct fin_event *ev) {
+  char *k = entity_key(ev), hex[65];
+  if (k == NULL) return NULL;
+  fin_sha256_hex(k, strlen(k), hex);
+  free(k);
+  return fs_path(2, FS_C_SEQ, hex);
+}
+
+/* The document a write's condition reads (malloc'd), "" for none, NULL on
+ * an id Firestore cannot hold. */
+static char *read_path(const struct fin_write *x) {
+  switch (x->kind) {
+  case FIN_W_USER_CREATE:
+    return fs_path(2, FS_C_USERS, x->u.user->ecosystem_id);
+  case FIN_W_USER_SCORE:
+    return fs_path(2, FS_C_USERS, x->u.score.ecosystem_id);
+  case FIN_W_USER_SUMMARY:
+    return fs_path(2, FS_C_USERS, x->u.summary.ecosystem_id);
+  case FIN_W_CARD_CREATE:
+    return fs_path(4, FS_C_USERS, x->u.card->ecosystem_id, FS_C_CARDS, x->u.card->card_id);
+  case FIN_W_CARD_BALANCE:
+    return fs_path(4, FS_C_USERS, x->u.balance.ecosystem_id, FS_C_CARDS, x->u.balance.card_id);
+  case FIN_W_REQUEST_CREATE:
+    return fs_path(4, FS_C_USERS, x->u.request->ecosystem_id, FS_C_REQUESTS,
+                   x->u.request->request_id);
+  case FIN_W_REQUEST_DECIDE:
+    return fs_path(4, FS_C_USERS, x->u.decide.ecosystem_id, FS_C_REQUESTS, x->u.decide.request_id);
+  case FIN_W_EVENT_APPEND:
+    return x->u.event->sequence == 0 ? seq_path(x->u.event) : strdup("");
+  case FIN_W_IDEM_PUT:
+    return fs_path(4, FS_C_USERS, x->u.idem.rec->ecosystem_id, FS_C_IDEM, x->u.idem.rec->key_hash);
+  default:
+    return strdup("");
+  }
+}
+
+static void reads_free(struct reads *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    free(r->path[i]);
+    json_decref(r->doc[i]);
+  }
+  r->n = 0;
+}
+
+static enum fin_status plan_reads(const struct fin_write *w, size_t n, struct reads *r,
+                                  struct fin_err *e) {
+  memset(r, 0, sizeof *r);
+  for (size_t i = 0; i < n; i++) {
+    char *p = read_path(&w[i]);
+    if (p == NULL) {
+      e ? e->failed_write = (int)i : 0;
+      return fin_err_set(e, FIN_INVALID, "write %zu names a document Firestore cannot hold", i);
+    }
+    r->of[i] = -1;
+    if (p[0] == '\0') {
+      free(p);
+      continue;
+    }
+    size_t k = 0;
+    while (k < r->n && strcmp(r->path[k], p) != 0)
+      k++;
+    if (k == r->n)
+      r->path[r->n++] = p;
+    else
+      free(p);
+    r->of[i] = (int)k;
+  }
+  return FIN_OK;
+}
+
+/* store.h's condition of write i against the document read for it. */
+static enum fin_status check(const struct fin_write *x, int i, const json_t *doc, fin_ms now,
+                             struct fin_err *e) {
+  const json_t *f = fs_doc_fields(doc);
+  enum fin_status st = FIN_OK;
+  switch (x->kind) {
+  case FIN_W_USER_CREATE:
+    if (doc) st = fin_err_set(e, FIN_EXISTS, "User already exists: %s", x->u.user->ecosystem_id);
+    break;
+  case FIN_W_USER_SCORE:
+  case FIN_W_USER_SUMMARY:
+    if (!doc)
+      st = fin_err_set(e, FIN_NOT_FOUND, "User not found: %s",
+                       x->kind == FIN_W_USER_SCORE ? x->u.score.ecosystem_id
+                                                   : x->u.summary.ecosystem_id);
+    break;
+  case FIN_W_CARD_CREATE:
+    if (doc) st = fin_err_set(e, FIN_EXISTS, "Card already exists: %s", x->u.card->card_id);
+    break;
+  case FIN_W_CARD_BALANCE: {
+    int64_t actual = doc ? fs_get_int(f, "version", 1) : -1;
+    if (actual == x->u.balance.expected_version) break;
+    if (e != NULL) {
+      fin_strlcpy(e->card_id, x->u.balance.card_id, sizeof e->card_id);
+      e->expected_version = x->u.balance.expected_version;
+      e->actual_version = actual;
+    }
+    st = fin_err_set(e, FIN_VERSION_CONFLICT,
+                     "Concurrent modification detected for card %s. Expected version %lld, got "
+                     "%lld",
+                     x->u.balance.card_id, (long long)x->u.balance.expected_version,
+                     (long long)actual);
+    break;
+  }
+  case FIN_W_REQUEST_CREATE:
+    if (doc)
+      st = fin_err_set(e, FIN_EXISTS, "Card request already exists: %s", x->u.request->request_id);
+    break;
+  case FIN_W_REQUEST_DECIDE: {
+    const char *s = fs_get_s(f, "status");
+    if (!doc)
+      st = fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", x->u.decide.request_id);
+    else if (s == NULL || strcmp(s, "pending") != 0)
+      st = fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
+                       x->u.decide.request_id, s ? s : "?");
+    break;
+  }
+  case FIN_W_IDEM_PUT:
+    if (doc && fs_get_time(f, "expiresAt") > now)
+      st = fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
+    break;
+  default:
+    break;
+  }
+  if (st != FIN_OK && e != NULL) e->failed_write = i;
+  return st;
+}
+
+static int add(json_t *writes, json_t *w) {
+  return w != NULL && json_array_append_new(writes, w) == 0 ? 0 : -1;
+}
+
+static int user_writes(struct fs *f, json_t *ws, const struct fin_write *x, const char *path) {
+  static const char *const score_mask[] = {"currentScore", "tier", "updatedAt", NULL};
+  static const char *const sum_mask[] = {"cardSummary", "updatedAt", NULL};
+  json_t *fields = json_object();
+  if (x->kind == FIN_W_USER_SUMMARY) {
+    json_object_set_new(fields, "cardSummary", fs_summary_value(&x->u.summary.summary));
+    fs_put_time(fields, "updatedAt", x->u.summary.updated_at);
+    return add(ws, fs_w_update(f, path, fields, sum_mask, 1));
+  }
+  fs_put_int(fields, "currentScore", x->u.score.score);
+  fs_put_s(fields, "tier", x->u.score.tier);
+  fs_put_time(fields, "updatedAt", x->u.score.updated_at);
+  int rc = add(ws, fs_w_update(f, path, fields, score_mask, 1));
+  const struct fin_score *s = x->u.score.entry;
+  if (rc != 0 || s == NULL) return rc;
+  char *sp = fs_path(4, FS_C_USERS, x->u.score.ecosystem_id, FS_C_SCORES, s->score_id);
+  rc = sp ? add(ws, fs_w_update(f, sp, fs_score_fields(s), NULL, -1)) : -1;
+  free(sp);
+  return rc;
+}
+
+static int balance_write(struct fs *f, json_t *ws, const struct fin_write *x, const char *path) {
+  static const char *const mask[] = {"balance", "availableCredit", "minimumPayment",
+                                     "version", "updatedAt",       NULL};
+  json_t *fields = json_object();
+  fs_put_double(fields, "balance", x->u.balance.balance);
+  fs_put_double(fields, "availableCredit", x->u.balance.available_credit);
+  fs_put_double(fields, "minimumPayment", x->u.balance.minimum_payment);
+  fs_put_int(fields, "version", x->u.balance.expected_version + 1);
+  fs_put_time(fields, "updatedAt", x->u.balance.updated_at);
+  return add(ws, fs_w_update(f, path, fields, mask, 1));
+}
+
+static int decide_write(struct fs *f, json_t *ws, const struct fin_write *x, const char *path) {
+  const char *mask[5] = {"status", "decision", "updatedAt", NULL, NULL};
+  json_t *fields = json_object();
+  fs_put_s(fields, "status", x->u.decide.status);
+  json_t *d = x->u.decide.decision ? fs_decision_value(x->u.decide.decision) : NULL;
+  if (d != NULL) json_object_set_new(fields, "decision", d);
+  fs_put_time(fields, "updatedAt", x->u.decide.updated_at);
+  if (x->u.decide.resulting_card_id && x->u.decide.resulting_card_id[0]) {
+    mask[3] = "resultingCardId";
+    fs_put_s(fields, "resultingCardId", x->u.decide.resulting_card_id);
+  }
+  return add(ws, fs_w_update(f, path, fields, mask, 1));
+}
+
+/* A whole new document from an entity's fields (stolen). */
+static int doc_write(struct fs *f, json_t *ws, char *path, json_t *fields) {
+  int rc = path ? add(ws, fs_w_update(f, path, fields, NULL, -1)) : (json_decref(fields), -1);
+  free(path);
+  return rc;
+}
+
+/* Numbers the events of each counter read (c+1, c+2 ...) into seq[] and
+ * adds one counter write per document. */
+static int counter_writes(struct fs *f, json_t *ws, const struct fin_write *w, size_t n,
+                          const struct reads *r, int64_t *seq, fin_ms now) {
+  int64_t next[MAX_READS];
+  for (size_t k = 0; k < r->n; k++)
+    next[k] = fs_get_int(fs_doc_fields(r->doc[k]), "current", 0);
+  bool touched[MAX_READS] = {false};
+  const struct fin_event *first[MAX_READS] = {NULL};
+  for (size_t i = 0; i < n; i++) {
+    if (w[i].kind != FIN_W_EVENT_APPEND) continue;
+    seq[i] = w[i].u.event->sequence;
+    if (r->of[i] < 0) continue;
+    seq[i] = ++next[r->of[i]];
+    touched[r->of[i]] = true;
+    if (first[r->of[i]] == NULL) first[r->of[i]] = w[i].u.event;
+  }
+  for (size_t k = 0; k < r->n; k++) {
+    if (!touched[k]) continue;
+    char *key = entity_key(first[k]);
+    json_t *fields = json_object();
+    int rc = key ? fs_put_s(fields, "entityKey", key) : -1;
+    rc |= fs_put_int(fields, "current", next[k]);
+    rc |= fs_put_time(fields, "updatedAt", now);
+    free(key);
+    if (rc != 0 || add(ws, fs_w_update(f, r->path[k], fields, NULL, -1)) != 0) return -1;
+  }
+  return 0;
+}
+
+static int event_write(struct fs *f, json_t *ws, const struct fin_event *ev, int64_t seq) {
+  struct fin_event copy = *ev; /* shallow: only the number differs */
+  copy.sequence = seq;
+  return doc_write(f, ws, fs_path(2, FS_C_OUTBOX, ev->event_id), fs_event_fields(&copy));
+}
+
+static int one_write(struct fs *f, json_t *ws, const struct fin_write *x, const char *path,
+                     int64_t seq) {
+  switch (x->kind) {
+  case FIN_W_USER_CREATE:
+    return add(ws, fs_w_update(f, path, fs_user_fields(x->u.user), NULL, 0));
+  case FIN_W_USER_SCORE:
+  case FIN_W_USER_SUMMARY:
+    return user_writes(f, ws, x, path);
+  case FIN_W_CARD_CREATE:
+    return add(ws, fs_w_update(f, path, fs_card_fields(x->u.card), NULL, 0));
+  case FIN_W_CARD_BALANCE:
+    return balance_write(f, ws, x, path);
+  case FIN_W_REQUEST_CREATE:
+    return add(ws, fs_w_update(f, path, fs_request_fields(x->u.request), NULL, 0));
+  case FIN_W_REQUEST_DECIDE:
+    return decide_write(f, ws, x, path);
+  case FIN_W_TXN_PUT:
+    return doc_write(f, ws,
+                     fs_path(6, FS_C_USERS, x->u.txn->ecosystem_id, FS_C_CARDS, x->u.txn->card_id,
+                             FS_C_TXNS, x->u.txn->transaction_id),
+                     fs_txn_fields(x->u.txn));
+  case FIN_W_EVENT_APPEND:
+    return event_write(f, ws, x->u.event, seq);
+  case FIN_W_IDEM_PUT:
+    return add(ws, fs_w_update(f, path, fs_idem_fields(x->u.idem.rec), NULL, -1));
+  case FIN_W_AUDIT_APPEND:
+    return doc_write(f, ws, fs_path(2, FS_C_AUDIT, x->u.audit->log_id),
+                     fs_audit_fields(x->u.audit));
+  }
+  return -1;
+}
+
+static json_t *build(struct fs *f, const struct fin_write *w, size_t n, const struct reads *r,
+                     int64_t *seq, fin_ms now) {
+  json_t *ws = json_array();
+  int rc = ws ? counter_writes(f, ws, w, n, r, seq, now) : -1;
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = one_write(f, ws, &w[i], r->of[i] >= 0 ? r->path[r->of[i]] : NULL, seq[i]);
+  if (rc == 0) return ws;
+  json_decref(ws);
+  return NULL;
+}
+
+enum outcome { DONE, RETRY };
+
+/* One read-check-commit round. */
+static enum outcome attempt(struct fs *f, struct fin_write *w, size_t n, struct reads *r,
+                            enum fin_status *st, struct fin_err *e) {
+  char *txn = NULL;
+  fin_ms now = fin_now_ms();
+  for (size_t k = 0; k < r->n; k++)
+    json_decref(r->doc[k]), r->doc[k] = NULL;
+  *st = r->n ? fs_read(f, (const char *const *)r->path, r->n, r->doc, &txn, e) : FIN_OK;
+  if (*st != FIN_OK) return DONE;
+  for (size_t i = 0; *st == FIN_OK && i < n; i++) {
+    const json_t *doc = r->of[i] >= 0 ? r->doc[r->of[i]] : NULL;
+    if (w[i].kind == FIN_W_IDEM_PUT) now = w[i].u.idem.now;
+    *st = check(&w[i], (int)i, doc, now, e);
+  }
+  int64_t seq[FIN_MAX_WRITES] = {0};
+  json_t *ws = *st == FIN_OK ? build(f, w, n, r, seq, fin_now_ms()) : NULL;
+  if (*st == FIN_OK && ws == NULL) *st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  if (*st != FIN_OK) {
+    if (txn) fs_rollback(f, txn);
+    free(txn);
+    return DONE;
+  }
+  struct fs_fail fail;
+  *st = fs_commit(f, ws, txn, &fail, e);
+  if (*st != FIN_OK && txn != NULL && fail.http == 0) fs_rollback(f, txn); /* lost answer */
+  free(txn);
+  if (*st == FIN_INTERNAL && strcmp(fail.status, "ABORTED") == 0) return RETRY;
+  for (size_t i = 0; *st == FIN_OK && i < n; i++)
+    if (w[i].kind == FIN_W_EVENT_APPEND) w[i].u.event->sequence = seq[i];
+  return DONE;
+}
+
+static void pause_ms(int attempt) {
+  struct timespec ts = {0, (long)((rand() % 5 + 1) * (attempt + 1)) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, struct fin_err *e) {
+  struct fs *f = self;
+  if (n == 0) return FIN_OK;
+  if (n > FIN_MAX_WRITES) return fin_err_set(e, FIN_INVALID, "too many writes (%zu)", n);
+  struct reads r;
+  enum fin_status st = plan_reads(w, n, &r, e);
+  if (st != FIN_OK) {
+    reads_free(&r);
+    return st;
+  }
+  stripes_set(r.path, r.n, true);
+  bool balance = false;
+  for (size_t i = 0; i < n; i++)
+    balance |= w[i].kind == FIN_W_CARD_BALANCE;
+  for (int a = 0;; a++) {
+    if (attempt(f, w, n, &r, &st, e) == DONE) break;
+    if (a + 1 == MAX_ATTEMPTS) {
+      st = fin_err_set(e, balance ? FIN_VERSION_CONFLICT : FIN_UNAVAILABLE,
+                       "firestore commit: still contended after %d attempts", MAX_ATTEMPTS);
+      break;
+    }
+    pause_ms(a);
+  }
+  stripes_set(r.path, r.n, false);
+  reads_free(&r);
+  return st;
+}
+
+static enum fin_status store_ping(void *self, struct fin_err *e) {
+  json_t *doc = NULL;
+  enum fin_status st = fs_read1(self, "readiness/ping", &doc, e);
+  json_decref(doc);
+  return st == FIN_NOT_FOUND ? FIN_OK : st;
+}
+
+static const struct fin_store_ops store_ops = {
+    .commit = store_commit,
+    .ping = store_ping,
+    .destroy = fs_port_release,
+};
+
+struct fin_store fs_store_port(struct fs *f) {
+  return (struct fin_store){&store_ops, fs_ref(f)};
+}

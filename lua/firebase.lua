@@ -1,0 +1,53 @@
+-- lua/firebase.lua - the Firebase wiring: Firestore and Firebase Auth.
+--
+-- Selected by `--wiring lua/firebase.lua`, INFRA_MODE=firebase or
+-- FIRESTORE_EMULATOR_HOST (core/lua/mode.h). Same container slots as
+-- lua/memory.lua; only the adapters differ.
+--
+-- Environment (the names the Firebase tools use):
+--   FIRESTORE_EMULATOR_HOST      host:port of the Firestore emulator; unset:
+--                                Google's Firestore with FIN_FIRESTORE_TOKEN
+--                                (an OAuth access token)
+--   FIREBASE_AUTH_EMULATOR_HOST  host:port of the Auth emulator: its unsigned
+--                                tokens are accepted (logged at start);
+--                                unset: only RS256 tokens signed by Google
+--   GCLOUD_PROJECT               project id (default demo-acme)
+--   FIRESTORE_DATABASE           database id (default "(default)"); tests
+--                                give each dedicated server its own
+--   FIN_FIRESTORE_TIMEOUT_MS     per call (default 3000)
+--   WPP_BASE_URL, WPP_SECRET_KEY, WPP_SESSION_NAME, ADMIN_PHONE_1/2,
+--   WEBHOOK_SECRET, NODE_ENV     as in memory mode
+--
+-- Events are published in-process, as the original's Firebase modes did
+-- (no Pub/Sub); the rule numbers are the defaults plus the environment
+-- overrides, as in memory mode.
+--
+-- Runs once at start-up; no Lua runs while requests are served.
+
+local firebase = require "fin.firebase"
+local mem = require "fin.memory"
+local shared = require "shared"  -- lua/shared.lua
+local env = shared.env
+
+local project = env("GCLOUD_PROJECT") or "demo-acme"
+
+local db = firebase.firestore{
+  project = project,
+  database = env("FIRESTORE_DATABASE"),  -- default "(default)"
+  emulator_host = env("FIRESTORE_EMULATOR_HOST"),
+  token = env("FIN_FIRESTORE_TOKEN"),
+  timeout_ms = tonumber(env("FIN_FIRESTORE_TIMEOUT_MS") or "3000"),
+}
+
+return shared.container(db, {
+  mode = "firebase",
+
+  auth      = firebase.auth{ project = project,
+                             emulator_host = env("FIREBASE_AUTH_EMULATOR_HOST") },
+  publisher = mem.publisher(),
+  config    = mem.config(shared.default_rules()),
+  clock     = mem.clock(),
+  messenger = shared.messenger(),
+
+  whatsapp = shared.whatsapp(),
+})

@@ -1,0 +1,189 @@
+// firebase.test.ts - what only Firebase mode has: Auth emulator tokens
+// (accepted only when the server runs with the emulator; expired or foreign
+// ones refused) and a Firestore outage. Runs against the emulators of
+// scripts/test-emulator.sh with servers of its own
+// (tests/contract/support/server.ts, FIN_SERVER_MODE=firebase).
+import { afterAll, describe, expect, test } from "bun:test";
+import { spawn, type Subprocess } from "bun";
+import { emulatorIdToken, firebaseEmulatorToken } from "../contract/support/auth";
+import { startServer } from "../contract/support/server";
+import { uid } from "../contract/support/ids";
+
+process.env.FIN_SERVER_MODE = "firebase";
+const authHost = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? "127.0.0.1:9099";
+const JAR = "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar";
+
+type Res = { status: number; body: any };
+async function http(base: string, method: string, path: string, auth?: string, body?: unknown, key?: string): Promise<Res> {
+  const headers: Record<string, string> = {};
+  if (auth) headers.Authorization = auth;
+  if (key) headers["Idempotency-Key"] = key;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
+
+const real = (eco: string, role = "user") => `Bearer ${emulatorIdToken(authHost, eco, role)}`;
+const ADMIN = () => real("admin-001", "admin");
+
+async function until(what: string, fn: () => Promise<boolean>, ms = 30000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if (await fn()) return;
+    } catch {
+      /* not yet */
+    }
+    await Bun.sleep(100); // polling an external process, not synchronising a test
+  }
+  throw new Error(`${what}: not within ${ms} ms`);
+}
+
+/** A registered user with a card (score 720: auto-approved, limit 10000). */
+async function userWithCard(base: string, eco = uid("fb")) {
+  expect((await http(base, "POST", "/v1/users", real(eco), {})).status).toBe(201);
+  const s = await http(base, "PATCH", `/v1/admin/users/${eco}/score`, ADMIN(), { score: 720, reason: "setup" }, uid("k"));
+  expect(s.status).toBe(200);
+  const r = await http(base, "POST", "/v1/cards/requests", real(eco), { productId: "prod-standard" }, uid("k"));
+  expect(r.status).toBe(201);
+  return { eco, card: r.body.request.card.cardId as string };
+}
+
+describe("auth", () => {
+  test("an Auth emulator ID token is accepted; role and ecosystemId come from its custom claims", async () => {
+    const base = await startServer();
+    const eco = uid("fb");
+    const made = await http(base, "POST", "/v1/users", real(eco), {});
+    expect(made.status).toBe(201);
+    expect(made.body.user.ecosystemId).toBe(eco);
+    expect(made.body.user.email).toBe(`${eco}@test.local`); // the email of the emulator's user record
+    expect((await http(base, "GET", "/v1/dashboard", real(eco))).status).toBe(200);
+    expect((await http(base, "GET", "/v1/admin/card-requests", real(eco))).status).toBe(403);
+    expect((await http(base, "GET", "/v1/admin/card-requests", ADMIN())).status).toBe(200);
+  });
+
+  test("an expired token is refused as expired", async () => {
+    const base = await startServer();
+    const past = Math.floor(Date.now() / 1000) - 7200;
+    const t = firebaseEmulatorToken(uid("fb"), "user", { iat: past, auth_time: past, exp: past + 3600 });
+    const r = await http(base, "GET", "/v1/dashboard", `Bearer ${t}`);
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("TOKEN_EXPIRED");
+  });
+
+  test("a token of another project, and a dev token, are refused", async () => {
+    const base = await startServer();
+    const eco = uid("fb");
+    const foreign = firebaseEmulatorToken(eco, "user", { aud: "other-project", iss: "https://securetoken.google.com/other-project" });
+    expect((await http(base, "GET", "/v1/dashboard", `Bearer ${foreign}`)).body.error.code).toBe("INVALID_TOKEN");
+    const dev = `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco })).toString("base64")}.sig`;
+    expect((await http(base, "GET", "/v1/dashboard", dev)).status).toBe(401);
+  });
+
+  test("without FIREBASE_AUTH_EMULATOR_HOST the server refuses emulator tokens", async () => {
+    // unset for this server: only RS256 tokens signed by Google would pass
+    const base = await startServer({ FIREBASE_AUTH_EMULATOR_HOST: "" });
+    const eco = uid("fb");
+    const started = Date.now();
+    const r = await http(base, "GET", "/v1/dashboard", real(eco));
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("INVALID_TOKEN");
+    expect(Date.now() - started).toBeLessThan(10000);
+  });
+});
+
+describe("outage", () => {
+  const procs: Subprocess[] = [];
+  afterAll(() => procs.forEach((p) => p.kill("SIGKILL")));
+
+  function freePort(): number {
+    const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = s.port;
+    s.stop(true);
+    return port;
+  }
+
+  /** A Firestore emulator of this test's own (one java process to pause or kill). */
+  async function ownFirestore(port: number): Promise<Subprocess> {
+    const proc = spawn(
+      ["java", "-Duser.language=en", "-cp", JAR, "com.google.cloud.datastore.emulator.firestore.CloudFirestore", "start", "--host=127.0.0.1", `--port=${port}`],
+      { stdout: "ignore", stderr: "ignore" },
+    );
+    procs.push(proc);
+    await until("firestore", async () => {
+      if (proc.exitCode !== null) throw new Error("the Firestore emulator exited");
+      return (await fetch(`http://127.0.0.1:${port}/`)).ok;
+    }, 60000);
+    // a cold emulator answers its first document calls slowly: warm it up
+    // so the short client timeout below measures the outage, not the JIT
+    const docs = `http://127.0.0.1:${port}/v1/projects/${process.env.GCLOUD_PROJECT ?? "demo-acme"}/databases/(default)/documents`;
+    await until("firestore documents", async () => {
+      const r = await fetch(`${docs}:runQuery`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: "Bearer owner" },
+        body: JSON.stringify({ structuredQuery: { from: [{ collectionId: "warmup" }] } }),
+        signal: AbortSignal.timeout(5000),
+      });
+      return r.ok;
+    }, 60000);
+    return proc;
+  }
+
+  test("Firestore paused mid-run: 503 and unhealthy readiness, then recovery with nothing half-written", async () => {
+    const port = freePort();
+    const fs = await ownFirestore(port);
+    const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "1000" }, true);
+    const { eco, card } = await userWithCard(base);
+    const buy = (amount: number) => http(base, "POST", `/v1/cards/${card}/transactions/purchases`, real(eco), { amount }, uid("k"));
+    expect((await buy(10)).status).toBe(201);
+
+    process.kill(fs.pid, "SIGSTOP");
+    try {
+      const started = Date.now();
+      const r = await buy(20);
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe("DEPENDENCY_UNAVAILABLE");
+      expect(Date.now() - started).toBeLessThan(10000); // bounded by the client timeout, no hang
+      const ready = await http(base, "GET", "/health/readiness");
+      expect(ready.status).toBe(503);
+      expect(ready.body.dependencies.database).toBe("unhealthy");
+    } finally {
+      process.kill(fs.pid, "SIGCONT");
+    }
+    await until("readiness again", async () => (await http(base, "GET", "/health/readiness")).status === 200);
+    // the emulator may still hold the interrupted transaction's locks for a while
+    let third: Res | undefined;
+    await until("a purchase again", async () => (third = await buy(30)).status === 201, 90000);
+    expect(third!.status).toBe(201);
+
+    // whatever the interrupted purchase did, it did all of it or nothing
+    const txns = await http(base, "GET", `/v1/cards/${card}/transactions?type=purchase&limit=100`, real(eco));
+    const done = txns.body.transactions.filter((t: any) => t.status === "completed");
+    const sum = done.reduce((a: number, t: any) => a + t.amount, 0);
+    const c = await http(base, "GET", `/v1/cards/${card}`, real(eco));
+    expect(c.body.card.balance).toBe(sum);
+    expect(done.length === 2 || done.length === 3).toBe(true);
+  }, 180000);
+
+  test("Firestore stopped: a fast 503 and unhealthy readiness; restarted: serving again", async () => {
+    const port = freePort();
+    const fs = await ownFirestore(port);
+    const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "1000" }, true);
+    const eco = uid("fb");
+    expect((await http(base, "POST", "/v1/users", real(eco), {})).status).toBe(201);
+    fs.kill("SIGKILL");
+    await fs.exited;
+    const started = Date.now();
+    const r = await http(base, "GET", "/v1/dashboard", real(eco));
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe("DEPENDENCY_UNAVAILABLE");
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await http(base, "GET", "/health/readiness")).status).toBe(503);
+
+    await ownFirestore(port); // an emulator keeps nothing: the user is gone, the API works
+    await until("readiness again", async () => (await http(base, "GET", "/health/readiness")).status === 200);
+    expect((await http(base, "GET", "/v1/dashboard", real(eco))).status).toBe(404);
+    expect((await http(base, "POST", "/v1/users", real(eco), {})).status).toBe(201);
+  }, 180000);
+});
