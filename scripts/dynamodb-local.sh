@@ -24,13 +24,7 @@ fetch() {
 
 start() {
   local port="$1"
-  if ! command -v java >/dev/null; then
-    say "installing a Java runtime (default-jre-headless) for DynamoDB Local"
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq default-jre-headless >/dev/null; } ||
-      die "java is needed (apt install default-jre-headless)"
-  fi
+  scripts/ensure-java.sh || die "java is needed (apt install default-jre-headless)"
   fetch
   local dir="$PWD/$CACHE/package/emulator"
   # from .run: it writes a metadata file into its working directory

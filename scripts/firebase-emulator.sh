@@ -34,8 +34,14 @@ wait_up() { # url seconds pidfile
 
 start_firestore() {
   if up "http://127.0.0.1:$FS_PORT/"; then say "Firestore already answers on :$FS_PORT"; return; fi
-  [ -f "$JAR" ] || die "the Firestore emulator jar is missing ($JAR); install google-cloud-cli-firestore-emulator"
-  command -v java >/dev/null || die "java is needed (apt install default-jre-headless)"
+  if [ ! -f "$JAR" ]; then # where Google's apt source is configured, install the component
+    say "the Firestore emulator jar is missing ($JAR): trying apt (google-cloud-cli-firestore-emulator)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    { $sudo apt-get install -y -qq google-cloud-cli-firestore-emulator >/dev/null 2>&1 && [ -f "$JAR" ]; } ||
+      die "no Firestore emulator: install google-cloud-cli-firestore-emulator (Google Cloud CLI apt source)"
+  fi
+  scripts/ensure-java.sh || die "java is needed (apt install default-jre-headless)"
   setsid java -Duser.language=en -cp "$JAR" com.google.cloud.datastore.emulator.firestore.CloudFirestore \
     start --host=127.0.0.1 --port="$FS_PORT" >"$RUN/firestore.log" 2>&1 </dev/null &
   echo $! >"$RUN/firestore.pid"

@@ -27,7 +27,8 @@ step() {
 make -s -j"$(nproc)" build/financial-api build/san/conformance || exit 1
 
 started=""
-if scripts/firebase-emulator.sh status | grep -q "down"; then
+status="$(scripts/firebase-emulator.sh status)"
+if [[ "$status" == *down* ]]; then
   scripts/firebase-emulator.sh start || exit 1
   started=yes
 fi
