@@ -242,7 +242,7 @@ enum fin_status fs_commit(struct fs *f, json_t *writes, const char *txn, struct 
 }
 
 void fs_rollback(struct fs *f, const char *txn) {
-  json_t *body = json_pack("{s:s}", "transaction", txn), *resp;
+  json_t *body = json_pack("{s:s}", "transaction", txn), *resp = NULL;
   struct fin_err e = {0};
   if (body != NULL) fs_call(f, "POST", ":rollback", body, &resp, NULL, &e);
   json_decref(body);

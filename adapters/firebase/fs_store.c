@@ -121,7 +121,7 @@ static enum fin_status plan_reads(const struct fin_write *w, size_t n, struct re
   for (size_t i = 0; i < n; i++) {
     char *p = read_path(&w[i]);
     if (p == NULL) {
-      e ? e->failed_write = (int)i : 0;
+      if (e != NULL) e->failed_write = (int)i;
       return fin_err_set(e, FIN_INVALID, "write %zu names a document Firestore cannot hold", i);
     }
     r->of[i] = -1;
