@@ -16,15 +16,8 @@ export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export FIN_LOG="${FIN_LOG:-0}"
 
-passed=0
-failed=0
-step() {
-  local name="$1"
-  shift
-  echo "=== aws/$name: $*"
-  if "$@"; then passed=$((passed + 1)); echo "=== aws/$name: ok"
-  else failed=$((failed + 1)); echo "=== aws/$name: FAILED"; fi
-}
+STEP_PREFIX=aws/
+. scripts/steps.sh
 
 make -s -j"$(nproc)" build/financial-api build/san/conformance || exit 1
 

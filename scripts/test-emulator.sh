@@ -14,15 +14,8 @@ export FIREBASE_AUTH_EMULATOR_HOST="${FIREBASE_AUTH_EMULATOR_HOST:-127.0.0.1:${F
 export FIN_LOG="${FIN_LOG:-0}"
 scripts/ensure-deps.sh || exit 1
 
-passed=0
-failed=0
-step() {
-  local name="$1"
-  shift
-  echo "=== firebase/$name: $*"
-  if "$@"; then passed=$((passed + 1)); echo "=== firebase/$name: ok"
-  else failed=$((failed + 1)); echo "=== firebase/$name: FAILED"; fi
-}
+STEP_PREFIX=firebase/
+. scripts/steps.sh
 
 make -s -j"$(nproc)" build/financial-api build/san/conformance || exit 1
 

@@ -8,20 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
 
-passed=0
-failed=0
-step() {
-  local name="$1"
-  shift
-  echo "=== $name: $*"
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "=== $name: ok"
-  else
-    failed=$((failed + 1))
-    echo "=== $name: FAILED"
-  fi
-}
+. scripts/steps.sh
 
 step build make -s -j"$(nproc)" build/financial-api
 step unit make -s -j"$(nproc)" test-unit

@@ -39,51 +39,21 @@
 #define DB_T "fin.aws.Database"
 
 /* Optional string field of the table at idx (borrowed from Lua). */
-static const char *opt_str(lua_State *L, int idx, const char *k) {
-  lua_getfield(L, idx, k);
-  const char *s = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
-  lua_pop(L, 1); /* the table keeps the string alive */
-  return s;
-}
-
-static long opt_int(lua_State *L, int idx, const char *k, long def) {
-  lua_getfield(L, idx, k);
-  long v = lua_isnil(L, -1) ? def : (long)luaL_checkinteger(L, -1);
-  lua_pop(L, 1);
-  return v;
-}
-
 static void read_conn(lua_State *L, int idx, struct aws_cfg *c) {
   memset(c, 0, sizeof *c);
   if (lua_isnoneornil(L, idx)) return;
   luaL_checktype(L, idx, LUA_TTABLE);
-  c->endpoint = opt_str(L, idx, "endpoint");
-  c->region = opt_str(L, idx, "region");
-  c->access_key_id = opt_str(L, idx, "access_key_id");
-  c->secret_access_key = opt_str(L, idx, "secret_access_key");
-  c->session_token = opt_str(L, idx, "session_token");
-  c->timeout_ms = opt_int(L, idx, "timeout_ms", 0);
-  c->connect_timeout_ms = opt_int(L, idx, "connect_timeout_ms", 0);
+  c->endpoint = fin_opt_str(L, idx, "endpoint");
+  c->region = fin_opt_str(L, idx, "region");
+  c->access_key_id = fin_opt_str(L, idx, "access_key_id");
+  c->secret_access_key = fin_opt_str(L, idx, "secret_access_key");
+  c->session_token = fin_opt_str(L, idx, "session_token");
+  c->timeout_ms = fin_opt_int(L, idx, "timeout_ms", 0);
+  c->connect_timeout_ms = fin_opt_int(L, idx, "connect_timeout_ms", 0);
 }
 
 /* ---- database handle ---- */
-struct db_handle {
-  struct ddb *d; /* NULL once closed */
-};
-
-static struct ddb *check_db(lua_State *L) {
-  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  if (h->d == NULL) luaL_argerror(L, 1, "database handle is closed");
-  return h->d;
-}
-
-static int db_release(lua_State *L) {
-  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  struct ddb *d = h->d;
-  h->d = NULL;
-  ddb_unref(d);
-  return 0;
-}
+FIN_DB_HANDLE(DB_T, struct ddb, ddb_unref)
 
 static int db_calls(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)ddb_calls(check_db(L)));
@@ -93,7 +63,7 @@ static int db_calls(lua_State *L) {
 static int l_dynamodb(lua_State *L) {
   struct ddb_cfg cfg;
   read_conn(L, 1, &cfg.aws);
-  cfg.table_prefix = lua_istable(L, 1) ? opt_str(L, 1, "table_prefix") : NULL;
+  cfg.table_prefix = lua_istable(L, 1) ? fin_opt_str(L, 1, "table_prefix") : NULL;
   struct db_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
   h->d = NULL;
   luaL_setmetatable(L, DB_T);
@@ -126,8 +96,8 @@ FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, ddb_store_port)
 static int l_eventbridge(lua_State *L) {
   struct eb_cfg cfg;
   read_conn(L, 1, &cfg.aws);
-  cfg.bus = lua_istable(L, 1) ? opt_str(L, 1, "bus") : NULL;
-  cfg.source = lua_istable(L, 1) ? opt_str(L, 1, "source") : NULL;
+  cfg.bus = lua_istable(L, 1) ? fin_opt_str(L, 1, "bus") : NULL;
+  cfg.source = lua_istable(L, 1) ? fin_opt_str(L, 1, "source") : NULL;
   struct fin_box *b = fin_box_push(L, FIN_T_PUBLISHER);
   char err[256] = "out of memory";
   struct fin_publisher p = eb_publisher_new(&cfg, err, sizeof err);
@@ -140,8 +110,8 @@ static int l_ssm_config(lua_State *L) {
   struct ssm_cfg cfg = {0};
   read_conn(L, 1, &cfg.aws);
   bool t = lua_istable(L, 1);
-  cfg.path = t ? opt_str(L, 1, "path") : NULL;
-  cfg.refresh_seconds = t ? (int)opt_int(L, 1, "refresh_seconds", 60) : 60;
+  cfg.path = t ? fin_opt_str(L, 1, "path") : NULL;
+  cfg.refresh_seconds = t ? (int)fin_opt_int(L, 1, "refresh_seconds", 60) : 60;
   const char *keys[32], *values[32];
   if (t && lua_getfield(L, 1, "overrides") == LUA_TTABLE) {
     for (lua_pushnil(L); lua_next(L, -2) && cfg.n_overrides < 32; lua_pop(L, 1)) {
@@ -163,11 +133,11 @@ static int l_ssm_config(lua_State *L) {
 static int l_cognito_auth(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   struct cognito_auth_cfg cfg = {0};
-  cfg.region = opt_str(L, 1, "region");
-  cfg.user_pool_id = opt_str(L, 1, "user_pool_id");
-  cfg.client_id = opt_str(L, 1, "client_id");
-  cfg.issuer = opt_str(L, 1, "issuer");
-  cfg.jwks_url = opt_str(L, 1, "jwks_url");
+  cfg.region = fin_opt_str(L, 1, "region");
+  cfg.user_pool_id = fin_opt_str(L, 1, "user_pool_id");
+  cfg.client_id = fin_opt_str(L, 1, "client_id");
+  cfg.issuer = fin_opt_str(L, 1, "issuer");
+  cfg.jwks_url = fin_opt_str(L, 1, "jwks_url");
   if (cfg.user_pool_id == NULL || cfg.client_id == NULL)
     return luaL_error(L, "fin.aws.cognito_auth: user_pool_id and client_id are required");
   struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
@@ -179,7 +149,7 @@ static int l_cognito_auth(lua_State *L) {
 
 /* aws.dev_auth_fallback{endpoint=, cognito=<fin.Auth or nil>} */
 static int l_dev_auth_fallback(lua_State *L) {
-  const char *endpoint = lua_istable(L, 1) ? opt_str(L, 1, "endpoint") : NULL;
+  const char *endpoint = lua_istable(L, 1) ? fin_opt_str(L, 1, "endpoint") : NULL;
   if (endpoint == NULL) endpoint = getenv("AWS_ENDPOINT_URL");
   struct fin_box *real = NULL;
   if (lua_istable(L, 1) && lua_getfield(L, 1, "cognito") != LUA_TNIL)

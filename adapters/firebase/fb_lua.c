@@ -23,52 +23,22 @@
 
 #define DB_T "fin.firebase.Database"
 
-static const char *opt_str(lua_State *L, int idx, const char *k) {
-  lua_getfield(L, idx, k);
-  const char *s = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
-  lua_pop(L, 1); /* the table keeps the string alive */
-  return s;
-}
-
-static long opt_int(lua_State *L, int idx, const char *k, long def) {
-  lua_getfield(L, idx, k);
-  long v = lua_isnil(L, -1) ? def : (long)luaL_checkinteger(L, -1);
-  lua_pop(L, 1);
-  return v;
-}
-
-struct db_handle {
-  struct fs *f; /* NULL once closed */
-};
-
-static struct fs *check_db(lua_State *L) {
-  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  if (h->f == NULL) luaL_argerror(L, 1, "database handle is closed");
-  return h->f;
-}
-
-static int db_release(lua_State *L) {
-  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  struct fs *f = h->f;
-  h->f = NULL;
-  fs_unref(f);
-  return 0;
-}
+FIN_DB_HANDLE(DB_T, struct fs, fs_unref)
 
 static int l_firestore(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   struct fs_cfg cfg = {
-      .project = opt_str(L, 1, "project"),
-      .database = opt_str(L, 1, "database"),
-      .emulator_host = opt_str(L, 1, "emulator_host"),
-      .token = opt_str(L, 1, "token"),
-      .timeout_ms = opt_int(L, 1, "timeout_ms", 0),
+      .project = fin_opt_str(L, 1, "project"),
+      .database = fin_opt_str(L, 1, "database"),
+      .emulator_host = fin_opt_str(L, 1, "emulator_host"),
+      .token = fin_opt_str(L, 1, "token"),
+      .timeout_ms = fin_opt_int(L, 1, "timeout_ms", 0),
   };
   struct db_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
-  h->f = NULL;
+  h->d = NULL;
   luaL_setmetatable(L, DB_T);
   char err[256];
-  if ((h->f = fs_new(&cfg, err, sizeof err)) == NULL)
+  if ((h->d = fs_new(&cfg, err, sizeof err)) == NULL)
     return luaL_error(L, "fin.firebase.firestore: %s", err);
   return 1;
 }
@@ -158,10 +128,10 @@ FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, fs_store_port)
 static int l_auth(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   struct fb_auth_cfg cfg = {
-      .project = opt_str(L, 1, "project"),
-      .emulator_host = opt_str(L, 1, "emulator_host"),
-      .certs_url = opt_str(L, 1, "certs_url"),
-      .timeout_ms = opt_int(L, 1, "timeout_ms", 0),
+      .project = fin_opt_str(L, 1, "project"),
+      .emulator_host = fin_opt_str(L, 1, "emulator_host"),
+      .certs_url = fin_opt_str(L, 1, "certs_url"),
+      .timeout_ms = fin_opt_int(L, 1, "timeout_ms", 0),
   };
   struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
   char err[256] = "out of memory";

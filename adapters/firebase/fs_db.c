@@ -120,6 +120,19 @@ enum fin_status fs_read1(struct fs *f, const char *path, json_t **doc, struct fi
   return st;
 }
 
+enum fin_status fs_get_entity(struct fs *f, char *path, int (*from)(const json_t *, void *),
+                              void (*clear)(void *), void *out, struct fin_err *e) {
+  json_t *doc = NULL;
+  enum fin_status st = fs_read1(f, path, &doc, e);
+  if (st == FIN_OK && from(doc, out) != 0) {
+    clear(out);
+    st = fin_err_set(e, FIN_INTERNAL, "firestore document %s is malformed", path);
+  }
+  json_decref(doc);
+  free(path);
+  return st;
+}
+
 json_t *fs_q_new(const char *collection, bool all_descendants) {
   return json_pack("{s:[{s:s,s:b}]}", "from", "collectionId", collection, "allDescendants",
                    all_descendants);

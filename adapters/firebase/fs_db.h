@@ -36,6 +36,12 @@ enum fin_status fs_read(struct fs *f, const char *const *paths, size_t n, json_t
 /* One document; FIN_NOT_FOUND when missing. */
 enum fin_status fs_read1(struct fs *f, const char *path, json_t **doc, struct fin_err *e);
 
+/* Reads the document at `path` (owned and freed here; NULL = a name
+ * Firestore cannot hold, i.e. absent) and decodes it into out with `from`
+ * (released with `clear` when malformed: FIN_INTERNAL). */
+enum fin_status fs_get_entity(struct fs *f, char *path, int (*from)(const json_t *, void *),
+                              void (*clear)(void *), void *out, struct fin_err *e);
+
 /* Structured queries. fs_q_new: from `collection` (all_descendants: every
  * collection of that id below the parent, i.e. a collection-group query). */
 json_t *fs_q_new(const char *collection, bool all_descendants);

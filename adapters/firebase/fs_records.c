@@ -64,16 +64,7 @@ static enum fin_status ob_find_retry(void *self, fin_ms now, int limit, struct f
 static enum fin_status ob_get(void *self, const char *id, struct fin_event *out,
                               struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  char *path = fs_path(2, FS_C_OUTBOX, id);
-  json_t *doc = NULL;
-  enum fin_status st = fs_read1(self, path, &doc, e);
-  if (st == FIN_OK && fs_event_from(doc, out) != 0) {
-    fin_event_clear(out);
-    st = fin_err_set(e, FIN_INTERNAL, "firestore document %s is malformed", path);
-  }
-  json_decref(doc);
-  free(path);
-  return st;
+  return fs_get_entity(self, fs_path(2, FS_C_OUTBOX, id), event_from_v, event_clear_v, out, e);
 }
 
 static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, struct fin_err *e) {
@@ -202,19 +193,6 @@ static enum fin_status put_doc(struct fs *f, char *path, json_t *fields, struct 
            : fin_err_set(e, FIN_NOMEM, "out of memory");
 }
 
-static enum fin_status get_doc(struct fs *f, char *path, int (*from)(const json_t *, void *),
-                               void (*clear)(void *), void *out, struct fin_err *e) {
-  json_t *doc = NULL;
-  enum fin_status st = fs_read1(f, path, &doc, e);
-  if (st == FIN_OK && from(doc, out) != 0) {
-    clear(out);
-    st = fin_err_set(e, FIN_INTERNAL, "firestore document %s is malformed", path);
-  }
-  json_decref(doc);
-  free(path);
-  return st;
-}
-
 ENT_VEC_FNS(notif, fs_wa_notification_from, fin_wa_notification_clear)
 ENT_VEC_FNS(inbound, fs_wa_inbound_from, fin_wa_inbound_clear)
 ENT_VEC_FNS(approval, fs_approval_from, fin_pending_approval_clear)
@@ -228,7 +206,7 @@ static enum fin_status notif_save(void *self, const struct fin_wa_notification *
 static enum fin_status notif_get(void *self, const char *id, struct fin_wa_notification *out,
                                  struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  return get_doc(self, fs_path(2, FS_C_WA_NOTIF, id), notif_from_v, notif_clear_v, out, e);
+  return fs_get_entity(self, fs_path(2, FS_C_WA_NOTIF, id), notif_from_v, notif_clear_v, out, e);
 }
 
 /* As memory mode: sentAt on sent, deliveredAt on delivered, the message id
@@ -275,7 +253,8 @@ static enum fin_status inbound_save(void *self, const struct fin_wa_inbound *m, 
 static enum fin_status inbound_get(void *self, const char *id, struct fin_wa_inbound *out,
                                    struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  return get_doc(self, fs_path(2, FS_C_WA_INBOUND, id), inbound_from_v, inbound_clear_v, out, e);
+  return fs_get_entity(self, fs_path(2, FS_C_WA_INBOUND, id), inbound_from_v, inbound_clear_v, out,
+                       e);
 }
 
 static enum fin_status inbound_delete_all(void *self, long *deleted, struct fin_err *e) {
@@ -301,7 +280,8 @@ static enum fin_status approval_save(void *self, const struct fin_pending_approv
 static enum fin_status approval_get(void *self, const char *id, struct fin_pending_approval *out,
                                     struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  return get_doc(self, fs_path(2, FS_C_APPROVALS, id), approval_from_v, approval_clear_v, out, e);
+  return fs_get_entity(self, fs_path(2, FS_C_APPROVALS, id), approval_from_v, approval_clear_v, out,
+                       e);
 }
 
 /* Only a tracker still pending moves: the update is conditional on the

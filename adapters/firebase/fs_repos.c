@@ -20,26 +20,11 @@ ENT_VEC_FNS(card, fs_card_from, fin_card_clear)
 ENT_VEC_FNS(req, fs_request_from, fin_card_request_clear)
 ENT_VEC_FNS(txn, fs_txn_from, fin_txn_clear)
 
-/* Reads one document at `path` (owned; NULL = a name Firestore cannot
- * hold, i.e. absent) and decodes it with `from`. */
-static enum fin_status get_one(struct fs *f, char *path, int (*from)(const json_t *, void *),
-                               void (*clear)(void *), void *out, struct fin_err *e) {
-  json_t *doc = NULL;
-  enum fin_status st = fs_read1(f, path, &doc, e);
-  if (st == FIN_OK && from(doc, out) != 0) {
-    clear(out);
-    st = fin_err_set(e, FIN_INTERNAL, "firestore document %s is malformed", path);
-  }
-  json_decref(doc);
-  free(path);
-  return st;
-}
-
 /* ---- users ---- */
 static enum fin_status users_get(void *self, const char *eco, struct fin_user *out,
                                  struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  return get_one(self, fs_path(2, FS_C_USERS, eco), user_from_v, user_clear_v, out, e);
+  return fs_get_entity(self, fs_path(2, FS_C_USERS, eco), user_from_v, user_clear_v, out, e);
 }
 
 static enum fin_status users_list_all(void *self, struct fin_user **out, size_t *n,
@@ -98,8 +83,8 @@ struct fin_scores fs_scores_port(struct fs *f) {
 static enum fin_status cards_get(void *self, const char *eco, const char *card_id,
                                  struct fin_card *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  return get_one(self, fs_path(4, FS_C_USERS, eco, FS_C_CARDS, card_id), card_from_v, card_clear_v,
-                 out, e);
+  return fs_get_entity(self, fs_path(4, FS_C_USERS, eco, FS_C_CARDS, card_id), card_from_v,
+                       card_clear_v, out, e);
 }
 
 static bool status_is(void *ctx, const void *elem) {
@@ -148,8 +133,8 @@ struct fin_cards fs_cards_port(struct fs *f) {
 static enum fin_status req_get(void *self, const char *eco, const char *id,
                                struct fin_card_request *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  return get_one(self, fs_path(4, FS_C_USERS, eco, FS_C_REQUESTS, id), req_from_v, req_clear_v, out,
-                 e);
+  return fs_get_entity(self, fs_path(4, FS_C_USERS, eco, FS_C_REQUESTS, id), req_from_v,
+                       req_clear_v, out, e);
 }
 
 /* Admin routes know only the id: one collection-group query on the
@@ -252,8 +237,8 @@ struct fin_card_requests fs_requests_port(struct fs *f) {
 static enum fin_status txn_get(void *self, const char *eco, const char *card_id, const char *id,
                                struct fin_txn *out, struct fin_err *e) {
   memset(out, 0, sizeof *out);
-  return get_one(self, fs_path(6, FS_C_USERS, eco, FS_C_CARDS, card_id, FS_C_TXNS, id), txn_from_v,
-                 txn_clear_v, out, e);
+  return fs_get_entity(self, fs_path(6, FS_C_USERS, eco, FS_C_CARDS, card_id, FS_C_TXNS, id),
+                       txn_from_v, txn_clear_v, out, e);
 }
 
 /* Newest first: timestamp, then the UUIDv7 id (later insert first on equal

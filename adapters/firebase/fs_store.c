@@ -12,14 +12,13 @@
  * Inside this process, commits that read the same documents queue on a
  * striped lock first: the emulator locks pessimistically and answers
  * contention with lock timeouts, which would only turn into retries. */
-#include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../../core/util/codec.h"
+#include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
 #include "fs_db.h"
 #include "fs_items.h"
@@ -27,32 +26,6 @@
 
 #define MAX_ATTEMPTS 8
 #define MAX_READS FIN_MAX_WRITES
-#define STRIPES 128
-
-static pthread_mutex_t stripes[STRIPES];
-static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
-
-static void stripes_init(void) {
-  for (int i = 0; i < STRIPES; i++)
-    pthread_mutex_init(&stripes[i], NULL);
-}
-
-static int stripe_of(const char *path) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (const char *p = path; *p; p++)
-    h = (h ^ (unsigned char)*p) * 16777619u;
-  return (int)(h % STRIPES);
-}
-
-/* Locks (or unlocks) the stripes of `paths` in ascending order, each once. */
-static void stripes_set(char *const *paths, size_t n, bool lock) {
-  bool used[STRIPES] = {false};
-  pthread_once(&stripes_once, stripes_init);
-  for (size_t i = 0; i < n; i++)
-    used[stripe_of(paths[i])] = true;
-  for (int s = 0; s < STRIPES; s++)
-    if (used[s]) lock ? pthread_mutex_lock(&stripes[s]) : pthread_mutex_unlock(&stripes[s]);
-}
 
 /* What one commit reads: unique paths, and for each write the index of the
  * path its condition reads (-1 = none). */
@@ -385,7 +358,7 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
     reads_free(&r);
     return st;
   }
-  stripes_set(r.path, r.n, true);
+  fin_stripes_many(FIN_STRIPES_DOC, r.path, r.n, true);
   bool balance = false;
   for (size_t i = 0; i < n; i++)
     balance |= w[i].kind == FIN_W_CARD_BALANCE;
@@ -398,7 +371,7 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
     }
     pause_ms(a);
   }
-  stripes_set(r.path, r.n, false);
+  fin_stripes_many(FIN_STRIPES_DOC, r.path, r.n, false);
   reads_free(&r);
   return st;
 }

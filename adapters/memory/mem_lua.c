@@ -7,45 +7,29 @@
 
 #include <lauxlib.h>
 
+#include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
 #include "mem_db.h"
 #include "mem_ports.h"
 
 #define DB_T "fin.memory.Database"
 
-struct db_handle {
-  struct mem_db *db; /* NULL once closed */
-};
-
-static struct mem_db *check_db(lua_State *L) {
-  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  if (h->db == NULL) luaL_argerror(L, 1, "database handle is closed");
-  return h->db;
-}
-
-/* __gc and __close: drop the handle's reference once. Ports keep theirs. */
-static int db_release(lua_State *L) {
-  struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  struct mem_db *db = h->db;
-  h->db = NULL;
-  mem_db_unref(db);
-  return 0;
-}
+FIN_DB_HANDLE(DB_T, struct mem_db, mem_db_unref)
 
 static int db_tostring(lua_State *L) {
   struct db_handle *h = luaL_checkudata(L, 1, DB_T);
-  if (h->db == NULL)
+  if (h->d == NULL)
     lua_pushliteral(L, DB_T " (closed)");
   else
-    lua_pushfstring(L, DB_T ": %p", (void *)h->db);
+    lua_pushfstring(L, DB_T ": %p", (void *)h->d);
   return 1;
 }
 
 static int l_database(lua_State *L) {
   struct db_handle *h = lua_newuserdatauv(L, sizeof *h, 0);
-  h->db = NULL;
+  h->d = NULL;
   luaL_setmetatable(L, DB_T);
-  if ((h->db = mem_db_new()) == NULL) return luaL_error(L, "fin.memory.database: out of memory");
+  if ((h->d = mem_db_new()) == NULL) return luaL_error(L, "fin.memory.database: out of memory");
   return 1;
 }
 

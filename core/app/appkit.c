@@ -1,13 +1,12 @@
 /* appkit.c - error mapping, idempotency and commit helpers for handlers. */
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../util/codec.h"
 #include "../util/ids.h"
 #include "../util/log.h"
+#include "../util/stripes.h"
 #include "../util/timefmt.h"
 #include "appkit.h"
 
@@ -72,32 +71,12 @@ enum fin_status fin_idem_lookup(struct fin_container *c, const char *scope, cons
   return c->idem.ops->get(c->idem.self, scope, hash, fin_app_now(c), out, pe);
 }
 
-#define IDEM_STRIPES 256
-static pthread_mutex_t idem_stripes[IDEM_STRIPES];
-static pthread_once_t idem_once = PTHREAD_ONCE_INIT;
-
-static void idem_stripes_init(void) {
-  for (int i = 0; i < IDEM_STRIPES; i++)
-    pthread_mutex_init(&idem_stripes[i], NULL);
-}
-
-static pthread_mutex_t *idem_stripe(const char *scope, const char *hash) {
-  uint32_t h = 2166136261u; /* FNV-1a over scope, a separator, hash */
-  for (const char *p = scope ? scope : ""; *p; p++)
-    h = (h ^ (unsigned char)*p) * 16777619u;
-  h = (h ^ 0xffu) * 16777619u;
-  for (const char *p = hash ? hash : ""; *p; p++)
-    h = (h ^ (unsigned char)*p) * 16777619u;
-  pthread_once(&idem_once, idem_stripes_init);
-  return &idem_stripes[h % IDEM_STRIPES];
-}
-
 void fin_idem_lock(const char *scope, const char *hash) {
-  pthread_mutex_lock(idem_stripe(scope, hash));
+  fin_stripe_lock(FIN_STRIPES_IDEM, scope, hash);
 }
 
 void fin_idem_unlock(const char *scope, const char *hash) {
-  pthread_mutex_unlock(idem_stripe(scope, hash));
+  fin_stripe_unlock(FIN_STRIPES_IDEM, scope, hash);
 }
 
 int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, const char *operation,

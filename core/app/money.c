@@ -1,11 +1,10 @@
 /* money.c - shared steps of purchases and payments. */
 #include <openssl/rand.h>
-#include <pthread.h>
-#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include "../util/ids.h"
+#include "../util/stripes.h"
 #include "input.h"
 #include "money.h"
 
@@ -64,29 +63,12 @@ void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_i
 }
 
 /* ---- per-card serialisation ---- */
-#define CARD_STRIPES 256
-static pthread_mutex_t card_stripes[CARD_STRIPES];
-static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
-
-static void stripes_init(void) {
-  for (int i = 0; i < CARD_STRIPES; i++)
-    pthread_mutex_init(&card_stripes[i], NULL);
-}
-
-static pthread_mutex_t *stripe_of(const char *card_id) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (const char *p = card_id ? card_id : ""; *p; p++)
-    h = (h ^ (unsigned char)*p) * 16777619u;
-  pthread_once(&stripes_once, stripes_init);
-  return &card_stripes[h % CARD_STRIPES];
-}
-
 void fin_card_lock(const char *card_id) {
-  pthread_mutex_lock(stripe_of(card_id));
+  fin_stripe_lock(FIN_STRIPES_CARD, card_id, NULL);
 }
 
 void fin_card_unlock(const char *card_id) {
-  pthread_mutex_unlock(stripe_of(card_id));
+  fin_stripe_unlock(FIN_STRIPES_CARD, card_id, NULL);
 }
 
 void fin_conflict_pause(int attempt) {

@@ -73,6 +73,34 @@ void fin_json_push(lua_State *L, const json_t *v);
  * table is {}. */
 json_t *fin_json_from_lua(lua_State *L, int idx, char *err, size_t err_size);
 
+/* ---- option tables of adapter constructors ---- */
+/* Field k of the table at idx: NULL/def when nil, raises on a wrong type.
+ * The string stays anchored in the table. */
+const char *fin_opt_str(lua_State *L, int idx, const char *k);
+long fin_opt_int(lua_State *L, int idx, const char *k, long def);
+
+/* A database handle userdata of an adapter module (fin.memory, fin.aws,
+ * fin.firebase): FIN_DB_HANDLE(T, struct ddb, ddb_unref) defines
+ * `struct db_handle`, `check_db(L)` (the handle at index 1, raising once
+ * closed) and `db_release(L)` (for __gc and __close: drops the handle's
+ * reference once; ports made from it keep theirs). */
+#define FIN_DB_HANDLE(tname, ctype, unref)                                                         \
+  struct db_handle {                                                                               \
+    ctype *d; /* NULL once closed */                                                               \
+  };                                                                                               \
+  static ctype *check_db(lua_State *L) {                                                           \
+    struct db_handle *h = luaL_checkudata(L, 1, tname);                                            \
+    if (h->d == NULL) luaL_argerror(L, 1, "database handle is closed");                            \
+    return h->d;                                                                                   \
+  }                                                                                                \
+  static int db_release(lua_State *L) {                                                            \
+    struct db_handle *h = luaL_checkudata(L, 1, tname);                                            \
+    ctype *d = h->d;                                                                               \
+    h->d = NULL;                                                                                   \
+    unref(d);                                                                                      \
+    return 0;                                                                                      \
+  }
+
 /* ---- times ---- */
 /* Reads an optional time field: integer epoch ms or an ISO string; returns
  * def when absent. Raises on another type or an unparsable string. */

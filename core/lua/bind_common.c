@@ -417,6 +417,20 @@ json_t *fin_json_from_lua(lua_State *L, int idx, char *err, size_t err_size) {
   return j;
 }
 
+const char *fin_opt_str(lua_State *L, int idx, const char *k) {
+  lua_getfield(L, idx, k);
+  const char *s = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+  lua_pop(L, 1); /* the table keeps the string alive */
+  return s;
+}
+
+long fin_opt_int(lua_State *L, int idx, const char *k, long def) {
+  lua_getfield(L, idx, k);
+  long v = lua_isnil(L, -1) ? def : (long)luaL_checkinteger(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
 fin_ms fin_opt_time(lua_State *L, int tidx, const char *k, fin_ms def) {
   fin_ms v = def;
   int t = lua_getfield(L, tidx, k);

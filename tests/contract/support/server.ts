@@ -32,14 +32,17 @@ async function waitReady(base: string, proc: Subprocess): Promise<void> {
 
 const mode = () => process.env.FIN_SERVER_MODE ?? "memory"; /* read late: test files may set it */
 let dedicated = 0;
+/* Bun evaluates this module once per test file, so the counter alone would
+ * repeat across files: a random part keeps every dedicated store apart. */
+const runTag = () => `t${process.pid}x${crypto.randomUUID().slice(0, 8)}x${++dedicated}`;
 
 /** Tables (AWS) or a database (Firebase) of its own for a dedicated server,
  * so what it counts or wipes is its own (memory mode gets a fresh process
  * anyway). */
 async function ownTables(bin: string): Promise<Record<string, string>> {
-  if (mode() === "firebase") return { FIRESTORE_DATABASE: `t${process.pid}x${++dedicated}` };
+  if (mode() === "firebase") return { FIRESTORE_DATABASE: runTag() };
   if (mode() !== "aws") return {};
-  const prefix = `t${process.pid}x${++dedicated}-`;
+  const prefix = `${runTag()}-`;
   const p = spawn([bin, "provision", "localstack/manifest.json", "--tables-only", "--prefix", prefix], {
     stdout: "ignore",
     stderr: "pipe",
