@@ -291,8 +291,14 @@ enum fin_status fin_wa_on_card_requested(struct fin_container *c, const struct f
   struct wa_target t = {"card_request_approval", "cardRequest", rid, eco, text};
   char ids[N_ADMIN_PHONES][40];
   size_t n_ids = 0;
-  st = notify_admins(c, ev, &t, ids, &n_ids, e);
-  if (st == FIN_OK && n_ids > 0) st = save_tracker(c, rid, eco, ids, n_ids, e);
+  /* The tracker first (record ids are known in advance): an admin who
+   * answers the moment the message arrives must find it. */
+  for (size_t i = 0; i < N_ADMIN_PHONES; i++) {
+    const char *phone = c->whatsapp.admin_phones[i];
+    if (phone != NULL && phone[0] != '\0') fin_wa_notification_id(ev, phone, ids[n_ids++]);
+  }
+  if (n_ids > 0) st = save_tracker(c, rid, eco, ids, n_ids, e);
+  if (st == FIN_OK) st = notify_admins(c, ev, &t, ids, &n_ids, e);
   free(text);
   return st;
 }
