@@ -112,18 +112,7 @@ static int db_reset(lua_State *L) {
   return 0;
 }
 
-FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, fs_users_port)
-FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, fs_scores_port)
-FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, fs_cards_port)
-FIN_BOX_PORT_METHOD(db_requests, FIN_T_REQUESTS, check_db, fs_requests_port)
-FIN_BOX_PORT_METHOD(db_txns, FIN_T_TXNS, check_db, fs_txns_port)
-FIN_BOX_PORT_METHOD(db_idem, FIN_T_IDEM, check_db, fs_idem_port)
-FIN_BOX_PORT_METHOD(db_outbox, FIN_T_OUTBOX, check_db, fs_outbox_port)
-FIN_BOX_PORT_METHOD(db_audit, FIN_T_AUDIT, check_db, fs_audit_port)
-FIN_BOX_PORT_METHOD(db_wa_notif, FIN_T_WA_NOTIF, check_db, fs_wa_notifications_port)
-FIN_BOX_PORT_METHOD(db_wa_inbound, FIN_T_WA_INBOUND, check_db, fs_wa_inbound_port)
-FIN_BOX_PORT_METHOD(db_approvals, FIN_T_APPROVALS, check_db, fs_approvals_port)
-FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, fs_store_port)
+FIN_DB_PORT_METHODS(fs)
 
 static int l_auth(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -143,22 +132,7 @@ static int l_auth(lua_State *L) {
 
 int luaopen_fin_firebase(lua_State *L) {
   static const luaL_Reg db_methods[] = {
-      {"users", db_users},
-      {"scores", db_scores},
-      {"cards", db_cards},
-      {"card_requests", db_requests},
-      {"transactions", db_txns},
-      {"idempotency", db_idem},
-      {"outbox", db_outbox},
-      {"audit_logs", db_audit},
-      {"wa_notifications", db_wa_notif},
-      {"wa_inbound", db_wa_inbound},
-      {"pending_approvals", db_approvals},
-      {"store", db_store},
-      {"get", db_get},
-      {"query", db_query},
-      {"reset", db_reset},
-      {NULL, NULL},
+      FIN_DB_PORT_REGS, {"get", db_get}, {"query", db_query}, {"reset", db_reset}, {NULL, NULL},
   };
   static const luaL_Reg db_meta[] = {
       {"__gc", db_release},

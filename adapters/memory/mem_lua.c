@@ -33,18 +33,7 @@ static int l_database(lua_State *L) {
   return 1;
 }
 
-FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, mem_users_port)
-FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, mem_scores_port)
-FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, mem_cards_port)
-FIN_BOX_PORT_METHOD(db_requests, FIN_T_REQUESTS, check_db, mem_requests_port)
-FIN_BOX_PORT_METHOD(db_txns, FIN_T_TXNS, check_db, mem_txns_port)
-FIN_BOX_PORT_METHOD(db_idem, FIN_T_IDEM, check_db, mem_idem_port)
-FIN_BOX_PORT_METHOD(db_outbox, FIN_T_OUTBOX, check_db, mem_outbox_port)
-FIN_BOX_PORT_METHOD(db_audit, FIN_T_AUDIT, check_db, mem_audit_port)
-FIN_BOX_PORT_METHOD(db_wa_notif, FIN_T_WA_NOTIF, check_db, mem_wa_notifications_port)
-FIN_BOX_PORT_METHOD(db_wa_inbound, FIN_T_WA_INBOUND, check_db, mem_wa_inbound_port)
-FIN_BOX_PORT_METHOD(db_approvals, FIN_T_APPROVALS, check_db, mem_approvals_port)
-FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, mem_store_port)
+FIN_DB_PORT_METHODS(mem)
 
 /* Fills a pushed box with a service port, or raises when it could not be
  * made (the box stays empty and owns nothing). */
@@ -135,18 +124,7 @@ static int l_messenger(lua_State *L) {
 
 int luaopen_fin_memory(lua_State *L) {
   static const luaL_Reg db_methods[] = {
-      {"users", db_users},
-      {"scores", db_scores},
-      {"cards", db_cards},
-      {"card_requests", db_requests},
-      {"transactions", db_txns},
-      {"idempotency", db_idem},
-      {"outbox", db_outbox},
-      {"audit_logs", db_audit},
-      {"wa_notifications", db_wa_notif},
-      {"wa_inbound", db_wa_inbound},
-      {"pending_approvals", db_approvals},
-      {"store", db_store},
+      FIN_DB_PORT_REGS,
       {NULL, NULL},
   };
   static const luaL_Reg db_meta[] = {

@@ -71,4 +71,30 @@ struct fin_box *fin_box_check(lua_State *L, int idx, const char *tname);
     return 1;                                                                                      \
   }
 
+/* The twelve slot methods of an adapter's database handle, from port
+ * constructors named <p>_users_port ... <p>_store_port and a check_db():
+ * FIN_DB_PORT_METHODS(ddb) defines them, FIN_DB_PORT_REGS lists them for
+ * the handle's luaL_Reg table (slot names as in lua/shared.lua). */
+#define FIN_DB_PORT_METHODS(p)                                                                     \
+  FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, p##_users_port)                             \
+  FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, p##_scores_port)                          \
+  FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, p##_cards_port)                             \
+  FIN_BOX_PORT_METHOD(db_requests, FIN_T_REQUESTS, check_db, p##_requests_port)                    \
+  FIN_BOX_PORT_METHOD(db_txns, FIN_T_TXNS, check_db, p##_txns_port)                                \
+  FIN_BOX_PORT_METHOD(db_idem, FIN_T_IDEM, check_db, p##_idem_port)                                \
+  FIN_BOX_PORT_METHOD(db_outbox, FIN_T_OUTBOX, check_db, p##_outbox_port)                          \
+  FIN_BOX_PORT_METHOD(db_audit, FIN_T_AUDIT, check_db, p##_audit_port)                             \
+  FIN_BOX_PORT_METHOD(db_wa_notif, FIN_T_WA_NOTIF, check_db, p##_wa_notifications_port)            \
+  FIN_BOX_PORT_METHOD(db_wa_inbound, FIN_T_WA_INBOUND, check_db, p##_wa_inbound_port)              \
+  FIN_BOX_PORT_METHOD(db_approvals, FIN_T_APPROVALS, check_db, p##_approvals_port)                 \
+  FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, p##_store_port)
+
+#define FIN_DB_PORT_REGS                                                                           \
+  {"users", db_users}, {"scores", db_scores}, {"cards", db_cards}, {"card_requests", db_requests}, \
+      {"transactions", db_txns}, {"idempotency", db_idem}, {"outbox", db_outbox},                  \
+      {"audit_logs", db_audit}, {"wa_notifications", db_wa_notif}, {"wa_inbound", db_wa_inbound},  \
+      {"pending_approvals", db_approvals}, {                                                       \
+    "store", db_store                                                                              \
+  }
+
 #endif
