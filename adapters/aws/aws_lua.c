@@ -235,12 +235,7 @@ int luaopen_fin_aws(lua_State *L) {
       {"is_loopback", l_is_loopback},
       {NULL, NULL},
   };
-  if (luaL_newmetatable(L, DB_T)) {
-    luaL_setfuncs(L, db_meta, 0);
-    luaL_newlib(L, db_methods);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  fin_db_metatable(L, DB_T, db_methods, db_meta);
   luaL_newlib(L, funcs);
   return 1;
 }

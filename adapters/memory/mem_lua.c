@@ -139,12 +139,7 @@ int luaopen_fin_memory(lua_State *L) {
       {"clock", l_clock},         {"fake_clock", l_fake_clock},
       {"messenger", l_messenger}, {NULL, NULL},
   };
-  if (luaL_newmetatable(L, DB_T)) {
-    luaL_setfuncs(L, db_meta, 0);
-    luaL_newlib(L, db_methods);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  fin_db_metatable(L, DB_T, db_methods, db_meta);
   luaL_newlib(L, funcs);
   return 1;
 }

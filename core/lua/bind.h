@@ -101,6 +101,11 @@ long fin_opt_int(lua_State *L, int idx, const char *k, long def);
     return 0;                                                                                      \
   }
 
+/* Registers the metatable `tname` of such a handle once: __index =
+ * `methods`, and `meta` (__gc, __close ...). */
+void fin_db_metatable(lua_State *L, const char *tname, const luaL_Reg *methods,
+                      const luaL_Reg *meta);
+
 /* ---- times ---- */
 /* Reads an optional time field: integer epoch ms or an ISO string; returns
  * def when absent. Raises on another type or an unparsable string. */

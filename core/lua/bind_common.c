@@ -431,6 +431,17 @@ long fin_opt_int(lua_State *L, int idx, const char *k, long def) {
   return v;
 }
 
+void fin_db_metatable(lua_State *L, const char *tname, const luaL_Reg *methods,
+                      const luaL_Reg *meta) {
+  if (luaL_newmetatable(L, tname)) {
+    luaL_setfuncs(L, meta, 0);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+}
+
 fin_ms fin_opt_time(lua_State *L, int tidx, const char *k, fin_ms def) {
   fin_ms v = def;
   int t = lua_getfield(L, tidx, k);
