@@ -33,6 +33,14 @@ static int cmp_newest(const void *x, const void *y) {
   return cmp_oldest(y, x);
 }
 
+static const char *request_id_of(const void *elem) {
+  return ((const struct fin_card_request *)elem)->request_id;
+}
+
+static void request_clear(void *elem) {
+  fin_card_request_clear(elem);
+}
+
 static size_t start_of(struct fin_card_request *all, size_t total, enum fin_sort sort,
                        const char *cursor, ent_request_lookup lookup, void *ctx) {
   if (cursor == NULL || cursor[0] == '\0' || strlen(cursor) >= 64) return 0;
@@ -57,22 +65,10 @@ enum fin_status ent_pending_page(struct fin_card_request *all, size_t total, enu
                                  struct fin_page *page, struct fin_err *e) {
   if (total > 1) qsort(all, total, sizeof *all, sort == FIN_SORT_NEWEST ? cmp_newest : cmp_oldest);
   size_t from = start_of(all, total, sort, cursor, lookup, ctx);
-  size_t take = total - from < (size_t)limit ? total - from : (size_t)limit;
   page->total_count = (long)total;
-  page->has_more = from + take < total;
-  page->next_cursor = NULL;
-  if (page->has_more) page->next_cursor = strdup(all[from + take - 1].request_id);
-  /* keep [from, from + take) at the front; release the rest */
-  for (size_t i = 0; i < total; i++)
-    if (i < from || i >= from + take) fin_card_request_clear(&all[i]);
-  if (take > 0 && from > 0) memmove(all, all + from, take * sizeof *all);
-  *out = all;
-  *n = take;
-  if (page->has_more && page->next_cursor == NULL) {
-    fin_card_request_list_free(all, take);
-    *out = NULL, *n = 0;
-    page->has_more = false;
-    return fin_err_set(e, FIN_NOMEM, "out of memory");
-  }
-  return FIN_OK;
+  void *page_items;
+  enum fin_status st2 = ent_page_slice(all, total, sizeof *all, from, limit, request_id_of,
+                                       request_clear, &page_items, n, page, e);
+  *out = page_items;
+  return st2;
 }

@@ -30,3 +30,24 @@ void ent_vec_free(struct ent_vec *v) {
   v->items = NULL;
   v->n = v->cap = 0;
 }
+
+enum fin_status ent_page_slice(void *all, size_t total, size_t size, size_t from, int limit,
+                               const char *(*id_of)(const void *elem), void (*clear)(void *elem),
+                               void **out, size_t *n, struct fin_page *page, struct fin_err *e) {
+  char *base = all;
+  if (from > total) from = total;
+  size_t take = total - from < (size_t)limit ? total - from : (size_t)limit;
+  page->has_more = from + take < total;
+  page->next_cursor = page->has_more ? strdup(id_of(base + (from + take - 1) * size)) : NULL;
+  for (size_t i = 0; i < total; i++)
+    if (i < from || i >= from + take) clear(base + i * size);
+  if (take > 0 && from > 0) memmove(base, base + from * size, take * size);
+  *out = all, *n = take;
+  if (!page->has_more || page->next_cursor != NULL) return FIN_OK;
+  for (size_t i = 0; i < take; i++)
+    clear(base + i * size);
+  free(all);
+  *out = NULL, *n = 0;
+  page->has_more = false;
+  return fin_err_set(e, FIN_NOMEM, "out of memory");
+}

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../../core/ports/repos.h"
+
 struct ent_vec {
   size_t size;
   int (*from)(const json_t *rec, void *elem);
@@ -28,6 +30,14 @@ struct ent_vec {
 int ent_vec_add(void *vec, const json_t *rec);
 /* Clears every element and frees the array. */
 void ent_vec_free(struct ent_vec *v);
+
+/* One page of an ordered array `all` (`total` elements of `size` bytes,
+ * owned: it becomes *out): keeps [from, from + limit) at the front, clears
+ * the rest with `clear`, sets page->has_more and page->next_cursor (a copy
+ * of id_of(last element kept)). FIN_OK, or FIN_NOMEM with nothing out. */
+enum fin_status ent_page_slice(void *all, size_t total, size_t size, size_t from, int limit,
+                               const char *(*id_of)(const void *elem), void (*clear)(void *elem),
+                               void **out, size_t *n, struct fin_page *page, struct fin_err *e);
 
 /* Typed adapters for a model type: ENT_VEC_FNS(card, ddb_card_from,
  * fin_card_clear) defines card_from_v / card_clear_v for an ent_vec. */

@@ -134,6 +134,10 @@ struct fin_outbox fs_outbox_port(struct fs *f) {
 }
 
 /* ---- audit logs ---- */
+static const char *log_id_of(const void *elem) {
+  return ((const struct fin_audit *)elem)->log_id;
+}
+
 /* A target has few entries: all of them, newest first, paged here by the
  * id of the last entry returned (as in memory mode). */
 static enum fin_status audit_find_by_target(void *self, const char *type, const char *id,
@@ -153,18 +157,11 @@ static enum fin_status audit_find_by_target(void *self, const char *type, const 
   size_t from = 0;
   for (size_t i = 0; cursor != NULL && cursor[0] && i < total; i++)
     if (strcmp(all[i].log_id, cursor) == 0) from = i + 1;
-  size_t take = total - from < (size_t)limit ? total - from : (size_t)limit;
-  page->has_more = from + take < total;
-  if (page->has_more) page->next_cursor = strdup(all[from + take - 1].log_id);
-  for (size_t i = 0; i < total; i++)
-    if (i < from || i >= from + take) fin_audit_clear(&all[i]);
-  if (take > 0 && from > 0) memmove(all, all + from, take * sizeof *all);
-  *out = all, *n = take;
-  if (!page->has_more || page->next_cursor != NULL) return FIN_OK;
-  fin_audit_list_free(all, take);
-  *out = NULL, *n = 0;
-  page->has_more = false;
-  return fin_err_set(e, FIN_NOMEM, "out of memory");
+  void *page_items;
+  st = ent_page_slice(all, total, sizeof *all, from, limit, log_id_of, audit_clear_v, &page_items,
+                      n, page, e);
+  *out = page_items;
+  return st;
 }
 
 static enum fin_status audit_clear(void *self, long *deleted, struct fin_err *e) {
