@@ -1,6 +1,6 @@
 /* main.c - the financial-api command line.
  *
- *   financial-api serve [--wiring FILE] [--port N] [--bind ADDR]
+ *   financial-api serve [--wiring FILE] [--port N] [--bind ADDR] [--port-file F]
  *   financial-api run SCRIPT.lua [args...]
  *   financial-api check-wiring FILE
  *   financial-api provision [MANIFEST] [--check]
@@ -34,12 +34,13 @@ static const char USAGE[] =
     "usage: financial-api <command> [options]\n"
     "\n"
     "commands:\n"
-    "  serve [--wiring FILE] [--port N] [--bind ADDR]\n"
+    "  serve [--wiring FILE] [--port N] [--bind ADDR] [--port-file F]\n"
     "        serve the HTTP API. The wiring file comes from --wiring, else\n"
     "        FIN_WIRING, else the mode: INFRA_MODE=memory|aws|firebase,\n"
     "        USE_INMEMORY=true, USE_AWS=true or AWS_ENDPOINT_URL,\n"
     "        FIRESTORE_EMULATOR_HOST, else memory (lua/<mode>.lua).\n"
-    "        Port: --port, else PORT, else 3000. Bind: --bind, else 0.0.0.0.\n"
+    "        Port: --port, else PORT, else 3000; 0 = any free port, written\n"
+    "        to F once listening. Bind: --bind, else 0.0.0.0.\n"
     "  run SCRIPT.lua [args...]\n"
     "        run a Lua script with the fin modules (arg table like lua).\n"
     "  check-wiring FILE\n"
@@ -60,13 +61,13 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
   return EXIT_USAGE;
 }
 
-/* 1..65535 or -1. */
+/* 0..65535 (0: the OS picks) or -1. */
 static int parse_port(const char *s) {
   if (s == NULL || *s == '\0') return -1;
   char *end;
   errno = 0;
   long v = strtol(s, &end, 10);
-  if (errno != 0 || *end != '\0' || v < 1 || v > 65535) return -1;
+  if (errno != 0 || *end != '\0' || v < 0 || v > 65535) return -1;
   return (int)v;
 }
 
@@ -76,13 +77,14 @@ static void stop_worker(void *arg) {
 }
 
 static int cmd_serve(int argc, char **argv) {
-  const char *wiring = NULL, *port_arg = NULL, *bind_addr = NULL;
+  const char *wiring = NULL, *port_arg = NULL, *bind_addr = NULL, *port_file = NULL;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    const char **dst = strcmp(a, "--wiring") == 0 ? &wiring
-                       : strcmp(a, "--port") == 0 ? &port_arg
-                       : strcmp(a, "--bind") == 0 ? &bind_addr
-                                                  : NULL;
+    const char **dst = strcmp(a, "--wiring") == 0      ? &wiring
+                       : strcmp(a, "--port") == 0      ? &port_arg
+                       : strcmp(a, "--bind") == 0      ? &bind_addr
+                       : strcmp(a, "--port-file") == 0 ? &port_file
+                                                       : NULL;
     if (dst == NULL) return usage_error("serve: unknown option '%s'", a);
     if (i + 1 >= argc) return usage_error("serve: %s needs a value", a);
     *dst = argv[++i];
@@ -90,7 +92,7 @@ static int cmd_serve(int argc, char **argv) {
   const char *port_src = port_arg != NULL ? port_arg : getenv("PORT");
   int port = port_src != NULL && *port_src != '\0' ? parse_port(port_src) : 3000;
   if (port < 0) {
-    fprintf(stderr, "financial-api: invalid port '%s' (expected 1..65535, from %s)\n", port_src,
+    fprintf(stderr, "financial-api: invalid port '%s' (expected 0..65535, from %s)\n", port_src,
             port_arg != NULL ? "--port" : "PORT");
     return EXIT_USAGE;
   }
@@ -126,6 +128,7 @@ static int cmd_serve(int argc, char **argv) {
     goto done;
   }
   fin_server_on_stop(stop_worker, NULL);
+  fin_server_set_port_file(port_file);
   int rc = fin_server_run(&c, port, bind_addr);
   fin_outbox_worker_stop(); /* safe when the stop hook already ran */
   if (rc != 0)

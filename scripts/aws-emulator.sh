@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The AWS emulator on 127.0.0.1:4566: LocalStack (docker-compose.aws.yml)
-# when a Docker engine answers, otherwise moto_server 5.2.1 as its stand-in.
+# when a Docker engine answers, otherwise moto 5.2.1 as its stand-in, run by
+# scripts/moto_server.py (which serialises DynamoDB requests: docs/aws.md).
 # Resources come from localstack/manifest.json (LocalStack's init hook, or
 # `financial-api provision` for moto).
 #
@@ -79,9 +80,10 @@ start() {
   fi
   local py
   py="$(moto_python)"
-  say "no Docker engine: starting moto on $URL ($py -m moto.server)"
-  # setsid: its own process group, so stop can end it and its children
-  setsid "$py" -m moto.server -H 127.0.0.1 -p "$PORT" >"$RUN/moto.log" 2>&1 < /dev/null &
+  say "no Docker engine: starting moto on $URL ($py scripts/moto_server.py)"
+  # scripts/moto_server.py: moto's server with DynamoDB requests serialised
+  # (see docs/aws.md). setsid: its own process group, so stop can end it.
+  setsid "$py" scripts/moto_server.py -H 127.0.0.1 -p "$PORT" >"$RUN/moto.log" 2>&1 < /dev/null &
   echo $! >"$RUN/moto.pid"
   wait_for moto 30 || die "moto_server did not answer within 30 s (see $RUN/moto.log)"
   say "moto ready on $URL (pid $(cat "$RUN/moto.pid")); provisioning"

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 make -s -j"$(nproc)" build/financial-api
 export FIN_BIN="${FIN_BIN:-build/financial-api}"
-exec bun test tests/contract "$@"
+exec scripts/bun-test.sh tests/contract "$@"

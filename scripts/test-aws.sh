@@ -46,7 +46,23 @@ print(gzip.open(os.path.join(os.path.dirname(moto.__file__), "cognitoidp/resourc
 PY
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port below the ephemeral range (32768-60999) that nothing listens on:
+# outgoing connections never take those, so it stays free for the emulator.
+low_port() {
+  python3 - <<'PY'
+import random, socket
+for port in random.sample(range(20000, 32768), 200):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
+}
 
 conformance() { # $1 = table prefix; extra environment from the caller
   build/financial-api provision localstack/manifest.json --tables-only --prefix "$1" >/dev/null &&
@@ -55,8 +71,13 @@ conformance() { # $1 = table prefix; extra environment from the caller
 }
 
 conformance_ddblocal() {
-  ddb_port="$(free_port)"
-  scripts/dynamodb-local.sh start "$ddb_port" || return 1
+  local try
+  for try in 1 2 3; do # another listener may take the port first: pick again
+    ddb_port="$(low_port)"
+    scripts/dynamodb-local.sh start "$ddb_port" && break
+    ddb_port=""
+  done
+  [ -n "$ddb_port" ] || return 1
   AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$ddb_port" conformance "conf-"
 }
 
@@ -65,7 +86,7 @@ step conformance-dynamodb-local conformance_ddblocal
 step manifest build/financial-api provision localstack/manifest.json --check
 # moto serves one request at a time: generous client timeouts for the suite
 step contract env FIN_SERVER_MODE=aws FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000 scripts/contract.sh --timeout 60000
-step aws-specific env FIN_SERVER_MODE=aws bun test tests/aws
+step aws-specific env FIN_SERVER_MODE=aws scripts/bun-test.sh tests/aws
 
 echo
 echo "aws suites: $passed passed, $failed failed"

@@ -33,7 +33,7 @@ step conformance env FIRESTORE_DATABASE=conformance ASAN_OPTIONS=detect_leaks=1 
   build/san/conformance lua/firebase.lua
 step contract env FIN_SERVER_MODE=firebase FIN_TOKEN_MODE=firebase-emulator \
   FIRESTORE_DATABASE=contract scripts/contract.sh --timeout 30000
-step firebase-specific env FIN_SERVER_MODE=firebase bun test tests/firebase --timeout 60000
+step firebase-specific env FIN_SERVER_MODE=firebase scripts/bun-test.sh tests/firebase --timeout 60000
 
 echo
 echo "firebase suites: $passed passed, $failed failed"

@@ -1,5 +1,11 @@
 /* server.c - libmicrohttpd glue: daemon life cycle, signals, per-request
- * state, bounded body reading, and turning a fin_http_out into a response. */
+ * state, bounded body reading, and turning a fin_http_out into a response.
+ *
+ * A complete request is suspended and handed to the worker pool
+ * (workers.h); the worker fills the response and resumes the connection,
+ * and the polling thread sends it. Polling threads therefore never wait on
+ * a store, so they read every connection promptly and libmicrohttpd's idle
+ * timeout only ever closes connections that really are idle. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -18,25 +24,36 @@
 #include "../util/log.h"
 #include "../util/timefmt.h"
 #include "pipeline.h"
+#include "workers.h"
 
 #define DRAIN_MAX (1024 * 1024) /* body bytes swallowed after the limit before closing */
 #define GRACE_MS 10000          /* in-flight requests get this long at shutdown */
 #define MAX_HOOKS 8
+#define IDLE_TIMEOUT_S 30 /* default keep-alive idle limit (FIN_HTTP_IDLE_TIMEOUT_S) */
 
 /* Per-request state, created by the URI log callback (which sees the raw
  * URI) and freed in the completion callback. */
 struct conn_state {
+  struct fin_job job; /* first: the worker gets the state back from it */
+  struct MHD_Connection *conn;
+  struct fin_container *c;
+  const char *method; /* libmicrohttpd's, valid for the request */
+  struct fin_http_out out;
+  bool ready; /* out is filled; set by the worker before resuming */
   int64_t start_ms;
   char *path; /* raw path, without the query string */
   char *body;
   size_t len, cap;
   size_t drained;
+  unsigned calls; /* backend calls made by the handler */
   bool started;
   bool too_large;
   bool answered;
 };
 
 static atomic_int inflight;
+static struct fin_workers *workers; /* NULL: requests run on the polling threads */
+static const char *port_file;
 static volatile sig_atomic_t stop_flag;
 static int stop_pipe[2] = {-1, -1};
 
@@ -86,7 +103,6 @@ static struct conn_state *state_new(const char *uri) {
     return NULL;
   }
   st->start_ms = fin_now_ms();
-  (void)fin_backend_calls_take(); /* this request's count starts here */
   atomic_fetch_add(&inflight, 1);
   return st;
 }
@@ -165,7 +181,7 @@ static void access_log(const char *method, const struct conn_state *st,
           "\"duration_ms\":%lld,\"backend_calls\":%u",
           fin_log_esc(out->request_id ? out->request_id : "", rid, sizeof rid),
           fin_log_esc(method, m, sizeof m), fin_log_esc(st->path, path, sizeof path), out->status,
-          (long long)(fin_now_ms() - st->start_ms), fin_backend_calls_take());
+          (long long)(fin_now_ms() - st->start_ms), st->calls);
 }
 
 static struct MHD_Response *make_response(struct fin_http_out *out) {
@@ -187,30 +203,59 @@ static struct MHD_Response *make_response(struct fin_http_out *out) {
   return r;
 }
 
-static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *conn,
-                               struct conn_state *st, const char *method) {
+/* Computes the response into st->out; on whichever thread runs it. The
+ * connection's headers and arguments are read in place: a suspended
+ * connection is left alone by its polling thread. */
+static void handle(struct conn_state *st) {
   char ip[INET6_ADDRSTRLEN];
-  struct fin_http_in in = {.method = method,
+  struct fin_http_in in = {.method = st->method,
                            .path = st->path,
                            .body = st->body,
                            .body_len = st->len,
                            .body_too_large = st->too_large,
-                           .client_ip = peer_ip(conn, ip, sizeof ip),
+                           .client_ip = peer_ip(st->conn, ip, sizeof ip),
                            .header = lookup_header,
                            .query = lookup_query,
-                           .ctx = conn};
-  struct fin_http_out out;
-  st->answered = true;
-  fin_http_handle(c, NULL, &in, &out);
-  struct MHD_Response *r = make_response(&out);
+                           .ctx = st->conn};
+  (void)fin_backend_calls_take(); /* this request's count starts here */
+  fin_http_handle(st->c, NULL, &in, &st->out);
+  st->calls = fin_backend_calls_take();
+}
+
+/* Queues st->out on the connection (polling thread) and logs the request. */
+static enum MHD_Result send_out(struct conn_state *st) {
+  struct MHD_Response *r = make_response(&st->out);
   enum MHD_Result ret = MHD_NO;
   if (r != NULL) {
-    ret = MHD_queue_response(conn, (unsigned)out.status, r);
+    ret = MHD_queue_response(st->conn, (unsigned)st->out.status, r);
     MHD_destroy_response(r);
   }
-  access_log(method, st, &out);
-  fin_http_out_release(&out);
+  access_log(st->method, st, &st->out);
+  fin_http_out_release(&st->out);
   return ret;
+}
+
+static void run_job(struct fin_job *job) {
+  struct conn_state *st = (struct conn_state *)(void *)job;
+  handle(st);
+  st->ready = true; /* published by the resume's lock */
+  MHD_resume_connection(st->conn);
+}
+
+static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *conn,
+                               struct conn_state *st, const char *method) {
+  st->answered = true;
+  st->conn = conn;
+  st->c = c;
+  st->method = method;
+  if (workers != NULL && !st->too_large) { /* a refused body is answered at once */
+    st->job.fn = run_job;
+    MHD_suspend_connection(conn);
+    if (!fin_workers_submit(workers, &st->job)) run_job(&st->job); /* stopping */
+    return MHD_YES; /* called again once resumed, with st->ready set */
+  }
+  handle(st);
+  return send_out(st);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -221,7 +266,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     if ((st = state_new(url)) == NULL) return MHD_NO;
     *con_cls = st;
   }
-  if (st->answered) return MHD_YES;
+  if (st->answered) {
+    if (!st->ready) return MHD_YES;
+    st->ready = false;
+    return send_out(st);
+  }
   if (!st->started) { /* headers only: size the body buffer, refuse early */
     st->started = true;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -274,6 +323,39 @@ static int parse_bind(const char *bind_addr, int port, struct sockaddr_storage *
   return -1;
 }
 
+/* Seconds a connection may stay silent (FIN_HTTP_IDLE_TIMEOUT_S, 1..3600). */
+static unsigned idle_timeout_s(void) {
+  const char *env = getenv("FIN_HTTP_IDLE_TIMEOUT_S");
+  if (env == NULL || *env == '\0') return IDLE_TIMEOUT_S;
+  char *end;
+  long v = strtol(env, &end, 10);
+  if (*end == '\0' && v >= 1 && v <= 3600) return (unsigned)v;
+  fin_log("warn", "config_invalid", "\"name\":\"FIN_HTTP_IDLE_TIMEOUT_S\",\"using\":%d",
+          IDLE_TIMEOUT_S);
+  return IDLE_TIMEOUT_S;
+}
+
+void fin_server_set_port_file(const char *path) {
+  port_file = path;
+}
+
+/* Writes the bound port to port_file (via a rename, so a reader never sees
+ * half a number). */
+static int write_port_file(int port) {
+  if (port_file == NULL) return 0;
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", port_file) >= (int)sizeof tmp) return -1;
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) return -1;
+  int ok = fprintf(f, "%d\n", port) > 0;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || rename(tmp, port_file) != 0) {
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
 static struct MHD_Daemon *start(struct fin_container *c, int port, const char *bind_addr,
                                 bool epoll) {
   struct sockaddr_storage ss;
@@ -281,14 +363,14 @@ static struct MHD_Daemon *start(struct fin_container *c, int port, const char *b
   if (fam < 0) return NULL;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                    (epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL) |
-                   (fam == 6 ? MHD_USE_IPv6 : 0);
+                   (fam == 6 ? MHD_USE_IPv6 : 0) | (workers ? MHD_ALLOW_SUSPEND_RESUME : 0);
   struct MHD_OptionItem bind_opt[] = {
       {fam > 0 ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, 0, &ss},
       {MHD_OPTION_END, 0, NULL},
   };
   return MHD_start_daemon(
       flags, (uint16_t)port, NULL, NULL, on_access, c, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-      MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+      MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_s(),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
       (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
       on_completed, NULL, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
@@ -333,6 +415,8 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
   sigaddset(&block, SIGINT);
   sigaddset(&block, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &block, &prev);
+  unsigned n_workers = fin_workers_default(c->mode);
+  workers = n_workers > 0 ? fin_workers_start(n_workers) : NULL;
   bool epoll = true;
   struct MHD_Daemon *d = start(c, port, bind_addr, true);
   if (d == NULL) {
@@ -340,20 +424,32 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
     d = start(c, port, bind_addr, false);
   }
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
-  if (d == NULL) {
-    fin_log("error", "listen_failed", "\"port\":%d", port);
+  if (d == NULL || (n_workers > 0 && workers == NULL)) {
+    fin_log("error", d ? "workers_failed" : "listen_failed", "\"port\":%d,\"workers\":%u", port,
+            n_workers);
+    if (d != NULL) MHD_stop_daemon(d);
+    fin_workers_stop(workers);
+    workers = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     return -1;
   }
   const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  fin_log("info", "listening", "\"port\":%d,\"threads\":%u,\"poll\":\"%s\"",
-          bi ? (int)bi->port : port, pool_size(), epoll ? "epoll" : "poll");
+  int bound = bi ? (int)bi->port : port;
+  fin_log("info", "listening",
+          "\"port\":%d,\"threads\":%u,\"workers\":%u,\"idleTimeoutS\":%u,\"poll\":\"%s\"", bound,
+          pool_size(), n_workers, idle_timeout_s(), epoll ? "epoll" : "poll");
+  if (write_port_file(bound) != 0) {
+    fin_log("error", "port_file_failed", NULL);
+    fin_server_request_stop();
+  }
 
   wait_for_stop();
   fin_log("info", "stopping", "\"inflight\":%d", atomic_load(&inflight));
   MHD_socket lsock = MHD_quiesce_daemon(d); /* no new connections */
   drain_inflight();
+  fin_workers_stop(workers); /* what is still running resumes its connection */
+  workers = NULL;
   MHD_stop_daemon(d);
   if (lsock != MHD_INVALID_SOCKET) close(lsock);
   run_hooks();

@@ -12,6 +12,10 @@
  * cannot start. The container is borrowed for the whole run. */
 int fin_server_run(struct fin_container *c, int port, const char *bind_addr);
 
+/* After binding, the server writes its port (a line) to path, so a caller
+ * that asked for port 0 learns which one it got. The path is borrowed. */
+void fin_server_set_port_file(const char *path);
+
 /* Asks a running (or about to run) server to stop. Async-signal-safe. */
 void fin_server_request_stop(void);
 

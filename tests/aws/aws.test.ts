@@ -8,6 +8,7 @@ import { cognitoToken } from "../contract/support/auth";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
 import { aws, endpoint, ssmValue, until } from "./awsapi";
+import { startMoto } from "./moto";
 
 process.env.FIN_SERVER_MODE = "aws";
 const bin = process.env.FIN_BIN ?? "build/financial-api";
@@ -170,24 +171,11 @@ describe("outage", () => {
   const procs: Subprocess[] = [];
   afterAll(() => procs.forEach((p) => p.kill("SIGKILL")));
 
-  /** A moto of this test's own (python -m moto.server: one process to pause or kill). */
-  async function ownMoto(port = 0): Promise<{ url: string; proc: Subprocess; port: number }> {
-    if (port === 0) {
-      const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-      port = s.port;
-      s.stop(true);
-    }
-    const url = `http://127.0.0.1:${port}`;
-    const proc = spawn([process.env.MOTO_PYTHON ?? "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
-      stdout: "ignore",
-      stderr: "pipe",
-    });
-    procs.push(proc);
-    await until("moto", async () => {
-      if (proc.exitCode !== null) throw new Error(`moto exited: ${await new Response(proc.stderr).text()}`);
-      return (await fetch(`${url}/moto-api/`)).ok;
-    }, 120000); // a cold start under load can take a while
-    return { url, proc, port };
+  /** A moto of this test's own, so pausing or killing it disturbs no other suite. */
+  async function ownMoto(port = 0) {
+    const m = await startMoto(port);
+    procs.push(m.proc);
+    return m;
   }
 
   test("emulator paused mid-run: 503 and unhealthy readiness, then recovery with no partial rows", async () => {

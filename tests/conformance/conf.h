@@ -53,6 +53,18 @@ void put_txn(const char *eco, const char *card_id, const char *type, fin_ms ts, 
 int64_t append_event(const char *eco, const char *entity_type, const char *entity_id,
                      fin_ms created, fin_id event_id);
 
+/* What a test allocated is freed by the test's teardown, passed or failed:
+ * a failed assertion leaves the test by longjmp, so a free after it would
+ * never run and the sanitizer would report a leak besides the failure.
+ * conf_hold: a zeroed heap object of `size` bytes (not on the test's stack,
+ * which the longjmp abandons); clear(obj) runs on it at teardown, then it is
+ * freed (clear may be NULL). Lists: copy what the assertions need, free the
+ * list, then assert. */
+void *conf_hold(size_t size, void (*clear)(void *));
+/* The teardown of every conformance test (conf_test). */
+int conf_teardown(void **state);
+#define conf_test(f) cmocka_unit_test_teardown(f, conf_teardown)
+
 /* Asserts status with the port's message in the failure output. */
 #define assert_status(expr, want)                                                                  \
   do {                                                                                             \

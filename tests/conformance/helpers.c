@@ -1,5 +1,6 @@
 /* helpers.c - row builders of the conformance suite (conf.h). */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../../core/util/ids.h"
 #include "conf.h"
@@ -174,4 +175,35 @@ int64_t append_event(const char *eco, const char *entity_type, const char *entit
   assert_status(st, FIN_OK);
   if (event_id != NULL) memcpy(event_id, ev.event_id, sizeof(fin_id));
   return ev.sequence;
+}
+
+/* ---- per-test cleanups (conf_hold) ---- */
+#define MAX_HELD 64
+
+static struct held {
+  void *obj;
+  void (*clear)(void *);
+} held[MAX_HELD];
+static size_t n_held;
+
+static struct held *hold_slot(void) {
+  if (n_held == MAX_HELD) fail_msg("conf_hold: more than %d objects in one test", MAX_HELD);
+  return &held[n_held++];
+}
+
+void *conf_hold(size_t size, void (*clear)(void *)) {
+  void *obj = calloc(1, size);
+  assert_non_null(obj);
+  *hold_slot() = (struct held){.obj = obj, .clear = clear};
+  return obj;
+}
+
+int conf_teardown(void **state) {
+  (void)state;
+  while (n_held > 0) {
+    struct held *h = &held[--n_held];
+    if (h->clear != NULL) h->clear(h->obj);
+    free(h->obj);
+  }
+  return 0;
 }

@@ -429,9 +429,9 @@ static void scores_newest_first_and_cards_in_creation_order(void **state) {
 }
 
 const struct CMUnitTest conf_list_tests[] = {
-    cmocka_unit_test(transactions_walk_newest_first),
-    cmocka_unit_test(pending_requests_walk_both_orders),
-    cmocka_unit_test(audit_logs_walk_newest_first),
-    cmocka_unit_test(scores_newest_first_and_cards_in_creation_order),
+    conf_test(transactions_walk_newest_first),
+    conf_test(pending_requests_walk_both_orders),
+    conf_test(audit_logs_walk_newest_first),
+    conf_test(scores_newest_first_and_cards_in_creation_order),
 };
 const size_t conf_list_count = sizeof conf_list_tests / sizeof conf_list_tests[0];

@@ -353,10 +353,10 @@ static void approvals_save_get_decide(void **state) {
 }
 
 const struct CMUnitTest conf_repo_tests[] = {
-    cmocka_unit_test(outbox_state_machine),
-    cmocka_unit_test(outbox_pending_survives_churn),
-    cmocka_unit_test(wa_notifications_save_get_update),
-    cmocka_unit_test(wa_inbound_save_get),
-    cmocka_unit_test(approvals_save_get_decide),
+    conf_test(outbox_state_machine),
+    conf_test(outbox_pending_survives_churn),
+    conf_test(wa_notifications_save_get_update),
+    conf_test(wa_inbound_save_get),
+    conf_test(approvals_save_get_decide),
 };
 const size_t conf_repo_count = sizeof conf_repo_tests / sizeof conf_repo_tests[0];

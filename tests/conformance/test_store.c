@@ -323,6 +323,10 @@ static void *add_amount(void *p) {
   return NULL;
 }
 
+static void card_clear(void *c) {
+  fin_card_clear(c);
+}
+
 static void balance_has_no_lost_update_under_50_threads(void **state) {
   enum { T = 50 };
   char eco[64];
@@ -347,12 +351,11 @@ static void balance_has_no_lost_update_under_50_threads(void **state) {
     conflicts += args[i].conflicts;
   }
   pthread_barrier_destroy(&start_line);
-  struct fin_card c;
-  assert_status(C.cards.ops->get(C.cards.self, eco, card, &c, NULL), FIN_OK);
-  if (c.balance != sum || c.version != 1 + T)
-    fail_msg("balance %.2f version %lld, want %d and %d", c.balance, (long long)c.version, sum,
+  struct fin_card *c = conf_hold(sizeof *c, card_clear);
+  assert_status(C.cards.ops->get(C.cards.self, eco, card, c, NULL), FIN_OK);
+  if (c->balance != sum || c->version != 1 + T)
+    fail_msg("balance %.2f version %lld, want %d and %d", c->balance, (long long)c->version, sum,
              1 + T);
-  fin_card_clear(&c);
   print_message("    %d version conflicts retried\n", conflicts);
 }
 
@@ -400,19 +403,26 @@ static void event_sequences_are_gapless_under_50_threads(void **state) {
   pthread_barrier_destroy(&start_line);
   for (int i = 1; i <= T; i++)
     if (seen[i] != 1) fail_msg("sequence %d written back %d times", i, seen[i]);
-  /* stored: 1..50 ascending, each event with the number its caller got */
+  /* stored: 1..50 ascending, each event with the number its caller got
+   * (copied out and freed before asserting: a failure leaks nothing) */
   struct fin_event *evs = NULL;
   size_t n = 0;
   assert_status(C.outbox.ops->list_by_entity(C.outbox.self, eco, "score", eco, &evs, &n, NULL),
                 FIN_OK);
-  assert_int_equal(n, T);
-  for (size_t i = 0; i < n; i++) {
-    assert_int_equal(evs[i].sequence, (int64_t)i + 1);
+  int64_t got_seq[T], caller_seq[T];
+  size_t stored = n;
+  for (size_t i = 0; i < n && i < T; i++) {
+    got_seq[i] = evs[i].sequence;
+    caller_seq[i] = -1;
     for (int j = 0; j < T; j++)
-      if (strcmp(args[j].event_id, evs[i].event_id) == 0)
-        assert_int_equal(args[j].seq, evs[i].sequence);
+      if (strcmp(args[j].event_id, evs[i].event_id) == 0) caller_seq[i] = args[j].seq;
   }
   fin_event_list_free(evs, n);
+  assert_int_equal(stored, T);
+  for (size_t i = 0; i < T; i++) {
+    assert_int_equal(got_seq[i], (int64_t)i + 1);
+    assert_int_equal(caller_seq[i], got_seq[i]);
+  }
   /* another entity of the same user, and the same entity of another user,
    * are other keys: both start at 1 */
   char other[64];
@@ -478,24 +488,31 @@ static void idempotency_put_has_one_winner_and_expires(void **state) {
   put_idem(&other);
   assert_status(other.st, FIN_OK);
 
-  struct fin_idem got;
-  assert_status(C.idem.ops->get(C.idem.self, eco, hash, exp - 1, &got, NULL), FIN_OK);
-  assert_true(got.expires_at == exp);
-  fin_idem_clear(&got);
+  struct fin_idem got; /* each get's result is cleared before its assertions */
+  enum fin_status st = C.idem.ops->get(C.idem.self, eco, hash, exp - 1, &got, NULL);
+  fin_ms got_exp = got.expires_at, got_created;
+  if (st == FIN_OK) fin_idem_clear(&got);
+  assert_status(st, FIN_OK);
+  assert_true(got_exp == exp);
   /* a put while the record is live is refused */
   struct idem_arg again = {false, eco, hash, exp - 1, exp + 5000, FIN_INTERNAL, -2};
   put_idem(&again);
   assert_status(again.st, FIN_EXISTS);
   /* expires_at <= now: absent */
-  assert_status(C.idem.ops->get(C.idem.self, eco, hash, exp, &got, NULL), FIN_NOT_FOUND);
-  assert_null(got.ecosystem_id);
+  st = C.idem.ops->get(C.idem.self, eco, hash, exp, &got, NULL);
+  bool zeroed = got.ecosystem_id == NULL;
+  if (st == FIN_OK) fin_idem_clear(&got);
+  assert_status(st, FIN_NOT_FOUND);
+  assert_true(zeroed);
   /* and a put at or after expiry succeeds, replacing it */
   struct idem_arg later = {false, eco, hash, exp, exp + 5000, FIN_INTERNAL, -2};
   put_idem(&later);
   assert_status(later.st, FIN_OK);
-  assert_status(C.idem.ops->get(C.idem.self, eco, hash, exp, &got, NULL), FIN_OK);
-  assert_true(got.expires_at == exp + 5000 && got.created_at == exp);
-  fin_idem_clear(&got);
+  st = C.idem.ops->get(C.idem.self, eco, hash, exp, &got, NULL);
+  got_exp = got.expires_at, got_created = got.created_at;
+  if (st == FIN_OK) fin_idem_clear(&got);
+  assert_status(st, FIN_OK);
+  assert_true(got_exp == exp + 5000 && got_created == exp);
 
   /* delete_expired removes what is expired at `now`, keeps the rest */
   char eco3[64], h1[65], h2[65];
@@ -510,9 +527,12 @@ static void idempotency_put_has_one_winner_and_expires(void **state) {
   long deleted = -1;
   assert_status(C.idem.ops->delete_expired(C.idem.self, t + 100, &deleted, NULL), FIN_OK);
   assert_true(deleted >= 1);
-  assert_status(C.idem.ops->get(C.idem.self, eco3, h1, t, &got, NULL), FIN_NOT_FOUND);
-  assert_status(C.idem.ops->get(C.idem.self, eco3, h2, t, &got, NULL), FIN_OK);
-  fin_idem_clear(&got);
+  st = C.idem.ops->get(C.idem.self, eco3, h1, t, &got, NULL);
+  if (st == FIN_OK) fin_idem_clear(&got);
+  assert_status(st, FIN_NOT_FOUND);
+  st = C.idem.ops->get(C.idem.self, eco3, h2, t, &got, NULL);
+  if (st == FIN_OK) fin_idem_clear(&got);
+  assert_status(st, FIN_OK);
 }
 
 /* ---- a failing condition leaves nothing applied ---- */
@@ -867,13 +887,13 @@ static void purchase_commit_lands_whole(void **state) {
 }
 
 const struct CMUnitTest conf_store_tests[] = {
-    cmocka_unit_test(commit_round_trips_every_row),
-    cmocka_unit_test(commit_updates_rows_in_place),
-    cmocka_unit_test(balance_has_no_lost_update_under_50_threads),
-    cmocka_unit_test(event_sequences_are_gapless_under_50_threads),
-    cmocka_unit_test(idempotency_put_has_one_winner_and_expires),
-    cmocka_unit_test(failing_conditions_apply_nothing),
-    cmocka_unit_test(updates_on_missing_rows_create_nothing),
-    cmocka_unit_test(purchase_commit_lands_whole),
+    conf_test(commit_round_trips_every_row),
+    conf_test(commit_updates_rows_in_place),
+    conf_test(balance_has_no_lost_update_under_50_threads),
+    conf_test(event_sequences_are_gapless_under_50_threads),
+    conf_test(idempotency_put_has_one_winner_and_expires),
+    conf_test(failing_conditions_apply_nothing),
+    conf_test(updates_on_missing_rows_create_nothing),
+    conf_test(purchase_commit_lands_whole),
 };
 const size_t conf_store_count = sizeof conf_store_tests / sizeof conf_store_tests[0];

@@ -203,9 +203,9 @@ static void audit_and_whatsapp_clear(void **state) {
 }
 
 const struct CMUnitTest conf_wipe_tests[] = {
-    cmocka_unit_test(users_scores_cards_delete_all),
-    cmocka_unit_test(requests_txns_idem_delete_all),
-    cmocka_unit_test(outbox_clear_resets_sequences),
-    cmocka_unit_test(audit_and_whatsapp_clear),
+    conf_test(users_scores_cards_delete_all),
+    conf_test(requests_txns_idem_delete_all),
+    conf_test(outbox_clear_resets_sequences),
+    conf_test(audit_and_whatsapp_clear),
 };
 const size_t conf_wipe_count = sizeof conf_wipe_tests / sizeof conf_wipe_tests[0];

@@ -8,6 +8,7 @@ import { spawn, type Subprocess } from "bun";
 import { emulatorIdToken, firebaseEmulatorToken } from "../contract/support/auth";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
+import { lowPort } from "../contract/support/ports";
 
 process.env.FIN_SERVER_MODE = "firebase";
 const authHost = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? "127.0.0.1:9099";
@@ -97,24 +98,31 @@ describe("outage", () => {
   const procs: Subprocess[] = [];
   afterAll(() => procs.forEach((p) => p.kill("SIGKILL")));
 
-  function freePort(): number {
-    const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-    const port = s.port;
-    s.stop(true);
-    return port;
+  /** A Firestore emulator of this test's own (one java process to pause or
+   * kill), on `port`, or on a free port below the ephemeral range (another
+   * listener may take that port first: then another one is tried). */
+  async function ownFirestore(port = 0): Promise<{ proc: Subprocess; port: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const p = port || lowPort();
+      const proc = await startFirestore(p);
+      if (proc) return { proc, port: p };
+      if (port || attempt === 3) throw new Error(`the Firestore emulator exited at start (port ${p})`);
+    }
   }
 
-  /** A Firestore emulator of this test's own (one java process to pause or kill). */
-  async function ownFirestore(port: number): Promise<Subprocess> {
+  /** The emulator on `port`, warmed up; undefined when it exits at start. */
+  async function startFirestore(port: number): Promise<Subprocess | undefined> {
     const proc = spawn(
       ["java", "-Duser.language=en", "-cp", JAR, "com.google.cloud.datastore.emulator.firestore.CloudFirestore", "start", "--host=127.0.0.1", `--port=${port}`],
       { stdout: "ignore", stderr: "ignore" },
     );
     procs.push(proc);
+    let exited = false;
     await until("firestore", async () => {
-      if (proc.exitCode !== null) throw new Error("the Firestore emulator exited");
+      if (proc.exitCode !== null) return (exited = true);
       return (await fetch(`http://127.0.0.1:${port}/`)).ok;
     }, 60000);
+    if (exited) return undefined;
     // a cold emulator answers its first document calls slowly: warm it up
     // so the short client timeout below measures the outage, not the JIT
     const docs = `http://127.0.0.1:${port}/v1/projects/${process.env.GCLOUD_PROJECT ?? "demo-acme"}/databases/(default)/documents`;
@@ -131,8 +139,7 @@ describe("outage", () => {
   }
 
   test("Firestore paused mid-run: 503 and unhealthy readiness, then recovery with nothing half-written", async () => {
-    const port = freePort();
-    const fs = await ownFirestore(port);
+    const { proc: fs, port } = await ownFirestore();
     const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "1000" }, true);
     const { eco, card } = await userWithCard(base);
     const buy = (amount: number) => http(base, "POST", `/v1/cards/${card}/transactions/purchases`, real(eco), { amount }, uid("k"));
@@ -167,8 +174,7 @@ describe("outage", () => {
   }, 180000);
 
   test("Firestore stopped: a fast 503 and unhealthy readiness; restarted: serving again", async () => {
-    const port = freePort();
-    const fs = await ownFirestore(port);
+    const { proc: fs, port } = await ownFirestore();
     const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "1000" }, true);
     const eco = uid("fb");
     expect((await http(base, "POST", "/v1/users", real(eco), {})).status).toBe(201);

@@ -1,33 +1,50 @@
 // server.ts - the server under test. With BASE_URL set, that server (any
 // mode); otherwise one memory-mode server per test run, started from
-// FIN_BIN (default build/financial-api) on a free loopback port and stopped
-// when the run ends. Extra environment for a dedicated server: startServer().
+// FIN_BIN (default build/financial-api) and stopped when the run ends.
+// Extra environment for a dedicated server: startServer().
 // FIN_SERVER_MODE (memory | aws | firebase) picks the mode of the servers
 // started here; the test files never know it.
+//
+// A server listens on port 0 (the kernel picks a free port) and writes the
+// port it got to a file: choosing a port here and handing it on would race
+// with every outgoing connection on the machine. Its log goes to a file in
+// FIN_TEST_LOG_DIR (scripts/bun-test.sh prints their tails when a run fails).
 import { spawn, type Subprocess } from "bun";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 const started: Subprocess[] = [];
+const logDir = () => process.env.FIN_TEST_LOG_DIR ?? ".run/test-logs";
 
-async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
+function readPort(file: string): number {
+  try {
+    return Number(readFileSync(file, "utf8").trim()) || 0;
+  } catch {
+    return 0; /* not listening yet */
+  }
 }
 
-async function waitReady(base: string, proc: Subprocess): Promise<void> {
-  const deadline = Date.now() + 10_000;
+function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+async function waitReady(portFile: string, log: string, proc: Subprocess): Promise<string> {
+  const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
-    try {
-      const r = await fetch(`${base}/health/liveness`);
-      if (r.ok) return;
-    } catch {
-      /* not listening yet */
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}; its log ${log}:\n${tail(log)}`);
+    const port = readPort(portFile);
+    if (port) {
+      const base = `http://127.0.0.1:${port}`;
+      const ok = await fetch(`${base}/health/liveness`).then((r) => r.ok, () => false);
+      if (ok) return base;
     }
     await Bun.sleep(5); // polling for readiness, not synchronising a test
   }
-  throw new Error(`server at ${base} not ready after 10 s`);
+  throw new Error(`server not ready after 20 s; its log ${log}:\n${tail(log)}`);
 }
 
 const mode = () => process.env.FIN_SERVER_MODE ?? "memory"; /* read late: test files may set it */
@@ -53,18 +70,19 @@ async function ownTables(bin: string): Promise<Record<string, string>> {
 
 /** Starts a dedicated server (same mode as the suite) with extra environment. */
 export async function startServer(env: Record<string, string> = {}, useSharedTables = false): Promise<string> {
-  const port = await freePort();
   const bin = process.env.FIN_BIN ?? "build/financial-api";
   const tables = useSharedTables ? {} : await ownTables(bin);
-  const proc = spawn([bin, "serve", "--port", String(port), "--bind", "127.0.0.1"], {
-    env: { ...process.env, INFRA_MODE: mode(), FIN_LOG: "0", ...tables, ...env },
-    stdout: "ignore",
-    stderr: "ignore",
+  const tag = runTag();
+  mkdirSync(logDir(), { recursive: true });
+  const log = join(logDir(), `server-${tag}.log`);
+  const portFile = join(logDir(), `server-${tag}.port`);
+  const proc = spawn([bin, "serve", "--port", "0", "--port-file", portFile, "--bind", "127.0.0.1"], {
+    env: { ...process.env, INFRA_MODE: mode(), FIN_LOG: "1", ...tables, ...env },
+    stdout: "ignore", // the server writes its log to stderr only
+    stderr: Bun.file(log),
   });
   started.push(proc);
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(base, proc);
-  return base;
+  return waitReady(portFile, log, proc);
 }
 
 let shared: Promise<string> | undefined;

@@ -1,0 +1,95 @@
+"""moto's server, as the project runs it (scripts/aws-emulator.sh, the tests).
+
+    python moto_server.py [-H 127.0.0.1] [-p PORT] [--port-file FILE]
+
+Differs from `python -m moto.server` in two ways:
+
+1. DynamoDB requests are served one at a time. moto 5.2.1 undoes a cancelled
+   TransactWriteItems by putting back deep copies of the tables the
+   transaction touched, taken when it began; its server is threaded, so any
+   write another request made to those tables meanwhile is lost. Real
+   DynamoDB (and DynamoDB Local) never lose such a write. A lock around the
+   DynamoDB part of the application makes moto's rollback exact; the other
+   services (SQS long polls in particular) still run concurrently.
+
+2. Port 0 means "any free port below the ephemeral range", chosen by binding
+   it here (so two emulators can never be handed the same port, and a port
+   an outgoing connection holds is never tried); --port-file receives the
+   port once the socket listens, for the caller to read.
+"""
+
+import argparse
+import os
+import random
+import signal
+import sys
+import threading
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+LOW, HIGH = 20000, 32767  # below Linux's ephemeral range (32768-60999)
+
+
+def is_dynamodb(environ):
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    return target.startswith("DynamoDB") or "/dynamodb/aws4_request" in auth
+
+
+class SerialDynamoDB:
+    """WSGI middleware: DynamoDB requests run under one lock, body included."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not is_dynamodb(environ):
+            return self.app(environ, start_response)
+        with self.lock:
+            result = self.app(environ, start_response)
+            try:
+                body = [bytes(chunk) for chunk in result]  # produced under the lock too
+            finally:
+                close = getattr(result, "close", None)
+                if close:
+                    close()
+        return body
+
+
+def serve(app, host, port):
+    if port != 0:
+        return make_server(host, port, app, threaded=True)
+    ports = list(range(LOW, HIGH + 1))
+    random.shuffle(ports)
+    for candidate in ports[:200]:
+        try:
+            return make_server(host, candidate, app, threaded=True)
+        except (OSError, SystemExit):  # werkzeug exits when the port is taken
+            continue
+    sys.exit(f"moto_server: no free port in {LOW}-{HIGH} after 200 tries")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("-H", "--host", default="127.0.0.1")
+    p.add_argument("-p", "--port", type=int, default=4566)
+    p.add_argument("--port-file")
+    args = p.parse_args()
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = serve(SerialDynamoDB(app), args.host, args.port)
+    os.environ["MOTO_PORT"] = str(server.port)  # moto builds some URLs from it
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{server.port}\n")
+        os.replace(tmp, args.port_file)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"moto_server: listening on http://{args.host}:{server.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
