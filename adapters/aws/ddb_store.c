@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
 #include "ddb.h"
 #include "ddb_av.h"
@@ -67,35 +68,66 @@ static json_t *update(struct ddb *d, const char *suffix, json_t *key, const char
   return b;
 }
 
-/* The user Update shared by USER_SCORE / USER_SUMMARY writes of one user. */
-static json_t *user_update(struct ddb *d, struct fin_write *w, size_t n, size_t first) {
-  const char *eco = first < n && w[first].kind == FIN_W_USER_SCORE
-                        ? w[first].u.score.ecosystem_id
-                        : w[first].u.summary.ecosystem_id;
-  char set[160] = "SET updatedAt = :u";
-  json_t *vals = json_object();
-  fin_ms updated = 0;
-  for (size_t i = first; i < n; i++) {
-    if (w[i].kind == FIN_W_USER_SCORE && strcmp(w[i].u.score.ecosystem_id, eco) == 0) {
-      strcat(set, ", currentScore = :sc, tier = :tier");
-      json_object_set_new(vals, ":sc", ddb_int(w[i].u.score.score));
-      json_object_set_new(vals, ":tier", ddb_s(w[i].u.score.tier));
-      if (w[i].u.score.updated_at > updated) updated = w[i].u.score.updated_at;
-    } else if (w[i].kind == FIN_W_USER_SUMMARY && strcmp(w[i].u.summary.ecosystem_id, eco) == 0) {
-      strcat(set, ", cardSummary = :sum");
-      json_object_set_new(vals, ":sum", ddb_summary_av(&w[i].u.summary.summary));
-      if (w[i].u.summary.updated_at > updated) updated = w[i].u.summary.updated_at;
-    }
-  }
-  json_object_set_new(vals, ":u", ddb_iso(updated));
-  return update(d, DDB_T_USERS, json_pack("{s:{s:s}}", "ecosystemId", "S", eco), set,
-                "attribute_exists(ecosystemId)", NULL, vals);
-}
-
 static const char *user_of(const struct fin_write *w) {
   if (w->kind == FIN_W_USER_SCORE) return w->u.score.ecosystem_id;
   if (w->kind == FIN_W_USER_SUMMARY) return w->u.summary.ecosystem_id;
+  if (w->kind == FIN_W_USER_CARD_SLOT) return w->u.slot.ecosystem_id;
   return NULL;
+}
+
+static void cat(char *dst, const char *src, size_t size) {
+  size_t len = strlen(dst);
+  fin_strlcpy(dst + len, src, size - len);
+}
+
+/* The slot write's part of the user Update: the new card_rev, and when
+ * checked, the condition that the stored one is still the one read. */
+static void slot_part(const struct fin_write *x, char *set, size_t sn, char *cond, size_t cn,
+                      json_t *vals) {
+  int64_t want = x->u.slot.expected_rev;
+  if (want < 0) {
+    cat(set, ", cardRev = if_not_exists(cardRev, :cr0) + :cr1", sn);
+    json_object_set_new(vals, ":cr0", ddb_int(0));
+    json_object_set_new(vals, ":cr1", ddb_int(1));
+    return;
+  }
+  cat(set, ", cardRev = :crn", sn);
+  json_object_set_new(vals, ":crn", ddb_int(want + 1));
+  if (want == 0) { /* users written before the field existed have none */
+    cat(cond, " AND (attribute_not_exists(cardRev) OR cardRev = :cre)", cn);
+  } else {
+    cat(cond, " AND cardRev = :cre", cn);
+  }
+  json_object_set_new(vals, ":cre", ddb_int(want));
+}
+
+/* The user Update shared by USER_SCORE / USER_SUMMARY / USER_CARD_SLOT
+ * writes of one user. */
+static json_t *user_update(struct ddb *d, struct fin_write *w, size_t n, size_t first) {
+  const char *eco = user_of(&w[first]);
+  char set[256] = "SET updatedAt = :u";
+  char cond[160] = "attribute_exists(ecosystemId)";
+  json_t *vals = json_object();
+  fin_ms updated = 0;
+  for (size_t i = first; i < n; i++) {
+    if (user_of(&w[i]) == NULL || strcmp(user_of(&w[i]), eco) != 0) continue;
+    if (w[i].kind == FIN_W_USER_SCORE) {
+      cat(set, ", currentScore = :sc, tier = :tier", sizeof set);
+      json_object_set_new(vals, ":sc", ddb_int(w[i].u.score.score));
+      json_object_set_new(vals, ":tier", ddb_s(w[i].u.score.tier));
+      if (w[i].u.score.updated_at > updated) updated = w[i].u.score.updated_at;
+    } else if (w[i].kind == FIN_W_USER_SUMMARY) {
+      cat(set, ", cardSummary = :sum", sizeof set);
+      json_object_set_new(vals, ":sum", ddb_summary_av(&w[i].u.summary.summary));
+      if (w[i].u.summary.updated_at > updated) updated = w[i].u.summary.updated_at;
+    } else if (w[i].kind == FIN_W_USER_CARD_SLOT) {
+      slot_part(&w[i], set, sizeof set, cond, sizeof cond, vals);
+    }
+  }
+  if (updated == 0) updated = fin_now_ms(); /* a slot write alone */
+  json_object_set_new(vals, ":u", ddb_iso(updated));
+  return update(d, DDB_T_USERS, json_pack("{s:{s:s}}", "ecosystemId", "S", eco), set, cond, NULL,
+                vals);
 }
 
 /* CARD_BALANCE: the new figures, conditioned on the version read. */
@@ -145,7 +177,8 @@ static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t
                           "attribute_not_exists(ecosystemId)", NULL),
                       (int)i, -1) < 0;
   case FIN_W_USER_SCORE:
-  case FIN_W_USER_SUMMARY: {
+  case FIN_W_USER_SUMMARY:
+  case FIN_W_USER_CARD_SLOT: {
     for (size_t j = 0; j < i; j++) /* merged into an earlier write's Update */
       if (user_of(&w[j]) != NULL && strcmp(user_of(&w[j]), user_of(x)) == 0) {
         p->user_action[i] = p->user_action[j];
@@ -251,6 +284,24 @@ static enum fin_status write_error(struct ddb *d, const struct fin_write *x, int
   switch (x->kind) {
   case FIN_W_USER_CREATE:
     return fin_err_set(e, FIN_EXISTS, "User already exists: %s", x->u.user->ecosystem_id);
+  case FIN_W_USER_CARD_SLOT:
+    if (old != NULL || x->u.slot.expected_rev >= 0) {
+      json_t *item = NULL;
+      if (old == NULL)
+        ddb_get(d, ddb_table(d, DDB_T_USERS),
+                json_pack("{s:{s:s}}", "ecosystemId", "S", x->u.slot.ecosystem_id), &item, NULL);
+      const json_t *it = old != NULL ? old : item;
+      enum fin_status st =
+          it == NULL ? fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", x->u.slot.ecosystem_id)
+                     : fin_err_set(e, FIN_VERSION_CONFLICT,
+                                   "Concurrent card change for user %s: expected revision %lld, "
+                                   "got %lld",
+                                   x->u.slot.ecosystem_id, (long long)x->u.slot.expected_rev,
+                                   (long long)ddb_get_int(it, "cardRev", 0));
+      json_decref(item);
+      return st;
+    }
+    return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", user_of(x));
   case FIN_W_USER_SCORE:
   case FIN_W_USER_SUMMARY:
     return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", user_of(x));
@@ -304,6 +355,27 @@ static enum fin_status write_error(struct ddb *d, const struct fin_write *x, int
   }
 }
 
+/* Which write of a merged user Update failed: a missing user fails the
+ * first one (FIN_NOT_FOUND), a present one can only have failed a checked
+ * slot write's revision. `old` is the stored item when the service said. */
+static int user_failure(struct ddb *d, const struct fin_write *w, size_t n, int first,
+                        const json_t *old) {
+  const char *eco = user_of(&w[first]);
+  int slot = -1;
+  for (size_t i = (size_t)first; i < n; i++)
+    if (w[i].kind == FIN_W_USER_CARD_SLOT && w[i].u.slot.expected_rev >= 0 &&
+        strcmp(w[i].u.slot.ecosystem_id, eco) == 0)
+      slot = (int)i;
+  if (slot < 0) return first;
+  json_t *item = NULL;
+  if (old == NULL) /* emulators without ALL_OLD on cancellations */
+    ddb_get(d, ddb_table(d, DDB_T_USERS), json_pack("{s:{s:s}}", "ecosystemId", "S", eco), &item,
+            NULL);
+  bool exists = old != NULL || item != NULL;
+  json_decref(item);
+  return exists ? slot : first;
+}
+
 static void jitter_pause(int attempt) {
   long ms = (long)(rand() % (5 << (attempt < 5 ? attempt : 5))) + 1;
   struct timespec ts = {0, ms * 1000000L};
@@ -315,7 +387,7 @@ enum outcome { DONE, RETRY };
 /* What a cancelled transaction means: a stale counter (RETRY, counters
  * refreshed), a failed write condition (its error), or a conflict with a
  * concurrent transaction (RETRY). */
-static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w,
+static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w, size_t n,
                               struct seq_group *groups, const json_t *reasons, enum fin_status *st,
                               struct fin_err *e) {
   int first = -1, first_action = -1;
@@ -343,8 +415,9 @@ static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w
     }
   }
   if (first >= 0) {
-    *st = write_error(d, &w[first], first,
-                      json_object_get(json_array_get(reasons, (size_t)first_action), "Item"), e);
+    const json_t *old = json_object_get(json_array_get(reasons, (size_t)first_action), "Item");
+    if (user_of(&w[first]) != NULL) first = user_failure(d, w, n, first, old);
+    *st = write_error(d, &w[first], first, old, e);
     return DONE;
   }
   if (stale || conflict) return RETRY;
@@ -421,7 +494,7 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
     for (size_t g = 0; g < ng; g++)
       ddb_seq_put(ddb_seq_of(d), groups[g].key, groups[g].current + groups[g].count);
   } else if (strcmp(f.type, "TransactionCanceledException") == 0) {
-    o = cancelled(d, &p, w, groups, f.reasons, st, e);
+    o = cancelled(d, &p, w, n, groups, f.reasons, st, e);
   } else if (retryable(f.type)) {
     o = RETRY;
   }
@@ -437,6 +510,7 @@ static void item_of(const struct fin_write *x, char *buf, size_t size) {
     break;
   case FIN_W_USER_SCORE:
   case FIN_W_USER_SUMMARY:
+  case FIN_W_USER_CARD_SLOT:
     snprintf(buf, size, "u|%s", user_of(x));
     break;
   case FIN_W_CARD_CREATE:
@@ -543,6 +617,14 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
   const char *keys[MAX_KEYS];
   for (int g = 0; g < ng; g++)
     keys[g] = groups[g].key;
+  /* Card-slot commits of one user queue here first: the condition decides
+   * between processes, this only spares doomed transactions (and keeps
+   * moto, whose transactions are not isolated from each other, honest). */
+  char *slots[FIN_MAX_WRITES] = {NULL};
+  size_t ns = 0;
+  for (size_t i = 0; i < n; i++)
+    if (w[i].kind == FIN_W_USER_CARD_SLOT) slots[ns++] = (char *)w[i].u.slot.ecosystem_id;
+  fin_stripes_many(FIN_STRIPES_SLOT, slots, ns, true);
   ddb_seq_lock(ddb_seq_of(d), keys, (size_t)ng);
   enum fin_status st = FIN_OK;
   bool balance = false;
@@ -560,6 +642,7 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
     jitter_pause(attempt);
   }
   ddb_seq_unlock(ddb_seq_of(d), keys, (size_t)ng);
+  fin_stripes_many(FIN_STRIPES_SLOT, slots, ns, false);
   for (int g = 0; g < ng; g++)
     free(groups[g].key);
   return st;

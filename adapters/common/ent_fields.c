@@ -81,6 +81,7 @@ int ent_user_put(const struct ent_io *io, json_t *f, const struct fin_user *u) {
   ok &= io->put_time(f, "createdAt", u->created_at) == 0;
   ok &= io->put_time(f, "updatedAt", u->updated_at) == 0;
   ok &= io->put_time(f, "lastLoginAt", u->last_login_at) == 0;
+  if (u->card_rev != 0) ok &= io->put_int(f, "cardRev", u->card_rev) == 0; /* layout unchanged */
   return rc(ok);
 }
 
@@ -97,6 +98,7 @@ int ent_user_get(const struct ent_io *io, const json_t *f, struct fin_user *u) {
     u->summary.total_balance = io->get_n(m, "totalBalance", 0);
     u->summary.total_limit = io->get_n(m, "totalLimit", 0);
   }
+  u->card_rev = io->get_int(f, "cardRev", 0);
   u->created_at = io->get_time(f, "createdAt");
   u->updated_at = io->get_time(f, "updatedAt");
   u->last_login_at = io->get_time(f, "lastLoginAt");

@@ -62,6 +62,8 @@ static char *read_path(const struct fin_write *x) {
     return fs_path(2, FS_C_USERS, x->u.score.ecosystem_id);
   case FIN_W_USER_SUMMARY:
     return fs_path(2, FS_C_USERS, x->u.summary.ecosystem_id);
+  case FIN_W_USER_CARD_SLOT:
+    return fs_path(2, FS_C_USERS, x->u.slot.ecosystem_id);
   case FIN_W_CARD_CREATE:
     return fs_path(4, FS_C_USERS, x->u.card->ecosystem_id, FS_C_CARDS, x->u.card->card_id);
   case FIN_W_CARD_BALANCE:
@@ -130,6 +132,17 @@ static enum fin_status check(const struct fin_write *x, int i, const json_t *doc
                        x->kind == FIN_W_USER_SCORE ? x->u.score.ecosystem_id
                                                    : x->u.summary.ecosystem_id);
     break;
+  case FIN_W_USER_CARD_SLOT: {
+    int64_t actual = fs_get_int(f, "cardRev", 0);
+    if (!doc)
+      st = fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", x->u.slot.ecosystem_id);
+    else if (x->u.slot.expected_rev >= 0 && actual != x->u.slot.expected_rev)
+      st =
+          fin_err_set(e, FIN_VERSION_CONFLICT,
+                      "Concurrent card change for user %s: expected revision %lld, got %lld",
+                      x->u.slot.ecosystem_id, (long long)x->u.slot.expected_rev, (long long)actual);
+    break;
+  }
   case FIN_W_CARD_CREATE:
     if (doc) st = fin_err_set(e, FIN_EXISTS, "Card already exists: %s", x->u.card->card_id);
     break;
@@ -195,6 +208,15 @@ static int user_writes(struct fs *f, json_t *ws, const struct fin_write *x, cons
   rc = sp ? add(ws, fs_w_update(f, sp, fs_score_fields(s), NULL, -1)) : -1;
   free(sp);
   return rc;
+}
+
+/* USER_CARD_SLOT: the read revision + 1; the transaction aborts if the
+ * user document changed after the read, so the bump is atomic. */
+static int slot_write(struct fs *f, json_t *ws, const char *path, const json_t *doc) {
+  static const char *const mask[] = {"cardRev", NULL};
+  json_t *fields = json_object();
+  fs_put_int(fields, "cardRev", fs_get_int(fs_doc_fields(doc), "cardRev", 0) + 1);
+  return add(ws, fs_w_update(f, path, fields, mask, 1));
 }
 
 static int balance_write(struct fs *f, json_t *ws, const struct fin_write *x, const char *path) {
@@ -267,8 +289,10 @@ static int event_write(struct fs *f, json_t *ws, const struct fin_event *ev, int
 }
 
 static int one_write(struct fs *f, json_t *ws, const struct fin_write *x, const char *path,
-                     int64_t seq) {
+                     const json_t *doc, int64_t seq) {
   switch (x->kind) {
+  case FIN_W_USER_CARD_SLOT:
+    return slot_write(f, ws, path, doc);
   case FIN_W_USER_CREATE:
     return add(ws, fs_w_update(f, path, fs_user_fields(x->u.user), NULL, 0));
   case FIN_W_USER_SCORE:
@@ -303,7 +327,8 @@ static json_t *build(struct fs *f, const struct fin_write *w, size_t n, const st
   json_t *ws = json_array();
   int rc = ws ? counter_writes(f, ws, w, n, r, seq, now) : -1;
   for (size_t i = 0; rc == 0 && i < n; i++)
-    rc = one_write(f, ws, &w[i], r->of[i] >= 0 ? r->path[r->of[i]] : NULL, seq[i]);
+    rc = one_write(f, ws, &w[i], r->of[i] >= 0 ? r->path[r->of[i]] : NULL,
+                   r->of[i] >= 0 ? r->doc[r->of[i]] : NULL, seq[i]);
   if (rc == 0) return ws;
   json_decref(ws);
   return NULL;

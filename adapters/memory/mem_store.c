@@ -61,6 +61,8 @@ static const char *eco_of(const struct fin_write *w) {
     return w->u.event->ecosystem_id;
   case FIN_W_IDEM_PUT:
     return w->u.idem.rec->ecosystem_id;
+  case FIN_W_USER_CARD_SLOT:
+    return w->u.slot.ecosystem_id;
   case FIN_W_AUDIT_APPEND:
     return NULL;
   }
@@ -105,6 +107,8 @@ static const char *invalid(const struct fin_write *w) {
                : "record with ecosystem id and key hash";
   case FIN_W_AUDIT_APPEND:
     return w->u.audit ? NULL : "audit entry";
+  case FIN_W_USER_CARD_SLOT:
+    return w->u.slot.ecosystem_id ? NULL : "ecosystem id";
   }
   return "a known write kind";
 }
@@ -290,6 +294,13 @@ static enum fin_status check(const struct mem_db *db, const struct fin_write *ws
       return fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
     return FIN_OK;
   }
+  case FIN_W_USER_CARD_SLOT:
+    if (a == NULL || !a->has_user) return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", eco);
+    if (w->u.slot.expected_rev >= 0 && a->user.card_rev != w->u.slot.expected_rev)
+      return fin_err_set(e, FIN_VERSION_CONFLICT,
+                         "Concurrent card change for user %s: expected revision %lld, got %lld",
+                         eco, (long long)w->u.slot.expected_rev, (long long)a->user.card_rev);
+    return FIN_OK;
   case FIN_W_TXN_PUT:
   case FIN_W_AUDIT_APPEND:
     return FIN_OK;
@@ -419,6 +430,9 @@ static void apply(struct mem_db *db, struct fin_write *w, struct prep *p) {
     break;
   case FIN_W_AUDIT_APPEND:
     db->audit[db->n_audit++] = p->u.audit;
+    break;
+  case FIN_W_USER_CARD_SLOT:
+    mem_acct_get(db, w->u.slot.ecosystem_id)->user.card_rev++;
     break;
   }
   p->consumed = true;

@@ -146,10 +146,13 @@ enum fin_status fin_app_commit(struct fin_container *c, struct fin_write *w, siz
 
 void fin_summary_of(const struct fin_card *cards, size_t n, struct fin_card_summary *s) {
   memset(s, 0, sizeof *s);
+  int64_t balance = 0, limit = 0; /* cents: sums never drift */
   for (size_t i = 0; i < n; i++) {
     if (strcmp(cards[i].status, "active") != 0) continue;
     s->active_cards++;
-    s->total_balance += cards[i].balance;
-    s->total_limit += cards[i].limit;
+    balance += fin_cents(cards[i].balance);
+    limit += fin_cents(cards[i].limit);
   }
+  s->total_balance = fin_dollars(balance);
+  s->total_limit = fin_dollars(limit);
 }

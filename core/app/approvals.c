@@ -140,9 +140,13 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
       json_pack("{s:s,s:f,s:s}", "status", "approved", "limit", in->limit, "cardId", card.card_id),
       reason_buf, req->request_id, now);
 
-  struct fin_write w[6];
+  struct fin_write w[7];
   size_t n = 0;
   w[n].kind = FIN_W_CARD_CREATE, w[n++].u.card = &card;
+  /* Bumps the owner's card revision: a card request whose eligibility reads
+   * straddle this decision must fail its commit (store.h USER_CARD_SLOT). */
+  w[n].kind = FIN_W_USER_CARD_SLOT;
+  w[n++].u.slot = (typeof(w[0].u.slot)){req->ecosystem_id, -1};
   w[n].kind = FIN_W_REQUEST_DECIDE;
   w[n++].u.decide = (typeof(w[0].u.decide)){
       req->ecosystem_id, req->request_id, "approved", &d, card.card_id, now};
@@ -250,11 +254,13 @@ int fin_reject_request(struct fin_container *c, const struct fin_decision_input 
                  req.request_id, req.ecosystem_id, json_pack("{s:s}", "status", "pending"),
                  json_pack("{s:s}", "status", "rejected"),
                  in->audit_reason ? in->audit_reason : in->reason, req.request_id, now);
-  struct fin_write w[4];
+  struct fin_write w[5];
   size_t n = 0;
   w[n].kind = FIN_W_REQUEST_DECIDE;
   w[n++].u.decide =
       (typeof(w[0].u.decide)){req.ecosystem_id, req.request_id, "rejected", &d, NULL, now};
+  w[n].kind = FIN_W_USER_CARD_SLOT; /* as in approve_commit */
+  w[n++].u.slot = (typeof(w[0].u.slot)){req.ecosystem_id, -1};
   w[n].kind = FIN_W_AUDIT_APPEND, w[n++].u.audit = &audit;
   w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
   int idem_index = -1;

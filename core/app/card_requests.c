@@ -98,9 +98,13 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   struct fin_card card = {0};
   struct fin_event ev = {0};
   struct fin_idem idem = {0};
-  struct fin_write w[5];
+  struct fin_write w[6];
   size_t n = 0;
   json_t *sum;
+  /* Eligibility was decided on this read of the user: the commit holds only
+   * if no card or request of the user changed since (item 4 of the hardening). */
+  w[n].kind = FIN_W_USER_CARD_SLOT;
+  w[n++].u.slot = (typeof(w[0].u.slot)){u->ecosystem_id, u->card_rev};
   if (approved) {
     fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now);
     fin_strlcpy(q.status, "approved", sizeof q.status);
@@ -176,18 +180,23 @@ static int eligible(struct fin_container *c, const char *eco, struct fin_resp *r
   return el.result == FIN_ELIGIBLE;
 }
 
-static void execute(struct fin_container *c, const char *eco, const char *product, const char *key,
-                    const char *hash, struct fin_resp *r) {
+enum attempt { ISSUED, STALE };
+
+/* One read-check-commit round; STALE when the user's cards or requests
+ * changed between the eligibility reads and the commit. */
+static enum attempt try_issue(struct fin_container *c, const char *eco, const char *product,
+                              const char *key, const char *hash, struct fin_resp *r) {
   struct fin_user u = {0};
   struct fin_app_error e = {0};
-  enum fin_status st = fin_app_get_user(c, eco, &u, &e);
+  enum attempt out = ISSUED;
+  enum fin_status st = fin_app_get_user(c, eco, &u, &e); /* first: its card_rev guards the rest */
   if (st == FIN_NOT_FOUND) {
     fin_resp_error(r, 404, "NOT_FOUND", "User not found");
-    return;
+    return ISSUED;
   }
   if (st != FIN_OK) {
     fin_app_fail(r, &e);
-    return;
+    return ISSUED;
   }
   if (eligible(c, eco, r)) {
     fin_id rid;
@@ -195,6 +204,8 @@ static void execute(struct fin_container *c, const char *eco, const char *produc
     st = decide_and_store(c, &u, product, key, hash, rid, &pe);
     if (st == FIN_OK) {
       answer(c, eco, rid, NULL, 201, r);
+    } else if (st == FIN_VERSION_CONFLICT && pe.failed_write == 0) {
+      out = STALE;
     } else if (st == FIN_EXISTS) { /* the same key won concurrently: replay it */
       struct fin_idem rec = {0};
       if (fin_idem_lookup(c, eco, hash, &rec, &pe) == FIN_OK)
@@ -208,6 +219,19 @@ static void execute(struct fin_container *c, const char *eco, const char *produc
     }
   }
   fin_user_clear(&u);
+  return out;
+}
+
+/* A stale round is re-run from the reads: the next one sees the card or
+ * request that won and answers 409, as a sequential request would. */
+#define ISSUE_ATTEMPTS 8
+
+static void execute(struct fin_container *c, const char *eco, const char *product, const char *key,
+                    const char *hash, struct fin_resp *r) {
+  for (int a = 0; a < ISSUE_ATTEMPTS; a++)
+    if (try_issue(c, eco, product, key, hash, r) == ISSUED) return;
+  fin_resp_error(r, 409, "VERSION_CONFLICT",
+                 "The user's cards changed concurrently. Please retry.");
 }
 
 void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {

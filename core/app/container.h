@@ -16,12 +16,13 @@
 /* Every business number, loaded through the config port (config/defaults.lua
  * documents keys and defaults; defaults reproduce baseline §4). */
 struct fin_rules {
-  int tier_high_min;                                   /* 700 */
-  int tier_medium_min;                                 /* 500 */
-  int auto_approve_min;                                /* 500: score >= this is auto-approved */
-  double limit_high, limit_medium, limit_low;          /* 10000 / 5000 / 2000 */
-  double limit_min, limit_max;                         /* 100 / 10000 */
-  int bonus_min, bonus_max;                            /* 10 / 50 */
+  int tier_high_min;                          /* 700 */
+  int tier_medium_min;                        /* 500 */
+  int auto_approve_min;                       /* 500: score >= this is auto-approved */
+  double limit_high, limit_medium, limit_low; /* 10000 / 5000 / 2000 */
+  double limit_min, limit_max;                /* 100 / 10000 */
+  int bonus_min, bonus_max;                   /* 10 / 50 */
+  double bonus_min_amount;                    /* 10: smaller on-time payments earn no bonus */
   int penalty_mild, penalty_moderate, penalty_severe;  /* 20 / 50 / 100 */
   int cooldown_days;                                   /* 0 */
   int due_days;                                        /* 30 */

@@ -126,3 +126,23 @@ bool fin_app_caller(struct fin_container *c, const struct fin_req *q, struct fin
     fin_app_fail(r, &e);
   return st == FIN_OK;
 }
+
+void fin_check_amount(const json_t *amount, struct fin_msgs *m) {
+  if (!json_is_number(amount) || !isfinite(json_number_value(amount))) {
+    fin_msgs_add(m, "amount must be a positive number");
+    return;
+  }
+  switch (fin_amount_check(json_number_value(amount))) {
+  case FIN_AMOUNT_TOO_SMALL:
+    fin_msgs_add(m, "amount must be at least 0.01");
+    break;
+  case FIN_AMOUNT_TOO_PRECISE:
+    fin_msgs_add(m, "amount must have at most 2 decimal places");
+    break;
+  case FIN_AMOUNT_TOO_LARGE:
+    fin_msgs_add(m, "amount must be at most 1000000000");
+    break;
+  case FIN_AMOUNT_OK:
+    break;
+  }
+}

@@ -27,6 +27,10 @@ void fin_msgs_add(struct fin_msgs *m, const char *msg);
 const char *fin_require_key(const struct fin_req *q, struct fin_resp *r);
 /* Adds the user-operation key checks (blank, > max chars) to m. */
 void fin_check_user_key(const char *key, int max_len, struct fin_msgs *m);
+/* Money amounts: a finite number of at least 0.01 with at most 2 decimals
+ * (and at most FIN_AMOUNT_MAX). Adds "amount must be a positive number" for
+ * a non-number, else the rule broken. */
+void fin_check_amount(const json_t *amount, struct fin_msgs *m);
 
 /* Reads a user: FIN_OK, FIN_NOT_FOUND (e untouched) or another status with
  * e filled. */

@@ -65,7 +65,8 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
   pl->t.has_score_impact = true;
   pl->t.score_impact = pl->out.delta;
   pl->after = *card;
-  pl->after.balance = card->balance - p->amount > 0 ? card->balance - p->amount : 0;
+  int64_t left = fin_cents(card->balance) - fin_cents(p->amount);
+  pl->after.balance = fin_dollars(left > 0 ? left : 0);
   pl->after.available_credit = fin_available(card->limit, pl->after.balance);
   pl->after.minimum_payment = fin_min_payment(pl->after.balance);
   pl->prev_tier = fin_tier_of(fin_rules_of(c), u->score);
@@ -257,8 +258,7 @@ void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_
   if (st != FIN_OK) return fin_app_fail(r, &e);
   struct fin_msgs m = {0};
   fin_check_user_key(p.key, fin_rules_of(c)->key_max_len, &m);
-  if (!json_is_number(amount) || !isfinite(json_number_value(amount)))
-    fin_msgs_add(&m, "amount must be a positive number");
+  fin_check_amount(amount, &m);
   if (m.count) return fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
   p.amount = json_number_value(amount);
   fin_idem_hash(p.key, p.hash);

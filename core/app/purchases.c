@@ -52,7 +52,7 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   fin_strlcpy(t.status, "completed", sizeof t.status);
   t.merchant = (char *)p->merchant;
   struct fin_card after = *card;
-  after.balance = card->balance + p->amount;
+  after.balance = fin_dollars(fin_cents(card->balance) + fin_cents(p->amount));
   after.available_credit = fin_available(card->limit, after.balance);
   after.minimum_payment = fin_min_payment(after.balance);
 
@@ -213,8 +213,7 @@ static int validate(struct fin_container *c, const struct fin_req *q, struct pur
   }
   struct fin_msgs m = {0};
   fin_check_user_key(p->key, fin_rules_of(c)->key_max_len, &m);
-  if (!json_is_number(amount) || !isfinite(json_number_value(amount)))
-    fin_msgs_add(&m, "amount must be a positive number");
+  fin_check_amount(amount, &m);
   p->merchant = "Unknown Merchant";
   if (merchant != NULL && !json_is_null(merchant)) {
     if (!json_is_string(merchant))

@@ -4,11 +4,13 @@
 #include "../util/ids.h"
 #include "rules.h"
 
+/* In cents: 2% rounded up to the cent, at least $25, at most the balance. */
 double fin_min_payment(double balance) {
-  if (balance <= 0) return 0;
-  double m = 0.02 * balance;
-  if (m < 25) m = 25;
-  return m < balance ? m : balance;
+  int64_t b = fin_cents(balance);
+  if (b <= 0) return 0;
+  int64_t m = (2 * b + 99) / 100;
+  if (m < 2500) m = 2500;
+  return fin_dollars(m < b ? m : b);
 }
 
 bool fin_near_limit(double limit, double balance) {
@@ -16,8 +18,8 @@ bool fin_near_limit(double limit, double balance) {
 }
 
 double fin_available(double limit, double balance) {
-  double a = limit - balance;
-  return a > 0 ? a : 0;
+  int64_t a = fin_cents(limit) - fin_cents(balance);
+  return a > 0 ? fin_dollars(a) : 0;
 }
 
 int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *eco, double limit,

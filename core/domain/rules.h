@@ -40,6 +40,18 @@ int fin_clamp_score(long s);
 /* Math.round semantics (half up toward +inf). */
 long fin_js_round(double x);
 
+/* cents.c: money as int64 cents */
+#define FIN_AMOUNT_MAX 1e9 /* dollars; far inside int64 cents and exact doubles */
+enum fin_amount_check {
+  FIN_AMOUNT_OK = 0,
+  FIN_AMOUNT_TOO_SMALL,   /* below 0.01, or not finite */
+  FIN_AMOUNT_TOO_PRECISE, /* more than 2 decimals */
+  FIN_AMOUNT_TOO_LARGE,
+};
+int64_t fin_cents(double dollars); /* nearest cent */
+double fin_dollars(int64_t cents);
+enum fin_amount_check fin_amount_check(double v);
+
 /* eligibility.c (§4.4) */
 enum fin_eligibility { FIN_ELIGIBLE = 0, FIN_HAS_ACTIVE_CARD, FIN_HAS_PENDING, FIN_IN_COOLDOWN };
 

@@ -20,7 +20,9 @@ void fin_payment_score(const struct fin_rules *r, double amount, double balance_
   /* On time iff the local calendar date of the payment <= the due date's. */
   out->on_time = fin_local_day(paid_at) <= fin_local_day(due_at);
   out->days_overdue = 0;
-  if (out->on_time) {
+  if (out->on_time && amount < r->bonus_min_amount) {
+    out->delta = 0; /* on time, but too small to earn points: no score farming with cents */
+  } else if (out->on_time) {
     double ratio = balance_before > 0 ? amount / balance_before : 1;
     double span = (double)(r->bonus_max - r->bonus_min);
     out->delta = (int)fin_js_round(r->bonus_min + span * ratio);

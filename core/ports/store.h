@@ -28,6 +28,14 @@
  *  IDEM_PUT          no unexpired record for (ecosystem, key_hash) at `now`
  *                    -> FIN_EXISTS (a concurrent request won; replay it)
  *  AUDIT_APPEND      none
+ *  USER_CARD_SLOT    user must exist                     -> FIN_NOT_FOUND;
+ *                    expected_rev >= 0: stored card_rev  -> FIN_VERSION_CONFLICT
+ *                    (absent = 0) must equal it; sets card_rev = stored + 1.
+ *                    Every write that opens a card or a request, or decides
+ *                    one, carries it, so an eligibility check made on a read
+ *                    user (card_rev r) and the issuance commit are one atomic
+ *                    decision: a concurrent change of the user's cards or
+ *                    requests fails the commit instead of issuing twice.
  *
  * Pointers in a write are borrowed for the duration of commit(). On success
  * the store keeps its own copies.
@@ -50,6 +58,7 @@ enum fin_write_kind {
   FIN_W_EVENT_APPEND,
   FIN_W_IDEM_PUT,
   FIN_W_AUDIT_APPEND,
+  FIN_W_USER_CARD_SLOT,
 };
 
 struct fin_write {
@@ -92,6 +101,10 @@ struct fin_write {
       fin_ms now;
     } idem;                        /* IDEM_PUT */
     const struct fin_audit *audit; /* AUDIT_APPEND */
+    struct {
+      const char *ecosystem_id;
+      int64_t expected_rev; /* -1 = no check, only the bump */
+    } slot;                 /* USER_CARD_SLOT */
   } u;
 };
 

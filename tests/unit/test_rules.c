@@ -66,7 +66,12 @@ static void on_time_payments(void **state) {
   assert_int_equal(o.new_score, 700);
   fin_payment_score(&R, 50, 125.5, 700, T0, T0 + 30 * DAY, &o);
   assert_int_equal(o.delta, 26);
+  /* below the bonus floor (scoring.paymentBonusMinAmount, $10): on time, no
+   * points (was +10: ten 1-cent cycles bought 100 points) */
   fin_payment_score(&R, 0.01, 10000, 700, T0, T0 + 30 * DAY, &o);
+  assert_true(o.on_time);
+  assert_int_equal(o.delta, 0);
+  fin_payment_score(&R, 10, 10000, 700, T0, T0 + 30 * DAY, &o);
   assert_int_equal(o.delta, 10);
   fin_payment_score(&R, 25, 1000, 700, T0, T0 + 30 * DAY, &o);
   assert_int_equal(o.delta, 11);
