@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/auth_guard.h"
 #include "app/container.h"
 #include "app/outbox_worker.h"
 #include "app/seed.h"
@@ -40,7 +41,9 @@ static const char USAGE[] =
     "        USE_INMEMORY=true, USE_AWS=true or AWS_ENDPOINT_URL,\n"
     "        FIRESTORE_EMULATOR_HOST, else memory (lua/<mode>.lua).\n"
     "        Port: --port, else PORT, else 3000; 0 = any free port, written\n"
-    "        to F once listening. Bind: --bind, else 0.0.0.0.\n"
+    "        to F once listening. Bind: --bind, else 0.0.0.0 (127.0.0.1 when\n"
+    "        the auth accepts unsigned tokens: dev or emulator tokens are\n"
+    "        served off loopback only with FIN_INSECURE_DEV_TOKENS=true).\n"
     "  run SCRIPT.lua [args...]\n"
     "        run a Lua script with the fin modules (arg table like lua).\n"
     "  check-wiring FILE\n"
@@ -96,7 +99,6 @@ static int cmd_serve(int argc, char **argv) {
             port_arg != NULL ? "--port" : "PORT");
     return EXIT_USAGE;
   }
-  if (bind_addr == NULL || *bind_addr == '\0') bind_addr = "0.0.0.0";
 
   char err[1024];
   struct fin_mode_decision d;
@@ -119,6 +121,11 @@ static int cmd_serve(int argc, char **argv) {
           fin_log_esc(c.mode, m, sizeof m), w, c.messenger.ops != NULL ? "true" : "false");
 
   int status = 1;
+  if (fin_auth_guard_bind(&c, bind_addr, &bind_addr, err, sizeof err) != 0) {
+    fprintf(stderr, "financial-api: %s\n", err);
+    status = EXIT_USAGE;
+    goto done;
+  }
   if (fin_seed_users(&c) != 0) {
     fprintf(stderr, "financial-api: seeding the users of %s failed\n", d.wiring);
     goto done;

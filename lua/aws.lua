@@ -50,7 +50,8 @@ local function ssm_value(name)
 end
 
 local pool, client = env("COGNITO_USER_POOL_ID"), env("COGNITO_CLIENT_ID")
-local loopback = aws.is_loopback(endpoint)
+-- the SSM endpoint is the one that answers (its own variable wins)
+local loopback = aws.is_loopback(env("AWS_ENDPOINT_URL_SSM") or endpoint)
 if (not pool or not client) and loopback then
   pool = pool or ssm_value("/acme/financial-api/cognito/userPoolId")
   client = client or ssm_value("/acme/financial-api/cognito/clientId")

@@ -9,8 +9,12 @@
 --                                Google's Firestore with FIN_FIRESTORE_TOKEN
 --                                (an OAuth access token)
 --   FIREBASE_AUTH_EMULATOR_HOST  host:port of the Auth emulator: its unsigned
---                                tokens are accepted (logged at start);
+--                                tokens are accepted (logged at start, and a
+--                                readiness warning), only when that host is
+--                                loopback and Firestore is the emulator too;
 --                                unset: only RS256 tokens signed by Google
+--   FIN_INSECURE_AUTH_EMULATOR   "true" lifts both conditions (an emulator in
+--                                another container); never in production
 --   GCLOUD_PROJECT               project id (default demo-acme)
 --   FIRESTORE_DATABASE           database id (default "(default)"); tests
 --                                give each dedicated server its own
@@ -31,6 +35,15 @@ local env = shared.env
 
 local project = env("GCLOUD_PROJECT") or "demo-acme"
 
+-- Unsigned emulator tokens are tokens anyone can make: a leftover
+-- FIREBASE_AUTH_EMULATOR_HOST must not open a real Firestore to them.
+local auth_emulator = env("FIREBASE_AUTH_EMULATOR_HOST")
+local insecure_emulator = env("FIN_INSECURE_AUTH_EMULATOR") == "true"
+if auth_emulator and not env("FIRESTORE_EMULATOR_HOST") and not insecure_emulator then
+  error("FIREBASE_AUTH_EMULATOR_HOST is set but Firestore is not the emulator: refusing unsigned " ..
+        "emulator tokens against a real Firestore (unset it, or FIN_INSECURE_AUTH_EMULATOR=true)", 0)
+end
+
 local db = firebase.firestore{
   project = project,
   database = env("FIRESTORE_DATABASE"),  -- default "(default)"
@@ -42,8 +55,8 @@ local db = firebase.firestore{
 return shared.container(db, {
   mode = "firebase",
 
-  auth      = firebase.auth{ project = project,
-                             emulator_host = env("FIREBASE_AUTH_EMULATOR_HOST") },
+  auth      = firebase.auth{ project = project, emulator_host = auth_emulator,
+                             allow_remote_emulator = insecure_emulator },
   publisher = mem.publisher(),
   config    = mem.config(shared.default_rules()),
   clock     = mem.clock(),

@@ -205,44 +205,107 @@ local function find_pool(name)
   until not token
 end
 
+-- The API trusts custom:role and custom:ecosystemId, so only admin API calls
+-- may set them: a client that lets its users write one of them (an absent
+-- WriteAttributes means "all") turns any user into an admin.
+local function client_problems(desc, c)
+  local out = {}
+  local w = desc.WriteAttributes
+  if not w then
+    out[#out + 1] = "has no WriteAttributes (every attribute, custom:role included, is user-writable)"
+  else
+    local ws = set_of(w)
+    for _, a in ipairs(c.custom_attributes) do
+      if ws["custom:" .. a] then out[#out + 1] = "lets users write custom:" .. a end
+    end
+  end
+  if not desc.ReadAttributes or #desc.ReadAttributes == 0 then out[#out + 1] = "has no explicit ReadAttributes" end
+  return out
+end
+
+local function client_settings(c, pool, client)
+  return { UserPoolId = pool, ClientId = client, ClientName = c.client, ExplicitAuthFlows = c.auth_flows,
+           ReadAttributes = c.read_attributes, WriteAttributes = c.write_attributes }
+end
+
+local function ensure_pool(c)
+  local pool = find_pool(c.pool)
+  if not pool then
+    if check_only then differ("user pool %s is missing", c.pool); return nil end
+    local schema = { { Name = "email", AttributeDataType = "String", Required = true, Mutable = true } }
+    for _, a in ipairs(c.custom_attributes) do
+      -- Mutable so an admin can change a role; users cannot (WriteAttributes)
+      schema[#schema + 1] = { Name = a, AttributeDataType = "String", Mutable = true }
+    end
+    pool = call("cognito-idp", "CreateUserPool", { PoolName = c.pool, Schema = schema,
+            UsernameAttributes = { "email" }, AutoVerifiedAttributes = { "email" },
+            AdminCreateUserConfig = { AllowAdminCreateUserOnly = c.allow_admin_create_user_only } }).UserPool.Id
+    say("  created user pool %s (%s)", c.pool, pool)
+    return pool
+  end
+  local d = call("cognito-idp", "DescribeUserPool", { UserPoolId = pool }).UserPool
+  local self_signup = not (d.AdminCreateUserConfig or {}).AllowAdminCreateUserOnly
+  if self_signup and c.allow_admin_create_user_only then
+    -- not corrected here: UpdateUserPool resets every setting it is not given
+    -- (moto even drops UsernameAttributes), so an operator decides
+    differ("user pool %s allows self sign-up: set AdminCreateUserConfig.AllowAdminCreateUserOnly " ..
+           "(UpdateUserPool) or recreate the pool", c.pool)
+  end
+  return pool
+end
+
+-- Our client is created (or corrected) from the manifest; any other client
+-- of the pool that lets users write the custom attributes is reported.
+local function ensure_clients(c, pool)
+  local client
+  local r = call("cognito-idp", "ListUserPoolClients", { UserPoolId = pool, MaxResults = 60 })
+  for _, x in ipairs(r.UserPoolClients or {}) do
+    local d = call("cognito-idp", "DescribeUserPoolClient", { UserPoolId = pool, ClientId = x.ClientId }).UserPoolClient
+    local bad = client_problems(d, c)
+    if x.ClientName == c.client then client = x.ClientId end
+    if #bad > 0 and x.ClientName == c.client and not check_only then
+      call("cognito-idp", "UpdateUserPoolClient", client_settings(c, pool, x.ClientId))
+      say("  app client %s: attribute permissions set from the manifest", c.client)
+    else
+      for _, b in ipairs(bad) do differ("app client %s (%s) %s", tostring(x.ClientName), x.ClientId, b) end
+    end
+  end
+  if not client then
+    if check_only then differ("app client %s is missing", c.client); return nil end
+    local req = client_settings(c, pool, nil)
+    req.GenerateSecret = false
+    client = call("cognito-idp", "CreateUserPoolClient", req).UserPoolClient.ClientId
+    say("  created app client %s (%s)", c.client, client)
+  end
+  return client
+end
+
+local function ensure_users(c, pool)
+  for _, u in ipairs(c.users) do
+    local got = call("cognito-idp", "AdminGetUser", { UserPoolId = pool, Username = u.email }, { "UserNotFoundException" })
+    if not got then
+      if check_only then differ("user %s is missing", u.email)
+      else
+        call("cognito-idp", "AdminCreateUser", { UserPoolId = pool, Username = u.email, MessageAction = "SUPPRESS",
+             UserAttributes = { { Name = "email", Value = u.email }, { Name = "email_verified", Value = "true" },
+                                { Name = "custom:role", Value = u.role },
+                                { Name = "custom:ecosystemId", Value = u.ecosystemId } } })
+        call("cognito-idp", "AdminSetUserPassword", { UserPoolId = pool, Username = u.email,
+             Password = u.password, Permanent = true })
+        say("  created user %s (%s)", u.email, u.role)
+      end
+    end
+  end
+end
+
 local function cognito()
   local c = m.cognito
   local ok, err = pcall(function()
-    local pool = find_pool(c.pool)
-    if not pool then
-      if check_only then differ("user pool %s is missing", c.pool); return end
-      local schema = { { Name = "email", AttributeDataType = "String", Required = true, Mutable = true } }
-      for _, a in ipairs(c.custom_attributes) do
-        schema[#schema + 1] = { Name = a, AttributeDataType = "String", Mutable = true }
-      end
-      pool = call("cognito-idp", "CreateUserPool", { PoolName = c.pool, Schema = schema,
-              UsernameAttributes = { "email" }, AutoVerifiedAttributes = { "email" } }).UserPool.Id
-      say("  created user pool %s (%s)", c.pool, pool)
-    end
-    local client
-    local r = call("cognito-idp", "ListUserPoolClients", { UserPoolId = pool, MaxResults = 60 })
-    for _, x in ipairs(r.UserPoolClients or {}) do if x.ClientName == c.client then client = x.ClientId end end
-    if not client then
-      if check_only then differ("app client %s is missing", c.client); return end
-      client = call("cognito-idp", "CreateUserPoolClient", { UserPoolId = pool, ClientName = c.client,
-                    ExplicitAuthFlows = c.auth_flows, GenerateSecret = false }).UserPoolClient.ClientId
-      say("  created app client %s (%s)", c.client, client)
-    end
-    for _, u in ipairs(c.users) do
-      local got = call("cognito-idp", "AdminGetUser", { UserPoolId = pool, Username = u.email }, { "UserNotFoundException" })
-      if not got then
-        if check_only then differ("user %s is missing", u.email)
-        else
-          call("cognito-idp", "AdminCreateUser", { UserPoolId = pool, Username = u.email, MessageAction = "SUPPRESS",
-               UserAttributes = { { Name = "email", Value = u.email }, { Name = "email_verified", Value = "true" },
-                                  { Name = "custom:role", Value = u.role },
-                                  { Name = "custom:ecosystemId", Value = u.ecosystemId } } })
-          call("cognito-idp", "AdminSetUserPassword", { UserPoolId = pool, Username = u.email,
-               Password = u.password, Permanent = true })
-          say("  created user %s (%s)", u.email, u.role)
-        end
-      end
-    end
+    local pool = ensure_pool(c)
+    if not pool then return end
+    local client = ensure_clients(c, pool)
+    if not client then return end
+    ensure_users(c, pool)
     -- where dev:aws and the tests find the pool (overwritten: ids change per emulator run)
     if not check_only then
       call("ssm", "PutParameter", { Name = c.ssm_pool_id, Value = pool, Type = "String", Overwrite = true })

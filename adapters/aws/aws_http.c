@@ -74,6 +74,23 @@ static const char *first_of(const char *a, const char *b, const char *c) {
   return a != NULL ? a : b != NULL ? b : c;
 }
 
+static const struct svc *svc_named(const char *service) {
+  for (size_t i = 0; service != NULL && i < sizeof SERVICES / sizeof SERVICES[0]; i++)
+    if (strcmp(SERVICES[i].name, service) == 0) return &SERVICES[i];
+  return NULL;
+}
+
+const char *aws_service_at(size_t i) {
+  return i < sizeof SERVICES / sizeof SERVICES[0] ? SERVICES[i].name : NULL;
+}
+
+const char *aws_endpoint_for(const char *service, const char *override, const char *fallback) {
+  const struct svc *svc = svc_named(service);
+  if (svc == NULL) return NULL;
+  return first_of(nonempty(override), env_of(svc->endpoint_env),
+                  nonempty(fallback) ? fallback : env_of("AWS_ENDPOINT_URL"));
+}
+
 /* "http://user@127.0.0.1:4566/x?y" -> host "127.0.0.1:4566" (the signed
  * Host header) and path "/x" (the signed path). */
 static int split_url(const char *url, char **host, char **path) {
@@ -117,9 +134,7 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
                                   size_t err_size) {
   static const struct aws_cfg none;
   if (cfg == NULL) cfg = &none;
-  const struct svc *svc = NULL;
-  for (size_t i = 0; service != NULL && i < sizeof SERVICES / sizeof SERVICES[0]; i++)
-    if (strcmp(SERVICES[i].name, service) == 0) svc = &SERVICES[i];
+  const struct svc *svc = svc_named(service);
   if (svc == NULL) {
     snprintf(err, err_size, "unknown AWS service '%s' (dynamodb, sqs, cognito-idp, events, ssm)",
              service ? service : "(null)");
@@ -139,8 +154,7 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
   const char *region =
       first_of(nonempty(cfg->region), env_of("AWS_REGION"), env_of("AWS_DEFAULT_REGION"));
   if (region == NULL) region = "us-east-1";
-  const char *ep =
-      first_of(nonempty(cfg->endpoint), env_of(svc->endpoint_env), env_of("AWS_ENDPOINT_URL"));
+  const char *ep = aws_endpoint_for(service, cfg->endpoint, NULL);
   if (ep != NULL && strncmp(ep, "http://", 7) != 0 && strncmp(ep, "https://", 8) != 0) {
     snprintf(err, err_size, "%s: endpoint '%s' is not an http:// or https:// URL", service, ep);
     return NULL;

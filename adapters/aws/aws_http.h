@@ -83,6 +83,14 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
 /* No call may be running on c; c may be NULL. */
 void aws_client_free(struct aws_client *c);
 
+/* The i-th service a client can speak to (its signing name); NULL past the
+ * last one. With aws_endpoint_for, a guard can check every endpoint. */
+const char *aws_service_at(size_t i);
+/* The endpoint of service: `override` (cfg.endpoint, as aws_client_new
+ * does), else the service's own variable, else `fallback` (NULL or "":
+ * AWS_ENDPOINT_URL). NULL when it is AWS itself or the service is unknown. */
+const char *aws_endpoint_for(const char *service, const char *override, const char *fallback);
+
 /* Requests sent so far by c, retries included (round trips, benchmarks). */
 unsigned long aws_client_calls(const struct aws_client *c);
 /* The endpoint and region in use; borrowed, valid until aws_client_free. */

@@ -7,32 +7,22 @@
 
 #include "../../adapters/memory/mem_ports.h"
 #include "../../core/util/log.h"
+#include "../../core/util/urlhost.h"
+#include "aws_http.h"
 
 bool dev_fallback_loopback(const char *url) {
-  if (url == NULL) return false;
-  const char *h = strstr(url, "://");
-  h = h != NULL ? h + 3 : url;
-  const char *at = strchr(h, '@'); /* user:pass@host */
-  const char *slash = strchr(h, '/');
-  if (at != NULL && (slash == NULL || at < slash)) h = at + 1;
-  char host[256];
-  size_t n = strcspn(h, "/?#");
-  if (n >= sizeof host) return false;
-  memcpy(host, h, n);
-  host[n] = '\0';
-  if (host[0] == '[') { /* [::1]:4566 */
-    char *end = strchr(host, ']');
-    if (end == NULL) return false;
-    *end = '\0';
-    return strcmp(host + 1, "::1") == 0;
+  return fin_url_loopback(url);
+}
+
+/* The first endpoint the AWS clients would use that is not loopback (each
+ * service's own variable counts: one of them alone could point at AWS);
+ * NULL when all are loopback. *service names it. */
+static const char *non_loopback(const char *endpoint, const char **service) {
+  for (size_t i = 0; (*service = aws_service_at(i)) != NULL; i++) {
+    const char *ep = aws_endpoint_for(*service, NULL, endpoint);
+    if (!fin_url_loopback(ep)) return ep != NULL ? ep : "the AWS default endpoint";
   }
-  char *colon = strchr(host, ':');
-  if (colon != NULL) *colon = '\0';
-  if (strcmp(host, "localhost") == 0) return true;
-  unsigned a, b, c, d;
-  char extra;
-  return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4 && a == 127 && b < 256 &&
-         c < 256 && d < 256;
+  return NULL;
 }
 
 struct fallback {
@@ -81,12 +71,13 @@ static const struct fin_auth_ops fb_ops = {
 
 struct fin_auth dev_fallback_new(const char *endpoint, struct fin_auth real, char *err,
                                  size_t err_size) {
-  if (!dev_fallback_loopback(endpoint)) {
+  const char *service = NULL, *bad = non_loopback(endpoint, &service);
+  if (bad != NULL) {
     if (real.ops != NULL) real.ops->destroy(real.self);
     snprintf(err, err_size,
-             "the dev-token fallback needs a loopback AWS endpoint (got %s); use Cognito "
+             "the dev-token fallback needs loopback AWS endpoints (%s: %s); use Cognito "
              "(COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID) for anything else",
-             endpoint ? endpoint : "none");
+             service, bad);
     return (struct fin_auth){NULL, NULL};
   }
   struct fallback *f = calloc(1, sizeof *f);

@@ -2,8 +2,10 @@
  *
  * LocalStack Community has no Cognito, so `dev:aws` against it needs some
  * way in. This provider accepts the memory mode's dev tokens (baseline §3.2)
- * but only when the AWS endpoint is loopback (127.0.0.0/8, localhost, ::1):
- * it can never be wired against real AWS. Its name is "dev-token-fallback"
+ * but only when every endpoint the AWS clients would use is loopback
+ * (127.0.0.0/8, localhost, ::1; AWS_ENDPOINT_URL and each
+ * AWS_ENDPOINT_URL_<SERVICE>; the host as libcurl parses it): it can never
+ * be wired against real AWS. Its name is "dev-token-fallback"
  * so readiness can say that it is on, and it logs a warning when made. */
 #ifndef FIN_DEV_FALLBACK_H
 #define FIN_DEV_FALLBACK_H
@@ -15,7 +17,7 @@
 
 #define DEV_FALLBACK_NAME "dev-token-fallback"
 
-/* true when url's host is a loopback address. */
+/* true when url's host, as libcurl parses it, is a loopback address. */
 bool dev_fallback_loopback(const char *url);
 
 /* The provider, or {NULL, NULL} with the reason in err (endpoint not

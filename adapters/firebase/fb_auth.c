@@ -17,6 +17,7 @@
 
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
+#include "../../core/util/urlhost.h"
 
 #define GOOGLE_CERTS                                                                               \
   "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
@@ -213,8 +214,9 @@ static enum fin_auth_result fb_verify(void *self, const char *token, struct fin_
   enum fin_auth_result r = FIN_AUTH_INVALID;
   if (hdr == NULL || body == NULL || alg == NULL) {
     r = invalid(d, n, "malformed");
-  } else if (f->emulator != NULL && strcmp(alg, "none") == 0) {
-    r = claims(f, body, out, d, n); /* the Auth emulator signs nothing */
+  } else if (f->emulator != NULL) { /* the Auth emulator signs nothing */
+    r = strcmp(alg, "none") == 0 ? claims(f, body, out, d, n)
+                                 : invalid(d, n, "emulator mode: only unsigned emulator tokens");
   } else if (strcmp(alg, "RS256") != 0 || str(hdr, "kid") == NULL) {
     r = invalid(d, n, "alg is not RS256 or no kid");
   } else {
@@ -286,6 +288,14 @@ struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err
     snprintf(err, err_size, "a project id is required");
     return (struct fin_auth){NULL, NULL};
   }
+  if (cfg->emulator_host != NULL && !cfg->allow_remote_emulator &&
+      !fin_url_loopback(cfg->emulator_host)) {
+    snprintf(err, err_size,
+             "the Auth emulator host %s is not loopback: its unsigned tokens are accepted only "
+             "from a loopback emulator (or with FIN_INSECURE_AUTH_EMULATOR=true)",
+             cfg->emulator_host);
+    return (struct fin_auth){NULL, NULL};
+  }
   struct fb *f = calloc(1, sizeof *f);
   if (f == NULL) goto oom;
   pthread_mutex_init(&f->mu, NULL);
@@ -298,7 +308,9 @@ struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err
   f->now_s = cfg->now_s ? cfg->now_s : system_now_s;
   if (f->emulator != NULL)
     fin_log("warn", "auth_firebase_emulator",
-            "\"host\":\"%s\",\"note\":\"unsigned emulator tokens accepted\"", f->emulator);
+            "\"host\":\"%s\",\"remote_allowed\":%s,\"note\":\"unsigned emulator tokens "
+            "accepted; not for production\"",
+            f->emulator, cfg->allow_remote_emulator ? "true" : "false");
   return (struct fin_auth){&fb_ops, f};
 oom:
   fb_destroy(f);

@@ -2,8 +2,11 @@
  * (infrastructure.md §5.3).
  *
  * With an Auth emulator host configured, the emulator's unsigned tokens
- * (alg "none") are accepted after the same claim checks; this is logged at
- * start. Without it, tokens must be RS256 signed by one of Google's
+ * (alg "none") are accepted after the same claim checks, and nothing else
+ * (the emulator signs nothing, so an RS256 token is refused as invalid
+ * without asking Google); this is logged at start. The emulator host must
+ * be loopback unless allow_remote_emulator says otherwise: an unsigned
+ * token is a token anyone can make. Without it, tokens must be RS256 signed by one of Google's
  * securetoken certificates (fetched with libcurl, cached for the
  * Cache-Control max-age, refetched on an unknown kid at most every 30 s) and
  * verified with OpenSSL; an unsigned token is then refused. Either way:
@@ -15,16 +18,18 @@
 #ifndef FIN_FB_AUTH_H
 #define FIN_FB_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../../core/ports/services.h"
 
 struct fb_auth_cfg {
-  const char *project;       /* required */
-  const char *emulator_host; /* FIREBASE_AUTH_EMULATOR_HOST, e.g. "127.0.0.1:9099"; NULL: Google */
-  const char *certs_url;     /* NULL: Google's securetoken x509 certificates */
-  long timeout_ms;           /* 0: 2000 */
-  long long (*now_s)(void);  /* NULL: the system clock */
+  const char *project;        /* required */
+  const char *emulator_host;  /* FIREBASE_AUTH_EMULATOR_HOST, e.g. "127.0.0.1:9099"; NULL: Google */
+  bool allow_remote_emulator; /* accept a non-loopback emulator_host (explicit opt-in) */
+  const char *certs_url;      /* NULL: Google's securetoken x509 certificates */
+  long timeout_ms;            /* 0: 2000 */
+  long long (*now_s)(void);   /* NULL: the system clock */
 };
 
 /* The provider (strings copied), or {NULL, NULL} with a message in err. */

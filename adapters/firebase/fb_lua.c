@@ -6,8 +6,9 @@
  *           scripts :get(path) -> document as a plain table | nil,
  *           :query(parent, collection [, field, value]) -> list of
  *           {path=, data=}, :reset() (emulator only: deletes everything)
- *   firebase.auth{project=, emulator_host=, certs_url=, timeout_ms=}
- *        -> fin.Auth (emulator tokens only when emulator_host is given)
+ *   firebase.auth{project=, emulator_host=, allow_remote_emulator=, certs_url=, timeout_ms=}
+ *        -> fin.Auth (emulator tokens only when emulator_host is given, and
+ *        loopback unless allow_remote_emulator = true)
  *
  * Paths are below ".../documents/", e.g. "users/u1/cards/c1".
  */
@@ -119,6 +120,8 @@ static int l_auth(lua_State *L) {
   struct fb_auth_cfg cfg = {
       .project = fin_opt_str(L, 1, "project"),
       .emulator_host = fin_opt_str(L, 1, "emulator_host"),
+      .allow_remote_emulator =
+          lua_getfield(L, 1, "allow_remote_emulator") == LUA_TBOOLEAN && lua_toboolean(L, -1),
       .certs_url = fin_opt_str(L, 1, "certs_url"),
       .timeout_ms = fin_opt_int(L, 1, "timeout_ms", 0),
   };

@@ -10,6 +10,7 @@
 #include "../util/log.h"
 #include "../util/timefmt.h"
 #include "appkit.h"
+#include "auth_guard.h"
 #include "handlers.h"
 #include "health.h"
 
@@ -48,12 +49,13 @@ void fin_h_readiness(struct fin_container *c, const struct fin_req *q, struct fi
   json_t *body = json_object();
   json_object_set_new_nocheck(body, "status", json_string(ok ? "healthy" : "unhealthy"));
   json_object_set_new_nocheck(body, "dependencies", deps);
-  /* a non-production auth fallback (AWS mode without Cognito) is said aloud */
-  const char *auth_name = c->auth.ops != NULL ? c->auth.ops->name(c->auth.self) : "";
-  if (strstr(auth_name, "fallback") != NULL)
-    json_object_set_new_nocheck(
-        body, "warnings",
-        json_pack("[s]", "auth_provider: dev-token fallback is on (not for production)"));
+  /* unsigned tokens accepted by a non-production provider are said aloud */
+  json_t *warnings = json_array();
+  fin_auth_guard_warnings(c, warnings);
+  if (json_array_size(warnings) > 0)
+    json_object_set_new_nocheck(body, "warnings", warnings);
+  else
+    json_decref(warnings);
   fin_resp_json(r, ok ? 200 : 503, body);
 }
 

@@ -100,17 +100,31 @@ try:
     pools = [p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == c["pool"]]
     if pools:
         pool = pools[0]["Id"]
+        cfg = idp.describe_user_pool(UserPoolId=pool)["UserPool"].get("AdminCreateUserConfig", {})
+        if c["allow_admin_create_user_only"] and not cfg.get("AllowAdminCreateUserOnly"):
+            # UpdateUserPool resets what it is not given: left to an operator
+            print("WARNING: user pool %s allows self sign-up (set AllowAdminCreateUserOnly)" % c["pool"])
     else:
         schema = [{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}]
+        # Mutable so an admin can change them; no app client may write them
         schema += [{"Name": a, "AttributeDataType": "String", "Mutable": True}
                    for a in c["custom_attributes"]]
         pool = idp.create_user_pool(PoolName=c["pool"], Schema=schema, UsernameAttributes=["email"],
-                                    AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+                                    AutoVerifiedAttributes=["email"],
+                                    AdminCreateUserConfig={
+                                        "AllowAdminCreateUserOnly": c["allow_admin_create_user_only"]}
+                                    )["UserPool"]["Id"]
+    settings = dict(ClientName=c["client"], ExplicitAuthFlows=c["auth_flows"],
+                    ReadAttributes=c["read_attributes"], WriteAttributes=c["write_attributes"])
     clients = [x for x in idp.list_user_pool_clients(UserPoolId=pool, MaxResults=60)["UserPoolClients"]
                if x["ClientName"] == c["client"]]
-    client = clients[0]["ClientId"] if clients else idp.create_user_pool_client(
-        UserPoolId=pool, ClientName=c["client"], ExplicitAuthFlows=c["auth_flows"],
-        GenerateSecret=False)["UserPoolClient"]["ClientId"]
+    if clients:
+        # the custom attributes carry role and identity: users must not write them
+        client = clients[0]["ClientId"]
+        idp.update_user_pool_client(UserPoolId=pool, ClientId=client, **settings)
+    else:
+        client = idp.create_user_pool_client(UserPoolId=pool, GenerateSecret=False,
+                                             **settings)["UserPoolClient"]["ClientId"]
     for u in c["users"]:
         try:
             idp.admin_get_user(UserPoolId=pool, Username=u["email"])

@@ -22,7 +22,12 @@ describe("S1-S4 health and headers", () => {
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("healthy");
     expect(r.body.dependencies).toEqual({ database: "healthy", message_stream: "healthy", auth_provider: "healthy" });
-    if (process.env.FIN_SERVER_MODE !== "aws") expect(r.body.warnings).toBeUndefined();
+    // AWS mode with the dev-token fallback and Firebase mode with the Auth
+    // emulator accept unsigned tokens, which readiness says aloud
+    const mode = process.env.FIN_SERVER_MODE ?? "memory";
+    if (mode === "memory") expect(r.body.warnings).toBeUndefined();
+    if (mode === "firebase")
+      expect(r.body.warnings).toEqual(["auth_provider: unsigned Auth emulator tokens accepted (not for production)"]);
   });
 
   test("S3 security headers", async () => {

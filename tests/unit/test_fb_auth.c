@@ -115,11 +115,45 @@ static void unsigned_token_refused_without_the_emulator(void **state) {
   a.ops->destroy(a.self);
 }
 
+/* An unsigned emulator token is a token anyone can make: only a loopback
+ * emulator, unless explicitly allowed. */
+static void remote_emulator_refused_unless_allowed(void **state) {
+  char err[256] = "";
+  struct fb_auth_cfg cfg = {.project = "demo-acme", .emulator_host = "evil.example:9099"};
+  assert_null(fb_auth_new(&cfg, err, sizeof err).ops);
+  assert_non_null(strstr(err, "not loopback"));
+  cfg.emulator_host = "evil.example#@127.0.0.1:9099"; /* curl's reading decides */
+  assert_null(fb_auth_new(&cfg, err, sizeof err).ops);
+  cfg.allow_remote_emulator = true;
+  struct fin_auth a = fb_auth_new(&cfg, err, sizeof err);
+  assert_non_null(a.ops);
+  a.ops->destroy(a.self);
+}
+
+/* In emulator mode an RS256 token cannot be the emulator's: invalid (401),
+ * not "Google's certificates unreachable" (503). */
+static void rs256_in_emulator_mode_is_invalid(void **state) {
+  struct fin_auth a = make("127.0.0.1:9099");
+  const char *hdr = "{\"alg\":\"RS256\",\"kid\":\"k1\"}";
+  char *h = fin_b64url_encode((const unsigned char *)hdr, strlen(hdr));
+  const char *claims = GOOD_CLAIMS(",\"role\":\"admin\"");
+  char *p = fin_b64url_encode((const unsigned char *)claims, strlen(claims));
+  char *t = NULL;
+  assert_true(asprintf(&t, "%s.%s.c2lnbmF0dXJl", h, p) > 0);
+  struct fin_principal pr;
+  char detail[128];
+  assert_int_equal(a.ops->verify(a.self, t, &pr, detail, sizeof detail), FIN_AUTH_INVALID);
+  free(h), free(p), free(t);
+  a.ops->destroy(a.self);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(emulator_token_accepted_with_claims),
       cmocka_unit_test(claims_are_checked),
       cmocka_unit_test(unsigned_token_refused_without_the_emulator),
+      cmocka_unit_test(remote_emulator_refused_unless_allowed),
+      cmocka_unit_test(rs256_in_emulator_mode_is_invalid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
