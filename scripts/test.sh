@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (cmocka, ASan+UBSan), the repository
 # conformance suite on the memory adapters, the HTTP contract suite against a
-# memory-mode server, bounded fuzzing of the request path, the AWS mode
+# memory-mode server, the security suite (tests/security: dedicated
+# memory-mode servers with hostile input), bounded fuzzing of the request path, the AWS mode
 # suites against moto/DynamoDB Local (scripts/test-aws.sh) and the Firebase
 # mode suites against the Firebase emulators (scripts/test-emulator.sh).
 set -uo pipefail
@@ -14,6 +15,7 @@ step build make -s -j"$(nproc)" build/financial-api
 step unit make -s -j"$(nproc)" test-unit
 step conformance make -s -j"$(nproc)" conformance
 step contract scripts/contract.sh
+step security scripts/bun-test.sh tests/security
 step fuzz scripts/fuzz.sh
 step aws scripts/test-aws.sh
 step firebase scripts/test-emulator.sh
