@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
@@ -41,6 +43,8 @@ static const struct svc SERVICES[] = {
     {"events", "AWS_ENDPOINT_URL_EVENTBRIDGE", "application/x-amz-json-1.1"},
     {"ssm", "AWS_ENDPOINT_URL_SSM", "application/x-amz-json-1.1"},
 };
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg);
 
 /* A pooled easy handle; errbuf must live as long as the handle. */
 struct conn {
@@ -237,6 +241,7 @@ static struct conn *conn_new(const struct aws_client *c) {
   curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, k->errbuf);
   return k;
 }
@@ -262,11 +267,59 @@ static void conn_give(struct aws_client *c, struct conn *k) {
 struct outcome {
   CURLcode rc;
   long status;
+  bool head_done;           /* the blank line that ends the headers arrived */
+  long long content_length; /* -1: not announced */
+  bool has_crc;             /* x-amz-crc32 announced */
+  uint32_t crc;
   int os_errno; /* CURLINFO_OS_ERRNO of a failed connect */
   bool sent;    /* request bytes left this process */
   char detail[CURL_ERROR_SIZE];
   struct fin_http_buf body; /* the answer, NUL-terminated (free body.p) */
 };
+
+/* CURLOPT_HEADERFUNCTION: what the integrity check (intact) needs. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg) {
+  struct outcome *o = arg;
+  size_t len = size * nmemb;
+  if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) { /* a (new) status line */
+    o->head_done = o->has_crc = false;
+    o->content_length = -1;
+  } else if ((len == 2 && data[0] == '\r' && data[1] == '\n') || (len == 1 && data[0] == '\n')) {
+    o->head_done = true;
+  } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
+    o->content_length = strtoll(data + 15, NULL, 10);
+  } else if (len > 12 && strncasecmp(data, "x-amz-crc32:", 12) == 0) {
+    o->has_crc = true;
+    o->crc = (uint32_t)strtoul(data + 12, NULL, 10);
+  }
+  return len;
+}
+
+/* Why an answer that libcurl took as complete is not, or NULL. libcurl
+ * 7.88 reports success, status 200 and no body when the connection closes
+ * inside the headers: read as "{}", a GetItem would say "no such item". */
+static const char *damaged(const struct aws_client *c, const struct outcome *o) {
+  if (!o->head_done) return "the answer ended inside its headers";
+  if (o->content_length >= 0 && (unsigned long long)o->content_length != o->body.n)
+    return "the body is not as long as announced";
+  if (o->has_crc && crc32(0, (const Bytef *)o->body.p, (uInt)o->body.n) != o->crc)
+    return "x-amz-crc32 does not match the body";
+  if (o->body.n == 0 && strcmp(c->svc->name, "dynamodb") == 0)
+    return "empty body"; /* every DynamoDB answer is a JSON document */
+  return NULL;
+}
+
+/* Whether sending op again is harmless when its outcome is unknown (the
+ * request left, and no intact answer came back): reads only. A write may
+ * have been applied; sending it again could apply it twice or fail on its
+ * own condition, so its caller must find out by reading. */
+static bool resend_safe(const char *op) {
+  static const char *const reads[] = {"Get",  "BatchGet", "TransactGet", "Describe",
+                                      "List", "Query",    "Scan"};
+  for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+    if (strncmp(op, reads[i], strlen(reads[i])) == 0) return true;
+  return false;
+}
 
 /* Signs and sends body once. Returns NULL when the request was attempted
  * (the transport's verdict is in *o), else why it could not be. */
@@ -274,6 +327,7 @@ static const char *exchange(struct aws_client *c, const char *target, const char
                             struct outcome *o) {
   memset(o, 0, sizeof *o);
   o->body.max = MAX_RESPONSE_BYTES;
+  o->content_length = -1;
   char date[SIGV4_AMZ_DATE_SIZE];
   sigv4_amz_date(time(NULL), date);
   struct sigv4_pair signed_h[] = {
@@ -308,6 +362,7 @@ static const char *exchange(struct aws_client *c, const char *target, const char
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, lines);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &o->body);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, o);
   o->rc = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &o->status);
   long os_errno = 0, request_size = 0;
@@ -318,6 +373,7 @@ static const char *exchange(struct aws_client *c, const char *target, const char
   snprintf(o->detail, sizeof o->detail, "%s", conn->errbuf);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL); /* `lines` dies with this frame */
   curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
   conn_give(c, conn);
   atomic_fetch_add(&c->calls, 1);
@@ -509,7 +565,14 @@ int aws_call(struct aws_client *c, const char *target, const char *op, const jso
       break;
     }
     bool retry = false;
-    if (o.rc == CURLE_OK && o.status >= 200 && o.status < 300) {
+    const char *broken = o.rc == CURLE_OK ? damaged(c, &o) : NULL;
+    if (broken != NULL) { /* sent, and no intact answer: the outcome is unknown */
+      e->kind = AWS_ERR_UNAVAILABLE;
+      retry = resend_safe(op);
+      snprintf(e->msg, sizeof e->msg,
+               "%s %s unavailable: bad response: %s (HTTP %ld, %zu bytes) (%s)", e->service, op,
+               broken, o.status, o.body.n, c->endpoint);
+    } else if (o.rc == CURLE_OK && o.status >= 200 && o.status < 300) {
       e->http = (int)o.status;
       json_error_t jerr;
       *resp = o.body.n > 0 ? json_loadb(o.body.p, o.body.n, 0, &jerr) : json_object();
@@ -532,9 +595,10 @@ int aws_call(struct aws_client *c, const char *target, const char *op, const jso
       if (unreachable(&o)) {
         retry = ++unreachable_tries < 2;
         quiet = true; /* the 503 that follows tells; one line per request is enough */
-      } else          /* sent and then timed out: may have been applied, and slow to tell */
-        retry = o.rc != CURLE_OPERATION_TIMEDOUT && o.rc != CURLE_URL_MALFORMAT &&
-                o.rc != CURLE_UNSUPPORTED_PROTOCOL && o.rc != CURLE_PEER_FAILED_VERIFICATION;
+      } else          /* sent: a write may have been applied; a timeout is slow to tell again */
+        retry = (!o.sent || resend_safe(op)) && o.rc != CURLE_OPERATION_TIMEDOUT &&
+                o.rc != CURLE_URL_MALFORMAT && o.rc != CURLE_UNSUPPORTED_PROTOCOL &&
+                o.rc != CURLE_PEER_FAILED_VERIFICATION;
       char why[CURL_ERROR_SIZE + 32], after[32];
       transport_reason(c, &o, why, sizeof why);
       attempts_note(e, after, sizeof after);

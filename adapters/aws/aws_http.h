@@ -99,10 +99,17 @@ const char *aws_client_region(const struct aws_client *c);
 
 /* POSTs req (borrowed; NULL sends {}) as X-Amz-Target <target>.<op>, e.g.
  * ("DynamoDB_20120810", "PutItem") or ("AmazonSQS", "CreateQueue").
- * Returns 0 with *resp a new reference (an empty 2xx body gives {}) and *e
- * holding nothing, or -1 with *resp NULL and *e filled: release it with
+ * Returns 0 with *resp a new reference (an empty 2xx body gives {}, except
+ * from DynamoDB, whose answers always are documents) and *e holding
+ * nothing, or -1 with *resp NULL and *e filled: release it with
  * aws_err_clear. Callers map service types they expect (e.g.
- * ConditionalCheckFailedException) from e->type themselves. */
+ * ConditionalCheckFailedException) from e->type themselves.
+ *
+ * An answer counts only when whole: headers ended, a body as long as its
+ * Content-Length, and DynamoDB's x-amz-crc32 matching it. Otherwise, or
+ * when the connection breaks after the request left, the outcome is
+ * unknown (AWS_ERR_UNAVAILABLE): reads (Get*, Query, Scan, ...) are sent
+ * again, writes are not, since the first may have been applied. */
 int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
              json_t **resp, struct aws_err *e);
 /* Drops e->body; e may be NULL. */

@@ -44,6 +44,8 @@ struct handler_arg {
   struct fake *f;
   int fd;
 };
+/* An answer is "status|body", or "RAW|bytes" sent as they are before the
+ * connection is closed (cut answers). */
 
 /* Reads one whole request (head + Content-Length body) into buf; returns
  * its length, or -1 when the peer closed. */
@@ -77,6 +79,11 @@ static void *handle(void *p) {
     pthread_mutex_unlock(&a.f->mu);
     if (a.f->n_answers == 0) continue; /* silent: let the client time out */
     const char *ans = a.f->answers[k < a.f->n_answers ? k : a.f->n_answers - 1];
+    if (strncmp(ans, "RAW|", 4) == 0) { /* these bytes as they are, then hang up */
+      send(a.fd, ans + 4, strlen(ans + 4), MSG_NOSIGNAL);
+      shutdown(a.fd, SHUT_RDWR);
+      break;
+    }
     const char *body = strchr(ans, '|') + 1;
     char out[4096];
     int len = snprintf(out, sizeof out,
@@ -244,13 +251,13 @@ static void signed_json_round_trip(void **state) {
 }
 
 static void no_token_no_token_header(void **state) {
-  static const char *const answers[] = {"200|"}; /* an empty 2xx body reads as {} */
+  static const char *const answers[] = {"200|"}; /* an empty 2xx body reads as {} ... */
   struct fake f;
   fake_start(&f, answers, 1);
-  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  struct aws_client *c = client_for("ssm", f.port, NULL, 0, 2000); /* ... except DynamoDB's */
   json_t *resp = NULL;
   struct aws_err e;
-  assert_int_equal(aws_call(c, "DynamoDB_20120810", "DescribeLimits", NULL, &resp, &e), 0);
+  assert_int_equal(aws_call(c, "AmazonSSM", "DescribeParameters", NULL, &resp, &e), 0);
   assert_true(json_is_object(resp) && json_object_size(resp) == 0);
   char v[512];
   assert_null(header(f.last, "X-Amz-Security-Token", v, sizeof v));
@@ -483,6 +490,63 @@ static int closed_port(void) {
   return ntohs(a.sin_port);
 }
 
+/* One call of op against a server that gives `answer` to every request. */
+static void expect_unknown(const char *op, const char *answer, int want_requests,
+                           const char *want_why) {
+  const char *const answers[] = {answer};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 2, 2000);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", op, req, &resp, &e), -1);
+  assert_null(resp);
+  assert_int_equal(e.kind, AWS_ERR_UNAVAILABLE);
+  if (strstr(e.msg, want_why) == NULL) fail_msg("%s: message '%s' lacks '%s'", op, e.msg, want_why);
+  assert_int_equal(fake_requests(&f), want_requests);
+  struct fin_err fe = {0};
+  assert_int_equal(aws_err_to_fin(&e, &fe), FIN_UNAVAILABLE);
+  aws_err_clear(&e);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
+#define OK_HEAD "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+
+/* A GetItem answer cut short must not read as "no such item", and a write
+ * whose answer was lost is not sent again (it may have been applied). */
+static void damaged_answers_are_unknown_outcomes(void **state) {
+  const char *in_headers = "RAW|" OK_HEAD "Content-Len";
+  const char *in_body = "RAW|" OK_HEAD "Content-Length: 40\r\n\r\n{\"Item\":{\"id\":";
+  const char *no_body = "RAW|" OK_HEAD "Content-Length: 0\r\n\r\n";
+  const char *bad_crc = "RAW|" OK_HEAD "Content-Length: 2\r\nx-amz-crc32: 12345\r\n\r\n{}";
+  expect_unknown("GetItem", in_headers, 3, "ended inside its headers"); /* reads: sent again */
+  expect_unknown("GetItem", no_body, 3, "empty body");
+  expect_unknown("GetItem", bad_crc, 3, "x-amz-crc32 does not match");
+  expect_unknown("Query", in_body, 3, "unavailable");
+  expect_unknown("TransactWriteItems", in_headers, 1, "ended inside its headers"); /* once */
+  expect_unknown("TransactWriteItems", in_body, 1, "unavailable");
+  expect_unknown("PutItem", bad_crc, 1, "x-amz-crc32 does not match");
+}
+
+/* "{}" with its right checksum is a whole answer (crc32("{}") = 2745614147). */
+static void intact_answer_with_checksum_is_accepted(void **state) {
+  const char *const answers[] = {"RAW|" OK_HEAD
+                                 "Content-Length: 2\r\nx-amz-crc32: 2745614147\r\n\r\n{}"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  json_t *req = json_object(), *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call(c, "DynamoDB_20120810", "GetItem", req, &resp, &e), 0);
+  assert_true(json_is_object(resp) && json_object_size(resp) == 0);
+  json_decref(resp);
+  json_decref(req);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
 static void connection_refused_is_unavailable(void **state) {
   int port = closed_port();
   struct aws_client *c = client_for("dynamodb", port, NULL, 0, 2000);
@@ -702,6 +766,8 @@ int main(void) {
       cmocka_unit_test(throttled_after_retries_is_unavailable),
       cmocka_unit_test(persistent_5xx_is_unavailable),
       cmocka_unit_test(bad_2xx_body_is_a_bad_response),
+      cmocka_unit_test(damaged_answers_are_unknown_outcomes),
+      cmocka_unit_test(intact_answer_with_checksum_is_accepted),
       cmocka_unit_test(connection_refused_is_unavailable),
       cmocka_unit_test(silent_server_times_out_once),
       cmocka_unit_test(connections_are_reused),
