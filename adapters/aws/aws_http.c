@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <zlib.h>
 
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
@@ -43,8 +41,6 @@ static const struct svc SERVICES[] = {
     {"events", "AWS_ENDPOINT_URL_EVENTBRIDGE", "application/x-amz-json-1.1"},
     {"ssm", "AWS_ENDPOINT_URL_SSM", "application/x-amz-json-1.1"},
 };
-
-static size_t on_header(char *data, size_t size, size_t nmemb, void *arg);
 
 /* A pooled easy handle; errbuf must live as long as the handle. */
 struct conn {
@@ -241,7 +237,7 @@ static struct conn *conn_new(const struct aws_client *c) {
   curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, fin_http_head_write);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, k->errbuf);
   return k;
 }
@@ -267,43 +263,18 @@ static void conn_give(struct aws_client *c, struct conn *k) {
 struct outcome {
   CURLcode rc;
   long status;
-  bool head_done;           /* the blank line that ends the headers arrived */
-  long long content_length; /* -1: not announced */
-  bool has_crc;             /* x-amz-crc32 announced */
-  uint32_t crc;
+  struct fin_http_head head;
   int os_errno; /* CURLINFO_OS_ERRNO of a failed connect */
   bool sent;    /* request bytes left this process */
   char detail[CURL_ERROR_SIZE];
   struct fin_http_buf body; /* the answer, NUL-terminated (free body.p) */
 };
 
-/* CURLOPT_HEADERFUNCTION: what the integrity check (intact) needs. */
-static size_t on_header(char *data, size_t size, size_t nmemb, void *arg) {
-  struct outcome *o = arg;
-  size_t len = size * nmemb;
-  if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) { /* a (new) status line */
-    o->head_done = o->has_crc = false;
-    o->content_length = -1;
-  } else if ((len == 2 && data[0] == '\r' && data[1] == '\n') || (len == 1 && data[0] == '\n')) {
-    o->head_done = true;
-  } else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0) {
-    o->content_length = strtoll(data + 15, NULL, 10);
-  } else if (len > 12 && strncasecmp(data, "x-amz-crc32:", 12) == 0) {
-    o->has_crc = true;
-    o->crc = (uint32_t)strtoul(data + 12, NULL, 10);
-  }
-  return len;
-}
-
-/* Why an answer that libcurl took as complete is not, or NULL. libcurl
- * 7.88 reports success, status 200 and no body when the connection closes
- * inside the headers: read as "{}", a GetItem would say "no such item". */
+/* Why an answer that libcurl took as complete is not, or NULL. Read as
+ * "{}", a cut GetItem answer would say "no such item". */
 static const char *damaged(const struct aws_client *c, const struct outcome *o) {
-  if (!o->head_done) return "the answer ended inside its headers";
-  if (o->content_length >= 0 && (unsigned long long)o->content_length != o->body.n)
-    return "the body is not as long as announced";
-  if (o->has_crc && crc32(0, (const Bytef *)o->body.p, (uInt)o->body.n) != o->crc)
-    return "x-amz-crc32 does not match the body";
+  const char *why = fin_http_damaged(&o->head, &o->body);
+  if (why != NULL) return why;
   if (o->body.n == 0 && strcmp(c->svc->name, "dynamodb") == 0)
     return "empty body"; /* every DynamoDB answer is a JSON document */
   return NULL;
@@ -327,7 +298,7 @@ static const char *exchange(struct aws_client *c, const char *target, const char
                             struct outcome *o) {
   memset(o, 0, sizeof *o);
   o->body.max = MAX_RESPONSE_BYTES;
-  o->content_length = -1;
+  fin_http_head_reset(&o->head);
   char date[SIGV4_AMZ_DATE_SIZE];
   sigv4_amz_date(time(NULL), date);
   struct sigv4_pair signed_h[] = {
@@ -362,7 +333,7 @@ static const char *exchange(struct aws_client *c, const char *target, const char
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, lines);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &o->body);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, o);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &o->head);
   o->rc = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &o->status);
   long os_errno = 0, request_size = 0;

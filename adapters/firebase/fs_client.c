@@ -97,6 +97,10 @@ static enum fin_status exchange(struct fs *f, const char *method, const char *ur
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+  struct fin_http_head head;
+  fin_http_head_reset(&head);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, fin_http_head_write);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, f->timeout_ms < 1000 ? f->timeout_ms : 1000L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -109,6 +113,11 @@ static enum fin_status exchange(struct fs *f, const char *method, const char *ur
   if (rc != CURLE_OK)
     return fin_err_set(e, FIN_UNAVAILABLE, "firestore %s unavailable: %s (%s)", method,
                        curl_easy_strerror(rc), f->origin);
+  /* a cut answer is an unknown outcome, never an empty result */
+  const char *broken = fin_http_damaged(&head, out);
+  if (broken != NULL)
+    return fin_err_set(e, FIN_UNAVAILABLE, "firestore %s unavailable: bad response: %s (%s)",
+                       method, broken, f->origin);
   return FIN_OK;
 }
 
@@ -133,6 +142,10 @@ enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, co
     return st;
   }
   if (status >= 200 && status < 300) {
+    if (doc == NULL) /* every Firestore answer is a JSON document */
+      return fin_err_set(e, FIN_UNAVAILABLE,
+                         "firestore %s %s: bad response: HTTP %ld body is not JSON", method, suffix,
+                         status);
     *resp = doc;
     return FIN_OK;
   }

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <zlib.h>
 
 size_t fin_http_buf_write(char *data, size_t size, size_t nmemb, void *buf) {
   struct fin_http_buf *b = buf;
@@ -15,6 +17,36 @@ size_t fin_http_buf_write(char *data, size_t size, size_t nmemb, void *buf) {
   b->n += add;
   p[b->n] = '\0';
   return add;
+}
+
+void fin_http_head_reset(struct fin_http_head *h) {
+  memset(h, 0, sizeof *h);
+  h->content_length = -1;
+}
+
+size_t fin_http_head_write(char *data, size_t size, size_t nmemb, void *head) {
+  struct fin_http_head *h = head;
+  size_t len = size * nmemb;
+  if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) /* a (new) status line */
+    fin_http_head_reset(h);
+  else if ((len == 2 && data[0] == '\r' && data[1] == '\n') || (len == 1 && data[0] == '\n'))
+    h->done = true;
+  else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0)
+    h->content_length = strtoll(data + 15, NULL, 10);
+  else if (len > 12 && strncasecmp(data, "x-amz-crc32:", 12) == 0) {
+    h->has_crc = true;
+    h->crc = (uint32_t)strtoul(data + 12, NULL, 10);
+  }
+  return len;
+}
+
+const char *fin_http_damaged(const struct fin_http_head *h, const struct fin_http_buf *body) {
+  if (!h->done) return "the answer ended inside its headers";
+  if (h->content_length >= 0 && (unsigned long long)h->content_length != body->n)
+    return "the body is not as long as announced";
+  if (h->has_crc && crc32(0, (const Bytef *)body->p, (uInt)body->n) != h->crc)
+    return "x-amz-crc32 does not match the body";
+  return NULL;
 }
 
 void fin_curl_pool_init(struct fin_curl_pool *p) {

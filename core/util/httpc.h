@@ -7,7 +7,9 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A response body; p is NUL-terminated (free it). max 0 = no bound. */
 struct fin_http_buf {
@@ -17,6 +19,22 @@ struct fin_http_buf {
 /* CURLOPT_WRITEFUNCTION for a struct fin_http_buf (CURLOPT_WRITEDATA);
  * stops the transfer on OOM or past max. */
 size_t fin_http_buf_write(char *data, size_t size, size_t nmemb, void *buf);
+
+/* What the headers of an answer said, for telling a whole answer from a
+ * cut one: libcurl 7.88 reports success (status 200, no body) when the
+ * connection closes inside the headers. Reset with fin_http_head_reset
+ * before each transfer; fin_http_head_write is the CURLOPT_HEADERFUNCTION
+ * (CURLOPT_HEADERDATA = the struct). */
+struct fin_http_head {
+  bool done;                /* the blank line that ends the headers arrived */
+  long long content_length; /* -1: not announced */
+  bool has_crc;             /* x-amz-crc32 (DynamoDB) announced */
+  uint32_t crc;
+};
+void fin_http_head_reset(struct fin_http_head *h);
+size_t fin_http_head_write(char *data, size_t size, size_t nmemb, void *head);
+/* Why the answer (head, body) is not whole, or NULL when it is. */
+const char *fin_http_damaged(const struct fin_http_head *h, const struct fin_http_buf *body);
 
 #define FIN_CURL_POOL_MAX 16
 

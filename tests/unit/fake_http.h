@@ -1,0 +1,134 @@
+/* fake_http.h - a loopback HTTP server for the unit tests of outbound
+ * clients (test_aws_http.c, test_fs_client.c): a listening socket on an
+ * ephemeral port, one thread per connection, canned answers, requests
+ * recorded. Header-only (static functions): each test program includes it
+ * once. Needs cmocka, pthread and the socket headers included before it. */
+#ifndef FIN_FAKE_HTTP_H
+#define FIN_FAKE_HTTP_H
+
+#define MAX_CONNS 64
+#define REQ_MAX 65536
+
+struct fake {
+  int fd, port;
+  const char *const *answers; /* "status|body" per request, the last repeats */
+  int n_answers;              /* 0: read requests and never answer */
+  pthread_mutex_t mu;
+  int requests, connections; /* under mu */
+  char last[REQ_MAX];        /* under mu: the last request, head and body */
+  pthread_t acceptor, handlers[MAX_CONNS];
+  int conn_fds[MAX_CONNS];
+};
+
+struct handler_arg {
+  struct fake *f;
+  int fd;
+};
+/* An answer is "status|body", or "RAW|bytes" sent as they are before the
+ * connection is closed (cut answers). */
+
+/* Reads one whole request (head + Content-Length body) into buf; returns
+ * its length, or -1 when the peer closed. */
+static long read_request(int fd, char *buf, size_t size) {
+  size_t n = 0;
+  for (;;) {
+    char *end = n > 0 ? strstr(buf, "\r\n\r\n") : NULL;
+    if (end != NULL) {
+      const char *cl = strcasestr(buf, "\r\ncontent-length:");
+      size_t want = cl ? strtoul(cl + 17, NULL, 10) : 0;
+      size_t have = n - (size_t)(end + 4 - buf);
+      if (have >= want) return (long)n;
+    }
+    if (n + 1 >= size) return -1;
+    ssize_t m = recv(fd, buf + n, size - 1 - n, 0);
+    if (m <= 0) return -1;
+    n += (size_t)m;
+    buf[n] = '\0';
+  }
+}
+
+static void *handle(void *p) {
+  struct handler_arg a = *(struct handler_arg *)p;
+  free(p);
+  char *buf = malloc(REQ_MAX);
+  for (;;) { /* keep-alive: many requests per connection */
+    if (read_request(a.fd, buf, REQ_MAX) < 0) break;
+    pthread_mutex_lock(&a.f->mu);
+    int k = a.f->requests++;
+    snprintf(a.f->last, sizeof a.f->last, "%s", buf);
+    pthread_mutex_unlock(&a.f->mu);
+    if (a.f->n_answers == 0) continue; /* silent: let the client time out */
+    const char *ans = a.f->answers[k < a.f->n_answers ? k : a.f->n_answers - 1];
+    if (strncmp(ans, "RAW|", 4) == 0) { /* these bytes as they are, then hang up */
+      send(a.fd, ans + 4, strlen(ans + 4), MSG_NOSIGNAL);
+      shutdown(a.fd, SHUT_RDWR);
+      break;
+    }
+    const char *body = strchr(ans, '|') + 1;
+    char out[4096];
+    int len = snprintf(out, sizeof out,
+                       "HTTP/1.1 %d X\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                       "Content-Length: %zu\r\n\r\n%s",
+                       atoi(ans), strlen(body), body);
+    if (send(a.fd, out, (size_t)len, MSG_NOSIGNAL) < 0) break;
+  }
+  free(buf);
+  return NULL;
+}
+
+static void *accept_loop(void *arg) {
+  struct fake *f = arg;
+  for (;;) {
+    int c = accept(f->fd, NULL, NULL);
+    if (c < 0) return NULL; /* the listening socket was shut down */
+    pthread_mutex_lock(&f->mu);
+    int i = f->connections < MAX_CONNS ? f->connections++ : -1;
+    if (i >= 0) f->conn_fds[i] = c;
+    pthread_mutex_unlock(&f->mu);
+    struct handler_arg *a = malloc(sizeof *a);
+    if (i < 0 || a == NULL) {
+      free(a);
+      close(c);
+      continue;
+    }
+    *a = (struct handler_arg){f, c};
+    pthread_create(&f->handlers[i], NULL, handle, a);
+  }
+}
+
+static void fake_start(struct fake *f, const char *const *answers, int n) {
+  memset(f, 0, sizeof *f);
+  pthread_mutex_init(&f->mu, NULL);
+  f->answers = answers;
+  f->n_answers = n;
+  f->fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  assert_int_equal(bind(f->fd, (struct sockaddr *)&a, sizeof a), 0);
+  socklen_t l = sizeof a;
+  getsockname(f->fd, (struct sockaddr *)&a, &l);
+  f->port = ntohs(a.sin_port);
+  assert_int_equal(listen(f->fd, 64), 0);
+  pthread_create(&f->acceptor, NULL, accept_loop, f);
+}
+
+static void fake_stop(struct fake *f) {
+  shutdown(f->fd, SHUT_RDWR);
+  pthread_join(f->acceptor, NULL);
+  close(f->fd);
+  for (int i = 0; i < f->connections; i++) /* wakes handlers blocked in recv */
+    shutdown(f->conn_fds[i], SHUT_RDWR);
+  for (int i = 0; i < f->connections; i++) {
+    pthread_join(f->handlers[i], NULL);
+    close(f->conn_fds[i]);
+  }
+  pthread_mutex_destroy(&f->mu);
+}
+
+static int fake_requests(struct fake *f) {
+  pthread_mutex_lock(&f->mu);
+  int n = f->requests;
+  pthread_mutex_unlock(&f->mu);
+  return n;
+}
+
+#endif

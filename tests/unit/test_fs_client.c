@@ -1,0 +1,71 @@
+/* test_fs_client.c - the Firestore REST client against a loopback server:
+ * an answer cut inside its headers or its body, or a 2xx without a JSON
+ * document, is an unknown outcome (FIN_UNAVAILABLE), never an empty result
+ * a caller would read as "no such document". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../../adapters/firebase/fs_client.h"
+#include "../../core/util/log.h"
+#include "fake_http.h"
+
+#define JSON_HEAD "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+static enum fin_status get_with(const char *answer, json_t **doc, struct fin_err *e) {
+  const char *const answers[] = {answer};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  char host[32], err[256];
+  snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
+  struct fs_cfg cfg = {.emulator_host = host, .project = "demo-test", .timeout_ms = 2000};
+  struct fs *fs = fs_new(&cfg, err, sizeof err);
+  if (fs == NULL) fail_msg("fs_new: %s", err);
+  enum fin_status st = fs_call(fs, "GET", "/users/u1", NULL, doc, NULL, e);
+  fs_unref(fs);
+  assert_int_equal(fake_requests(&f), 1); /* sent once: a repeat could apply twice */
+  fake_stop(&f);
+  return st;
+}
+
+static void expect_unknown(const char *answer, const char *why) {
+  json_t *doc = NULL;
+  struct fin_err e = {0};
+  assert_int_equal(get_with(answer, &doc, &e), FIN_UNAVAILABLE);
+  assert_null(doc);
+  if (strstr(e.msg, why) == NULL) fail_msg("message '%s' lacks '%s'", e.msg, why);
+}
+
+static void cut_answers_are_unknown_outcomes(void **state) {
+  expect_unknown("RAW|" JSON_HEAD "Content-Le", "ended inside its headers");
+  expect_unknown("RAW|" JSON_HEAD "Content-Length: 30\r\n\r\n{\"name\":\"x\"", "unavailable");
+  expect_unknown("RAW|" JSON_HEAD "Content-Length: 0\r\n\r\n", "not JSON");
+}
+
+static void whole_answer_is_a_document(void **state) {
+  json_t *doc = NULL;
+  struct fin_err e = {0};
+  assert_int_equal(get_with("200|{\"name\":\"x\"}", &doc, &e), FIN_OK);
+  assert_string_equal(json_string_value(json_object_get(doc, "name")), "x");
+  json_decref(doc);
+}
+
+int main(void) {
+  fin_log_set_enabled(0);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(cut_answers_are_unknown_outcomes),
+      cmocka_unit_test(whole_answer_is_a_document),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
