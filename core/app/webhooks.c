@@ -72,16 +72,15 @@ static bool secret_matches(const char *given, const char *want) {
   return CRYPTO_memcmp(given, want, n) == 0;
 }
 
-/* Returns true when the request may proceed; otherwise r is answered. */
+/* Returns true when the request may proceed; otherwise r is answered.
+ * Fails closed: without a configured secret nobody may post (an admin's
+ * phone number is no credential), in every environment. */
 static bool check_secret(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *secret = c->whatsapp.webhook_secret;
   if (secret == NULL || secret[0] == '\0') {
-    if (c->whatsapp.production) {
-      fin_resp_error(r, 500, "INTERNAL_ERROR", "Webhook secret not configured");
-      return false;
-    }
-    fin_log("warn", "webhook_secret_not_configured", "\"check\":\"skipped\"");
-    return true;
+    fin_log("warn", "webhook_secret_not_configured", "\"check\":\"refused\"");
+    fin_resp_error(r, 503, "SERVICE_UNAVAILABLE", "Webhook secret not configured");
+    return false;
   }
   const char *given = fin_req_header(q, "X-Webhook-Secret");
   if (given == NULL) {

@@ -5,7 +5,7 @@
 // Deviation 17: the payment notification prints the real time.
 import { afterAll, describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "./support/auth";
-import { get, post } from "./support/client";
+import { get } from "./support/client";
 import { key, uid } from "./support/ids";
 import { startServer } from "./support/server";
 import { validateResponse } from "./support/validate";
@@ -14,6 +14,10 @@ const HOOK = "/webhooks/wpp-connect";
 // The admin phones when ADMIN_PHONE_1/ADMIN_PHONE_2 are unset (lua/shared.lua).
 const PHONE_1 = "5511999999999";
 const PHONE_2 = "5511888888888";
+// Every server posted to here has this secret: the webhook refuses all calls
+// when none is configured.
+const SECRET = "contract-webhook-secret";
+const AUTH = { "X-Webhook-Secret": SECRET };
 
 /** An `onmessage` event as WPP-Connect posts it. */
 function message(from: string, body: string, extra: Record<string, unknown> = {}) {
@@ -24,12 +28,13 @@ function message(from: string, body: string, extra: Record<string, unknown> = {}
   };
 }
 
-/** POST to the webhook of a dedicated server `base`, with optional headers. */
-async function hook(base: string, body: unknown, headers: Record<string, string> = {}) {
+/** POST to the webhook of a dedicated server `base`, with the secret unless
+ * `headers` is given; `undefined` as the body sends none. */
+async function hook(base: string, body: unknown, headers: Record<string, string> = AUTH) {
   const r = await fetch(base + HOOK, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
-    body: JSON.stringify(body),
+    headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
   const res = { status: r.status, body: text ? JSON.parse(text) : undefined, text };
@@ -38,6 +43,13 @@ async function hook(base: string, body: unknown, headers: Record<string, string>
 }
 
 const ignored = (reason: string) => ({ ok: true, action: "ignored", reason });
+
+let secured: Promise<string> | undefined;
+/** POST to one dedicated server configured with SECRET, sending it. */
+async function post(_path: string, opts: { body?: unknown }) {
+  secured ??= startServer({ WEBHOOK_SECRET: SECRET });
+  return hook(await secured, opts.body);
+}
 
 describe("S100 health", () => {
   test("S100 no WPP server: connected false", async () => {
@@ -169,7 +181,7 @@ describe("S107 the webhook secret", () => {
   test("S107 with WEBHOOK_SECRET set: missing, wrong, then correct header", async () => {
     const base = await startServer({ WEBHOOK_SECRET: "s3cret" });
     const ack = { event: "onack", session: "s", data: {} };
-    const missing = await hook(base, ack);
+    const missing = await hook(base, ack, {});
     expect(missing.status).toBe(401);
     expect(missing.body).toEqual({ error: { code: "UNAUTHORIZED", message: "Missing webhook secret header" } });
     for (const wrongValue of ["nope", "S3CRET", "s3cret2"]) {
@@ -187,13 +199,19 @@ describe("S107 the webhook secret", () => {
     expect(valid.body).toEqual(ignored("not_whitelisted"));
   });
 
-  test("S107 production without a secret: 500 Webhook secret not configured", async () => {
-    const base = await startServer({ NODE_ENV: "production", WEBHOOK_SECRET: "" });
-    const r = await hook(base, { event: "onack", session: "s", data: {} });
-    expect(r.status).toBe(500);
-    expect(r.body.error).toEqual({ code: "INTERNAL_ERROR", message: "Webhook secret not configured" });
-    expect(r.body.meta.requestId).toBeString(); // the standard envelope, unlike the 401s
-  });
+  // Changed from the original (which skipped the check outside production and
+  // answered 500 in production): no secret configured refuses every call.
+  for (const env of [{ WEBHOOK_SECRET: "" }, { NODE_ENV: "production", WEBHOOK_SECRET: "" }]) {
+    test(`S107 no secret configured (${JSON.stringify(env)}): 503, nothing processed`, async () => {
+      const base = await startServer(env);
+      for (const headers of [{}, { "X-Webhook-Secret": "" }, { "X-Webhook-Secret": "anything" }]) {
+        const r = await hook(base, message(`${PHONE_1}@c.us`, "y 12345678"), headers);
+        expect(r.status).toBe(503);
+        expect(r.body.error).toEqual({ code: "SERVICE_UNAVAILABLE", message: "Webhook secret not configured" });
+        expect(r.body.meta.requestId).toBeString(); // the standard envelope, unlike the 401s
+      }
+    });
+  }
 });
 
 /* ---- S108: a fake WPP-Connect server ---- */
@@ -251,8 +269,7 @@ function whatsapp() {
       WHATSAPP_NOTIFICATIONS_ENABLED: "true",
       ADMIN_PHONE_1: "", // "" = unset: the default admin phones
       ADMIN_PHONE_2: "",
-      WEBHOOK_SECRET: "",
-      NODE_ENV: "",
+      WEBHOOK_SECRET: SECRET,
     });
     return { base, wpp };
   })();

@@ -1,0 +1,140 @@
+// whatsapp.test.ts - security hardening of the WhatsApp admin channel
+// (docs/security/whatsapp.md): the webhook fails closed without a secret, short
+// ids in admin messages are unique and never guessed, bad input is a 400, and
+// user-supplied text is validated and cleaned before it reaches an admin.
+// Memory mode, dedicated servers with a fake WPP-Connect server.
+import { afterAll, describe, expect, test } from "bun:test";
+import { ADMIN, tok } from "../contract/support/auth";
+import { key, uid } from "../contract/support/ids";
+import { startServer } from "../contract/support/server";
+
+const HOOK = "/webhooks/wpp-connect";
+const PHONE_1 = "5511999999999"; // a default admin phone (lua/shared.lua)
+const SECRET = "security-webhook-secret";
+
+type Res = { status: number; body: any; text: string };
+
+/** An `onmessage` event as WPP-Connect posts it. */
+function message(from: string, body: string) {
+  return {
+    event: "onmessage",
+    session: "s",
+    data: { id: uid("wamid"), body, from: `${from}@c.us`, fromMe: false, isGroupMsg: false },
+  };
+}
+
+async function call(base: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Res> {
+  const r = await fetch(base + path, {
+    method,
+    headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await r.text();
+  let parsed: any;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: r.status, body: parsed, text };
+}
+
+const api = (base: string, method: string, path: string, auth: string, body?: unknown) =>
+  call(base, method, path, { Authorization: auth, "Idempotency-Key": key() }, body);
+
+const fakes: { stop: (force?: boolean) => void }[] = [];
+afterAll(() => fakes.forEach((s) => s.stop(true)));
+
+/** A WPP-Connect stand-in that records the messages sent to admins. */
+function fakeWpp() {
+  const sent: { phone: string; message: string }[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const path = new URL(req.url).pathname;
+      const text = await req.text();
+      const body = text ? JSON.parse(text) : undefined;
+      if (path.endsWith("/generate-token")) return Response.json({ status: "success", session: "sx", token: "t", full: "sx:t" });
+      if (path === "/api/sx/send-message") {
+        sent.push(body);
+        return Response.json({ status: "success", response: [{ id: `true_${body.phone}_${sent.length}` }] });
+      }
+      if (path === "/api/sx/check-connection-session") return Response.json({ status: "CONNECTED", session: "sx" });
+      return new Response("not found", { status: 404 });
+    },
+  });
+  fakes.push(server);
+  return { url: `http://127.0.0.1:${server.port}`, sent };
+}
+
+/** An API server wired to a fake WPP server, notifications on. */
+async function whatsappServer(env: Record<string, string> = {}) {
+  const wpp = fakeWpp();
+  const base = await startServer({
+    WPP_BASE_URL: wpp.url,
+    WPP_SECRET_KEY: "k",
+    WPP_SESSION_NAME: "sx",
+    WHATSAPP_NOTIFICATIONS_ENABLED: "true",
+    ADMIN_PHONE_1: "",
+    ADMIN_PHONE_2: "",
+    WEBHOOK_SECRET: SECRET,
+    ...env,
+  });
+  return { base, wpp };
+}
+
+/** Polls `fn` until it returns a value (the outbox worker runs every second). */
+async function waitFor<T>(what: string, fn: () => T | undefined, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50); // polling a condition with a deadline
+  }
+}
+
+/** Registers a user with a low score and a pending card request. */
+async function pendingRequest(base: string, extra: Record<string, unknown> = {}, body: unknown = {}) {
+  const id = uid("sec");
+  const auth = tok(id, "user", extra);
+  const reg = await api(base, "POST", "/v1/users", auth, body);
+  expect(reg.status).toBe(201);
+  expect((await api(base, "PATCH", `/v1/admin/users/${id}/score`, ADMIN(), { score: 450, reason: "setup" })).status).toBe(200);
+  const req = await api(base, "POST", "/v1/cards/requests", auth, { productId: "prod-standard" });
+  expect(req.status).toBe(201);
+  expect(req.body.request.status).toBe("pending");
+  return { id, auth, requestId: req.body.request.requestId as string };
+}
+
+const requestStatus = async (base: string, p: { auth: string; requestId: string }) =>
+  (await api(base, "GET", `/v1/cards/requests/${p.requestId}`, p.auth)).body.request.status;
+
+describe("item 2: the webhook fails closed", () => {
+  test("no WEBHOOK_SECRET: an admin-phone approval without a secret is refused, the request stays pending", async () => {
+    const { base, wpp } = await whatsappServer({ WEBHOOK_SECRET: "", NODE_ENV: "" });
+    const p = await pendingRequest(base);
+    // the tracker exists once the admins were told
+    await waitFor("notification", () => (wpp.sent.some((m) => m.message.includes(`${p.id}@`)) ? true : undefined));
+    for (const headers of [{}, { "X-Webhook-Secret": "" }, { "X-Webhook-Secret": "guess" }]) {
+      const r = await call(base, "POST", HOOK, headers, message(PHONE_1, `y ${p.requestId}`));
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe("SERVICE_UNAVAILABLE");
+    }
+    expect(await requestStatus(base, p)).toBe("pending");
+  }, 30_000);
+
+  test("with a secret: a wrong or missing one is 401 and changes nothing; the right one decides", async () => {
+    const { base, wpp } = await whatsappServer();
+    const p = await pendingRequest(base);
+    await waitFor("notification", () => (wpp.sent.some((m) => m.message.includes(`${p.id}@`)) ? true : undefined));
+    for (const headers of [{}, { "X-Webhook-Secret": SECRET.slice(0, -1) }, { "X-Webhook-Secret": `${SECRET}x` }]) {
+      const r = await call(base, "POST", HOOK, headers, message(PHONE_1, `y ${p.requestId}`));
+      expect(r.status).toBe(401);
+    }
+    expect(await requestStatus(base, p)).toBe("pending");
+    const ok = await call(base, "POST", HOOK, { "X-Webhook-Secret": SECRET }, message(PHONE_1, `n ${p.requestId}`));
+    expect(ok.body).toEqual({ ok: true, action: "rejected", requestId: p.requestId });
+  }, 30_000);
+});
