@@ -138,3 +138,33 @@ describe("item 2: the webhook fails closed", () => {
     expect(ok.body).toEqual({ ok: true, action: "rejected", requestId: p.requestId });
   }, 30_000);
 });
+
+/** The short id of the admin message about user `id`, once it was sent. */
+async function shortIdOf(wpp: ReturnType<typeof fakeWpp>, id: string): Promise<string> {
+  const m = await waitFor(`message for ${id}`, () => wpp.sent.find((x) => x.message.includes(`Customer: ${id}@`)));
+  return /^\[Card Request #([0-9A-F]{8})\]/.exec(m.message)?.[1] ?? "";
+}
+
+describe("item 3: short ids are unique and never guessed", () => {
+  test("requests made within a second get distinct short ids; each reply decides its own request", async () => {
+    const { base, wpp } = await whatsappServer();
+    // UUID v7 ids made this close share their first 8 hex digits (a timestamp)
+    const reqs = [await pendingRequest(base), await pendingRequest(base), await pendingRequest(base)];
+    const shorts = await Promise.all(reqs.map((r) => shortIdOf(wpp, r.id)));
+    // the admin approves the FIRST request by its short id (the old code
+    // approved the newest request sharing that prefix)
+    const r = await call(base, "POST", HOOK, { "X-Webhook-Secret": SECRET }, message(PHONE_1, `y ${shorts[0].toLowerCase()}`));
+    expect(r.body).toEqual({ ok: true, action: "approved", requestId: reqs[0].requestId });
+    expect(new Set(shorts).size).toBe(3);
+    expect(await requestStatus(base, reqs[0])).toBe("approved");
+    expect(await requestStatus(base, reqs[1])).toBe("pending");
+    expect(await requestStatus(base, reqs[2])).toBe("pending");
+    // the request id's prefix is no short id
+    const prefix = reqs[2].requestId.slice(0, 8).toUpperCase();
+    if (!shorts.includes(prefix)) {
+      const p = await call(base, "POST", HOOK, { "X-Webhook-Secret": SECRET }, message(PHONE_1, `n ${prefix}`));
+      expect(p.body).toEqual({ ok: true, action: "ignored", reason: "request_not_found" });
+    }
+    expect(await requestStatus(base, reqs[2])).toBe("pending");
+  }, 45_000);
+});

@@ -162,8 +162,7 @@ static void admin_whitelist(void **state) {
 
 static void card_request_text_exact(void **state) {
   (void)state;
-  char *t = fin_wa_card_request_text("01a20f20-40a0-7abc-8def-0123456789ab", "low-x@test.local",
-                                     "low", 450);
+  char *t = fin_wa_card_request_text("01A20F20", "low-x@test.local", "low", 450);
   assert_string_equal(t, "[Card Request #01A20F20]\n"
                          "Customer: low-x@test.local\n"
                          "Tier: low\n"
