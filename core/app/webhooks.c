@@ -382,7 +382,8 @@ void fin_h_wpp_webhook(struct fin_container *c, const struct fin_req *q, struct 
 
   char *phone = NULL;
   const char *bad = fin_wpp_phone(json_string_value(json_object_get(data, "from")), &phone);
-  if (bad != NULL) return answer_error(r, 500, bad);
+  if (bad != NULL) /* the sender's id is the client's input: a 400 unless OOM */
+    return answer_error(r, strcmp(bad, "Out of memory") == 0 ? 500 : 400, bad);
   struct inbound in = {
       .wpp_id = json_string_value(json_object_get(data, "id")),
       .phone = phone,

@@ -162,7 +162,8 @@ describe("S101-S106 the webhook", () => {
     }
   });
 
-  test("S106 a malformed sender id: 500 with the webhook's error shape", async () => {
+  // changed: 400 (was 500 in the original): the sender id is client input
+  test("S106 a malformed sender id: 400 with the webhook's error shape", async () => {
     const cases: [string, string][] = [
       ["bad", "Invalid WPP ID format"],
       ["a@b@c.us", "Invalid WPP ID format"],
@@ -171,7 +172,7 @@ describe("S101-S106 the webhook", () => {
     ];
     for (const [from, error] of cases) {
       const r = await post(HOOK, { body: message(from, "y 12345678") });
-      expect(r.status).toBe(500);
+      expect(r.status).toBe(400);
       expect(r.body).toEqual({ ok: false, action: "error", error });
     }
   });

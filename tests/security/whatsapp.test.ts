@@ -168,3 +168,48 @@ describe("item 3: short ids are unique and never guessed", () => {
     expect(await requestStatus(base, reqs[2])).toBe("pending");
   }, 45_000);
 });
+
+describe("item 12: bad input is a 400, not a 500", () => {
+  test("a non-UTF-8 Idempotency-Key: 400 on every keyed route, nothing stored", async () => {
+    const base = await startServer();
+    const id = uid("sec12");
+    const auth = tok(id);
+    expect((await api(base, "POST", "/v1/users", auth, {})).status).toBe(201);
+    const req = await api(base, "POST", "/v1/cards/requests", auth, { productId: "prod-standard" });
+    const cardId = req.body.request.card.cardId;
+    const bad = "k-\u00ff\u00fe"; // sent as the bytes ff fe: not UTF-8
+    const routes: [string, string, string, unknown][] = [
+      ["POST", `/v1/cards/${cardId}/transactions/purchases`, auth, { amount: 10 }],
+      ["POST", `/v1/cards/${cardId}/transactions/payments`, auth, { amount: 10 }],
+      ["POST", "/v1/cards/requests", auth, { productId: "prod-standard" }],
+      ["PATCH", `/v1/admin/users/${id}/score`, ADMIN(), { score: 600, reason: "x" }],
+    ];
+    for (const [method, path, who, body] of routes) {
+      const r = await call(base, method, path, { Authorization: who, "Idempotency-Key": bad }, body);
+      expect(r.status).toBe(400);
+      expect(r.body.error).toEqual({ code: "VALIDATION_ERROR", message: "Idempotency-Key must be valid UTF-8" });
+    }
+    const card = await api(base, "GET", `/v1/cards/${cardId}`, auth);
+    expect(card.body.card.balance).toBe(0);
+    // a UTF-8 key beyond ASCII is fine
+    const ok = await call(base, "POST", `/v1/cards/${cardId}/transactions/purchases`, { Authorization: auth, "Idempotency-Key": Buffer.from("k-ç", "utf8").toString("latin1") }, { amount: 10 });
+    expect(ok.status).toBe(201);
+  });
+
+  test("a malformed data.from on the webhook: 400 with the webhook's error shape", async () => {
+    const base = await startServer({ WEBHOOK_SECRET: SECRET });
+    const cases: [string, string][] = [
+      ["bad", "Invalid WPP ID format"],
+      ["a@b@c.us", "Invalid WPP ID format"],
+      ["", "WPP ID is required"],
+      ["123456789@c.us", "Invalid phone number in WPP ID"],
+    ];
+    for (const [from, error] of cases) {
+      const m = message("x", "y 12345678");
+      m.data.from = from;
+      const r = await call(base, "POST", HOOK, { "X-Webhook-Secret": SECRET }, m);
+      expect(r.status).toBe(400);
+      expect(r.body).toEqual({ ok: false, action: "error", error });
+    }
+  });
+});
