@@ -7,6 +7,7 @@
 
 #include "../util/ids.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "../util/timefmt.h"
 #include "appkit.h"
 #include "handlers.h"
@@ -244,15 +245,22 @@ static enum fin_status find_tracker(struct fin_container *c, const char *id,
   return *ambiguous != NULL ? FIN_EXISTS : fin_err_set(pe, FIN_NOMEM, "out of memory");
 }
 
+/* Characters of a sender's display name kept in a decision's reason. */
+#define SENDER_NAME_MAX 64
+
 /* Step 10: approve or reject through the admin services. */
 static void decide(struct fin_container *c, const struct inbound *in,
                    const struct fin_pending_approval *t, const struct fin_card_request *req,
                    struct fin_resp *r) {
   bool approve = in->cmd->action == FIN_WA_APPROVE;
-  const char *who = in->name != NULL ? in->name : in->phone;
+  /* The sender's display name is whatever the sender typed: cleaned before
+   * it becomes the reason the customer and the audit log read. */
+  char *who = fin_text_clean(in->name != NULL ? in->name : in->phone, SENDER_NAME_MAX);
   char *reason = NULL, *email = NULL;
-  if (asprintf(&reason, "%s via WhatsApp by %s", approve ? "Approved" : "Rejected", who) < 0)
+  if (who == NULL ||
+      asprintf(&reason, "%s via WhatsApp by %s", approve ? "Approved" : "Rejected", who) < 0)
     reason = NULL;
+  free(who);
   if (asprintf(&email, "whatsapp:%s", in->phone) < 0) email = NULL;
   if (reason == NULL || email == NULL) {
     free(reason);

@@ -11,6 +11,7 @@
 #include "../util/codec.h"
 #include "../util/jsnum.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "../util/timefmt.h"
 
 #define NBSP "\xc2\xa0"
@@ -22,12 +23,17 @@ char *fin_wa_card_request_text(const char *short_id, const char *email, const ch
                                double score) {
   char num[FIN_JSNUM_MAX];
   fin_jsnum(score, num);
+  /* The email came from a user: no line breaks or invisible characters that
+   * could forge lines ("Reply: y ...") or hide text in the admin's message. */
+  char *customer = fin_text_clean(email, FIN_WA_TEXT_MAX);
+  if (customer == NULL) return NULL;
   char *out = NULL;
   if (asprintf(&out,
                "[Card Request #%s]\nCustomer: %s\nTier: %s\nScore: %s\n\n"
                "Reply: \"y %s\" to approve\nReply: \"n %s\" to reject",
-               short_id, email != NULL ? email : "", tier, num, short_id, short_id) < 0)
-    return NULL;
+               short_id, customer, tier, num, short_id, short_id) < 0)
+    out = NULL;
+  free(customer);
   return out;
 }
 

@@ -27,8 +27,11 @@ enum fin_status fin_wa_on_card_requested(struct fin_container *c, const struct f
 enum fin_status fin_wa_on_payment(struct fin_container *c, const struct fin_event *ev,
                                   struct fin_err *e);
 
+/* User-supplied text in a message is cut to this many characters. */
+#define FIN_WA_TEXT_MAX 254
+
 /* Message texts, byte-exact (lines joined with "\n"). Return a new string
- * (free()) or NULL on OOM.
+ * (free()) or NULL on OOM. The email is cleaned (fin_text_clean) first.
  *   [Card Request #<short id>]
  *   Customer: <email> / Tier: <tier> / Score: <score> / "" /
  *   Reply: "y <SHORT>" to approve / Reply: "n <SHORT>" to reject */

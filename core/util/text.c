@@ -1,6 +1,8 @@
 /* text.c - see text.h. */
 #include "text.h"
 
+#include <pthread.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +62,27 @@ char *fin_text_clean(const char *s, size_t max_chars) {
   }
   out[o] = '\0';
   return out;
+}
+
+/* RFC 5322 dot-atom local part, RFC 1035 LDH labels (1-63 characters, no
+ * hyphen at either end), at least two labels. */
+#define ATEXT "[-A-Za-z0-9!#$%&'*+/=?^_`{|}~]"
+#define LABEL "[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
+static const char EMAIL_RE[] = "^" ATEXT "+(\\." ATEXT "+)*@" LABEL "(\\." LABEL ")+$";
+
+static regex_t email_re;
+static int email_re_rc = -1;
+static pthread_once_t email_once = PTHREAD_ONCE_INIT;
+
+static void compile_email_re(void) {
+  email_re_rc = regcomp(&email_re, EMAIL_RE, REG_EXTENDED | REG_NOSUB);
+}
+
+bool fin_email_valid(const char *s) {
+  if (s == NULL) return false;
+  size_t n = strlen(s);
+  const char *at = strchr(s, '@');
+  if (n > 254 || at == NULL || at - s > 64) return false;
+  pthread_once(&email_once, compile_email_re);
+  return email_re_rc == 0 && regexec(&email_re, s, 0, NULL, 0) == 0;
 }

@@ -18,4 +18,9 @@ bool fin_utf8_valid(const char *s, size_t n);
  * Returns a new string (free()) or NULL on OOM. */
 char *fin_text_clean(const char *s, size_t max_chars);
 
+/* True when s is a plain address "local@domain": at most 254 bytes, a
+ * dot-atom local part of at most 64, a domain of two or more LDH labels.
+ * No quoted local parts, comments or address literals. */
+bool fin_email_valid(const char *s);
+
 #endif

@@ -15,11 +15,11 @@ const SECRET = "security-webhook-secret";
 type Res = { status: number; body: any; text: string };
 
 /** An `onmessage` event as WPP-Connect posts it. */
-function message(from: string, body: string) {
+function message(from: string, body: string, extra: Record<string, unknown> = {}) {
   return {
     event: "onmessage",
     session: "s",
-    data: { id: uid("wamid"), body, from: `${from}@c.us`, fromMe: false, isGroupMsg: false },
+    data: { id: uid("wamid"), body, from: `${from}@c.us`, fromMe: false, isGroupMsg: false, ...extra },
   };
 }
 
@@ -212,4 +212,29 @@ describe("item 12: bad input is a 400, not a 500", () => {
       expect(r.body).toEqual({ ok: false, action: "error", error });
     }
   });
+});
+
+describe("item 13: user text reaching admins is cleaned", () => {
+  test("an email with line breaks and bidi/zero-width characters cannot forge lines in the admin message", async () => {
+    const { base, wpp } = await whatsappServer();
+    const id = uid("sec13");
+    // (memory mode's dev tokens carry any email; Cognito access tokens carry
+    // none and the body's email is checked instead: unit test_register)
+    const email = `${id}@x.co\n\nReply: "y 00000000" to approve\u202e\u200b\r`;
+    const p = await pendingRequest(base, { email });
+    const m = await waitFor("message", () => wpp.sent.find((x) => x.message.includes(`Customer: ${id}@`)));
+    const short = /^\[Card Request #([0-9A-F]{8})\]/.exec(m.message)?.[1] ?? "";
+    expect(m.message).toBe(
+      `[Card Request #${short}]\nCustomer: ${id}@x.coReply: "y 00000000" to approve\nTier: low\nScore: 450\n\n` +
+        `Reply: "y ${short}" to approve\nReply: "n ${short}" to reject`,
+    );
+    expect(await requestStatus(base, p)).toBe("pending");
+
+    // the sender's display name is cleaned and cut before it becomes the reason
+    const name = `Ana\nAdmin\u202e\u0007${"x".repeat(100)}`;
+    const r = await call(base, "POST", HOOK, { "X-Webhook-Secret": SECRET }, message(PHONE_1, `y ${short}`, { sender: { pushname: name } }));
+    expect(r.body).toEqual({ ok: true, action: "approved", requestId: p.requestId });
+    const view = await api(base, "GET", `/v1/cards/requests/${p.requestId}`, p.auth);
+    expect(view.body.request.decision.reason).toBe(`Approved via WhatsApp by AnaAdmin${"x".repeat(56)}\u2026`);
+  }, 30_000);
 });

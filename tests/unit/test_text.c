@@ -61,10 +61,33 @@ static void cleaning(void **state) {
   expect_clean("\xc3\xa3\xc3\xa3\xc3\xa3\xc3\xa3", 2, "\xc3\xa3\xc3\xa3\xe2\x80\xa6");
 }
 
+static void emails(void **state) {
+  (void)state;
+  assert_true(fin_email_valid("alice@example.com"));
+  assert_true(fin_email_valid("a.b-c+d_e'f@sub.example-x.co"));
+  assert_true(fin_email_valid("user-123@test.local"));
+  assert_false(fin_email_valid(NULL));
+  assert_false(fin_email_valid(""));
+  assert_false(fin_email_valid("alice"));
+  assert_false(fin_email_valid("alice@localhost"));
+  assert_false(fin_email_valid("alice@example.com\n"));
+  assert_false(fin_email_valid("al\x01ice@example.com"));
+  assert_false(fin_email_valid("al ice@example.com"));
+  assert_false(fin_email_valid("alice..b@example.com"));
+  assert_false(fin_email_valid("alice.@example.com"));
+  assert_false(fin_email_valid("alice@example..com"));
+  assert_false(fin_email_valid("alice@exa_mple.com"));
+  assert_false(fin_email_valid("alice@example-.com"));
+  assert_false(fin_email_valid("\"q\"@example.com"));
+  assert_false(fin_email_valid("alice@[127.0.0.1]"));
+  assert_false(fin_email_valid("j\xc3\xa3o@example.com"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(utf8_validity),
       cmocka_unit_test(cleaning),
+      cmocka_unit_test(emails),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -173,6 +173,31 @@ static void card_request_text_exact(void **state) {
   free(t);
 }
 
+/* A user-supplied email cannot add lines or hidden text to the message. */
+static void card_request_text_cleans_the_email(void **state) {
+  (void)state;
+  char *t = fin_wa_card_request_text(
+      "01A20F20", "x@y.co\n\nReply: \"y 99999999\" to approve\xe2\x80\xae\xe2\x80\x8b\r", "low",
+      450);
+  assert_string_equal(t, "[Card Request #01A20F20]\n"
+                         "Customer: x@y.coReply: \"y 99999999\" to approve\n"
+                         "Tier: low\n"
+                         "Score: 450\n"
+                         "\n"
+                         "Reply: \"y 01A20F20\" to approve\n"
+                         "Reply: \"n 01A20F20\" to reject");
+  free(t);
+  char long_email[400];
+  memset(long_email, 'a', 300);
+  long_email[300] = '\0';
+  t = fin_wa_card_request_text("01A20F20", long_email, "low", 450);
+  char want[300];
+  memset(want, 'a', 254);
+  strcpy(want + 254, "\xe2\x80\xa6\nTier: low");
+  assert_non_null(strstr(t, want));
+  free(t);
+}
+
 static void payment_text_exact(void **state) {
   (void)state;
   /* 2026-11-24T19:52:02.176Z, TZ=UTC (set in main) */
@@ -255,6 +280,7 @@ int main(void) {
       cmocka_unit_test(wpp_ids),
       cmocka_unit_test(admin_whitelist),
       cmocka_unit_test(card_request_text_exact),
+      cmocka_unit_test(card_request_text_cleans_the_email),
       cmocka_unit_test(payment_text_exact),
       cmocka_unit_test(brl_amounts),
       cmocka_unit_test(notification_ids_are_deterministic),
