@@ -1,6 +1,7 @@
 /* webhooks.c - WPP-Connect webhook and its health check (baseline §1.19,
  * §1.20, §9.4). */
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +67,14 @@ static void answer_port_error(struct fin_resp *r, enum fin_status st, const stru
   fin_app_error_clear(&e);
 }
 
-/* Constant-time comparison of the presented and configured secrets. */
+/* Compares digests of the presented and configured secrets in constant time:
+ * neither the position of the first difference nor the secret's length
+ * shows in the timing. */
 static bool secret_matches(const char *given, const char *want) {
-  size_t n = strlen(given);
-  if (n != strlen(want)) return false;
-  return CRYPTO_memcmp(given, want, n) == 0;
+  unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
+  SHA256((const unsigned char *)given, strlen(given), a);
+  SHA256((const unsigned char *)want, strlen(want), b);
+  return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
 /* Returns true when the request may proceed; otherwise r is answered.
