@@ -1,7 +1,7 @@
 # financial-api build. `make` builds build/financial-api (release);
 # `make test-unit` builds and runs the cmocka suites under ASan+UBSan.
 CC      ?= cc
-PKGS    := lua5.4 libmicrohttpd libcurl jansson libcrypto cmocka cjose zlib
+PKGS    := lua5.4 libmicrohttpd libcurl jansson libcrypto cmocka cjose zlib icu-uc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter

@@ -119,6 +119,8 @@ static int cmd_serve(int argc, char **argv) {
   }
   fin_log("info", "container_loaded", "\"mode\":\"%s\",\"wiring\":\"%s\",\"messenger\":%s",
           fin_log_esc(c.mode, m, sizeof m), w, c.messenger.ops != NULL ? "true" : "false");
+  if (c.whatsapp.webhook_secret == NULL || c.whatsapp.webhook_secret[0] == '\0')
+    fin_log("warn", "webhook_disabled", "\"reason\":\"WEBHOOK_SECRET is not set\"");
 
   int status = 1;
   if (fin_auth_guard_bind(&c, bind_addr, &bind_addr, err, sizeof err) != 0) {

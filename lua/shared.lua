@@ -46,7 +46,7 @@ end
 function M.whatsapp()
   return {
     admin_phones = { M.env("ADMIN_PHONE_1") or "5511999999999", M.env("ADMIN_PHONE_2") or "5511888888888" },
-    webhook_secret = M.env("WEBHOOK_SECRET"),      -- nil: no secret check (unless production)
+    webhook_secret = M.env("WEBHOOK_SECRET"),      -- nil: the webhook refuses every call (503)
     production = os.getenv("NODE_ENV") == "production",
   }
 end

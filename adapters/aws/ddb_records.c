@@ -1,6 +1,8 @@
 /* ddb_records.c - the record-keeping repositories on DynamoDB: audit logs
  * (acme-audit-logs, pk "<type>#<id>", sk "<iso>#<logId>"), WhatsApp
  * notifications, inbound messages and pending approvals. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,8 +171,51 @@ struct fin_wa_inbound_repo ddb_wa_inbound_port(struct ddb *d) {
 }
 
 /* ---- pending approvals ---- */
+/* A short id is claimed by a row of its own in the same table, keyed
+ * "short#<ID>" (request ids are UUIDs, never that), put on condition that it
+ * is absent, already this tracker's, or past its claim expiry (the tracker's
+ * expiry). A decision deletes the claim. */
+#define SHORT_PREFIX "short#"
+
+static json_t *short_key(const char *short_id) {
+  char k[32];
+  snprintf(k, sizeof k, SHORT_PREFIX "%s", short_id);
+  return json_pack("{s:{s:s}}", "requestId", "S", k);
+}
+
+static enum fin_status claim_short(struct ddb *d, const struct fin_pending_approval *p,
+                                   struct fin_err *e) {
+  fin_ms until = p->expires_at > 0 ? p->expires_at : 253402300799000; /* year 9999 */
+  json_t *item = short_key(p->short_id);
+  if (item != NULL) {
+    json_object_set_new(item, "shortOwner", ddb_s(p->request_id));
+    json_object_set_new(item, "claimExpiresAt", ddb_n((double)until));
+  }
+  json_t *vals = ddb_vals(2, ":me", ddb_s(p->request_id), ":now", ddb_n((double)fin_now_ms()));
+  json_t *req = item && vals
+                    ? json_pack("{s:s, s:o, s:s, s:o}", "TableName", ddb_table(d, DDB_T_APPROVALS),
+                                "Item", item, "ConditionExpression",
+                                "attribute_not_exists(requestId) OR shortOwner = :me OR "
+                                "claimExpiresAt < :now",
+                                "ExpressionAttributeValues", vals)
+                    : NULL;
+  if (req == NULL) return fin_err_set(e, FIN_NOMEM, "dynamodb PutItem: out of memory");
+  struct ddb_fail f = {0};
+  json_t *resp = NULL;
+  enum fin_status st = ddb_call(d, "PutItem", req, &resp, &f, e);
+  json_decref(resp);
+  if (st != FIN_OK && strcmp(f.type, "ConditionalCheckFailedException") == 0)
+    st = fin_err_set(e, FIN_EXISTS, "Short id %s is taken", p->short_id);
+  ddb_fail_clear(&f);
+  return st;
+}
+
 static enum fin_status approval_save(void *self, const struct fin_pending_approval *p,
                                      struct fin_err *e) {
+  if (p->short_id[0] != '\0' && strcmp(p->approval_status, "pending") == 0) {
+    enum fin_status st = claim_short(self, p, e);
+    if (st != FIN_OK) return st;
+  }
   return ddb_put(self, ddb_table(self, DDB_T_APPROVALS), ddb_approval_item(p), e);
 }
 
@@ -181,8 +226,8 @@ static enum fin_status approval_get(void *self, const char *id, struct fin_pendi
 }
 
 /* First decision wins: conditional on the tracker still being pending. */
-static enum fin_status approval_decide(void *self, const char *id, const char *status,
-                                       const char *admin_phone, fin_ms now, struct fin_err *e) {
+static enum fin_status decide_row(void *self, const char *id, const char *status,
+                                  const char *admin_phone, fin_ms now, struct fin_err *e) {
   if (id == NULL || status == NULL)
     return fin_err_set(e, FIN_INVALID, "request id and status are required");
   char iso[32];
@@ -196,13 +241,71 @@ static enum fin_status approval_decide(void *self, const char *id, const char *s
                     "#s = :p", json_pack("{s:s}", "#s", "status"), vals, e);
 }
 
+static enum fin_status approval_find_short(void *self, const char *short_id,
+                                           struct fin_pending_approval *out, size_t max, size_t *n,
+                                           struct fin_err *e) {
+  *n = 0;
+  if (short_id == NULL || short_id[0] == '\0' || strlen(short_id) >= FIN_SHORT_ID_MAX)
+    return FIN_OK;
+  json_t *claim = NULL;
+  enum fin_status st =
+      ddb_get(self, ddb_table(self, DDB_T_APPROVALS), short_key(short_id), &claim, e);
+  if (st == FIN_NOT_FOUND) return FIN_OK;
+  if (st != FIN_OK) return st;
+  const char *owner = ddb_get_s(claim, "shortOwner");
+  struct fin_pending_approval t = {0};
+  st = owner != NULL ? approval_get(self, owner, &t, e) : FIN_NOT_FOUND;
+  json_decref(claim);
+  if (st == FIN_NOT_FOUND) return FIN_OK;
+  if (st != FIN_OK) return st;
+  /* a claim left behind by a decision that could not delete it */
+  if (strcmp(t.approval_status, "pending") != 0 || strcmp(t.short_id, short_id) != 0) {
+    fin_pending_approval_clear(&t);
+    return FIN_OK;
+  }
+  if (max > 0)
+    out[0] = t;
+  else
+    fin_pending_approval_clear(&t);
+  *n = 1;
+  return FIN_OK;
+}
+
+/* The decision, then the short id's claim released (best effort: a claim
+ * left behind lapses at its expiry and is ignored by find_short). */
+static enum fin_status approval_decide(void *self, const char *id, const char *status,
+                                       const char *admin_phone, fin_ms now, struct fin_err *e) {
+  enum fin_status st = decide_row(self, id, status, admin_phone, now, e);
+  if (st != FIN_OK) return st;
+  struct fin_pending_approval t = {0};
+  struct fin_err ignored = {0};
+  if (approval_get(self, id, &t, &ignored) == FIN_OK && t.short_id[0] != '\0') {
+    json_t *req = json_pack("{s:s, s:o, s:s, s:o}", "TableName", ddb_table(self, DDB_T_APPROVALS),
+                            "Key", short_key(t.short_id), "ConditionExpression", "shortOwner = :me",
+                            "ExpressionAttributeValues", ddb_vals(1, ":me", ddb_s(id)));
+    json_t *resp = NULL;
+    if (req != NULL) ddb_call(self, "DeleteItem", req, &resp, NULL, &ignored);
+    json_decref(resp);
+  }
+  fin_pending_approval_clear(&t);
+  return FIN_OK;
+}
+
+/* Trackers are counted, short-id claims are not (they are not trackers). */
 static enum fin_status approval_delete_all(void *self, long *deleted, struct fin_err *e) {
   static const char *const keys[] = {"requestId", NULL};
-  return ddb_wipe(self, ddb_table(self, DDB_T_APPROVALS), keys, deleted, e);
+  const char *t = ddb_table(self, DDB_T_APPROVALS);
+  long claims = 0;
+  enum fin_status st =
+      ddb_wipe_where(self, t, keys, "attribute_not_exists(shortOwner)", NULL, deleted, e);
+  if (st == FIN_OK)
+    st = ddb_wipe_where(self, t, keys, "attribute_exists(shortOwner)", NULL, &claims, e);
+  return st;
 }
 
 static const struct fin_pending_approvals_ops approvals_ops = {
     .save = approval_save,
+    .find_short = approval_find_short,
     .get = approval_get,
     .decide = approval_decide,
     .delete_all = approval_delete_all,

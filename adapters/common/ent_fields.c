@@ -433,6 +433,7 @@ int ent_approval_put(const struct ent_io *io, json_t *f, const struct fin_pendin
   ok &= io->put_s(f, "ecosystemId", p->ecosystem_id) == 0;
   ok &= io->put_time(f, "notificationsSentAt", p->notifications_sent_at) == 0;
   ok &= io->put_s(f, "approvalStatus", p->approval_status) == 0;
+  if (p->short_id[0] != '\0') ok &= io->put_s(f, "shortId", p->short_id) == 0;
   ok &= io->put_s(f, "respondingAdminPhone", p->responding_admin_phone) == 0;
   ok &= io->put_time(f, "responseReceivedAt", p->response_received_at) == 0;
   ok &= io->put_time(f, "expiresAt", p->expires_at) == 0;
@@ -446,6 +447,7 @@ int ent_approval_get(const struct ent_io *io, const json_t *f, struct fin_pendin
   int ok = get_strings(io, f, "notificationIds", &p->notification_ids, &p->n_notification_ids) == 0;
   p->notifications_sent_at = io->get_time(f, "notificationsSentAt");
   cpy_s(io, f, "approvalStatus", p->approval_status, sizeof p->approval_status);
+  cpy_s(io, f, "shortId", p->short_id, sizeof p->short_id);
   p->responding_admin_phone = dup_s(io, f, "respondingAdminPhone");
   p->response_received_at = io->get_time(f, "responseReceivedAt");
   p->expires_at = io->get_time(f, "expiresAt");

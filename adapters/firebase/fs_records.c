@@ -269,8 +269,66 @@ struct fin_wa_inbound_repo fs_wa_inbound_port(struct fs *f) {
   return (struct fin_wa_inbound_repo){&inbound_ops, fs_ref(f)};
 }
 
+/* A short id is claimed by a document of its own, approval_short_ids/<ID>,
+ * written in the same commit as the tracker on condition that it is still
+ * what was read: absent, this tracker's, or past its claim expiry (the
+ * tracker's expiry). A decision deletes it. */
+#define FS_C_SHORT_IDS "approval_short_ids"
+
+static bool claim_free(const json_t *doc, const char *request_id, fin_ms now) {
+  if (doc == NULL) return true;
+  const json_t *f = fs_doc_fields(doc);
+  const char *owner = fs_get_s(f, "owner");
+  return (owner != NULL && strcmp(owner, request_id) == 0) ||
+         fs_get_time(f, "claimExpiresAt") < now;
+}
+
+/* The claim write for p, conditioned on `doc` (the claim as read, or NULL). */
+static json_t *claim_write(struct fs *f, const char *path, const struct fin_pending_approval *p,
+                           const json_t *doc) {
+  json_t *fields = json_object();
+  fs_put_s(fields, "owner", p->request_id);
+  fs_put_time(fields, "claimExpiresAt", p->expires_at > 0 ? p->expires_at : 253402300799000);
+  json_t *w = fs_w_update(f, path, fields, NULL, doc == NULL ? 0 : -1);
+  const char *ut = json_string_value(json_object_get(doc, "updateTime"));
+  if (w != NULL && ut != NULL)
+    json_object_set_new(w, "currentDocument", json_pack("{s:s}", "updateTime", ut));
+  return w;
+}
+
+static enum fin_status save_claimed(struct fs *f, const struct fin_pending_approval *p,
+                                    struct fin_err *e) {
+  char *cpath = fs_path(2, FS_C_SHORT_IDS, p->short_id);
+  char *tpath = fs_path(2, FS_C_APPROVALS, p->request_id);
+  enum fin_status st = cpath && tpath ? FIN_PRECONDITION : fin_err_set(e, FIN_INVALID, "bad id");
+  for (int attempt = 0; attempt < 5 && st == FIN_PRECONDITION; attempt++) {
+    json_t *doc = NULL;
+    st = fs_read1(f, cpath, &doc, e);
+    if (st != FIN_OK && st != FIN_NOT_FOUND) break;
+    if (!claim_free(doc, p->request_id, fin_now_ms())) {
+      json_decref(doc);
+      st = fin_err_set(e, FIN_EXISTS, "Short id %s is taken", p->short_id);
+      break;
+    }
+    json_t *cw = claim_write(f, cpath, p, doc);
+    json_t *tw = fs_w_update(f, tpath, fs_approval_fields(p), NULL, -1);
+    json_decref(doc);
+    if (cw == NULL || tw == NULL) {
+      json_decref(cw), json_decref(tw);
+      st = fin_err_set(e, FIN_NOMEM, "out of memory");
+      break;
+    }
+    st = fs_commit(f, json_pack("[o,o]", cw, tw), NULL, NULL, e);
+    if (st == FIN_EXISTS) st = FIN_PRECONDITION; /* claimed since the read: look again */
+  }
+  free(cpath), free(tpath);
+  return st;
+}
+
 static enum fin_status approval_save(void *self, const struct fin_pending_approval *p,
                                      struct fin_err *e) {
+  if (p->short_id[0] != '\0' && strcmp(p->approval_status, "pending") == 0)
+    return save_claimed(self, p, e);
   return put_doc(self, fs_path(2, FS_C_APPROVALS, p->request_id), fs_approval_fields(p), e);
 }
 
@@ -283,8 +341,8 @@ static enum fin_status approval_get(void *self, const char *id, struct fin_pendi
 
 /* Only a tracker still pending moves: the update is conditional on the
  * version that was read pending; a lost race re-reads and reports. */
-static enum fin_status approval_decide(void *self, const char *id, const char *status,
-                                       const char *admin_phone, fin_ms now, struct fin_err *e) {
+static enum fin_status decide_doc(void *self, const char *id, const char *status,
+                                  const char *admin_phone, fin_ms now, struct fin_err *e) {
   static const char *const mask[] = {"approvalStatus", "respondingAdminPhone", "responseReceivedAt",
                                      "updatedAt", NULL};
   for (int attempt = 0; attempt < 5; attempt++) {
@@ -316,12 +374,73 @@ static enum fin_status approval_decide(void *self, const char *id, const char *s
   return fin_err_set(e, FIN_UNAVAILABLE, "Tracker %s: too much contention", id);
 }
 
+static enum fin_status approval_find_short(void *self, const char *short_id,
+                                           struct fin_pending_approval *out, size_t max, size_t *n,
+                                           struct fin_err *e) {
+  *n = 0;
+  char *cpath = short_id && short_id[0] ? fs_path(2, FS_C_SHORT_IDS, short_id) : NULL;
+  if (cpath == NULL) return FIN_OK; /* not an id Firestore can hold: no claim */
+  json_t *doc = NULL;
+  enum fin_status st = fs_read1(self, cpath, &doc, e);
+  free(cpath);
+  if (st == FIN_NOT_FOUND) return FIN_OK;
+  if (st != FIN_OK) return st;
+  const char *owner = fs_get_s(fs_doc_fields(doc), "owner");
+  struct fin_pending_approval t = {0};
+  st = owner != NULL ? approval_get(self, owner, &t, e) : FIN_NOT_FOUND;
+  json_decref(doc);
+  if (st == FIN_NOT_FOUND) return FIN_OK;
+  if (st != FIN_OK) return st;
+  /* a claim left behind by a decision that could not delete it */
+  if (strcmp(t.approval_status, "pending") != 0 || strcmp(t.short_id, short_id) != 0) {
+    fin_pending_approval_clear(&t);
+    return FIN_OK;
+  }
+  if (max > 0)
+    out[0] = t;
+  else
+    fin_pending_approval_clear(&t);
+  *n = 1;
+  return FIN_OK;
+}
+
+/* The decision, then the short id's claim released (best effort: a claim
+ * left behind lapses at its expiry and is ignored by find_short). */
+static enum fin_status approval_decide(void *self, const char *id, const char *status,
+                                       const char *admin_phone, fin_ms now, struct fin_err *e) {
+  enum fin_status st = decide_doc(self, id, status, admin_phone, now, e);
+  if (st != FIN_OK) return st;
+  struct fin_pending_approval t = {0};
+  struct fin_err ignored = {0};
+  char *cpath = NULL;
+  json_t *doc = NULL;
+  if (approval_get(self, id, &t, &ignored) == FIN_OK && t.short_id[0] != '\0')
+    cpath = fs_path(2, FS_C_SHORT_IDS, t.short_id);
+  if (cpath != NULL && fs_read1(self, cpath, &doc, &ignored) == FIN_OK) {
+    const char *owner = fs_get_s(fs_doc_fields(doc), "owner");
+    const char *ut = json_string_value(json_object_get(doc, "updateTime"));
+    json_t *w = owner && ut && strcmp(owner, id) == 0 ? fs_w_delete(self, cpath) : NULL;
+    if (w != NULL) {
+      json_object_set_new(w, "currentDocument", json_pack("{s:s}", "updateTime", ut));
+      fs_commit(self, json_pack("[o]", w), NULL, NULL, &ignored);
+    }
+  }
+  json_decref(doc);
+  free(cpath);
+  fin_pending_approval_clear(&t);
+  return FIN_OK;
+}
+
+/* Trackers are counted, short-id claims are not (they are not trackers). */
 static enum fin_status approval_delete_all(void *self, long *deleted, struct fin_err *e) {
-  return fs_delete_group(self, FS_C_APPROVALS, deleted, e);
+  long claims = 0;
+  enum fin_status st = fs_delete_group(self, FS_C_APPROVALS, deleted, e);
+  return st == FIN_OK ? fs_delete_group(self, FS_C_SHORT_IDS, &claims, e) : st;
 }
 
 static const struct fin_pending_approvals_ops approvals_ops = {
     .save = approval_save,
+    .find_short = approval_find_short,
     .get = approval_get,
     .decide = approval_decide,
     .delete_all = approval_delete_all,

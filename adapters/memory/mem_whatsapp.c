@@ -197,6 +197,18 @@ static void approval_clear(void *p) {
   fin_pending_approval_clear(p);
 }
 
+/* Another pending tracker holding p's short id, under the caller's lock. */
+static bool short_id_taken(const struct mem_map *m, const struct fin_pending_approval *p) {
+  if (p->short_id[0] == '\0' || strcmp(p->approval_status, "pending") != 0) return false;
+  for (uint32_t i = 0; i < m->cap; i++) {
+    const struct fin_pending_approval *o = m->slots[i].val;
+    if (o != NULL && strcmp(o->short_id, p->short_id) == 0 &&
+        strcmp(o->approval_status, "pending") == 0 && strcmp(o->request_id, p->request_id) != 0)
+      return true;
+  }
+  return false;
+}
+
 static enum fin_status approval_save(void *self, const struct fin_pending_approval *p,
                                      struct fin_err *e) {
   if (p == NULL || p->request_id[0] == '\0')
@@ -207,7 +219,56 @@ static enum fin_status approval_save(void *self, const struct fin_pending_approv
     return fin_err_set(e, FIN_NOMEM, "out of memory");
   }
   struct mem_db *db = self;
-  return upsert(db, &db->approvals, copy->request_id, approval_eq, copy, approval_clear, e);
+  uint32_t h = mem_hash(copy->request_id);
+  void *old = NULL;
+  enum fin_status st = FIN_OK;
+  mem_wrlock(db); /* the uniqueness check and the write under one lock */
+  long slot = mem_map_find(&db->approvals, h, approval_eq, copy->request_id);
+  if (short_id_taken(&db->approvals, copy)) {
+    old = copy;
+    st = fin_err_set(e, FIN_EXISTS, "Short id %s is taken", p->short_id);
+  } else if (slot >= 0) {
+    old = db->approvals.slots[slot].val;
+    db->approvals.slots[slot].val = copy;
+  } else if (mem_map_reserve(&db->approvals, 1) != 0) {
+    old = copy;
+    st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  } else {
+    mem_map_put_reserved(&db->approvals, h, copy);
+  }
+  mem_unlock(db);
+  if (old != NULL) {
+    approval_clear(old);
+    free(old);
+  }
+  return st;
+}
+
+static enum fin_status approval_find_short(void *self, const char *short_id,
+                                           struct fin_pending_approval *out, size_t max, size_t *n,
+                                           struct fin_err *e) {
+  *n = 0;
+  if (short_id == NULL || short_id[0] == '\0') return FIN_OK;
+  struct mem_db *db = self;
+  enum fin_status st = FIN_OK;
+  mem_rdlock(db);
+  for (uint32_t i = 0; i < db->approvals.cap && st == FIN_OK; i++) {
+    const struct fin_pending_approval *o = db->approvals.slots[i].val;
+    if (o == NULL || strcmp(o->short_id, short_id) != 0 ||
+        strcmp(o->approval_status, "pending") != 0)
+      continue;
+    if (*n < max && fin_pending_approval_copy(&out[*n], o) != 0)
+      st = fin_err_set(e, FIN_NOMEM, "out of memory");
+    else
+      (*n)++;
+  }
+  mem_unlock(db);
+  if (st != FIN_OK) {
+    for (size_t k = 0; k < *n && k < max; k++)
+      fin_pending_approval_clear(&out[k]);
+    *n = 0;
+  }
+  return st;
 }
 
 static enum fin_status approval_get(void *self, const char *request_id,
@@ -266,6 +327,7 @@ static enum fin_status approval_delete_all(void *self, long *deleted, struct fin
 
 static const struct fin_pending_approvals_ops APPROVALS_OPS = {
     .save = approval_save,
+    .find_short = approval_find_short,
     .get = approval_get,
     .decide = approval_decide,
     .delete_all = approval_delete_all,

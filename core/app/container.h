@@ -66,7 +66,7 @@ void fin_rules_release(struct fin_container *c);
 
 struct fin_whatsapp_settings {
   char *admin_phones[2]; /* digits; NULL when unset */
-  char *webhook_secret;  /* NULL/"" = no check (unless production) */
+  char *webhook_secret;  /* NULL/"" = the webhook refuses every call */
   bool production;       /* NODE_ENV=production */
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../util/jsnum.h"
+#include "../util/text.h"
 #include "input.h"
 
 static double string_to_number(const char *s) {
@@ -86,7 +87,13 @@ void fin_msgs_add(struct fin_msgs *m, const char *msg) {
 
 const char *fin_require_key(const struct fin_req *q, struct fin_resp *r) {
   const char *k = fin_req_header(q, "Idempotency-Key");
-  if (k == NULL) fin_resp_error(r, 400, "VALIDATION_ERROR", "Idempotency-Key header is required");
+  if (k == NULL) {
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "Idempotency-Key header is required");
+  } else if (!fin_utf8_valid(k, strlen(k))) {
+    /* the key is stored and echoed as JSON text, which must be UTF-8 */
+    fin_resp_error(r, 400, "VALIDATION_ERROR", "Idempotency-Key must be valid UTF-8");
+    k = NULL;
+  }
   return k;
 }
 

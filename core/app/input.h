@@ -23,7 +23,7 @@ struct fin_msgs {
 };
 void fin_msgs_add(struct fin_msgs *m, const char *msg);
 
-/* The Idempotency-Key header or NULL; sets 400 when absent. */
+/* The Idempotency-Key header or NULL; sets 400 when absent or not UTF-8. */
 const char *fin_require_key(const struct fin_req *q, struct fin_resp *r);
 /* Adds the user-operation key checks (blank, > max chars) to m. */
 void fin_check_user_key(const char *key, int max_len, struct fin_msgs *m);

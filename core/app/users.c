@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/text.h"
 #include "handlers.h"
 #include "input.h"
 
@@ -84,6 +85,8 @@ void fin_h_register_user(struct fin_container *c, const struct fin_req *q, struc
     const char *email = token_email[0] ? token_email : body_email;
     if (email[0] == '\0')
       fin_resp_error(r, 400, "VALIDATION_ERROR", "email is required");
+    else if (email == body_email && !fin_email_valid(email)) /* unverified: check its form */
+      fin_resp_error(r, 400, "VALIDATION_ERROR", "email must be a valid email address");
     else
       create_user(c, p, email, r);
   }

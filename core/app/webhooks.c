@@ -1,12 +1,14 @@
 /* webhooks.c - WPP-Connect webhook and its health check (baseline §1.19,
  * §1.20, §9.4). */
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/ids.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "../util/timefmt.h"
 #include "appkit.h"
 #include "handlers.h"
@@ -65,23 +67,25 @@ static void answer_port_error(struct fin_resp *r, enum fin_status st, const stru
   fin_app_error_clear(&e);
 }
 
-/* Constant-time comparison of the presented and configured secrets. */
+/* Compares digests of the presented and configured secrets in constant time:
+ * neither the position of the first difference nor the secret's length
+ * shows in the timing. */
 static bool secret_matches(const char *given, const char *want) {
-  size_t n = strlen(given);
-  if (n != strlen(want)) return false;
-  return CRYPTO_memcmp(given, want, n) == 0;
+  unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
+  SHA256((const unsigned char *)given, strlen(given), a);
+  SHA256((const unsigned char *)want, strlen(want), b);
+  return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
-/* Returns true when the request may proceed; otherwise r is answered. */
+/* Returns true when the request may proceed; otherwise r is answered.
+ * Fails closed: without a configured secret nobody may post (an admin's
+ * phone number is no credential), in every environment. */
 static bool check_secret(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *secret = c->whatsapp.webhook_secret;
   if (secret == NULL || secret[0] == '\0') {
-    if (c->whatsapp.production) {
-      fin_resp_error(r, 500, "INTERNAL_ERROR", "Webhook secret not configured");
-      return false;
-    }
-    fin_log("warn", "webhook_secret_not_configured", "\"check\":\"skipped\"");
-    return true;
+    fin_log("warn", "webhook_secret_not_configured", "\"check\":\"refused\"");
+    fin_resp_error(r, 503, "SERVICE_UNAVAILABLE", "Webhook secret not configured");
+    return false;
   }
   const char *given = fin_req_header(q, "X-Webhook-Secret");
   if (given == NULL) {
@@ -180,19 +184,10 @@ static void record_after(struct fin_container *c, const struct inbound *in, cons
   if (st != FIN_OK) {
     char esc[300];
     fin_log("error", "whatsapp_inbound_not_recorded",
-            "\"requestId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"", request_id,
-            fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
+            "\"requestId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"",
+            request_id ? request_id : "", fin_status_name(st),
+            fin_log_esc(pe.msg, esc, sizeof esc));
   }
-}
-
-static bool ascii_ieq8(const char *a, const char *b) {
-  for (int i = 0; i < 8; i++) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = (char)(x - 'a' + 'A');
-    if (y >= 'a' && y <= 'z') y = (char)(y - 'a' + 'A');
-    if (x != y || x == '\0') return false;
-  }
-  return true;
 }
 
 /* The pending tracker for `id` into *t. FIN_NOT_FOUND when there is none or
@@ -207,38 +202,69 @@ static enum fin_status pending_tracker(struct fin_container *c, const char *id,
   return st;
 }
 
-/* Step 7: exact id, else a short id among the 100 newest pending requests. */
+/* How many holders of one short id are named in an ambiguity refusal. */
+#define MAX_CANDIDATES 4
+
+/* "Ambiguous id X: it matches A, B; reply with the full request id" (malloc'd). */
+static char *ambiguity_message(const char *short_id, const struct fin_pending_approval *cands,
+                               size_t n) {
+  size_t len = 96 + strlen(short_id);
+  for (size_t i = 0; i < n; i++)
+    len += strlen(cands[i].request_id) + 2;
+  char *msg = malloc(len);
+  if (msg == NULL) return NULL;
+  int k = snprintf(msg, len, "Ambiguous id %s: it matches ", short_id);
+  for (size_t i = 0; i < n && k > 0 && (size_t)k < len; i++)
+    k += snprintf(msg + k, len - (size_t)k, "%s%s", i ? ", " : "", cands[i].request_id);
+  if (k > 0 && (size_t)k < len)
+    snprintf(msg + k, len - (size_t)k, "; reply with the full request id");
+  return msg;
+}
+
+/* Step 7: the exact request id, else a short id (8 characters, any case)
+ * among the pending trackers, looked up in the store. Several holders are
+ * never guessed between: FIN_EXISTS with *ambiguous naming them (malloc'd). */
 static enum fin_status find_tracker(struct fin_container *c, const char *id,
-                                    struct fin_pending_approval *t, struct fin_err *pe) {
+                                    struct fin_pending_approval *t, char **ambiguous,
+                                    struct fin_err *pe) {
   enum fin_status st = pending_tracker(c, id, t, pe);
   if (st != FIN_NOT_FOUND) return st;
-  if (strlen(id) != 8) return FIN_NOT_FOUND; /* a short id is exactly 8 characters */
-  struct fin_card_request *reqs = NULL;
+  if (strlen(id) != FIN_SHORT_ID_MAX - 1) return FIN_NOT_FOUND;
+  char up[FIN_SHORT_ID_MAX];
+  for (size_t i = 0; i < sizeof up; i++)
+    up[i] = id[i] >= 'a' && id[i] <= 'z' ? (char)(id[i] - 'a' + 'A') : id[i];
+  struct fin_pending_approval cands[MAX_CANDIDATES] = {0};
   size_t n = 0;
-  struct fin_page page = {0};
-  st = c->requests.ops->list_pending(c->requests.self, FIN_SORT_NEWEST, NULL, 100, &reqs, &n, &page,
-                                     pe);
-  fin_page_clear(&page);
-  if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
-  st = FIN_NOT_FOUND;
-  for (size_t i = 0; i < n; i++) {
-    if (!ascii_ieq8(reqs[i].request_id, id)) continue;
-    st = pending_tracker(c, reqs[i].request_id, t, pe);
-    break; /* the first match decides */
+  st = c->approvals.ops->find_short(c->approvals.self, up, cands, MAX_CANDIDATES, &n, pe);
+  if (st != FIN_OK) return st;
+  size_t got = n < MAX_CANDIDATES ? n : MAX_CANDIDATES;
+  if (n == 1) {
+    *t = cands[0];
+    return FIN_OK;
   }
-  fin_card_request_list_free(reqs, n);
-  return st;
+  if (n > 1) *ambiguous = ambiguity_message(up, cands, got);
+  for (size_t i = 0; i < got; i++)
+    fin_pending_approval_clear(&cands[i]);
+  if (n == 0) return FIN_NOT_FOUND;
+  return *ambiguous != NULL ? FIN_EXISTS : fin_err_set(pe, FIN_NOMEM, "out of memory");
 }
+
+/* Characters of a sender's display name kept in a decision's reason. */
+#define SENDER_NAME_MAX 64
 
 /* Step 10: approve or reject through the admin services. */
 static void decide(struct fin_container *c, const struct inbound *in,
                    const struct fin_pending_approval *t, const struct fin_card_request *req,
                    struct fin_resp *r) {
   bool approve = in->cmd->action == FIN_WA_APPROVE;
-  const char *who = in->name != NULL ? in->name : in->phone;
+  /* The sender's display name is whatever the sender typed: cleaned before
+   * it becomes the reason the customer and the audit log read. */
+  char *who = fin_text_clean(in->name != NULL ? in->name : in->phone, SENDER_NAME_MAX);
   char *reason = NULL, *email = NULL;
-  if (asprintf(&reason, "%s via WhatsApp by %s", approve ? "Approved" : "Rejected", who) < 0)
+  if (who == NULL ||
+      asprintf(&reason, "%s via WhatsApp by %s", approve ? "Approved" : "Rejected", who) < 0)
     reason = NULL;
+  free(who);
   if (asprintf(&email, "whatsapp:%s", in->phone) < 0) email = NULL;
   if (reason == NULL || email == NULL) {
     free(reason);
@@ -281,6 +307,21 @@ static void decide(struct fin_container *c, const struct inbound *in,
   answer(r, 200, true, outcome, t->request_id, NULL, NULL);
 }
 
+/* Several open approvals answer to the id: nothing is decided; the admin is
+ * told the candidates (in the answer and, best effort, over WhatsApp). */
+static void refuse_ambiguous(struct fin_container *c, const struct inbound *in, const char *msg,
+                             struct fin_resp *r) {
+  record_after(c, in, "processed", "ambiguous_id", msg, NULL, NULL);
+  if (c->messenger.ops != NULL) {
+    char *wpp_id = NULL;
+    struct fin_err se = {0};
+    c->messenger.ops->send(c->messenger.self, in->phone, msg, &wpp_id, &se);
+    free(wpp_id);
+  }
+  fin_log("warn", "whatsapp_ambiguous_id", NULL);
+  answer(r, 200, false, "error", NULL, "ambiguous_id", msg);
+}
+
 /* Steps 6-10 for a whitelisted admin. */
 static void handle_command(struct fin_container *c, struct inbound *in, struct fin_resp *r) {
   struct fin_wa_command cmd;
@@ -294,7 +335,13 @@ static void handle_command(struct fin_container *c, struct inbound *in, struct f
     ignore_recorded(c, in, "ignored", "invalid_command", NULL, NULL, r);
     goto done;
   }
-  st = find_tracker(c, cmd.request_id, &t, &pe);
+  char *ambiguous = NULL;
+  st = find_tracker(c, cmd.request_id, &t, &ambiguous, &pe);
+  if (st == FIN_EXISTS) {
+    refuse_ambiguous(c, in, ambiguous, r);
+    free(ambiguous);
+    goto done;
+  }
   if (st == FIN_NOT_FOUND) {
     ignore_recorded(c, in, "processed", "request_not_found", NULL, NULL, r);
     goto done;
@@ -347,7 +394,8 @@ void fin_h_wpp_webhook(struct fin_container *c, const struct fin_req *q, struct 
 
   char *phone = NULL;
   const char *bad = fin_wpp_phone(json_string_value(json_object_get(data, "from")), &phone);
-  if (bad != NULL) return answer_error(r, 500, bad);
+  if (bad != NULL) /* the sender's id is the client's input: a 400 unless OOM */
+    return answer_error(r, strcmp(bad, "Out of memory") == 0 ? 500 : 400, bad);
   struct inbound in = {
       .wpp_id = json_string_value(json_object_get(data, "id")),
       .phone = phone,

@@ -3,6 +3,7 @@
 #include "whatsapp_notify.h"
 
 #include <math.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "../util/codec.h"
 #include "../util/jsnum.h"
 #include "../util/log.h"
+#include "../util/text.h"
 #include "../util/timefmt.h"
 
 #define NBSP "\xc2\xa0"
@@ -17,24 +19,29 @@
 
 /* ---- texts ------------------------------------------------------------ */
 
-char *fin_wa_card_request_text(const char *request_id, const char *email, const char *tier,
+char *fin_wa_card_request_text(const char *short_id, const char *email, const char *tier,
                                double score) {
-  char shortid[9];
-  size_t i = 0;
-  for (; i < 8 && request_id[i] != '\0'; i++) {
-    char ch = request_id[i];
-    shortid[i] = ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
-  }
-  shortid[i] = '\0';
   char num[FIN_JSNUM_MAX];
   fin_jsnum(score, num);
+  /* The email came from a user: no line breaks or invisible characters that
+   * could forge lines ("Reply: y ...") or hide text in the admin's message. */
+  char *customer = fin_text_clean(email, FIN_WA_TEXT_MAX);
+  if (customer == NULL) return NULL;
   char *out = NULL;
   if (asprintf(&out,
                "[Card Request #%s]\nCustomer: %s\nTier: %s\nScore: %s\n\n"
                "Reply: \"y %s\" to approve\nReply: \"n %s\" to reject",
-               shortid, email != NULL ? email : "", tier, num, shortid, shortid) < 0)
-    return NULL;
+               short_id, customer, tier, num, short_id, short_id) < 0)
+    out = NULL;
+  free(customer);
   return out;
+}
+
+int fin_wa_new_short_id(char out[FIN_SHORT_ID_MAX]) {
+  unsigned char b[4];
+  if (RAND_bytes(b, sizeof b) != 1) return -1;
+  snprintf(out, FIN_SHORT_ID_MAX, "%02X%02X%02X%02X", b[0], b[1], b[2], b[3]);
+  return 0;
 }
 
 /* Splits the JavaScript text of a non-negative finite number ("123.45",
@@ -236,12 +243,20 @@ static enum fin_status notify_admins(struct fin_container *c, const struct fin_e
   return FIN_OK;
 }
 
+/* Tries a fresh random short id this many times before giving up: with 2^32
+ * ids and a few hundred open approvals a clash is already rare. */
+#define SHORT_ID_ATTEMPTS 16
+
+/* Saves the tracker of request_id with a new short id, or finds the one an
+ * earlier delivery saved; reply_id gets the id admins reply with: the short
+ * id, or the full request id for a tracker saved before short ids. */
 static enum fin_status save_tracker(struct fin_container *c, const char *request_id,
-                                    const char *eco, char (*ids)[40], size_t n_ids,
+                                    const char *eco, char (*ids)[40], size_t n_ids, fin_id reply_id,
                                     struct fin_err *e) {
   struct fin_pending_approval t = {0};
   enum fin_status st = c->approvals.ops->get(c->approvals.self, request_id, &t, e);
   if (st == FIN_OK) { /* an earlier delivery made it; an admin may have answered since */
+    fin_strlcpy(reply_id, t.short_id[0] != '\0' ? t.short_id : request_id, sizeof(fin_id));
     fin_pending_approval_clear(&t);
     return FIN_OK;
   }
@@ -259,7 +274,14 @@ static enum fin_status save_tracker(struct fin_container *c, const char *request
   fin_strlcpy(t.approval_status, "pending", sizeof t.approval_status);
   t.expires_at = now + (fin_ms)fin_rules_of(c)->wa_approval_expiry_hours * 3600000;
   t.created_at = t.updated_at = now;
-  return c->approvals.ops->save(c->approvals.self, &t, e);
+  /* The store refuses a short id another pending tracker holds (FIN_EXISTS). */
+  st = FIN_EXISTS;
+  for (int i = 0; i < SHORT_ID_ATTEMPTS && st == FIN_EXISTS; i++) {
+    if (fin_wa_new_short_id(t.short_id) != 0) return fin_err_set(e, FIN_INTERNAL, "no randomness");
+    st = c->approvals.ops->save(c->approvals.self, &t, e);
+  }
+  if (st == FIN_OK) fin_strlcpy(reply_id, t.short_id, sizeof(fin_id));
+  return st;
 }
 
 static void skip_malformed(const struct fin_event *ev) {
@@ -280,25 +302,32 @@ enum fin_status fin_wa_on_card_requested(struct fin_container *c, const struct f
   if (strcmp(tier, "low") != 0 && strcmp(tier, "medium") != 0) return FIN_OK;
   if (!sending_on(c)) return FIN_OK;
 
-  struct fin_user u = {0};
-  enum fin_status st = c->users.ops->get(c->users.self, eco, &u, e);
-  if (st == FIN_NOT_FOUND) return FIN_OK; /* the user is gone: nothing to ask */
-  if (st != FIN_OK) return st;
-  char *text = fin_wa_card_request_text(rid, u.email, tier, json_number_value(score));
-  fin_user_clear(&u);
-  if (text == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
-
-  struct wa_target t = {"card_request_approval", "cardRequest", rid, eco, text};
   char ids[N_ADMIN_PHONES][40];
   size_t n_ids = 0;
-  /* The tracker first (record ids are known in advance): an admin who
-   * answers the moment the message arrives must find it. */
   for (size_t i = 0; i < N_ADMIN_PHONES; i++) {
     const char *phone = c->whatsapp.admin_phones[i];
     if (phone != NULL && phone[0] != '\0') fin_wa_notification_id(ev, phone, ids[n_ids++]);
   }
-  if (n_ids > 0) st = save_tracker(c, rid, eco, ids, n_ids, e);
-  if (st == FIN_OK) st = notify_admins(c, ev, &t, ids, &n_ids, e);
+  if (n_ids == 0) return FIN_OK; /* nobody to ask */
+
+  struct fin_user u = {0};
+  enum fin_status st = c->users.ops->get(c->users.self, eco, &u, e);
+  if (st == FIN_NOT_FOUND) return FIN_OK; /* the user is gone: nothing to ask */
+  if (st != FIN_OK) return st;
+  /* The tracker first (record ids are known in advance): an admin who
+   * answers the moment the message arrives must find it. Its short id goes
+   * into the message. */
+  fin_id reply_id = "";
+  st = save_tracker(c, rid, eco, ids, n_ids, reply_id, e);
+  char *text = st == FIN_OK
+                   ? fin_wa_card_request_text(reply_id, u.email, tier, json_number_value(score))
+                   : NULL;
+  fin_user_clear(&u);
+  if (st != FIN_OK) return st;
+  if (text == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
+
+  struct wa_target t = {"card_request_approval", "cardRequest", rid, eco, text};
+  st = notify_admins(c, ev, &t, ids, &n_ids, e);
   free(text);
   return st;
 }

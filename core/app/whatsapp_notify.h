@@ -27,13 +27,19 @@ enum fin_status fin_wa_on_card_requested(struct fin_container *c, const struct f
 enum fin_status fin_wa_on_payment(struct fin_container *c, const struct fin_event *ev,
                                   struct fin_err *e);
 
+/* User-supplied text in a message is cut to this many characters. */
+#define FIN_WA_TEXT_MAX 254
+
 /* Message texts, byte-exact (lines joined with "\n"). Return a new string
- * (free()) or NULL on OOM.
- *   [Card Request #<first 8 of request id, upper case>]
+ * (free()) or NULL on OOM. The email is cleaned (fin_text_clean) first.
+ *   [Card Request #<short id>]
  *   Customer: <email> / Tier: <tier> / Score: <score> / "" /
  *   Reply: "y <SHORT>" to approve / Reply: "n <SHORT>" to reject */
-char *fin_wa_card_request_text(const char *request_id, const char *email, const char *tier,
+char *fin_wa_card_request_text(const char *short_id, const char *email, const char *tier,
                                double score);
+/* A random short id: 8 upper-case hex digits from the CSPRNG. 0, or -1 when
+ * no randomness is available. */
+int fin_wa_new_short_id(char out[FIN_SHORT_ID_MAX]);
 /*   [Payment Received] / Card: **** <last 4 of card id> / Amount: <BRL> /
  *   Time: <dd/mm/yyyy, hh:mm local> / "" / (No action required) */
 char *fin_wa_payment_text(const char *card_id, double amount, fin_ms at);

@@ -184,8 +184,14 @@ struct fin_wa_inbound {
   fin_ms received_at, processed_at;
 };
 
+/* Room for a WhatsApp short id: 8 upper-case hex digits + NUL. */
+#define FIN_SHORT_ID_MAX 9
+
 struct fin_pending_approval {
   fin_id request_id;
+  /* The id admins reply with: random, unique among pending trackers (the
+   * store enforces it on save); "" for trackers made before short ids. */
+  char short_id[FIN_SHORT_ID_MAX];
   char *ecosystem_id;
   char **notification_ids;
   size_t n_notification_ids;

@@ -215,7 +215,13 @@ struct fin_wa_inbound_repo {
 
 /* ---- pending approvals (WhatsApp trackers, keyed by request id) ---- */
 struct fin_pending_approvals_ops {
+  /* Upsert. A pending tracker with a short id claims it: FIN_EXISTS (and
+   * nothing saved) when another pending tracker holds that short id. */
   enum fin_status (*save)(void *self, const struct fin_pending_approval *p, struct fin_err *e);
+  /* The pending trackers holding `short_id` (exact, upper case): up to `max`
+   * copied into out (caller clears each), *n = how many the store found. */
+  enum fin_status (*find_short)(void *self, const char *short_id, struct fin_pending_approval *out,
+                                size_t max, size_t *n, struct fin_err *e);
   enum fin_status (*get)(void *self, const char *request_id, struct fin_pending_approval *out,
                          struct fin_err *e);
   /* Conditional: only a tracker still `pending` moves to status; else

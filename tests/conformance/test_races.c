@@ -166,8 +166,8 @@ static void card_slot_checks_and_bumps_the_revision(void **state) {
 }
 
 const struct CMUnitTest conf_race_tests[] = {
-    cmocka_unit_test(card_slot_checks_and_bumps_the_revision),
-    cmocka_unit_test(auto_approved_card_is_issued_once_under_50_threads),
-    cmocka_unit_test(pending_request_is_opened_once_under_50_threads),
+    conf_test(card_slot_checks_and_bumps_the_revision),
+    conf_test(auto_approved_card_is_issued_once_under_50_threads),
+    conf_test(pending_request_is_opened_once_under_50_threads),
 };
 const size_t conf_race_count = sizeof conf_race_tests / sizeof conf_race_tests[0];

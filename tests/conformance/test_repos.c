@@ -1,6 +1,7 @@
 /* test_repos.c - the maintenance writes of the repositories: the outbox
  * state machine, and the WhatsApp notifications, inbound messages and
  * pending-approval trackers. */
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,11 +353,111 @@ static void approvals_save_get_decide(void **state) {
   fin_pending_approval_clear(&g);
 }
 
+/* ---- short ids: unique among pending trackers, enforced by the store ---- */
+static void random_short(char out[FIN_SHORT_ID_MAX]) {
+  unsigned char b[4];
+  assert_int_equal(RAND_bytes(b, sizeof b), 1);
+  snprintf(out, FIN_SHORT_ID_MAX, "%02X%02X%02X%02X", b[0], b[1], b[2], b[3]);
+}
+
+static struct fin_pending_approval short_tracker(char *eco, const char *short_id) {
+  fin_ms t = now_ms();
+  struct fin_pending_approval p = {
+      .ecosystem_id = eco, .expires_at = t + 86400000, .created_at = t, .updated_at = t};
+  new_id(p.request_id);
+  strcpy(p.approval_status, "pending");
+  fin_strlcpy(p.short_id, short_id, sizeof p.short_id);
+  return p;
+}
+
+/* find_short must return exactly `want` (a request id, or NULL for none). */
+static void expect_short(const char *short_id, const char *want) {
+  struct fin_pending_approval out[2];
+  size_t n = 9;
+  assert_status(C.approvals.ops->find_short(C.approvals.self, short_id, out, 2, &n, NULL), FIN_OK);
+  assert_int_equal(n, want != NULL ? 1 : 0);
+  if (want == NULL) return;
+  assert_string_equal(out[0].request_id, want);
+  assert_string_equal(out[0].short_id, short_id);
+  assert_string_equal(out[0].approval_status, "pending");
+  fin_pending_approval_clear(&out[0]);
+}
+
+struct claim_arg {
+  struct fin_pending_approval p;
+  enum fin_status st;
+};
+
+static void *claim_one(void *p) {
+  struct claim_arg *a = p;
+  pthread_barrier_wait(&start_line);
+  a->st = C.approvals.ops->save(C.approvals.self, &a->p, NULL);
+  return NULL;
+}
+
+static void approvals_short_ids_unique(void **state) {
+  char eco[64], x[FIN_SHORT_ID_MAX], y[FIN_SHORT_ID_MAX];
+  new_key(eco, "conf-short");
+  random_short(x);
+  do
+    random_short(y);
+  while (strcmp(x, y) == 0);
+  struct fin_pending_approval a = short_tracker(eco, x), b = short_tracker(eco, x);
+  assert_status(C.approvals.ops->save(C.approvals.self, &a, NULL), FIN_OK);
+  expect_short(x, a.request_id);
+  /* another pending tracker cannot take it, and is not saved */
+  assert_status(C.approvals.ops->save(C.approvals.self, &b, NULL), FIN_EXISTS);
+  struct fin_pending_approval g;
+  assert_status(C.approvals.ops->get(C.approvals.self, b.request_id, &g, NULL), FIN_NOT_FOUND);
+  /* the holder may save again */
+  assert_status(C.approvals.ops->save(C.approvals.self, &a, NULL), FIN_OK);
+  expect_short(y, NULL);
+  fin_strlcpy(b.short_id, y, sizeof b.short_id);
+  assert_status(C.approvals.ops->save(C.approvals.self, &b, NULL), FIN_OK);
+  expect_short(y, b.request_id);
+  expect_short(x, a.request_id);
+  /* a decision frees the short id */
+  assert_status(
+      C.approvals.ops->decide(C.approvals.self, a.request_id, "approved", "5511", now_ms(), NULL),
+      FIN_OK);
+  expect_short(x, NULL);
+  struct fin_pending_approval c = short_tracker(eco, x);
+  assert_status(C.approvals.ops->save(C.approvals.self, &c, NULL), FIN_OK);
+  expect_short(x, c.request_id);
+
+  /* eight trackers claim one new short id at once: exactly one gets it */
+  enum { T = 8 };
+  char z[FIN_SHORT_ID_MAX];
+  do
+    random_short(z);
+  while (strcmp(z, x) == 0 || strcmp(z, y) == 0);
+  struct claim_arg args[T];
+  pthread_t th[T];
+  pthread_barrier_init(&start_line, NULL, T);
+  for (int i = 0; i < T; i++) {
+    args[i] = (struct claim_arg){.p = short_tracker(eco, z)};
+    assert_int_equal(pthread_create(&th[i], NULL, claim_one, &args[i]), 0);
+  }
+  for (int i = 0; i < T; i++)
+    pthread_join(th[i], NULL);
+  pthread_barrier_destroy(&start_line);
+  int ok = 0, winner = -1;
+  for (int i = 0; i < T; i++) {
+    if (args[i].st == FIN_OK)
+      ok++, winner = i;
+    else
+      assert_status(args[i].st, FIN_EXISTS);
+  }
+  assert_int_equal(ok, 1);
+  expect_short(z, args[winner].p.request_id);
+}
+
 const struct CMUnitTest conf_repo_tests[] = {
     conf_test(outbox_state_machine),
     conf_test(outbox_pending_survives_churn),
     conf_test(wa_notifications_save_get_update),
     conf_test(wa_inbound_save_get),
     conf_test(approvals_save_get_decide),
+    conf_test(approvals_short_ids_unique),
 };
 const size_t conf_repo_count = sizeof conf_repo_tests / sizeof conf_repo_tests[0];

@@ -46,6 +46,9 @@ static struct world {
   enum fin_status notes_save_status;
   struct fin_pending_approval trackers[MAXN];
   size_t n_trackers;
+  int short_taken;            /* saves refused as "short id taken" still to come */
+  char tried_short[MAXN][12]; /* the short ids saves were asked for */
+  int n_tried;
   /* messenger */
   int send_calls;
   char sent_phone[MAXN][16];
@@ -289,6 +292,11 @@ static struct fin_pending_approval *tracker_by_id(const char *id) {
 
 static enum fin_status tr_save(void *self, const struct fin_pending_approval *p,
                                struct fin_err *e) {
+  fin_strlcpy(W.tried_short[W.n_tried++], p->short_id, sizeof W.tried_short[0]);
+  if (W.short_taken > 0) { /* as a store where another pending tracker holds it */
+    W.short_taken--;
+    return FIN_EXISTS;
+  }
   struct fin_pending_approval *old = tracker_by_id(p->request_id);
   if (old != NULL)
     fin_pending_approval_clear(old);
@@ -485,13 +493,22 @@ static void batches_are_bounded(void **state) {
 
 /* ---- subscribers ---- */
 
-static const char card_text[] = "[Card Request #01A20F20]\n"
-                                "Customer: low-x@test.local\n"
-                                "Tier: low\n"
-                                "Score: 450\n"
-                                "\n"
-                                "Reply: \"y 01A20F20\" to approve\n"
-                                "Reply: \"n 01A20F20\" to reject";
+/* The admin message for the tracker's short id (static buffer). */
+static const char *card_text_for(const char *short_id) {
+  static char buf[256];
+  snprintf(buf, sizeof buf,
+           "[Card Request #%s]\nCustomer: low-x@test.local\nTier: low\nScore: 450\n\n"
+           "Reply: \"y %s\" to approve\nReply: \"n %s\" to reject",
+           short_id, short_id, short_id);
+  return buf;
+}
+
+static bool is_short_id(const char *s) {
+  if (strlen(s) != 8) return false;
+  for (int i = 0; i < 8; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F'))) return false;
+  return true;
+}
 
 static void card_request_notifies_each_admin_once(void **state) {
   struct fin_event *ev = card_requested("low");
@@ -500,8 +517,10 @@ static void card_request_notifies_each_admin_once(void **state) {
   assert_int_equal(W.send_calls, 2);
   assert_string_equal(W.sent_phone[0], ADMIN1);
   assert_string_equal(W.sent_phone[1], ADMIN2);
-  assert_string_equal(W.sent_text[0], card_text);
-  assert_string_equal(W.sent_text[1], card_text);
+  assert_int_equal(W.n_trackers, 1);
+  assert_true(is_short_id(W.trackers[0].short_id));
+  assert_string_equal(W.sent_text[0], card_text_for(W.trackers[0].short_id));
+  assert_string_equal(W.sent_text[1], card_text_for(W.trackers[0].short_id));
   assert_int_equal(W.n_notes, 2);
   for (size_t i = 0; i < 2; i++) {
     assert_string_equal(W.notes[i].delivery_status, "sent");
@@ -559,8 +578,29 @@ static void resend_only_what_failed(void **state) {
   run(1, 0);
   assert_int_equal(W.send_calls, 3);
   assert_string_equal(W.sent_phone[2], ADMIN2);
+  /* the re-sent message names the short id the tracker already holds */
+  assert_string_equal(W.sent_text[2], W.sent_text[0]);
+  assert_int_equal(W.n_tried, 1);
   assert_int_equal(W.n_notes, 2);
   assert_string_equal(W.notes[1].delivery_status, "sent");
+}
+
+/* The store refuses short ids another pending approval holds: a fresh random
+ * one is drawn each time, and the message carries the one that was saved. */
+static void short_id_redrawn_when_taken(void **state) {
+  card_requested("low");
+  W.short_taken = 3;
+  run(1, 0);
+  assert_int_equal(W.n_tried, 4);
+  for (int i = 0; i < 4; i++) {
+    assert_true(is_short_id(W.tried_short[i]));
+    for (int j = 0; j < i; j++)
+      assert_string_not_equal(W.tried_short[i], W.tried_short[j]);
+  }
+  assert_int_equal(W.n_trackers, 1);
+  assert_string_equal(W.trackers[0].short_id, W.tried_short[3]);
+  assert_int_equal(W.send_calls, 2);
+  assert_string_equal(W.sent_text[0], card_text_for(W.tried_short[3]));
 }
 
 static void nothing_sent_when_off(void **state) {
@@ -692,6 +732,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(backoff_formula, setup, teardown),
       cmocka_unit_test_setup_teardown(batches_are_bounded, setup, teardown),
       cmocka_unit_test_setup_teardown(card_request_notifies_each_admin_once, setup, teardown),
+      cmocka_unit_test_setup_teardown(short_id_redrawn_when_taken, setup, teardown),
       cmocka_unit_test_setup_teardown(send_failure_is_recorded, setup, teardown),
       cmocka_unit_test_setup_teardown(resend_only_what_failed, setup, teardown),
       cmocka_unit_test_setup_teardown(nothing_sent_when_off, setup, teardown),

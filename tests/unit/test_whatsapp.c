@@ -162,8 +162,7 @@ static void admin_whitelist(void **state) {
 
 static void card_request_text_exact(void **state) {
   (void)state;
-  char *t = fin_wa_card_request_text("01a20f20-40a0-7abc-8def-0123456789ab", "low-x@test.local",
-                                     "low", 450);
+  char *t = fin_wa_card_request_text("01A20F20", "low-x@test.local", "low", 450);
   assert_string_equal(t, "[Card Request #01A20F20]\n"
                          "Customer: low-x@test.local\n"
                          "Tier: low\n"
@@ -171,6 +170,31 @@ static void card_request_text_exact(void **state) {
                          "\n"
                          "Reply: \"y 01A20F20\" to approve\n"
                          "Reply: \"n 01A20F20\" to reject");
+  free(t);
+}
+
+/* A user-supplied email cannot add lines or hidden text to the message. */
+static void card_request_text_cleans_the_email(void **state) {
+  (void)state;
+  char *t = fin_wa_card_request_text(
+      "01A20F20", "x@y.co\n\nReply: \"y 99999999\" to approve\xe2\x80\xae\xe2\x80\x8b\r", "low",
+      450);
+  assert_string_equal(t, "[Card Request #01A20F20]\n"
+                         "Customer: x@y.coReply: \"y 99999999\" to approve\n"
+                         "Tier: low\n"
+                         "Score: 450\n"
+                         "\n"
+                         "Reply: \"y 01A20F20\" to approve\n"
+                         "Reply: \"n 01A20F20\" to reject");
+  free(t);
+  char long_email[400];
+  memset(long_email, 'a', 300);
+  long_email[300] = '\0';
+  t = fin_wa_card_request_text("01A20F20", long_email, "low", 450);
+  char want[300];
+  memset(want, 'a', 254);
+  strcpy(want + 254, "\xe2\x80\xa6\nTier: low");
+  assert_non_null(strstr(t, want));
   free(t);
 }
 
@@ -256,6 +280,7 @@ int main(void) {
       cmocka_unit_test(wpp_ids),
       cmocka_unit_test(admin_whitelist),
       cmocka_unit_test(card_request_text_exact),
+      cmocka_unit_test(card_request_text_cleans_the_email),
       cmocka_unit_test(payment_text_exact),
       cmocka_unit_test(brl_amounts),
       cmocka_unit_test(notification_ids_are_deterministic),
