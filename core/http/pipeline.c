@@ -95,6 +95,17 @@ static bool authenticate(struct flow *f, bool admin) {
 
 static bool decode_body(struct flow *f) {
   const struct fin_http_in *in = f->in;
+  if (in->refuse == 414) {
+    fin_resp_error(&f->resp, 414, "URI_TOO_LONG", "Request target too long or too many parameters");
+    f->out->close = true;
+    return false;
+  }
+  if (in->refuse != 0) {
+    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR",
+                   "Transfer-Encoding and Content-Length must not both be sent");
+    f->out->close = true;
+    return false;
+  }
   if (in->body_too_large) {
     fin_resp_error(&f->resp, 413, "PAYLOAD_TOO_LARGE", "Request body exceeds %d bytes",
                    FIN_BODY_LIMIT);

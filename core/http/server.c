@@ -17,11 +17,14 @@
 
 #include "../util/log.h"
 #include "../util/timefmt.h"
+#include "conn_guard.h"
 #include "pipeline.h"
 
 #define DRAIN_MAX (1024 * 1024) /* body bytes swallowed after the limit before closing */
 #define GRACE_MS 10000          /* in-flight requests get this long at shutdown */
 #define MAX_HOOKS 8
+#define URI_MAX 8192      /* longer request targets get 414 */
+#define QUERY_MAX_ARGS 64 /* more query parameters get 414 */
 
 /* Per-request state, created by the URI log callback (which sees the raw
  * URI) and freed in the completion callback. */
@@ -34,6 +37,7 @@ struct conn_state {
   bool started;
   bool too_large;
   bool answered;
+  int refuse; /* 0, or the status refusing the request head (400, 414) */
 };
 
 static atomic_int inflight;
@@ -91,19 +95,67 @@ static struct conn_state *state_new(const char *uri) {
   return st;
 }
 
+static void state_free(struct conn_state *st) {
+  free(st->body);
+  free(st->path);
+  free(st);
+  atomic_fetch_sub(&inflight, 1);
+}
+
+static struct fin_conn *conn_of(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* libmicrohttpd 0.9.75 keeps every query parameter in the connection's
+ * memory pool; when the pool runs out it neither answers nor completes the
+ * request (the client hangs until the timeout). So a target that is too long
+ * or has too many parameters is refused with 414, and its query string is
+ * cut here, in MHD's own buffer, before MHD parses it (the URI callback runs
+ * just before that, and the buffer is MHD's writable read buffer). */
+static int uri_refusal(const char *uri) {
+  if (strlen(uri) > URI_MAX) return 414;
+  const char *q = strchr(uri, '?');
+  if (q == NULL) return 0;
+  unsigned args = 1;
+  for (const char *p = q; (p = strchr(p + 1, '&')) != NULL;)
+    if (++args > QUERY_MAX_ARGS) return 414;
+  return 0;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
-  return state_new(uri);
+  struct conn_state *st = state_new(uri);
+  if (st == NULL) return NULL;
+  st->refuse = uri_refusal(uri);
+  char *q = strchr(uri, '?');
+  if (st->refuse != 0 && q != NULL) q[1] = '\0';
+  fin_conn_set_request(conn_of(conn), st);
+  return st;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   struct conn_state *st = *con_cls;
   if (st == NULL) return;
-  free(st->body);
-  free(st->path);
-  free(st);
+  fin_conn_set_request(conn_of(conn), NULL);
+  state_free(st);
   *con_cls = NULL;
-  atomic_fetch_sub(&inflight, 1);
+}
+
+/* Connection opened / closed. A request whose completion MHD never reported
+ * (it happens on some error paths) is freed with its connection. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *socket_context = ci != NULL ? fin_conn_open(ci->connect_fd) : NULL;
+    return;
+  }
+  struct conn_state *left = fin_conn_close(*socket_context);
+  *socket_context = NULL;
+  if (left != NULL) state_free(left);
 }
 
 /* Appends a piece of body; false = give up on the connection. */
@@ -195,12 +247,14 @@ static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *c
                            .body = st->body,
                            .body_len = st->len,
                            .body_too_large = st->too_large,
+                           .refuse = st->refuse,
                            .client_ip = peer_ip(conn, ip, sizeof ip),
                            .header = lookup_header,
                            .query = lookup_query,
                            .ctx = conn};
   struct fin_http_out out;
   st->answered = true;
+  fin_conn_arrived(conn_of(conn));
   fin_http_handle(c, NULL, &in, &out);
   struct MHD_Response *r = make_response(&out);
   enum MHD_Result ret = MHD_NO;
@@ -220,11 +274,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
   if (st == NULL) { /* the URI callback could not allocate */
     if ((st = state_new(url)) == NULL) return MHD_NO;
     *con_cls = st;
+    fin_conn_set_request(conn_of(conn), st);
   }
   if (st->answered) return MHD_YES;
   if (!st->started) { /* headers only: size the body buffer, refuse early */
     st->started = true;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (st->refuse != 0) return respond(cls, conn, st, method); /* MHD drops any body */
     unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
     if (n > FIN_BODY_LIMIT) {
       st->too_large = true;
@@ -275,7 +331,7 @@ static int parse_bind(const char *bind_addr, int port, struct sockaddr_storage *
 }
 
 static struct MHD_Daemon *start(struct fin_container *c, int port, const char *bind_addr,
-                                bool epoll) {
+                                bool epoll, const struct fin_http_limits *lim) {
   struct sockaddr_storage ss;
   int fam = parse_bind(bind_addr, port, &ss);
   if (fam < 0) return NULL;
@@ -286,12 +342,19 @@ static struct MHD_Daemon *start(struct fin_container *c, int port, const char *b
       {fam > 0 ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, 0, &ss},
       {MHD_OPTION_END, 0, NULL},
   };
+  /* one address may not take every slot (slowloris); the rest is shared */
+  struct MHD_OptionItem limit_opt[] = {
+      {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)lim->max_conns, NULL},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)lim->per_ip, NULL},
+      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
+      {MHD_OPTION_END, 0, NULL},
+  };
   return MHD_start_daemon(
       flags, (uint16_t)port, NULL, NULL, on_access, c, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
       MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
       (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, NULL, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
+      on_completed, NULL, MHD_OPTION_ARRAY, limit_opt, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
 }
 
 static void wait_for_stop(void) {
@@ -334,10 +397,12 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
   sigaddset(&block, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &block, &prev);
   bool epoll = true;
-  struct MHD_Daemon *d = start(c, port, bind_addr, true);
+  struct fin_http_limits lim;
+  fin_http_limits_from_env(&lim);
+  struct MHD_Daemon *d = start(c, port, bind_addr, true, &lim);
   if (d == NULL) {
     epoll = false;
-    d = start(c, port, bind_addr, false);
+    d = start(c, port, bind_addr, false, &lim);
   }
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
   if (d == NULL) {
@@ -347,14 +412,20 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
     return -1;
   }
   const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  fin_log("info", "listening", "\"port\":%d,\"threads\":%u,\"poll\":\"%s\"",
-          bi ? (int)bi->port : port, pool_size(), epoll ? "epoll" : "poll");
+  fin_log("info", "listening",
+          "\"port\":%d,\"threads\":%u,\"poll\":\"%s\",\"maxConnections\":%u,"
+          "\"maxConnectionsPerIp\":%u,\"requestTimeoutMs\":%u",
+          bi ? (int)bi->port : port, pool_size(), epoll ? "epoll" : "poll", lim.max_conns,
+          lim.per_ip, lim.head_timeout_ms);
+  if (fin_conn_sweeper_start(lim.head_timeout_ms) != 0)
+    fin_log("error", "request_timeout_off", NULL); /* serve anyway: the idle timeout remains */
 
   wait_for_stop();
   fin_log("info", "stopping", "\"inflight\":%d", atomic_load(&inflight));
   MHD_socket lsock = MHD_quiesce_daemon(d); /* no new connections */
   drain_inflight();
   MHD_stop_daemon(d);
+  fin_conn_sweeper_stop();
   if (lsock != MHD_INVALID_SOCKET) close(lsock);
   run_hooks();
   sigaction(SIGINT, &old_int, NULL);

@@ -1,0 +1,122 @@
+// http.test.ts - HTTP-level hardening (security area "http"): oversized
+// request heads, slowloris, blocking outbound calls, rate-limit keys,
+// request ids, ambiguous framing and CORS. Each test runs against a
+// dedicated memory-mode server.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer } from "../contract/support/server";
+import { exited, openPartial, pool, rawRequest, rssKiB, serverPid } from "./support/net";
+
+const manyParams = "?" + Array.from({ length: 1000 }, (_, i) => `p${i}=1`).join("&");
+
+async function liveness(base: string, localAddress?: string): Promise<{ status: number; ms: number }> {
+  const t0 = performance.now();
+  const r = await rawRequest(base, "GET /health/liveness HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", {
+    localAddress,
+    timeoutMs: 3000,
+  });
+  return { status: r.status, ms: performance.now() - t0 };
+}
+
+describe("item 7: a request head too big for the connection pool", () => {
+  beforeAll(() => {
+    // the sanitizer build of the same server (objects shared with test-unit)
+    const b = Bun.spawnSync(["make", "-s", "build/san/financial-api"], { stdout: "inherit", stderr: "inherit" });
+    if (b.exitCode !== 0) throw new Error("cannot build build/san/financial-api");
+  }, 300_000);
+
+  test("1000 query parameters: a prompt 414, and 3000 of them do not grow the server", async () => {
+    const base = await startServer();
+    const pid = serverPid(base);
+    const one = async () => {
+      const r = await fetch(base + "/health/liveness" + manyParams, { signal: AbortSignal.timeout(2000) });
+      await r.text();
+      return r.status;
+    };
+    expect(await one()).toBe(414);
+    await pool(200, 8, one); // warm-up: allocator arenas, thread stacks
+    const before = rssKiB(pid);
+    const statuses = await pool(3000, 8, one);
+    expect(statuses.every((s) => s === 414)).toBe(true);
+    const grownKiB = rssKiB(pid) - before;
+    expect(grownKiB).toBeLessThan(8 * 1024); // the leak was ~20 KB a request (60 MB here)
+    expect((await liveness(base)).status).toBe(200);
+  }, 60_000);
+
+  test("1000 query parameters leak nothing under LeakSanitizer, and shutdown is prompt", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fin-asan-"));
+    const saved = process.env.FIN_BIN;
+    process.env.FIN_BIN = "build/san/financial-api";
+    let base: string;
+    try {
+      base = await startServer({ ASAN_OPTIONS: `detect_leaks=1:log_path=${dir}/asan` });
+    } finally {
+      if (saved === undefined) delete process.env.FIN_BIN;
+      else process.env.FIN_BIN = saved;
+    }
+    const pid = serverPid(base);
+    const statuses = await pool(100, 4, async () => {
+      const r = await fetch(base + "/v1/cards" + manyParams, { signal: AbortSignal.timeout(2000) });
+      await r.text();
+      return r.status;
+    });
+    expect(statuses.every((s) => s === 414)).toBe(true);
+    process.kill(pid, "SIGTERM");
+    expect(await exited(pid, 5000)).toBe(true); // nothing left in flight to wait for
+    expect(readdirSync(dir)).toEqual([]); // no sanitizer report
+  }, 60_000);
+
+  test("a path over 8 KiB is 414 too, and a normal query still works", async () => {
+    const base = await startServer();
+    const long = await fetch(base + "/v1/" + "a".repeat(9000), { signal: AbortSignal.timeout(2000) });
+    expect(long.status).toBe(414);
+    const ok = await fetch(base + "/health/liveness?a=1&b=2", { signal: AbortSignal.timeout(2000) });
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe("item 8: slowloris", () => {
+  test("one address holding 1100 half-open connections does not block another address", async () => {
+    const base = await startServer();
+    const head = "GET /health/liveness HTTP/1.1\r\nHost: x\r\n"; // never finished
+    const held = await pool(1100, 100, () => openPartial(base, head, "127.0.0.1"));
+    try {
+      const r = await liveness(base, "127.0.0.2");
+      expect(r.status).toBe(200);
+      expect(r.ms).toBeLessThan(1000);
+    } finally {
+      for (const h of held) h.sock.destroy();
+    }
+  }, 60_000);
+
+  test("the per-address limit is configurable: the 6th connection of an address is refused", async () => {
+    const base = await startServer({ FIN_HTTP_MAX_CONNECTIONS_PER_IP: "5" });
+    const head = "GET /health/liveness HTTP/1.1\r\nHost: x\r\n";
+    const held = await pool(5, 5, () => openPartial(base, head, "127.0.0.1"));
+    try {
+      const sixth = await liveness(base, "127.0.0.1");
+      expect(sixth.status).toBe(0); // closed without an answer
+      expect((await liveness(base, "127.0.0.2")).status).toBe(200);
+    } finally {
+      for (const h of held) h.sock.destroy();
+    }
+  });
+
+  test("a head trickled one byte at a time is cut at the request deadline", async () => {
+    const base = await startServer({ FIN_HTTP_REQUEST_TIMEOUT_MS: "1000" });
+    const { sock, closed } = await openPartial(base, "G");
+    const t0 = performance.now();
+    const rest = "ET /health/liveness HTTP/1.1\r\nX-Slow: " + "a".repeat(100);
+    let i = 0;
+    const drip = setInterval(() => {
+      if (i < rest.length && !sock.destroyed) sock.write(rest[i++]);
+    }, 200); // a byte every 200 ms: the idle timeout never fires
+    const cut = await Promise.race([closed.then(() => true), Bun.sleep(4000).then(() => false)]);
+    clearInterval(drip);
+    sock.destroy();
+    expect(cut).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(2500);
+  });
+});
