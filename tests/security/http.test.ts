@@ -120,3 +120,31 @@ describe("item 8: slowloris", () => {
     expect(performance.now() - t0).toBeLessThan(2500);
   });
 });
+
+describe("item 9: outbound calls an unauthenticated request can trigger", () => {
+  test("WhatsApp health never waits on the WPP server: liveness stays fast", async () => {
+    // accepts connections and never answers: every call to it would hit curl's timeout
+    const hole = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const base = await startServer({ WPP_BASE_URL: `http://127.0.0.1:${hole.port}` });
+      const health = async () => {
+        const t0 = performance.now();
+        const r = await fetch(base + "/webhooks/wpp-connect/health", { signal: AbortSignal.timeout(5000) });
+        const body = await r.json();
+        return { status: r.status, body, ms: performance.now() - t0 };
+      };
+      const calls = [health(), health(), health(), health()];
+      const live = await liveness(base);
+      const answers = await Promise.all(calls);
+      expect(live.status).toBe(200);
+      expect(live.ms).toBeLessThan(300);
+      for (const a of answers) {
+        expect(a.status).toBe(200);
+        expect(a.body.whatsapp).toEqual({ connected: false });
+        expect(a.ms).toBeLessThan(500);
+      }
+    } finally {
+      hole.stop(true);
+    }
+  });
+});
