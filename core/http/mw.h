@@ -34,6 +34,14 @@ bool fin_mw_auth(struct fin_container *c, const char *authorization, bool admin,
  * 32-hex trace id into out (33 bytes) and returns true. */
 bool fin_mw_traceparent(const char *value, char out[33]);
 
+/* Accepts a client X-Request-ID worth echoing: 1 to 128 characters from
+ * [A-Za-z0-9._:-] (anything else gets a generated id instead). */
+bool fin_mw_request_id_ok(const char *value);
+
+/* cors.c ---------------------------------------------------------------- */
+/* Is this Origin on the allow-list (FIN_CORS_ORIGINS)? */
+bool fin_mw_cors_allowed(const char *origin);
+
 /* ratelimit.c ----------------------------------------------------------- */
 struct fin_rl_result {
   bool limited;

@@ -153,7 +153,8 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
   memset(out, 0, sizeof *out);
   for (size_t i = 0; i < sizeof HELMET / sizeof HELMET[0]; i++)
     fin_reply_header(out, HELMET[i].name, HELMET[i].value);
-  fin_reply_header(out, "Access-Control-Allow-Origin", hdr(in, "Origin"));
+  const char *origin = hdr(in, "Origin");
+  if (fin_mw_cors_allowed(origin)) fin_reply_header(out, "Access-Control-Allow-Origin", origin);
   if (strcmp(in->method, "OPTIONS") == 0) {
     preflight(out);
     return;
@@ -162,7 +163,7 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
   struct flow flow = {.c = c, .in = in, .out = out};
   struct flow *f = &flow;
   const char *rid = hdr(in, "X-Request-ID");
-  out->request_id = rid ? rid : fin_uuid_v4(out->rid);
+  out->request_id = rid && fin_mw_request_id_ok(rid) ? rid : fin_uuid_v4(out->rid);
   const char *trace = fin_mw_traceparent(hdr(in, "traceparent"), out->trace) ? out->trace : NULL;
   f->req = (struct fin_req){.method = in->method,
                             .path = in->path,

@@ -280,6 +280,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
   if (!st->started) { /* headers only: size the body buffer, refuse early */
     st->started = true;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    /* both framings at once is how requests are smuggled past a proxy */
+    if (cl != NULL && MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding"))
+      st->refuse = 400;
     if (st->refuse != 0) return respond(cls, conn, st, method); /* MHD drops any body */
     unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
     if (n > FIN_BODY_LIMIT) {

@@ -148,3 +148,51 @@ describe("item 9: outbound calls an unauthenticated request can trigger", () => 
     }
   });
 });
+
+describe("item 14: request ids, ambiguous framing, CORS", () => {
+  test("a 20 KB X-Request-ID is not echoed: the request is answered with a generated id", async () => {
+    const base = await startServer();
+    const r = await fetch(base + "/health/liveness", {
+      headers: { "X-Request-ID": "a".repeat(20_000) },
+      signal: AbortSignal.timeout(3000),
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const bad = await fetch(base + "/v1/nope", { headers: { "X-Request-ID": "<img src=x>" } });
+    const body = await bad.json();
+    expect(bad.headers.get("x-request-id")).toHaveLength(36);
+    expect(body.meta.requestId).toBe(bad.headers.get("x-request-id"));
+    const ok = await fetch(base + "/v1/nope", { headers: { "X-Request-ID": "client-request-12345" } });
+    expect(ok.headers.get("x-request-id")).toBe("client-request-12345");
+  });
+
+  test("Transfer-Encoding together with Content-Length is refused with 400", async () => {
+    const base = await startServer();
+    const r = await rawRequest(
+      base,
+      "POST /v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    );
+    expect(r.status).toBe(400);
+    expect(r.text).toContain("Transfer-Encoding and Content-Length must not both be sent");
+    expect(r.text.toLowerCase()).toContain("connection: close");
+  });
+
+  test("CORS: only allow-listed origins are echoed; the list is configurable", async () => {
+    const base = await startServer();
+    const ask = async (b: string, origin: string, method = "GET") =>
+      (
+        await fetch(b + "/health/liveness", {
+          method,
+          headers: { Origin: origin, "Access-Control-Request-Method": "GET" },
+        })
+      ).headers.get("access-control-allow-origin");
+    expect(await ask(base, "https://evil.example")).toBeNull();
+    expect(await ask(base, "https://evil.example", "OPTIONS")).toBeNull();
+    expect(await ask(base, "http://localhost:3000")).toBe("http://localhost:3000");
+    expect(await ask(base, "http://localhost:5173", "OPTIONS")).toBe("http://localhost:5173");
+    const custom = await startServer({ FIN_CORS_ORIGINS: "https://app.example.com, https://admin.example.com" });
+    expect(await ask(custom, "https://admin.example.com")).toBe("https://admin.example.com");
+    expect(await ask(custom, "http://localhost:3000")).toBeNull();
+  });
+});

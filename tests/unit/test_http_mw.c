@@ -206,9 +206,40 @@ static void security_and_cors_headers(void **state) {
   fin_weak_etag(out.body, out.body_len, etag);
   assert_string_equal(H("ETag"), etag);
 
+  /* only allow-listed origins are echoed (FIN_CORS_ORIGINS, default the
+   * local dev frontends); any other page gets no CORS grant */
   req.hdr[0][0] = "Origin", req.hdr[0][1] = "http://evil.example";
   run("GET", "/health/liveness", NULL);
-  assert_string_equal(H("Access-Control-Allow-Origin"), "http://evil.example");
+  assert_null(H("Access-Control-Allow-Origin"));
+  req.hdr[0][1] = "http://localhost:3000";
+  run("GET", "/health/liveness", NULL);
+  assert_string_equal(H("Access-Control-Allow-Origin"), "http://localhost:3000");
+  req.hdr[0][1] = "http://localhost:3000.evil.example";
+  run("GET", "/health/liveness", NULL);
+  assert_null(H("Access-Control-Allow-Origin"));
+}
+
+/* A client request id is echoed only when it is a short safe token. */
+static void request_id_is_validated(void **state) {
+  static char longest[129], too_long[130];
+  memset(longest, 'a', 128);
+  memset(too_long, 'a', 129);
+  const char *kept[] = {"client-request-12345", "a", "A.b_c:d-9", longest, NULL};
+  const char *replaced[] = {
+      "", too_long, "has space", "quote\"", "new\r\nline", "caf\xc3\xa9", "<script>", NULL};
+  req.hdr[0][0] = "X-Request-ID";
+  for (int i = 0; kept[i]; i++) {
+    req.hdr[0][1] = kept[i];
+    run("GET", "/health/liveness", NULL);
+    assert_string_equal(H("X-Request-ID"), kept[i]);
+  }
+  for (int i = 0; replaced[i]; i++) {
+    req.hdr[0][1] = replaced[i];
+    run("GET", "/v1/nope", NULL);
+    assert_int_equal(strlen(H("X-Request-ID")), 36); /* a generated UUID v4 */
+    assert_int_equal(H("X-Request-ID")[14], '4');
+    assert_string_equal(out.request_id, H("X-Request-ID"));
+  }
 }
 
 static void preflight(void **state) {
@@ -561,6 +592,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(security_and_cors_headers, setup, teardown),
       cmocka_unit_test_setup_teardown(preflight, setup, teardown),
       cmocka_unit_test_setup_teardown(request_id_and_trace, setup, teardown),
+      cmocka_unit_test_setup_teardown(request_id_is_validated, setup, teardown),
       cmocka_unit_test_setup_teardown(not_found_keeps_path_as_sent, setup, teardown),
       cmocka_unit_test_setup_teardown(admin_prefix_authenticates_first, setup, teardown),
       cmocka_unit_test_setup_teardown(auth_errors, setup, teardown),
