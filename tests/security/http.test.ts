@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tok } from "../contract/support/auth";
 import { startServer } from "../contract/support/server";
 import { exited, openPartial, pool, rawRequest, rssKiB, serverPid } from "./support/net";
 
@@ -194,5 +195,54 @@ describe("item 14: request ids, ambiguous framing, CORS", () => {
     const custom = await startServer({ FIN_CORS_ORIGINS: "https://app.example.com, https://admin.example.com" });
     expect(await ask(custom, "https://admin.example.com")).toBe("https://admin.example.com");
     expect(await ask(custom, "http://localhost:3000")).toBeNull();
+  });
+});
+
+describe("item 10: rate limiting holds when it is on", () => {
+  // 100 requests a minute per caller and route (rateLimit.apiPerMinute)
+  const LIMIT = 100;
+
+  test("spellings of one route share its budget (case, trailing slash)", async () => {
+    const base = await startServer({ FIN_RATE_LIMIT: "true" });
+    const auth = { Authorization: tok("user-123") };
+    const paths = ["/v1/cards", "/V1/cards", "/v1/cards/", "/v1/CARDS/"];
+    const statuses = await pool(LIMIT, 4, async (i) => (await fetch(base + paths[i % 4], { headers: auth })).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    for (const p of paths) {
+      const r = await fetch(base + p, { headers: auth });
+      expect(r.status).toBe(429);
+      expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    // another user has a budget of their own
+    expect((await fetch(base + "/v1/cards", { headers: { Authorization: tok("admin-001", "admin") } })).status).toBe(200);
+  });
+
+  test("unauthenticated callers: a forged X-Forwarded-For is not a fresh budget", async () => {
+    const base = await startServer({ FIN_RATE_LIMIT: "true" });
+    const hook = (xff: string) =>
+      fetch(base + "/webhooks/wpp-connect", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Forwarded-For": xff },
+        body: "{}",
+      });
+    const statuses = await pool(LIMIT, 4, async (i) => (await hook(`198.51.100.${i}`)).status);
+    expect(statuses.includes(429)).toBe(false);
+    expect((await hook("203.0.113.77")).status).toBe(429);
+  });
+
+  test("behind a trusted proxy the forwarded client address is the key", async () => {
+    const base = await startServer({ FIN_RATE_LIMIT: "true", FIN_TRUSTED_PROXIES: "127.0.0.1" });
+    const hook = (xff: string) =>
+      fetch(base + "/webhooks/wpp-connect", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Forwarded-For": xff },
+        body: "{}",
+      });
+    const statuses = await pool(LIMIT, 4, async () => (await hook("198.51.100.1")).status);
+    expect(statuses.includes(429)).toBe(false);
+    expect((await hook("198.51.100.1")).status).toBe(429);
+    // a client-written left part does not choose the key either
+    expect((await hook("203.0.113.5, 198.51.100.1")).status).toBe(429);
+    expect((await hook("198.51.100.2")).status).not.toBe(429);
   });
 });

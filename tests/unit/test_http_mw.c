@@ -142,13 +142,14 @@ static const struct fin_routes TABLE = {ROUTES, sizeof ROUTES / sizeof ROUTES[0]
 
 static struct fin_http_out out;
 static struct fake req;
+static const char *peer = "10.0.0.1"; /* the socket peer of run() */
 
 static void run(const char *method, const char *path, const char *body) {
   struct fin_http_in in = {.method = method,
                            .path = path,
                            .body = body,
                            .body_len = body ? strlen(body) : 0,
-                           .client_ip = "10.0.0.1",
+                           .client_ip = peer,
                            .header = fake_header,
                            .query = fake_query,
                            .ctx = &req};
@@ -568,10 +569,19 @@ static void rate_limiting(void **state) {
   assert_non_null(H("Retry-After"));
   assert_non_null(strstr(out.body, "\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"Rate limit "
                                    "exceeded, please slow down\""));
-  /* another client, and health, are not affected */
+  /* other spellings of the route share its budget */
+  run("GET", "/PUBLIC/", NULL);
+  assert_int_equal(out.status, 429);
+  /* X-Forwarded-For from a peer that is not a trusted proxy is ignored
+   * (it used to pick the key, so every forged value was a fresh budget) */
   req.hdr[0][0] = "X-Forwarded-For", req.hdr[0][1] = "1.1.1.1, 2.2.2.2";
   run("GET", "/public", NULL);
+  assert_int_equal(out.status, 429);
+  /* another client, and health, are not affected */
+  peer = "10.0.0.2";
+  run("GET", "/public", NULL);
   assert_int_equal(out.status, 200);
+  peer = "10.0.0.1";
   for (int i = 0; i < 5; i++)
     run("GET", "/health/liveness", NULL);
   assert_int_equal(out.status, 200);
