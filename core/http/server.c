@@ -91,15 +91,14 @@ static struct conn_state *state_new(const char *uri) {
   }
   st->start_ms = fin_now_ms();
   (void)fin_backend_calls_take(); /* this request's count starts here */
-  atomic_fetch_add(&inflight, 1);
   return st;
 }
 
 static void state_free(struct conn_state *st) {
   free(st->body);
   free(st->path);
+  if (st->answered) atomic_fetch_sub(&inflight, 1);
   free(st);
-  atomic_fetch_sub(&inflight, 1);
 }
 
 static struct fin_conn *conn_of(struct MHD_Connection *conn) {
@@ -253,7 +252,10 @@ static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *c
                            .query = lookup_query,
                            .ctx = conn};
   struct fin_http_out out;
+  /* in flight from here: shutdown waits for answers, not for heads that
+   * may never be finished */
   st->answered = true;
+  atomic_fetch_add(&inflight, 1);
   fin_conn_arrived(conn_of(conn));
   fin_http_handle(c, NULL, &in, &out);
   struct MHD_Response *r = make_response(&out);

@@ -110,6 +110,17 @@ describe("item 8: slowloris", () => {
     }
   });
 
+  test("unfinished requests do not hold up shutdown", async () => {
+    const base = await startServer();
+    const pid = serverPid(base);
+    const held = await pool(5, 5, () => openPartial(base, "GET /health/liveness HTTP/1.1\r\nHost: x\r\n"));
+    process.kill(pid, "SIGTERM");
+    const t0 = performance.now();
+    expect(await exited(pid, 5000)).toBe(true); // the drain waits for answers only (10 s grace)
+    expect(performance.now() - t0).toBeLessThan(2000);
+    for (const h of held) h.sock.destroy();
+  });
+
   test("a head trickled one byte at a time is cut at the request deadline", async () => {
     const base = await startServer({ FIN_HTTP_REQUEST_TIMEOUT_MS: "1000" });
     const { sock, closed } = await openPartial(base, "G");
