@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "timefmt.h"
 
@@ -12,7 +13,8 @@ struct fin_bgprobe {
   void *arg;
   int64_t max_age_ms;
   pthread_mutex_t mu;
-  pthread_cond_t cv;
+  pthread_cond_t cv;   /* wakes the thread */
+  pthread_cond_t done; /* a check ended */
   pthread_t thread;
   json_t *last;       /* owned; NULL until the first check ends */
   int64_t checked_at; /* when `last` was taken */
@@ -38,6 +40,7 @@ static void *probe_main(void *arg) {
     json_decref(p->last);
     p->last = r;
     p->checked_at = fin_now_ms();
+    pthread_cond_broadcast(&p->done);
   }
   pthread_mutex_unlock(&p->mu);
   return NULL;
@@ -52,7 +55,9 @@ struct fin_bgprobe *fin_bgprobe_new(json_t *(*fn)(void *arg), void *arg, int64_t
   p->wanted = true; /* first check at once: the first caller likely finds a result */
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv, NULL);
+  pthread_cond_init(&p->done, NULL);
   if (pthread_create(&p->thread, NULL, probe_main, p) != 0) {
+    pthread_cond_destroy(&p->done);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
     free(p);
@@ -62,7 +67,20 @@ struct fin_bgprobe *fin_bgprobe_new(json_t *(*fn)(void *arg), void *arg, int64_t
 }
 
 json_t *fin_bgprobe_get(struct fin_bgprobe *p) {
+  return fin_bgprobe_get_wait(p, 0);
+}
+
+json_t *fin_bgprobe_get_wait(struct fin_bgprobe *p, int64_t first_wait_ms) {
   pthread_mutex_lock(&p->mu);
+  if (p->last == NULL && first_wait_ms > 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += first_wait_ms / 1000;
+    ts.tv_nsec += (long)(first_wait_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    while (p->last == NULL && !p->stop)
+      if (pthread_cond_timedwait(&p->done, &p->mu, &ts) != 0) break;
+  }
   json_t *copy = p->last ? json_deep_copy(p->last) : NULL;
   bool stale = p->last == NULL || fin_now_ms() - p->checked_at >= p->max_age_ms;
   if (stale && !p->running && !p->wanted) {
@@ -81,6 +99,7 @@ void fin_bgprobe_free(struct fin_bgprobe *p) {
   pthread_mutex_unlock(&p->mu);
   pthread_join(p->thread, NULL);
   json_decref(p->last);
+  pthread_cond_destroy(&p->done);
   pthread_cond_destroy(&p->cv);
   pthread_mutex_destroy(&p->mu);
   free(p);

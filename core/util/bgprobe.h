@@ -17,6 +17,9 @@ struct fin_bgprobe *fin_bgprobe_new(json_t *(*fn)(void *arg), void *arg, int64_t
 /* A copy of the last result (NULL before the first check ended). Never
  * blocks on fn. */
 json_t *fin_bgprobe_get(struct fin_bgprobe *p);
+/* The same, but before the first check has ended waits for it up to
+ * first_wait_ms (later calls never wait). */
+json_t *fin_bgprobe_get_wait(struct fin_bgprobe *p, int64_t first_wait_ms);
 /* Stops the thread (waits for a check in progress) and frees p. */
 void fin_bgprobe_free(struct fin_bgprobe *p);
 
