@@ -74,6 +74,16 @@ describe("item 7: a request head too big for the connection pool", () => {
     expect(readdirSync(dir)).toEqual([]); // no sanitizer report
   }, 60_000);
 
+  test("headers over the connection budget: a prompt 431", async () => {
+    const base = await startServer();
+    const headers = Array.from({ length: 2000 }, (_, i) => `X-H${i}: 1\r\n`).join("");
+    const t0 = performance.now();
+    const r = await rawRequest(base, `GET /health/liveness HTTP/1.1\r\nHost: x\r\n${headers}\r\n`, { timeoutMs: 3000 });
+    expect(r.status).toBe(431);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect((await liveness(base)).status).toBe(200);
+  });
+
   test("a path over 8 KiB is 414 too, and a normal query still works", async () => {
     const base = await startServer();
     const long = await fetch(base + "/v1/" + "a".repeat(9000), { signal: AbortSignal.timeout(2000) });
