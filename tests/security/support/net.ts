@@ -2,7 +2,7 @@
 // fetch() will not send (ambiguous framing, partial heads), a chosen source
 // address, and the server process behind a base URL.
 import net from "node:net";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 export function portOf(base: string): number {
   return Number(new URL(base).port);
@@ -66,19 +66,43 @@ export function openPartial(
   });
 }
 
-/** The pid of the server listening on base's port (a child of this run). */
+/** The pid of the process listening on base's port: found through the
+ * socket's inode (/proc/net/tcp, then /proc/<pid>/fd), so it does not
+ * depend on how the server was started (e.g. `--port 0 --port-file`). */
 export function serverPid(base: string): number {
-  const want = `--port\0${portOf(base)}\0`;
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
+  const port = portOf(base).toString(16).toUpperCase().padStart(4, "0");
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
     try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, "latin1");
-      if (cmd.includes("\0serve\0") && cmd.includes(want)) return Number(d);
+      text = readFileSync(table, "latin1");
     } catch {
-      /* gone meanwhile */
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A = LISTEN; inode is field 9
+      if (f.length > 9 && f[1].endsWith(`:${port}`) && f[3] === "0A") inodes.add(f[9]);
     }
   }
-  throw new Error(`no server process for ${base}`);
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${d}/fd`);
+    } catch {
+      continue; /* gone meanwhile, or not ours to read */
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${d}/fd/${fd}`));
+        if (m && inodes.has(m[1])) return Number(d);
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+  throw new Error(`no process listens on ${base}`);
 }
 
 /** Resident set size of a process in KiB. */
