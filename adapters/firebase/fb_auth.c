@@ -23,6 +23,7 @@
   "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
 #define MAX_KEYS 16
 #define REFETCH_AFTER_S 30
+#define MAX_BACKOFF_S 60 /* failed fetches back off 1, 2, 4 ... 60 s */
 
 struct key {
   char kid[128];
@@ -33,10 +34,18 @@ struct fb {
   char *project, *issuer, *certs_url, *emulator;
   long timeout_ms;
   long long (*now_s)(void);
-  pthread_mutex_t mu; /* guards keys and times */
+  /* mu guards keys and times and is never held across a fetch; fetch_mu
+   * makes fetching single-flight (as adapters/aws/jwks.c): a caller that
+   * queued behind a fetch takes its result instead of fetching again. */
+  pthread_mutex_t mu;
   struct key keys[MAX_KEYS];
   int n_keys;
-  long long fetched_at, expires_at;
+  long long fetched_at, expires_at; /* last attempt; end of the keys' max-age */
+  long long retry_at;               /* no fetch before this (after failures) */
+  long backoff_s;                   /* the next failure's wait; 0 after a success */
+  unsigned long gen;                /* completed fetch attempts */
+  char last_error[200];
+  pthread_mutex_t fetch_mu;
 };
 
 static long long system_now_s(void) {
@@ -82,18 +91,19 @@ static size_t on_header(char *d, size_t s, size_t m, void *u) {
   return s * m;
 }
 
-/* Replaces the keys from the certificate document. Under mu. */
-static bool refresh(struct fb *f, char *why, size_t n) {
-  f->fetched_at = f->now_s();
+/* Fetches the certificate document into keys[] (outside any lock). */
+static bool fetch_keys(struct fb *f, struct key *keys, int *n_keys, long *max_age, char *why,
+                       size_t n) {
   CURL *h = curl_easy_init();
   struct fin_http_buf b = {.max = 256 * 1024};
-  long max_age = 0;
-  if (h == NULL) return false;
+  *n_keys = 0;
+  *max_age = 0;
+  if (h == NULL) return snprintf(why, n, "out of memory"), false;
   curl_easy_setopt(h, CURLOPT_URL, f->certs_url);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &max_age);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, max_age);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   CURLcode rc = curl_easy_perform(h);
@@ -103,55 +113,129 @@ static bool refresh(struct fb *f, char *why, size_t n) {
   json_t *doc = rc == CURLE_OK && status == 200 && b.p ? json_loads(b.p, 0, NULL) : NULL;
   free(b.p);
   if (!json_is_object(doc)) {
-    snprintf(why, n, "certificates %s: %s", f->certs_url,
-             rc != CURLE_OK ? curl_easy_strerror(rc) : "not a key set");
+    if (rc == CURLE_OK && status != 200)
+      snprintf(why, n, "certificates %s: HTTP %ld", f->certs_url, status);
+    else
+      snprintf(why, n, "certificates %s: %s", f->certs_url,
+               rc != CURLE_OK ? curl_easy_strerror(rc) : "not a key set");
     json_decref(doc);
     return false;
   }
-  for (int i = 0; i < f->n_keys; i++)
-    EVP_PKEY_free(f->keys[i].pkey);
-  f->n_keys = 0;
   const char *kid;
   json_t *pem;
   json_object_foreach(doc, kid, pem) {
-    if (!json_is_string(pem) || f->n_keys == MAX_KEYS) continue;
+    if (!json_is_string(pem) || *n_keys == MAX_KEYS) continue;
     BIO *bio = BIO_new_mem_buf(json_string_value(pem), -1);
     X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
     EVP_PKEY *k = x ? X509_get_pubkey(x) : NULL;
     X509_free(x);
     BIO_free(bio);
     if (k == NULL) continue;
-    snprintf(f->keys[f->n_keys].kid, sizeof f->keys[0].kid, "%s", kid);
-    f->keys[f->n_keys++].pkey = k;
+    snprintf(keys[*n_keys].kid, sizeof keys[0].kid, "%s", kid);
+    keys[(*n_keys)++].pkey = k;
   }
   json_decref(doc);
-  f->expires_at = f->fetched_at + (max_age > 0 ? max_age : 3600);
   return true;
+}
+
+/* One fetch attempt: publishes the new keys, or keeps the old ones and
+ * backs off. Caller holds fetch_mu (not mu). */
+static void refresh(struct fb *f) {
+  struct key fresh[MAX_KEYS];
+  int n = 0;
+  long max_age = 0;
+  char why[200] = "";
+  long long now = f->now_s();
+  bool ok = fetch_keys(f, fresh, &n, &max_age, why, sizeof why);
+  pthread_mutex_lock(&f->mu);
+  f->fetched_at = now;
+  f->gen++;
+  if (ok) {
+    for (int i = 0; i < f->n_keys; i++)
+      EVP_PKEY_free(f->keys[i].pkey); /* lookups hold their own references */
+    memcpy(f->keys, fresh, sizeof fresh[0] * (size_t)n);
+    f->n_keys = n;
+    f->expires_at = now + (max_age > 0 ? max_age : 3600);
+    f->backoff_s = 0;
+    f->retry_at = now;
+    f->last_error[0] = '\0';
+  } else {
+    f->backoff_s = f->backoff_s == 0 ? 1 : f->backoff_s * 2;
+    if (f->backoff_s > MAX_BACKOFF_S) f->backoff_s = MAX_BACKOFF_S;
+    f->retry_at = now + f->backoff_s;
+    snprintf(f->last_error, sizeof f->last_error, "%s", why);
+  }
+  long backoff = f->backoff_s;
+  pthread_mutex_unlock(&f->mu);
+  char esc[260];
+  if (!ok)
+    fin_log("warn", "firebase_certs_fetch_failed", "\"error\":\"%s\",\"retryInS\":%ld",
+            fin_log_esc(why, esc, sizeof esc), backoff);
+}
+
+/* Fetches unless another caller completed a fetch since `seen`. */
+static void fetch_once(struct fb *f, unsigned long seen) {
+  pthread_mutex_lock(&f->fetch_mu);
+  pthread_mutex_lock(&f->mu);
+  bool again = f->gen == seen;
+  pthread_mutex_unlock(&f->mu);
+  if (again) refresh(f);
+  pthread_mutex_unlock(&f->fetch_mu);
+}
+
+/* What a caller saw under mu: the key (a new reference) and whether it may
+ * fetch. Keys past their max-age still verify until a fetch replaces them
+ * (a failed refresh keeps them, as jwks.c does). */
+struct view {
+  EVP_PKEY *key;
+  unsigned long gen;
+  bool may_fetch, have_keys;
+};
+
+static struct view look(struct fb *f, const char *kid, char *why, size_t n) {
+  struct view v = {0};
+  pthread_mutex_lock(&f->mu);
+  long long now = f->now_s();
+  for (int i = 0; kid != NULL && i < f->n_keys && v.key == NULL; i++)
+    if (strcmp(f->keys[i].kid, kid) == 0 && EVP_PKEY_up_ref(f->keys[i].pkey))
+      v.key = f->keys[i].pkey;
+  bool stale = f->n_keys == 0 || now >= f->expires_at;
+  bool unknown = v.key == NULL && now - f->fetched_at >= REFETCH_AFTER_S; /* bounded refetch */
+  v.may_fetch = now >= f->retry_at && (stale || unknown);
+  v.have_keys = f->n_keys > 0;
+  v.gen = f->gen;
+  if (why != NULL && f->last_error[0] != '\0') snprintf(why, n, "%s", f->last_error);
+  pthread_mutex_unlock(&f->mu);
+  return v;
 }
 
 /* The key for kid (a new reference), fetching when needed. */
 static enum fin_auth_result key_for(struct fb *f, const char *kid, EVP_PKEY **out, char *why,
                                     size_t n) {
-  *out = NULL;
-  pthread_mutex_lock(&f->mu);
-  long long now = f->now_s();
-  bool stale = f->n_keys == 0 || now >= f->expires_at;
-  for (int pass = 0; pass < 2 && *out == NULL; pass++) {
-    if (!stale)
-      for (int i = 0; i < f->n_keys; i++)
-        if (strcmp(f->keys[i].kid, kid) == 0 && EVP_PKEY_up_ref(f->keys[i].pkey))
-          *out = f->keys[i].pkey;
-    if (*out != NULL || pass == 1) break;
-    if (!stale && now - f->fetched_at < REFETCH_AFTER_S) break; /* bounded refetch */
-    if (!refresh(f, why, n)) {
-      pthread_mutex_unlock(&f->mu);
-      return FIN_AUTH_UNAVAILABLE;
-    }
-    stale = false;
+  struct view v = look(f, kid, NULL, 0);
+  if (v.key != NULL && v.may_fetch && pthread_mutex_trylock(&f->fetch_mu) == 0) {
+    /* old keys: one caller refreshes, the others go on with what they have */
+    pthread_mutex_lock(&f->mu);
+    bool again = f->gen == v.gen;
+    pthread_mutex_unlock(&f->mu);
+    if (again) refresh(f);
+    pthread_mutex_unlock(&f->fetch_mu);
+    EVP_PKEY_free(v.key);
+    v = look(f, kid, NULL, 0);
+  } else if (v.key == NULL && v.may_fetch) {
+    fetch_once(f, v.gen);
+    v = look(f, kid, why, n);
+  } else if (v.key == NULL) {
+    v = look(f, kid, why, n); /* for the last error */
   }
-  pthread_mutex_unlock(&f->mu);
-  if (*out == NULL) snprintf(why, n, "unknown kid %s", kid);
-  return *out ? FIN_AUTH_OK : FIN_AUTH_INVALID;
+  *out = v.key;
+  if (v.key != NULL) return FIN_AUTH_OK;
+  if (!v.have_keys) {
+    if (why[0] == '\0') snprintf(why, n, "certificates unavailable");
+    return FIN_AUTH_UNAVAILABLE;
+  }
+  snprintf(why, n, "unknown kid %s", kid);
+  return FIN_AUTH_INVALID;
 }
 
 static bool rs256_ok(EVP_PKEY *k, const char *signed_part, size_t len, const char *sig64) {
@@ -265,10 +349,13 @@ static enum fin_status fb_ping(void *self, struct fin_err *e) {
     return status > 0 ? FIN_OK
                       : fin_err_set(e, FIN_UNAVAILABLE, "auth emulator %s unreachable", url);
   }
-  pthread_mutex_lock(&f->mu);
-  bool ok = f->n_keys > 0 || refresh(f, why, sizeof why);
-  pthread_mutex_unlock(&f->mu);
-  return ok ? FIN_OK : fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: %s", why);
+  struct view v = look(f, NULL, why, sizeof why);
+  if (!v.have_keys && v.may_fetch) {
+    fetch_once(f, v.gen);
+    v = look(f, NULL, why, sizeof why);
+  }
+  if (v.have_keys) return FIN_OK;
+  return fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: %s", why[0] ? why : "no certificates");
 }
 
 static void fb_destroy(void *self) {
@@ -277,6 +364,7 @@ static void fb_destroy(void *self) {
   for (int i = 0; i < f->n_keys; i++)
     EVP_PKEY_free(f->keys[i].pkey);
   pthread_mutex_destroy(&f->mu);
+  pthread_mutex_destroy(&f->fetch_mu);
   free(f->project), free(f->issuer), free(f->certs_url), free(f->emulator);
   free(f);
 }
@@ -299,6 +387,7 @@ struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err
   struct fb *f = calloc(1, sizeof *f);
   if (f == NULL) goto oom;
   pthread_mutex_init(&f->mu, NULL);
+  pthread_mutex_init(&f->fetch_mu, NULL);
   f->project = strdup(cfg->project);
   f->certs_url = strdup(cfg->certs_url ? cfg->certs_url : GOOGLE_CERTS);
   f->emulator = cfg->emulator_host ? strdup(cfg->emulator_host) : NULL;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../../core/lua/box.h"
+#include "../../core/util/bgprobe.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/timefmt.h"
 
@@ -18,10 +19,16 @@ struct wpp {
   pthread_mutex_t lock;
   char *token;
   int64_t token_expires;
+  struct fin_bgprobe *health; /* the connection check, off the request threads */
 };
 
+#define HEALTH_MAX_AGE_MS 10000
+#define SEND_TIMEOUT_MS 10000L
+#define CHECK_TIMEOUT_MS 3000L /* a status check also delays shutdown by at most this */
+
 /* One HTTP exchange; *status = HTTP status (0 on transport failure). */
-static json_t *exchange(const char *url, const char *bearer, const char *body, long *status) {
+static json_t *exchange(const char *url, const char *bearer, const char *body, long timeout_ms,
+                        long *status) {
   CURL *c = curl_easy_init();
   if (c == NULL) return *status = 0, NULL;
   struct fin_http_buf b = {.max = 1 << 20}; /* bounded: 1 MiB */
@@ -34,7 +41,7 @@ static json_t *exchange(const char *url, const char *bearer, const char *body, l
   curl_easy_setopt(c, CURLOPT_URL, url);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
@@ -55,7 +62,7 @@ static char *token(struct wpp *w, bool refresh, struct fin_err *e) {
     char url[1024];
     snprintf(url, sizeof url, "%s/api/%s/%s/generate-token", w->base, w->session, w->secret);
     long st;
-    json_t *j = exchange(url, NULL, "{}", &st);
+    json_t *j = exchange(url, NULL, "{}", SEND_TIMEOUT_MS, &st);
     const char *t = json_string_value(json_object_get(j, "token"));
     free(w->token);
     w->token = t ? strdup(t) : NULL;
@@ -85,7 +92,7 @@ static enum fin_status wpp_send(void *self, const char *phone, const char *text,
     char *t = token(w, refresh, e);
     if (t == NULL) continue;
     long st;
-    json_t *j = exchange(url, t, body, &st);
+    json_t *j = exchange(url, t, body, SEND_TIMEOUT_MS, &st);
     free(t);
     if (st >= 200 && st < 300) {
       json_t *resp = json_object_get(j, "response");
@@ -108,28 +115,45 @@ static enum fin_status wpp_send(void *self, const char *phone, const char *text,
   return result;
 }
 
-static enum fin_status wpp_status(void *self, bool *connected, char **session, struct fin_err *e) {
+/* The real check, on the probe's thread: {"connected":bool[,"session":s]}. */
+static json_t *check_status(void *self) {
   struct wpp *w = self;
-  *connected = false, *session = NULL;
-  char *t = token(w, false, e);
-  if (t == NULL) return FIN_UNAVAILABLE;
+  struct fin_err e = {0};
+  char *t = token(w, false, &e);
+  if (t == NULL) return json_pack("{s:b}", "connected", 0);
   char url[1024];
   snprintf(url, sizeof url, "%s/api/%s/check-connection-session", w->base, w->session);
   long st;
-  json_t *j = exchange(url, t, NULL, &st);
+  json_t *j = exchange(url, t, NULL, CHECK_TIMEOUT_MS, &st);
   free(t);
   const char *s = json_string_value(json_object_get(j, "status"));
   const char *sess = json_string_value(json_object_get(j, "session"));
-  *connected = st == 200 &&
-               (json_is_true(json_object_get(j, "status")) || (s && strcmp(s, "CONNECTED") == 0));
-  *session = sess ? strdup(sess) : NULL;
+  bool connected = st == 200 && (json_is_true(json_object_get(j, "status")) ||
+                                 (s && strcmp(s, "CONNECTED") == 0));
+  json_t *r = json_pack("{s:b}", "connected", connected);
+  if (sess != NULL && r != NULL) json_object_set_new(r, "session", json_string(sess));
   json_decref(j);
-  return st ? FIN_OK : fin_err_set(e, FIN_UNAVAILABLE, "WPP server unreachable");
+  return r;
+}
+
+/* The last check's answer, at once (the health route is unauthenticated:
+ * it must not hold a request thread for the WPP server's timeout). Before
+ * the first check ends the server reads as not connected. */
+static enum fin_status wpp_status(void *self, bool *connected, char **session, struct fin_err *e) {
+  struct wpp *w = self;
+  *connected = false, *session = NULL;
+  json_t *r = w->health ? fin_bgprobe_get(w->health) : NULL;
+  const char *sess = json_string_value(json_object_get(r, "session"));
+  *connected = json_is_true(json_object_get(r, "connected"));
+  *session = sess ? strdup(sess) : NULL;
+  json_decref(r);
+  return FIN_OK;
 }
 
 static void wpp_destroy(void *self) {
   struct wpp *w = self;
   if (w == NULL) return;
+  fin_bgprobe_free(w->health); /* first: its thread uses the fields below */
   free(w->base), free(w->secret), free(w->session), free(w->token);
   pthread_mutex_destroy(&w->lock);
   free(w);
@@ -152,6 +176,10 @@ struct fin_messenger wpp_messenger_new(const char *base_url, const char *secret_
   size_t n = strlen(w->base);
   while (n > 0 && w->base[n - 1] == '/')
     w->base[--n] = '\0';
+  if ((w->health = fin_bgprobe_new(check_status, w, HEALTH_MAX_AGE_MS)) == NULL) {
+    wpp_destroy(w);
+    return (struct fin_messenger){NULL, NULL};
+  }
   return (struct fin_messenger){&WPP, w};
 }
 

@@ -2,7 +2,8 @@
  * §9.6): token from /api/<session>/<secret>/generate-token (cached 23 h),
  * POST /api/<session>/send-message, GET /api/<session>/check-connection-session.
  * Retries 3 times (1 s, 2 s, 4 s) on 5xx and transport errors; a 401 drops the
- * cached token. Thread-safe. */
+ * cached token. The connection status is checked on a background thread
+ * and served from its last result, refreshed when older than 10 s. Thread-safe. */
 #ifndef FIN_WPP_CLIENT_H
 #define FIN_WPP_CLIENT_H
 

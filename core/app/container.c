@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/bgprobe.h"
+
 /* Every port struct is { const X_ops *ops; void *self; } and every ops table
  * has a destroy(self); the macro keeps the field types checked. */
 #define DESTROY(port)                                                                              \
@@ -15,6 +17,8 @@
 
 void fin_container_destroy(struct fin_container *c) {
   if (c == NULL) return;
+  fin_bgprobe_free(c->readiness); /* its thread pings the ports below */
+  c->readiness = NULL;
   /* services first, then the store, then the repositories (reverse wiring
    * order; adapters that share state reference-count it anyway) */
   DESTROY(c->messenger);

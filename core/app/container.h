@@ -54,6 +54,7 @@ void fin_rules_load(struct fin_rules *r, struct fin_config *cfg,
 
 struct fin_container;
 struct fin_rules_snapshot;
+struct fin_bgprobe;
 
 /* The rules in force now (never NULL; valid until fin_container_destroy). */
 const struct fin_rules *fin_rules_of(const struct fin_container *c);
@@ -99,6 +100,7 @@ struct fin_container {
   struct fin_config config;
   struct fin_clock clock;
   struct fin_messenger messenger; /* ops NULL when WhatsApp sending is off */
+  struct fin_bgprobe *readiness;  /* health.c's background check; NULL until first used */
 
   /* The rules as loaded at start-up. Read them through fin_rules_of(): the
    * outbox worker re-reads the config port and publishes a new snapshot when

@@ -7,12 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/bgprobe.h"
 #include "../util/log.h"
 #include "../util/timefmt.h"
 #include "appkit.h"
 #include "auth_guard.h"
 #include "handlers.h"
 #include "health.h"
+
+#define READY_MAX_AGE_MS 1000
+#define READY_FIRST_WAIT_MS 10000
 
 void fin_h_liveness(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   char iso[32];
@@ -35,11 +39,39 @@ static bool probe(const char *name, enum fin_status (*ping)(void *, struct fin_e
   return false;
 }
 
-void fin_h_readiness(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+/* The pings, on the readiness probe's own thread. */
+static json_t *check(void *arg) {
+  struct fin_container *c = arg;
   bool db = c->store.ops == NULL || probe("database", c->store.ops->ping, c->store.self);
   bool stream = c->publisher.ops == NULL ||
                 probe("message_stream", c->publisher.ops->ping, c->publisher.self);
   bool auth = c->auth.ops == NULL || probe("auth_provider", c->auth.ops->ping, c->auth.self);
+  return json_pack("{s:b,s:b,s:b}", "database", db, "message_stream", stream, "auth_provider",
+                   auth);
+}
+
+static pthread_mutex_t probe_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The route is unauthenticated and the pings go out to the store, the
+ * publisher and the auth provider: they run on a background thread (one
+ * check at a time, core/util/bgprobe.c) and the route answers from the
+ * last result, asking for a new one when it is over READY_MAX_AGE_MS old.
+ * Only the first call after start waits for a result. */
+static void last_check(struct fin_container *c, bool *db, bool *stream, bool *auth) {
+  pthread_mutex_lock(&probe_mu);
+  if (c->readiness == NULL) c->readiness = fin_bgprobe_new(check, c, READY_MAX_AGE_MS);
+  struct fin_bgprobe *p = c->readiness;
+  pthread_mutex_unlock(&probe_mu);
+  json_t *res = p != NULL ? fin_bgprobe_get_wait(p, READY_FIRST_WAIT_MS) : check(c);
+  *db = json_is_true(json_object_get(res, "database")); /* no result yet: unhealthy */
+  *stream = json_is_true(json_object_get(res, "message_stream"));
+  *auth = json_is_true(json_object_get(res, "auth_provider"));
+  json_decref(res);
+}
+
+void fin_h_readiness(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  bool db, stream, auth;
+  last_check(c, &db, &stream, &auth);
   bool ok = db && stream && auth;
   json_t *deps = json_object();
   json_object_set_new_nocheck(deps, "database", json_string(db ? "healthy" : "unhealthy"));

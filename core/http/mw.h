@@ -34,6 +34,21 @@ bool fin_mw_auth(struct fin_container *c, const char *authorization, bool admin,
  * 32-hex trace id into out (33 bytes) and returns true. */
 bool fin_mw_traceparent(const char *value, char out[33]);
 
+/* Accepts a client X-Request-ID worth echoing: 1 to 128 characters from
+ * [A-Za-z0-9._:-] (anything else gets a generated id instead). */
+bool fin_mw_request_id_ok(const char *value);
+
+/* cors.c ---------------------------------------------------------------- */
+/* Is this Origin on the allow-list (FIN_CORS_ORIGINS)? */
+bool fin_mw_cors_allowed(const char *origin);
+
+/* client_addr.c --------------------------------------------------------- */
+/* The rate-limit identity of an unauthenticated caller: "ip:<address>"
+ * (IPv6 per /64) of the socket peer, or of the X-Forwarded-For client when
+ * the peer is a trusted proxy (FIN_TRUSTED_PROXIES). Points into buf or to
+ * a static string. */
+const char *fin_mw_client_key(const char *peer, const char *xff, char *buf, size_t size);
+
 /* ratelimit.c ----------------------------------------------------------- */
 struct fin_rl_result {
   bool limited;
@@ -41,7 +56,8 @@ struct fin_rl_result {
   int64_t reset_s;     /* window end, epoch seconds (rounded up) */
   int64_t retry_after; /* seconds, rounded up; only when limited */
 };
-/* Counts one hit for key "<who>:<path>" in a fixed 60 s window. */
+/* Counts one hit for key "<who>:<route>" in a fixed 60 s window. A full
+ * table refuses the hit (limited, fail closed). */
 void fin_ratelimit_hit(const char *who, const char *path, int limit, int64_t now_ms,
                        struct fin_rl_result *r);
 /* Forgets every window (tests). */

@@ -51,33 +51,22 @@ static void preflight(struct fin_http_out *out) {
   fin_reply_header(out, "Access-Control-Expose-Headers", "X-Request-ID");
 }
 
-/* Client address as Express sees it with `trust proxy` = 1: the right-most
- * X-Forwarded-For entry, else the socket peer. Returns a pointer into buf
- * or into the request. */
-static const char *client_ip(const struct fin_http_in *in, char *buf, size_t size) {
-  const char *xff = hdr(in, "X-Forwarded-For");
-  if (xff == NULL || *xff == '\0') return in->client_ip ? in->client_ip : "unknown";
-  const char *last = strrchr(xff, ',');
-  last = last ? last + 1 : xff;
-  while (*last == ' ')
-    last++;
-  size_t n = strcspn(last, " ");
-  if (n >= size) n = size - 1;
-  memcpy(buf, last, n);
-  buf[n] = '\0';
-  return buf;
-}
-
 static bool rate_limited(struct flow *f) {
   const struct fin_rules *rules = fin_rules_of(f->c);
   const struct fin_route *rt = f->match.route;
   if (!rules->rate_limit_enabled || rt == NULL || (rt->flags & FIN_RT_NO_LIMIT)) return false;
   bool cleanup = (rt->flags & FIN_RT_CLEANUP) != 0;
-  char ip[64];
-  const char *who =
-      f->authenticated && f->principal.uid ? f->principal.uid : client_ip(f->in, ip, sizeof ip);
+  /* who: the principal, else the client address; what: the matched route,
+   * so spellings of one path (case, trailing slash) share one budget */
+  char who[256], ip[80], route[160];
+  if (f->authenticated && f->principal.uid)
+    snprintf(who, sizeof who, "uid:%s", f->principal.uid);
+  else
+    snprintf(who, sizeof who, "%s",
+             fin_mw_client_key(f->in->client_ip, hdr(f->in, "X-Forwarded-For"), ip, sizeof ip));
+  snprintf(route, sizeof route, "%s %s", rt->method, rt->pattern);
   int limit = cleanup ? rules->rate_limit_cleanup_per_min : rules->rate_limit_api_per_min;
-  fin_ratelimit_hit(who, f->in->path, limit, fin_now_ms(), &f->rl);
+  fin_ratelimit_hit(who, route, limit, fin_now_ms(), &f->rl);
   f->rl_used = true;
   if (!f->rl.limited) return false;
   fin_resp_error(&f->resp, 429, "SERVICE_UNAVAILABLE", "%s",
@@ -95,6 +84,17 @@ static bool authenticate(struct flow *f, bool admin) {
 
 static bool decode_body(struct flow *f) {
   const struct fin_http_in *in = f->in;
+  if (in->refuse == 414) {
+    fin_resp_error(&f->resp, 414, "URI_TOO_LONG", "Request target too long or too many parameters");
+    f->out->close = true;
+    return false;
+  }
+  if (in->refuse != 0) {
+    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR",
+                   "Transfer-Encoding and Content-Length must not both be sent");
+    f->out->close = true;
+    return false;
+  }
   if (in->body_too_large) {
     fin_resp_error(&f->resp, 413, "PAYLOAD_TOO_LARGE", "Request body exceeds %d bytes",
                    FIN_BODY_LIMIT);
@@ -142,7 +142,8 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
   memset(out, 0, sizeof *out);
   for (size_t i = 0; i < sizeof HELMET / sizeof HELMET[0]; i++)
     fin_reply_header(out, HELMET[i].name, HELMET[i].value);
-  fin_reply_header(out, "Access-Control-Allow-Origin", hdr(in, "Origin"));
+  const char *origin = hdr(in, "Origin");
+  if (fin_mw_cors_allowed(origin)) fin_reply_header(out, "Access-Control-Allow-Origin", origin);
   if (strcmp(in->method, "OPTIONS") == 0) {
     preflight(out);
     return;
@@ -151,7 +152,7 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
   struct flow flow = {.c = c, .in = in, .out = out};
   struct flow *f = &flow;
   const char *rid = hdr(in, "X-Request-ID");
-  out->request_id = rid ? rid : fin_uuid_v4(out->rid);
+  out->request_id = rid && fin_mw_request_id_ok(rid) ? rid : fin_uuid_v4(out->rid);
   const char *trace = fin_mw_traceparent(hdr(in, "traceparent"), out->trace) ? out->trace : NULL;
   f->req = (struct fin_req){.method = in->method,
                             .path = in->path,

@@ -25,6 +25,7 @@ struct fin_http_in {
   const char *body;   /* may be NULL when body_len == 0 */
   size_t body_len;
   bool body_too_large;   /* the transport refused a body over FIN_BODY_LIMIT */
+  int refuse;            /* the transport refused the head: 400 (ambiguous framing), 414 */
   const char *client_ip; /* socket peer, may be NULL */
   /* Header lookup (case-insensitive name) and first query value (decoded);
    * both return borrowed strings or NULL. */

@@ -1,8 +1,11 @@
-/* ratelimit.c - fixed 60 s windows per "<who>:<path>" (baseline §11), off
+/* ratelimit.c - fixed 60 s windows per "<who>:<route>" (baseline §11), off
  * unless rules.rate_limit_enabled. Keys are kept as 64-bit hashes in a small
- * open-addressing table under one mutex; when the table is full of live
- * windows the request is let through (fail open). */
+ * open-addressing table under one mutex; when the probed slots are all
+ * live windows of other keys the request is refused until the first of
+ * them ends (fail closed: a flood of fresh keys must not switch the
+ * limiter off). */
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "mw.h"
@@ -35,13 +38,16 @@ static uint64_t key_of(const char *who, const char *path) {
   return h ? h : 1;
 }
 
-/* The slot of key, or a free/expired one to take over; NULL when full. */
-static struct slot *find(uint64_t key, int64_t now) {
+/* The slot of key, or a free/expired one to take over; NULL when full
+ * (then *first_free = when the earliest probed window ends). */
+static struct slot *find(uint64_t key, int64_t now, int64_t *first_free) {
   struct slot *spare = NULL;
+  *first_free = INT64_MAX;
   for (size_t i = 0; i < PROBE; i++) {
     struct slot *s = &table[(key + i) & (SLOTS - 1)];
     if (s->key == key) return s;
     if (spare == NULL && (s->key == 0 || s->reset_at < now)) spare = s;
+    if (s->reset_at < *first_free) *first_free = s->reset_at;
   }
   if (spare != NULL) {
     spare->key = key;
@@ -60,8 +66,9 @@ void fin_ratelimit_hit(const char *who, const char *path, int limit, int64_t now
   uint64_t key = key_of(who, path);
   int64_t reset_at;
   int count;
+  int64_t first_free;
   pthread_mutex_lock(&lock);
-  struct slot *s = find(key, now_ms);
+  struct slot *s = find(key, now_ms, &first_free);
   if (s != NULL) {
     if (s->reset_at < now_ms) {
       s->reset_at = now_ms + WINDOW_MS;
@@ -70,16 +77,17 @@ void fin_ratelimit_hit(const char *who, const char *path, int limit, int64_t now
     if (s->count < 0x7fffffff) s->count++;
     reset_at = s->reset_at;
     count = s->count;
-  } else {
-    reset_at = now_ms + WINDOW_MS;
-    count = 1;
+  } else { /* full: refused, as if over the limit */
+    reset_at = first_free;
+    count = limit;
   }
   pthread_mutex_unlock(&lock);
   r->limit = limit;
   r->remaining = count > limit ? 0 : limit - count;
   r->reset_s = ceil_div(reset_at, 1000);
-  r->limited = count > limit;
+  r->limited = s == NULL || count > limit;
   r->retry_after = r->limited ? ceil_div(reset_at - now_ms, 1000) : 0;
+  if (r->limited && r->retry_after < 1) r->retry_after = 1;
 }
 
 void fin_ratelimit_reset(void) {

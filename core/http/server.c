@@ -23,6 +23,7 @@
 
 #include "../util/log.h"
 #include "../util/timefmt.h"
+#include "conn_guard.h"
 #include "pipeline.h"
 #include "workers.h"
 
@@ -30,6 +31,8 @@
 #define GRACE_MS 10000          /* in-flight requests get this long at shutdown */
 #define MAX_HOOKS 8
 #define IDLE_TIMEOUT_S 30 /* default keep-alive idle limit (FIN_HTTP_IDLE_TIMEOUT_S) */
+#define URI_MAX 8192      /* longer request targets get 414 */
+#define QUERY_MAX_ARGS 64 /* more query parameters get 414 */
 
 /* Per-request state, created by the URI log callback (which sees the raw
  * URI) and freed in the completion callback. */
@@ -49,6 +52,7 @@ struct conn_state {
   bool started;
   bool too_large;
   bool answered;
+  int refuse; /* 0, or the status refusing the request head (400, 414) */
 };
 
 static atomic_int inflight;
@@ -103,23 +107,70 @@ static struct conn_state *state_new(const char *uri) {
     return NULL;
   }
   st->start_ms = fin_now_ms();
-  atomic_fetch_add(&inflight, 1);
   return st;
 }
 
+static void state_free(struct conn_state *st) {
+  free(st->body);
+  free(st->path);
+  if (st->answered) atomic_fetch_sub(&inflight, 1);
+  free(st);
+}
+
+static struct fin_conn *conn_of(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* libmicrohttpd 0.9.75 keeps every query parameter in the connection's
+ * memory pool; when the pool runs out it neither answers nor completes the
+ * request (the client hangs until the timeout). So a target that is too long
+ * or has too many parameters is refused with 414, and its query string is
+ * cut here, in MHD's own buffer, before MHD parses it (the URI callback runs
+ * just before that, and the buffer is MHD's writable read buffer). */
+static int uri_refusal(const char *uri) {
+  if (strlen(uri) > URI_MAX) return 414;
+  const char *q = strchr(uri, '?');
+  if (q == NULL) return 0;
+  unsigned args = 1;
+  for (const char *p = q; (p = strchr(p + 1, '&')) != NULL;)
+    if (++args > QUERY_MAX_ARGS) return 414;
+  return 0;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
-  return state_new(uri);
+  struct conn_state *st = state_new(uri);
+  if (st == NULL) return NULL;
+  st->refuse = uri_refusal(uri);
+  char *q = strchr(uri, '?');
+  if (st->refuse != 0 && q != NULL) q[1] = '\0';
+  fin_conn_set_request(conn_of(conn), st);
+  return st;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   struct conn_state *st = *con_cls;
   if (st == NULL) return;
-  free(st->body);
-  free(st->path);
-  free(st);
+  fin_conn_set_request(conn_of(conn), NULL);
+  state_free(st);
   *con_cls = NULL;
-  atomic_fetch_sub(&inflight, 1);
+}
+
+/* Connection opened / closed. A request whose completion MHD never reported
+ * (it happens on some error paths) is freed with its connection. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *socket_context = ci != NULL ? fin_conn_open(ci->connect_fd) : NULL;
+    return;
+  }
+  struct conn_state *left = fin_conn_close(*socket_context);
+  *socket_context = NULL;
+  if (left != NULL) state_free(left);
 }
 
 /* Appends a piece of body; false = give up on the connection. */
@@ -213,6 +264,7 @@ static void handle(struct conn_state *st) {
                            .body = st->body,
                            .body_len = st->len,
                            .body_too_large = st->too_large,
+                           .refuse = st->refuse,
                            .client_ip = peer_ip(st->conn, ip, sizeof ip),
                            .header = lookup_header,
                            .query = lookup_query,
@@ -244,11 +296,15 @@ static void run_job(struct fin_job *job) {
 
 static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *conn,
                                struct conn_state *st, const char *method) {
+  /* in flight from here: shutdown waits for answers, not for heads that
+   * may never be finished */
   st->answered = true;
+  atomic_fetch_add(&inflight, 1);
+  fin_conn_arrived(conn_of(conn));
   st->conn = conn;
   st->c = c;
   st->method = method;
-  if (workers != NULL && !st->too_large) { /* a refused body is answered at once */
+  if (workers != NULL && !st->too_large && st->refuse == 0) { /* refusals are answered at once */
     st->job.fn = run_job;
     MHD_suspend_connection(conn);
     if (!fin_workers_submit(workers, &st->job)) run_job(&st->job); /* stopping */
@@ -265,6 +321,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
   if (st == NULL) { /* the URI callback could not allocate */
     if ((st = state_new(url)) == NULL) return MHD_NO;
     *con_cls = st;
+    fin_conn_set_request(conn_of(conn), st);
   }
   if (st->answered) {
     if (!st->ready) return MHD_YES;
@@ -274,6 +331,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
   if (!st->started) { /* headers only: size the body buffer, refuse early */
     st->started = true;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    /* both framings at once is how requests are smuggled past a proxy */
+    if (cl != NULL && MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding"))
+      st->refuse = 400;
+    if (st->refuse != 0) return respond(cls, conn, st, method); /* MHD drops any body */
     unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
     if (n > FIN_BODY_LIMIT) {
       st->too_large = true;
@@ -357,7 +418,7 @@ static int write_port_file(int port) {
 }
 
 static struct MHD_Daemon *start(struct fin_container *c, int port, const char *bind_addr,
-                                bool epoll) {
+                                bool epoll, const struct fin_http_limits *lim) {
   struct sockaddr_storage ss;
   int fam = parse_bind(bind_addr, port, &ss);
   if (fam < 0) return NULL;
@@ -368,12 +429,19 @@ static struct MHD_Daemon *start(struct fin_container *c, int port, const char *b
       {fam > 0 ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, 0, &ss},
       {MHD_OPTION_END, 0, NULL},
   };
+  /* one address may not take every slot (slowloris); the rest is shared */
+  struct MHD_OptionItem limit_opt[] = {
+      {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)lim->max_conns, NULL},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)lim->per_ip, NULL},
+      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
+      {MHD_OPTION_END, 0, NULL},
+  };
   return MHD_start_daemon(
       flags, (uint16_t)port, NULL, NULL, on_access, c, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
       MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_s(),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
       (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, NULL, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
+      on_completed, NULL, MHD_OPTION_ARRAY, limit_opt, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
 }
 
 static void wait_for_stop(void) {
@@ -418,10 +486,12 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
   unsigned n_workers = fin_workers_default(c->mode);
   workers = n_workers > 0 ? fin_workers_start(n_workers) : NULL;
   bool epoll = true;
-  struct MHD_Daemon *d = start(c, port, bind_addr, true);
+  struct fin_http_limits lim;
+  fin_http_limits_from_env(&lim);
+  struct MHD_Daemon *d = start(c, port, bind_addr, true, &lim);
   if (d == NULL) {
     epoll = false;
-    d = start(c, port, bind_addr, false);
+    d = start(c, port, bind_addr, false, &lim);
   }
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
   if (d == NULL || (n_workers > 0 && workers == NULL)) {
@@ -437,8 +507,12 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
   const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   int bound = bi ? (int)bi->port : port;
   fin_log("info", "listening",
-          "\"port\":%d,\"threads\":%u,\"workers\":%u,\"idleTimeoutS\":%u,\"poll\":\"%s\"", bound,
-          pool_size(), n_workers, idle_timeout_s(), epoll ? "epoll" : "poll");
+          "\"port\":%d,\"threads\":%u,\"workers\":%u,\"idleTimeoutS\":%u,\"poll\":\"%s\","
+          "\"maxConnections\":%u,\"maxConnectionsPerIp\":%u,\"requestTimeoutMs\":%u",
+          bound, pool_size(), n_workers, idle_timeout_s(), epoll ? "epoll" : "poll", lim.max_conns,
+          lim.per_ip, lim.head_timeout_ms);
+  if (fin_conn_sweeper_start(lim.head_timeout_ms) != 0)
+    fin_log("error", "request_timeout_off", NULL); /* serve anyway: the idle timeout remains */
   if (write_port_file(bound) != 0) {
     fin_log("error", "port_file_failed", NULL);
     fin_server_request_stop();
@@ -451,6 +525,7 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
   fin_workers_stop(workers); /* what is still running resumes its connection */
   workers = NULL;
   MHD_stop_daemon(d);
+  fin_conn_sweeper_stop();
   if (lsock != MHD_INVALID_SOCKET) close(lsock);
   run_hooks();
   sigaction(SIGINT, &old_int, NULL);

@@ -1,4 +1,4 @@
-/* trace.c - W3C traceparent validation (baseline §0.5). */
+/* trace.c - W3C traceparent and X-Request-ID validation (baseline §0.5). */
 #include <ctype.h>
 #include <string.h>
 
@@ -41,4 +41,16 @@ bool fin_mw_traceparent(const char *v, char out[33]) {
     out[i] = (char)tolower((unsigned char)parts[1][i]);
   out[32] = '\0';
   return true;
+}
+
+/* Echoed in a header, the access log and error bodies: a long value once
+ * overflowed the response and closed the connection unanswered. */
+bool fin_mw_request_id_ok(const char *v) {
+  size_t n = 0;
+  for (; v[n] != '\0'; n++) {
+    unsigned char ch = (unsigned char)v[n];
+    if (n == 128 || !(isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == ':'))
+      return false;
+  }
+  return n > 0;
 }

@@ -197,8 +197,11 @@ describe("outage", () => {
       expect(r.status).toBe(503);
       expect(r.body.error.code).toBe("DEPENDENCY_UNAVAILABLE");
       expect(Date.now() - started).toBeLessThan(10000); // bounded by the client timeouts, no hang
-      const ready = await http(base, "GET", "/health/readiness");
-      expect(ready.status).toBe(503);
+      // readiness answers from a background check: the next one sees the outage
+      const ready = await until("readiness unhealthy", async () => {
+        const x = await http(base, "GET", "/health/readiness");
+        return x.status === 503 && x;
+      });
       expect(ready.body.dependencies.database).toBe("unhealthy");
     } finally {
       process.kill(moto.pid, "SIGCONT");
@@ -213,6 +216,26 @@ describe("outage", () => {
     const c = await http(base, "GET", `/v1/cards/${card}`, dev(eco));
     expect(c.body.card.balance).toBe(sum);
     expect([40, 60]).toContain(sum);
+  }, 120000);
+
+  test("emulator paused: concurrent readiness calls never stall liveness", async () => {
+    const { url, proc: moto } = await ownMoto();
+    const env = { AWS_ENDPOINT_URL: url };
+    const prov = spawn([bin, "provision", "localstack/manifest.json"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "pipe" });
+    expect(await prov.exited).toBe(0);
+    const base = await startServer({ ...env, FIN_DEV_AUTH: "true", FIN_AWS_TIMEOUT_MS: "2000" }, true);
+    expect((await http(base, "GET", "/health/readiness")).status).toBe(200);
+    process.kill(moto.pid, "SIGSTOP");
+    try {
+      // the pings would each wait for the timeout: they must not do it on request threads
+      const calls = Array.from({ length: 6 }, () => http(base, "GET", "/health/readiness"));
+      const started = Date.now();
+      expect((await http(base, "GET", "/health/liveness")).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(300);
+      for (const r of await Promise.all(calls)) expect([200, 503]).toContain(r.status);
+    } finally {
+      process.kill(moto.pid, "SIGCONT");
+    }
   }, 120000);
 
   test("emulator stopped: a fast 503, readiness unhealthy; restarted and provisioned: serving again", async () => {
@@ -243,8 +266,10 @@ describe("outage", () => {
     // clients get the operation, the log gets the service, endpoint and cause
     expect(r.body.error.message).toBe("A required service is unavailable (read user); please retry later");
     expect(Date.now() - started).toBeLessThan(3000); // refused connections fail fast
-    const ready = await http(base, "GET", "/health/readiness");
-    expect(ready.status).toBe(503);
+    const ready = await until("readiness unhealthy", async () => {
+      const x = await http(base, "GET", "/health/readiness");
+      return x.status === 503 && x;
+    });
     expect(ready.body.status).toBe("unhealthy");
 
     moto = await startMoto(); // moto keeps nothing: the data starts empty again

@@ -142,13 +142,14 @@ static const struct fin_routes TABLE = {ROUTES, sizeof ROUTES / sizeof ROUTES[0]
 
 static struct fin_http_out out;
 static struct fake req;
+static const char *peer = "10.0.0.1"; /* the socket peer of run() */
 
 static void run(const char *method, const char *path, const char *body) {
   struct fin_http_in in = {.method = method,
                            .path = path,
                            .body = body,
                            .body_len = body ? strlen(body) : 0,
-                           .client_ip = "10.0.0.1",
+                           .client_ip = peer,
                            .header = fake_header,
                            .query = fake_query,
                            .ctx = &req};
@@ -206,9 +207,40 @@ static void security_and_cors_headers(void **state) {
   fin_weak_etag(out.body, out.body_len, etag);
   assert_string_equal(H("ETag"), etag);
 
+  /* only allow-listed origins are echoed (FIN_CORS_ORIGINS, default the
+   * local dev frontends); any other page gets no CORS grant */
   req.hdr[0][0] = "Origin", req.hdr[0][1] = "http://evil.example";
   run("GET", "/health/liveness", NULL);
-  assert_string_equal(H("Access-Control-Allow-Origin"), "http://evil.example");
+  assert_null(H("Access-Control-Allow-Origin"));
+  req.hdr[0][1] = "http://localhost:3000";
+  run("GET", "/health/liveness", NULL);
+  assert_string_equal(H("Access-Control-Allow-Origin"), "http://localhost:3000");
+  req.hdr[0][1] = "http://localhost:3000.evil.example";
+  run("GET", "/health/liveness", NULL);
+  assert_null(H("Access-Control-Allow-Origin"));
+}
+
+/* A client request id is echoed only when it is a short safe token. */
+static void request_id_is_validated(void **state) {
+  static char longest[129], too_long[130];
+  memset(longest, 'a', 128);
+  memset(too_long, 'a', 129);
+  const char *kept[] = {"client-request-12345", "a", "A.b_c:d-9", longest, NULL};
+  const char *replaced[] = {
+      "", too_long, "has space", "quote\"", "new\r\nline", "caf\xc3\xa9", "<script>", NULL};
+  req.hdr[0][0] = "X-Request-ID";
+  for (int i = 0; kept[i]; i++) {
+    req.hdr[0][1] = kept[i];
+    run("GET", "/health/liveness", NULL);
+    assert_string_equal(H("X-Request-ID"), kept[i]);
+  }
+  for (int i = 0; replaced[i]; i++) {
+    req.hdr[0][1] = replaced[i];
+    run("GET", "/v1/nope", NULL);
+    assert_int_equal(strlen(H("X-Request-ID")), 36); /* a generated UUID v4 */
+    assert_int_equal(H("X-Request-ID")[14], '4');
+    assert_string_equal(out.request_id, H("X-Request-ID"));
+  }
 }
 
 static void preflight(void **state) {
@@ -537,10 +569,19 @@ static void rate_limiting(void **state) {
   assert_non_null(H("Retry-After"));
   assert_non_null(strstr(out.body, "\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"Rate limit "
                                    "exceeded, please slow down\""));
-  /* another client, and health, are not affected */
+  /* other spellings of the route share its budget */
+  run("GET", "/PUBLIC/", NULL);
+  assert_int_equal(out.status, 429);
+  /* X-Forwarded-For from a peer that is not a trusted proxy is ignored
+   * (it used to pick the key, so every forged value was a fresh budget) */
   req.hdr[0][0] = "X-Forwarded-For", req.hdr[0][1] = "1.1.1.1, 2.2.2.2";
   run("GET", "/public", NULL);
+  assert_int_equal(out.status, 429);
+  /* another client, and health, are not affected */
+  peer = "10.0.0.2";
+  run("GET", "/public", NULL);
   assert_int_equal(out.status, 200);
+  peer = "10.0.0.1";
   for (int i = 0; i < 5; i++)
     run("GET", "/health/liveness", NULL);
   assert_int_equal(out.status, 200);
@@ -561,6 +602,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(security_and_cors_headers, setup, teardown),
       cmocka_unit_test_setup_teardown(preflight, setup, teardown),
       cmocka_unit_test_setup_teardown(request_id_and_trace, setup, teardown),
+      cmocka_unit_test_setup_teardown(request_id_is_validated, setup, teardown),
       cmocka_unit_test_setup_teardown(not_found_keeps_path_as_sent, setup, teardown),
       cmocka_unit_test_setup_teardown(admin_prefix_authenticates_first, setup, teardown),
       cmocka_unit_test_setup_teardown(auth_errors, setup, teardown),

@@ -1,0 +1,154 @@
+/* conn_guard.c - per-connection bookkeeping and the request deadline (see
+ * conn_guard.h). libmicrohttpd's own timeout is an idle timeout: a client
+ * sending one byte every few seconds keeps a connection forever, so a
+ * sweeper closes connections whose request did not arrive in time.
+ *
+ * The sweeper shuts a socket down (it never closes it): MHD then sees the
+ * end of the stream and closes the connection on its own thread. The
+ * registry lock is held across shutdown() and across fin_conn_close(),
+ * which MHD calls before it closes the descriptor, so the descriptor the
+ * sweeper touches is always the connection's own. */
+#include "conn_guard.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "../util/log.h"
+#include "../util/timefmt.h"
+
+#define DEF_MAX_CONNS 1000
+#define DEF_PER_IP 64
+#define DEF_TIMEOUT_MS 10000
+
+struct fin_conn {
+  int fd;
+  int64_t since_ms; /* start of the request (or of the idle wait for one) */
+  bool arrived;     /* request complete: being answered */
+  bool shut;        /* already shut down by the sweeper */
+  void *request;
+  struct fin_conn *prev, *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct fin_conn *head;
+static pthread_t sweeper;
+static bool sweeper_on, sweeper_stop;
+static unsigned timeout_ms;
+
+static unsigned env_uint(const char *name, unsigned def, unsigned min) {
+  const char *v = getenv(name);
+  if (v == NULL || *v == '\0') return def;
+  char *end;
+  errno = 0;
+  unsigned long n = strtoul(v, &end, 10);
+  if (errno != 0 || *end != '\0' || v[0] == '-' || n < min || n > UINT_MAX / 2) {
+    fin_log("warn", "bad_http_limit", "\"variable\":\"%s\",\"default\":%u", name, def);
+    return def;
+  }
+  return (unsigned)n;
+}
+
+void fin_http_limits_from_env(struct fin_http_limits *l) {
+  l->max_conns = env_uint("FIN_HTTP_MAX_CONNECTIONS", DEF_MAX_CONNS, 4);
+  l->per_ip = env_uint("FIN_HTTP_MAX_CONNECTIONS_PER_IP", DEF_PER_IP, 0);
+  l->head_timeout_ms = env_uint("FIN_HTTP_REQUEST_TIMEOUT_MS", DEF_TIMEOUT_MS, 100);
+}
+
+struct fin_conn *fin_conn_open(int fd) {
+  struct fin_conn *c = calloc(1, sizeof *c);
+  if (c == NULL) return NULL;
+  c->fd = fd;
+  c->since_ms = fin_now_ms();
+  pthread_mutex_lock(&lock);
+  c->next = head;
+  if (head != NULL) head->prev = c;
+  head = c;
+  pthread_mutex_unlock(&lock);
+  return c;
+}
+
+void *fin_conn_close(struct fin_conn *c) {
+  if (c == NULL) return NULL;
+  pthread_mutex_lock(&lock);
+  if (c->prev != NULL)
+    c->prev->next = c->next;
+  else
+    head = c->next;
+  if (c->next != NULL) c->next->prev = c->prev;
+  pthread_mutex_unlock(&lock);
+  void *req = c->request;
+  free(c);
+  return req;
+}
+
+void fin_conn_set_request(struct fin_conn *c, void *state) {
+  if (c == NULL) return;
+  pthread_mutex_lock(&lock);
+  c->request = state;
+  c->since_ms = fin_now_ms();
+  c->arrived = false;
+  pthread_mutex_unlock(&lock);
+}
+
+void fin_conn_arrived(struct fin_conn *c) {
+  if (c == NULL) return;
+  pthread_mutex_lock(&lock);
+  c->arrived = true;
+  pthread_mutex_unlock(&lock);
+}
+
+/* Shuts down every connection past its deadline; lock held. */
+static void sweep(int64_t now) {
+  unsigned n = 0;
+  for (struct fin_conn *c = head; c != NULL; c = c->next) {
+    if (c->arrived || c->shut || now - c->since_ms < (int64_t)timeout_ms) continue;
+    shutdown(c->fd, SHUT_RDWR);
+    c->shut = true;
+    n++;
+  }
+  if (n > 0) fin_log("warn", "request_timeout", "\"connections\":%u,\"ms\":%u", n, timeout_ms);
+}
+
+static void *sweeper_main(void *arg) {
+  (void)arg;
+  /* a tenth of the deadline keeps the overshoot small at little cost */
+  unsigned tick = timeout_ms / 10 < 50 ? 50 : timeout_ms / 10;
+  pthread_mutex_lock(&lock);
+  while (!sweeper_stop) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (long)(tick % 1000) * 1000000L;
+    ts.tv_sec += tick / 1000 + ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(&wake, &lock, &ts);
+    if (!sweeper_stop) sweep(fin_now_ms());
+  }
+  pthread_mutex_unlock(&lock);
+  return NULL;
+}
+
+int fin_conn_sweeper_start(unsigned ms) {
+  pthread_mutex_lock(&lock);
+  timeout_ms = ms;
+  sweeper_stop = false;
+  pthread_mutex_unlock(&lock);
+  if (pthread_create(&sweeper, NULL, sweeper_main, NULL) != 0) return -1;
+  sweeper_on = true;
+  return 0;
+}
+
+void fin_conn_sweeper_stop(void) {
+  if (!sweeper_on) return;
+  pthread_mutex_lock(&lock);
+  sweeper_stop = true;
+  pthread_cond_signal(&wake);
+  pthread_mutex_unlock(&lock);
+  pthread_join(sweeper, NULL);
+  sweeper_on = false;
+}
