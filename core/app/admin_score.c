@@ -67,8 +67,8 @@ static json_t *after_view(struct fin_container *c, const struct fin_user *u,
   return view;
 }
 
-static void adjust(struct fin_container *c, const struct fin_req *q, const char *hash, int score,
-                   const char *reason, struct fin_resp *r) {
+static void adjust(struct fin_container *c, const struct fin_req *q, const char *hash,
+                   const char *fp, int score, const char *reason, struct fin_resp *r) {
   const struct fin_principal *admin = q->principal;
   struct fin_user u = {0};
   struct fin_app_error e = {0};
@@ -108,7 +108,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   fin_audit_fill(&audit, admin->ecosystem_id, admin->email, "score.adjusted", "user",
                  u.ecosystem_id, NULL, json_pack("{s:i,s:s}", "score", u.score, "tier", prev_tier),
                  json_pack("{s:i,s:s}", "score", score, "tier", new_tier), reason, rid, now);
-  fin_idem_fill(&idem, admin->ecosystem_id, hash, OP_ADMIN, fin_json_dump(body, &len), 200, now,
+  fin_idem_fill(&idem, admin->ecosystem_id, hash, fp, OP_ADMIN, fin_json_dump(body, &len), 200, now,
                 fin_rules_of(c));
   struct fin_write w[4];
   w[0].kind = FIN_W_USER_SCORE;
@@ -122,7 +122,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
     fin_resp_json(r, 200, body);
     body = NULL;
   } else if (st == FIN_EXISTS && pe.failed_write == 3) {
-    fin_admin_replay(c, admin->ecosystem_id, hash, r);
+    fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
   } else if (st == FIN_NOT_FOUND) {
     fin_resp_error(r, 404, "NOT_FOUND", "User not found");
   } else {
@@ -139,12 +139,15 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
 void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
-  char hash[65];
+  char hash[65], fp[65];
+  if (fin_idem_fingerprint("adjust-score", q, fp))
+    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
   fin_admin_key_hash("adjust-score", q->params[0], key, hash);
   int score = 0;
   const char *reason = NULL;
   fin_idem_lock(q->principal->ecosystem_id, hash);
-  if (!fin_admin_replay(c, q->principal->ecosystem_id, hash, r) && !validate(q, &score, &reason, r))
-    adjust(c, q, hash, score, reason, r);
+  if (!fin_admin_replay(c, q->principal->ecosystem_id, hash, fp, r) &&
+      !validate(q, &score, &reason, r))
+    adjust(c, q, hash, fp, score, reason, r);
   fin_idem_unlock(q->principal->ecosystem_id, hash);
 }

@@ -79,8 +79,9 @@ void fin_idem_unlock(const char *scope, const char *hash) {
   fin_stripe_unlock(FIN_STRIPES_IDEM, scope, hash);
 }
 
-int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, const char *operation,
-                  char *response_text, int status, fin_ms now, const struct fin_rules *rules) {
+int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
+                  const char *fingerprint, const char *operation, char *response_text, int status,
+                  fin_ms now, const struct fin_rules *rules) {
   memset(rec, 0, sizeof *rec);
   rec->ecosystem_id = fin_strdup(scope);
   rec->response = response_text;
@@ -89,6 +90,7 @@ int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, con
     return -1;
   }
   fin_strlcpy(rec->key_hash, hash, sizeof rec->key_hash);
+  if (fingerprint != NULL) fin_strlcpy(rec->fingerprint, fingerprint, sizeof rec->fingerprint);
   fin_strlcpy(rec->operation, operation, sizeof rec->operation);
   rec->status_code = status;
   rec->created_at = now;

@@ -156,8 +156,8 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
   int idem_index = -1;
   if (in->idem_scope != NULL) {
-    if (fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body),
-                      200, now, fin_rules_of(c)) == 0) {
+    if (fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_fingerprint,
+                      in->idem_operation, dump_body(body), 200, now, fin_rules_of(c)) == 0) {
       idem_index = (int)n;
       w[n].kind = FIN_W_IDEM_PUT;
       w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
@@ -265,8 +265,8 @@ int fin_reject_request(struct fin_container *c, const struct fin_decision_input 
   w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
   int idem_index = -1;
   if (in->idem_scope != NULL &&
-      fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body), 200,
-                    now, fin_rules_of(c)) == 0) {
+      fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_fingerprint, in->idem_operation,
+                    dump_body(body), 200, now, fin_rules_of(c)) == 0) {
     idem_index = (int)n;
     w[n].kind = FIN_W_IDEM_PUT;
     w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};

@@ -107,6 +107,7 @@ void fill_idem(struct fin_idem *r, const char *eco, const char *key_hash, fin_ms
                          .expires_at = expires};
   fin_strlcpy(r->key_hash, key_hash, sizeof r->key_hash);
   strcpy(r->operation, "make-purchase");
+  strcpy(r->fingerprint, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 }
 
 void fill_audit(struct fin_audit *a, const char *target_id, fin_ms ts) {
