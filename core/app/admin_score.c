@@ -1,5 +1,4 @@
 /* admin_score.c - GET/PATCH /v1/admin/users/:userSlug/score (§1.13, §1.14, §4.8). */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,14 +28,7 @@ static int validate(const struct fin_req *q, int *score, const char **reason, st
   const json_t *s = b ? json_object_get(b, "score") : NULL;
   const json_t *why = b ? json_object_get(b, "reason") : NULL;
   struct fin_msgs m = {0};
-  if (!json_is_number(s)) {
-    fin_msgs_add(&m, "newScore must be a number");
-  } else {
-    double v = json_number_value(s);
-    if (floor(v) != v) fin_msgs_add(&m, "newScore must be an integer");
-    if (v < 0 || v > 1000) fin_msgs_add(&m, "newScore must be between 0 and 1000");
-    *score = (int)v;
-  }
+  fin_check_score(s, score, &m);
   if (!json_is_string(why) || fin_blank(json_string_value(why)))
     fin_msgs_add(&m, "reason is required");
   else if (fin_js_length(json_string_value(why)) > 500)

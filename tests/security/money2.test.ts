@@ -130,3 +130,24 @@ describe("an Idempotency-Key reused with another request is 422, the same reques
     expect(await balance(u)).toBe(won);
   });
 });
+
+describe("the admin score is range-checked as a JSON number before it is converted", () => {
+  test("1e300, -1e300, 2147483648, 700.5: 400 VALIDATION_ERROR with the rule broken, score unchanged", async () => {
+    const u = await userWithScore(600);
+    const cases: [string, string][] = [
+      ["1e300", "newScore must be between 0 and 1000"],
+      ["-1e300", "newScore must be between 0 and 1000"],
+      ["2147483648", "newScore must be between 0 and 1000"],
+      ["-2147483649", "newScore must be between 0 and 1000"],
+      ["700.5", "newScore must be an integer"],
+    ];
+    for (const [raw, message] of cases) {
+      const r = await call("PATCH", `/v1/admin/users/${u.id}/score`, ADMIN(), `{"score":${raw},"reason":"r"}`, key());
+      expect(r.status).toBe(400);
+      expect(r.body.error).toEqual({ code: "VALIDATION_ERROR", message });
+    }
+    const ok = await call("PATCH", `/v1/admin/users/${u.id}/score`, ADMIN(), '{"score":7e2,"reason":"r"}', key());
+    expect(ok.status).toBe(200);
+    expect(ok.body.user.currentScore).toBe(700);
+  });
+});
