@@ -72,7 +72,10 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   const char *new_tier = fin_tier_of(fin_rules_of(c), score);
   struct fin_score entry = {
       .value = score, .previous_value = u.score, .delta = score - u.score, .timestamp = now};
-  fin_uuid_v7(entry.score_id);
+  if (fin_uuid_v7(entry.score_id) != 0) {
+    fin_user_clear(&u);
+    return fin_app_random_failed(r);
+  }
   entry.ecosystem_id = u.ecosystem_id;
   entry.reason = (char *)reason;
   entry.source_id = admin->ecosystem_id;
@@ -109,7 +112,11 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   w[2].kind = FIN_W_EVENT_APPEND, w[2].u.event = &ev;
   w[3].kind = FIN_W_IDEM_PUT, w[3].u.idem = (typeof(w[0].u.idem)){&idem, now};
   struct fin_err pe = {0};
-  st = fin_app_commit(c, w, 4, &pe);
+  /* a record that could not be filled (no id, no memory) is never committed */
+  if (ev.event_type == NULL || audit.action == NULL || idem.response == NULL)
+    st = fin_err_set(&pe, FIN_UNAVAILABLE, "no event or audit id (random source) or no memory");
+  else
+    st = fin_app_commit(c, w, 4, &pe);
   if (st == FIN_OK) {
     fin_resp_json(r, 200, body);
     body = NULL;

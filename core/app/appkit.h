@@ -30,6 +30,10 @@ void fin_app_error_from_port(struct fin_app_error *e, enum fin_status st, const 
 void fin_app_fail(struct fin_resp *r, struct fin_app_error *e);
 void fin_app_error_clear(struct fin_app_error *e);
 
+/* 503 DEPENDENCY_UNAVAILABLE (random source): an id could not be made
+ * (ids.h logged why). */
+void fin_app_random_failed(struct fin_resp *r);
+
 /* Now, from the wired clock. */
 fin_ms fin_app_now(struct fin_container *c);
 

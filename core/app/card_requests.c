@@ -93,7 +93,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
                                         struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
   struct fin_card_request q = {0};
-  fin_uuid_v7(q.request_id);
+  if (fin_uuid_v7(q.request_id) != 0) return fin_err_set(pe, FIN_UNAVAILABLE, "random source");
   q.ecosystem_id = u->ecosystem_id;
   q.product_id = (char *)a->product;
   q.idempotency_key = (char *)a->key;
@@ -114,7 +114,8 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   w[n].kind = FIN_W_USER_CARD_SLOT;
   w[n++].u.slot = (typeof(w[0].u.slot)){u->ecosystem_id, u->card_rev};
   if (approved) {
-    fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now);
+    if (fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now))
+      return fin_err_set(pe, FIN_UNAVAILABLE, "no card id (random source) or out of memory");
     fin_strlcpy(q.status, "approved", sizeof q.status);
     q.decision = (struct fin_decision){
         .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = now};

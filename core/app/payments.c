@@ -59,7 +59,7 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
                         struct fin_err *pe) {
   fin_payment_score(fin_rules_of(c), p->amount, card->balance, u->score, now, card->next_due_date,
                     &pl->out);
-  fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now);
+  if (fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now, pe)) return -1;
   fin_strlcpy(pl->t.status, "completed", sizeof pl->t.status);
   fin_strlcpy(pl->t.payment_status, pl->out.on_time ? "on_time" : "late",
               sizeof pl->t.payment_status);
@@ -74,7 +74,10 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
   pl->prev_tier = fin_tier_of(fin_rules_of(c), u->score);
   pl->new_tier = fin_tier_of(fin_rules_of(c), pl->out.new_score);
   memset(&pl->entry, 0, sizeof pl->entry);
-  fin_uuid_v7(pl->entry.score_id);
+  if (fin_uuid_v7(pl->entry.score_id) != 0) {
+    fin_err_set(pe, FIN_UNAVAILABLE, "no score entry id: random source failed");
+    return -1;
+  }
   pl->entry.ecosystem_id = (char *)p->eco;
   pl->entry.value = pl->out.new_score;
   pl->entry.previous_value = u->score;

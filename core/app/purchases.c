@@ -50,7 +50,8 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
                                json_t **body, struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
   struct fin_txn t;
-  fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now);
+  if (fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now, pe))
+    return pe->code;
   fin_strlcpy(t.status, "completed", sizeof t.status);
   t.merchant = (char *)p->merchant;
   struct fin_card after = *card;

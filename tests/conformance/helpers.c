@@ -14,12 +14,13 @@ enum fin_status commit(struct fin_write *w, size_t n, struct fin_err *e) {
 }
 
 void new_id(fin_id id) {
-  fin_uuid_v7(id);
+  assert_int_equal(fin_uuid_v7(id), 0);
 }
 
 void new_key(char *buf, const char *prefix) {
   fin_id u;
-  snprintf(buf, 64, "%s-%s", prefix, fin_uuid_v7(u));
+  new_id(u);
+  snprintf(buf, 64, "%s-%s", prefix, u);
 }
 
 void fill_user(struct fin_user *u, const char *eco, int score) {
@@ -66,7 +67,7 @@ void fill_txn(struct fin_txn *t, const char *eco, const char *card_id, const cha
                         .idempotency_key = "conformance-key",
                         .timestamp = ts,
                         .processed_at = ts};
-  fin_uuid_v7_at(ts, t->transaction_id); /* as fin_txn_prepare does (repos.h) */
+  assert_int_equal(fin_uuid_v7_at(ts, t->transaction_id), 0); /* as fin_txn_prepare (repos.h) */
   fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
   fin_strlcpy(t->type, type, sizeof t->type);
   strcpy(t->status, "completed");
