@@ -261,6 +261,8 @@ int ent_idem_put(const struct ent_io *io, json_t *f, const struct fin_idem *i) {
   int ok = io->put_s(f, "operation", i->operation) == 0;
   /* the exact response text: a map would re-order keys and re-print numbers */
   ok &= io->put_s(f, "response", i->response) == 0;
+  /* absent = no fingerprint (as in records of older versions) */
+  if (i->fingerprint[0]) ok &= io->put_s(f, "fingerprint", i->fingerprint) == 0;
   ok &= io->put_int(f, "statusCode", i->status_code) == 0;
   ok &= io->put_time(f, "createdAt", i->created_at) == 0;
   return rc(ok);
@@ -274,6 +276,7 @@ int ent_idem_get(const struct ent_io *io, const json_t *f, struct fin_idem *i) {
     i->response = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
     json_decref(v);
   }
+  cpy_s(io, f, "fingerprint", i->fingerprint, sizeof i->fingerprint);
   i->status_code = (int)io->get_int(f, "statusCode", 200);
   i->created_at = io->get_time(f, "createdAt");
   return 0;

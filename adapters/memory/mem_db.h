@@ -105,6 +105,7 @@ struct mem_bucket { /* the transactions of one (ecosystem, card) */
 struct mem_idem {
   char key_hash[65];
   char operation[24];
+  char fingerprint[65];
   bool has_response;
   int status_code;
   fin_ms created_at, expires_at;

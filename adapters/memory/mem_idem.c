@@ -22,6 +22,7 @@ struct mem_idem *mem_idem_pack(const struct fin_idem *r) {
   if (m == NULL) return NULL;
   fin_strlcpy(m->key_hash, r->key_hash, sizeof m->key_hash);
   fin_strlcpy(m->operation, r->operation, sizeof m->operation);
+  fin_strlcpy(m->fingerprint, r->fingerprint, sizeof m->fingerprint);
   m->has_response = r->response != NULL;
   m->status_code = r->status_code;
   m->created_at = r->created_at;
@@ -47,6 +48,7 @@ int mem_idem_to_model(const struct mem_acct *a, const struct mem_idem *m, struct
   memset(out, 0, sizeof *out);
   memcpy(out->key_hash, m->key_hash, sizeof out->key_hash);
   memcpy(out->operation, m->operation, sizeof out->operation);
+  memcpy(out->fingerprint, m->fingerprint, sizeof out->fingerprint);
   out->status_code = m->status_code;
   out->created_at = m->created_at;
   out->expires_at = m->expires_at;

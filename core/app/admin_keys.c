@@ -18,7 +18,7 @@ void fin_admin_key_hash(const char *operation, const char *target, const char *k
   free(buf);
 }
 
-int fin_admin_replay(struct fin_container *c, const char *admin, const char *hash,
+int fin_admin_replay(struct fin_container *c, const char *admin, const char *hash, const char *fp,
                      struct fin_resp *r) {
   struct fin_idem rec = {0};
   struct fin_err pe = {0};
@@ -28,6 +28,11 @@ int fin_admin_replay(struct fin_container *c, const char *admin, const char *has
     struct fin_app_error e = {0};
     fin_app_error_from_port(&e, st, &pe, "read idempotency record");
     fin_app_fail(r, &e);
+    return 1;
+  }
+  if (!fin_idem_same_request(&rec, fp)) {
+    fin_idem_refuse_reuse(r);
+    fin_idem_clear(&rec);
     return 1;
   }
   /* Integers as reals: the writer prints 1e20 as 100000000000000000000,

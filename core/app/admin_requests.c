@@ -59,10 +59,12 @@ void fin_h_admin_list_requests(struct fin_container *c, const struct fin_req *q,
 static void decide(struct fin_container *c, const struct fin_req *q, const char *key,
                    const char *operation, struct fin_decision_input *in, struct fin_resp *r) {
   const struct fin_principal *admin = q->principal;
-  char hash[65];
+  char hash[65], fp[65];
+  if (fin_idem_fingerprint(operation, q, fp))
+    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
   fin_admin_key_hash(operation, q->params[0], key, hash);
   fin_idem_lock(admin->ecosystem_id, hash);
-  if (fin_admin_replay(c, admin->ecosystem_id, hash, r)) {
+  if (fin_admin_replay(c, admin->ecosystem_id, hash, fp, r)) {
     fin_idem_unlock(admin->ecosystem_id, hash);
     return;
   }
@@ -71,6 +73,7 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
   in->request_id = q->params[0];
   in->idem_scope = admin->ecosystem_id;
   in->idem_hash = hash;
+  in->idem_fingerprint = fp;
   in->idem_operation = OP_ADMIN;
   json_t *body = NULL;
   struct fin_app_error e = {0};
@@ -79,7 +82,7 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
   if (rc == FIN_DECIDED)
     fin_resp_json(r, 200, body);
   else if (rc == FIN_DECISION_IDEM_RACE)
-    fin_admin_replay(c, admin->ecosystem_id, hash, r);
+    fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
   else
     fin_app_fail(r, &e);
   fin_idem_unlock(admin->ecosystem_id, hash);

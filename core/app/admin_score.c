@@ -1,5 +1,4 @@
 /* admin_score.c - GET/PATCH /v1/admin/users/:userSlug/score (§1.13, §1.14, §4.8). */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,14 +28,7 @@ static int validate(const struct fin_req *q, int *score, const char **reason, st
   const json_t *s = b ? json_object_get(b, "score") : NULL;
   const json_t *why = b ? json_object_get(b, "reason") : NULL;
   struct fin_msgs m = {0};
-  if (!json_is_number(s)) {
-    fin_msgs_add(&m, "newScore must be a number");
-  } else {
-    double v = json_number_value(s);
-    if (floor(v) != v) fin_msgs_add(&m, "newScore must be an integer");
-    if (v < 0 || v > 1000) fin_msgs_add(&m, "newScore must be between 0 and 1000");
-    *score = (int)v;
-  }
+  fin_check_score(s, score, &m);
   if (!json_is_string(why) || fin_blank(json_string_value(why)))
     fin_msgs_add(&m, "reason is required");
   else if (fin_js_length(json_string_value(why)) > 500)
@@ -67,8 +59,8 @@ static json_t *after_view(struct fin_container *c, const struct fin_user *u,
   return view;
 }
 
-static void adjust(struct fin_container *c, const struct fin_req *q, const char *hash, int score,
-                   const char *reason, struct fin_resp *r) {
+static void adjust(struct fin_container *c, const struct fin_req *q, const char *hash,
+                   const char *fp, int score, const char *reason, struct fin_resp *r) {
   const struct fin_principal *admin = q->principal;
   struct fin_user u = {0};
   struct fin_app_error e = {0};
@@ -80,7 +72,10 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   const char *new_tier = fin_tier_of(fin_rules_of(c), score);
   struct fin_score entry = {
       .value = score, .previous_value = u.score, .delta = score - u.score, .timestamp = now};
-  fin_uuid_v7(entry.score_id);
+  if (fin_uuid_v7(entry.score_id) != 0) {
+    fin_user_clear(&u);
+    return fin_app_random_failed(r);
+  }
   entry.ecosystem_id = u.ecosystem_id;
   entry.reason = (char *)reason;
   entry.source_id = admin->ecosystem_id;
@@ -108,7 +103,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   fin_audit_fill(&audit, admin->ecosystem_id, admin->email, "score.adjusted", "user",
                  u.ecosystem_id, NULL, json_pack("{s:i,s:s}", "score", u.score, "tier", prev_tier),
                  json_pack("{s:i,s:s}", "score", score, "tier", new_tier), reason, rid, now);
-  fin_idem_fill(&idem, admin->ecosystem_id, hash, OP_ADMIN, fin_json_dump(body, &len), 200, now,
+  fin_idem_fill(&idem, admin->ecosystem_id, hash, fp, OP_ADMIN, fin_json_dump(body, &len), 200, now,
                 fin_rules_of(c));
   struct fin_write w[4];
   w[0].kind = FIN_W_USER_SCORE;
@@ -117,12 +112,16 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   w[2].kind = FIN_W_EVENT_APPEND, w[2].u.event = &ev;
   w[3].kind = FIN_W_IDEM_PUT, w[3].u.idem = (typeof(w[0].u.idem)){&idem, now};
   struct fin_err pe = {0};
-  st = fin_app_commit(c, w, 4, &pe);
+  /* a record that could not be filled (no id, no memory) is never committed */
+  if (ev.event_type == NULL || audit.action == NULL || idem.response == NULL)
+    st = fin_err_set(&pe, FIN_UNAVAILABLE, "no event or audit id (random source) or no memory");
+  else
+    st = fin_app_commit(c, w, 4, &pe);
   if (st == FIN_OK) {
     fin_resp_json(r, 200, body);
     body = NULL;
   } else if (st == FIN_EXISTS && pe.failed_write == 3) {
-    fin_admin_replay(c, admin->ecosystem_id, hash, r);
+    fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
   } else if (st == FIN_NOT_FOUND) {
     fin_resp_error(r, 404, "NOT_FOUND", "User not found");
   } else {
@@ -139,12 +138,15 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
 void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
-  char hash[65];
+  char hash[65], fp[65];
+  if (fin_idem_fingerprint("adjust-score", q, fp))
+    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
   fin_admin_key_hash("adjust-score", q->params[0], key, hash);
   int score = 0;
   const char *reason = NULL;
   fin_idem_lock(q->principal->ecosystem_id, hash);
-  if (!fin_admin_replay(c, q->principal->ecosystem_id, hash, r) && !validate(q, &score, &reason, r))
-    adjust(c, q, hash, score, reason, r);
+  if (!fin_admin_replay(c, q->principal->ecosystem_id, hash, fp, r) &&
+      !validate(q, &score, &reason, r))
+    adjust(c, q, hash, fp, score, reason, r);
   fin_idem_unlock(q->principal->ecosystem_id, hash);
 }

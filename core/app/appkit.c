@@ -58,6 +58,11 @@ void fin_app_fail(struct fin_resp *r, struct fin_app_error *e) {
   }
 }
 
+void fin_app_random_failed(struct fin_resp *r) {
+  fin_resp_error(r, 503, "DEPENDENCY_UNAVAILABLE",
+                 "A required service is unavailable (random source); please retry later");
+}
+
 fin_ms fin_app_now(struct fin_container *c) {
   return c->clock.ops->now(c->clock.self);
 }
@@ -79,8 +84,9 @@ void fin_idem_unlock(const char *scope, const char *hash) {
   fin_stripe_unlock(FIN_STRIPES_IDEM, scope, hash);
 }
 
-int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, const char *operation,
-                  char *response_text, int status, fin_ms now, const struct fin_rules *rules) {
+int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
+                  const char *fingerprint, const char *operation, char *response_text, int status,
+                  fin_ms now, const struct fin_rules *rules) {
   memset(rec, 0, sizeof *rec);
   rec->ecosystem_id = fin_strdup(scope);
   rec->response = response_text;
@@ -89,6 +95,7 @@ int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, con
     return -1;
   }
   fin_strlcpy(rec->key_hash, hash, sizeof rec->key_hash);
+  if (fingerprint != NULL) fin_strlcpy(rec->fingerprint, fingerprint, sizeof rec->fingerprint);
   fin_strlcpy(rec->operation, operation, sizeof rec->operation);
   rec->status_code = status;
   rec->created_at = now;
@@ -99,7 +106,10 @@ int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, con
 int fin_event_fill(struct fin_event *ev, const char *type, const char *entity_type,
                    const char *entity_id, const char *eco, json_t *payload, fin_ms now) {
   memset(ev, 0, sizeof *ev);
-  fin_uuid_v7(ev->event_id);
+  if (fin_uuid_v7(ev->event_id) != 0) {
+    json_decref(payload);
+    return -1;
+  }
   ev->event_type = fin_strdup(type);
   ev->entity_type = fin_strdup(entity_type);
   ev->entity_id = fin_strdup(entity_id);
@@ -119,7 +129,11 @@ int fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_
                    const char *target_eco, json_t *prev, json_t *next, const char *reason,
                    const char *request_id, fin_ms now) {
   memset(a, 0, sizeof *a);
-  fin_uuid_v7(a->log_id);
+  if (fin_uuid_v7(a->log_id) != 0) {
+    json_decref(prev);
+    json_decref(next);
+    return -1;
+  }
   a->admin_ecosystem_id = fin_strdup(admin_id);
   a->admin_email = fin_strdup(admin_email);
   a->action = fin_strdup(action);

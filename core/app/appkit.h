@@ -30,6 +30,10 @@ void fin_app_error_from_port(struct fin_app_error *e, enum fin_status st, const 
 void fin_app_fail(struct fin_resp *r, struct fin_app_error *e);
 void fin_app_error_clear(struct fin_app_error *e);
 
+/* 503 DEPENDENCY_UNAVAILABLE (random source): an id could not be made
+ * (ids.h logged why). */
+void fin_app_random_failed(struct fin_resp *r);
+
 /* Now, from the wired clock. */
 fin_ms fin_app_now(struct fin_container *c);
 
@@ -60,9 +64,20 @@ void fin_idem_hash(const char *key, char out[65]);
 /* Looks up (scope, hash). FIN_OK with *out filled, FIN_NOT_FOUND, or error. */
 enum fin_status fin_idem_lookup(struct fin_container *c, const char *scope, const char *hash,
                                 struct fin_idem *out, struct fin_err *pe);
-/* Fills a record for an IDEM_PUT write; takes ownership of response_text. */
-int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash, const char *operation,
-                  char *response_text, int status, fin_ms now, const struct fin_rules *rules);
+/* Fills a record for an IDEM_PUT write; takes ownership of response_text.
+ * fingerprint (fin_idem_fingerprint) may be NULL: none stored. */
+int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
+                  const char *fingerprint, const char *operation, char *response_text, int status,
+                  fin_ms now, const struct fin_rules *rules);
+/* Hex SHA-256 of the operation, the path parameters and the canonical body
+ * (keys sorted, numbers as doubles) of q. 0, or -1 on OOM. */
+int fin_idem_fingerprint(const char *operation, const struct fin_req *q, char out[65])
+    __attribute__((warn_unused_result));
+/* True when a stored record may be replayed for the request with this
+ * fingerprint: equal, or either side has none (records of older versions). */
+bool fin_idem_same_request(const struct fin_idem *rec, const char *fingerprint);
+/* 422 IDEMPOTENCY_KEY_REUSED: the key was first used with another request. */
+void fin_idem_refuse_reuse(struct fin_resp *r);
 /* Concurrent first uses of one key inside this process queue up (a striped
  * lock by scope and hash): the later ones find the record and replay rather
  * than send a commit bound to fail. Other processes still meet the store's
@@ -101,6 +116,7 @@ struct fin_decision_input {
    * stored under (scope, hash) in the same commit. */
   const char *idem_scope;
   const char *idem_hash;
+  const char *idem_fingerprint;
   const char *idem_operation;
 };
 /* Result codes of the decision services. */

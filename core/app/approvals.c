@@ -62,6 +62,14 @@ static int commit_result(enum fin_status st, const struct fin_err *pe, int idem_
   return FIN_DECISION_FAILED;
 }
 
+/* True (pe set) when the event or the audit record could not be filled: no
+ * id (the random source failed) or no memory. Nothing is committed then. */
+static bool unfilled(const struct fin_event *ev, const struct fin_audit *a, struct fin_err *pe) {
+  if (ev->event_type != NULL && a->action != NULL) return false;
+  fin_err_set(pe, FIN_UNAVAILABLE, "no event or audit id (random source) or out of memory");
+  return true;
+}
+
 static char *dump_body(const json_t *body) {
   size_t len;
   return fin_json_dump(body, &len);
@@ -156,15 +164,15 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
   int idem_index = -1;
   if (in->idem_scope != NULL) {
-    if (fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body),
-                      200, now, fin_rules_of(c)) == 0) {
+    if (fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_fingerprint,
+                      in->idem_operation, dump_body(body), 200, now, fin_rules_of(c)) == 0) {
       idem_index = (int)n;
       w[n].kind = FIN_W_IDEM_PUT;
       w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
     }
   }
   memset(&pe, 0, sizeof pe);
-  st = fin_app_commit(c, w, n, &pe);
+  st = unfilled(&ev, &audit, &pe) ? pe.code : fin_app_commit(c, w, n, &pe);
   rc = commit_result(st, &pe, idem_index, req->request_id, e);
   if (rc == FIN_DECIDED && body_out) {
     *body_out = body;
@@ -265,14 +273,14 @@ int fin_reject_request(struct fin_container *c, const struct fin_decision_input 
   w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
   int idem_index = -1;
   if (in->idem_scope != NULL &&
-      fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_operation, dump_body(body), 200,
-                    now, fin_rules_of(c)) == 0) {
+      fin_idem_fill(&idem, in->idem_scope, in->idem_hash, in->idem_fingerprint, in->idem_operation,
+                    dump_body(body), 200, now, fin_rules_of(c)) == 0) {
     idem_index = (int)n;
     w[n].kind = FIN_W_IDEM_PUT;
     w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
   }
   struct fin_err pe = {0};
-  enum fin_status st = fin_app_commit(c, w, n, &pe);
+  enum fin_status st = unfilled(&ev, &audit, &pe) ? pe.code : fin_app_commit(c, w, n, &pe);
   rc = commit_result(st, &pe, idem_index, req.request_id, e);
   if (rc == FIN_DECIDED && body_out) {
     *body_out = body;

@@ -12,6 +12,13 @@
 
 #define OP_REQUEST_CARD "request-card"
 
+/* One card request: who asks for what, under which idempotency key. */
+struct ask {
+  const char *eco, *product, *key;
+  char hash[65]; /* key hash */
+  char fp[65];   /* request fingerprint (fin_idem_fingerprint) */
+};
+
 /* Re-reads the stored request (and its card) to answer; status_override is
  * the status cached at first execution on replays (quirk kept, §1.8). */
 static void answer(struct fin_container *c, const char *eco, const char *request_id,
@@ -47,20 +54,21 @@ done:
   fin_card_clear(&card);
 }
 
-static void replay(struct fin_container *c, const char *eco, const struct fin_idem *rec,
+static void replay(struct fin_container *c, const struct ask *a, const struct fin_idem *rec,
                    struct fin_resp *r) {
   if (strcmp(rec->operation, OP_REQUEST_CARD) != 0) {
     fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
                    "Idempotency key used for different operation");
     return;
   }
+  if (!fin_idem_same_request(rec, a->fp)) return fin_idem_refuse_reuse(r);
   json_t *sum = json_loads(rec->response, 0, NULL);
   const char *rid = json_string_value(json_object_get(sum, "requestId"));
   const char *status = json_string_value(json_object_get(sum, "status"));
   if (rid == NULL)
     fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
   else
-    answer(c, eco, rid, status, 200, r);
+    answer(c, a->eco, rid, status, 200, r);
   json_decref(sum);
 }
 
@@ -81,14 +89,14 @@ static json_t *approved_payload(const struct fin_card_request *q, const struct f
 /* Decides and stores the request atomically (§4.3). Returns the commit
  * status; on FIN_EXISTS at the idempotency write the caller replays. */
 static enum fin_status decide_and_store(struct fin_container *c, const struct fin_user *u,
-                                        const char *product, const char *key, const char *hash,
-                                        char *request_id_out, struct fin_err *pe) {
+                                        const struct ask *a, char *request_id_out,
+                                        struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
   struct fin_card_request q = {0};
-  fin_uuid_v7(q.request_id);
+  if (fin_uuid_v7(q.request_id) != 0) return fin_err_set(pe, FIN_UNAVAILABLE, "random source");
   q.ecosystem_id = u->ecosystem_id;
-  q.product_id = (char *)product;
-  q.idempotency_key = (char *)key;
+  q.product_id = (char *)a->product;
+  q.idempotency_key = (char *)a->key;
   q.score_at_request = u->score;
   fin_strlcpy(q.tier_at_request, fin_tier_of(fin_rules_of(c), u->score), sizeof q.tier_at_request);
   q.created_at = q.updated_at = now;
@@ -106,7 +114,8 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   w[n].kind = FIN_W_USER_CARD_SLOT;
   w[n++].u.slot = (typeof(w[0].u.slot)){u->ecosystem_id, u->card_rev};
   if (approved) {
-    fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now);
+    if (fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now))
+      return fin_err_set(pe, FIN_UNAVAILABLE, "no card id (random source) or out of memory");
     fin_strlcpy(q.status, "approved", sizeof q.status);
     q.decision = (struct fin_decision){
         .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = now};
@@ -135,7 +144,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   enum fin_status st = FIN_NOMEM;
   if (ev.event_type == NULL) {
     free(text);
-  } else if (fin_idem_fill(&idem, u->ecosystem_id, hash, OP_REQUEST_CARD, text, 200, now,
+  } else if (fin_idem_fill(&idem, u->ecosystem_id, a->hash, a->fp, OP_REQUEST_CARD, text, 200, now,
                            fin_rules_of(c)) == 0) {
     w[n].kind = FIN_W_IDEM_PUT;
     w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
@@ -184,8 +193,8 @@ enum attempt { ISSUED, STALE };
 
 /* One read-check-commit round; STALE when the user's cards or requests
  * changed between the eligibility reads and the commit. */
-static enum attempt try_issue(struct fin_container *c, const char *eco, const char *product,
-                              const char *key, const char *hash, struct fin_resp *r) {
+static enum attempt try_issue(struct fin_container *c, const struct ask *a, struct fin_resp *r) {
+  const char *eco = a->eco;
   struct fin_user u = {0};
   struct fin_app_error e = {0};
   enum attempt out = ISSUED;
@@ -201,15 +210,15 @@ static enum attempt try_issue(struct fin_container *c, const char *eco, const ch
   if (eligible(c, eco, r)) {
     fin_id rid;
     struct fin_err pe = {0};
-    st = decide_and_store(c, &u, product, key, hash, rid, &pe);
+    st = decide_and_store(c, &u, a, rid, &pe);
     if (st == FIN_OK) {
       answer(c, eco, rid, NULL, 201, r);
     } else if (st == FIN_VERSION_CONFLICT && pe.failed_write == 0) {
       out = STALE;
     } else if (st == FIN_EXISTS) { /* the same key won concurrently: replay it */
       struct fin_idem rec = {0};
-      if (fin_idem_lookup(c, eco, hash, &rec, &pe) == FIN_OK)
-        replay(c, eco, &rec, r);
+      if (fin_idem_lookup(c, eco, a->hash, &rec, &pe) == FIN_OK)
+        replay(c, a, &rec, r);
       else
         fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
       fin_idem_clear(&rec);
@@ -226,10 +235,9 @@ static enum attempt try_issue(struct fin_container *c, const char *eco, const ch
  * request that won and answers 409, as a sequential request would. */
 #define ISSUE_ATTEMPTS 8
 
-static void execute(struct fin_container *c, const char *eco, const char *product, const char *key,
-                    const char *hash, struct fin_resp *r) {
-  for (int a = 0; a < ISSUE_ATTEMPTS; a++)
-    if (try_issue(c, eco, product, key, hash, r) == ISSUED) return;
+static void execute(struct fin_container *c, const struct ask *a, struct fin_resp *r) {
+  for (int i = 0; i < ISSUE_ATTEMPTS; i++)
+    if (try_issue(c, a, r) == ISSUED) return;
   fin_resp_error(r, 409, "VERSION_CONFLICT",
                  "The user's cards changed concurrently. Please retry.");
 }
@@ -247,22 +255,27 @@ void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct
     free(product);
     return;
   }
-  char hash[65];
-  fin_idem_hash(key, hash);
+  struct ask a = {.eco = eco, .product = product, .key = key};
+  if (fin_idem_fingerprint(OP_REQUEST_CARD, q, a.fp)) {
+    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    free(product);
+    return;
+  }
+  fin_idem_hash(key, a.hash);
   struct fin_idem rec = {0};
   struct fin_err pe = {0};
-  fin_idem_lock(eco, hash);
-  enum fin_status st = fin_idem_lookup(c, eco, hash, &rec, &pe);
+  fin_idem_lock(eco, a.hash);
+  enum fin_status st = fin_idem_lookup(c, eco, a.hash, &rec, &pe);
   if (st == FIN_OK) {
-    replay(c, eco, &rec, r);
+    replay(c, &a, &rec, r);
   } else if (st == FIN_NOT_FOUND) {
-    execute(c, eco, product, key, hash, r);
+    execute(c, &a, r);
   } else {
     struct fin_app_error e = {0};
     fin_app_error_from_port(&e, st, &pe, "read idempotency record");
     fin_app_fail(r, &e);
   }
-  fin_idem_unlock(eco, hash);
+  fin_idem_unlock(eco, a.hash);
   fin_idem_clear(&rec);
   free(product);
 }

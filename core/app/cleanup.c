@@ -50,14 +50,17 @@ static void token_evict(fin_ms now) {
   token_remove(victim);
 }
 
-/* Mints a token for admin; returns 0, or -1 on OOM. */
+/* Mints a token for admin; returns 0, -1 on OOM, -2 when the random source
+ * failed (a token from zeroed bytes would be guessable). */
 static int token_mint(const char *admin, fin_ms now, fin_ms ttl, char id[37], fin_ms *expires) {
+  char fresh[37];
+  if (fin_uuid_v4(fresh) != 0) return -2;
   char *owner = strdup(admin);
   if (owner == NULL) return -1;
   pthread_mutex_lock(&tokens_mu);
   if (n_tokens == MAX_TOKENS) token_evict(now);
   struct token *t = &tokens[n_tokens++];
-  fin_uuid_v4(t->id);
+  memcpy(t->id, fresh, sizeof fresh);
   t->admin = owner;
   t->expires_at = now + ttl;
   memcpy(id, t->id, 37);
@@ -186,7 +189,9 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
   if (tok == NULL) { /* step 1: mint */
     char id[37], iso[32];
     fin_ms expires;
-    if (token_mint(admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires) != 0)
+    int minted = token_mint(admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires);
+    if (minted == -2) return fin_app_random_failed(r);
+    if (minted != 0)
       return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
     json_t *body = json_object();
     json_object_set_new_nocheck(

@@ -134,6 +134,21 @@ bool fin_app_caller(struct fin_container *c, const struct fin_req *q, struct fin
   return st == FIN_OK;
 }
 
+int fin_check_score(const json_t *score, int *out, struct fin_msgs *m) {
+  if (!json_is_number(score)) {
+    fin_msgs_add(m, "newScore must be a number");
+    return -1;
+  }
+  double v = json_number_value(score);
+  bool integral = isfinite(v) && floor(v) == v;
+  bool in_range = v >= 0 && v <= 1000; /* false for NaN too */
+  if (!integral) fin_msgs_add(m, "newScore must be an integer");
+  if (!in_range) fin_msgs_add(m, "newScore must be between 0 and 1000");
+  if (!integral || !in_range) return -1;
+  *out = (int)v; /* in range: (int)1e300 would be undefined behaviour */
+  return 0;
+}
+
 void fin_check_amount(const json_t *amount, struct fin_msgs *m) {
   if (!json_is_number(amount) || !isfinite(json_number_value(amount))) {
     fin_msgs_add(m, "amount must be a positive number");

@@ -31,6 +31,11 @@ void fin_check_user_key(const char *key, int max_len, struct fin_msgs *m);
  * (and at most FIN_AMOUNT_MAX). Adds "amount must be a positive number" for
  * a non-number, else the rule broken. */
 void fin_check_amount(const json_t *amount, struct fin_msgs *m);
+/* The admin score (baseline 1.14): a JSON number that is an integer in
+ * 0..1000. Adds "newScore must be a number" / "... an integer" / "... between
+ * 0 and 1000" to m; sets *out only when valid (the double is converted only
+ * once it is known to fit). Returns 0 when valid. */
+int fin_check_score(const json_t *score, int *out, struct fin_msgs *m);
 
 /* Reads a user: FIN_OK, FIN_NOT_FOUND (e untouched) or another status with
  * e filled. */

@@ -8,23 +8,27 @@
 #include "input.h"
 #include "money.h"
 
-void fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
-                     double amount, const char *key, fin_ms now) {
+int fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
+                    double amount, const char *key, fin_ms now, struct fin_err *pe) {
   memset(t, 0, sizeof *t);
-  fin_uuid_v7_at(now, t->transaction_id); /* id order is time order (repos.h) */
+  if (fin_uuid_v7_at(now, t->transaction_id) != 0) { /* id order is time order (repos.h) */
+    fin_err_set(pe, FIN_UNAVAILABLE, "no transaction id: random source failed");
+    return -1;
+  }
   t->ecosystem_id = (char *)eco;
   fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
   fin_strlcpy(t->type, type, sizeof t->type);
   t->amount = amount;
   t->idempotency_key = (char *)key;
   t->timestamp = t->processed_at = now;
+  return 0;
 }
 
 enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco, const char *card_id,
                                      const char *type, double amount, const char *key,
                                      const char *reason, struct fin_err *pe) {
   struct fin_txn t;
-  fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c));
+  if (fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c), pe)) return pe->code;
   fin_strlcpy(t.status, "failed", sizeof t.status);
   t.failure_reason = (char *)reason;
   struct fin_write w = {.kind = FIN_W_TXN_PUT, .u.txn = &t};

@@ -17,6 +17,7 @@
 struct payment {
   const char *eco, *card_id, *key;
   char hash[65];
+  char fp[65]; /* request fingerprint (fin_idem_fingerprint) */
   double amount;
 };
 
@@ -32,6 +33,7 @@ static void replay(struct fin_container *c, const struct payment *p, int current
                    "Idempotency key used for different operation");
     return;
   }
+  if (!fin_idem_same_request(rec, p->fp)) return fin_idem_refuse_reuse(r);
   json_t *s = json_loads(rec->response, 0, NULL);
   const char *tid = json_string_value(json_object_get(s, "transactionId"));
   const char *cid = json_string_value(json_object_get(s, "cardId"));
@@ -57,7 +59,7 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
                         struct fin_err *pe) {
   fin_payment_score(fin_rules_of(c), p->amount, card->balance, u->score, now, card->next_due_date,
                     &pl->out);
-  fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now);
+  if (fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now, pe)) return -1;
   fin_strlcpy(pl->t.status, "completed", sizeof pl->t.status);
   fin_strlcpy(pl->t.payment_status, pl->out.on_time ? "on_time" : "late",
               sizeof pl->t.payment_status);
@@ -72,7 +74,10 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
   pl->prev_tier = fin_tier_of(fin_rules_of(c), u->score);
   pl->new_tier = fin_tier_of(fin_rules_of(c), pl->out.new_score);
   memset(&pl->entry, 0, sizeof pl->entry);
-  fin_uuid_v7(pl->entry.score_id);
+  if (fin_uuid_v7(pl->entry.score_id) != 0) {
+    fin_err_set(pe, FIN_UNAVAILABLE, "no score entry id: random source failed");
+    return -1;
+  }
   pl->entry.ecosystem_id = (char *)p->eco;
   pl->entry.value = pl->out.new_score;
   pl->entry.previous_value = u->score;
@@ -142,7 +147,7 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
   enum fin_status st = FIN_NOMEM;
-  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PAYMENT, summary_text(p, pl), 200, now,
+  if (fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PAYMENT, summary_text(p, pl), 200, now,
                     fin_rules_of(c)) == 0) {
     struct fin_write w[7];
     w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
@@ -261,6 +266,8 @@ void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_
   fin_check_amount(amount, &m);
   if (m.count) return fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
   p.amount = json_number_value(amount);
+  if (fin_idem_fingerprint(OP_PAYMENT, q, p.fp))
+    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
   fin_idem_hash(p.key, p.hash);
   struct fin_idem rec = {0};
   struct fin_err pe = {0};

@@ -16,6 +16,7 @@
 struct purchase {
   const char *eco, *card_id, *key, *merchant;
   char hash[65];
+  char fp[65]; /* request fingerprint (fin_idem_fingerprint) */
   double amount;
 };
 
@@ -26,6 +27,7 @@ static void replay(struct fin_container *c, const struct purchase *p, const stru
                    "Idempotency key used for different operation");
     return;
   }
+  if (!fin_idem_same_request(rec, p->fp)) return fin_idem_refuse_reuse(r);
   /* The original transaction, on the card it was made on (quirk 9 fixed). */
   json_t *sum = json_loads(rec->response, 0, NULL);
   const char *tid = json_string_value(json_object_get(sum, "transactionId"));
@@ -48,7 +50,8 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
                                json_t **body, struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
   struct fin_txn t;
-  fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now);
+  if (fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now, pe))
+    return pe->code;
   fin_strlcpy(t.status, "completed", sizeof t.status);
   t.merchant = (char *)p->merchant;
   struct fin_card after = *card;
@@ -77,7 +80,7 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
     free(text);
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
-  if (fin_idem_fill(&idem, p->eco, p->hash, OP_PURCHASE, text, 200, now, fin_rules_of(c))) {
+  if (fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, text, 200, now, fin_rules_of(c))) {
     fin_event_clear(&ev);
     return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
@@ -235,6 +238,8 @@ void fin_h_purchase(struct fin_container *c, const struct fin_req *q, struct fin
   struct purchase p = {.eco = q->principal->ecosystem_id, .card_id = q->params[0]};
   p.key = fin_require_key(q, r);
   if (p.key == NULL || validate(c, q, &p, r)) return;
+  if (fin_idem_fingerprint(OP_PURCHASE, q, p.fp))
+    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
   fin_idem_hash(p.key, p.hash);
   execute(c, &p, r);
 }

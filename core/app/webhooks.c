@@ -144,7 +144,8 @@ static enum fin_status record(struct fin_container *c, const struct inbound *in,
   if (c->wa_inbound.ops == NULL) return FIN_OK;
   fin_ms now = fin_app_now(c);
   struct fin_wa_inbound m = {0}; /* borrowed strings: the port copies, m is not cleared */
-  fin_uuid_v7(m.message_id);
+  if (fin_uuid_v7(m.message_id) != 0)
+    return fin_err_set(pe, FIN_UNAVAILABLE, "no message id: random source failed");
   m.wpp_message_id = (char *)in->wpp_id;
   m.sender_phone = (char *)in->phone;
   m.sender_name = (char *)in->name;

@@ -25,7 +25,7 @@ double fin_available(double limit, double balance) {
 int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *eco, double limit,
                   const char *approved_by, int score, fin_ms now) {
   memset(c, 0, sizeof *c);
-  fin_uuid_v7(c->card_id);
+  if (fin_uuid_v7(c->card_id) != 0) return -1; /* random source failed (logged) */
   c->ecosystem_id = fin_strdup(eco);
   c->product_id = fin_strdup("default-credit-card");
   if (c->ecosystem_id == NULL || c->product_id == NULL) {

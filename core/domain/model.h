@@ -114,6 +114,9 @@ struct fin_idem {
   char key_hash[65];  /* lowercase hex SHA-256 of the raw header value */
   char operation[24]; /* request-card | make-purchase | make-payment | admin-operation */
   char *response;     /* JSON text: internal summary (user ops) or exact body (admin ops) */
+  /* Hex SHA-256 of the request that stored it (operation, path parameters,
+   * canonical body); "" for records written before fingerprints existed. */
+  char fingerprint[65];
   int status_code;
   fin_ms created_at, expires_at;
 };

@@ -152,7 +152,9 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
   struct flow flow = {.c = c, .in = in, .out = out};
   struct flow *f = &flow;
   const char *rid = hdr(in, "X-Request-ID");
-  out->request_id = rid && fin_mw_request_id_ok(rid) ? rid : fin_uuid_v4(out->rid);
+  bool ok_id = rid != NULL && fin_mw_request_id_ok(rid);
+  bool no_id = !ok_id && fin_uuid_v4(out->rid) != 0;
+  out->request_id = ok_id ? rid : no_id ? "unknown" : out->rid;
   const char *trace = fin_mw_traceparent(hdr(in, "traceparent"), out->trace) ? out->trace : NULL;
   f->req = (struct fin_req){.method = in->method,
                             .path = in->path,
@@ -160,7 +162,11 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
                             .trace_id = trace,
                             .conn = (void *)in};
 
-  if (decode_body(f)) dispatch(f, routes ? routes : fin_routes_default());
+  if (no_id) /* the random source failed (logged): no request runs without an id */
+    fin_resp_error(&f->resp, 503, "DEPENDENCY_UNAVAILABLE",
+                   "A required service is unavailable (random source); please retry later");
+  else if (decode_body(f))
+    dispatch(f, routes ? routes : fin_routes_default());
 
   struct fin_reply_ctx x = {.method = in->method,
                             .request_id = out->request_id,

@@ -216,10 +216,11 @@ void fin_push_event(lua_State *L, const struct fin_event *ev) {
 }
 
 void fin_push_idem(lua_State *L, const struct fin_idem *i) {
-  lua_createtable(L, 0, 7);
+  lua_createtable(L, 0, 8);
   fin_set_str(L, "ecosystemId", i->ecosystem_id);
   fin_set_str(L, "keyHash", i->key_hash);
   fin_set_str(L, "operation", i->operation);
+  if (i->fingerprint[0]) fin_set_str(L, "fingerprint", i->fingerprint);
   fin_set_str(L, "response", i->response);
   fin_set_int(L, "statusCode", i->status_code);
   fin_set_time(L, "createdAt", i->created_at);

@@ -134,6 +134,12 @@ static void fixed(char *dst, size_t size, const char *src) {
   fin_strlcpy(dst, src, size);
 }
 
+/* A new id for a write that names none; a failed random source is raised
+ * (errors are raised at the Lua boundary only). */
+static void new_id(struct wctx *w, char *dst) {
+  if (fin_uuid_v7(dst)) field_error(w, "id", "cannot be generated: the random source failed");
+}
+
 static const char *tier_of(int score) {
   static struct fin_rules r;
   static int ready;
@@ -171,7 +177,7 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     if (id != NULL)
       fixed(c->card_id, sizeof c->card_id, id);
     else
-      fin_uuid_v7(c->card_id);
+      new_id(w, c->card_id);
     c->product_id = (char *)opt_str(w, "productId", "default-credit-card");
     fixed(c->status, sizeof c->status, opt_str(w, "status", "active"));
     c->balance = opt_num(w, "balance", 0);
@@ -202,7 +208,7 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     if (id != NULL)
       fixed(r->request_id, sizeof r->request_id, id);
     else
-      fin_uuid_v7(r->request_id);
+      new_id(w, r->request_id);
     r->product_id = (char *)opt_str(w, "productId", "default-credit-card");
     r->idempotency_key = (char *)opt_str(w, "idempotencyKey", r->request_id);
     fixed(r->status, sizeof r->status, opt_str(w, "status", "pending"));
@@ -224,7 +230,7 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     if (id != NULL)
       fixed(t->transaction_id, sizeof t->transaction_id, id);
     else
-      fin_uuid_v7(t->transaction_id);
+      new_id(w, t->transaction_id);
     fixed(t->status, sizeof t->status, opt_str(w, "status", "completed"));
     t->merchant = (char *)opt_str(w, "merchant", NULL);
     fixed(t->payment_status, sizeof t->payment_status, opt_str(w, "paymentStatus", ""));
@@ -247,7 +253,7 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     if (id != NULL)
       fixed(ev->event_id, sizeof ev->event_id, id);
     else
-      fin_uuid_v7(ev->event_id);
+      new_id(w, ev->event_id);
     ev->sequence = opt_int(w, "sequenceNumber", 0);
     fixed(ev->status, sizeof ev->status, "pending");
     ev->created_at = fin_opt_time(w->L, w->t, "createdAt", now);

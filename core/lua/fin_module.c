@@ -59,7 +59,8 @@ static int l_iso(lua_State *L) {
 
 static int l_uuid_v7(lua_State *L) {
   char buf[40];
-  lua_pushstring(L, fin_uuid_v7(buf));
+  if (fin_uuid_v7(buf)) return luaL_error(L, "fin.uuid_v7: the random source failed");
+  lua_pushstring(L, buf);
   return 1;
 }
 

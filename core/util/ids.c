@@ -1,36 +1,59 @@
 /* ids.c - UUID v4 (getrandom, buffered per thread) and monotonic UUID v7 (RFC 9562). */
 #include "ids.h"
 
+#include <errno.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "log.h"
 #include "timefmt.h"
 
+#ifdef UNIT_TESTING_BUILD
+static atomic_bool fail_random;
+void fin_ids_test_fail_random(bool on) {
+  atomic_store(&fail_random, on);
+}
+#endif
+
+static int random_failed(void) {
+  fin_log("error", "random_source_failed",
+          "\"note\":\"getrandom and RAND_bytes failed; no id made, the request fails\"");
+  return -1;
+}
+
 /* Kernel randomness, buffered per thread: one getrandom() per 256 ids
- * worth of bytes instead of one RAND_bytes (and its fork check) per id. */
-static void random_bytes(unsigned char *b, size_t n) {
+ * worth of bytes instead of one RAND_bytes (and its fork check) per id.
+ * Returns -1 when neither getrandom nor OpenSSL gives bytes: the pool is
+ * then left empty rather than handed out zeroed. */
+static int random_bytes(unsigned char *b, size_t n) {
   static _Thread_local unsigned char pool[4096];
   static _Thread_local size_t left;
+#ifdef UNIT_TESTING_BUILD
+  if (atomic_load(&fail_random)) return random_failed();
+#endif
   if (n > sizeof pool) n = sizeof pool;
   if (left < n) {
     size_t got = 0;
     while (got < sizeof pool) {
       ssize_t r = getrandom(pool + got, sizeof pool - got, 0);
+      if (r < 0 && errno == EINTR) continue;
       if (r <= 0) break;
       got += (size_t)r;
     }
-    if (got < sizeof pool && RAND_bytes(pool, (int)sizeof pool) != 1) got = 0;
+    if (got < sizeof pool && RAND_bytes(pool, (int)sizeof pool) != 1) return random_failed();
     left = sizeof pool;
   }
   memcpy(b, pool + sizeof pool - left, n);
   memset(pool + sizeof pool - left, 0, n); /* never hand out the same bytes twice */
   left -= n;
+  return 0;
 }
 
-static char *format_uuid(const unsigned char u[16], char *buf) {
+static int format_uuid(const unsigned char u[16], char *buf) {
   static const char hex[] = "0123456789abcdef";
   size_t o = 0;
   for (int i = 0; i < 16; i++) {
@@ -39,21 +62,22 @@ static char *format_uuid(const unsigned char u[16], char *buf) {
     buf[o++] = hex[u[i] & 15];
   }
   buf[o] = '\0';
-  return buf;
+  return 0;
 }
 
-char *fin_uuid_v4(char *buf) {
+int fin_uuid_v4(char *buf) {
   unsigned char u[16];
-  random_bytes(u, sizeof u);
+  buf[0] = '\0';
+  if (random_bytes(u, sizeof u)) return -1;
   u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
   u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
   return format_uuid(u, buf);
 }
 
 /* unix_ts_ms(48) | ver(4) | rand_a(12) = counter | var(2) | rand_b(62) */
-static char *make_v7(int64_t ms, unsigned counter, char *buf) {
+static int make_v7(int64_t ms, unsigned counter, char *buf) {
   unsigned char u[16];
-  random_bytes(u + 8, 8);
+  if (random_bytes(u + 8, 8)) return -1;
   uint64_t t = (uint64_t)ms & 0xffffffffffffULL;
   for (int i = 0; i < 6; i++)
     u[i] = (unsigned char)(t >> (40 - 8 * i));
@@ -67,9 +91,10 @@ static pthread_mutex_t v7_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t v7_last_ms = -1;
 static unsigned v7_counter;
 
-char *fin_uuid_v7(char *buf) {
+int fin_uuid_v7(char *buf) {
   unsigned char seed[2];
-  random_bytes(seed, sizeof seed);
+  buf[0] = '\0';
+  if (random_bytes(seed, sizeof seed)) return -1;
   int64_t now = fin_now_ms();
   pthread_mutex_lock(&v7_lock);
   if (now > v7_last_ms) {
@@ -94,9 +119,10 @@ static int64_t at_ms[AT_SLOTS];
 static unsigned at_counter[AT_SLOTS];
 static bool at_used[AT_SLOTS];
 
-char *fin_uuid_v7_at(int64_t ms, char *buf) {
+int fin_uuid_v7_at(int64_t ms, char *buf) {
   unsigned char seed[2];
-  random_bytes(seed, sizeof seed);
+  buf[0] = '\0';
+  if (random_bytes(seed, sizeof seed)) return -1;
   size_t slot = (size_t)((uint64_t)ms % AT_SLOTS);
   pthread_mutex_lock(&v7_lock);
   if (!at_used[slot] || at_ms[slot] != ms || at_counter[slot] >= 0xfff) {

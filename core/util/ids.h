@@ -1,17 +1,29 @@
 /* ids.h - identifiers: UUID v4 (random) and UUID v7 (time-ordered, monotonic
  * within a process: a counter inside each millisecond keeps them sorted in
- * creation order). Lower-case, hyphenated, 36 chars. Thread-safe. */
+ * creation order). Lower-case, hyphenated, 36 chars. Thread-safe.
+ *
+ * Every generator returns 0, or -1 when the random source failed: buf is then
+ * "" (never an id made from zeroed or reused bytes), a random_source_failed
+ * line is logged, and the caller must fail its request. */
 #ifndef FIN_IDS_H
 #define FIN_IDS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* buf >= 37 bytes; returns buf. */
-char *fin_uuid_v4(char *buf);
-char *fin_uuid_v7(char *buf);
+#define FIN_IDS_WUR __attribute__((warn_unused_result))
+
+/* buf >= 37 bytes. */
+int fin_uuid_v4(char *buf) FIN_IDS_WUR;
+int fin_uuid_v7(char *buf) FIN_IDS_WUR;
 /* A UUID v7 carrying the time `ms`: ids made one after another for the
  * same millisecond increase. Transactions take theirs from their timestamp,
  * so id order is time order (stores keyed by id list them newest first). */
-char *fin_uuid_v7_at(int64_t ms, char *buf);
+int fin_uuid_v7_at(int64_t ms, char *buf) FIN_IDS_WUR;
+
+#ifdef UNIT_TESTING_BUILD
+/* Test hook (sanitizer/test build only): while on, the random source fails. */
+void fin_ids_test_fail_random(bool on);
+#endif
 
 #endif

@@ -14,12 +14,13 @@ enum fin_status commit(struct fin_write *w, size_t n, struct fin_err *e) {
 }
 
 void new_id(fin_id id) {
-  fin_uuid_v7(id);
+  assert_int_equal(fin_uuid_v7(id), 0);
 }
 
 void new_key(char *buf, const char *prefix) {
   fin_id u;
-  snprintf(buf, 64, "%s-%s", prefix, fin_uuid_v7(u));
+  new_id(u);
+  snprintf(buf, 64, "%s-%s", prefix, u);
 }
 
 void fill_user(struct fin_user *u, const char *eco, int score) {
@@ -66,7 +67,7 @@ void fill_txn(struct fin_txn *t, const char *eco, const char *card_id, const cha
                         .idempotency_key = "conformance-key",
                         .timestamp = ts,
                         .processed_at = ts};
-  fin_uuid_v7_at(ts, t->transaction_id); /* as fin_txn_prepare does (repos.h) */
+  assert_int_equal(fin_uuid_v7_at(ts, t->transaction_id), 0); /* as fin_txn_prepare (repos.h) */
   fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
   fin_strlcpy(t->type, type, sizeof t->type);
   strcpy(t->status, "completed");
@@ -107,6 +108,7 @@ void fill_idem(struct fin_idem *r, const char *eco, const char *key_hash, fin_ms
                          .expires_at = expires};
   fin_strlcpy(r->key_hash, key_hash, sizeof r->key_hash);
   strcpy(r->operation, "make-purchase");
+  strcpy(r->fingerprint, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 }
 
 void fill_audit(struct fin_audit *a, const char *target_id, fin_ms ts) {

@@ -154,6 +154,7 @@ static void commit_round_trips_every_row(void **state) {
   assert_string_equal(gi.key_hash, hash);
   assert_string_equal(gi.operation, "make-purchase");
   assert_string_equal(gi.response, idem.response);
+  assert_string_equal(gi.fingerprint, idem.fingerprint);
   assert_int_equal(gi.status_code, 200);
   assert_true(gi.created_at == t && gi.expires_at == t + 86400000);
   fin_idem_clear(&gi);

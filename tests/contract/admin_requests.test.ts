@@ -395,11 +395,16 @@ describe("S94 admin keys (deviation 7: scoped by operation and target)", () => {
     expect(second.body.card.cardId).not.toBe(first.body.card.cardId);
   });
 
+  // Changed by the money2 hardening: another body under the same key is 422
+  // IDEMPOTENCY_KEY_REUSED; the same body replays verbatim.
   test("S94 the same key on the same request and operation replays verbatim, changing nothing", async () => {
     const a = await api.pending(400);
     const k = key();
     const first = await api.approve(a.requestId, { creditLimit: 500 }, k);
-    const second = await api.approve(a.requestId, { creditLimit: 900 }, k);
+    const other = await api.approve(a.requestId, { creditLimit: 900 }, k);
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const second = await api.approve(a.requestId, { creditLimit: 500 }, k);
     expect(second.status).toBe(200);
     expect(second.text).toBe(first.text);
     const cards = await call("GET", "/v1/cards", { auth: a.auth });
@@ -408,7 +413,10 @@ describe("S94 admin keys (deviation 7: scoped by operation and target)", () => {
     const b = await api.pending(400);
     const kr = key();
     const r1 = await api.reject(b.requestId, { reason: "first" }, kr);
-    const r2 = await api.reject(b.requestId, { reason: "second" }, kr);
+    const r3 = await api.reject(b.requestId, { reason: "second" }, kr);
+    expect(r3.status).toBe(422);
+    expect(r3.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const r2 = await api.reject(b.requestId, { reason: "first" }, kr);
     expect(r2.status).toBe(200);
     expect(r2.text).toBe(r1.text);
   });

@@ -47,7 +47,8 @@ describe("S81 reading and adjusting a score", () => {
     });
   });
 
-  test("S81 600 -> 450 with a reason, then the same key with score 900 replays verbatim", async () => {
+  // Changed by the money2 hardening: another body under the same key is 422.
+  test("S81 600 -> 450 with a reason; the same key with score 900 is 422, with the same body replays verbatim", async () => {
     const u = await user(600, "med");
     const k = key();
     const r = await adjust(u.id, { score: 450, reason: "Late payments noticed" }, k);
@@ -65,7 +66,10 @@ describe("S81 reading and adjusting a score", () => {
     });
     expect(r.body.history[1]).toMatchObject({ value: 600, previousValue: 500, delta: 100, reason: "setup", source: "admin" });
 
-    const again = await adjust(u.id, { score: 900, reason: "other" }, k);
+    const other = await adjust(u.id, { score: 900, reason: "other" }, k);
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const again = await adjust(u.id, { score: 450, reason: "Late payments noticed" }, k);
     expect(again.status).toBe(200);
     expect(again.text).toBe(r.text);
     const now = await get(scorePath(u.id), { auth: ADMIN() });
@@ -184,7 +188,7 @@ describe("D-7 admin idempotency is scoped by operation and target", () => {
     expect(rb.body.user).toMatchObject({ ecosystemId: b.id, currentScore: 620 });
     expect(rb.body.history[0]).toMatchObject({ value: 620, previousValue: 600, reason: "b" });
     // and the first target replays its own answer
-    const again = await adjust(a.id, { score: 1, reason: "z" }, k);
+    const again = await adjust(a.id, { score: 610, reason: "a" }, k);
     expect(again.text).toBe(ra.text);
   });
 });

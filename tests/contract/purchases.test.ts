@@ -90,13 +90,19 @@ describe("S63-S66 replays, exact limits, defaults and number printing", () => {
     expect(c.body.card.balance).toBe(300);
   });
 
-  test("S63 a replay with another body returns the original purchase", async () => {
+  // Changed by the money2 hardening: the original replayed the first purchase
+  // for any body; a key reused with another body is now refused.
+  test("S63 the key with another body is 422 IDEMPOTENCY_KEY_REUSED; the same body replays", async () => {
     const u = await userWithCard(2000);
     const k = key();
     const a = await buy(u.auth, u.cardId, { amount: 100.5, merchant: "A" }, k);
     const b = await buy(u.auth, u.cardId, { amount: 999 }, k);
-    expect(b.status).toBe(200);
-    expect(b.body.transaction).toEqual(a.body.transaction);
+    expect(b.status).toBe(422);
+    expect(b.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const c = await buy(u.auth, u.cardId, { merchant: "A", amount: 100.5 }, k);
+    expect(c.status).toBe(200);
+    expect(c.body.transaction).toEqual(a.body.transaction);
+    expect(c.body.card.balance).toBe(100.5);
   });
 
   test("S64 limit 10000: exactly 10000 passes, then 0.01 is refused", async () => {
@@ -149,9 +155,10 @@ describe("D-9 replays (deviation 9)", () => {
   });
 
   // Users hold one card, so "another card" is another path: a card id that is
-  // not the caller's. The key lives in the caller's key space, so this is still
-  // a replay of the caller's own purchase (the original gave 500 here).
-  test("D-9 a replay arriving on another card's path returns the original purchase with 200", async () => {
+  // not the caller's. The original gave 500 here; the card is part of the
+  // request, so since the money2 hardening the key reused on another card is
+  // 422 IDEMPOTENCY_KEY_REUSED (no purchase, no replay of the first one).
+  test("D-9 the key reused on another card's path is 422 IDEMPOTENCY_KEY_REUSED, nothing bought", async () => {
     const u = await userWithCard(5000);
     const other = await userWithCard(5000);
     const k = key();
@@ -159,10 +166,12 @@ describe("D-9 replays (deviation 9)", () => {
     expect(a.status).toBe(201);
     for (const path of [other.cardId, "non-existent-card"]) {
       const b = await buy(u.auth, path, { amount: 30 }, k);
-      expect(b.status).toBe(200);
-      expect(b.body.transaction).toEqual(a.body.transaction);
-      expect(b.body.card).toMatchObject({ cardId: u.cardId, balance: 30 });
+      expect(b.status).toBe(422);
+      expect(b.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
     }
+    const same = await buy(u.auth, u.cardId, { amount: 30 }, k);
+    expect(same.status).toBe(200);
+    expect(same.body.transaction).toEqual(a.body.transaction);
     // nothing was bought twice, and the other user's card is untouched
     expect((await get(`/v1/cards/${u.cardId}`, { auth: u.auth })).body.card.balance).toBe(30);
     expect((await get(`/v1/cards/${other.cardId}`, { auth: other.auth })).body.card.balance).toBe(0);

@@ -234,6 +234,7 @@ static inline void fx_idem(struct fin_idem *i) {
   i->ecosystem_id = "eco-1";
   strcpy(i->key_hash, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
   strcpy(i->operation, "make-payment");
+  strcpy(i->fingerprint, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
   i->response = "{\"z\":1,\"a\":0.30000000000000004,\"n\":1.0}";
   i->status_code = 201;
   i->created_at = T1;
@@ -244,6 +245,7 @@ static inline void eq_idem(const struct fin_idem *a, const struct fin_idem *b) {
   str_eq(a->ecosystem_id, b->ecosystem_id);
   assert_string_equal(a->key_hash, b->key_hash);
   assert_string_equal(a->operation, b->operation);
+  assert_string_equal(a->fingerprint, b->fingerprint);
   str_eq(a->response, b->response);
   assert_int_equal(a->status_code, b->status_code);
   assert_int_equal(a->created_at, b->created_at);

@@ -181,8 +181,8 @@ static void idempotency(void **state) {
   struct fin_idem i;
   fx_idem(&i);
   ROUND_TRIP(struct fin_idem, &i, ddb_idem_item(&i), ddb_idem_from, eq_idem, fin_idem_clear,
-             "createdAt:S ecosystemId:S expiresAt:N expiresAtDate:S keyHash:S operation:S "
-             "response:S statusCode:N");
+             "createdAt:S ecosystemId:S expiresAt:N expiresAtDate:S fingerprint:S keyHash:S "
+             "operation:S response:S statusCode:N");
   json_t *it = ddb_idem_item(&i);
   assert_int_equal(ddb_get_int(it, "expiresAt", 0), (T1 + 86400000) / 1000); /* TTL seconds */
   assert_string_equal(ddb_get_s(it, "expiresAtDate"), "2026-01-08T12:00:00.123Z");
@@ -197,6 +197,7 @@ static void idempotency(void **state) {
   assert_string_equal(back.response, "{\"a\":1,\"b\":\"x\"}");
   assert_int_equal(back.expires_at, 100000);
   assert_int_equal(back.status_code, 200);
+  assert_string_equal(back.fingerprint, ""); /* none: an older record replays */
   fin_idem_clear(&back);
   json_object_del(it, "response");
   assert_int_equal(ddb_idem_from(it, &back), -1);

@@ -229,8 +229,8 @@ static void idempotency(void **state) {
   fx_idem(&i);
   ROUND_TRIP(struct fin_idem, &i, fs_idem_fields(&i), "users/eco-1/idempotencyKeys/" HASH,
              fs_idem_from, eq_idem, fin_idem_clear,
-             "createdAt:timestamp expiresAt:timestamp operation:string response:string "
-             "statusCode:integer");
+             "createdAt:timestamp expiresAt:timestamp fingerprint:string operation:string "
+             "response:string statusCode:integer");
   /* the original stored the response as a map: read back as compact JSON */
   json_t *d = doc("users/eco-1/idempotencyKeys/" HASH,
                   load("{\"operation\":{\"stringValue\":\"admin-operation\"},"
@@ -243,6 +243,7 @@ static void idempotency(void **state) {
   assert_string_equal(back.response, "{\"success\":true,\"data\":{\"n\":3,\"x\":0.5}}");
   assert_int_equal(back.status_code, 200);
   assert_string_equal(back.key_hash, HASH);
+  assert_string_equal(back.fingerprint, ""); /* none: an older record replays */
   fin_idem_clear(&back);
   json_object_del(json_object_get(d, "fields"), "response");
   assert_int_equal(fs_idem_from(d, &back), -1);

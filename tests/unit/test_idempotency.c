@@ -42,10 +42,51 @@ static void admin_keys_are_scoped_by_operation_and_target(void **state) {
   assert_string_not_equal(a, b);
 }
 
+static void fp_of(const char *op, const char *param, const char *body, char out[65]) {
+  struct fin_req q = {.params = {param}, .body = body ? json_loads(body, 0, NULL) : NULL};
+  assert_int_equal(fin_idem_fingerprint(op, &q, out), 0);
+  json_decref(q.body);
+}
+
+/* The request fingerprint: equal for the same request however it is
+ * spelled, different for another body, path or operation. */
+static void fingerprints_tell_requests_apart(void **state) {
+  (void)state;
+  char a[65], b[65];
+  fp_of("make-purchase", "card-1", "{\"amount\":100,\"merchant\":\"m\"}", a);
+  assert_int_equal(strlen(a), 64);
+  fp_of("make-purchase", "card-1", "{\"merchant\":\"m\",\"amount\":100.0}", b);
+  assert_string_equal(a, b); /* key order and 100 vs 100.0 do not matter */
+  fp_of("make-purchase", "card-1", "{\"amount\":100.01,\"merchant\":\"m\"}", b);
+  assert_string_not_equal(a, b);
+  fp_of("make-purchase", "card-2", "{\"amount\":100,\"merchant\":\"m\"}", b);
+  assert_string_not_equal(a, b);
+  fp_of("make-payment", "card-1", "{\"amount\":100,\"merchant\":\"m\"}", b);
+  assert_string_not_equal(a, b);
+  /* no body is the empty object the handlers see */
+  fp_of("make-purchase", "card-1", NULL, a);
+  fp_of("make-purchase", "card-1", "{}", b);
+  assert_string_equal(a, b);
+}
+
+static void records_without_fingerprint_replay(void **state) {
+  (void)state;
+  struct fin_idem rec = {0};
+  char fp[65];
+  fp_of("make-purchase", "card-1", "{\"amount\":1}", fp);
+  assert_true(fin_idem_same_request(&rec, fp)); /* written by an older version */
+  strcpy(rec.fingerprint, fp);
+  assert_true(fin_idem_same_request(&rec, fp));
+  fp_of("make-purchase", "card-1", "{\"amount\":2}", fp);
+  assert_false(fin_idem_same_request(&rec, fp));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(user_keys_hash_the_raw_header),
       cmocka_unit_test(admin_keys_are_scoped_by_operation_and_target),
+      cmocka_unit_test(fingerprints_tell_requests_apart),
+      cmocka_unit_test(records_without_fingerprint_replay),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,12 +72,55 @@ static void key_checks(void **state) {
   assert_int_equal(m3.count, 0);
 }
 
+/* The admin score is checked as a JSON number before any conversion: a
+ * cast of 1e300 to int is undefined (caught by the float-cast-overflow
+ * sanitizer of this build). */
+static void score_range_is_checked_before_the_cast(void **state) {
+  (void)state;
+  static const struct {
+    const char *json;
+    const char *msg; /* NULL = valid */
+    int value;
+  } cases[] = {
+      {"1e300", "newScore must be between 0 and 1000", 0},
+      {"-1e300", "newScore must be between 0 and 1000", 0},
+      {"2147483648", "newScore must be between 0 and 1000", 0},
+      {"-2147483649", "newScore must be between 0 and 1000", 0},
+      {"700.5", "newScore must be an integer", 0},
+      {"1000.5", "newScore must be an integer, newScore must be between 0 and 1000", 0},
+      {"\"700\"", "newScore must be a number", 0},
+      {"null", "newScore must be a number", 0},
+      {"0", NULL, 0},
+      {"1000", NULL, 1000},
+      {"700.0", NULL, 700},
+      {"7e2", NULL, 700},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+    assert_non_null(v);
+    struct fin_msgs m = {0};
+    int out = -1;
+    int rc = fin_check_score(v, &out, &m);
+    if (cases[i].msg == NULL) {
+      assert_int_equal(rc, 0);
+      assert_int_equal(out, cases[i].value);
+      assert_int_equal(m.count, 0);
+    } else {
+      assert_int_equal(rc, -1);
+      assert_int_equal(out, -1); /* untouched */
+      assert_string_equal(m.text, cases[i].msg);
+    }
+    json_decref(v);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(js_le_zero_semantics),
       cmocka_unit_test(js_lengths_and_blanks),
       cmocka_unit_test(messages_join_with_comma),
       cmocka_unit_test(key_checks),
+      cmocka_unit_test(score_range_is_checked_before_the_cast),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,182 @@
+/* test_random_fail.c - a failed random source never yields an id: the
+ * generators report it, and a request that needs an id fails with 503
+ * (nothing stored) instead of using zeroed bytes. Runs the real pipeline
+ * and handlers on a memory-mode container (lua/memory.lua) and switches the
+ * random source off with the test-build hook of ids.h. */
+/* the library objects of the test build are compiled with it: its hook exists */
+#define UNIT_TESTING_BUILD 1
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../../core/app/container.h"
+#include "../../core/app/seed.h"
+#include "../../core/http/pipeline.h"
+#include "../../core/lua/host.h"
+#include "../../core/util/codec.h"
+#include "../../core/util/ids.h"
+#include "../../core/util/log.h"
+
+static struct fin_container C;
+static struct fin_http_out out;
+static json_t *body; /* the last response body */
+static const char *headers[6][2];
+
+static const char *hdr(void *ctx, const char *name) {
+  (void)ctx;
+  for (int i = 0; i < 6 && headers[i][0]; i++)
+    if (strcasecmp(headers[i][0], name) == 0) return headers[i][1];
+  return NULL;
+}
+
+static const char *no_query(void *ctx, const char *name) {
+  (void)ctx, (void)name;
+  return NULL;
+}
+
+/* A dev token of memory mode for eco (role user or admin). */
+static char *token(const char *eco, const char *role) {
+  char claims[128];
+  snprintf(claims, sizeof claims, "{\"ecosystemId\":\"%s\",\"role\":\"%s\"}", eco, role);
+  char *b64 = fin_b64_encode((const unsigned char *)claims, strlen(claims));
+  char *t = malloc(strlen(b64) + 32);
+  sprintf(t, "Bearer mock.%s.sig", b64);
+  free(b64);
+  return t;
+}
+
+/* Runs one request; rid NULL = let the server make the request id. */
+static int run(const char *method, const char *path, const char *auth, const char *key,
+               const char *json, const char *rid) {
+  memset(headers, 0, sizeof headers);
+  int n = 0;
+  if (auth) headers[n][0] = "Authorization", headers[n++][1] = auth;
+  if (key) headers[n][0] = "Idempotency-Key", headers[n++][1] = key;
+  if (json) headers[n][0] = "Content-Type", headers[n++][1] = "application/json";
+  if (rid) headers[n][0] = "X-Request-ID", headers[n++][1] = rid;
+  struct fin_http_in in = {.method = method,
+                           .path = path,
+                           .body = json,
+                           .body_len = json ? strlen(json) : 0,
+                           .client_ip = "127.0.0.1",
+                           .header = hdr,
+                           .query = no_query};
+  fin_http_out_release(&out);
+  fin_http_handle(&C, NULL, &in, &out);
+  json_decref(body);
+  body = out.body ? json_loadb(out.body, out.body_len, 0, NULL) : NULL;
+  return out.status;
+}
+
+static const char *err_code(void) {
+  return json_string_value(json_object_get(json_object_get(body, "error"), "code"));
+}
+
+static int setup(void **state) {
+  (void)state;
+  fin_log_set_enabled(0);
+  char err[512];
+  memset(&C, 0, sizeof C);
+  if (fin_host_load_container("lua/memory.lua", &C, err, sizeof err) != 0) {
+    fprintf(stderr, "load: %s\n", err);
+    return -1;
+  }
+  return fin_seed_users(&C);
+}
+
+static int teardown(void **state) {
+  (void)state;
+  fin_ids_test_fail_random(false);
+  fin_http_out_release(&out);
+  json_decref(body);
+  body = NULL;
+  fin_container_destroy(&C);
+  return 0;
+}
+
+static void generators_report_the_failure(void **state) {
+  (void)state;
+  char id[37] = "x";
+  fin_ids_test_fail_random(true);
+  assert_int_equal(fin_uuid_v4(id), -1);
+  assert_string_equal(id, "");
+  strcpy(id, "x");
+  assert_int_equal(fin_uuid_v7(id), -1);
+  assert_string_equal(id, "");
+  strcpy(id, "x");
+  assert_int_equal(fin_uuid_v7_at(1795552198759LL, id), -1);
+  assert_string_equal(id, "");
+  fin_ids_test_fail_random(false);
+  assert_int_equal(fin_uuid_v4(id), 0);
+  assert_int_equal(strlen(id), 36);
+  assert_string_not_equal(id, "00000000-0000-4000-8000-000000000000");
+}
+
+static void requests_needing_an_id_fail_with_503_and_store_nothing(void **state) {
+  (void)state;
+  char *user = token("user-123", "user"), *admin = token("admin-001", "admin");
+  fin_ids_test_fail_random(true);
+  /* no request id can be made: the request does not run */
+  assert_int_equal(run("GET", "/v1/dashboard", user, NULL, NULL, NULL), 503);
+  assert_string_equal(err_code(), "DEPENDENCY_UNAVAILABLE");
+  /* card request (request id, card id): 503, nothing stored */
+  assert_int_equal(
+      run("POST", "/v1/cards/requests", user, "k-card", "{\"productId\":\"p\"}", "rid-1"), 503);
+  assert_string_equal(err_code(), "DEPENDENCY_UNAVAILABLE");
+  /* cleanup confirmation token: never minted from zeroed bytes */
+  assert_int_equal(run("POST", "/v1/admin/cleanup", admin, NULL, "{}", "rid-2"), 503);
+  assert_null(json_object_get(body, "confirmationToken"));
+  fin_ids_test_fail_random(false);
+  assert_int_equal(run("GET", "/v1/cards", user, NULL, NULL, "rid-3"), 200);
+  assert_int_equal(json_array_size(json_object_get(body, "cards")), 0);
+
+  /* with a card: purchases and payments need transaction ids */
+  assert_int_equal(
+      run("POST", "/v1/cards/requests", user, "k-card", "{\"productId\":\"p\"}", "rid-4"), 201);
+  char cid[40];
+  snprintf(cid, sizeof cid, "%s",
+           json_string_value(json_object_get(
+               json_object_get(json_object_get(body, "request"), "card"), "cardId")));
+  char path[128];
+  snprintf(path, sizeof path, "/v1/cards/%s/transactions/purchases", cid);
+  fin_ids_test_fail_random(true);
+  assert_int_equal(run("POST", path, user, "k-buy", "{\"amount\":50}", "rid-5"), 503);
+  assert_string_equal(err_code(), "DEPENDENCY_UNAVAILABLE");
+  fin_ids_test_fail_random(false);
+  snprintf(path, sizeof path, "/v1/cards/%s/transactions", cid);
+  assert_int_equal(run("GET", path, user, NULL, NULL, "rid-6"), 200);
+  assert_int_equal(json_array_size(json_object_get(body, "transactions")), 0);
+  /* the same key runs once the source is back: nothing was recorded */
+  snprintf(path, sizeof path, "/v1/cards/%s/transactions/purchases", cid);
+  assert_int_equal(run("POST", path, user, "k-buy", "{\"amount\":50}", "rid-7"), 201);
+  snprintf(path, sizeof path, "/v1/cards/%s/transactions/payments", cid);
+  fin_ids_test_fail_random(true);
+  assert_int_equal(run("POST", path, user, "k-pay", "{\"amount\":20}", "rid-8"), 503);
+  /* admin score adjustment (history entry id) */
+  assert_int_equal(run("PATCH", "/v1/admin/users/user-123/score", admin, "k-s",
+                       "{\"score\":650,\"reason\":\"r\"}", "rid-9"),
+                   503);
+  fin_ids_test_fail_random(false);
+  assert_int_equal(run("GET", "/v1/admin/users/user-123/score", admin, NULL, NULL, "rid-10"), 200);
+  assert_int_equal(
+      json_integer_value(json_object_get(json_object_get(body, "user"), "currentScore")), 700);
+  free(user);
+  free(admin);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(generators_report_the_failure),
+      cmocka_unit_test_setup_teardown(requests_needing_an_id_fail_with_503_and_store_nothing, setup,
+                                      teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
