@@ -12,7 +12,14 @@ Differs from `python -m moto.server` in two ways:
    DynamoDB part of the application makes moto's rollback exact; the other
    services (SQS long polls in particular) still run concurrently.
 
-2. Port 0 means "any free port below the ephemeral range", chosen by binding
+2. Cognito enforces the two settings the API's security rests on, which
+   moto 5.2.1 stores but ignores: an app client's WriteAttributes (a user's
+   UpdateUserAttributes on an attribute outside them is refused, as AWS
+   refuses it) and a pool's AllowAdminCreateUserOnly (SignUp is refused).
+   Without them, a test that a user cannot make themselves admin would pass
+   or fail for the emulator's reasons, not the provisioning's.
+
+3. Port 0 means "any free port below the ephemeral range", chosen by binding
    it here (so two emulators can never be handed the same port, and a port
    an outgoing connection holds is never tried); --port-file receives the
    port once the socket listens, for the caller to read.
@@ -58,6 +65,35 @@ class SerialDynamoDB:
         return body
 
 
+def enforce_cognito_settings():
+    from moto.cognitoidp import models
+    from moto.cognitoidp.exceptions import NotAuthorizedError
+
+    backend = models.CognitoIdpBackend
+    update_user_attributes, sign_up = backend.update_user_attributes, backend.sign_up
+
+    def checked_update(self, access_token, attributes):
+        for pool in self.user_pools.values():
+            if access_token in pool.access_tokens:
+                client_id, _ = pool.access_tokens[access_token]
+                client = pool.clients.get(client_id)
+                allowed = client.extended_config.get("WriteAttributes") if client else None
+                if allowed is not None and any(a["Name"] not in allowed for a in attributes):
+                    raise NotAuthorizedError("A client attempted to write unauthorized attribute")
+        return update_user_attributes(self, access_token, attributes)
+
+    def checked_sign_up(self, client_id, username, password, attributes):
+        for pool in self.user_pools.values():
+            if client_id in pool.clients:
+                config = pool.extended_config.get("AdminCreateUserConfig") or {}
+                if config.get("AllowAdminCreateUserOnly"):
+                    raise NotAuthorizedError("SignUp is not permitted for this user pool")
+        return sign_up(self, client_id, username, password, attributes)
+
+    backend.update_user_attributes = checked_update
+    backend.sign_up = checked_sign_up
+
+
 def serve(app, host, port):
     if port != 0:
         return make_server(host, port, app, threaded=True)
@@ -78,6 +114,7 @@ def main():
     p.add_argument("--port-file")
     args = p.parse_args()
 
+    enforce_cognito_settings()
     app = DomainDispatcherApplication(create_backend_app)
     server = serve(SerialDynamoDB(app), args.host, args.port)
     os.environ["MOTO_PORT"] = str(server.port)  # moto builds some URLs from it

@@ -125,6 +125,32 @@ describe("cognito", () => {
     expect((await http(b, "GET", "/v1/admin/card-requests", `Bearer ${token}`)).status).toBe(200);
   });
 
+  test("a user cannot make themselves admin: UpdateUserAttributes and SignUp are refused", async () => {
+    const b = await server();
+    const auth = await aws("cognito-idp", "InitiateAuth", {
+      AuthFlow: "USER_PASSWORD_AUTH", ClientId: await client(),
+      AuthParameters: { USERNAME: "user@test.com", PASSWORD: "Password123!" },
+    });
+    for (const attr of ["custom:role", "custom:ecosystemId"]) {
+      const refused = await aws("cognito-idp", "UpdateUserAttributes", {
+        AccessToken: auth.AuthenticationResult.AccessToken,
+        UserAttributes: [{ Name: attr, Value: attr === "custom:role" ? "admin" : "admin-001" }],
+      }).then(() => "accepted", (e: Error) => e.message);
+      expect(refused).toContain("NotAuthorizedException");
+    }
+    const signUp = await aws("cognito-idp", "SignUp", {
+      ClientId: await client(), Username: `${uid("mallory")}@test.com`, Password: "Password123!",
+      UserAttributes: [{ Name: "custom:role", Value: "admin" }],
+    }).then(() => "accepted", (e: Error) => e.message);
+    expect(signUp).toContain("NotAuthorizedException");
+    // the token the user gets afterwards still says user, and admin routes stay closed
+    const token = await signIn("user@test.com");
+    const me = await http(b, "POST", "/v1/users", `Bearer ${token}`, {});
+    expect([200, 201]).toContain(me.status);
+    expect(me.body.user.role).toBe("user");
+    expect((await http(b, "GET", "/v1/admin/card-requests", `Bearer ${token}`)).status).toBe(403);
+  });
+
   test("a tampered token is refused", async () => {
     const b = await server();
     const [h, p, s] = (await signIn("user@test.com")).split(".");

@@ -1,10 +1,11 @@
 // cognito_attrs.test.ts - the API takes role and identity from custom:role
-// and custom:ecosystemId, so only admin API calls may set them. moto 5.2.1
-// does not enforce an app client's WriteAttributes on UpdateUserAttributes
-// (nor AllowAdminCreateUserOnly on SignUp), so what is tested here is the
-// configuration: what provisioning creates, read back with DescribeUserPool
-// and DescribeUserPoolClient, and `provision --check` failing on a pool or
-// client that would let a user write them. Real Cognito enforces both.
+// and custom:ecosystemId, so only admin API calls may set them. Tested here:
+// what provisioning creates, read back with DescribeUserPool and
+// DescribeUserPoolClient, and `provision --check` failing on a pool or
+// client that would let a user write them. That a user's own
+// UpdateUserAttributes and SignUp are then refused is tested in aws.test.ts
+// ("a user cannot make themselves admin"); moto 5.2.1 ignores these settings,
+// so the project's launcher (scripts/moto_server.py) enforces them as AWS does.
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "bun";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
