@@ -191,6 +191,31 @@ static int eligible(struct fin_container *c, const char *eco, struct fin_resp *r
 
 enum attempt { ISSUED, STALE };
 
+/* After a commit that failed on a condition, or whose answer was lost: this
+ * key's own request may be what is stored (a concurrent duplicate, or the
+ * lost commit itself), and then it is replayed; otherwise a condition means
+ * the reads are stale (re-run them: the next round sees the winner), and a
+ * lost answer stays unknown (503, retryable with the same key). */
+static enum attempt resolve(struct fin_container *c, const struct ask *a, enum fin_status st,
+                            struct fin_err *pe, struct fin_resp *r) {
+  struct fin_idem rec = {0};
+  struct fin_err le = {0};
+  enum fin_status found = fin_idem_lookup(c, a->eco, a->hash, &rec, &le);
+  enum attempt out = ISSUED;
+  if (found == FIN_OK) {
+    replay(c, a, &rec, r);
+  } else if (found == FIN_NOT_FOUND && st != FIN_UNAVAILABLE) {
+    out = STALE;
+  } else {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, found == FIN_NOT_FOUND ? st : found,
+                            found == FIN_NOT_FOUND ? pe : &le, "store card request");
+    fin_app_fail(r, &e);
+  }
+  fin_idem_clear(&rec);
+  return out;
+}
+
 /* One read-check-commit round; STALE when the user's cards or requests
  * changed between the eligibility reads and the commit. */
 static enum attempt try_issue(struct fin_container *c, const struct ask *a, struct fin_resp *r) {
@@ -213,15 +238,8 @@ static enum attempt try_issue(struct fin_container *c, const struct ask *a, stru
     st = decide_and_store(c, &u, a, rid, &pe);
     if (st == FIN_OK) {
       answer(c, eco, rid, NULL, 201, r);
-    } else if (st == FIN_VERSION_CONFLICT && pe.failed_write == 0) {
-      out = STALE;
-    } else if (st == FIN_EXISTS) { /* the same key won concurrently: replay it */
-      struct fin_idem rec = {0};
-      if (fin_idem_lookup(c, eco, a->hash, &rec, &pe) == FIN_OK)
-        replay(c, a, &rec, r);
-      else
-        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
-      fin_idem_clear(&rec);
+    } else if (st == FIN_VERSION_CONFLICT || st == FIN_EXISTS || st == FIN_UNAVAILABLE) {
+      out = resolve(c, a, st, &pe, r);
     } else {
       fin_app_error_from_port(&e, st, &pe, "store card request");
       fin_app_fail(r, &e);

@@ -196,6 +196,30 @@ static int check_card(struct fin_container *c, const struct payment *p, const st
   return 0;
 }
 
+/* Answers from the stored record of this key: true when there was one (or
+ * the lookup failed, which is answered too). Consulted before refusing and
+ * after a commit that failed: a concurrent duplicate of a payment that just
+ * emptied the balance, or a commit whose answer was lost, is this key's own
+ * payment, not a reason to refuse. */
+static bool answered_by_key(struct fin_container *c, const struct payment *p, int current_score,
+                            struct fin_resp *r) {
+  struct fin_idem rec = {0};
+  struct fin_err pe = {0};
+  enum fin_status st = fin_idem_lookup(c, p->eco, p->hash, &rec, &pe);
+  if (st == FIN_OK) replay(c, p, current_score, &rec, r);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
+    fin_app_fail(r, &e);
+  }
+  fin_idem_clear(&rec);
+  return st != FIN_NOT_FOUND;
+}
+
+static bool would_refuse(const struct payment *p, const struct fin_card *card) {
+  return card->balance <= 0 || p->amount > card->balance;
+}
+
 static void execute_locked(struct fin_container *c, const struct payment *p, struct fin_resp *r) {
   struct fin_app_error e = {0};
   struct fin_err pe = {0};
@@ -207,7 +231,8 @@ static void execute_locked(struct fin_container *c, const struct payment *p, str
     st = fin_app_get_user(c, p->eco, &u, &e);
     if (st == FIN_OK) st = fin_app_get_card(c, p->eco, p->card_id, &card, &e);
     if (st == FIN_NOT_FOUND) fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
-    if (st != FIN_OK || check_card(c, p, &card, r)) {
+    if (st != FIN_OK || (would_refuse(p, &card) && answered_by_key(c, p, u.score, r)) ||
+        check_card(c, p, &card, r)) {
       if (st != FIN_OK && st != FIN_NOT_FOUND) fin_app_fail(r, &e);
       fin_user_clear(&u);
       fin_card_clear(&card);
@@ -226,14 +251,13 @@ static void execute_locked(struct fin_container *c, const struct payment *p, str
                            json_pack("{s:o,s:o,s:o}", "transaction", fin_json_txn(&pl.t), "card",
                                      fin_json_card_summary(&pl.after), "scoreImpact", impact));
     }
-    if (st == FIN_EXISTS) {
-      struct fin_idem rec = {0};
-      if (fin_idem_lookup(c, p->eco, p->hash, &rec, &pe) == FIN_OK)
-        replay(c, p, prev, &rec, r);
-      else
+    if (st == FIN_EXISTS) { /* the key was used before, or concurrently: replay */
+      if (!answered_by_key(c, p, prev, r))
         fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
-      return fin_idem_clear(&rec);
+      return;
     }
+    /* outcome unknown (the answer was lost): stored if its record is */
+    if (st == FIN_UNAVAILABLE && answered_by_key(c, p, prev, r)) return;
     if (st != FIN_VERSION_CONFLICT && st != FIN_NOT_FOUND) break;
   }
   fin_app_error_from_port(&e, st, &pe, "commit payment");

@@ -160,6 +160,20 @@ describe("D-19 concurrent payments (deviation 19)", () => {
     expect(await score(u.id)).toBe(750);
   });
 
+  test("D-19 concurrent first uses of one key paying the whole balance: one payment, the rest replay it", async () => {
+    const u = await userWithCard(5000, 650);
+    expect((await purchase(u.auth, u.cardId, 300)).status).toBe(201);
+    const k = key();
+    // the first to commit empties the balance; the others must find its record, not refuse
+    const rs = await Promise.all(Array.from({ length: 10 }, () => payment(u.auth, u.cardId, { amount: 300 }, k)));
+    expect(rs.map((r) => r.status).sort()).toEqual([...Array(9).fill(200), 201]);
+    expect(new Set(rs.map((r) => r.body.transaction.transactionId)).size).toBe(1);
+    const c = await get(`/v1/cards/${u.cardId}`, { auth: u.auth });
+    expect(c.body.card.balance).toBe(0);
+    const list = await get(`/v1/cards/${u.cardId}/transactions?type=payment`, { auth: u.auth });
+    expect(list.body.transactions).toHaveLength(1); // no failed rows from refused duplicates
+  });
+
   test("D-19 10 concurrent first uses of one payment key execute once", async () => {
     const u = await userWithCard(5000, 650);
     expect((await purchase(u.auth, u.cardId, 1000)).status).toBe(201);
