@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../core/util/timefmt.h"
+#include "../common/ent_requests.h"
 #include "ddb.h"
 #include "ddb_av.h"
 #include "ddb_items.h"
@@ -256,19 +257,7 @@ static enum fin_status approval_find_short(void *self, const char *short_id,
   struct fin_pending_approval t = {0};
   st = owner != NULL ? approval_get(self, owner, &t, e) : FIN_NOT_FOUND;
   json_decref(claim);
-  if (st == FIN_NOT_FOUND) return FIN_OK;
-  if (st != FIN_OK) return st;
-  /* a claim left behind by a decision that could not delete it */
-  if (strcmp(t.approval_status, "pending") != 0 || strcmp(t.short_id, short_id) != 0) {
-    fin_pending_approval_clear(&t);
-    return FIN_OK;
-  }
-  if (max > 0)
-    out[0] = t;
-  else
-    fin_pending_approval_clear(&t);
-  *n = 1;
-  return FIN_OK;
+  return ent_short_owner(st, &t, short_id, out, max, n);
 }
 
 /* The decision, then the short id's claim released (best effort: a claim

@@ -72,3 +72,20 @@ enum fin_status ent_pending_page(struct fin_card_request *all, size_t total, enu
   *out = page_items;
   return st2;
 }
+
+enum fin_status ent_short_owner(enum fin_status st, struct fin_pending_approval *t,
+                                const char *short_id, struct fin_pending_approval *out, size_t max,
+                                size_t *n) {
+  if (st == FIN_NOT_FOUND) return FIN_OK;
+  if (st != FIN_OK) return st;
+  if (strcmp(t->approval_status, "pending") != 0 || strcmp(t->short_id, short_id) != 0) {
+    fin_pending_approval_clear(t);
+    return FIN_OK;
+  }
+  if (max > 0)
+    out[0] = *t;
+  else
+    fin_pending_approval_clear(t);
+  *n = 1;
+  return FIN_OK;
+}

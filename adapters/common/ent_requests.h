@@ -28,4 +28,13 @@ enum fin_status ent_pending_page(struct fin_card_request *all, size_t total, enu
                                  void *ctx, struct fin_card_request **out, size_t *n,
                                  struct fin_page *page, struct fin_err *e);
 
+/* find_short's last step for the stores that keep one claim per short id:
+ * st and *t are the result of reading the claim owner's tracker (t is
+ * consumed). A claim whose tracker is gone, decided, or holds another short
+ * id is left behind by a decision that could not release it: no match.
+ * Otherwise the tracker goes to out[0] (when max > 0) and *n = 1. */
+enum fin_status ent_short_owner(enum fin_status st, struct fin_pending_approval *t,
+                                const char *short_id, struct fin_pending_approval *out, size_t max,
+                                size_t *n);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "../../core/util/timefmt.h"
 #include "../common/ent_order.h"
+#include "../common/ent_requests.h"
 #include "fs_db.h"
 #include "fs_items.h"
 #include "fs_value.h"
@@ -389,19 +390,7 @@ static enum fin_status approval_find_short(void *self, const char *short_id,
   struct fin_pending_approval t = {0};
   st = owner != NULL ? approval_get(self, owner, &t, e) : FIN_NOT_FOUND;
   json_decref(doc);
-  if (st == FIN_NOT_FOUND) return FIN_OK;
-  if (st != FIN_OK) return st;
-  /* a claim left behind by a decision that could not delete it */
-  if (strcmp(t.approval_status, "pending") != 0 || strcmp(t.short_id, short_id) != 0) {
-    fin_pending_approval_clear(&t);
-    return FIN_OK;
-  }
-  if (max > 0)
-    out[0] = t;
-  else
-    fin_pending_approval_clear(&t);
-  *n = 1;
-  return FIN_OK;
+  return ent_short_owner(st, &t, short_id, out, max, n);
 }
 
 /* The decision, then the short id's claim released (best effort: a claim

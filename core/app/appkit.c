@@ -76,6 +76,18 @@ enum fin_status fin_idem_lookup(struct fin_container *c, const char *scope, cons
   return c->idem.ops->get(c->idem.self, scope, hash, fin_app_now(c), out, pe);
 }
 
+enum fin_status fin_idem_find(struct fin_container *c, const char *scope, const char *hash,
+                              struct fin_idem *out, struct fin_resp *r) {
+  struct fin_err pe = {0};
+  enum fin_status st = fin_idem_lookup(c, scope, hash, out, &pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
+    fin_app_fail(r, &e);
+  }
+  return st;
+}
+
 void fin_idem_lock(const char *scope, const char *hash) {
   fin_stripe_lock(FIN_STRIPES_IDEM, scope, hash);
 }

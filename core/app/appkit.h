@@ -64,6 +64,11 @@ void fin_idem_hash(const char *key, char out[65]);
 /* Looks up (scope, hash). FIN_OK with *out filled, FIN_NOT_FOUND, or error. */
 enum fin_status fin_idem_lookup(struct fin_container *c, const char *scope, const char *hash,
                                 struct fin_idem *out, struct fin_err *pe);
+/* fin_idem_lookup for a handler: FIN_OK with *out filled (replay it, then
+ * clear it), FIN_NOT_FOUND, or another status with r already answered
+ * (503 when the store is down). */
+enum fin_status fin_idem_find(struct fin_container *c, const char *scope, const char *hash,
+                              struct fin_idem *out, struct fin_resp *r);
 /* Fills a record for an IDEM_PUT write; takes ownership of response_text.
  * fingerprint (fin_idem_fingerprint) may be NULL: none stored. */
 int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,

@@ -113,14 +113,8 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
  * the lookup failed, which is answered too). */
 static bool answered_by_key(struct fin_container *c, const struct purchase *p, struct fin_resp *r) {
   struct fin_idem rec = {0};
-  struct fin_err pe = {0};
-  enum fin_status st = fin_idem_lookup(c, p->eco, p->hash, &rec, &pe);
+  enum fin_status st = fin_idem_find(c, p->eco, p->hash, &rec, r);
   if (st == FIN_OK) replay(c, p, &rec, r);
-  if (st != FIN_OK && st != FIN_NOT_FOUND) {
-    struct fin_app_error e = {0};
-    fin_app_error_from_port(&e, st, &pe, "read idempotency record");
-    fin_app_fail(r, &e);
-  }
   fin_idem_clear(&rec);
   return st != FIN_NOT_FOUND;
 }

@@ -6,20 +6,15 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "../contract/support/auth";
 import { key, uid } from "../contract/support/ids";
 import { startServer } from "../contract/support/server";
+import { rawCall } from "./support";
 
 let base = "";
 beforeAll(async () => {
   base = await startServer();
 });
 
-async function call(method: string, path: string, auth: string, body?: unknown, k?: string) {
-  const headers: Record<string, string> = { Authorization: auth };
-  if (k !== undefined) headers["Idempotency-Key"] = k;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, text, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, auth: string, body?: unknown, k?: string) =>
+  rawCall(base, method, path, auth, body, k);
 
 const reused = (r: { status: number; body: any }) => {
   expect(r.status).toBe(422);
