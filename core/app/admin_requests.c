@@ -83,8 +83,14 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
     fin_resp_json(r, 200, body);
   else if (rc == FIN_DECISION_IDEM_RACE)
     fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
-  else
+  /* "not pending" or an unknown outcome may be this key's own decision,
+   * made by another instance or applied with its answer lost: its record
+   * answers before any refusal */
+  else if ((e.http != 409 && e.http != 503) ||
+           !fin_admin_replay(c, admin->ecosystem_id, hash, fp, r))
     fin_app_fail(r, &e);
+  else
+    json_decref(e.details);
   fin_idem_unlock(admin->ecosystem_id, hash);
 }
 
