@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/codec.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
 #include "ddb.h"
@@ -464,6 +465,26 @@ static bool retryable(const char *type) {
          strcmp(type, "TransactionConflictException") == 0;
 }
 
+/* The ClientRequestToken of a transaction: derived from its items, so a
+ * re-send of this very request (libcurl sends a request again by itself
+ * when a reused connection dies before any answer arrives, even after the
+ * request was applied) is deduplicated by DynamoDB for ten minutes and
+ * answers the first outcome, while another attempt with other items (a
+ * corrected sequence) is another transaction. The items carry fresh ids,
+ * so two operations never share one. NULL on OOM (items released). */
+static json_t *transact_request(json_t *items) {
+  char *text = json_dumps(items, JSON_COMPACT | JSON_SORT_KEYS);
+  if (text == NULL) {
+    json_decref(items);
+    return NULL;
+  }
+  char hex[65];
+  fin_sha256_hex(text, strlen(text), hex);
+  free(text);
+  hex[36] = '\0'; /* the token's maximum length */
+  return json_pack("{s:o,s:s}", "TransactItems", items, "ClientRequestToken", hex);
+}
+
 /* One attempt: plan, send, interpret. */
 static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
                                    struct seq_group *groups, size_t ng, const int *group_of,
@@ -484,8 +505,8 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
   }
   struct ddb_fail f = {0};
   json_t *resp;
-  *st =
-      ddb_call(d, "TransactWriteItems", json_pack("{s:o}", "TransactItems", p.items), &resp, &f, e);
+  /* ddb_call answers a NULL request (OOM) itself */
+  *st = ddb_call(d, "TransactWriteItems", transact_request(p.items), &resp, &f, e);
   json_decref(resp);
   enum outcome o = DONE;
   if (*st == FIN_OK) {

@@ -361,8 +361,17 @@ static enum outcome attempt(struct fs *f, struct fin_write *w, size_t n, struct 
   struct fs_fail fail;
   *st = fs_commit(f, ws, txn, &fail, e);
   if (*st != FIN_OK && txn != NULL && fail.http == 0) fs_rollback(f, txn); /* lost answer */
+  bool txn_was = txn != NULL;
   free(txn);
   if (*st == FIN_INTERNAL && strcmp(fail.status, "ABORTED") == 0) return RETRY;
+  /* "Transaction is invalid or closed": the transaction expired, or this is
+   * libcurl's own re-send (after a reused connection died) of a commit that
+   * was applied. Either way a new round decides: its reads show an applied
+   * commit, whose conditions then fail (an idempotency record, a user, a
+   * card version), and the caller resolves that as for a concurrent one. */
+  if (*st == FIN_INTERNAL && txn_was && strcmp(fail.status, "INVALID_ARGUMENT") == 0 &&
+      (e == NULL || strstr(e->msg, "ransaction") != NULL))
+    return RETRY;
   for (size_t i = 0; *st == FIN_OK && i < n; i++)
     if (w[i].kind == FIN_W_EVENT_APPEND) w[i].u.event->sequence = seq[i];
   return DONE;
