@@ -31,6 +31,7 @@ export type StoreView = { cards: Doc[]; users: Doc[]; requests: Doc[]; outbox: D
 export interface Violation {
   invariant: string;
   detail: string;
+  op?: Op; // the request it is about: its faults are looked up in the proxy log
 }
 
 const near = (a: number, b: number) => Math.abs(a - b) < 0.005;
@@ -68,11 +69,11 @@ async function listTransactions(base: string, card: string, auth: string): Promi
 
 function checkAnswers(w: Workload, v: Violation[]): void {
   for (const op of w.ops) {
-    if (op.attempts.some((a) => a.status === 500)) v.push({ invariant: "no-500", detail: describe(op) });
-    if (op.attempts.some((a) => a.status === 404)) v.push({ invariant: "no-404", detail: describe(op) });
+    if (op.attempts.some((a) => a.status === 500)) v.push({ invariant: "no-500", detail: describe(op), op });
+    if (op.attempts.some((a) => a.status === 404)) v.push({ invariant: "no-404", detail: describe(op), op });
     const last = op.attempts[op.attempts.length - 1]!;
     const legit402 = op.kind === "purchase" && last.status === 402;
-    if (last.status >= 400 && last.status < 500 && last.status !== 404 && !legit402) v.push({ invariant: "refused", detail: describe(op) });
+    if (last.status >= 400 && last.status < 500 && last.status !== 404 && !legit402) v.push({ invariant: "refused", detail: describe(op), op });
   }
 }
 
@@ -98,7 +99,7 @@ function checkKeys(w: Workload, s: StoreView, v: Violation[]): void {
     if (op.kind === "purchase" || op.kind === "payment") {
       effects = txs.get(op.key) ?? [];
       const evs = events.get(op.key) ?? [];
-      if (evs.length > 1) v.push({ invariant: "double-effect", detail: `${evs.length} events for ${describe(op)}` });
+      if (evs.length > 1) v.push({ invariant: "double-effect", detail: `${evs.length} events for ${describe(op)}`, op });
       if (ok) {
         const t = effects[0];
         const answered = op.body?.transaction?.transactionId;
@@ -106,19 +107,20 @@ function checkKeys(w: Workload, s: StoreView, v: Violation[]): void {
           v.push({
             invariant: "one-effect",
             detail: `${effects.length} stored, ${evs.length} events, amount ${t?.amount}, id ${t?.transactionId} (answered ${answered}) for ${describe(op)}`,
+            op,
           });
       }
     } else if (op.kind === "request") {
       effects = requests.get(op.key) ?? [];
       if (ok && (effects.length !== 1 || effects[0]!.requestId !== op.body?.request?.requestId))
-        v.push({ invariant: "one-effect", detail: `${effects.length} requests stored for ${describe(op)}` });
+        v.push({ invariant: "one-effect", detail: `${effects.length} requests stored for ${describe(op)}`, op });
     } else if ((op.kind === "approve" || op.kind === "reject") && ok) {
       const r = s.requests.find((x) => x.requestId === op.requestId);
       const want = op.kind === "approve" ? "approved" : "rejected";
-      if (r?.status !== want) v.push({ invariant: "one-effect", detail: `request ${op.requestId} is ${r?.status} after ${describe(op)}` });
+      if (r?.status !== want) v.push({ invariant: "one-effect", detail: `request ${op.requestId} is ${r?.status} after ${describe(op)}`, op });
     }
-    if (effects && effects.length > 1) v.push({ invariant: "double-effect", detail: `${effects.length} effects for ${describe(op)}` });
-    if (effects && effects.length > 0 && refused) v.push({ invariant: "refused-but-applied", detail: `stored ${effects.map((e) => e.transactionId ?? e.requestId).join(",")} for ${describe(op)}` });
+    if (effects && effects.length > 1) v.push({ invariant: "double-effect", detail: `${effects.length} effects for ${describe(op)}`, op });
+    if (effects && effects.length > 0 && refused) v.push({ invariant: "refused-but-applied", detail: `stored ${effects.map((e) => e.transactionId ?? e.requestId).join(",")} for ${describe(op)}`, op });
   }
   for (const [req, evs] of decisions)
     if (evs.length > 1) v.push({ invariant: "double-effect", detail: `${evs.length} decision events for request ${req}: ${evs.map((e) => e.eventType).join(",")}` });

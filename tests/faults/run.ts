@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy, type Req } from "./proxy";
 import { runWorkload, type TokenFn } from "./workload";
-import { checkInvariants, type StoreView } from "./invariants";
+import { checkInvariants, type StoreView, type Violation } from "./invariants";
 import { ddbScan, fsGroup } from "./stores";
 import { startServer, stopServers } from "../contract/support/server";
 import { firebaseEmulatorToken } from "../contract/support/auth";
@@ -151,6 +151,28 @@ function fakeAuth(): { host: string; stop(): void } {
   return { host: `127.0.0.1:${srv.port}`, stop: () => srv.stop(true) };
 }
 
+/** The faults the proxy injected on the store calls of a violation's request:
+ * lines naming its user, from its first attempt to 2.5 s after its answer
+ * (late deliveries land after the client gave up). */
+function evidence(log: string, v: Violation): string[] {
+  if (!v.op?.t0) return [];
+  const from = v.op.t0 - 50;
+  const to = (v.op.t1 ?? v.op.t0) + 2500;
+  const user = new RegExp(`(^|[ ,/#])${v.op.user}([ ,/#]|$)`);
+  let lines: string[];
+  try {
+    lines = readFileSync(log, "utf8").split("\n");
+  } catch {
+    return [];
+  }
+  const hits = lines.filter((l) => {
+    const t = Date.parse(l.slice(0, 24));
+    return t >= from && t <= to && (l.includes(" fault=") ? user.test(l) : false);
+  });
+  const shown = hits.slice(0, 8).map((l) => `      proxy: ${l.length > 300 ? l.slice(0, 300) + "..." : l}`);
+  return hits.length > 8 ? [...shown, `      proxy: (${hits.length - 8} more)`] : shown.length ? shown : ["      proxy: no fault logged on this user's calls in that window"];
+}
+
 async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; report: string }> {
   const run = `f${mode[0]}${seed}x${Date.now().toString(36)}`;
   const log = join(logRoot, `proxy-${mode}-${seed}.log`);
@@ -175,7 +197,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
     const faults = Object.entries(proxy.counts).filter(([k, n]) => k !== "none" && n > 0).map(([k, n]) => `${k}=${n}`).join(" ");
     const head = `${mode} seed=${seed} rate=${rate}: ${w.ops.length} requests, ${Object.values(proxy.counts).reduce((a, b) => a + b, 0)} store calls, faults: ${faults || "none"}; checked ${checked} (${secs} s)`;
     if (violations.length === 0) return { ok: true, report: `PASS ${head}` };
-    const lines = violations.map((v) => `  [${v.invariant}] ${v.detail}`);
+    const lines = violations.flatMap((v) => [`  [${v.invariant}] ${v.detail}`, ...evidence(log, v)]);
     return { ok: false, report: [`FAIL ${head}`, ...lines, `  replay: FAULT_MODES=${mode} FAULT_SEEDS=${seed} FAULT_RATE=${rate} scripts/test-faults.sh`, `  proxy log: ${log}`].join("\n") };
   } finally {
     proxy.stop();

@@ -26,6 +26,8 @@ export interface Op {
   cardId?: string;
   requestId?: string;
   attempts: Attempt[];
+  t0?: number; // first attempt sent (ms since epoch)
+  t1?: number; // last answer
   final: number; // last status
   body?: any; // last body
 }
@@ -54,6 +56,7 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
 
   async function send(op: Op, method: string, auth: string, body?: unknown): Promise<Op> {
     ops.push(op);
+    op.t0 = Date.now();
     for (let i = 0; i < 10; i++) {
       const headers: Record<string, string> = { Authorization: auth };
       if (op.key) headers["Idempotency-Key"] = op.key;
@@ -75,6 +78,7 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
       }
       op.attempts.push(a);
       op.final = a.status;
+      op.t1 = Date.now();
       if (!RETRYABLE(a.status)) break;
       await Bun.sleep(20 + Math.floor(rnd() * 80) * (i + 1)); // client back-off, not synchronisation
     }
@@ -107,6 +111,20 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
     return op.final === 200 ? op.body.card : undefined;
   }
 
+  /** After a card request or decision that did not end in a 2xx, the client
+   * learns the user's state again (as a real one would), so it does not
+   * send what the server would rightly refuse. */
+  async function resync(u: string): Promise<void> {
+    const op = await send(mk("read", u, "/v1/dashboard"), "GET", token(u, "user"));
+    if (op.final !== 200) return;
+    const card = op.body.cards?.[0]?.cardId;
+    if (card) cards.set(u, card);
+    const req = op.body.pendingRequests?.[0]?.requestId;
+    if (req) pending.set(u, req);
+    else pending.delete(u);
+  }
+  const settled = (op: Op) => op.final === 200 || op.final === 201;
+
   async function step(u: string, r: () => number): Promise<void> {
     const auth = token(u, "user");
     if (r() < 0.04) {
@@ -123,9 +141,11 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
         const limit = 500 + Math.floor(r() * 15) * 100;
         const op = await send(mk("approve", u, `/v1/admin/card-requests/${req}/approve`, { key: newKey("approve"), amount: limit, requestId: req }), "POST", ADMIN, { creditLimit: limit });
         if (op.final === 200) pending.delete(u), cards.set(u, op.body.card.cardId);
+        else await resync(u);
       } else {
         const op = await send(mk("reject", u, `/v1/admin/card-requests/${req}/reject`, { key: newKey("reject"), requestId: req }), "POST", ADMIN, { reason: "fault suite" });
         if (op.final === 200) pending.delete(u);
+        else await resync(u);
       }
       return;
     }
@@ -136,6 +156,7 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
         if (op.body.request.card) cards.set(u, (op.cardId = op.body.request.card.cardId));
         else if (op.body.request.status === "pending") pending.set(u, op.body.request.requestId);
       }
+      if (!settled(op)) await resync(u);
       return;
     }
     const card = await refreshCard(u);
