@@ -4,7 +4,10 @@
 //
 //   no-500 / no-404        no answer 500, no 404 for an entity that exists
 //                          (the workload only names users, cards and
-//                          requests it knows exist)
+//                          requests it knows exist; a user whose
+//                          registration failed is reported once, under
+//                          registration, and its 404s are right)
+//   registration           every user the workload registered is stored
 //   refused                no 4xx refusal other than a legitimate 402 (the
 //                          workload never sends what should be refused)
 //   refused-but-applied    no key answered 4xx whose effect is stored
@@ -67,10 +70,14 @@ async function listTransactions(base: string, card: string, auth: string): Promi
   }
 }
 
-function checkAnswers(w: Workload, v: Violation[]): void {
+function checkAnswers(w: Workload, s: StoreView, v: Violation[]): void {
+  const stored = new Set(s.users.map((u) => u.ecosystemId));
+  for (const op of w.users.map((u) => w.ops.find((o) => o.kind === "register" && o.user === u)!))
+    if (!stored.has(op.user)) v.push({ invariant: "registration", detail: `user not stored after ${describe(op)}`, op });
   for (const op of w.ops) {
     if (op.attempts.some((a) => a.status === 500)) v.push({ invariant: "no-500", detail: describe(op), op });
-    if (op.attempts.some((a) => a.status === 404)) v.push({ invariant: "no-404", detail: describe(op), op });
+    // a user whose registration failed does not exist: its 404s are right
+    if (op.attempts.some((a) => a.status === 404) && stored.has(op.user)) v.push({ invariant: "no-404", detail: describe(op), op });
     const last = op.attempts[op.attempts.length - 1]!;
     const legit402 = op.kind === "purchase" && last.status === 402;
     if (last.status >= 400 && last.status < 500 && last.status !== 404 && !legit402) v.push({ invariant: "refused", detail: describe(op), op });
@@ -197,7 +204,7 @@ async function checkCards(direct: string, token: TokenFn, s: StoreView, v: Viola
 /** The violations, and what was checked (so a pass is never vacuous). */
 export async function checkInvariants(w: Workload, direct: string, token: TokenFn, s: StoreView): Promise<{ violations: Violation[]; checked: string }> {
   const v: Violation[] = [];
-  checkAnswers(w, v);
+  checkAnswers(w, s, v);
   checkKeys(w, s, v);
   checkOutbox(s, v);
   await checkCards(direct, token, s, v);

@@ -8,8 +8,9 @@
 // Prints PASS/FAIL per mode and seed with the evidence; exits 1 on a failure.
 //
 // Environment: FAULT_DDB_ENDPOINT (DynamoDB Local), FAULT_FIRESTORE_HOST
-// (host:port of the Firestore emulator), FAULT_RATE (0.15), FAULT_OPS (per
-// seed, 160), FAULT_SEEDS, FAULT_MODES, FIN_BIN.
+// (host:port of the Firestore emulator), FAULT_RATE (0.15), FAULT_OPS
+// (operations per seed; 160 AWS, 120 Firebase), FAULT_SEEDS (both modes),
+// FAULT_MODES, FIN_BIN.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy, type Req } from "./proxy";
@@ -19,11 +20,15 @@ import { ddbScan, fsGroup } from "./stores";
 import { startServer, stopServers } from "../contract/support/server";
 import { firebaseEmulatorToken } from "../contract/support/auth";
 
-const DEFAULT_SEEDS = [101, 202, 303];
-const seeds = (process.env.FAULT_SEEDS ?? DEFAULT_SEEDS.join(",")).split(/[ ,]+/).filter(Boolean).map(Number);
+// The fixed CI set. Firebase runs fewer: the emulator keeps the locks of a
+// transaction whose commit answer was lost for a while, so a seed takes longer.
+const DEFAULT_SEEDS: Record<string, number[]> = { aws: [101, 202, 303], firebase: [101, 202] };
+const DEFAULT_OPS: Record<string, number> = { aws: 160, firebase: 120 };
+const seedsOf = (mode: string) =>
+  process.env.FAULT_SEEDS ? process.env.FAULT_SEEDS.split(/[ ,]+/).filter(Boolean).map(Number) : (DEFAULT_SEEDS[mode] ?? [101]);
 const modes = (process.env.FAULT_MODES ?? "aws firebase").split(/[ ,]+/).filter(Boolean);
 const rate = Number(process.env.FAULT_RATE ?? "0.15");
-const opsWanted = Number(process.env.FAULT_OPS ?? "160");
+const opsOf = (mode: string) => Number(process.env.FAULT_OPS ?? DEFAULT_OPS[mode] ?? 160);
 const TIMEOUT_MS = 1000;
 const PROJECT = process.env.GCLOUD_PROJECT ?? "demo-acme";
 const bin = process.env.FIN_BIN ?? "build/financial-api";
@@ -190,7 +195,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
   const started = Date.now();
   try {
     const s = mode === "aws" ? await setupAws(seed, proxy.port, run) : await setupFirebase(seed, proxy.port, run, auth.host);
-    const w = await runWorkload(s.faulty, seed, s.token, opsWanted);
+    const w = await runWorkload(s.faulty, seed, s.token, opsOf(mode));
     await proxy.idle(); // late requests delivered before the store is read
     const { violations, checked } = await checkInvariants(w, s.direct, s.token, await s.view());
     const secs = ((Date.now() - started) / 1000).toFixed(1);
@@ -209,7 +214,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
 let failed = 0;
 const reports: string[] = [];
 for (const mode of modes) {
-  for (const seed of seeds) {
+  for (const seed of seedsOf(mode)) {
     let r: { ok: boolean; report: string };
     try {
       r = await runSeed(mode, seed);
