@@ -35,6 +35,7 @@ export interface ProxyOptions {
   targetPort: number;
   seed: number;
   rate: number; // probability that a request is faulted
+  kinds?: readonly Fault[]; // the faults to draw from (default all; FAULT_KINDS)
   clientTimeoutMs: number; // the server's per-call timeout (stall / late go past it)
   logFile: string;
   describe?: (req: Req) => string; // one-line summary of a request for the log
@@ -146,7 +147,8 @@ export function startProxy(o: ProxyOptions): Promise<Proxy> {
     if (--inflight === 0) waiters.splice(0).forEach((f) => f());
   };
 
-  const decide = (): Fault => (rnd() < o.rate ? FAULTS[Math.floor(rnd() * FAULTS.length)]! : "none");
+  const kinds = o.kinds?.length ? o.kinds : FAULTS;
+  const decide = (): Fault => (rnd() < o.rate ? kinds[Math.floor(rnd() * kinds.length)]! : "none");
   const log = (line: string) => appendFileSync(o.logFile, `${new Date().toISOString()} ${line}\n`);
 
   const server = net.createServer((client) => {

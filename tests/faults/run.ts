@@ -10,10 +10,10 @@
 // Environment: FAULT_DDB_ENDPOINT (DynamoDB Local), FAULT_FIRESTORE_HOST
 // (host:port of the Firestore emulator), FAULT_RATE (0.15), FAULT_OPS
 // (operations per seed; 160 AWS, 120 Firebase), FAULT_SEEDS (both modes),
-// FAULT_MODES, FIN_BIN.
+// FAULT_MODES, FAULT_KINDS (a subset of the faults, e.g. "cut_headers"), FIN_BIN.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startProxy, type Req } from "./proxy";
+import { startProxy, type Fault, type Req } from "./proxy";
 import { runWorkload, type TokenFn } from "./workload";
 import { checkInvariants, type StoreView, type Violation } from "./invariants";
 import { ddbScan, fsGroup } from "./stores";
@@ -187,6 +187,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
     targetPort: Number(target.port),
     seed,
     rate,
+    kinds: (process.env.FAULT_KINDS ?? "").split(/[ ,]+/).filter(Boolean) as Fault[],
     clientTimeoutMs: TIMEOUT_MS,
     logFile: log,
     describe: mode === "aws" ? describeDdb : describeFs,
