@@ -28,6 +28,9 @@
 //                          score.changed per completed payment
 //   card-summary           the user's stored card summary and the dashboard
 //                          match the user's cards
+//   score-chain            a user's score.changed events, in sequence order,
+//                          chain (each starts where the last ended, the first
+//                          at 500) and end at the stored score
 import type { Op, TokenFn, Workload } from "./workload";
 
 type Doc = Record<string, any>;
@@ -64,7 +67,8 @@ async function listTransactions(base: string, card: string, auth: string): Promi
   const out: Doc[] = [];
   let cursor = "";
   for (;;) {
-    const b = await get(base, `/v1/cards/${card}/transactions?limit=100${cursor ? `&cursor=${cursor}` : ""}`, auth);
+    // small pages: the cursor path is part of what is checked
+    const b = await get(base, `/v1/cards/${card}/transactions?limit=7${cursor ? `&cursor=${cursor}` : ""}`, auth);
     out.push(...b.transactions);
     if (!b.pagination.hasMore) return out;
     cursor = b.pagination.nextCursor;
@@ -168,6 +172,19 @@ export function checkOutbox(s: StoreView, v: Violation[]): void {
   for (const [id, n] of moves) if (!ids.has(id)) v.push({ invariant: "event-per-move", detail: `${n} money event(s) for transaction ${id}, which is not a completed transaction` });
 }
 
+export function checkScores(s: StoreView, v: Violation[]): void {
+  for (const u of s.users) {
+    const evs = s.outbox.filter((e) => e.eventType === "score.changed" && e.entityId === u.ecosystemId).sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+    let score = 500; // a registered user's score
+    for (const e of evs) {
+      if (e.payload?.previousScore !== score)
+        v.push({ invariant: "score-chain", detail: `user ${u.ecosystemId}: score.changed #${e.sequenceNumber} starts at ${e.payload?.previousScore}, the previous one ended at ${score}` });
+      score = e.payload?.newScore;
+    }
+    if (u.currentScore !== score) v.push({ invariant: "score-chain", detail: `user ${u.ecosystemId}: stored score ${u.currentScore}, its events end at ${score} (${evs.length} events)` });
+  }
+}
+
 async function checkCards(direct: string, token: TokenFn, s: StoreView, v: Violation[]): Promise<void> {
   const byCard = new Map<string, Doc[]>();
   for (const t of s.transactions) byCard.set(txCard(t), [...(byCard.get(txCard(t)) ?? []), t]);
@@ -210,6 +227,7 @@ export async function checkInvariants(w: Workload, direct: string, token: TokenF
   checkAnswers(w, s, v);
   checkKeys(w, s, v);
   checkOutbox(s, v);
+  checkScores(s, v);
   await checkCards(direct, token, s, v);
   const keys = w.ops.filter((o) => o.key).length;
   const ok = w.ops.filter((o) => o.key && (o.final === 200 || o.final === 201)).length;

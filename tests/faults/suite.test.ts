@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import net from "node:net";
 import { answerLength, startProxy, type Fault, type Proxy } from "./proxy";
-import { checkAnswers, checkKeys, checkOutbox, type StoreView } from "./invariants";
+import { checkAnswers, checkKeys, checkOutbox, checkScores, type StoreView } from "./invariants";
 import type { Op, Workload } from "./workload";
 
 const BODY = JSON.stringify({ Item: { id: { S: "x".repeat(200) } } });
@@ -170,6 +170,16 @@ describe("invariants", () => {
     const score = { eventType: "score.changed", entityType: "score", entityId: "u1", ecosystemId: "u1", payload: {} };
     checkOutbox(store({ transactions: [tx("t1", "k1", 10)], outbox: [{ ...score, sequenceNumber: 1 }, { ...score, sequenceNumber: 3 }] }), v);
     expect(names(v)).toEqual(["event-per-move", "outbox-seq"]);
+  });
+
+  test("a score that does not follow its events is reported", () => {
+    const v: any[] = [];
+    const sc = (seq: number, prev: number, next: number) => ({ eventType: "score.changed", entityType: "score", entityId: "u1", ecosystemId: "u1", sequenceNumber: seq, payload: { previousScore: prev, newScore: next } });
+    checkScores(store({ users: [{ ecosystemId: "u1", currentScore: 560 }], outbox: [sc(1, 500, 720), sc(2, 700, 560)] }), v);
+    expect(v.map((x) => x.detail)).toEqual(["user u1: score.changed #2 starts at 700, the previous one ended at 720"]);
+    const ok: any[] = [];
+    checkScores(store({ users: [{ ecosystemId: "u1", currentScore: 560 }], outbox: [sc(1, 500, 720), sc(2, 720, 560)] }), ok);
+    expect(ok).toEqual([]);
   });
 
   test("a consistent store passes", () => {

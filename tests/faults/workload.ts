@@ -49,6 +49,7 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
   const users = Array.from({ length: 16 }, (_, i) => `f${seed}u${i}`);
   const cards = new Map<string, string>();
   const pending = new Map<string, string>(); // user -> pending request id
+  const w0 = new Map<string, string>(); // user -> a request id it made (for reads)
   const busy = new Set<string>();
   let keyN = 0;
   const newKey = (kind: string) => `${kind}-${seed}-${++keyN}`;
@@ -153,15 +154,23 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
       const op = await send(mk("request", u, "/v1/cards/requests", { key: newKey("request") }), "POST", auth, { productId: "prod-standard" });
       if (op.final === 200 || op.final === 201) {
         op.requestId = op.body.request.requestId;
+        w0.set(u, op.requestId!);
         if (op.body.request.card) cards.set(u, (op.cardId = op.body.request.card.cardId));
         else if (op.body.request.status === "pending") pending.set(u, op.body.request.requestId);
       }
       if (!settled(op)) await resync(u);
       return;
     }
+    const cardId = cards.get(u)!;
+    if (r() < 0.1) {
+      // reads of what exists: a failed store read must never be a 404
+      await send(mk("read", u, `/v1/cards/${cardId}/transactions?limit=5`, { cardId }), "GET", auth);
+      const req = w0.get(u);
+      if (req) await send(mk("read", u, `/v1/cards/requests/${req}`, { requestId: req }), "GET", auth);
+      return;
+    }
     const card = await refreshCard(u);
     if (!card) return;
-    const cardId = cards.get(u)!;
     const path = (t: string) => `/v1/cards/${cardId}/transactions/${t}`;
     if (card.balance > 0 && r() < 0.4) {
       const amount = r() < 0.3 ? card.balance : Math.max(0.01, cents(card.balance * r()));
