@@ -53,7 +53,8 @@ function txCard(t: Doc): string {
 
 function describe(op: Op): string {
   const tries = op.attempts.map((a) => `${a.status}${a.code ? ` ${a.code}` : ""}${a.message && a.status !== 0 ? ` "${a.message}"` : ""}`).join(" -> ");
-  return `${op.kind} key=${op.key ?? "-"} user=${op.user} ${op.path}${op.amount !== undefined ? ` amount=${op.amount}` : ""}: ${tries}`;
+  const dup = op.duplicate ? " (sent twice at once)" : "";
+  return `${op.kind}${dup} key=${op.key ?? "-"} user=${op.user} ${op.path}${op.amount !== undefined ? ` amount=${op.amount}` : ""}: ${tries}`;
 }
 
 async function get(base: string, path: string, auth: string): Promise<any> {

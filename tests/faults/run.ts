@@ -10,7 +10,8 @@
 // Environment: FAULT_DDB_ENDPOINT (DynamoDB Local), FAULT_FIRESTORE_HOST
 // (host:port of the Firestore emulator), FAULT_RATE (0.15), FAULT_OPS
 // (operations per seed; 160 AWS, 120 Firebase), FAULT_SEEDS (both modes),
-// FAULT_MODES, FAULT_KINDS (a subset of the faults, e.g. "cut_headers"), FIN_BIN.
+// FAULT_MODES, FAULT_KINDS (a subset of the faults, e.g. "cut_headers"),
+// FAULT_DUPLICATES (share of money requests sent twice at once, 0.05), FIN_BIN.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy, type Fault, type Req } from "./proxy";
@@ -28,6 +29,7 @@ const seedsOf = (mode: string) =>
   process.env.FAULT_SEEDS ? process.env.FAULT_SEEDS.split(/[ ,]+/).filter(Boolean).map(Number) : (DEFAULT_SEEDS[mode] ?? [101]);
 const modes = (process.env.FAULT_MODES ?? "aws firebase").split(/[ ,]+/).filter(Boolean);
 const rate = Number(process.env.FAULT_RATE ?? "0.15");
+const duplicates = Number(process.env.FAULT_DUPLICATES ?? "0.05");
 const opsOf = (mode: string) => Number(process.env.FAULT_OPS ?? DEFAULT_OPS[mode] ?? 160);
 const TIMEOUT_MS = 1000;
 const PROJECT = process.env.GCLOUD_PROJECT ?? "demo-acme";
@@ -196,7 +198,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
   const started = Date.now();
   try {
     const s = mode === "aws" ? await setupAws(seed, proxy.port, run) : await setupFirebase(seed, proxy.port, run, auth.host);
-    const w = await runWorkload(s.faulty, seed, s.token, opsOf(mode));
+    const w = await runWorkload(s.faulty, seed, s.token, opsOf(mode), duplicates);
     await proxy.idle(); // late requests delivered before the store is read
     const { violations, checked } = await checkInvariants(w, s.direct, s.token, await s.view());
     const secs = ((Date.now() - started) / 1000).toFixed(1);
@@ -204,7 +206,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
     const head = `${mode} seed=${seed} rate=${rate}: ${w.ops.length} requests, ${Object.values(proxy.counts).reduce((a, b) => a + b, 0)} store calls, faults: ${faults || "none"}; checked ${checked} (${secs} s)`;
     if (violations.length === 0) return { ok: true, report: `PASS ${head}` };
     const lines = violations.flatMap((v) => [`  [${v.invariant}] ${v.detail}`, ...evidence(log, v)]);
-    return { ok: false, report: [`FAIL ${head}`, ...lines, `  replay: FAULT_MODES=${mode} FAULT_SEEDS=${seed} FAULT_RATE=${rate} scripts/test-faults.sh`, `  proxy log: ${log}`].join("\n") };
+    return { ok: false, report: [`FAIL ${head}`, ...lines, `  replay: FAULT_MODES=${mode} FAULT_SEEDS=${seed} FAULT_RATE=${rate} FAULT_DUPLICATES=${duplicates} scripts/test-faults.sh`, `  proxy log: ${log}`].join("\n") };
   } finally {
     proxy.stop();
     auth.stop();

@@ -26,6 +26,7 @@ export interface Op {
   cardId?: string;
   requestId?: string;
   attempts: Attempt[];
+  duplicate?: boolean; // sent at the same time as another request with its key
   t0?: number; // first attempt sent (ms since epoch)
   t1?: number; // last answer
   final: number; // last status
@@ -43,7 +44,7 @@ export type TokenFn = (eco: string, role: string) => string;
 const RETRYABLE = (s: number) => s === 0 || s === 503;
 const cents = (x: number) => Math.round(x * 100) / 100;
 
-export async function runWorkload(base: string, seed: number, token: TokenFn, opsWanted: number): Promise<Workload> {
+export async function runWorkload(base: string, seed: number, token: TokenFn, opsWanted: number, duplicates = 0.05): Promise<Workload> {
   const rnd = mulberry32(seed ^ 0x5eed);
   const ops: Op[] = [];
   const users = Array.from({ length: 16 }, (_, i) => `f${seed}u${i}`);
@@ -126,6 +127,14 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
   }
   const settled = (op: Op) => op.final === 200 || op.final === 201;
 
+  /** Now and then a request goes twice at once with the same key: what a
+   * client does when it gives up on an answer the server is still working
+   * on (FAULT_DUPLICATES, the share of money requests, default 0.05). */
+  async function twice(r: () => number, fn: (dup: boolean) => Promise<Op>): Promise<void> {
+    if (r() >= duplicates) return void (await fn(false));
+    await Promise.all([fn(true), Bun.sleep(Math.floor(r() * 30)).then(() => fn(true))]);
+  }
+
   async function step(u: string, r: () => number): Promise<void> {
     const auth = token(u, "user");
     if (r() < 0.04) {
@@ -174,11 +183,15 @@ export async function runWorkload(base: string, seed: number, token: TokenFn, op
     const path = (t: string) => `/v1/cards/${cardId}/transactions/${t}`;
     if (card.balance > 0 && r() < 0.4) {
       const amount = r() < 0.3 ? card.balance : Math.max(0.01, cents(card.balance * r()));
-      await send(mk("payment", u, path("payments"), { key: newKey("pay"), amount, cardId }), "POST", auth, { amount });
+      const key = newKey("pay");
+      await twice(r, (duplicate) => send(mk("payment", u, path("payments"), { key, amount, cardId, duplicate }), "POST", auth, { amount }));
     } else {
       // now and then more than the available credit: a legitimate 402
       const amount = r() < 0.05 ? cents(card.availableCredit + 1) : cents(1 + r() * 150);
-      await send(mk("purchase", u, path("purchases"), { key: newKey("buy"), amount, cardId }), "POST", auth, { amount, merchant: "fault-suite" });
+      const key = newKey("buy");
+      await twice(r, (duplicate) =>
+        send(mk("purchase", u, path("purchases"), { key, amount, cardId, duplicate }), "POST", auth, { amount, merchant: "fault-suite" }),
+      );
     }
   }
 
