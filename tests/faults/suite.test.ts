@@ -31,7 +31,7 @@ async function proxyWith(kind: Fault): Promise<Proxy> {
     seed: 1,
     rate: kind === "none" ? 0 : 1,
     kinds: kind === "none" ? undefined : [kind],
-    clientTimeoutMs: 300,
+    clientTimeoutMs: 600, // stall holds the answer 1.8 s; late delivers after 0.8-1.6 s
     logFile: `.run/faults/selftest-${kind}.log`,
   });
   proxies.push(p);
@@ -100,7 +100,7 @@ describe("proxy faults", () => {
   test("stall: forwarded, but no answer within the client's time-out", async () => {
     const p = await proxyWith("stall");
     const before = received;
-    const r = await exchange(p.port, 600);
+    const r = await exchange(p.port, 700);
     expect(r.end).toBe("timeout");
     expect(r.bytes.length).toBe(0);
     expect(received).toBe(before + 1);
@@ -109,7 +109,7 @@ describe("proxy faults", () => {
   test("late: delivered only after the client gave up", async () => {
     const p = await proxyWith("late");
     const before = received;
-    const r = await exchange(p.port, 350);
+    const r = await exchange(p.port, 300);
     expect(r.end).toBe("timeout");
     expect(received).toBe(before); // not yet when the client gives up
     await p.idle();
