@@ -91,6 +91,7 @@ interface Setup {
   direct: string; // server base URL without faults
   view: () => Promise<StoreView>;
   token: TokenFn;
+  stop(): void; // what the set-up started besides the servers
 }
 
 async function setupAws(seed: number, proxyPort: number, run: string): Promise<Setup> {
@@ -116,6 +117,7 @@ async function setupAws(seed: number, proxyPort: number, run: string): Promise<S
     faulty,
     direct,
     token: devToken,
+    stop: side.stop,
     view: async () => ({
       cards: await scan("cards"),
       users: await scan("users"),
@@ -139,6 +141,7 @@ async function setupFirebase(seed: number, proxyPort: number, run: string, authH
     faulty,
     direct,
     token: fbToken,
+    stop: () => {},
     view: async () => ({
       cards: await group("cards"),
       users: (await group("users")).filter((d) => /^users\/[^/]+$/.test(d._path)),
@@ -196,8 +199,9 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
   });
   const auth = fakeAuth();
   const started = Date.now();
+  let s: Setup | undefined;
   try {
-    const s = mode === "aws" ? await setupAws(seed, proxy.port, run) : await setupFirebase(seed, proxy.port, run, auth.host);
+    s = mode === "aws" ? await setupAws(seed, proxy.port, run) : await setupFirebase(seed, proxy.port, run, auth.host);
     const w = await runWorkload(s.faulty, seed, s.token, opsOf(mode), duplicates);
     await proxy.idle(); // late requests delivered before the store is read
     const { violations, checked } = await checkInvariants(w, s.direct, s.token, await s.view());
@@ -210,6 +214,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
   } finally {
     proxy.stop();
     auth.stop();
+    s?.stop();
     stopServers();
   }
 }
