@@ -1,0 +1,13 @@
+// rng.ts - a small seeded PRNG (mulberry32): the same seed gives the same
+// sequence of draws, so a failing seed's workload and faults can be replayed
+// (the interleaving of 12 clients still varies from run to run).
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
