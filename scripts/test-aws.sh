@@ -46,24 +46,6 @@ print(gzip.open(os.path.join(os.path.dirname(moto.__file__), "cognitoidp/resourc
 PY
 fi
 
-# A port below the ephemeral range (32768-60999) that nothing listens on:
-# outgoing connections never take those, so it stays free for the emulator.
-low_port() {
-  python3 - <<'PY'
-import random, socket
-for port in random.sample(range(20000, 32768), 200):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-PY
-}
-
 conformance() { # $1 = table prefix; extra environment from the caller
   build/financial-api provision localstack/manifest.json --tables-only --prefix "$1" >/dev/null &&
     FIN_TABLE_PREFIX="$1" FIN_DEV_AUTH=true ASAN_OPTIONS=detect_leaks=1 \
@@ -73,7 +55,7 @@ conformance() { # $1 = table prefix; extra environment from the caller
 conformance_ddblocal() {
   local try
   for try in 1 2 3; do # another listener may take the port first: pick again
-    ddb_port="$(low_port)"
+    ddb_port="$(scripts/low-port.sh)"
     scripts/dynamodb-local.sh start "$ddb_port" && break
     ddb_port=""
   done

@@ -17,24 +17,6 @@ export FAULT_MODES="$modes"
 JAR=/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar
 mkdir -p .run
 
-# A port below the ephemeral range (32768-60999) that nothing listens on:
-# outgoing connections never take those, so it stays free for the emulator.
-low_port() {
-  python3 - <<'PY'
-import random, socket
-for port in random.sample(range(20000, 32768), 200):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-PY
-}
-
 ddb_port="" fs_pid=""
 cleanup() {
   [ -n "$ddb_port" ] && scripts/dynamodb-local.sh stop
@@ -47,7 +29,7 @@ trap cleanup EXIT
 
 if [[ " $modes " == *" aws "* ]]; then
   for _ in 1 2 3; do # another listener may take the port first: pick again
-    ddb_port="$(low_port)"
+    ddb_port="$(scripts/low-port.sh)"
     scripts/dynamodb-local.sh start "$ddb_port" && break
     ddb_port=""
   done
@@ -58,7 +40,7 @@ fi
 if [[ " $modes " == *" firebase "* ]]; then
   [ -f "$JAR" ] || { echo "test-faults: no Firestore emulator at $JAR (scripts/firebase-emulator.sh installs it)" >&2; exit 1; }
   for _ in 1 2 3; do
-    fs_port="$(low_port)"
+    fs_port="$(scripts/low-port.sh)"
     setsid java -Duser.language=en -cp "$JAR" com.google.cloud.datastore.emulator.firestore.CloudFirestore \
       start --host=127.0.0.1 --port="$fs_port" >.run/faults-firestore.log 2>&1 </dev/null &
     fs_pid=$!
