@@ -4,7 +4,9 @@
 # memory-mode server, the security suite (tests/security: dedicated
 # memory-mode servers with hostile input), bounded fuzzing of the request path, the AWS mode
 # suites against moto/DynamoDB Local (scripts/test-aws.sh) and the Firebase
-# mode suites against the Firebase emulators (scripts/test-emulator.sh).
+# mode suites against the Firebase emulators (scripts/test-emulator.sh), and
+# the fault suite: its own checks, then faults injected between the server
+# and DynamoDB Local / the Firestore emulator (scripts/test-faults.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
@@ -19,6 +21,8 @@ step security scripts/bun-test.sh tests/security
 step fuzz scripts/fuzz.sh
 step aws scripts/test-aws.sh
 step firebase scripts/test-emulator.sh
+step faults-self scripts/bun-test.sh tests/faults
+step faults scripts/test-faults.sh
 
 echo
 echo "suites: $passed passed, $failed failed"
