@@ -66,9 +66,11 @@ conformance_ddblocal() {
 step conformance-emulator conformance "conf-"
 step conformance-dynamodb-local conformance_ddblocal
 step manifest build/financial-api provision localstack/manifest.json --check
-# moto serves one request at a time: generous client timeouts for the suite
+# moto serves DynamoDB one request at a time (scripts/moto_server.py), and a
+# transaction copies whole tables: generous client timeouts for the suite
 step contract env FIN_SERVER_MODE=aws FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000 scripts/contract.sh --timeout 60000
-step aws-specific env FIN_SERVER_MODE=aws scripts/bun-test.sh tests/aws
+# the same for the AWS tests' servers (the outage tests set short ones)
+step aws-specific env FIN_SERVER_MODE=aws FIN_AWS_TIMEOUT_MS=20000 scripts/bun-test.sh tests/aws
 
 echo
 echo "aws suites: $passed passed, $failed failed"

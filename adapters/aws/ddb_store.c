@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/util/codec.h"
+#include "../../core/util/ids.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
 #include "ddb.h"
@@ -465,24 +465,21 @@ static bool retryable(const char *type) {
          strcmp(type, "TransactionConflictException") == 0;
 }
 
-/* The ClientRequestToken of a transaction: derived from its items, so a
- * re-send of this very request (libcurl sends a request again by itself
- * when a reused connection dies before any answer arrives, even after the
- * request was applied) is deduplicated by DynamoDB for ten minutes and
- * answers the first outcome, while another attempt with other items (a
- * corrected sequence) is another transaction. The items carry fresh ids,
- * so two operations never share one. NULL on OOM (items released). */
+/* A transaction with a ClientRequestToken of its own, new for every
+ * attempt: libcurl sends a request again by itself when a reused connection
+ * dies before any answer arrives, even after DynamoDB applied it, and with
+ * the same token DynamoDB answers such a re-send with the first outcome
+ * (for ten minutes). A token per attempt, not one derived from the items:
+ * two commits of equal items are two transactions, the second of which
+ * must meet its conditions again. NULL (items released) when no token can
+ * be made. */
 static json_t *transact_request(json_t *items) {
-  char *text = json_dumps(items, JSON_COMPACT | JSON_SORT_KEYS);
-  if (text == NULL) {
+  char token[40];
+  if (fin_uuid_v4(token) != 0) {
     json_decref(items);
     return NULL;
   }
-  char hex[65];
-  fin_sha256_hex(text, strlen(text), hex);
-  free(text);
-  hex[36] = '\0'; /* the token's maximum length */
-  return json_pack("{s:o,s:s}", "TransactItems", items, "ClientRequestToken", hex);
+  return json_pack("{s:o,s:s}", "TransactItems", items, "ClientRequestToken", token);
 }
 
 /* One attempt: plan, send, interpret. */
@@ -505,7 +502,7 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
   }
   struct ddb_fail f = {0};
   json_t *resp;
-  /* ddb_call answers a NULL request (OOM) itself */
+  /* ddb_call answers a NULL request (no memory, no token) itself */
   *st = ddb_call(d, "TransactWriteItems", transact_request(p.items), &resp, &f, e);
   json_decref(resp);
   enum outcome o = DONE;
