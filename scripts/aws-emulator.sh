@@ -8,12 +8,13 @@
 #   scripts/aws-emulator.sh start | stop | reset | status
 #
 # Environment: AWS_EMULATOR_PORT (4566), FIN_AWS_EMULATOR=moto|localstack to
-# force one. State of a moto started here: .run/moto.pid, .run/moto.log.
+# force one, AWS_EMULATOR_RUN (.run): where a moto started here keeps its
+# state (moto.pid, moto.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${AWS_EMULATOR_PORT:-4566}"
 URL="http://127.0.0.1:$PORT"
-RUN=.run
+RUN="${AWS_EMULATOR_RUN:-.run}"
 mkdir -p "$RUN"
 export AWS_ENDPOINT_URL="$URL" AWS_REGION="${AWS_REGION:-us-east-1}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"

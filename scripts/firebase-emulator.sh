@@ -9,7 +9,8 @@
 #   scripts/firebase-emulator.sh start | stop | reset | status
 #
 # Environment: FIRESTORE_PORT (8080), FIREBASE_AUTH_PORT (9099),
-# GCLOUD_PROJECT (demo-acme). State: .run/firestore.pid, .run/firebase-auth.pid.
+# GCLOUD_PROJECT (demo-acme), FIREBASE_EMULATOR_RUN (.run): where emulators
+# started here keep their state (firestore.pid, firebase-auth.pid, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FS_PORT="${FIRESTORE_PORT:-8080}"
@@ -17,7 +18,7 @@ AUTH_PORT="${FIREBASE_AUTH_PORT:-9099}"
 PROJECT="${GCLOUD_PROJECT:-demo-acme}"
 FT_VERSION=15.34.2
 JAR=/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar
-RUN=.run
+RUN="${FIREBASE_EMULATOR_RUN:-.run}"
 mkdir -p "$RUN" .cache
 say() { echo "firebase-emulator: $*"; }
 die() { echo "firebase-emulator: $*" >&2; exit 1; }
@@ -60,9 +61,10 @@ start_auth() {
   cat >"$RUN/firebase.json" <<JSON
 {"emulators":{"auth":{"host":"127.0.0.1","port":$AUTH_PORT},"ui":{"enabled":false},"singleProjectMode":true}}
 JSON
+  local cli="$PWD/$ft/node_modules/firebase-tools/lib/bin/firebase.js"
   (
     cd "$RUN" || exit 1
-    setsid node "../$ft/node_modules/firebase-tools/lib/bin/firebase.js" emulators:start --only auth \
+    setsid node "$cli" emulators:start --only auth \
       --project "$PROJECT" --config firebase.json >firebase-auth.log 2>&1 </dev/null &
     echo $! >firebase-auth.pid
   )

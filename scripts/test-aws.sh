@@ -7,10 +7,12 @@
 #   4. the HTTP contract suite against a server in AWS mode
 #   5. AWS-specific tests (tests/aws: SigV4 against the emulator, Cognito
 #      tokens, events in SQS, SSM overrides, emulator outage)
-# Starts the emulator when nothing answers on :4566 and stops what it started.
+# Starts an emulator when nothing answers on :4566 (or AWS_ENDPOINT_URL) and
+# stops what it started.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
+caller_endpoint="${AWS_ENDPOINT_URL:-}"
 export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
 export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
@@ -21,10 +23,29 @@ STEP_PREFIX=aws/
 
 make -s -j"$(nproc)" build/financial-api build/san/conformance || exit 1
 
+# Nothing answers where the caller pointed (by default 4566): start an
+# emulator of this run's own. Without Docker that is a moto on a free low
+# port with its state in .run/aws-<pid>, so runs that overlap (two clones,
+# a helper's run) never share, or stop, each other's emulator.
 started=""
+no_docker() {
+  [ "${FIN_AWS_EMULATOR:-}" = moto ] ||
+    { [ "${FIN_AWS_EMULATOR:-}" != localstack ] && ! { command -v docker >/dev/null 2>&1 && timeout 5 docker info >/dev/null 2>&1; }; }
+}
 if [ "$(scripts/aws-emulator.sh status)" = "aws-emulator: none on $AWS_ENDPOINT_URL" ]; then
-  scripts/aws-emulator.sh start || exit 1
-  started=yes
+  if [ -z "$caller_endpoint" ] && no_docker; then
+    export AWS_EMULATOR_RUN=".run/aws-$$"
+    for try in 1 2 3; do # another listener may take the port first: pick again
+      AWS_EMULATOR_PORT="$(scripts/low-port.sh)" || exit 1
+      export AWS_EMULATOR_PORT AWS_ENDPOINT_URL="http://127.0.0.1:$AWS_EMULATOR_PORT"
+      scripts/aws-emulator.sh start && started=yes && break
+      scripts/aws-emulator.sh stop >/dev/null 2>&1
+    done
+    [ -n "$started" ] || exit 1
+  else
+    scripts/aws-emulator.sh start || exit 1
+    started=yes
+  fi
 else
   scripts/aws-emulator.sh start || exit 1 # provisions again (idempotent)
 fi
@@ -46,9 +67,11 @@ print(gzip.open(os.path.join(os.path.dirname(moto.__file__), "cognitoidp/resourc
 PY
 fi
 
+# conformance checks what the ports answer, not how fast a loaded emulator
+# is: generous client timeouts, as for the contract suite below
 conformance() { # $1 = table prefix; extra environment from the caller
   build/financial-api provision localstack/manifest.json --tables-only --prefix "$1" >/dev/null &&
-    FIN_TABLE_PREFIX="$1" FIN_DEV_AUTH=true ASAN_OPTIONS=detect_leaks=1 \
+    FIN_TABLE_PREFIX="$1" FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000 ASAN_OPTIONS=detect_leaks=1 \
       build/san/conformance lua/aws.lua
 }
 

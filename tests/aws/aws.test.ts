@@ -40,12 +40,16 @@ async function userWithCard(base: string, auth: (eco: string) => string, eco = u
 
 describe("events", () => {
   test("reach SQS through the EventBridge rule, per entity in sequence order, typed by detail-type", async () => {
+    // the queue also holds every event of the suites that ran before (the
+    // contract suite's, by the thousand): paging through them 10 at a time
+    // took most of the deadline on a busy machine. Start from an empty queue.
+    const queueUrl = (await aws("sqs", "GetQueueUrl", { QueueName: "acme-events-queue" })).QueueUrl;
+    await aws("sqs", "PurgeQueue", { QueueUrl: queueUrl });
     const base = await startServer({ FIN_DEV_AUTH: "true" });
     const { eco, card } = await userWithCard(base, (e) => dev(e));
     expect((await http(base, "POST", `/v1/cards/${card}/transactions/purchases`, dev(eco), { amount: 300 }, uid("k"))).status).toBe(201);
     for (let i = 0; i < 3; i++)
       expect((await http(base, "POST", `/v1/cards/${card}/transactions/payments`, dev(eco), { amount: 50 }, uid("k"))).status).toBe(201);
-    const queueUrl = (await aws("sqs", "GetQueueUrl", { QueueName: "acme-events-queue" })).QueueUrl;
     const ours: any[] = [];
     // 1 admin score change + 3 payments change the score; plus the card and payment events
     await until("our score events in SQS", async () => {
@@ -197,6 +201,17 @@ describe("outage", () => {
   const procs: Subprocess[] = [];
   afterAll(() => procs.forEach((p) => p.kill("SIGKILL")));
 
+  /** Provisions the manifest into the emulator at url; a failure shows what provision said. */
+  async function provisionInto(url: string) {
+    const prov = spawn([bin, "provision", "localstack/manifest.json"], {
+      env: { ...process.env, AWS_ENDPOINT_URL: url },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, out, err] = await Promise.all([prov.exited, new Response(prov.stdout).text(), new Response(prov.stderr).text()]);
+    expect(`provision exited ${code}\n${out}${err}`).toBe(`provision exited 0\n${out}${err}`);
+  }
+
   /** A moto of this test's own, so pausing or killing it disturbs no other suite. */
   async function ownMoto(port = 0) {
     const m = await startMoto(port);
@@ -208,9 +223,10 @@ describe("outage", () => {
     // an emulator of our own, so pausing it does not disturb other suites
     const { url, proc: moto } = await ownMoto();
     const env = { AWS_ENDPOINT_URL: url };
-    const prov = spawn([bin, "provision", "localstack/manifest.json"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "pipe" });
-    expect(await prov.exited).toBe(0);
-    const base = await startServer({ ...env, FIN_DEV_AUTH: "true", FIN_AWS_TIMEOUT_MS: "500" }, true);
+    await provisionInto(url);
+    // short enough that the paused emulator gives a quick 503, long enough that
+    // a recovered one answers on a busy machine (500 ms was not)
+    const base = await startServer({ ...env, FIN_DEV_AUTH: "true", FIN_AWS_TIMEOUT_MS: "2000" }, true);
     const { eco, card } = await userWithCard(base, (e) => dev(e));
     const buy = (amount: number) =>
       http(base, "POST", `/v1/cards/${card}/transactions/purchases`, dev(eco), { amount }, uid("k"));
@@ -237,6 +253,7 @@ describe("outage", () => {
 
     // whatever the interrupted purchase did, it did all of it or nothing
     const txns = await http(base, "GET", `/v1/cards/${card}/transactions?type=purchase&limit=100`, dev(eco));
+    expect(txns.status).toBe(200);
     const done = txns.body.transactions.filter((t: any) => t.status === "completed");
     const sum = done.reduce((a: number, t: any) => a + t.amount, 0);
     const c = await http(base, "GET", `/v1/cards/${card}`, dev(eco));
@@ -247,8 +264,7 @@ describe("outage", () => {
   test("emulator paused: concurrent readiness calls never stall liveness", async () => {
     const { url, proc: moto } = await ownMoto();
     const env = { AWS_ENDPOINT_URL: url };
-    const prov = spawn([bin, "provision", "localstack/manifest.json"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "pipe" });
-    expect(await prov.exited).toBe(0);
+    await provisionInto(url);
     const base = await startServer({ ...env, FIN_DEV_AUTH: "true", FIN_AWS_TIMEOUT_MS: "2000" }, true);
     expect((await http(base, "GET", "/health/readiness")).status).toBe(200);
     process.kill(moto.pid, "SIGSTOP");
@@ -271,12 +287,7 @@ describe("outage", () => {
       const { url: u, proc: m, port: p } = await ownMoto(port);
       port = p;
       url = u;
-      const prov = spawn([bin, "provision", "localstack/manifest.json"], {
-        env: { ...process.env, AWS_ENDPOINT_URL: url },
-        stdout: "ignore",
-        stderr: "ignore",
-      });
-      expect(await prov.exited).toBe(0);
+      await provisionInto(url);
       return m;
     };
     let moto = await startMoto();

@@ -61,6 +61,8 @@ int64_t append_event(const char *eco, const char *entity_type, const char *entit
  * freed (clear may be NULL). Lists: copy what the assertions need, free the
  * list, then assert. */
 void *conf_hold(size_t size, void (*clear)(void *));
+/* Holds v (the caller's reference) until teardown, and returns it. */
+json_t *conf_json(json_t *v);
 /* The teardown of every conformance test (conf_test). */
 int conf_teardown(void **state);
 #define conf_test(f) cmocka_unit_test_teardown(f, conf_teardown)

@@ -200,6 +200,16 @@ void *conf_hold(size_t size, void (*clear)(void *)) {
   return obj;
 }
 
+static void decref_held(void *p) {
+  json_decref(*(json_t **)p);
+}
+
+json_t *conf_json(json_t *v) {
+  json_t **slot = conf_hold(sizeof *slot, decref_held);
+  *slot = v;
+  return v;
+}
+
 int conf_teardown(void **state) {
   (void)state;
   while (n_held > 0) {

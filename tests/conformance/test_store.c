@@ -40,9 +40,9 @@ static void commit_round_trips_every_row(void **state) {
   struct fin_event ev;
   fill_event(&ev, eco, "card", c.card_id, t);
   ev.event_type = "card.approved";
-  ev.payload =
+  ev.payload = conf_json(
       json_pack("{s:s,s:f,s:i,s:b,s:n,s:[i,s],s:{s:s}}", "cardId", c.card_id, "limit", 0.1 + 0.2,
-                "score", 640, "auto", 1, "adminId", "list", 1, "two", "nested", "k", "v");
+                "score", 640, "auto", 1, "adminId", "list", 1, "two", "nested", "k", "v"));
   char hash[65];
   memset(hash, 'c', 64), hash[64] = '\0';
   memcpy(hash, eco + 8, 16); /* unique per run */
@@ -50,8 +50,8 @@ static void commit_round_trips_every_row(void **state) {
   fill_idem(&idem, eco, hash, t, t + 86400000);
   struct fin_audit a;
   fill_audit(&a, target, t);
-  a.previous_value = json_pack("{s:i}", "score", 500);
-  a.new_value = json_pack("{s:i}", "score", 640);
+  a.previous_value = conf_json(json_pack("{s:i}", "score", 500));
+  a.new_value = conf_json(json_pack("{s:i}", "score", 640));
   struct fin_write w[] = {
       {.kind = FIN_W_USER_CREATE, .u.user = &u},
       {.kind = FIN_W_CARD_CREATE, .u.card = &c},
@@ -180,7 +180,6 @@ static void commit_round_trips_every_row(void **state) {
   assert_true(logs[0].timestamp == t);
   fin_audit_list_free(logs, n);
   fin_page_clear(&page);
-  json_decref(ev.payload), json_decref(a.previous_value), json_decref(a.new_value);
 }
 
 /* ---- in-place updates ---- */

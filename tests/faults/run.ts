@@ -31,7 +31,10 @@ const modes = (process.env.FAULT_MODES ?? "aws firebase").split(/[ ,]+/).filter(
 const rate = Number(process.env.FAULT_RATE ?? "0.15");
 const duplicates = Number(process.env.FAULT_DUPLICATES ?? "0.05");
 const opsOf = (mode: string) => Number(process.env.FAULT_OPS ?? DEFAULT_OPS[mode] ?? 160);
-const TIMEOUT_MS = 1000;
+// The faulty server's per-call timeout; stalls and late deliveries go past it.
+// 1000 ms was too short for a loaded machine: a busy Firestore emulator then
+// answered nothing in time and a whole seed had no success to check.
+const TIMEOUT_MS = Number(process.env.FAULT_TIMEOUT_MS ?? "2500");
 const PROJECT = process.env.GCLOUD_PROJECT ?? "demo-acme";
 const bin = process.env.FIN_BIN ?? "build/financial-api";
 const logRoot = process.env.FIN_TEST_LOG_DIR ?? `.run/faults/${new Date().toISOString().replace(/[:.]/g, "-")}`;

@@ -140,7 +140,9 @@ describe("outage", () => {
 
   test("Firestore paused mid-run: 503 and unhealthy readiness, then recovery with nothing half-written", async () => {
     const { proc: fs, port } = await ownFirestore();
-    const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "1000" }, true);
+    // short enough that the paused emulator gives a quick 503, long enough for
+    // a busy machine (1000 ms was not: the first purchases timed out)
+    const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "2000" }, true);
     const { eco, card } = await userWithCard(base);
     const buy = (amount: number) => http(base, "POST", `/v1/cards/${card}/transactions/purchases`, real(eco), { amount }, uid("k"));
     expect((await buy(10)).status).toBe(201);
@@ -176,7 +178,9 @@ describe("outage", () => {
 
   test("Firestore stopped: a fast 503 and unhealthy readiness; restarted: serving again", async () => {
     const { proc: fs, port } = await ownFirestore();
-    const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "1000" }, true);
+    // a stopped emulator refuses connections at once: the timeout only has to
+    // be long enough for the calls before and after, on a busy machine
+    const base = await startServer({ FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`, FIN_FIRESTORE_TIMEOUT_MS: "15000" }, true);
     const eco = uid("fb");
     expect((await http(base, "POST", "/v1/users", real(eco), {})).status).toBe(201);
     fs.kill("SIGKILL");
