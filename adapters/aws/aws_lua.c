@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../adapters/memory/mem_ports.h"
 #include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
 #include "../../core/util/log.h"

@@ -9,6 +9,7 @@
 
 #include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
+#include "../devtokens/devtok.h"
 #include "mem_db.h"
 #include "mem_ports.h"
 
@@ -45,7 +46,7 @@ FIN_DB_PORT_METHODS(mem)
 
 static int l_dev_auth(lua_State *L) {
   struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
-  struct fin_auth a = mem_auth_new();
+  struct fin_auth a = devtok_auth_new();
   FILL(L, b, a, "dev_auth");
   return 1;
 }
