@@ -11,6 +11,7 @@
 
 #include "../domain/rules.h"
 #include "../http/http.h"
+#include "container.h"
 
 /* An error from a service, mapped to HTTP by fin_app_fail(). */
 struct fin_app_error {

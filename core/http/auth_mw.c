@@ -22,16 +22,16 @@ static bool unavailable(struct fin_resp *r, const char *why) {
   return fail(r, 503, "DEPENDENCY_UNAVAILABLE", "Authentication provider unavailable");
 }
 
-bool fin_mw_auth(struct fin_container *c, const char *authorization, bool admin,
+bool fin_mw_auth(const struct fin_auth *auth, const char *authorization, bool admin,
                  struct fin_principal *p, struct fin_resp *r) {
   memset(p, 0, sizeof *p);
   if (authorization == NULL || strncmp(authorization, "Bearer ", 7) != 0)
     return fail(r, 401, "INVALID_TOKEN", "Missing or invalid authorization header");
-  const struct fin_auth_ops *ops = c->auth.ops;
+  const struct fin_auth_ops *ops = auth != NULL ? auth->ops : NULL;
   if (ops == NULL || ops->verify == NULL) return unavailable(r, "no auth provider wired");
 
   char detail[128] = "";
-  switch (ops->verify(c->auth.self, authorization + 7, p, detail, sizeof detail)) {
+  switch (ops->verify(auth->self, authorization + 7, p, detail, sizeof detail)) {
   case FIN_AUTH_OK:
     break;
   case FIN_AUTH_EXPIRED:
@@ -49,7 +49,7 @@ bool fin_mw_auth(struct fin_container *c, const char *authorization, bool admin,
   if (ops->is_disabled != NULL && p->uid != NULL) {
     bool disabled = false;
     struct fin_err e = {0};
-    if (ops->is_disabled(c->auth.self, p->uid, &disabled, &e) != FIN_OK) {
+    if (ops->is_disabled(auth->self, p->uid, &disabled, &e) != FIN_OK) {
       drop(p);
       return unavailable(r, e.msg);
     }

@@ -15,7 +15,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "../app/container.h"
+#include "../ports/auth.h"
+
+/* The application's state: opaque here, handed to every handler as is. */
+struct fin_container;
 
 #define FIN_MAX_PARAMS 3
 
@@ -69,5 +72,25 @@ void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, cons
 
 typedef void (*fin_handler)(struct fin_container *c, const struct fin_req *req,
                             struct fin_resp *resp);
+
+/* The rate-limit settings in force for one request. */
+struct fin_rate_limits {
+  bool enabled;
+  int api_per_min;     /* every limited route */
+  int cleanup_per_min; /* routes flagged FIN_RT_CLEANUP */
+};
+
+/* What the application hands the HTTP layer (core/app/routes.c fills it);
+ * everything is borrowed for the life of the server. */
+struct fin_routes; /* router.h */
+struct fin_http_app {
+  struct fin_container *c;         /* handed to every handler */
+  const struct fin_routes *routes; /* matched in order */
+  const struct fin_auth *auth;     /* authenticates FIN_RT_AUTH routes */
+  /* The rate limits now (configuration may change them while serving). */
+  void (*limits)(const struct fin_container *c, struct fin_rate_limits *out);
+  /* Handlers wait on remote stores: run them on a worker pool (server.c). */
+  bool remote;
+};
 
 #endif
