@@ -9,10 +9,11 @@
 
 #include <stdbool.h>
 
+#include "../domain/rules.h"
+#include "../ports/port_list.h"
 #include "../ports/repos.h"
 #include "../ports/services.h"
 #include "../ports/store.h"
-#include "../domain/rules.h"
 
 /* Overrides r from the config port; unknown or unparsable values keep the
  * default and are reported through `warn` (may be NULL). */
@@ -49,25 +50,14 @@ struct fin_container {
   char *mode;        /* "memory", "aws", "firebase" */
   char *wiring_file; /* for logs */
 
-  struct fin_users users;
-  struct fin_scores scores;
-  struct fin_cards cards;
-  struct fin_card_requests requests;
-  struct fin_txns txns;
-  struct fin_idempotency idem;
-  struct fin_outbox outbox;
-  struct fin_audit_logs audit;
-  struct fin_wa_notifications wa_notifications;
-  struct fin_wa_inbound_repo wa_inbound;
-  struct fin_pending_approvals approvals;
-
-  struct fin_store store;
-  struct fin_auth auth;
-  struct fin_publisher publisher;
-  struct fin_config config;
-  struct fin_clock clock;
-  struct fin_messenger messenger; /* ops NULL when WhatsApp sending is off */
-  struct fin_bgprobe *readiness;  /* health.c's background check; NULL until first used */
+  /* One member per port of port_list.h: users, scores, cards, requests,
+   * txns, idem, outbox, audit, wa_notifications, wa_inbound, approvals,
+   * store, auth, publisher, config, clock, messenger (ops NULL when WhatsApp
+   * sending is off). */
+#define FIN_PORT_MEMBER_(field, type, slot, tname, req) struct type field;
+  FIN_ALL_PORTS(FIN_PORT_MEMBER_)
+#undef FIN_PORT_MEMBER_
+  struct fin_bgprobe *readiness; /* health.c's background check; NULL until first used */
 
   /* The rules as loaded at start-up. Read them through fin_rules_of(): the
    * outbox worker re-reads the config port and publishes a new snapshot when
