@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/ids.h"
 #include "../util/jsnum.h"
 #include "../util/jsonout.h"
 #include "appkit.h"
@@ -97,8 +98,9 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   fin_ms now = fin_app_now(c);
   const char *tier = fin_tier_of(fin_rules_of(c), owner->score);
   struct fin_card card;
-  if (fin_card_open(&card, fin_rules_of(c), req->ecosystem_id, in->limit, "admin", owner->score,
-                    now)) {
+  char card_id[40];
+  if (fin_uuid_v7(card_id) != 0 || fin_card_open(&card, fin_rules_of(c), card_id, req->ecosystem_id,
+                                                 in->limit, "admin", owner->score, now)) {
     fin_app_error_set(e, 500, "INTERNAL_ERROR", "An unexpected error occurred");
     return FIN_DECISION_FAILED;
   }

@@ -114,7 +114,9 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   w[n].kind = FIN_W_USER_CARD_SLOT;
   w[n++].u.slot = (typeof(w[0].u.slot)){u->ecosystem_id, u->card_rev};
   if (approved) {
-    if (fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now))
+    char card_id[40];
+    if (fin_uuid_v7(card_id) != 0 || fin_card_open(&card, fin_rules_of(c), card_id, u->ecosystem_id,
+                                                   limit, "auto", u->score, now))
       return fin_err_set(pe, FIN_UNAVAILABLE, "no card id (random source) or out of memory");
     fin_strlcpy(q.status, "approved", sizeof q.status);
     q.decision = (struct fin_decision){

@@ -8,6 +8,7 @@
 #include "../util/ids.h"
 #include "../util/jsnum.h"
 #include "../util/jsonout.h"
+#include "../util/timefmt.h"
 #include "handlers.h"
 #include "input.h"
 #include "money.h"
@@ -57,8 +58,14 @@ struct plan {
 static int plan_payment(struct fin_container *c, const struct payment *p, const struct fin_user *u,
                         const struct fin_card *card, fin_ms now, struct plan *pl,
                         struct fin_err *pe) {
-  fin_payment_score(fin_rules_of(c), p->amount, card->balance, u->score, now, card->next_due_date,
-                    &pl->out);
+  struct fin_payment_facts facts = {.amount = p->amount,
+                                    .balance_before = card->balance,
+                                    .current_score = u->score,
+                                    .paid_at = now,
+                                    .due_at = card->next_due_date,
+                                    .paid_day = fin_local_day(now),
+                                    .due_day = fin_local_day(card->next_due_date)};
+  fin_payment_score(fin_rules_of(c), &facts, &pl->out);
   if (fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now, pe)) return -1;
   fin_strlcpy(pl->t.status, "completed", sizeof pl->t.status);
   fin_strlcpy(pl->t.payment_status, pl->out.on_time ? "on_time" : "late",

@@ -42,4 +42,3 @@ void fin_rules_defaults(struct fin_rules *r) {
       .rate_limit_cleanup_per_min = 1,
   };
 }
-

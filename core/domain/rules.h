@@ -58,9 +58,10 @@ double fin_whatsapp_limit(const struct fin_rules *r, const char *tier);
 double fin_min_payment(double balance);
 bool fin_near_limit(double limit, double balance);
 double fin_available(double limit, double balance);
-/* Fills a new active card (§4.5); owns copies of eco. Returns 0 / -1 OOM. */
-int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *eco, double limit,
-                  const char *approved_by, int score, fin_ms now);
+/* Fills a new active card (§4.5) with the id card_id (the caller makes it:
+ * fin_uuid_v7); owns copies of eco. Returns 0 / -1 OOM or an unusable id. */
+int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *card_id,
+                  const char *eco, double limit, const char *approved_by, int score, fin_ms now);
 
 /* scoring.c (§4.7) */
 struct fin_payment_outcome {
@@ -69,8 +70,15 @@ struct fin_payment_outcome {
   int delta;        /* unclamped */
   int new_score;    /* clamped 0..1000 */
 };
-void fin_payment_score(const struct fin_rules *r, double amount, double balance_before,
-                       int current_score, fin_ms paid_at, fin_ms due_at,
+/* A payment as scoring sees it. The calendar days are the local dates of
+ * paid_at and due_at: the caller knows the time zone (fin_local_day). */
+struct fin_payment_facts {
+  double amount, balance_before;
+  int current_score;
+  fin_ms paid_at, due_at;
+  long paid_day, due_day;
+};
+void fin_payment_score(const struct fin_rules *r, const struct fin_payment_facts *p,
                        struct fin_payment_outcome *out);
 int fin_clamp_score(long s);
 /* Math.round semantics (half up toward +inf). */
