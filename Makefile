@@ -20,7 +20,7 @@ REL_OBJS  := $(LIB_SRCS:%.c=build/rel/%.o)
 SAN_OBJS  := $(LIB_SRCS:%.c=build/san/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/san/tests/%)
 
-.PHONY: all test-unit conformance clean format fuzz
+.PHONY: all test-unit conformance clean format fuzz deps-check
 all: build/financial-api
 
 build/rel/%.o: %.c
@@ -53,6 +53,12 @@ test-unit: $(UNIT_BINS)
 
 conformance: build/san/conformance
 	ASAN_OPTIONS=detect_leaks=1 build/san/conformance $(WIRING)
+
+# The include graph points one way (docs/architecture.md); the self-test
+# shows the check refuses a wrong-way include.
+deps-check:
+	@scripts/deps-check.sh --self-test
+	@scripts/deps-check.sh
 
 format:
 	clang-format -i $(SRCS) $(shell find core adapters tests -name '*.h') $(UNIT_SRCS) $(CONF_SRCS)
