@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "errmap.h"
 #include "http.h"
 #include "pipeline.h"
 
@@ -50,5 +51,5 @@ void fin_resp_json(struct fin_resp *r, int status, json_t *body) {
   r->err_code = NULL;
   json_decref(r->err_details);
   r->err_details = NULL;
-  if (body == NULL) fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (body == NULL) fin_resp_fail(r, FIN_E_INTERNAL);
 }
