@@ -39,7 +39,7 @@ int fin_admin_replay(struct fin_container *c, const char *admin, const char *has
    * which jansson cannot hold in an integer (found by fuzz_jsnum). */
   json_t *body = json_loads(rec.response, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
   if (body == NULL)
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(r, FIN_E_INTERNAL);
   else
     fin_resp_json(r, rec.status_code ? rec.status_code : 200, body);
   fin_idem_clear(&rec);

@@ -12,7 +12,7 @@ void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, str
   struct fin_user u = {0};
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, q->params[0], &u, &e);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+  if (st == FIN_NOT_FOUND) return fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
   if (st != FIN_OK) return fin_app_fail(r, &e);
   json_t *view = fin_json_score_view(c, &u, &e);
   if (view)
@@ -36,7 +36,7 @@ static int validate(const struct fin_req *q, int *score, const char **reason, st
   if (q->principal->email == NULL || q->principal->email[0] == '\0')
     fin_msgs_add(&m, "adminEmail is required");
   if (m.count) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+    fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
     return -1;
   }
   *reason = json_string_value(why);
@@ -65,7 +65,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   struct fin_user u = {0};
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, q->params[0], &u, &e);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+  if (st == FIN_NOT_FOUND) return fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
   if (st != FIN_OK) return fin_app_fail(r, &e);
   fin_ms now = fin_app_now(c);
   const char *prev_tier = fin_tier_of(fin_rules_of(c), u.score);
@@ -74,7 +74,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
       .value = score, .previous_value = u.score, .delta = score - u.score, .timestamp = now};
   if (fin_uuid_v7(entry.score_id) != 0) {
     fin_user_clear(&u);
-    return fin_app_random_failed(r);
+    return fin_resp_fail(r, FIN_E_RANDOM_UNAVAILABLE);
   }
   entry.ecosystem_id = u.ecosystem_id;
   entry.reason = (char *)reason;
@@ -123,7 +123,7 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const char 
   } else if (st == FIN_EXISTS && pe.failed_write == 3) {
     fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
   } else if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+    fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
   } else {
     fin_app_error_from_port(&e, st, &pe, "adjust score");
     fin_app_fail(r, &e);
@@ -139,8 +139,7 @@ void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, s
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
   char hash[65], fp[65];
-  if (fin_idem_fingerprint("adjust-score", q, fp))
-    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (fin_idem_fingerprint("adjust-score", q, fp)) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_admin_key_hash("adjust-score", q->params[0], key, hash);
   int score = 0;
   const char *reason = NULL;

@@ -10,29 +10,30 @@
 #include <jansson.h>
 
 #include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../http/http.h"
 
-/* An error from a service, mapped to HTTP by fin_app_fail(). */
+/* An error from a service, answered by fin_app_fail(). Zeroed it is
+ * FIN_E_INTERNAL with the table's message. */
 struct fin_app_error {
-  int http;         /* 0 = none */
-  const char *code; /* static string, e.g. "VALIDATION_ERROR" */
-  char msg[512];
+  enum fin_api_err err;
+  char msg[512];   /* "" = the table's default message */
   json_t *details; /* owned, optional */
 };
-void fin_app_error_set(struct fin_app_error *e, int http, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Maps a port status to an app error: UNAVAILABLE -> 503 DEPENDENCY_UNAVAILABLE,
- * VERSION_CONFLICT -> 409 with details, others -> 500 INTERNAL_ERROR.
- * `what` names the operation for the log/message. */
+/* Names the error, with the table's message (set) or one of its own (setf). */
+void fin_app_error_set(struct fin_app_error *e, enum fin_api_err err);
+void fin_app_error_setf(struct fin_app_error *e, enum fin_api_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The message the client will read (e->msg, or the table's). */
+const char *fin_app_error_message(const struct fin_app_error *e);
+/* Maps a port status to an app error: UNAVAILABLE -> FIN_E_DEPENDENCY_UNAVAILABLE,
+ * VERSION_CONFLICT -> FIN_E_VERSION_CONFLICT with details, others ->
+ * FIN_E_INTERNAL. `what` names the operation for the log and the message. */
 void fin_app_error_from_port(struct fin_app_error *e, enum fin_status st, const struct fin_err *pe,
                              const char *what);
 /* Moves the error into the response (details stolen). */
 void fin_app_fail(struct fin_resp *r, struct fin_app_error *e);
 void fin_app_error_clear(struct fin_app_error *e);
-
-/* 503 DEPENDENCY_UNAVAILABLE (random source): an id could not be made
- * (ids.h logged why). */
-void fin_app_random_failed(struct fin_resp *r);
 
 /* Now, from the wired clock. */
 fin_ms fin_app_now(struct fin_container *c);

@@ -15,7 +15,7 @@ static int load_pending(struct fin_container *c, const char *request_id,
   struct fin_err pe = {0};
   enum fin_status st = c->requests.ops->get_any(c->requests.self, request_id, req, &pe);
   if (st == FIN_NOT_FOUND) {
-    fin_app_error_set(e, 404, "NOT_FOUND", "Card request not found: %s", request_id);
+    fin_app_error_setf(e, FIN_E_CARD_REQUEST_NOT_FOUND, "Card request not found: %s", request_id);
     return -1;
   }
   if (st != FIN_OK) {
@@ -23,8 +23,8 @@ static int load_pending(struct fin_container *c, const char *request_id,
     return -1;
   }
   if (strcmp(req->status, "pending") != 0) {
-    fin_app_error_set(e, 409, "REQUEST_ALREADY_PROCESSED", "Request is not pending (status: %s)",
-                      req->status);
+    fin_app_error_setf(e, FIN_E_REQUEST_NOT_PENDING, "Request is not pending (status: %s)",
+                       req->status);
     return -1;
   }
   return 0;
@@ -35,7 +35,7 @@ static int load_owner(struct fin_container *c, const char *eco, struct fin_user 
   struct fin_err pe = {0};
   enum fin_status st = c->users.ops->get(c->users.self, eco, owner, &pe);
   if (st == FIN_NOT_FOUND) {
-    fin_app_error_set(e, 404, "NOT_FOUND", "User not found");
+    fin_app_error_set(e, FIN_E_USER_NOT_FOUND);
     return -1;
   }
   if (st != FIN_OK) {
@@ -53,8 +53,8 @@ static int commit_result(enum fin_status st, const struct fin_err *pe, int idem_
   if (st == FIN_EXISTS && pe->failed_write == idem_index) return FIN_DECISION_IDEM_RACE;
   if (st == FIN_PRECONDITION || st == FIN_NOT_FOUND) {
     /* Someone decided (or deleted) the request between our read and commit. */
-    fin_app_error_set(e, 409, "REQUEST_ALREADY_PROCESSED",
-                      "Request is not pending (status: changed concurrently)");
+    fin_app_error_setf(e, FIN_E_REQUEST_NOT_PENDING,
+                       "Request is not pending (status: changed concurrently)");
     (void)request_id;
     return FIN_DECISION_FAILED;
   }
@@ -99,7 +99,7 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   struct fin_card card;
   if (fin_card_open(&card, fin_rules_of(c), req->ecosystem_id, in->limit, "admin", owner->score,
                     now)) {
-    fin_app_error_set(e, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_app_error_set(e, FIN_E_INTERNAL);
     return FIN_DECISION_FAILED;
   }
   struct fin_decision d = {
@@ -198,7 +198,7 @@ int fin_approve_request(struct fin_container *c, const struct fin_decision_input
   if (in->admin_email == NULL || in->admin_email[0] == '\0')
     fin_msgs_add(&m, "adminEmail is required");
   if (m.count) {
-    fin_app_error_set(e, 400, "VALIDATION_ERROR", "%s", m.text);
+    fin_app_error_setf(e, FIN_E_VALIDATION, "%s", m.text);
     goto done;
   }
   if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;
@@ -207,8 +207,8 @@ int fin_approve_request(struct fin_container *c, const struct fin_decision_input
   if (in->limit > max) {
     char num[FIN_JSNUM_MAX];
     fin_jsnum(max, num);
-    fin_app_error_set(e, 400, "LIMIT_EXCEEDS_POLICY", "Limit exceeds policy for %s tier (max: $%s)",
-                      tier, num);
+    fin_app_error_setf(e, FIN_E_LIMIT_EXCEEDS_POLICY, "Limit exceeds policy for %s tier (max: $%s)",
+                       tier, num);
     goto done;
   }
   rc = approve_commit(c, in, &req, &owner, body_out, e);
@@ -239,7 +239,7 @@ int fin_reject_request(struct fin_container *c, const struct fin_decision_input 
   int rc = FIN_DECISION_FAILED;
   if (load_pending(c, in->request_id, &req, &owner, e)) goto done;
   if (in->admin_email == NULL || in->admin_email[0] == '\0') {
-    fin_app_error_set(e, 400, "VALIDATION_ERROR", "adminEmail is required");
+    fin_app_error_setf(e, FIN_E_VALIDATION, "adminEmail is required");
     goto done;
   }
   if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;

@@ -29,7 +29,7 @@ static void answer(struct fin_container *c, const char *eco, const char *request
   struct fin_app_error e = {0};
   enum fin_status st = c->requests.ops->get(c->requests.self, eco, request_id, &req, &pe);
   if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "CardRequest not found: %s", request_id);
+    fin_resp_failf(r, FIN_E_CARD_REQUEST_NOT_FOUND, "CardRequest not found: %s", request_id);
     return;
   }
   if (st != FIN_OK) {
@@ -57,8 +57,7 @@ done:
 static void replay(struct fin_container *c, const struct ask *a, const struct fin_idem *rec,
                    struct fin_resp *r) {
   if (strcmp(rec->operation, OP_REQUEST_CARD) != 0) {
-    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
-                   "Idempotency key used for different operation");
+    fin_resp_fail(r, FIN_E_OPERATION_MISMATCH);
     return;
   }
   if (!fin_idem_same_request(rec, a->fp)) return fin_idem_refuse_reuse(r);
@@ -66,7 +65,7 @@ static void replay(struct fin_container *c, const struct ask *a, const struct fi
   const char *rid = json_string_value(json_object_get(sum, "requestId"));
   const char *status = json_string_value(json_object_get(sum, "status"));
   if (rid == NULL)
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(r, FIN_E_INTERNAL);
   else
     answer(c, a->eco, rid, status, 200, r);
   json_decref(sum);
@@ -162,7 +161,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
 static char *product_of(const struct fin_req *q, struct fin_resp *r) {
   const json_t *v = json_is_object(q->body) ? json_object_get(q->body, "productId") : NULL;
   if (v == NULL) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "productId is required");
+    fin_resp_failf(r, FIN_E_VALIDATION, "productId is required");
     return NULL;
   }
   if (json_is_null(v)) return fin_strdup("default-credit-card");
@@ -179,11 +178,11 @@ static int eligible(struct fin_container *c, const char *eco, struct fin_resp *r
     return 0;
   }
   if (el.result == FIN_HAS_ACTIVE_CARD)
-    fin_resp_error(r, 409, "CARD_ALREADY_EXISTS", "User already has an active credit card");
+    fin_resp_fail(r, FIN_E_CARD_EXISTS);
   else if (el.result == FIN_HAS_PENDING)
-    fin_resp_error(r, 409, "CARD_REQUEST_EXISTS", "User has a pending card request");
+    fin_resp_fail(r, FIN_E_CARD_REQUEST_EXISTS);
   else if (el.result == FIN_IN_COOLDOWN)
-    fin_resp_error(r, 400, "VALIDATION_ERROR",
+    fin_resp_failf(r, FIN_E_REQUEST_COOLDOWN,
                    "Card request rejected recently. Please wait %d days before applying again.",
                    el.cooldown_days);
   return el.result == FIN_ELIGIBLE;
@@ -225,7 +224,7 @@ static enum attempt try_issue(struct fin_container *c, const struct ask *a, stru
   enum attempt out = ISSUED;
   enum fin_status st = fin_app_get_user(c, eco, &u, &e); /* first: its card_rev guards the rest */
   if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+    fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
     return ISSUED;
   }
   if (st != FIN_OK) {
@@ -256,8 +255,7 @@ static enum attempt try_issue(struct fin_container *c, const struct ask *a, stru
 static void execute(struct fin_container *c, const struct ask *a, struct fin_resp *r) {
   for (int i = 0; i < ISSUE_ATTEMPTS; i++)
     if (try_issue(c, a, r) == ISSUED) return;
-  fin_resp_error(r, 409, "VERSION_CONFLICT",
-                 "The user's cards changed concurrently. Please retry.");
+  fin_resp_fail(r, FIN_E_CARDS_CHANGED);
 }
 
 void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
@@ -269,13 +267,13 @@ void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct
   struct fin_msgs m = {0};
   fin_check_user_key(key, fin_rules_of(c)->key_max_len, &m);
   if (m.count) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+    fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
     free(product);
     return;
   }
   struct ask a = {.eco = eco, .product = product, .key = key};
   if (fin_idem_fingerprint(OP_REQUEST_CARD, q, a.fp)) {
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(r, FIN_E_INTERNAL);
     free(product);
     return;
   }

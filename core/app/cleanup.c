@@ -190,9 +190,8 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
     char id[37], iso[32];
     fin_ms expires;
     int minted = token_mint(admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires);
-    if (minted == -2) return fin_app_random_failed(r);
-    if (minted != 0)
-      return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    if (minted == -2) return fin_resp_fail(r, FIN_E_RANDOM_UNAVAILABLE);
+    if (minted != 0) return fin_resp_fail(r, FIN_E_INTERNAL);
     json_t *body = json_object();
     json_object_set_new_nocheck(
         body, "message",
@@ -204,12 +203,11 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
   /* A non-string token matches nothing, like a Map lookup with it would. */
   switch (json_is_string(tok) ? token_take(json_string_value(tok), admin, now) : TOKEN_UNKNOWN) {
   case TOKEN_UNKNOWN:
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Invalid confirmation token");
+    return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_INVALID);
   case TOKEN_EXPIRED:
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Confirmation token has expired");
+    return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_EXPIRED);
   case TOKEN_OTHER_ADMIN:
-    return fin_resp_error(r, 400, "VALIDATION_ERROR",
-                          "Confirmation token was issued to a different admin");
+    return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_FOREIGN);
   case TOKEN_OK:
     break;
   }

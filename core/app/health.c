@@ -169,6 +169,6 @@ const char *fin_openapi_document(size_t *len) {
 void fin_h_openapi(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   size_t len;
   const char *doc = fin_openapi_document(&len);
-  if (doc == NULL) return fin_resp_error(r, 404, "NOT_FOUND", "OpenAPI document not found");
+  if (doc == NULL) return fin_resp_fail(r, FIN_E_OPENAPI_NOT_FOUND);
   fin_resp_raw(r, 200, "application/yaml", doc, len);
 }

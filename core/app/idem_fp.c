@@ -64,7 +64,5 @@ bool fin_idem_same_request(const struct fin_idem *rec, const char *fingerprint) 
 }
 
 void fin_idem_refuse_reuse(struct fin_resp *r) {
-  fin_resp_error(r, 422, "IDEMPOTENCY_KEY_REUSED",
-                 "Idempotency-Key was already used with a different request; use a new key "
-                 "for a new request");
+  fin_resp_fail(r, FIN_E_IDEM_KEY_REUSED);
 }

@@ -43,12 +43,12 @@ void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_i
   struct fin_app_error e = {0};
   enum fin_status st = c->txns.ops->get(c->txns.self, eco, card_id, txn_id, &t, &pe);
   if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "Transaction not found after creation");
+    fin_resp_fail(r, FIN_E_TXN_MISSING);
   } else if (st != FIN_OK) {
     fin_app_error_from_port(&e, st, &pe, "read transaction");
     fin_app_fail(r, &e);
   } else if ((st = fin_app_get_card(c, eco, card_id, &card, &e)) == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "Card not found: %s", card_id);
+    fin_resp_failf(r, FIN_E_CARD_NOT_FOUND, "Card not found: %s", card_id);
   } else if (st != FIN_OK) {
     fin_app_fail(r, &e);
   } else {

@@ -29,8 +29,7 @@ static json_t *impact_json(int prev, int next, int delta, bool on_time) {
 static void replay(struct fin_container *c, const struct payment *p, int current_score,
                    const struct fin_idem *rec, struct fin_resp *r) {
   if (strcmp(rec->operation, OP_PAYMENT) != 0) {
-    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
-                   "Idempotency key used for different operation");
+    fin_resp_fail(r, FIN_E_OPERATION_MISMATCH);
     return;
   }
   if (!fin_idem_same_request(rec, p->fp)) return fin_idem_refuse_reuse(r);
@@ -181,7 +180,7 @@ static int check_card(struct fin_container *c, const struct payment *p, const st
   struct fin_err pe = {0};
   if (card->balance <= 0) {
     fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "no_balance", &pe);
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "No balance to pay");
+    fin_resp_fail(r, FIN_E_NO_BALANCE);
     return -1;
   }
   if (p->amount > card->balance) {
@@ -190,7 +189,8 @@ static int check_card(struct fin_container *c, const struct payment *p, const st
     fin_jsnum(card->balance, b);
     fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "exceeds_balance",
                          &pe);
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "Payment amount ($%s) exceeds balance ($%s)", a, b);
+    fin_resp_failf(r, FIN_E_PAYMENT_EXCEEDS_BALANCE, "Payment amount ($%s) exceeds balance ($%s)",
+                   a, b);
     return -1;
   }
   return 0;
@@ -224,7 +224,7 @@ static void execute_locked(struct fin_container *c, const struct payment *p, str
     struct fin_card card = {0};
     st = fin_app_get_user(c, p->eco, &u, &e);
     if (st == FIN_OK) st = fin_app_get_card(c, p->eco, p->card_id, &card, &e);
-    if (st == FIN_NOT_FOUND) fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
+    if (st == FIN_NOT_FOUND) fin_resp_fail(r, FIN_E_CARD_NOT_FOUND);
     if (st != FIN_OK || (would_refuse(p, &card) && answered_by_key(c, p, u.score, r)) ||
         check_card(c, p, &card, r)) {
       if (st != FIN_OK && st != FIN_NOT_FOUND) fin_app_fail(r, &e);
@@ -246,8 +246,7 @@ static void execute_locked(struct fin_container *c, const struct payment *p, str
                                      fin_json_card_summary(&pl.after), "scoreImpact", impact));
     }
     if (st == FIN_EXISTS) { /* the key was used before, or concurrently: replay */
-      if (!answered_by_key(c, p, prev, r))
-        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      if (!answered_by_key(c, p, prev, r)) fin_resp_fail(r, FIN_E_INTERNAL);
       return;
     }
     /* outcome unknown (the answer was lost): stored if its record is */
@@ -270,22 +269,21 @@ void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_
   p.key = fin_require_key(q, r);
   if (p.key == NULL) return;
   const json_t *amount = json_is_object(q->body) ? json_object_get(q->body, "amount") : NULL;
-  if (fin_js_missing_or_le_zero(amount))
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "amount must be a positive number");
+  if (fin_js_missing_or_le_zero(amount)) return fin_resp_fail(r, FIN_E_AMOUNT_NOT_POSITIVE);
   struct fin_user u = {0};
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, p.eco, &u, &e);
   int current = u.score;
   fin_user_clear(&u);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", p.eco);
+  if (st == FIN_NOT_FOUND)
+    return fin_resp_failf(r, FIN_E_USER_NOT_FOUND, "User not found: %s", p.eco);
   if (st != FIN_OK) return fin_app_fail(r, &e);
   struct fin_msgs m = {0};
   fin_check_user_key(p.key, fin_rules_of(c)->key_max_len, &m);
   fin_check_amount(amount, &m);
-  if (m.count) return fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+  if (m.count) return fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
   p.amount = json_number_value(amount);
-  if (fin_idem_fingerprint(OP_PAYMENT, q, p.fp))
-    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (fin_idem_fingerprint(OP_PAYMENT, q, p.fp)) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_idem_hash(p.key, p.hash);
   struct fin_idem rec = {0};
   struct fin_err pe = {0};

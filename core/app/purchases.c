@@ -23,8 +23,7 @@ struct purchase {
 static void replay(struct fin_container *c, const struct purchase *p, const struct fin_idem *rec,
                    struct fin_resp *r) {
   if (strcmp(rec->operation, OP_PURCHASE) != 0) {
-    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
-                   "Idempotency key used for different operation");
+    fin_resp_fail(r, FIN_E_OPERATION_MISMATCH);
     return;
   }
   if (!fin_idem_same_request(rec, p->fp)) return fin_idem_refuse_reuse(r);
@@ -125,9 +124,9 @@ static void not_found(struct fin_container *c, const struct purchase *p, struct 
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, p->eco, &u, &e);
   fin_user_clear(&u);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+  if (st == FIN_NOT_FOUND) return fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
   if (st != FIN_OK) return fin_app_fail(r, &e);
-  fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
+  fin_resp_fail(r, FIN_E_CARD_NOT_FOUND);
 }
 
 /* A purchase that cannot proceed on this card (§1.10 steps 9-10). */
@@ -137,12 +136,12 @@ static void refuse(struct fin_container *c, const struct purchase *p, const stru
   if (strcmp(card->status, "active") != 0) {
     fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "card_inactive",
                          &pe);
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Card is %s, cannot process purchase",
+    return fin_resp_failf(r, FIN_E_CARD_INACTIVE, "Card is %s, cannot process purchase",
                           card->status);
   }
   fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "insufficient_credit",
                        &pe);
-  fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
+  fin_resp_fail(r, FIN_E_INSUFFICIENT_CREDIT);
   r->err_details = json_pack("{s:f,s:f}", "requestedAmount", p->amount, "availableCredit",
                              card->available_credit);
 }
@@ -182,8 +181,7 @@ static void execute_locked(struct fin_container *c, const struct purchase *p, st
     fin_card_list_free(cards, n);
     if (st == FIN_OK) return fin_resp_json(r, 201, body);
     if (st == FIN_EXISTS) { /* the key was used before, or concurrently: replay */
-      if (!answered_by_key(c, p, r))
-        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      if (!answered_by_key(c, p, r)) fin_resp_fail(r, FIN_E_INTERNAL);
       return;
     }
     if (st != FIN_VERSION_CONFLICT) break;
@@ -205,7 +203,7 @@ static int validate(struct fin_container *c, const struct fin_req *q, struct pur
   const json_t *amount = body ? json_object_get(body, "amount") : NULL;
   const json_t *merchant = body ? json_object_get(body, "merchant") : NULL;
   if (fin_js_missing_or_le_zero(amount)) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "amount must be a positive number");
+    fin_resp_fail(r, FIN_E_AMOUNT_NOT_POSITIVE);
     return -1;
   }
   struct fin_msgs m = {0};
@@ -221,7 +219,7 @@ static int validate(struct fin_container *c, const struct fin_req *q, struct pur
       p->merchant = json_string_value(merchant);
   }
   if (m.count) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+    fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
     return -1;
   }
   p->amount = json_number_value(amount);
@@ -232,8 +230,7 @@ void fin_h_purchase(struct fin_container *c, const struct fin_req *q, struct fin
   struct purchase p = {.eco = q->principal->ecosystem_id, .card_id = q->params[0]};
   p.key = fin_require_key(q, r);
   if (p.key == NULL || validate(c, q, &p, r)) return;
-  if (fin_idem_fingerprint(OP_PURCHASE, q, p.fp))
-    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (fin_idem_fingerprint(OP_PURCHASE, q, p.fp)) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_idem_hash(p.key, p.hash);
   execute(c, &p, r);
 }

@@ -78,15 +78,15 @@ void fin_h_register_user(struct fin_container *c, const struct fin_req *q, struc
   char *token_email = trimmed(p->email);
   char *body_email = trimmed(json_is_string(be) ? json_string_value(be) : "");
   if (token_email == NULL || body_email == NULL) {
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(r, FIN_E_INTERNAL);
   } else if (token_email[0] && body_email[0] && strcmp(token_email, body_email) != 0) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "email must match the authenticated user");
+    fin_resp_failf(r, FIN_E_VALIDATION, "email must match the authenticated user");
   } else {
     const char *email = token_email[0] ? token_email : body_email;
     if (email[0] == '\0')
-      fin_resp_error(r, 400, "VALIDATION_ERROR", "email is required");
+      fin_resp_failf(r, FIN_E_VALIDATION, "email is required");
     else if (email == body_email && !fin_email_valid(email)) /* unverified: check its form */
-      fin_resp_error(r, 400, "VALIDATION_ERROR", "email must be a valid email address");
+      fin_resp_failf(r, FIN_E_VALIDATION, "email must be a valid email address");
     else
       create_user(c, p, email, r);
   }

@@ -54,8 +54,9 @@ static void answer(struct fin_resp *r, int status, bool ok, const char *action,
   fin_resp_json(r, status, b);
 }
 
-static void answer_error(struct fin_resp *r, int status, const char *error) {
-  answer(r, status, false, "error", NULL, NULL, error);
+/* The webhook's own error body (not the envelope), with the table's status. */
+static void answer_error(struct fin_resp *r, enum fin_api_err err, const char *error) {
+  answer(r, fin_api_err_status(err), false, "error", NULL, NULL, error);
 }
 
 /* A port failure before any decision: the message of the mapped error. */
@@ -63,7 +64,7 @@ static void answer_port_error(struct fin_resp *r, enum fin_status st, const stru
                               const char *what) {
   struct fin_app_error e = {0};
   fin_app_error_from_port(&e, st, pe, what);
-  answer_error(r, e.http ? e.http : 500, e.msg);
+  answer_error(r, e.err, fin_app_error_message(&e));
   fin_app_error_clear(&e);
 }
 
@@ -84,18 +85,16 @@ static bool check_secret(struct fin_container *c, const struct fin_req *q, struc
   const char *secret = c->whatsapp.webhook_secret;
   if (secret == NULL || secret[0] == '\0') {
     fin_log("warn", "webhook_secret_not_configured", "\"check\":\"refused\"");
-    fin_resp_error(r, 503, "SERVICE_UNAVAILABLE", "Webhook secret not configured");
+    fin_resp_fail(r, FIN_E_WEBHOOK_NOT_CONFIGURED);
     return false;
   }
   const char *given = fin_req_header(q, "X-Webhook-Secret");
   if (given == NULL) {
-    fin_resp_error(r, 401, "UNAUTHORIZED", "Missing webhook secret header");
-    r->err_no_meta = true;
+    fin_resp_fail(r, FIN_E_WEBHOOK_SECRET_MISSING);
     return false;
   }
   if (!secret_matches(given, secret)) {
-    fin_resp_error(r, 401, "INVALID_SECRET", "Invalid webhook secret");
-    r->err_no_meta = true;
+    fin_resp_fail(r, FIN_E_WEBHOOK_SECRET_INVALID);
     return false;
   }
   return true;
@@ -270,7 +269,7 @@ static void decide(struct fin_container *c, const struct inbound *in,
   if (reason == NULL || email == NULL) {
     free(reason);
     free(email);
-    return answer_error(r, 500, "Out of memory");
+    return answer_error(r, FIN_E_INTERNAL, "Out of memory");
   }
   struct fin_decision_input d = {
       .admin_id = in->phone,
@@ -286,7 +285,7 @@ static void decide(struct fin_container *c, const struct inbound *in,
   free(reason);
   free(email);
   if (rc != FIN_DECIDED) {
-    const char *msg = e.msg[0] != '\0' ? e.msg : "An unexpected error occurred";
+    const char *msg = fin_app_error_message(&e);
     record_after(c, in, "error", "error", msg, t->request_id, t->ecosystem_id);
     answer(r, 200, false, "error", t->request_id, NULL, msg);
     fin_app_error_clear(&e);
@@ -326,7 +325,8 @@ static void refuse_ambiguous(struct fin_container *c, const struct inbound *in, 
 /* Steps 6-10 for a whitelisted admin. */
 static void handle_command(struct fin_container *c, struct inbound *in, struct fin_resp *r) {
   struct fin_wa_command cmd;
-  if (fin_wa_parse_command(in->raw, &cmd) != 0) return answer_error(r, 500, "Out of memory");
+  if (fin_wa_parse_command(in->raw, &cmd) != 0)
+    return answer_error(r, FIN_E_INTERNAL, "Out of memory");
   in->cmd = &cmd;
   struct fin_pending_approval t = {0};
   struct fin_card_request req = {0};
@@ -383,7 +383,7 @@ static const char *sender_name(const json_t *data) {
 void fin_h_wpp_webhook(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   if (!check_secret(c, q, r)) return;
   const char *invalid = validate(q);
-  if (invalid != NULL) return answer_error(r, 400, invalid);
+  if (invalid != NULL) return answer_error(r, FIN_E_VALIDATION, invalid);
 
   const json_t *data = json_object_get(q->body, "data");
   if (strcmp(json_string_value(json_object_get(q->body, "event")), "onmessage") != 0)
@@ -396,7 +396,8 @@ void fin_h_wpp_webhook(struct fin_container *c, const struct fin_req *q, struct 
   char *phone = NULL;
   const char *bad = fin_wpp_phone(json_string_value(json_object_get(data, "from")), &phone);
   if (bad != NULL) /* the sender's id is the client's input: a 400 unless OOM */
-    return answer_error(r, strcmp(bad, "Out of memory") == 0 ? 500 : 400, bad);
+    return answer_error(r, strcmp(bad, "Out of memory") == 0 ? FIN_E_INTERNAL : FIN_E_VALIDATION,
+                        bad);
   struct inbound in = {
       .wpp_id = json_string_value(json_object_get(data, "id")),
       .phone = phone,
