@@ -83,11 +83,12 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
   in->idem_operation = OP_ADMIN;
   json_t *body = NULL;
   struct fin_app_error e = {0};
-  int rc = strcmp(operation, "approve") == 0 ? fin_approve_request(c, in, &body, &e)
-                                             : fin_reject_request(c, in, &body, &e);
+  enum fin_decide_result rc = strcmp(operation, "approve") == 0
+                                  ? fin_approve_request(c, in, &body, &e)
+                                  : fin_reject_request(c, in, &body, &e);
   if (rc == FIN_DECIDED)
     fin_resp_json(r, 200, body);
-  else if (rc == FIN_DECISION_IDEM_RACE)
+  else if (rc == FIN_DECIDE_IDEM_RACE)
     fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
   /* "not pending" or an unknown outcome may be this key's own decision,
    * made by another instance or applied with its answer lost: its record

@@ -125,18 +125,28 @@ struct fin_decision_input {
   const char *idem_fingerprint;
   const char *idem_operation;
 };
-/* Result codes of the decision services. */
-#define FIN_DECIDED 0
-#define FIN_DECISION_FAILED (-1)
-#define FIN_DECISION_IDEM_RACE 1 /* a concurrent request stored the key first: replay */
+/* What a decision service did. */
+enum fin_decide_result {
+  FIN_DECIDED = 0,      /* committed; *body_out set when asked for */
+  FIN_DECIDE_FAILED,    /* nothing committed, or the outcome is unknown: e says which */
+  FIN_DECIDE_IDEM_RACE, /* a concurrent request stored the key first: replay its record */
+};
 /* Approves a pending request: policy checks, card creation, decision,
  * summary, audit, card.approved event (+ idempotency record), in one commit.
- * On success *body_out (may be NULL) gets the HTTP body of §1.16 / §1.17.
- * Errors: 404 request (not found), 409 REQUEST_ALREADY_PROCESSED,
- * 404 User not found, 400 LIMIT_EXCEEDS_POLICY / VALIDATION_ERROR, 503. */
-int fin_approve_request(struct fin_container *c, const struct fin_decision_input *in,
-                        json_t **body_out, struct fin_app_error *e);
-int fin_reject_request(struct fin_container *c, const struct fin_decision_input *in,
-                       json_t **body_out, struct fin_app_error *e);
+ * On success *body_out (may be NULL) gets the HTTP body of §1.16 / §1.17
+ * (a new reference, the caller's). Errors in e: FIN_E_CARD_REQUEST_NOT_FOUND,
+ * FIN_E_REQUEST_NOT_PENDING, FIN_E_USER_NOT_FOUND, FIN_E_VALIDATION,
+ * FIN_E_LIMIT_EXCEEDS_POLICY, or a port failure (fin_app_error_from_port). */
+enum fin_decide_result fin_approve_request(struct fin_container *c,
+                                           const struct fin_decision_input *in, json_t **body_out,
+                                           struct fin_app_error *e)
+    __attribute__((warn_unused_result));
+/* Rejects a pending request (decision, audit, card.rejected event, +
+ * idempotency record, one commit); the same results and errors, less the
+ * limit checks. */
+enum fin_decide_result fin_reject_request(struct fin_container *c,
+                                          const struct fin_decision_input *in, json_t **body_out,
+                                          struct fin_app_error *e)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -8,58 +8,53 @@
 #include "appkit.h"
 #include "input.h"
 
-/* Loads the request (any owner) and its owner; fills e on failure. */
-static int load_pending(struct fin_container *c, const char *request_id,
-                        struct fin_card_request *req, struct fin_user *owner,
-                        struct fin_app_error *e) {
+/* Loads the request (any owner) while it is pending: FIN_OK, or the
+ * failing status with e filled (FIN_PRECONDITION: not pending). */
+static enum fin_status load_pending(struct fin_container *c, const char *request_id,
+                                    struct fin_card_request *req, struct fin_app_error *e) {
   struct fin_err pe = {0};
   enum fin_status st = c->requests.ops->get_any(c->requests.self, request_id, req, &pe);
   if (st == FIN_NOT_FOUND) {
     fin_app_error_setf(e, FIN_E_CARD_REQUEST_NOT_FOUND, "Card request not found: %s", request_id);
-    return -1;
+    return st;
   }
   if (st != FIN_OK) {
     fin_app_error_from_port(e, st, &pe, "read card request");
-    return -1;
+    return st;
   }
   if (strcmp(req->status, "pending") != 0) {
     fin_app_error_setf(e, FIN_E_REQUEST_NOT_PENDING, "Request is not pending (status: %s)",
                        req->status);
-    return -1;
+    return FIN_PRECONDITION;
   }
-  return 0;
+  return FIN_OK;
 }
 
-static int load_owner(struct fin_container *c, const char *eco, struct fin_user *owner,
-                      struct fin_app_error *e) {
+/* The request's owner: FIN_OK, or the failing status with e filled. */
+static enum fin_status load_owner(struct fin_container *c, const char *eco, struct fin_user *owner,
+                                  struct fin_app_error *e) {
   struct fin_err pe = {0};
   enum fin_status st = c->users.ops->get(c->users.self, eco, owner, &pe);
-  if (st == FIN_NOT_FOUND) {
+  if (st == FIN_NOT_FOUND)
     fin_app_error_set(e, FIN_E_USER_NOT_FOUND);
-    return -1;
-  }
-  if (st != FIN_OK) {
+  else if (st != FIN_OK)
     fin_app_error_from_port(e, st, &pe, "read user");
-    return -1;
-  }
-  return 0;
+  return st;
 }
 
-/* Maps the commit result; returns FIN_DECIDED, FIN_DECISION_FAILED or
- * FIN_DECISION_IDEM_RACE. `idem_index` is the IDEM_PUT position or -1. */
-static int commit_result(enum fin_status st, const struct fin_err *pe, int idem_index,
-                         const char *request_id, struct fin_app_error *e) {
+/* Maps the commit result. `idem_index` is the IDEM_PUT position or -1. */
+static enum fin_decide_result commit_result(enum fin_status st, const struct fin_err *pe,
+                                            int idem_index, struct fin_app_error *e) {
   if (st == FIN_OK) return FIN_DECIDED;
-  if (st == FIN_EXISTS && pe->failed_write == idem_index) return FIN_DECISION_IDEM_RACE;
+  if (st == FIN_EXISTS && pe->failed_write == idem_index) return FIN_DECIDE_IDEM_RACE;
   if (st == FIN_PRECONDITION || st == FIN_NOT_FOUND) {
     /* Someone decided (or deleted) the request between our read and commit. */
     fin_app_error_setf(e, FIN_E_REQUEST_NOT_PENDING,
                        "Request is not pending (status: changed concurrently)");
-    (void)request_id;
-    return FIN_DECISION_FAILED;
+    return FIN_DECIDE_FAILED;
   }
   fin_app_error_from_port(e, st, pe, "commit decision");
-  return FIN_DECISION_FAILED;
+  return FIN_DECIDE_FAILED;
 }
 
 /* True (pe set) when the event or the audit record could not be filled: no
@@ -91,16 +86,18 @@ static json_t *approved_event_payload(const struct fin_card_request *r, const st
   return p;
 }
 
-static int approve_commit(struct fin_container *c, const struct fin_decision_input *in,
-                          struct fin_card_request *req, const struct fin_user *owner,
-                          json_t **body_out, struct fin_app_error *e) {
+static enum fin_decide_result approve_commit(struct fin_container *c,
+                                             const struct fin_decision_input *in,
+                                             struct fin_card_request *req,
+                                             const struct fin_user *owner, json_t **body_out,
+                                             struct fin_app_error *e) {
   fin_ms now = fin_app_now(c);
   const char *tier = fin_tier_of(fin_rules_of(c), owner->score);
   struct fin_card card;
   if (fin_card_open(&card, fin_rules_of(c), req->ecosystem_id, in->limit, "admin", owner->score,
                     now)) {
     fin_app_error_set(e, FIN_E_INTERNAL);
-    return FIN_DECISION_FAILED;
+    return FIN_DECIDE_FAILED;
   }
   struct fin_decision d = {
       .present = true, .has_approved_limit = true, .approved_limit = in->limit, .decided_at = now};
@@ -118,7 +115,7 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   if (st != FIN_OK && st != FIN_NOT_FOUND) {
     fin_card_clear(&card);
     fin_app_error_from_port(e, st, &pe, "read cards");
-    return FIN_DECISION_FAILED;
+    return FIN_DECIDE_FAILED;
   }
   struct fin_card_summary sum;
   fin_summary_of(cards, ncards, &sum);
@@ -139,7 +136,7 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   char reason_buf[300];
   snprintf(reason_buf, sizeof reason_buf, "%s",
            in->audit_reason ? in->audit_reason : "Approved by admin");
-  int rc = FIN_DECISION_FAILED;
+  enum fin_decide_result rc;
   fin_event_fill(&ev, "card.approved", "card", card.card_id, req->ecosystem_id,
                  approved_event_payload(req, &card, in, tier), now);
   fin_audit_fill(
@@ -173,7 +170,7 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   }
   memset(&pe, 0, sizeof pe);
   st = unfilled(&ev, &audit, &pe) ? pe.code : fin_app_commit(c, w, n, &pe);
-  rc = commit_result(st, &pe, idem_index, req->request_id, e);
+  rc = commit_result(st, &pe, idem_index, e);
   if (rc == FIN_DECIDED && body_out) {
     *body_out = body;
     body = NULL;
@@ -186,12 +183,13 @@ static int approve_commit(struct fin_container *c, const struct fin_decision_inp
   return rc;
 }
 
-int fin_approve_request(struct fin_container *c, const struct fin_decision_input *in,
-                        json_t **body_out, struct fin_app_error *e) {
+enum fin_decide_result fin_approve_request(struct fin_container *c,
+                                           const struct fin_decision_input *in, json_t **body_out,
+                                           struct fin_app_error *e) {
   struct fin_card_request req = {0};
   struct fin_user owner = {0};
-  int rc = FIN_DECISION_FAILED;
-  if (load_pending(c, in->request_id, &req, &owner, e)) goto done;
+  enum fin_decide_result rc = FIN_DECIDE_FAILED;
+  if (load_pending(c, in->request_id, &req, e) != FIN_OK) goto done;
   struct fin_msgs m = {0};
   if (!(in->limit >= fin_rules_of(c)->limit_min)) fin_msgs_add(&m, "limit must be at least $100");
   if (in->limit > fin_rules_of(c)->limit_max) fin_msgs_add(&m, "limit cannot exceed $10,000");
@@ -201,7 +199,7 @@ int fin_approve_request(struct fin_container *c, const struct fin_decision_input
     fin_app_error_setf(e, FIN_E_VALIDATION, "%s", m.text);
     goto done;
   }
-  if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;
+  if (load_owner(c, req.ecosystem_id, &owner, e) != FIN_OK) goto done;
   const char *tier = fin_tier_of(fin_rules_of(c), owner.score);
   double max = fin_tier_max_limit(fin_rules_of(c), tier);
   if (in->limit > max) {
@@ -232,17 +230,18 @@ static json_t *rejected_event_payload(const struct fin_card_request *r,
   return p;
 }
 
-int fin_reject_request(struct fin_container *c, const struct fin_decision_input *in,
-                       json_t **body_out, struct fin_app_error *e) {
+enum fin_decide_result fin_reject_request(struct fin_container *c,
+                                          const struct fin_decision_input *in, json_t **body_out,
+                                          struct fin_app_error *e) {
   struct fin_card_request req = {0};
   struct fin_user owner = {0};
-  int rc = FIN_DECISION_FAILED;
-  if (load_pending(c, in->request_id, &req, &owner, e)) goto done;
+  enum fin_decide_result rc = FIN_DECIDE_FAILED;
+  if (load_pending(c, in->request_id, &req, e) != FIN_OK) goto done;
   if (in->admin_email == NULL || in->admin_email[0] == '\0') {
     fin_app_error_setf(e, FIN_E_VALIDATION, "adminEmail is required");
     goto done;
   }
-  if (load_owner(c, req.ecosystem_id, &owner, e)) goto done;
+  if (load_owner(c, req.ecosystem_id, &owner, e) != FIN_OK) goto done;
   fin_ms now = fin_app_now(c);
   struct fin_decision d = {.present = true, .decided_at = now};
   fin_strlcpy(d.outcome, "rejected", sizeof d.outcome);
@@ -281,7 +280,7 @@ int fin_reject_request(struct fin_container *c, const struct fin_decision_input 
   }
   struct fin_err pe = {0};
   enum fin_status st = unfilled(&ev, &audit, &pe) ? pe.code : fin_app_commit(c, w, n, &pe);
-  rc = commit_result(st, &pe, idem_index, req.request_id, e);
+  rc = commit_result(st, &pe, idem_index, e);
   if (rc == FIN_DECIDED && body_out) {
     *body_out = body;
     body = NULL;

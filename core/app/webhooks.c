@@ -281,7 +281,8 @@ static void decide(struct fin_container *c, const struct inbound *in,
       .source_phone = in->phone,
   };
   struct fin_app_error e = {0};
-  int rc = approve ? fin_approve_request(c, &d, NULL, &e) : fin_reject_request(c, &d, NULL, &e);
+  enum fin_decide_result rc =
+      approve ? fin_approve_request(c, &d, NULL, &e) : fin_reject_request(c, &d, NULL, &e);
   free(reason);
   free(email);
   if (rc != FIN_DECIDED) {
