@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../http/errmap.h"
 #include "../util/codec.h"
 #include "admin_keys.h"
+#include "app_errors.h"
+#include "idem.h"
 
 void fin_admin_key_hash(const char *operation, const char *target, const char *key, char out[65]) {
   size_t n = strlen(operation) + strlen(target) + strlen(key) + 3;

@@ -3,7 +3,8 @@
 #ifndef FIN_ADMIN_KEYS_H
 #define FIN_ADMIN_KEYS_H
 
-#include "appkit.h"
+#include "../http/http.h"
+#include "container.h"
 
 #define OP_ADMIN "admin-operation"
 

@@ -2,9 +2,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "admin_keys.h"
+#include "app_errors.h"
+#include "decisions.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 static void list_page(struct fin_container *c, enum fin_sort sort, const char *cursor, int limit,
                       struct fin_resp *r) {

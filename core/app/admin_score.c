@@ -2,11 +2,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/jsonout.h"
 #include "admin_keys.h"
+#include "app_errors.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   struct fin_user u = {0};

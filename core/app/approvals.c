@@ -3,10 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/jsnum.h"
 #include "../util/jsonout.h"
-#include "appkit.h"
+#include "app_errors.h"
+#include "decisions.h"
+#include "idem.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 /* Loads the request (any owner) while it is pending: FIN_OK, or the
  * failing status with e filled (FIN_PRECONDITION: not pending). */

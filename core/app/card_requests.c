@@ -4,11 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/jsonout.h"
+#include "app_errors.h"
 #include "eligibility.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 #define OP_REQUEST_CARD "request-card"
 

@@ -1,8 +1,11 @@
 /* cards.c - GET /v1/cards and GET /v1/cards/:cardId (baseline §1.6, §1.7). */
 #include <string.h>
 
+#include "../http/errmap.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "input.h"
+#include "views.h"
 
 static bool one_of(const char *v, const char *const *allowed) {
   for (; *allowed; allowed++)

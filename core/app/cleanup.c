@@ -8,12 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/log.h"
 #include "../util/timefmt.h"
-#include "appkit.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "outbox_worker.h"
+#include "records.h"
 
 /* ---- confirmation tokens (process memory) ----------------------------- */
 

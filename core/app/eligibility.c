@@ -2,7 +2,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "app_errors.h"
 #include "eligibility.h"
+#include "records.h"
 
 static int cooldown(struct fin_container *c, const char *eco, struct fin_eligibility_info *out,
                     struct fin_app_error *e) {

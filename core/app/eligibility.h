@@ -2,7 +2,9 @@
 #ifndef FIN_ELIGIBILITY_H
 #define FIN_ELIGIBILITY_H
 
-#include "appkit.h"
+#include "../domain/rules.h"
+#include "app_errors.h"
+#include "container.h"
 
 struct fin_eligibility_info {
   enum fin_eligibility result;

@@ -7,13 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../http/errmap.h"
 #include "../util/bgprobe.h"
 #include "../util/log.h"
 #include "../util/timefmt.h"
-#include "appkit.h"
 #include "auth_guard.h"
 #include "handlers.h"
 #include "health.h"
+#include "records.h"
 
 #define READY_MAX_AGE_MS 1000
 #define READY_FIRST_WAIT_MS 10000

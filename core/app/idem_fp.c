@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../http/errmap.h"
 #include "../util/codec.h"
-#include "appkit.h"
+#include "idem.h"
 
 /* A copy in which every number is a real, so 100 and 100.0 (the same
  * amount to every handler, which reads doubles) fingerprint alike. */

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/jsnum.h"
 #include "../util/text.h"
+#include "app_errors.h"
 #include "input.h"
 
 static double string_to_number(const char *s) {

@@ -3,10 +3,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/stripes.h"
+#include "app_errors.h"
 #include "input.h"
 #include "money.h"
+#include "records.h"
+#include "views.h"
 
 int fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
                     double amount, const char *key, fin_ms now, struct fin_err *pe) {

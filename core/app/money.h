@@ -2,7 +2,11 @@
 #ifndef FIN_MONEY_H
 #define FIN_MONEY_H
 
-#include "appkit.h"
+#include <jansson.h>
+
+#include "../domain/model.h"
+#include "../http/http.h"
+#include "container.h"
 
 /* Retries of a purchase/payment whose card changed between read and commit. */
 #define FIN_MONEY_RETRIES 8

@@ -1,9 +1,12 @@
 /* offers.c - GET /v1/offers (baseline §1.5, §4.13). */
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "app_errors.h"
 #include "eligibility.h"
 #include "handlers.h"
 #include "input.h"
+#include "views.h"
 
 struct offer_text {
   const char *tier, *name, *description, *apr;

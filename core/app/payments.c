@@ -5,12 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/jsnum.h"
 #include "../util/jsonout.h"
+#include "app_errors.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
 #include "money.h"
+#include "records.h"
+#include "views.h"
 
 #define OP_PAYMENT "make-payment"
 

@@ -1,8 +1,12 @@
 /* transactions.c - GET /v1/cards/:cardId/transactions (§1.12, §6). */
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "input.h"
+#include "views.h"
 
 void fin_h_list_transactions(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *eco = q->principal->ecosystem_id;

@@ -3,9 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/text.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 /* Trimmed copy (JavaScript String#trim on ASCII whitespace). */
 static char *trimmed(const char *s) {

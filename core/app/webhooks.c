@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/log.h"
 #include "../util/text.h"
 #include "../util/timefmt.h"
-#include "appkit.h"
+#include "app_errors.h"
+#include "decisions.h"
 #include "handlers.h"
+#include "records.h"
 #include "whatsapp_parse.h"
 
 /* ---- GET /webhooks/wpp-connect/health --------------------------------- */

@@ -13,6 +13,7 @@
 #include "../util/log.h"
 #include "../util/text.h"
 #include "../util/timefmt.h"
+#include "records.h"
 
 #define NBSP "\xc2\xa0"
 #define N_ADMIN_PHONES (sizeof(((struct fin_whatsapp_settings *)0)->admin_phones) / sizeof(char *))
