@@ -91,75 +91,96 @@ static json_t *approved_payload(const struct fin_card_request *q, const struct f
                    card->score_at_approval, "tierAtApproval", q->tier_at_request);
 }
 
+/* One card request being issued: the row, its card when auto-approved, the
+ * records that go with it, and the writes of its one commit. */
+struct issue {
+  struct fin_card_request q;
+  struct fin_card card;
+  struct fin_event ev;
+  struct fin_idem idem;
+  struct fin_write w[6];
+  size_t n;
+  fin_ms now;
+};
+
+/* An auto-approved request (§4.3): its card, the card.approved event, the
+ * user's first card summary. *sum gets what the key's record stores. */
+static enum fin_status fill_approved(struct fin_container *c, const struct fin_user *u,
+                                     double limit, struct issue *is, json_t **sum) {
+  struct fin_card_request *q = &is->q;
+  if (fin_card_open(&is->card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, is->now))
+    return FIN_UNAVAILABLE; /* no card id (random source) or out of memory */
+  fin_strlcpy(q->status, "approved", sizeof q->status);
+  q->decision = (struct fin_decision){
+      .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = is->now};
+  fin_strlcpy(q->decision.outcome, "approved", sizeof q->decision.outcome);
+  fin_strlcpy(q->decision.source, "auto", sizeof q->decision.source);
+  fin_strlcpy(q->resulting_card_id, is->card.card_id, sizeof q->resulting_card_id);
+  *sum = json_pack("{s:s,s:s,s:f,s:s}", "status", "approved", "requestId", q->request_id, "limit",
+                   limit, "cardId", is->card.card_id);
+  is->w[is->n].kind = FIN_W_CARD_CREATE, is->w[is->n++].u.card = &is->card;
+  struct fin_card_summary s = {.active_cards = 1, .total_limit = limit};
+  is->w[is->n].kind = FIN_W_USER_SUMMARY;
+  is->w[is->n++].u.summary = (typeof(is->w[0].u.summary)){u->ecosystem_id, s, is->now};
+  return fin_event_fill(&is->ev, "card.approved", "card", is->card.card_id, u->ecosystem_id,
+                        approved_payload(q, &is->card), is->now);
+}
+
+/* A request left for an admin: the card.requested event. */
+static enum fin_status fill_pending(const struct fin_user *u, struct issue *is, json_t **sum) {
+  struct fin_card_request *q = &is->q;
+  fin_strlcpy(q->status, "pending", sizeof q->status);
+  *sum = json_pack("{s:s,s:s}", "status", "pending", "requestId", q->request_id);
+  return fin_event_fill(&is->ev, "card.requested", "cardRequest", q->request_id, u->ecosystem_id,
+                        requested_payload(q), is->now);
+}
+
 /* Decides and stores the request atomically (§4.3). Returns the commit
- * status; on FIN_EXISTS at the idempotency write the caller replays. */
+ * status; on FIN_EXISTS at the idempotency write the caller replays. A
+ * record that could not be filled commits nothing (its status, pe set). */
 static enum fin_status decide_and_store(struct fin_container *c, const struct fin_user *u,
                                         const struct ask *a, char *request_id_out,
                                         struct fin_err *pe) {
-  fin_ms now = fin_app_now(c);
-  struct fin_card_request q = {0};
-  if (fin_uuid_v7(q.request_id) != 0) return fin_err_set(pe, FIN_UNAVAILABLE, "random source");
-  q.ecosystem_id = u->ecosystem_id;
-  q.product_id = (char *)a->product;
-  q.idempotency_key = (char *)a->key;
-  q.score_at_request = u->score;
-  fin_strlcpy(q.tier_at_request, fin_tier_of(fin_rules_of(c), u->score), sizeof q.tier_at_request);
-  q.created_at = q.updated_at = now;
-  q.expires_at = now + (fin_ms)fin_rules_of(c)->request_expiry_days * 86400000LL;
-  double limit = 0;
-  bool approved = fin_auto_approve(fin_rules_of(c), u->score, &limit);
-  struct fin_card card = {0};
-  struct fin_event ev = {0};
-  struct fin_idem idem = {0};
-  struct fin_write w[6];
-  size_t n = 0;
-  json_t *sum;
+  struct issue is = {.now = fin_app_now(c)};
+  struct fin_card_request *q = &is.q;
+  if (fin_uuid_v7(q->request_id) != 0) return fin_err_set(pe, FIN_UNAVAILABLE, "random source");
+  q->ecosystem_id = u->ecosystem_id;
+  q->product_id = (char *)a->product;
+  q->idempotency_key = (char *)a->key;
+  q->score_at_request = u->score;
+  fin_strlcpy(q->tier_at_request, fin_tier_of(fin_rules_of(c), u->score),
+              sizeof q->tier_at_request);
+  q->created_at = q->updated_at = is.now;
+  q->expires_at = is.now + (fin_ms)fin_rules_of(c)->request_expiry_days * 86400000LL;
   /* Eligibility was decided on this read of the user: the commit holds only
    * if no card or request of the user changed since (item 4 of the hardening). */
-  w[n].kind = FIN_W_USER_CARD_SLOT;
-  w[n++].u.slot = (typeof(w[0].u.slot)){u->ecosystem_id, u->card_rev};
-  if (approved) {
-    if (fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now))
-      return fin_err_set(pe, FIN_UNAVAILABLE, "no card id (random source) or out of memory");
-    fin_strlcpy(q.status, "approved", sizeof q.status);
-    q.decision = (struct fin_decision){
-        .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = now};
-    fin_strlcpy(q.decision.outcome, "approved", sizeof q.decision.outcome);
-    fin_strlcpy(q.decision.source, "auto", sizeof q.decision.source);
-    fin_strlcpy(q.resulting_card_id, card.card_id, sizeof q.resulting_card_id);
-    fin_event_fill(&ev, "card.approved", "card", card.card_id, u->ecosystem_id,
-                   approved_payload(&q, &card), now);
-    sum = json_pack("{s:s,s:s,s:f,s:s}", "status", "approved", "requestId", q.request_id, "limit",
-                    limit, "cardId", card.card_id);
-    w[n].kind = FIN_W_CARD_CREATE, w[n++].u.card = &card;
-    struct fin_card_summary s = {.active_cards = 1, .total_limit = limit};
-    w[n].kind = FIN_W_USER_SUMMARY;
-    w[n++].u.summary = (typeof(w[0].u.summary)){u->ecosystem_id, s, now};
-  } else {
-    fin_strlcpy(q.status, "pending", sizeof q.status);
-    fin_event_fill(&ev, "card.requested", "cardRequest", q.request_id, u->ecosystem_id,
-                   requested_payload(&q), now);
-    sum = json_pack("{s:s,s:s}", "status", "pending", "requestId", q.request_id);
-  }
-  w[n].kind = FIN_W_REQUEST_CREATE, w[n++].u.request = &q;
-  w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
+  is.w[is.n].kind = FIN_W_USER_CARD_SLOT;
+  is.w[is.n++].u.slot = (typeof(is.w[0].u.slot)){u->ecosystem_id, u->card_rev};
+  double limit = 0;
+  json_t *sum = NULL;
+  enum fin_status st = fin_auto_approve(fin_rules_of(c), u->score, &limit)
+                           ? fill_approved(c, u, limit, &is, &sum)
+                           : fill_pending(u, &is, &sum);
+  if (st == FIN_OK && sum == NULL) st = FIN_NOMEM;
   size_t len;
-  char *text = fin_json_dump(sum, &len);
+  if (st == FIN_OK) /* takes the text, even when it is NULL (no memory) */
+    st = fin_idem_fill(&is.idem, u->ecosystem_id, a->hash, a->fp, OP_REQUEST_CARD,
+                       fin_json_dump(sum, &len), 200, is.now, fin_rules_of(c));
   json_decref(sum);
-  enum fin_status st = FIN_NOMEM;
-  if (ev.event_type == NULL) {
-    free(text);
-  } else if (fin_idem_fill(&idem, u->ecosystem_id, a->hash, a->fp, OP_REQUEST_CARD, text, 200, now,
-                           fin_rules_of(c)) == 0) {
-    w[n].kind = FIN_W_IDEM_PUT;
-    w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
-    st = fin_app_commit(c, w, n, pe);
-    if (st == FIN_EXISTS && pe->failed_write != (int)n - 1) st = FIN_INTERNAL;
+  if (st == FIN_OK) {
+    is.w[is.n].kind = FIN_W_REQUEST_CREATE, is.w[is.n++].u.request = q;
+    is.w[is.n].kind = FIN_W_EVENT_APPEND, is.w[is.n++].u.event = &is.ev;
+    is.w[is.n].kind = FIN_W_IDEM_PUT;
+    is.w[is.n++].u.idem = (typeof(is.w[0].u.idem)){&is.idem, is.now};
+    st = fin_app_commit(c, is.w, is.n, pe);
+    if (st == FIN_EXISTS && pe->failed_write != (int)is.n - 1) st = FIN_INTERNAL;
+  } else {
+    fin_err_set(pe, st, "card request records not filled: no id (random source) or no memory");
   }
-  fin_strlcpy(request_id_out, q.request_id, sizeof(fin_id));
-  fin_card_clear(&card);
-  fin_event_clear(&ev);
-  fin_idem_clear(&idem);
+  fin_strlcpy(request_id_out, q->request_id, sizeof(fin_id));
+  fin_card_clear(&is.card);
+  fin_event_clear(&is.ev);
+  fin_idem_clear(&is.idem);
   return st;
 }
 

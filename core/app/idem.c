@@ -37,15 +37,15 @@ void fin_idem_unlock(const char *scope, const char *hash) {
   fin_stripe_unlock(FIN_STRIPES_IDEM, scope, hash);
 }
 
-int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
-                  const char *fingerprint, const char *operation, char *response_text, int status,
-                  fin_ms now, const struct fin_rules *rules) {
+enum fin_status fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
+                              const char *fingerprint, const char *operation, char *response_text,
+                              int status, fin_ms now, const struct fin_rules *rules) {
   memset(rec, 0, sizeof *rec);
   rec->ecosystem_id = fin_strdup(scope);
   rec->response = response_text;
   if (rec->ecosystem_id == NULL || response_text == NULL) {
     fin_idem_clear(rec);
-    return -1;
+    return FIN_NOMEM;
   }
   fin_strlcpy(rec->key_hash, hash, sizeof rec->key_hash);
   if (fingerprint != NULL) fin_strlcpy(rec->fingerprint, fingerprint, sizeof rec->fingerprint);
@@ -53,5 +53,5 @@ int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
   rec->status_code = status;
   rec->created_at = now;
   rec->expires_at = now + rules->idempotency_ttl_ms;
-  return 0;
+  return FIN_OK;
 }

@@ -26,11 +26,14 @@ enum fin_status fin_idem_lookup(struct fin_container *c, const char *scope, cons
  * (503 when the store is down). */
 enum fin_status fin_idem_find(struct fin_container *c, const char *scope, const char *hash,
                               struct fin_idem *out, struct fin_resp *r);
-/* Fills a record for an IDEM_PUT write; takes ownership of response_text.
- * fingerprint (fin_idem_fingerprint) may be NULL: none stored. */
-int fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
-                  const char *fingerprint, const char *operation, char *response_text, int status,
-                  fin_ms now, const struct fin_rules *rules);
+/* Fills a record for an IDEM_PUT write; takes ownership of response_text,
+ * even on failure (NULL, a failed dump, counts as no memory). fingerprint
+ * (fin_idem_fingerprint) may be NULL: none stored. FIN_OK, or FIN_NOMEM with
+ * *rec zeroed: nothing may be committed without the record (records.h). */
+enum fin_status fin_idem_fill(struct fin_idem *rec, const char *scope, const char *hash,
+                              const char *fingerprint, const char *operation, char *response_text,
+                              int status, fin_ms now, const struct fin_rules *rules)
+    __attribute__((warn_unused_result));
 /* Concurrent first uses of one key inside this process queue up (a striped
  * lock by scope and hash): the later ones find the record and replay rather
  * than send a commit bound to fail. Other processes still meet the store's

@@ -144,16 +144,20 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
   if (plan_payment(c, p, u, card, now, pl, pe)) return pe->code ? pe->code : FIN_INTERNAL;
   struct fin_event ev[2];
   struct fin_idem idem;
-  if (fin_event_fill(&ev[0], "transaction.payment", "transaction", pl->t.transaction_id, p->eco,
-                     payment_payload(p, pl), now))
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
-  if (fin_event_fill(&ev[1], "score.changed", "score", p->eco, p->eco, score_payload(p, pl), now)) {
+  enum fin_status st = fin_event_fill(&ev[0], "transaction.payment", "transaction",
+                                      pl->t.transaction_id, p->eco, payment_payload(p, pl), now);
+  if (st != FIN_OK)
+    return fin_err_set(pe, st, "payment event not filled: no id (random source) or no memory");
+  st = fin_event_fill(&ev[1], "score.changed", "score", p->eco, p->eco, score_payload(p, pl), now);
+  if (st != FIN_OK) {
     fin_event_clear(&ev[0]);
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+    return fin_err_set(pe, st, "score event not filled: no id (random source) or no memory");
   }
-  enum fin_status st = FIN_NOMEM;
-  if (fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PAYMENT, summary_text(p, pl), 200, now,
-                    fin_rules_of(c)) == 0) {
+  st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PAYMENT, summary_text(p, pl), 200, now,
+                     fin_rules_of(c));
+  if (st != FIN_OK) {
+    fin_err_set(pe, st, "payment idempotency record not filled: no memory");
+  } else {
     struct fin_write w[7];
     w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
     w[1].kind = FIN_W_CARD_BALANCE;

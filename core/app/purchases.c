@@ -80,14 +80,16 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   size_t len;
   char *text = fin_json_dump(resp, &len);
   json_decref(resp);
-  if (fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
-                     event_payload(p, &t, &after), now)) {
+  st = fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
+                      event_payload(p, &t, &after), now);
+  if (st != FIN_OK) {
     free(text);
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+    return fin_err_set(pe, st, "purchase event not filled: no id (random source) or no memory");
   }
-  if (fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, text, 200, now, fin_rules_of(c))) {
+  st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, text, 200, now, fin_rules_of(c));
+  if (st != FIN_OK) {
     fin_event_clear(&ev);
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+    return fin_err_set(pe, st, "purchase idempotency record not filled: no memory");
   }
   struct fin_write w[5];
   w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &t;

@@ -10,12 +10,13 @@ fin_ms fin_app_now(struct fin_container *c) {
   return c->clock.ops->now(c->clock.self);
 }
 
-int fin_event_fill(struct fin_event *ev, const char *type, const char *entity_type,
-                   const char *entity_id, const char *eco, json_t *payload, fin_ms now) {
+enum fin_status fin_event_fill(struct fin_event *ev, const char *type, const char *entity_type,
+                               const char *entity_id, const char *eco, json_t *payload,
+                               fin_ms now) {
   memset(ev, 0, sizeof *ev);
   if (fin_uuid_v7(ev->event_id) != 0) {
     json_decref(payload);
-    return -1;
+    return FIN_UNAVAILABLE;
   }
   ev->event_type = fin_strdup(type);
   ev->entity_type = fin_strdup(entity_type);
@@ -26,20 +27,20 @@ int fin_event_fill(struct fin_event *ev, const char *type, const char *entity_ty
   ev->created_at = ev->next_retry_at = now;
   if (!ev->event_type || !ev->entity_type || !ev->entity_id || !ev->ecosystem_id || !payload) {
     fin_event_clear(ev);
-    return -1;
+    return FIN_NOMEM;
   }
-  return 0;
+  return FIN_OK;
 }
 
-int fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_email,
-                   const char *action, const char *target_type, const char *target_id,
-                   const char *target_eco, json_t *prev, json_t *next, const char *reason,
-                   const char *request_id, fin_ms now) {
+enum fin_status fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_email,
+                               const char *action, const char *target_type, const char *target_id,
+                               const char *target_eco, json_t *prev, json_t *next,
+                               const char *reason, const char *request_id, fin_ms now) {
   memset(a, 0, sizeof *a);
   if (fin_uuid_v7(a->log_id) != 0) {
     json_decref(prev);
     json_decref(next);
-    return -1;
+    return FIN_UNAVAILABLE;
   }
   a->admin_ecosystem_id = fin_strdup(admin_id);
   a->admin_email = fin_strdup(admin_email);
@@ -55,9 +56,9 @@ int fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_
   if (!a->admin_ecosystem_id || !a->admin_email || !a->action || !a->target_type || !a->target_id ||
       !a->reason || !a->request_id) {
     fin_audit_clear(a);
-    return -1;
+    return FIN_NOMEM;
   }
-  return 0;
+  return FIN_OK;
 }
 
 enum fin_status fin_app_commit(struct fin_container *c, struct fin_write *w, size_t n,

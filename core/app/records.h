@@ -14,14 +14,24 @@
 /* Now, from the wired clock. */
 fin_ms fin_app_now(struct fin_container *c);
 
-/* Fills an outbox event (sequence 0 = the store allocates); steals payload. */
-int fin_event_fill(struct fin_event *ev, const char *type, const char *entity_type,
-                   const char *entity_id, const char *eco, json_t *payload, fin_ms now);
-/* Fills an audit record; steals prev/next JSON. */
-int fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_email,
-                   const char *action, const char *target_type, const char *target_id,
-                   const char *target_eco, json_t *prev, json_t *next, const char *reason,
-                   const char *request_id, fin_ms now);
+/* The fill helpers make a record a commit can carry; the record owns copies
+ * of the strings (clear it with the model's *_clear). They return FIN_OK;
+ * FIN_UNAVAILABLE when no id could be made (the random source failed, ids.h
+ * logged it); or FIN_NOMEM when a copy failed or a required part is NULL.
+ * On failure the record is zeroed: a commit must not carry it, and the
+ * caller answers the request instead of committing. */
+
+/* An outbox event (sequence 0 = the store allocates); steals payload, even
+ * on failure. */
+enum fin_status fin_event_fill(struct fin_event *ev, const char *type, const char *entity_type,
+                               const char *entity_id, const char *eco, json_t *payload, fin_ms now)
+    __attribute__((warn_unused_result));
+/* An audit record (target_eco optional); steals prev/next, even on failure. */
+enum fin_status fin_audit_fill(struct fin_audit *a, const char *admin_id, const char *admin_email,
+                               const char *action, const char *target_type, const char *target_id,
+                               const char *target_eco, json_t *prev, json_t *next,
+                               const char *reason, const char *request_id, fin_ms now)
+    __attribute__((warn_unused_result));
 
 /* The denormalised card summary of a user from their cards: the active
  * ones, their balances and limits (summed in cents). */
