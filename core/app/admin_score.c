@@ -161,22 +161,24 @@ static void adjust(struct fin_container *c, const struct fin_req *q, const struc
                             .previous_value = u.score,
                             .delta = ch->score - u.score,
                             .timestamp = now};
-  if (fin_uuid_v7(entry.score_id) != 0) {
-    fin_user_clear(&u);
-    return fin_resp_fail(r, FIN_E_RANDOM_UNAVAILABLE);
-  }
-  entry.ecosystem_id = u.ecosystem_id;
-  entry.reason = (char *)ch->reason;
-  entry.source_id = ch->admin->ecosystem_id;
+  bool oom = false;
+  entry.ecosystem_id = fin_own(u.ecosystem_id, &oom);
+  entry.reason = fin_own(ch->reason, &oom);
+  entry.source_id = fin_own(ch->admin->ecosystem_id, &oom);
   fin_strlcpy(entry.source, "admin", sizeof entry.source);
-  struct fin_user after = u;
+  struct fin_user after = u; /* a view of u with the new score: its strings stay u's */
   after.score = ch->score;
   fin_strlcpy(after.tier, fin_tier_of(fin_rules_of(c), ch->score), sizeof after.tier);
-  json_t *body = after_view(c, &after, &entry, &e);
-  if (body == NULL)
+  json_t *body = NULL;
+  if (fin_uuid_v7(entry.score_id) != 0)
+    fin_resp_fail(r, FIN_E_RANDOM_UNAVAILABLE);
+  else if (oom)
+    fin_resp_fail(r, FIN_E_INTERNAL);
+  else if ((body = after_view(c, &after, &entry, &e)) == NULL)
     fin_app_fail(r, &e);
   else
     commit_change(c, ch, &u, &entry, body, r);
+  fin_score_clear(&entry);
   fin_user_clear(&u);
 }
 

@@ -1,6 +1,7 @@
 /* approvals.c - admin decisions on pending card requests (baseline §4.9,
  * §1.16, §1.17, §9.4). Shared by the HTTP admin routes and WhatsApp. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../domain/rules.h"
@@ -124,6 +125,26 @@ static enum fin_decide_result commit_decision(struct fin_container *c,
   return rc;
 }
 
+/* The decision an admin made, as the request will store it: it owns copies
+ * of the admin id and the reason (reason NULL: none), released by
+ * decision_clear. FIN_OK or FIN_NOMEM. */
+static enum fin_status decision_of(const struct fin_decision_input *in, const char *outcome,
+                                   const char *reason, fin_ms now, struct fin_decision *d) {
+  *d = (struct fin_decision){.present = true, .decided_at = now};
+  fin_strlcpy(d->outcome, outcome, sizeof d->outcome);
+  fin_strlcpy(d->source, "admin", sizeof d->source);
+  bool oom = false;
+  d->admin_id = fin_own(in->admin_id, &oom);
+  d->reason = fin_own(reason, &oom);
+  return oom ? FIN_NOMEM : FIN_OK;
+}
+
+static void decision_clear(struct fin_decision *d) {
+  free(d->admin_id);
+  free(d->reason);
+  memset(d, 0, sizeof *d);
+}
+
 static json_t *approved_event_payload(const struct fin_card_request *r, const struct fin_card *card,
                                       const struct fin_decision_input *in, const char *tier) {
   json_t *p = json_object();
@@ -199,14 +220,12 @@ static enum fin_decide_result approve_commit(struct fin_container *c,
     fin_card_clear(&card);
     return FIN_DECIDE_FAILED;
   }
-  struct fin_decision dec = {.present = true,
-                             .has_approved_limit = true,
-                             .approved_limit = in->limit,
-                             .decided_at = d.now};
-  fin_strlcpy(dec.outcome, "approved", sizeof dec.outcome);
-  fin_strlcpy(dec.source, "admin", sizeof dec.source);
-  dec.admin_id = (char *)in->admin_id;
-  dec.reason = (char *)(in->source_phone ? in->reason : NULL);
+  /* a reason is kept only from WhatsApp, where it names the admin */
+  struct fin_decision dec;
+  enum fin_status made =
+      decision_of(in, "approved", in->source_phone ? in->reason : NULL, d.now, &dec);
+  dec.has_approved_limit = true;
+  dec.approved_limit = in->limit;
 
   /* The request as it will read after the commit (for the response). */
   fin_strlcpy(req->status, "approved", sizeof req->status);
@@ -226,8 +245,9 @@ static enum fin_decide_result approve_commit(struct fin_container *c,
       req->ecosystem_id, req->request_id, "approved", &dec, card.card_id, d.now};
   d.w[d.n].kind = FIN_W_USER_SUMMARY;
   d.w[d.n++].u.summary = (typeof(d.w[0].u.summary)){req->ecosystem_id, sum, d.now};
-  enum fin_status filled = fill_approved(c, in, req, &card, tier, &d);
+  enum fin_status filled = made == FIN_OK ? fill_approved(c, in, req, &card, tier, &d) : made;
   enum fin_decide_result rc = commit_decision(c, in, &d, filled, body_out, e);
+  decision_clear(&dec);
   fin_card_clear(&card);
   return rc;
 }
@@ -300,11 +320,8 @@ static enum fin_decide_result reject_commit(struct fin_container *c,
                                             const struct fin_user *owner, json_t **body_out,
                                             struct fin_app_error *e) {
   struct decision d = {.now = fin_app_now(c)};
-  struct fin_decision dec = {.present = true, .decided_at = d.now};
-  fin_strlcpy(dec.outcome, "rejected", sizeof dec.outcome);
-  fin_strlcpy(dec.source, "admin", sizeof dec.source);
-  dec.admin_id = (char *)in->admin_id;
-  dec.reason = (char *)in->reason;
+  struct fin_decision dec;
+  enum fin_status made = decision_of(in, "rejected", in->reason, d.now, &dec);
   fin_strlcpy(req->status, "rejected", sizeof req->status);
   d.body = json_object();
   json_object_set_new(d.body, "request",
@@ -315,8 +332,10 @@ static enum fin_decide_result reject_commit(struct fin_container *c,
       (typeof(d.w[0].u.decide)){req->ecosystem_id, req->request_id, "rejected", &dec, NULL, d.now};
   d.w[d.n].kind = FIN_W_USER_CARD_SLOT; /* as in approve_commit */
   d.w[d.n++].u.slot = (typeof(d.w[0].u.slot)){req->ecosystem_id, -1};
-  enum fin_status filled = fill_rejected(c, in, req, &d);
-  return commit_decision(c, in, &d, filled, body_out, e);
+  enum fin_status filled = made == FIN_OK ? fill_rejected(c, in, req, &d) : made;
+  enum fin_decide_result rc = commit_decision(c, in, &d, filled, body_out, e);
+  decision_clear(&dec);
+  return rc;
 }
 
 enum fin_decide_result fin_reject_request(struct fin_container *c,

@@ -92,7 +92,8 @@ static json_t *approved_payload(const struct fin_card_request *q, const struct f
 }
 
 /* One card request being issued: the row, its card when auto-approved, the
- * records that go with it, and the writes of its one commit. */
+ * records that go with it (each owns its strings), and the writes of its
+ * one commit. */
 struct issue {
   struct fin_card_request q;
   struct fin_card card;
@@ -144,9 +145,10 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   struct issue is = {.now = fin_app_now(c)};
   struct fin_card_request *q = &is.q;
   if (fin_uuid_v7(q->request_id) != 0) return fin_err_set(pe, FIN_UNAVAILABLE, "random source");
-  q->ecosystem_id = u->ecosystem_id;
-  q->product_id = (char *)a->product;
-  q->idempotency_key = (char *)a->key;
+  bool oom = false;
+  q->ecosystem_id = fin_own(u->ecosystem_id, &oom);
+  q->product_id = fin_own(a->product, &oom);
+  q->idempotency_key = fin_own(a->key, &oom);
   q->score_at_request = u->score;
   fin_strlcpy(q->tier_at_request, fin_tier_of(fin_rules_of(c), u->score),
               sizeof q->tier_at_request);
@@ -158,9 +160,10 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   is.w[is.n++].u.slot = (typeof(is.w[0].u.slot)){u->ecosystem_id, u->card_rev};
   double limit = 0;
   json_t *sum = NULL;
-  enum fin_status st = fin_auto_approve(fin_rules_of(c), u->score, &limit)
-                           ? fill_approved(c, u, limit, &is, &sum)
-                           : fill_pending(u, &is, &sum);
+  enum fin_status st = FIN_NOMEM;
+  if (!oom)
+    st = fin_auto_approve(fin_rules_of(c), u->score, &limit) ? fill_approved(c, u, limit, &is, &sum)
+                                                             : fill_pending(u, &is, &sum);
   if (st == FIN_OK && sum == NULL) st = FIN_NOMEM;
   size_t len;
   if (st == FIN_OK) /* takes the text, even when it is NULL (no memory) */
@@ -178,6 +181,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
     fin_err_set(pe, st, "card request records not filled: no id (random source) or no memory");
   }
   fin_strlcpy(request_id_out, q->request_id, sizeof(fin_id));
+  fin_card_request_clear(q);
   fin_card_clear(&is.card);
   fin_event_clear(&is.ev);
   fin_idem_clear(&is.idem);

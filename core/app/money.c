@@ -12,31 +12,43 @@
 #include "records.h"
 #include "views.h"
 
-int fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
-                    double amount, const char *key, fin_ms now, struct fin_err *pe) {
+enum fin_status fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id,
+                                const char *type, double amount, const char *key, fin_ms now,
+                                struct fin_err *pe) {
   memset(t, 0, sizeof *t);
-  if (fin_uuid_v7_at(now, t->transaction_id) != 0) { /* id order is time order (repos.h) */
-    fin_err_set(pe, FIN_UNAVAILABLE, "no transaction id: random source failed");
-    return -1;
+  if (fin_uuid_v7_at(now, t->transaction_id) != 0) /* id order is time order (repos.h) */
+    return fin_err_set(pe, FIN_UNAVAILABLE, "no transaction id: random source failed");
+  bool oom = false;
+  t->ecosystem_id = fin_own(eco, &oom);
+  t->idempotency_key = fin_own(key, &oom);
+  if (oom) {
+    fin_txn_clear(t);
+    return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
-  t->ecosystem_id = (char *)eco;
   fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
   fin_strlcpy(t->type, type, sizeof t->type);
   t->amount = amount;
-  t->idempotency_key = (char *)key;
   t->timestamp = t->processed_at = now;
-  return 0;
+  return FIN_OK;
 }
 
 enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco, const char *card_id,
                                      const char *type, double amount, const char *key,
                                      const char *reason, struct fin_err *pe) {
   struct fin_txn t;
-  if (fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c), pe)) return pe->code;
+  enum fin_status st = fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c), pe);
+  if (st != FIN_OK) return st;
   fin_strlcpy(t.status, "failed", sizeof t.status);
-  t.failure_reason = (char *)reason;
-  struct fin_write w = {.kind = FIN_W_TXN_PUT, .u.txn = &t};
-  return fin_app_commit(c, &w, 1, pe);
+  bool oom = false;
+  t.failure_reason = fin_own(reason, &oom);
+  if (oom) {
+    st = fin_err_set(pe, FIN_NOMEM, "out of memory");
+  } else {
+    struct fin_write w = {.kind = FIN_W_TXN_PUT, .u.txn = &t};
+    st = fin_app_commit(c, &w, 1, pe);
+  }
+  fin_txn_clear(&t);
+  return st;
 }
 
 void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_id,

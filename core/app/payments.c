@@ -50,6 +50,8 @@ static void replay(struct fin_container *c, const struct payment *p, int current
   json_decref(s);
 }
 
+/* One payment as it will be committed. t and entry own their strings
+ * (plan_clear); after is a view of the card read (its strings are the card's). */
 struct plan {
   struct fin_txn t;
   struct fin_card after;
@@ -59,12 +61,41 @@ struct plan {
   const char *prev_tier, *new_tier;
 };
 
-static int plan_payment(struct fin_container *c, const struct payment *p, const struct fin_user *u,
-                        const struct fin_card *card, fin_ms now, struct plan *pl,
-                        struct fin_err *pe) {
+static void plan_clear(struct plan *pl) {
+  fin_txn_clear(&pl->t);
+  fin_score_clear(&pl->entry);
+}
+
+/* The score history entry of the payment (owned copies). */
+static enum fin_status plan_entry(const struct payment *p, const struct fin_user *u, fin_ms now,
+                                  struct plan *pl, struct fin_err *pe) {
+  struct fin_score *en = &pl->entry;
+  memset(en, 0, sizeof *en);
+  if (fin_uuid_v7(en->score_id) != 0)
+    return fin_err_set(pe, FIN_UNAVAILABLE, "no score entry id: random source failed");
+  bool oom = false;
+  en->ecosystem_id = fin_own(p->eco, &oom);
+  en->reason = fin_own(pl->out.on_time ? "payment_on_time" : "payment_late", &oom);
+  en->related_entity_type = fin_own("transaction", &oom);
+  en->related_entity_id = fin_own(pl->t.transaction_id, &oom);
+  if (oom) return fin_err_set(pe, FIN_NOMEM, "out of memory");
+  en->value = pl->out.new_score;
+  en->previous_value = u->score;
+  en->delta = pl->out.new_score - u->score;
+  fin_strlcpy(en->source, "system", sizeof en->source);
+  en->timestamp = now;
+  return FIN_OK;
+}
+
+/* Fills pl (release it with plan_clear, whatever the result). */
+static enum fin_status plan_payment(struct fin_container *c, const struct payment *p,
+                                    const struct fin_user *u, const struct fin_card *card,
+                                    fin_ms now, struct plan *pl, struct fin_err *pe) {
   fin_payment_score(fin_rules_of(c), p->amount, card->balance, u->score, now, card->next_due_date,
                     &pl->out);
-  if (fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now, pe)) return -1;
+  enum fin_status st =
+      fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now, pe);
+  if (st != FIN_OK) return st;
   fin_strlcpy(pl->t.status, "completed", sizeof pl->t.status);
   fin_strlcpy(pl->t.payment_status, pl->out.on_time ? "on_time" : "late",
               sizeof pl->t.payment_status);
@@ -78,24 +109,12 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
   pl->after.minimum_payment = fin_min_payment(pl->after.balance);
   pl->prev_tier = fin_tier_of(fin_rules_of(c), u->score);
   pl->new_tier = fin_tier_of(fin_rules_of(c), pl->out.new_score);
-  memset(&pl->entry, 0, sizeof pl->entry);
-  if (fin_uuid_v7(pl->entry.score_id) != 0) {
-    fin_err_set(pe, FIN_UNAVAILABLE, "no score entry id: random source failed");
-    return -1;
-  }
-  pl->entry.ecosystem_id = (char *)p->eco;
-  pl->entry.value = pl->out.new_score;
-  pl->entry.previous_value = u->score;
-  pl->entry.delta = pl->out.new_score - u->score;
-  pl->entry.reason = pl->out.on_time ? "payment_on_time" : "payment_late";
-  fin_strlcpy(pl->entry.source, "system", sizeof pl->entry.source);
-  pl->entry.related_entity_type = "transaction";
-  pl->entry.related_entity_id = pl->t.transaction_id;
-  pl->entry.timestamp = now;
+  st = plan_entry(p, u, now, pl, pe);
+  if (st != FIN_OK) return st;
   struct fin_card *cards = NULL;
   size_t n = 0;
-  enum fin_status st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, pe);
-  if (st != FIN_OK && st != FIN_NOT_FOUND) return -1;
+  st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
   for (size_t i = 0; i < n; i++)
     if (strcmp(cards[i].card_id, card->card_id) == 0) cards[i].balance = pl->after.balance;
   fin_summary_of(cards, n, &pl->sum);
@@ -141,11 +160,12 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
                                const struct fin_user *u, const struct fin_card *card,
                                struct plan *pl, struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
-  if (plan_payment(c, p, u, card, now, pl, pe)) return pe->code ? pe->code : FIN_INTERNAL;
+  enum fin_status st = plan_payment(c, p, u, card, now, pl, pe);
+  if (st != FIN_OK) return st;
   struct fin_event ev[2];
   struct fin_idem idem;
-  enum fin_status st = fin_event_fill(&ev[0], "transaction.payment", "transaction",
-                                      pl->t.transaction_id, p->eco, payment_payload(p, pl), now);
+  st = fin_event_fill(&ev[0], "transaction.payment", "transaction", pl->t.transaction_id, p->eco,
+                      payment_payload(p, pl), now);
   if (st != FIN_OK)
     return fin_err_set(pe, st, "payment event not filled: no id (random source) or no memory");
   st = fin_event_fill(&ev[1], "score.changed", "score", p->eco, p->eco, score_payload(p, pl), now);
@@ -224,6 +244,13 @@ static bool would_refuse(const struct payment *p, const struct fin_card *card) {
   return card->balance <= 0 || p->amount > card->balance;
 }
 
+/* The 201 body of a committed payment (prev: the score before). */
+static json_t *made_body(int prev, const struct plan *pl) {
+  json_t *impact = impact_json(prev, pl->out.new_score, pl->out.delta, pl->out.on_time);
+  return json_pack("{s:o,s:o,s:o}", "transaction", fin_json_txn(&pl->t), "card",
+                   fin_json_card_summary(&pl->after), "scoreImpact", impact);
+}
+
 static void execute_locked(struct fin_container *c, const struct payment *p, struct fin_resp *r) {
   struct fin_app_error e = {0};
   struct fin_err pe = {0};
@@ -242,19 +269,16 @@ static void execute_locked(struct fin_container *c, const struct payment *p, str
       fin_card_clear(&card);
       return;
     }
-    struct plan pl;
+    struct plan pl = {0};
     memset(&pe, 0, sizeof pe);
     st = attempt(c, p, &u, &card, &pl, &pe);
     int prev = u.score;
+    /* The response shows what this commit wrote: no second read needed. */
+    json_t *made = st == FIN_OK ? made_body(prev, &pl) : NULL;
+    plan_clear(&pl);
     fin_user_clear(&u);
     fin_card_clear(&card);
-    if (st == FIN_OK) {
-      /* The response shows what this commit wrote: no second read needed. */
-      json_t *impact = impact_json(prev, pl.out.new_score, pl.out.delta, pl.out.on_time);
-      return fin_resp_json(r, 201,
-                           json_pack("{s:o,s:o,s:o}", "transaction", fin_json_txn(&pl.t), "card",
-                                     fin_json_card_summary(&pl.after), "scoreImpact", impact));
-    }
+    if (st == FIN_OK) return fin_resp_json(r, 201, made);
     if (st == FIN_EXISTS) { /* the key was used before, or concurrently: replay */
       if (!answered_by_key(c, p, prev, r)) fin_resp_fail(r, FIN_E_INTERNAL);
       return;

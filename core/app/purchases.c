@@ -49,17 +49,34 @@ static json_t *event_payload(const struct purchase *p, const struct fin_txn *t,
                    after->available_credit, "idempotencyKey", p->key);
 }
 
+/* What the key's record stores: the summary a replay answers from. */
+static char *summary_text(const struct purchase *p, const struct fin_txn *t,
+                          const struct fin_card *after) {
+  json_t *s =
+      json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId", t->transaction_id,
+                "cardId", p->card_id, "newBalance", after->balance, "newAvailableCredit",
+                after->available_credit, "message", "Purchase completed");
+  size_t len;
+  char *text = s != NULL ? fin_json_dump(s, &len) : NULL;
+  json_decref(s);
+  return text;
+}
+
 /* One attempt against the user's cards as read now (card is one of them). */
 static enum fin_status attempt(struct fin_container *c, const struct purchase *p,
                                struct fin_card *card, struct fin_card *cards, size_t n,
                                json_t **body, struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
   struct fin_txn t;
-  if (fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now, pe))
-    return pe->code;
+  struct fin_event ev = {0};
+  struct fin_idem idem = {0};
+  enum fin_status st =
+      fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now, pe);
+  if (st != FIN_OK) return st;
   fin_strlcpy(t.status, "completed", sizeof t.status);
-  t.merchant = (char *)p->merchant;
-  struct fin_card after = *card;
+  bool oom = false;
+  t.merchant = fin_own(p->merchant, &oom);
+  struct fin_card after = *card; /* a view of card: its strings stay card's */
   after.balance = fin_dollars(fin_cents(card->balance) + fin_cents(p->amount));
   after.available_credit = fin_available(card->limit, after.balance);
   after.minimum_payment = fin_min_payment(after.balance);
@@ -69,27 +86,16 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   card->balance = after.balance; /* the summary counts the new balance */
   fin_summary_of(cards, n, &sum);
   card->balance = before;
-  enum fin_status st;
 
-  struct fin_event ev;
-  struct fin_idem idem;
-  json_t *resp =
-      json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId", t.transaction_id,
-                "cardId", p->card_id, "newBalance", after.balance, "newAvailableCredit",
-                after.available_credit, "message", "Purchase completed");
-  size_t len;
-  char *text = fin_json_dump(resp, &len);
-  json_decref(resp);
-  st = fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
-                      event_payload(p, &t, &after), now);
+  st = oom ? FIN_NOMEM
+           : fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
+                            event_payload(p, &t, &after), now);
+  if (st == FIN_OK)
+    st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, summary_text(p, &t, &after), 200,
+                       now, fin_rules_of(c));
   if (st != FIN_OK) {
-    free(text);
-    return fin_err_set(pe, st, "purchase event not filled: no id (random source) or no memory");
-  }
-  st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, text, 200, now, fin_rules_of(c));
-  if (st != FIN_OK) {
-    fin_event_clear(&ev);
-    return fin_err_set(pe, st, "purchase idempotency record not filled: no memory");
+    fin_err_set(pe, st, "purchase records not filled: no id (random source) or no memory");
+    goto done;
   }
   struct fin_write w[5];
   w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &t;
@@ -111,8 +117,10 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   if (st == FIN_OK)
     *body = json_pack("{s:o,s:o}", "transaction", fin_json_txn(&t), "card",
                       fin_json_card_summary(&after));
+done:
   fin_event_clear(&ev);
   fin_idem_clear(&idem);
+  fin_txn_clear(&t);
   return st;
 }
 

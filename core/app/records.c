@@ -61,6 +61,12 @@ enum fin_status fin_audit_fill(struct fin_audit *a, const char *admin_id, const 
   return FIN_OK;
 }
 
+char *fin_own(const char *s, bool *oom) {
+  char *copy = fin_strdup(s);
+  if (s != NULL && copy == NULL) *oom = true;
+  return copy;
+}
+
 enum fin_status fin_app_commit(struct fin_container *c, struct fin_write *w, size_t n,
                                struct fin_err *pe) {
   return c->store.ops->commit(c->store.self, w, n, pe);

@@ -5,6 +5,7 @@
 #define FIN_RECORDS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../domain/model.h"
@@ -32,6 +33,11 @@ enum fin_status fin_audit_fill(struct fin_audit *a, const char *admin_id, const 
                                const char *target_eco, json_t *prev, json_t *next,
                                const char *reason, const char *request_id, fin_ms now)
     __attribute__((warn_unused_result));
+
+/* An owned copy of s for a record's string field (NULL stays NULL): the
+ * record then owns all its strings and its *_clear frees them. Sets *oom
+ * when the copy failed, so a run of copies is checked once. */
+char *fin_own(const char *s, bool *oom);
 
 /* The denormalised card summary of a user from their cards: the active
  * ones, their balances and limits (summed in cents). */

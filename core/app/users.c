@@ -28,21 +28,30 @@ static char *trimmed(const char *s) {
   return out;
 }
 
+/* The new user of principal p (owned copies: fin_user_clear). */
+static enum fin_status new_user(struct fin_container *c, const struct fin_principal *p,
+                                const char *email, struct fin_user *u) {
+  fin_ms now = fin_app_now(c);
+  *u = (struct fin_user){.score = 500, .created_at = now, .updated_at = now, .last_login_at = now};
+  bool oom = false;
+  u->ecosystem_id = fin_own(p->ecosystem_id, &oom);
+  u->firebase_uid = fin_own(p->uid, &oom);
+  u->email = fin_own(email, &oom);
+  u->role = fin_own(p->role, &oom);
+  fin_strlcpy(u->status, "active", sizeof u->status);
+  fin_strlcpy(u->tier, fin_tier_of(fin_rules_of(c), 500), sizeof u->tier);
+  return oom ? FIN_NOMEM : FIN_OK;
+}
+
 static void create_user(struct fin_container *c, const struct fin_principal *p, const char *email,
                         struct fin_resp *r) {
-  fin_ms now = fin_app_now(c);
-  struct fin_user u = {0};
-  u.ecosystem_id = p->ecosystem_id;
-  u.firebase_uid = p->uid;
-  u.email = (char *)email;
-  u.role = p->role;
-  fin_strlcpy(u.status, "active", sizeof u.status);
-  u.score = 500;
-  fin_strlcpy(u.tier, fin_tier_of(fin_rules_of(c), 500), sizeof u.tier);
-  u.created_at = u.updated_at = u.last_login_at = now;
-  struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
+  struct fin_user u;
   struct fin_err pe = {0};
-  enum fin_status st = fin_app_commit(c, &w, 1, &pe);
+  enum fin_status st = new_user(c, p, email, &u);
+  if (st == FIN_OK) {
+    struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
+    st = fin_app_commit(c, &w, 1, &pe);
+  }
   if (st == FIN_EXISTS) { /* registered concurrently: answer like a repeat */
     struct fin_user cur = {0};
     struct fin_app_error e = {0};
@@ -54,15 +63,14 @@ static void create_user(struct fin_container *c, const struct fin_principal *p, 
       fin_app_fail(r, &e);
     }
     fin_user_clear(&cur);
-    return;
-  }
-  if (st != FIN_OK) {
+  } else if (st != FIN_OK) {
     struct fin_app_error e = {0};
     fin_app_error_from_port(&e, st, &pe, "create user");
     fin_app_fail(r, &e);
-    return;
+  } else {
+    fin_resp_json(r, 201, json_pack("{s:b,s:o}", "created", 1, "user", fin_json_user(&u)));
   }
-  fin_resp_json(r, 201, json_pack("{s:b,s:o}", "created", 1, "user", fin_json_user(&u)));
+  fin_user_clear(&u);
 }
 
 void fin_h_register_user(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {

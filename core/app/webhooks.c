@@ -146,27 +146,30 @@ static enum fin_status record(struct fin_container *c, const struct inbound *in,
                               const char *eco, struct fin_err *pe) {
   if (c->wa_inbound.ops == NULL) return FIN_OK;
   fin_ms now = fin_app_now(c);
-  struct fin_wa_inbound m = {0}; /* borrowed strings: the port copies, m is not cleared */
+  struct fin_wa_inbound m = {
+      .from_whitelisted_admin = in->whitelisted, .received_at = now, .processed_at = now};
   if (fin_uuid_v7(m.message_id) != 0)
     return fin_err_set(pe, FIN_UNAVAILABLE, "no message id: random source failed");
-  m.wpp_message_id = (char *)in->wpp_id;
-  m.sender_phone = (char *)in->phone;
-  m.sender_name = (char *)in->name;
-  m.from_whitelisted_admin = in->whitelisted;
-  m.raw_body = (char *)in->raw;
+  bool oom = false; /* m owns copies of its strings */
+  m.wpp_message_id = fin_own(in->wpp_id, &oom);
+  m.sender_phone = fin_own(in->phone, &oom);
+  m.sender_name = fin_own(in->name, &oom);
+  m.raw_body = fin_own(in->raw, &oom);
   if (in->cmd != NULL) {
     m.has_command = true;
     fin_strlcpy(m.command_action, fin_wa_action_name(in->cmd->action), sizeof m.command_action);
-    m.command_request_id = in->cmd->request_id;
-    m.command_raw = (char *)in->raw;
+    m.command_request_id = fin_own(in->cmd->request_id, &oom);
+    m.command_raw = fin_own(in->raw, &oom);
   }
   fin_strlcpy(m.processed_status, status, sizeof m.processed_status);
-  m.processed_action = (char *)action;
-  m.processing_error = (char *)error;
-  m.related_request_id = (char *)request_id;
-  m.related_ecosystem_id = (char *)eco;
-  m.received_at = m.processed_at = now;
-  return c->wa_inbound.ops->save(c->wa_inbound.self, &m, pe);
+  m.processed_action = fin_own(action, &oom);
+  m.processing_error = fin_own(error, &oom);
+  m.related_request_id = fin_own(request_id, &oom);
+  m.related_ecosystem_id = fin_own(eco, &oom);
+  enum fin_status st = oom ? fin_err_set(pe, FIN_NOMEM, "out of memory")
+                           : c->wa_inbound.ops->save(c->wa_inbound.self, &m, pe);
+  fin_wa_inbound_clear(&m);
+  return st;
 }
 
 /* Records and answers an "ignored" outcome; a failed save answers an error. */
