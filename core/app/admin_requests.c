@@ -74,7 +74,7 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
                    const char *operation, struct fin_decision_input *in, struct fin_resp *r) {
   const struct fin_principal *admin = q->principal;
   char hash[65], fp[65];
-  if (fin_idem_fingerprint(operation, q, fp)) return fin_resp_fail(r, FIN_E_INTERNAL);
+  if (fin_idem_fingerprint(operation, q, fp) != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_admin_key_hash(operation, q->params[0], key, hash);
   fin_idem_lock(admin->ecosystem_id, hash);
   if (fin_admin_replay(c, admin->ecosystem_id, hash, fp, r)) {

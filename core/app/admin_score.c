@@ -28,8 +28,9 @@ void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, str
   fin_user_clear(&u);
 }
 
-/* Step 4 of §1.14; returns 0 with *score set when valid. */
-static int validate(const struct fin_req *q, int *score, const char **reason, struct fin_resp *r) {
+/* Step 4 of §1.14: true with *score and *reason set when valid, else r is
+ * answered. */
+static bool valid(const struct fin_req *q, int *score, const char **reason, struct fin_resp *r) {
   const json_t *b = json_is_object(q->body) ? q->body : NULL;
   const json_t *s = b ? json_object_get(b, "score") : NULL;
   const json_t *why = b ? json_object_get(b, "reason") : NULL;
@@ -43,10 +44,10 @@ static int validate(const struct fin_req *q, int *score, const char **reason, st
     fin_msgs_add(&m, "adminEmail is required");
   if (m.count) {
     fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
-    return -1;
+    return false;
   }
   *reason = json_string_value(why);
-  return 0;
+  return true;
 }
 
 /* The response after the change: the new entry first, then <= 9 older ones. */
@@ -186,12 +187,13 @@ void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, s
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
   char hash[65], fp[65];
-  if (fin_idem_fingerprint("adjust-score", q, fp)) return fin_resp_fail(r, FIN_E_INTERNAL);
+  if (fin_idem_fingerprint("adjust-score", q, fp) != FIN_OK)
+    return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_admin_key_hash("adjust-score", q->params[0], key, hash);
   struct change ch = {.admin = q->principal, .hash = hash, .fp = fp};
   fin_idem_lock(q->principal->ecosystem_id, hash);
   if (!fin_admin_replay(c, q->principal->ecosystem_id, hash, fp, r) &&
-      !validate(q, &ch.score, &ch.reason, r))
+      valid(q, &ch.score, &ch.reason, r))
     adjust(c, q, &ch, r);
   fin_idem_unlock(q->principal->ecosystem_id, hash);
 }

@@ -5,6 +5,13 @@
  * fin_app_error, optionally with a message of its own and details; the
  * handler answers it with fin_app_fail(). Handlers that answer directly
  * call fin_resp_fail()/fin_resp_failf().
+ *
+ * So in core/app: a step that can fail returns enum fin_status (FIN_OK or
+ * why not) and, when the failure is an answer, fills a struct fin_app_error.
+ * A step that may answer the request itself returns bool, its name saying
+ * which way: fin_admin_replay, answered_by_key, refused_by_card: true when
+ * r was answered; valid, eligible, fin_app_caller: true when the request
+ * goes on. The id generators of ids.h keep their 0/-1.
  */
 #ifndef FIN_APP_ERRORS_H
 #define FIN_APP_ERRORS_H

@@ -201,12 +201,13 @@ static char *product_of(const struct fin_req *q, struct fin_resp *r) {
   return fin_json_dump(v, &len); /* numbers etc. are kept as their JSON text */
 }
 
-static int eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
+/* True when the user may request a card now (§4.4), else r is answered. */
+static bool eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
   struct fin_eligibility_info el;
   struct fin_app_error e = {0};
-  if (fin_check_eligibility(c, eco, &el, &e)) {
+  if (fin_check_eligibility(c, eco, &el, &e) != FIN_OK) {
     fin_app_fail(r, &e);
-    return 0;
+    return false;
   }
   if (el.result == FIN_HAS_ACTIVE_CARD)
     fin_resp_fail(r, FIN_E_CARD_EXISTS);
@@ -303,7 +304,7 @@ void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct
     return;
   }
   struct ask a = {.eco = eco, .product = product, .key = key};
-  if (fin_idem_fingerprint(OP_REQUEST_CARD, q, a.fp)) {
+  if (fin_idem_fingerprint(OP_REQUEST_CARD, q, a.fp) != FIN_OK) {
     fin_resp_fail(r, FIN_E_INTERNAL);
     free(product);
     return;

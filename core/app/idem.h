@@ -44,8 +44,8 @@ void fin_idem_unlock(const char *scope, const char *hash);
 
 /* idem_fp.c ------------------------------------------------------------- */
 /* Hex SHA-256 of the operation, the path parameters and the canonical body
- * (keys sorted, numbers as doubles) of q. 0, or -1 on OOM. */
-int fin_idem_fingerprint(const char *operation, const struct fin_req *q, char out[65])
+ * (keys sorted, numbers as doubles) of q. FIN_OK, or FIN_NOMEM. */
+enum fin_status fin_idem_fingerprint(const char *operation, const struct fin_req *q, char out[65])
     __attribute__((warn_unused_result));
 /* True when a stored record may be replayed for the request with this
  * fingerprint: equal, or either side has none (records of older versions). */

@@ -36,7 +36,7 @@ static json_t *canon(const json_t *v) {
   return json_deep_copy(v);
 }
 
-int fin_idem_fingerprint(const char *operation, const struct fin_req *q, char out[65]) {
+enum fin_status fin_idem_fingerprint(const char *operation, const struct fin_req *q, char out[65]) {
   /* [operation, [path parameters], body]: a JSON array keeps the parts
    * apart whatever characters they hold. A request without a body is
    * handled as {} everywhere, so it fingerprints as {}. */
@@ -52,10 +52,10 @@ int fin_idem_fingerprint(const char *operation, const struct fin_req *q, char ou
   json_decref(params);
   json_decref(body);
   json_decref(all);
-  if (text == NULL) return -1;
+  if (text == NULL) return FIN_NOMEM;
   fin_sha256_hex(text, strlen(text), out);
   free(text);
-  return 0;
+  return FIN_OK;
 }
 
 bool fin_idem_same_request(const struct fin_idem *rec, const char *fingerprint) {

@@ -204,14 +204,15 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
   return st;
 }
 
-/* Card checks of step 9; returns 0 to go on, else r is set. */
-static int check_card(struct fin_container *c, const struct payment *p, const struct fin_card *card,
-                      struct fin_resp *r) {
+/* Card checks of step 9: true when the card refuses the payment (the
+ * failed transaction is stored and r answered). */
+static bool refused_by_card(struct fin_container *c, const struct payment *p,
+                            const struct fin_card *card, struct fin_resp *r) {
   struct fin_err pe = {0};
   if (card->balance <= 0) {
     fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "no_balance", &pe);
     fin_resp_fail(r, FIN_E_NO_BALANCE);
-    return -1;
+    return true;
   }
   if (p->amount > card->balance) {
     char a[FIN_JSNUM_MAX], b[FIN_JSNUM_MAX];
@@ -221,9 +222,9 @@ static int check_card(struct fin_container *c, const struct payment *p, const st
                          &pe);
     fin_resp_failf(r, FIN_E_PAYMENT_EXCEEDS_BALANCE, "Payment amount ($%s) exceeds balance ($%s)",
                    a, b);
-    return -1;
+    return true;
   }
-  return 0;
+  return false;
 }
 
 /* Answers from the stored record of this key: true when there was one (or
@@ -263,7 +264,7 @@ static void execute_locked(struct fin_container *c, const struct payment *p, str
     if (st == FIN_OK) st = fin_app_get_card(c, p->eco, p->card_id, &card, &e);
     if (st == FIN_NOT_FOUND) fin_resp_fail(r, FIN_E_CARD_NOT_FOUND);
     if (st != FIN_OK || (would_refuse(p, &card) && answered_by_key(c, p, u.score, r)) ||
-        check_card(c, p, &card, r)) {
+        refused_by_card(c, p, &card, r)) {
       if (st != FIN_OK && st != FIN_NOT_FOUND) fin_app_fail(r, &e);
       fin_user_clear(&u);
       fin_card_clear(&card);
@@ -317,7 +318,7 @@ void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_
   fin_check_amount(amount, &m);
   if (m.count) return fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
   p.amount = json_number_value(amount);
-  if (fin_idem_fingerprint(OP_PAYMENT, q, p.fp)) return fin_resp_fail(r, FIN_E_INTERNAL);
+  if (fin_idem_fingerprint(OP_PAYMENT, q, p.fp) != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_idem_hash(p.key, p.hash);
   struct fin_idem rec = {0};
   struct fin_err pe = {0};

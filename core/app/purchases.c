@@ -212,15 +212,15 @@ static void execute(struct fin_container *c, const struct purchase *p, struct fi
   fin_card_unlock(p->card_id);
 }
 
-/* Steps 3-5 of §1.10; returns 0 when valid, else r is set. */
-static int validate(struct fin_container *c, const struct fin_req *q, struct purchase *p,
-                    struct fin_resp *r) {
+/* Steps 3-5 of §1.10: true when valid, else r is answered. */
+static bool valid(struct fin_container *c, const struct fin_req *q, struct purchase *p,
+                  struct fin_resp *r) {
   const json_t *body = json_is_object(q->body) ? q->body : NULL;
   const json_t *amount = body ? json_object_get(body, "amount") : NULL;
   const json_t *merchant = body ? json_object_get(body, "merchant") : NULL;
   if (fin_js_missing_or_le_zero(amount)) {
     fin_resp_fail(r, FIN_E_AMOUNT_NOT_POSITIVE);
-    return -1;
+    return false;
   }
   struct fin_msgs m = {0};
   fin_check_user_key(p->key, fin_rules_of(c)->key_max_len, &m);
@@ -236,17 +236,17 @@ static int validate(struct fin_container *c, const struct fin_req *q, struct pur
   }
   if (m.count) {
     fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
-    return -1;
+    return false;
   }
   p->amount = json_number_value(amount);
-  return 0;
+  return true;
 }
 
 void fin_h_purchase(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   struct purchase p = {.eco = q->principal->ecosystem_id, .card_id = q->params[0]};
   p.key = fin_require_key(q, r);
-  if (p.key == NULL || validate(c, q, &p, r)) return;
-  if (fin_idem_fingerprint(OP_PURCHASE, q, p.fp)) return fin_resp_fail(r, FIN_E_INTERNAL);
+  if (p.key == NULL || !valid(c, q, &p, r)) return;
+  if (fin_idem_fingerprint(OP_PURCHASE, q, p.fp) != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_idem_hash(p.key, p.hash);
   execute(c, &p, r);
 }
