@@ -59,9 +59,12 @@ double fin_min_payment(double balance);
 bool fin_near_limit(double limit, double balance);
 double fin_available(double limit, double balance);
 /* Fills a new active card (§4.5) with the id card_id (the caller makes it:
- * fin_uuid_v7); owns copies of eco. Returns 0 / -1 OOM or an unusable id. */
+ * fin_uuid_v7); owns copies of eco (fin_card_clear). Returns 0, or -1 with
+ * *c zeroed when the id is unusable or memory ran out: the card must not be
+ * committed. */
 int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *card_id,
-                  const char *eco, double limit, const char *approved_by, int score, fin_ms now);
+                  const char *eco, double limit, const char *approved_by, int score, fin_ms now)
+    __attribute__((warn_unused_result));
 
 /* scoring.c (§4.7) */
 struct fin_payment_outcome {

@@ -5,9 +5,9 @@
  * the handler the router matched. Handlers never see libmicrohttpd.
  *
  * Ownership: everything in fin_req is borrowed for the call. The handler puts
- * a new JSON reference into resp->body (stolen by the layer), or sets an error
- * with fin_resp_error() (the layer builds the envelope of baseline §2 with
- * meta.requestId / meta.traceId).
+ * a new JSON reference into resp->body (stolen by the layer), or names an
+ * error with fin_resp_fail() (errmap.h; the layer builds the envelope of
+ * baseline §2 with meta.requestId / meta.traceId).
  */
 #ifndef FIN_HTTP_H
 #define FIN_HTTP_H
@@ -58,9 +58,6 @@ struct fin_resp {
   const char *raw_type; /* Content-Type of raw; static string */
 };
 
-/* Sets an error response. `fmt` is printf-style. */
-void fin_resp_error(struct fin_resp *r, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* Sets a JSON body (steals `body`) and status. A NULL body (failed builder)
  * becomes 500 INTERNAL_ERROR. */
 void fin_resp_json(struct fin_resp *r, int status, json_t *body);

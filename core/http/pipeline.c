@@ -7,6 +7,7 @@
 
 #include "../util/ids.h"
 #include "../util/timefmt.h"
+#include "errmap.h"
 #include "mw.h"
 
 static const struct fin_http_header HELMET[] = {
@@ -70,9 +71,7 @@ static bool rate_limited(struct flow *f) {
   fin_ratelimit_hit(who, route, limit, fin_now_ms(), &f->rl);
   f->rl_used = true;
   if (!f->rl.limited) return false;
-  fin_resp_error(&f->resp, 429, "SERVICE_UNAVAILABLE", "%s",
-                 cleanup ? "Cleanup can only be performed once per minute"
-                         : "Rate limit exceeded, please slow down");
+  fin_resp_fail(&f->resp, cleanup ? FIN_E_CLEANUP_RATE_LIMITED : FIN_E_RATE_LIMITED);
   return true;
 }
 
@@ -87,18 +86,17 @@ static bool authenticate(struct flow *f, bool admin) {
 static bool decode_body(struct flow *f) {
   const struct fin_http_in *in = f->in;
   if (in->refuse == 414) {
-    fin_resp_error(&f->resp, 414, "URI_TOO_LONG", "Request target too long or too many parameters");
+    fin_resp_fail(&f->resp, FIN_E_URI_TOO_LONG);
     f->out->close = true;
     return false;
   }
   if (in->refuse != 0) {
-    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR",
-                   "Transfer-Encoding and Content-Length must not both be sent");
+    fin_resp_fail(&f->resp, FIN_E_AMBIGUOUS_FRAMING);
     f->out->close = true;
     return false;
   }
   if (in->body_too_large) {
-    fin_resp_error(&f->resp, 413, "PAYLOAD_TOO_LARGE", "Request body exceeds %d bytes",
+    fin_resp_failf(&f->resp, FIN_E_PAYLOAD_TOO_LARGE, "Request body exceeds %d bytes",
                    FIN_BODY_LIMIT);
     f->out->close = true;
     return false;
@@ -111,11 +109,11 @@ static bool decode_body(struct flow *f) {
     f->bad_content_type = true;
     return true;
   case FIN_BODY_BAD_JSON:
-    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR", "Invalid JSON body");
+    fin_resp_fail(&f->resp, FIN_E_INVALID_JSON);
     return false;
   case FIN_BODY_NOMEM:
   default:
-    fin_resp_error(&f->resp, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(&f->resp, FIN_E_INTERNAL);
     return false;
   }
 }
@@ -125,14 +123,14 @@ static void dispatch(struct flow *f) {
   const struct fin_http_in *in = f->in;
   if (!fin_route_match(f->app->routes, in->method, in->path, &f->match)) {
     if (fin_route_is_admin_path(in->path) && !authenticate(f, true)) return;
-    fin_resp_error(&f->resp, 404, "NOT_FOUND", "Route not found: %s %s", in->method, in->path);
+    fin_resp_failf(&f->resp, FIN_E_ROUTE_NOT_FOUND, "Route not found: %s %s", in->method, in->path);
     return;
   }
   const struct fin_route *rt = f->match.route;
   if ((rt->flags & FIN_RT_AUTH) && !authenticate(f, (rt->flags & FIN_RT_ADMIN) != 0)) return;
   if (rate_limited(f)) return;
   if ((rt->flags & FIN_RT_JSON) && f->bad_content_type) {
-    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR", "Content-Type must be application/json");
+    fin_resp_fail(&f->resp, FIN_E_CONTENT_TYPE);
     return;
   }
   memcpy(f->req.params, f->match.params, sizeof f->req.params);
@@ -165,8 +163,7 @@ void fin_http_handle(const struct fin_http_app *app, const struct fin_http_in *i
                             .conn = (void *)in};
 
   if (no_id) /* the random source failed (logged): no request runs without an id */
-    fin_resp_error(&f->resp, 503, "DEPENDENCY_UNAVAILABLE",
-                   "A required service is unavailable (random source); please retry later");
+    fin_resp_fail(&f->resp, FIN_E_RANDOM_UNAVAILABLE);
   else if (decode_body(f))
     dispatch(f);
 

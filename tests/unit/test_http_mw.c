@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../core/http/errmap.h"
 #include "../../core/http/mw.h"
 #include "../../core/http/pipeline.h"
 #include "../../core/util/codec.h"
@@ -116,12 +117,11 @@ static void h_strong(struct fin_container *c, const struct fin_req *q, struct fi
   strcpy(r->last_modified, "Tue, 24 Nov 2026 20:29:58 GMT");
 }
 static void h_details(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
-  fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
+  fin_resp_fail(r, FIN_E_INSUFFICIENT_CREDIT);
   r->err_details = json_pack("{s:i,s:i}", "requestedAmount", 0, "availableCredit", 0);
 }
 static void h_nometa(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
-  fin_resp_error(r, 401, "UNAUTHORIZED", "Missing webhook secret header");
-  r->err_no_meta = true;
+  fin_resp_fail(r, FIN_E_WEBHOOK_SECRET_MISSING); /* its row: no meta */
 }
 
 static const char SPEC[] = "openapi: 3.0.3\n";
