@@ -16,6 +16,7 @@
 #include "../../core/util/ids.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
+#include "../common/ent_cond.h"
 #include "../common/ent_sbuf.h"
 #include "ddb.h"
 #include "ddb_av.h"
@@ -294,83 +295,50 @@ static enum fin_status read_counter(struct ddb *d, const char *key, struct fin_e
   return FIN_OK;
 }
 
+/* The stored item a failed condition of x looked at: `old` when the service
+ * returned it (ALL_OLD), else read now (emulators without ALL_OLD on
+ * cancellations); NULL when there is none. Only for the writes whose error
+ * depends on it. Returns a new reference. */
+static json_t *stored_item(struct ddb *d, const struct fin_write *x, const json_t *old) {
+  if (old != NULL) return json_incref((json_t *)old);
+  const char *table;
+  json_t *key;
+  switch (x->kind) {
+  case FIN_W_USER_CARD_SLOT:
+    if (x->u.slot.expected_rev < 0) return NULL; /* an unchecked bump fails on a missing user */
+    table = DDB_T_USERS;
+    key = json_pack("{s:{s:s}}", "ecosystemId", "S", x->u.slot.ecosystem_id);
+    break;
+  case FIN_W_CARD_BALANCE:
+    table = DDB_T_CARDS;
+    key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.balance.ecosystem_id, "cardId",
+                    "S", x->u.balance.card_id);
+    break;
+  case FIN_W_REQUEST_DECIDE:
+    table = DDB_T_REQUESTS;
+    key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.decide.ecosystem_id, "requestId",
+                    "S", x->u.decide.request_id);
+    break;
+  default:
+    return NULL;
+  }
+  json_t *item = NULL;
+  ddb_get(d, ddb_table(d, table), key, &item, NULL);
+  return item;
+}
+
 /* The error of write wi, whose condition failed; `old` is the stored item
  * when the service returned it. */
 static enum fin_status write_error(struct ddb *d, const struct fin_write *x, int wi,
                                    const json_t *old, struct fin_err *e) {
-  if (e != NULL) e->failed_write = wi;
-  switch (x->kind) {
-  case FIN_W_USER_CREATE:
-    return fin_err_set(e, FIN_EXISTS, "User already exists: %s", x->u.user->ecosystem_id);
-  case FIN_W_USER_CARD_SLOT:
-    if (old != NULL || x->u.slot.expected_rev >= 0) {
-      json_t *item = NULL;
-      if (old == NULL)
-        ddb_get(d, ddb_table(d, DDB_T_USERS),
-                json_pack("{s:{s:s}}", "ecosystemId", "S", x->u.slot.ecosystem_id), &item, NULL);
-      const json_t *it = old != NULL ? old : item;
-      enum fin_status st =
-          it == NULL ? fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", x->u.slot.ecosystem_id)
-                     : fin_err_set(e, FIN_VERSION_CONFLICT,
-                                   "Concurrent card change for user %s: expected revision %lld, "
-                                   "got %lld",
-                                   x->u.slot.ecosystem_id, (long long)x->u.slot.expected_rev,
-                                   (long long)ddb_get_int(it, "cardRev", 0));
-      json_decref(item);
-      return st;
-    }
-    return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", user_of(x));
-  case FIN_W_USER_SCORE:
-  case FIN_W_USER_SUMMARY:
-    return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", user_of(x));
-  case FIN_W_CARD_CREATE:
-    return fin_err_set(e, FIN_EXISTS, "Card already exists: %s", x->u.card->card_id);
-  case FIN_W_CARD_BALANCE: {
-    json_t *item = NULL;
-    if (old == NULL) /* emulators without ALL_OLD on cancellations */
-      ddb_get(d, ddb_table(d, DDB_T_CARDS),
-              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.balance.ecosystem_id,
-                        "cardId", "S", x->u.balance.card_id),
-              &item, NULL);
-    int64_t actual = ddb_get_int(old != NULL ? old : item, "version", -1);
-    json_decref(item);
-    if (e != NULL) {
-      fin_strlcpy(e->card_id, x->u.balance.card_id, sizeof e->card_id);
-      e->expected_version = x->u.balance.expected_version;
-      e->actual_version = actual;
-    }
-    return fin_err_set(e, FIN_VERSION_CONFLICT,
-                       "Concurrent modification detected for card %s. Expected version %lld, "
-                       "got %lld",
-                       x->u.balance.card_id, (long long)x->u.balance.expected_version,
-                       (long long)actual);
-  }
-  case FIN_W_REQUEST_CREATE:
-    return fin_err_set(e, FIN_EXISTS, "Card request already exists: %s", x->u.request->request_id);
-  case FIN_W_REQUEST_DECIDE: {
-    json_t *item = NULL;
-    if (old == NULL)
-      ddb_get(d, ddb_table(d, DDB_T_REQUESTS),
-              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.decide.ecosystem_id,
-                        "requestId", "S", x->u.decide.request_id),
-              &item, NULL);
-    const json_t *it = old != NULL ? old : item;
-    enum fin_status st =
-        it == NULL
-            ? fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", x->u.decide.request_id)
-            : fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
-                          x->u.decide.request_id,
-                          ddb_get_s(it, "status") ? ddb_get_s(it, "status") : "?");
-    json_decref(item);
-    return st;
-  }
-  case FIN_W_EVENT_APPEND:
-    return fin_err_set(e, FIN_EXISTS, "Event already exists: %s", x->u.event->event_id);
-  case FIN_W_IDEM_PUT:
-    return fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
-  default:
-    return fin_err_set(e, FIN_INTERNAL, "write %d failed its condition", wi);
-  }
+  json_t *item = stored_item(d, x, old);
+  struct ent_cond_found found = {.exists = item != NULL};
+  if (x->kind == FIN_W_USER_CARD_SLOT) found.number = ddb_get_int(item, "cardRev", 0);
+  if (x->kind == FIN_W_CARD_BALANCE) found.number = ddb_get_int(item, "version", -1);
+  if (x->kind == FIN_W_REQUEST_DECIDE) found.status = ddb_get_s(item, "status");
+  enum fin_status st = ent_cond_fail(x, wi, &found, e);
+  json_decref(item);
+  return st;
 }
 
 /* Which write of a merged user Update failed: a missing user fails the
@@ -627,10 +595,7 @@ static enum fin_status same_item_writes(struct ddb *d, struct fin_write *w, size
   for (size_t i = 1; i < n; i++) {
     for (size_t j = 0; j < i; j++) {
       if (!same_item(&w[i], &w[j])) continue;
-      if (creates(w[j].kind) && creates(w[i].kind)) {
-        if (e != NULL) e->failed_write = (int)i;
-        return fin_err_set(e, FIN_EXISTS, "write %zu repeats a create", i);
-      }
+      if (creates(w[j].kind) && creates(w[i].kind)) return ent_cond_repeat((int)i, e);
       if (creates(w[j].kind)) return write_error(d, &w[i], (int)i, NULL, e);
       if (user_of(&w[i]) == NULL) /* one card or request moved twice: the later fails */
         return write_error(d, &w[i], (int)i, NULL, e);

@@ -20,6 +20,7 @@
 #include "../../core/util/codec.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
+#include "../common/ent_cond.h"
 #include "fs_db.h"
 #include "fs_items.h"
 #include "fs_value.h"
@@ -116,73 +117,42 @@ static enum fin_status plan_reads(const struct fin_write *w, size_t n, struct re
   return FIN_OK;
 }
 
-/* store.h's condition of write i against the document read for it. */
+/* store.h's condition of write i against the document read for it: FIN_OK,
+ * or its error (ent_cond.h words it as the other stores do). */
 static enum fin_status check(const struct fin_write *x, int i, const json_t *doc, fin_ms now,
                              struct fin_err *e) {
   const json_t *f = fs_doc_fields(doc);
-  enum fin_status st = FIN_OK;
+  struct ent_cond_found found = {.exists = doc != NULL};
   switch (x->kind) {
   case FIN_W_USER_CREATE:
-    if (doc) st = fin_err_set(e, FIN_EXISTS, "User already exists: %s", x->u.user->ecosystem_id);
+  case FIN_W_CARD_CREATE:
+  case FIN_W_REQUEST_CREATE:
+    if (!doc) return FIN_OK;
     break;
   case FIN_W_USER_SCORE:
   case FIN_W_USER_SUMMARY:
-    if (!doc)
-      st = fin_err_set(e, FIN_NOT_FOUND, "User not found: %s",
-                       x->kind == FIN_W_USER_SCORE ? x->u.score.ecosystem_id
-                                                   : x->u.summary.ecosystem_id);
+    if (doc) return FIN_OK;
     break;
-  case FIN_W_USER_CARD_SLOT: {
-    int64_t actual = fs_get_int(f, "cardRev", 0);
-    if (!doc)
-      st = fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", x->u.slot.ecosystem_id);
-    else if (x->u.slot.expected_rev >= 0 && actual != x->u.slot.expected_rev)
-      st =
-          fin_err_set(e, FIN_VERSION_CONFLICT,
-                      "Concurrent card change for user %s: expected revision %lld, got %lld",
-                      x->u.slot.ecosystem_id, (long long)x->u.slot.expected_rev, (long long)actual);
+  case FIN_W_USER_CARD_SLOT:
+    found.number = fs_get_int(f, "cardRev", 0);
+    if (doc && (x->u.slot.expected_rev < 0 || found.number == x->u.slot.expected_rev))
+      return FIN_OK;
     break;
-  }
-  case FIN_W_CARD_CREATE:
-    if (doc) st = fin_err_set(e, FIN_EXISTS, "Card already exists: %s", x->u.card->card_id);
+  case FIN_W_CARD_BALANCE:
+    found.number = doc ? fs_get_int(f, "version", 1) : -1;
+    if (found.number == x->u.balance.expected_version) return FIN_OK;
     break;
-  case FIN_W_CARD_BALANCE: {
-    int64_t actual = doc ? fs_get_int(f, "version", 1) : -1;
-    if (actual == x->u.balance.expected_version) break;
-    if (e != NULL) {
-      fin_strlcpy(e->card_id, x->u.balance.card_id, sizeof e->card_id);
-      e->expected_version = x->u.balance.expected_version;
-      e->actual_version = actual;
-    }
-    st = fin_err_set(e, FIN_VERSION_CONFLICT,
-                     "Concurrent modification detected for card %s. Expected version %lld, got "
-                     "%lld",
-                     x->u.balance.card_id, (long long)x->u.balance.expected_version,
-                     (long long)actual);
+  case FIN_W_REQUEST_DECIDE:
+    found.status = fs_get_s(f, "status");
+    if (doc && found.status != NULL && strcmp(found.status, "pending") == 0) return FIN_OK;
     break;
-  }
-  case FIN_W_REQUEST_CREATE:
-    if (doc)
-      st = fin_err_set(e, FIN_EXISTS, "Card request already exists: %s", x->u.request->request_id);
-    break;
-  case FIN_W_REQUEST_DECIDE: {
-    const char *s = fs_get_s(f, "status");
-    if (!doc)
-      st = fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", x->u.decide.request_id);
-    else if (s == NULL || strcmp(s, "pending") != 0)
-      st = fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
-                       x->u.decide.request_id, s ? s : "?");
-    break;
-  }
   case FIN_W_IDEM_PUT:
-    if (doc && fs_get_time(f, "expiresAt") > now)
-      st = fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
+    if (!doc || fs_get_time(f, "expiresAt") <= now) return FIN_OK;
     break;
   default:
-    break;
+    return FIN_OK;
   }
-  if (st != FIN_OK && e != NULL) e->failed_write = i;
-  return st;
+  return ent_cond_fail(x, i, &found, e);
 }
 
 static int add(json_t *writes, json_t *w) {
