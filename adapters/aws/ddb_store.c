@@ -17,6 +17,7 @@
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
 #include "../common/ent_cond.h"
+#include "../common/ent_retry.h"
 #include "../common/ent_sbuf.h"
 #include "ddb.h"
 #include "ddb_av.h"
@@ -362,18 +363,25 @@ static int user_failure(struct ddb *d, const struct fin_write *w, size_t n, int 
   return exists ? slot : first;
 }
 
+/* Between attempts: a random pause of 1..5 ms whose range doubles with
+ * each attempt up to 1..160 ms, so that commits racing for one counter or
+ * item spread out. */
 static void jitter_pause(int attempt) {
   long ms = (long)(rand() % (5 << (attempt < 5 ? attempt : 5))) + 1;
   struct timespec ts = {0, ms * 1000000L};
   nanosleep(&ts, NULL);
 }
 
-enum outcome { DONE, RETRY };
+static const struct ent_retry RETRY_POLICY = {
+    .max_attempts = MAX_ATTEMPTS,
+    .pause = jitter_pause,
+    .gave_up = "dynamodb TransactWriteItems: still conflicting",
+};
 
-/* What a cancelled transaction means: a stale counter (RETRY, counters
+/* What a cancelled transaction means: a stale counter (again, counters
  * refreshed), a failed write condition (its error), or a conflict with a
- * concurrent transaction (RETRY). */
-static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w, size_t n,
+ * concurrent transaction (again). */
+static enum ent_try cancelled(struct ddb *d, struct plan *p, struct fin_write *w, size_t n,
                               struct seq_group *groups, const json_t *reasons, enum fin_status *st,
                               struct fin_err *e) {
   int first = -1, first_action = -1;
@@ -404,11 +412,11 @@ static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w
     const json_t *old = json_object_get(json_array_get(reasons, (size_t)first_action), "Item");
     if (user_of(&w[first]) != NULL) first = user_failure(d, w, n, first, old);
     *st = write_error(d, &w[first], first, old, e);
-    return DONE;
+    return ENT_TRY_DONE;
   }
-  if (stale || conflict) return RETRY;
+  if (stale || conflict) return ENT_TRY_AGAIN;
   *st = fin_err_set(e, FIN_INTERNAL, "dynamodb TransactWriteItems cancelled without a reason");
-  return DONE;
+  return ENT_TRY_DONE;
 }
 
 /* Groups the events that need a number by entity key; *group_of[i] is the
@@ -467,10 +475,24 @@ static json_t *transact_request(json_t *items) {
   return json_pack("{s:o,s:s}", "TransactItems", items, "ClientRequestToken", token);
 }
 
-/* One attempt: plan, send, interpret. */
-static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
-                                   struct seq_group *groups, size_t ng, const int *group_of,
-                                   enum fin_status *st, struct fin_err *e) {
+/* One commit: what every attempt needs. */
+struct commit {
+  struct ddb *d;
+  struct fin_write *w;
+  size_t n;
+  struct seq_group *groups;
+  size_t ng;
+  const int *group_of; /* write -> seq group, -1 = none */
+};
+
+/* One attempt (an ent_attempt_fn on a struct commit): plan, send, interpret. */
+static enum ent_try attempt_commit(void *ctx, enum fin_status *st, struct fin_err *e) {
+  struct commit *c = ctx;
+  struct ddb *d = c->d;
+  struct fin_write *w = c->w;
+  size_t n = c->n, ng = c->ng;
+  struct seq_group *groups = c->groups;
+  const int *group_of = c->group_of;
   struct plan p = {.items = json_array()};
   load_counters(d, groups, ng);
   assign(&p, w, n, groups, group_of);
@@ -487,14 +509,14 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
                                    "in %d bytes (too many writes to one item)",
                                    EXPR_MAX)
                      : fin_err_set(e, FIN_NOMEM, "dynamodb TransactWriteItems: out of memory");
-    return DONE;
+    return ENT_TRY_DONE;
   }
   struct ddb_fail f = {0};
   json_t *resp;
   /* ddb_call answers a NULL request (no memory, no token) itself */
   *st = ddb_call(d, "TransactWriteItems", transact_request(p.items), &resp, &f, e);
   json_decref(resp);
-  enum outcome o = DONE;
+  enum ent_try o = ENT_TRY_DONE;
   if (*st == FIN_OK) {
     for (size_t i = 0; i < n; i++)
       if (group_of[i] >= 0) w[i].u.event->sequence = p.seq[i]; /* written back */
@@ -503,7 +525,7 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
   } else if (strcmp(f.type, "TransactionCanceledException") == 0) {
     o = cancelled(d, &p, w, n, groups, f.reasons, st, e);
   } else if (retryable(f.type)) {
-    o = RETRY;
+    o = ENT_TRY_AGAIN;
   }
   ddb_fail_clear(&f);
   return o;
@@ -633,21 +655,8 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
     if (w[i].kind == FIN_W_USER_CARD_SLOT) slots[ns++] = (char *)w[i].u.slot.ecosystem_id;
   fin_stripes_many(FIN_STRIPES_SLOT, slots, ns, true);
   ddb_seq_lock(ddb_seq_of(d), keys, (size_t)ng);
-  enum fin_status st = FIN_OK;
-  bool balance = false;
-  for (size_t i = 0; i < n; i++)
-    balance |= w[i].kind == FIN_W_CARD_BALANCE;
-  for (int attempt = 0;; attempt++) {
-    if (attempt_commit(d, w, n, groups, (size_t)ng, group_of, &st, e) == DONE) break;
-    if (attempt + 1 == MAX_ATTEMPTS) {
-      /* still contended: for a card the caller re-reads and retries */
-      st = fin_err_set(e, balance ? FIN_VERSION_CONFLICT : FIN_UNAVAILABLE,
-                       "dynamodb TransactWriteItems: still conflicting after %d attempts",
-                       MAX_ATTEMPTS);
-      break;
-    }
-    jitter_pause(attempt);
-  }
+  struct commit c = {d, w, n, groups, (size_t)ng, group_of};
+  enum fin_status st = ent_retry_commit(&RETRY_POLICY, w, n, attempt_commit, &c, e);
   ddb_seq_unlock(ddb_seq_of(d), keys, (size_t)ng);
   fin_stripes_many(FIN_STRIPES_SLOT, slots, ns, false);
   for (int g = 0; g < ng; g++)
