@@ -1,9 +1,14 @@
 # financial-api build. `make` builds build/financial-api (release);
 # `make test-unit` builds and runs the cmocka suites under ASan+UBSan.
 CC      ?= cc
-PKGS    := lua5.4 libmicrohttpd libcurl jansson libcrypto cmocka cjose zlib icu-uc
+PKGS    := lua5.4 libmicrohttpd libcurl jansson libcrypto cjose zlib icu-uc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# Only the test programs (unit suites, conformance) use cmocka: the server
+# and the fuzz targets do not link it.
+TEST_PKGS   := cmocka
+TEST_CFLAGS := $(PKG_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null) $(PKG_LIBS)
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CSTD    := -std=gnu11 -D_GNU_SOURCE
 CFLAGS  ?= -O2 -g
@@ -20,7 +25,7 @@ REL_OBJS  := $(LIB_SRCS:%.c=build/rel/%.o)
 SAN_OBJS  := $(LIB_SRCS:%.c=build/san/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/san/tests/%)
 
-.PHONY: all test-unit conformance clean format fuzz
+.PHONY: all test-unit conformance clean format fuzz deps-check
 all: build/financial-api
 
 build/rel/%.o: %.c
@@ -42,17 +47,23 @@ build/san/financial-api: $(SAN_OBJS) build/san/core/main.o
 
 build/san/tests/%: tests/unit/%.c $(SAN_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) $(PKG_LIBS)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(TEST_CFLAGS) -o $@ $< $(SAN_OBJS) $(TEST_LIBS)
 
 build/san/conformance: $(CONF_SRCS) $(SAN_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $(CONF_SRCS) $(SAN_OBJS) $(PKG_LIBS)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(TEST_CFLAGS) -o $@ $(CONF_SRCS) $(SAN_OBJS) $(TEST_LIBS)
 
 test-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 
 conformance: build/san/conformance
 	ASAN_OPTIONS=detect_leaks=1 build/san/conformance $(WIRING)
+
+# The include graph points one way (docs/architecture.md); the self-test
+# shows the check refuses a wrong-way include.
+deps-check:
+	@scripts/deps-check.sh --self-test
+	@scripts/deps-check.sh
 
 format:
 	clang-format -i $(SRCS) $(shell find core adapters tests -name '*.h') $(UNIT_SRCS) $(CONF_SRCS)

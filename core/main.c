@@ -22,6 +22,7 @@
 #include "app/auth_guard.h"
 #include "app/container.h"
 #include "app/outbox_worker.h"
+#include "app/routes.h"
 #include "app/seed.h"
 #include "http/server.h"
 #include "lua/host.h"
@@ -138,7 +139,8 @@ static int cmd_serve(int argc, char **argv) {
   }
   fin_server_on_stop(stop_worker, NULL);
   fin_server_set_port_file(port_file);
-  int rc = fin_server_run(&c, port, bind_addr);
+  struct fin_http_app app = fin_app_http(&c);
+  int rc = fin_server_run(&app, port, bind_addr);
   fin_outbox_worker_stop(); /* safe when the stop hook already ran */
   if (rc != 0)
     fprintf(stderr, "financial-api: cannot serve on %s:%d\n", bind_addr, port);

@@ -51,24 +51,14 @@ function M.whatsapp()
   }
 end
 
--- The container: the twelve storage slots from one database handle of an
--- adapter module (fin.memory, fin.aws ...) that serves them all, so one
--- store commit is atomic across them, plus the given service slots.
+-- The container: the storage slots (fin.storage_slots: users, scores, cards,
+-- card_requests, transactions, idempotency, outbox, audit_logs,
+-- wa_notifications, wa_inbound, pending_approvals, store) from one database
+-- handle of an adapter module (fin.memory, fin.aws ...) that serves them
+-- all, so one store commit is atomic across them, plus the given services.
 function M.container(db, services)
-  local c = {
-    users             = db:users(),
-    scores            = db:scores(),
-    cards             = db:cards(),
-    card_requests     = db:card_requests(),
-    transactions      = db:transactions(),
-    idempotency       = db:idempotency(),
-    outbox            = db:outbox(),
-    audit_logs        = db:audit_logs(),
-    wa_notifications  = db:wa_notifications(),
-    wa_inbound        = db:wa_inbound(),
-    pending_approvals = db:pending_approvals(),
-    store             = db:store(),
-  }
+  local c = {}
+  for _, slot in ipairs(require("fin").storage_slots) do c[slot] = db[slot](db) end
   for k, v in pairs(services) do c[k] = v end
   return c
 end

@@ -19,8 +19,8 @@ mkdir -p "$RUN"
 export AWS_ENDPOINT_URL="$URL" AWS_REGION="${AWS_REGION:-us-east-1}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 
-say() { echo "aws-emulator: $*"; }
-die() { echo "aws-emulator: $*" >&2; exit 1; }
+EMU_NAME=aws-emulator
+. scripts/lib/emulator.sh
 
 use_docker() {
   [ "${FIN_AWS_EMULATOR:-}" = moto ] && return 1
@@ -49,17 +49,8 @@ moto_python() {
   echo "$venv/bin/python"
 }
 
-wait_for() { # $1 = what (moto|localstack), $2 = seconds
-  local deadline=$((SECONDS + $2))
-  while [ $SECONDS -lt $deadline ]; do
-    case "$1" in
-      moto) curl -sf -m 1 "$URL/moto-api/" >/dev/null 2>&1 && return 0 ;;
-      localstack) curl -sf -m 2 "$URL/_localstack/init/ready" 2>/dev/null | grep -q '"completed": *true' && return 0 ;;
-    esac
-    sleep 0.2
-  done
-  return 1
-}
+moto_up() { curl -sf -m 1 "$URL/moto-api/" >/dev/null 2>&1; }
+localstack_ready() { curl -sf -m 2 "$URL/_localstack/init/ready" 2>/dev/null | grep -q '"completed": *true'; }
 
 provision() {
   make -s -j"$(nproc)" build/financial-api
@@ -75,7 +66,8 @@ start() {
   if use_docker; then
     say "starting LocalStack (docker compose -f docker-compose.aws.yml up -d)"
     docker compose -f docker-compose.aws.yml up -d
-    wait_for localstack 120 || die "LocalStack did not finish its init hook within 120 s (docker compose -f docker-compose.aws.yml logs)"
+    emu_wait 120 - "LocalStack did not finish its init hook within 120 s (docker compose -f docker-compose.aws.yml logs)" "" \
+      localstack_ready
     say "LocalStack ready on $URL"
     return
   fi
@@ -83,10 +75,9 @@ start() {
   py="$(moto_python)"
   say "no Docker engine: starting moto on $URL ($py scripts/moto_server.py)"
   # scripts/moto_server.py: moto's server with DynamoDB requests serialised
-  # (see docs/aws.md). setsid: its own process group, so stop can end it.
-  setsid "$py" scripts/moto_server.py -H 127.0.0.1 -p "$PORT" >"$RUN/moto.log" 2>&1 < /dev/null &
-  echo $! >"$RUN/moto.pid"
-  wait_for moto 30 || die "moto_server did not answer within 30 s (see $RUN/moto.log)"
+  # (see docs/aws.md), in a process group of its own so that stop can end it.
+  emu_spawn "$RUN/moto.pid" "$RUN/moto.log" "$py" scripts/moto_server.py -H 127.0.0.1 -p "$PORT"
+  emu_wait 30 - "moto_server did not answer within 30 s (see $RUN/moto.log)" "" moto_up
   say "moto ready on $URL (pid $(cat "$RUN/moto.pid")); provisioning"
   provision
 }
@@ -95,9 +86,7 @@ stop() {
   if [ -f "$RUN/moto.pid" ]; then
     local pid; pid="$(cat "$RUN/moto.pid")"
     if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      emu_kill "$pid"
       say "stopped moto (pid $pid)"
     fi
     rm -f "$RUN/moto.pid"

@@ -11,8 +11,8 @@ VERSION=2.9.30
 CACHE=.cache/dynamodb-local
 RUN=.run
 mkdir -p "$CACHE" "$RUN"
-say() { echo "dynamodb-local: $*"; }
-die() { echo "dynamodb-local: $*" >&2; exit 1; }
+EMU_NAME=dynamodb-local
+. scripts/lib/emulator.sh
 
 fetch() {
   [ -f "$CACHE/package/emulator/DynamoDBLocal.jar" ] && return
@@ -30,32 +30,19 @@ start() {
   # from .run: it writes a metadata file into its working directory
   (
     cd "$RUN" || exit 1
-    setsid java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
-      -inMemory -port "$port" >dynamodb-local.log 2>&1 </dev/null &
-    echo $! >dynamodb-local.pid
+    emu_spawn dynamodb-local.pid dynamodb-local.log \
+      java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" -inMemory -port "$port"
   )
-  local deadline=$((SECONDS + 30))
   # it answers 400 to a bare GET once it is up
-  until curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/"; do
-    [ $SECONDS -lt $deadline ] || die "DynamoDB Local did not start within 30 s (see $RUN/dynamodb-local.log)"
-    kill -0 "$(cat "$RUN/dynamodb-local.pid")" 2>/dev/null || die "DynamoDB Local exited (see $RUN/dynamodb-local.log)"
-    sleep 0.2
-  done
+  emu_wait 30 "$RUN/dynamodb-local.pid" \
+    "DynamoDB Local did not start within 30 s (see $RUN/dynamodb-local.log)" \
+    "DynamoDB Local exited (see $RUN/dynamodb-local.log)" \
+    curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/"
   say "ready on http://127.0.0.1:$port (pid $(cat "$RUN/dynamodb-local.pid"))"
-}
-
-stop() {
-  [ -f "$RUN/dynamodb-local.pid" ] || return 0
-  local pid; pid="$(cat "$RUN/dynamodb-local.pid")"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$RUN/dynamodb-local.pid"
-  say "stopped"
 }
 
 case "${1:-}" in
   start) start "${2:?port}" ;;
-  stop) stop ;;
+  stop) emu_stop "$RUN/dynamodb-local.pid" stopped ;;
   *) die "usage: scripts/dynamodb-local.sh start PORT | stop" ;;
 esac

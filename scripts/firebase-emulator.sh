@@ -20,17 +20,13 @@ FT_VERSION=15.34.2
 JAR=/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar
 RUN="${FIREBASE_EMULATOR_RUN:-.run}"
 mkdir -p "$RUN" .cache
-say() { echo "firebase-emulator: $*"; }
-die() { echo "firebase-emulator: $*" >&2; exit 1; }
+EMU_NAME=firebase-emulator
+. scripts/lib/emulator.sh
 up() { curl -s -m 1 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null | grep -qv '^000$'; }
 
 wait_up() { # url seconds pidfile
-  local deadline=$((SECONDS + $2))
-  until up "$1"; do
-    [ $SECONDS -lt $deadline ] || die "$1 did not answer within $2 s (see $RUN/*.log)"
-    kill -0 "$(cat "$3")" 2>/dev/null || die "the emulator behind $1 exited (see $RUN/*.log)"
-    sleep 0.2
-  done
+  emu_wait "$2" "$3" "$1 did not answer within $2 s (see $RUN/*.log)" \
+    "the emulator behind $1 exited (see $RUN/*.log)" up "$1"
 }
 
 start_firestore() {
@@ -43,9 +39,9 @@ start_firestore() {
       die "no Firestore emulator: install google-cloud-cli-firestore-emulator (Google Cloud CLI apt source)"
   fi
   scripts/ensure-java.sh || die "java is needed (apt install default-jre-headless)"
-  setsid java -Duser.language=en -cp "$JAR" com.google.cloud.datastore.emulator.firestore.CloudFirestore \
-    start --host=127.0.0.1 --port="$FS_PORT" >"$RUN/firestore.log" 2>&1 </dev/null &
-  echo $! >"$RUN/firestore.pid"
+  emu_spawn "$RUN/firestore.pid" "$RUN/firestore.log" \
+    java -Duser.language=en -cp "$JAR" com.google.cloud.datastore.emulator.firestore.CloudFirestore \
+    start --host=127.0.0.1 --port="$FS_PORT"
   wait_up "http://127.0.0.1:$FS_PORT/" 60 "$RUN/firestore.pid"
   say "Firestore on 127.0.0.1:$FS_PORT (pid $(cat "$RUN/firestore.pid"))"
 }
@@ -64,22 +60,11 @@ JSON
   local cli="$PWD/$ft/node_modules/firebase-tools/lib/bin/firebase.js"
   (
     cd "$RUN" || exit 1
-    setsid node "$cli" emulators:start --only auth \
-      --project "$PROJECT" --config firebase.json >firebase-auth.log 2>&1 </dev/null &
-    echo $! >firebase-auth.pid
+    emu_spawn firebase-auth.pid firebase-auth.log \
+      node "$cli" emulators:start --only auth --project "$PROJECT" --config firebase.json
   )
   wait_up "http://127.0.0.1:$AUTH_PORT/" 120 "$RUN/firebase-auth.pid"
   say "Auth on 127.0.0.1:$AUTH_PORT (pid $(cat "$RUN/firebase-auth.pid"))"
-}
-
-stop_one() { # pidfile name
-  [ -f "$1" ] || return 0
-  local pid; pid="$(cat "$1")"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$1"
-  say "stopped $2"
 }
 
 reset() {
@@ -95,7 +80,7 @@ reset() {
 
 case "${1:-}" in
   start) start_firestore; [ "${FIN_FIRESTORE_ONLY:-}" = 1 ] || start_auth ;;
-  stop) stop_one "$RUN/firestore.pid" Firestore; stop_one "$RUN/firebase-auth.pid" Auth ;;
+  stop) emu_stop "$RUN/firestore.pid" "stopped Firestore"; emu_stop "$RUN/firebase-auth.pid" "stopped Auth" ;;
   reset) reset ;;
   status)
     up "http://127.0.0.1:$FS_PORT/" && say "Firestore up on :$FS_PORT" || say "Firestore down"

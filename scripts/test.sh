@@ -13,6 +13,7 @@ scripts/ensure-deps.sh || exit 1
 
 . scripts/steps.sh
 
+step deps make -s deps-check
 step build make -s -j"$(nproc)" build/financial-api
 step unit make -s -j"$(nproc)" test-unit
 step conformance make -s -j"$(nproc)" conformance

@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../adapters/memory/mem_ports.h"
 #include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
 #include "../../core/util/log.h"
@@ -73,7 +72,8 @@ static int l_dynamodb(lua_State *L) {
   return 1;
 }
 
-FIN_DB_PORT_METHODS(ddb)
+#define FIN_DB_CTOR(field) ddb_##field##_port
+FIN_DB_PORT_METHODS
 
 /* Fills a pushed box with a made port, or raises with err. */
 #define FILL(L, b, port, what, err)                                                                \
@@ -216,8 +216,7 @@ static int l_call(lua_State *L) {
 
 int luaopen_fin_aws(lua_State *L) {
   static const luaL_Reg db_methods[] = {
-      FIN_DB_PORT_REGS,
-      {"calls", db_calls},
+      FIN_DB_PORT_REGS{"calls", db_calls},
       {NULL, NULL},
   };
   static const luaL_Reg db_meta[] = {

@@ -28,8 +28,8 @@ json_t *ddb_s(const char *s) {
 json_t *ddb_n(double v) {
   char buf[FIN_JSNUM_MAX];
   fin_jsnum(v, buf);
-  if (strcmp(buf, "null") == 0) strcpy(buf, "0"); /* NaN never reaches storage */
-  return av1("N", json_string(buf));
+  /* NaN never reaches storage */
+  return av1("N", json_string(strcmp(buf, "null") == 0 ? "0" : buf));
 }
 
 json_t *ddb_int(int64_t v) {

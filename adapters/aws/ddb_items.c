@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../../core/util/timefmt.h"
-#include "../common/ent_fields.h"
+#include "../../core/domain/ent_fields.h"
 #include "ddb_av.h"
 
 char *ddb_join(const char *a, const char *b) {

@@ -8,6 +8,7 @@
 
 #include "../../core/util/timefmt.h"
 #include "../common/ent_requests.h"
+#include "../common/ent_sbuf.h"
 #include "ddb.h"
 #include "ddb_av.h"
 #include "ddb_items.h"
@@ -109,22 +110,27 @@ static enum fin_status notif_update_status(void *self, const char *id, const cha
                                            fin_ms now, struct fin_err *e) {
   if (id == NULL || status == NULL)
     return fin_err_set(e, FIN_INVALID, "notification id and status are required");
-  char iso[32];
-  char set[256] = "SET #s = :s, deliveryStatus = :s, updatedAt = :now";
+  char iso[32], set_a[256];
+  struct ent_sbuf set;
+  ent_sbuf_init(&set, set_a, sizeof set_a, "SET #s = :s, deliveryStatus = :s, updatedAt = :now");
   json_t *vals = ddb_vals(2, ":s", ddb_s(status), ":now", ddb_s(fin_iso(now, iso)));
-  if (strcmp(status, "sent") == 0) strcat(set, ", sentAt = :now");
-  if (strcmp(status, "delivered") == 0) strcat(set, ", deliveredAt = :now");
+  if (strcmp(status, "sent") == 0) ent_sbuf_add(&set, ", sentAt = :now");
+  if (strcmp(status, "delivered") == 0) ent_sbuf_add(&set, ", deliveredAt = :now");
   if (wpp_message_id != NULL) {
-    strcat(set, ", wppMessageId = :w");
+    ent_sbuf_add(&set, ", wppMessageId = :w");
     json_object_set_new(vals, ":w", ddb_s(wpp_message_id));
   }
   if (error != NULL) {
-    strcat(set, ", lastError = :err");
+    ent_sbuf_add(&set, ", lastError = :err");
     json_object_set_new(vals, ":err", ddb_s(error));
   }
+  if (!ent_sbuf_ok(&set)) {
+    json_decref(vals);
+    return fin_err_set(e, FIN_INTERNAL, "notification update: expression does not fit");
+  }
   return ddb_update(self, ddb_table(self, DDB_T_WA_NOTIF),
-                    json_pack("{s:{s:s}}", "notificationId", "S", id), "notificationId", set, NULL,
-                    json_pack("{s:s}", "#s", "status"), vals, e);
+                    json_pack("{s:{s:s}}", "notificationId", "S", id), "notificationId", set.p,
+                    NULL, json_pack("{s:s}", "#s", "status"), vals, e);
 }
 
 static enum fin_status notif_delete_all(void *self, long *deleted, struct fin_err *e) {

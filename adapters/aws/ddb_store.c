@@ -16,6 +16,9 @@
 #include "../../core/util/ids.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
+#include "../common/ent_cond.h"
+#include "../common/ent_retry.h"
+#include "../common/ent_sbuf.h"
 #include "ddb.h"
 #include "ddb_av.h"
 #include "ddb_items.h"
@@ -23,6 +26,9 @@
 
 #define MAX_ATTEMPTS 10
 #define MAX_KEYS FIN_MAX_WRITES
+/* Room for one Update's expressions: up to eight writes to one user fit in
+ * every combination; more is refused (FIN_INVALID), never cut short. */
+#define EXPR_MAX 512
 
 struct seq_group {
   char *key;       /* entity key (owned) */
@@ -37,6 +43,7 @@ struct plan {
   int group_of[2 * FIN_MAX_WRITES + MAX_KEYS]; /* action -> seq group (counters) */
   int user_action[FIN_MAX_WRITES];             /* write -> merged user Update, or -1 */
   int64_t seq[FIN_MAX_WRITES];                 /* write -> event sequence number */
+  bool too_long;                               /* an expression did not fit EXPR_MAX */
 };
 
 static int add_action(struct plan *p, const char *type, json_t *body, int write, int group) {
@@ -76,59 +83,63 @@ static const char *user_of(const struct fin_write *w) {
   return NULL;
 }
 
-static void cat(char *dst, const char *src, size_t size) {
-  size_t len = strlen(dst);
-  fin_strlcpy(dst + len, src, size - len);
-}
-
 /* The slot write's part of the user Update: the new card_rev, and when
  * checked, the condition that the stored one is still the one read. */
-static void slot_part(const struct fin_write *x, char *set, size_t sn, char *cond, size_t cn,
+static void slot_part(const struct fin_write *x, struct ent_sbuf *set, struct ent_sbuf *cond,
                       json_t *vals) {
   int64_t want = x->u.slot.expected_rev;
   if (want < 0) {
-    cat(set, ", cardRev = if_not_exists(cardRev, :cr0) + :cr1", sn);
+    ent_sbuf_add(set, ", cardRev = if_not_exists(cardRev, :cr0) + :cr1");
     json_object_set_new(vals, ":cr0", ddb_int(0));
     json_object_set_new(vals, ":cr1", ddb_int(1));
     return;
   }
-  cat(set, ", cardRev = :crn", sn);
+  ent_sbuf_add(set, ", cardRev = :crn");
   json_object_set_new(vals, ":crn", ddb_int(want + 1));
   if (want == 0) { /* users written before the field existed have none */
-    cat(cond, " AND (attribute_not_exists(cardRev) OR cardRev = :cre)", cn);
+    ent_sbuf_add(cond, " AND (attribute_not_exists(cardRev) OR cardRev = :cre)");
   } else {
-    cat(cond, " AND cardRev = :cre", cn);
+    ent_sbuf_add(cond, " AND cardRev = :cre");
   }
   json_object_set_new(vals, ":cre", ddb_int(want));
 }
 
 /* The user Update shared by USER_SCORE / USER_SUMMARY / USER_CARD_SLOT
- * writes of one user. */
-static json_t *user_update(struct ddb *d, struct fin_write *w, size_t n, size_t first) {
+ * writes of one user; NULL on OOM, or with p->too_long set when its
+ * expressions do not fit. */
+static json_t *user_update(struct ddb *d, struct plan *p, struct fin_write *w, size_t n,
+                           size_t first) {
   const char *eco = user_of(&w[first]);
-  char set[256] = "SET updatedAt = :u";
-  char cond[160] = "attribute_exists(ecosystemId)";
+  char set_a[EXPR_MAX], cond_a[EXPR_MAX];
+  struct ent_sbuf set, cond;
+  ent_sbuf_init(&set, set_a, sizeof set_a, "SET updatedAt = :u");
+  ent_sbuf_init(&cond, cond_a, sizeof cond_a, "attribute_exists(ecosystemId)");
   json_t *vals = json_object();
   fin_ms updated = 0;
   for (size_t i = first; i < n; i++) {
     if (user_of(&w[i]) == NULL || strcmp(user_of(&w[i]), eco) != 0) continue;
     if (w[i].kind == FIN_W_USER_SCORE) {
-      cat(set, ", currentScore = :sc, tier = :tier", sizeof set);
+      ent_sbuf_add(&set, ", currentScore = :sc, tier = :tier");
       json_object_set_new(vals, ":sc", ddb_int(w[i].u.score.score));
       json_object_set_new(vals, ":tier", ddb_s(w[i].u.score.tier));
       if (w[i].u.score.updated_at > updated) updated = w[i].u.score.updated_at;
     } else if (w[i].kind == FIN_W_USER_SUMMARY) {
-      cat(set, ", cardSummary = :sum", sizeof set);
+      ent_sbuf_add(&set, ", cardSummary = :sum");
       json_object_set_new(vals, ":sum", ddb_summary_av(&w[i].u.summary.summary));
       if (w[i].u.summary.updated_at > updated) updated = w[i].u.summary.updated_at;
     } else if (w[i].kind == FIN_W_USER_CARD_SLOT) {
-      slot_part(&w[i], set, sizeof set, cond, sizeof cond, vals);
+      slot_part(&w[i], &set, &cond, vals);
     }
+  }
+  if (!ent_sbuf_ok(&set) || !ent_sbuf_ok(&cond)) {
+    json_decref(vals);
+    p->too_long = true;
+    return NULL;
   }
   if (updated == 0) updated = fin_now_ms(); /* a slot write alone */
   json_object_set_new(vals, ":u", ddb_iso(updated));
-  return update(d, DDB_T_USERS, json_pack("{s:{s:s}}", "ecosystemId", "S", eco), set, cond, NULL,
-                vals);
+  return update(d, DDB_T_USERS, json_pack("{s:{s:s}}", "ecosystemId", "S", eco), set.p, cond.p,
+                NULL, vals);
 }
 
 /* CARD_BALANCE: the new figures, conditioned on the version read. */
@@ -146,28 +157,36 @@ static json_t *plan_balance(struct ddb *d, const struct fin_write *x) {
                 "#v = :ev", json_pack("{s:s}", "#v", "version"), vals);
 }
 
-/* REQUEST_DECIDE: status, decision and card, only while still pending. */
-static json_t *plan_decide(struct ddb *d, const struct fin_write *x) {
+/* REQUEST_DECIDE: status, decision and card, only while still pending;
+ * NULL on OOM, or with p->too_long set. */
+static json_t *plan_decide(struct ddb *d, struct plan *p, const struct fin_write *x) {
   char iso[32];
   const char *card = x->u.decide.resulting_card_id;
   json_t *vals = ddb_vals(3, ":st", ddb_s(x->u.decide.status), ":p", ddb_s("pending"), ":u",
                           ddb_s(fin_iso(x->u.decide.updated_at, iso)));
-  char set[160] = "SET #s = :st, updatedAt = :u";
+  char set_a[EXPR_MAX];
+  struct ent_sbuf set;
+  ent_sbuf_init(&set, set_a, sizeof set_a, "SET #s = :st, updatedAt = :u");
   if (x->u.decide.decision != NULL && x->u.decide.decision->present) {
-    strcat(set, ", decision = :d");
+    ent_sbuf_add(&set, ", decision = :d");
     json_object_set_new(vals, ":d", ddb_decision_av(x->u.decide.decision));
   }
   if (card != NULL && card[0] != '\0') {
-    strcat(set, ", resultingCardId = :c");
+    ent_sbuf_add(&set, ", resultingCardId = :c");
     json_object_set_new(vals, ":c", ddb_s(card));
+  }
+  if (!ent_sbuf_ok(&set)) {
+    json_decref(vals);
+    p->too_long = true;
+    return NULL;
   }
   return update(d, DDB_T_REQUESTS,
                 json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.decide.ecosystem_id,
                           "requestId", "S", x->u.decide.request_id),
-                set, "#s = :p", json_pack("{s:s}", "#s", "status"), vals);
+                set.p, "#s = :p", json_pack("{s:s}", "#s", "status"), vals);
 }
 
-/* Builds the action(s) of write i. Returns 0 or -1 (OOM). */
+/* Builds the action(s) of write i. Returns 0 or -1 (OOM, or p->too_long). */
 static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t n, size_t i) {
   struct fin_write *x = &w[i];
   char iso[32];
@@ -185,7 +204,7 @@ static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t
         p->user_action[i] = p->user_action[j];
         goto score_row;
       }
-    p->user_action[i] = add_action(p, "Update", user_update(d, w, n, i), (int)i, -1);
+    p->user_action[i] = add_action(p, "Update", user_update(d, p, w, n, i), (int)i, -1);
     if (p->user_action[i] < 0) return -1;
   score_row:
     for (size_t j = 0; x->kind == FIN_W_USER_SCORE && x->u.score.entry != NULL && j < i; j++)
@@ -212,7 +231,7 @@ static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t
                           "attribute_not_exists(requestId)", NULL),
                       (int)i, -1) < 0;
   case FIN_W_REQUEST_DECIDE:
-    return add_action(p, "Update", plan_decide(d, x), (int)i, -1) < 0;
+    return add_action(p, "Update", plan_decide(d, p, x), (int)i, -1) < 0;
   case FIN_W_TXN_PUT:
     return add_action(p, "Put", put(d, DDB_T_TXNS, ddb_txn_item(x->u.txn), NULL, NULL), (int)i,
                       -1) < 0;
@@ -277,83 +296,50 @@ static enum fin_status read_counter(struct ddb *d, const char *key, struct fin_e
   return FIN_OK;
 }
 
+/* The stored item a failed condition of x looked at: `old` when the service
+ * returned it (ALL_OLD), else read now (emulators without ALL_OLD on
+ * cancellations); NULL when there is none. Only for the writes whose error
+ * depends on it. Returns a new reference. */
+static json_t *stored_item(struct ddb *d, const struct fin_write *x, const json_t *old) {
+  if (old != NULL) return json_incref((json_t *)old);
+  const char *table;
+  json_t *key;
+  switch (x->kind) {
+  case FIN_W_USER_CARD_SLOT:
+    if (x->u.slot.expected_rev < 0) return NULL; /* an unchecked bump fails on a missing user */
+    table = DDB_T_USERS;
+    key = json_pack("{s:{s:s}}", "ecosystemId", "S", x->u.slot.ecosystem_id);
+    break;
+  case FIN_W_CARD_BALANCE:
+    table = DDB_T_CARDS;
+    key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.balance.ecosystem_id, "cardId",
+                    "S", x->u.balance.card_id);
+    break;
+  case FIN_W_REQUEST_DECIDE:
+    table = DDB_T_REQUESTS;
+    key = json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.decide.ecosystem_id, "requestId",
+                    "S", x->u.decide.request_id);
+    break;
+  default:
+    return NULL;
+  }
+  json_t *item = NULL;
+  ddb_get(d, ddb_table(d, table), key, &item, NULL);
+  return item;
+}
+
 /* The error of write wi, whose condition failed; `old` is the stored item
  * when the service returned it. */
 static enum fin_status write_error(struct ddb *d, const struct fin_write *x, int wi,
                                    const json_t *old, struct fin_err *e) {
-  if (e != NULL) e->failed_write = wi;
-  switch (x->kind) {
-  case FIN_W_USER_CREATE:
-    return fin_err_set(e, FIN_EXISTS, "User already exists: %s", x->u.user->ecosystem_id);
-  case FIN_W_USER_CARD_SLOT:
-    if (old != NULL || x->u.slot.expected_rev >= 0) {
-      json_t *item = NULL;
-      if (old == NULL)
-        ddb_get(d, ddb_table(d, DDB_T_USERS),
-                json_pack("{s:{s:s}}", "ecosystemId", "S", x->u.slot.ecosystem_id), &item, NULL);
-      const json_t *it = old != NULL ? old : item;
-      enum fin_status st =
-          it == NULL ? fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", x->u.slot.ecosystem_id)
-                     : fin_err_set(e, FIN_VERSION_CONFLICT,
-                                   "Concurrent card change for user %s: expected revision %lld, "
-                                   "got %lld",
-                                   x->u.slot.ecosystem_id, (long long)x->u.slot.expected_rev,
-                                   (long long)ddb_get_int(it, "cardRev", 0));
-      json_decref(item);
-      return st;
-    }
-    return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", user_of(x));
-  case FIN_W_USER_SCORE:
-  case FIN_W_USER_SUMMARY:
-    return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", user_of(x));
-  case FIN_W_CARD_CREATE:
-    return fin_err_set(e, FIN_EXISTS, "Card already exists: %s", x->u.card->card_id);
-  case FIN_W_CARD_BALANCE: {
-    json_t *item = NULL;
-    if (old == NULL) /* emulators without ALL_OLD on cancellations */
-      ddb_get(d, ddb_table(d, DDB_T_CARDS),
-              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.balance.ecosystem_id,
-                        "cardId", "S", x->u.balance.card_id),
-              &item, NULL);
-    int64_t actual = ddb_get_int(old != NULL ? old : item, "version", -1);
-    json_decref(item);
-    if (e != NULL) {
-      fin_strlcpy(e->card_id, x->u.balance.card_id, sizeof e->card_id);
-      e->expected_version = x->u.balance.expected_version;
-      e->actual_version = actual;
-    }
-    return fin_err_set(e, FIN_VERSION_CONFLICT,
-                       "Concurrent modification detected for card %s. Expected version %lld, "
-                       "got %lld",
-                       x->u.balance.card_id, (long long)x->u.balance.expected_version,
-                       (long long)actual);
-  }
-  case FIN_W_REQUEST_CREATE:
-    return fin_err_set(e, FIN_EXISTS, "Card request already exists: %s", x->u.request->request_id);
-  case FIN_W_REQUEST_DECIDE: {
-    json_t *item = NULL;
-    if (old == NULL)
-      ddb_get(d, ddb_table(d, DDB_T_REQUESTS),
-              json_pack("{s:{s:s}, s:{s:s}}", "ecosystemId", "S", x->u.decide.ecosystem_id,
-                        "requestId", "S", x->u.decide.request_id),
-              &item, NULL);
-    const json_t *it = old != NULL ? old : item;
-    enum fin_status st =
-        it == NULL
-            ? fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", x->u.decide.request_id)
-            : fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
-                          x->u.decide.request_id,
-                          ddb_get_s(it, "status") ? ddb_get_s(it, "status") : "?");
-    json_decref(item);
-    return st;
-  }
-  case FIN_W_EVENT_APPEND:
-    return fin_err_set(e, FIN_EXISTS, "Event already exists: %s", x->u.event->event_id);
-  case FIN_W_IDEM_PUT:
-    return fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
-  default:
-    return fin_err_set(e, FIN_INTERNAL, "write %d failed its condition", wi);
-  }
+  json_t *item = stored_item(d, x, old);
+  struct ent_cond_found found = {.exists = item != NULL};
+  if (x->kind == FIN_W_USER_CARD_SLOT) found.number = ddb_get_int(item, "cardRev", 0);
+  if (x->kind == FIN_W_CARD_BALANCE) found.number = ddb_get_int(item, "version", -1);
+  if (x->kind == FIN_W_REQUEST_DECIDE) found.status = ddb_get_s(item, "status");
+  enum fin_status st = ent_cond_fail(x, wi, &found, e);
+  json_decref(item);
+  return st;
 }
 
 /* Which write of a merged user Update failed: a missing user fails the
@@ -377,18 +363,25 @@ static int user_failure(struct ddb *d, const struct fin_write *w, size_t n, int 
   return exists ? slot : first;
 }
 
+/* Between attempts: a random pause of 1..5 ms whose range doubles with
+ * each attempt up to 1..160 ms, so that commits racing for one counter or
+ * item spread out. */
 static void jitter_pause(int attempt) {
   long ms = (long)(rand() % (5 << (attempt < 5 ? attempt : 5))) + 1;
   struct timespec ts = {0, ms * 1000000L};
   nanosleep(&ts, NULL);
 }
 
-enum outcome { DONE, RETRY };
+static const struct ent_retry RETRY_POLICY = {
+    .max_attempts = MAX_ATTEMPTS,
+    .pause = jitter_pause,
+    .gave_up = "dynamodb TransactWriteItems: still conflicting",
+};
 
-/* What a cancelled transaction means: a stale counter (RETRY, counters
+/* What a cancelled transaction means: a stale counter (again, counters
  * refreshed), a failed write condition (its error), or a conflict with a
- * concurrent transaction (RETRY). */
-static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w, size_t n,
+ * concurrent transaction (again). */
+static enum ent_try cancelled(struct ddb *d, struct plan *p, struct fin_write *w, size_t n,
                               struct seq_group *groups, const json_t *reasons, enum fin_status *st,
                               struct fin_err *e) {
   int first = -1, first_action = -1;
@@ -419,11 +412,11 @@ static enum outcome cancelled(struct ddb *d, struct plan *p, struct fin_write *w
     const json_t *old = json_object_get(json_array_get(reasons, (size_t)first_action), "Item");
     if (user_of(&w[first]) != NULL) first = user_failure(d, w, n, first, old);
     *st = write_error(d, &w[first], first, old, e);
-    return DONE;
+    return ENT_TRY_DONE;
   }
-  if (stale || conflict) return RETRY;
+  if (stale || conflict) return ENT_TRY_AGAIN;
   *st = fin_err_set(e, FIN_INTERNAL, "dynamodb TransactWriteItems cancelled without a reason");
-  return DONE;
+  return ENT_TRY_DONE;
 }
 
 /* Groups the events that need a number by entity key; *group_of[i] is the
@@ -482,10 +475,24 @@ static json_t *transact_request(json_t *items) {
   return json_pack("{s:o,s:s}", "TransactItems", items, "ClientRequestToken", token);
 }
 
-/* One attempt: plan, send, interpret. */
-static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
-                                   struct seq_group *groups, size_t ng, const int *group_of,
-                                   enum fin_status *st, struct fin_err *e) {
+/* One commit: what every attempt needs. */
+struct commit {
+  struct ddb *d;
+  struct fin_write *w;
+  size_t n;
+  struct seq_group *groups;
+  size_t ng;
+  const int *group_of; /* write -> seq group, -1 = none */
+};
+
+/* One attempt (an ent_attempt_fn on a struct commit): plan, send, interpret. */
+static enum ent_try attempt_commit(void *ctx, enum fin_status *st, struct fin_err *e) {
+  struct commit *c = ctx;
+  struct ddb *d = c->d;
+  struct fin_write *w = c->w;
+  size_t n = c->n, ng = c->ng;
+  struct seq_group *groups = c->groups;
+  const int *group_of = c->group_of;
   struct plan p = {.items = json_array()};
   load_counters(d, groups, ng);
   assign(&p, w, n, groups, group_of);
@@ -497,15 +504,19 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
   if (!bad) bad = plan_counters(d, &p, groups, ng) != 0;
   if (bad) {
     json_decref(p.items);
-    *st = fin_err_set(e, FIN_NOMEM, "dynamodb TransactWriteItems: out of memory");
-    return DONE;
+    *st = p.too_long ? fin_err_set(e, FIN_INVALID,
+                                   "dynamodb TransactWriteItems: an update expression does not fit "
+                                   "in %d bytes (too many writes to one item)",
+                                   EXPR_MAX)
+                     : fin_err_set(e, FIN_NOMEM, "dynamodb TransactWriteItems: out of memory");
+    return ENT_TRY_DONE;
   }
   struct ddb_fail f = {0};
   json_t *resp;
   /* ddb_call answers a NULL request (no memory, no token) itself */
   *st = ddb_call(d, "TransactWriteItems", transact_request(p.items), &resp, &f, e);
   json_decref(resp);
-  enum outcome o = DONE;
+  enum ent_try o = ENT_TRY_DONE;
   if (*st == FIN_OK) {
     for (size_t i = 0; i < n; i++)
       if (group_of[i] >= 0) w[i].u.event->sequence = p.seq[i]; /* written back */
@@ -514,45 +525,51 @@ static enum outcome attempt_commit(struct ddb *d, struct fin_write *w, size_t n,
   } else if (strcmp(f.type, "TransactionCanceledException") == 0) {
     o = cancelled(d, &p, w, n, groups, f.reasons, st, e);
   } else if (retryable(f.type)) {
-    o = RETRY;
+    o = ENT_TRY_AGAIN;
   }
   ddb_fail_clear(&f);
   return o;
 }
 
-/* The item a write touches, as "table|key" in buf (for duplicate checks). */
-static void item_of(const struct fin_write *x, char *buf, size_t size) {
+/* The item a write touches: its table and key (borrowed), for duplicate
+ * checks. Table 0: a write that always makes an item of its own. */
+struct item_ref {
+  char table;
+  const char *k1, *k2;
+};
+
+static struct item_ref item_of(const struct fin_write *x) {
   switch (x->kind) {
   case FIN_W_USER_CREATE:
-    snprintf(buf, size, "u|%s", x->u.user->ecosystem_id);
-    break;
+    return (struct item_ref){'u', x->u.user->ecosystem_id, NULL};
   case FIN_W_USER_SCORE:
   case FIN_W_USER_SUMMARY:
   case FIN_W_USER_CARD_SLOT:
-    snprintf(buf, size, "u|%s", user_of(x));
-    break;
+    return (struct item_ref){'u', user_of(x), NULL};
   case FIN_W_CARD_CREATE:
-    snprintf(buf, size, "c|%s|%s", x->u.card->ecosystem_id, x->u.card->card_id);
-    break;
+    return (struct item_ref){'c', x->u.card->ecosystem_id, x->u.card->card_id};
   case FIN_W_CARD_BALANCE:
-    snprintf(buf, size, "c|%s|%s", x->u.balance.ecosystem_id, x->u.balance.card_id);
-    break;
+    return (struct item_ref){'c', x->u.balance.ecosystem_id, x->u.balance.card_id};
   case FIN_W_REQUEST_CREATE:
-    snprintf(buf, size, "r|%s", x->u.request->request_id);
-    break;
+    return (struct item_ref){'r', x->u.request->request_id, NULL};
   case FIN_W_REQUEST_DECIDE:
-    snprintf(buf, size, "r|%s", x->u.decide.request_id);
-    break;
+    return (struct item_ref){'r', x->u.decide.request_id, NULL};
   case FIN_W_EVENT_APPEND:
-    snprintf(buf, size, "e|%s", x->u.event->event_id);
-    break;
+    return (struct item_ref){'e', x->u.event->event_id, NULL};
   case FIN_W_IDEM_PUT:
-    snprintf(buf, size, "i|%s|%s", x->u.idem.rec->ecosystem_id, x->u.idem.rec->key_hash);
-    break;
+    return (struct item_ref){'i', x->u.idem.rec->ecosystem_id, x->u.idem.rec->key_hash};
   default:
-    snprintf(buf, size, "-|%p", (const void *)x);
-    break; /* never equal */
+    return (struct item_ref){0, NULL, NULL};
   }
+}
+
+static bool same_key(const char *a, const char *b) {
+  return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static bool same_item(const struct fin_write *a, const struct fin_write *b) {
+  struct item_ref x = item_of(a), y = item_of(b);
+  return x.table != 0 && x.table == y.table && same_key(x.k1, y.k1) && same_key(x.k2, y.k2);
 }
 
 /* Whether the item a create would make is there already. */
@@ -597,16 +614,10 @@ static bool creates(enum fin_write_kind k) {
  * the row were missing. Score + summary of one user are merged instead. */
 static enum fin_status same_item_writes(struct ddb *d, struct fin_write *w, size_t n,
                                         struct fin_err *e) {
-  char a[200], b[200];
   for (size_t i = 1; i < n; i++) {
-    item_of(&w[i], a, sizeof a);
     for (size_t j = 0; j < i; j++) {
-      item_of(&w[j], b, sizeof b);
-      if (strcmp(a, b) != 0) continue;
-      if (creates(w[j].kind) && creates(w[i].kind)) {
-        if (e != NULL) e->failed_write = (int)i;
-        return fin_err_set(e, FIN_EXISTS, "write %zu repeats a create", i);
-      }
+      if (!same_item(&w[i], &w[j])) continue;
+      if (creates(w[j].kind) && creates(w[i].kind)) return ent_cond_repeat((int)i, e);
       if (creates(w[j].kind)) return write_error(d, &w[i], (int)i, NULL, e);
       if (user_of(&w[i]) == NULL) /* one card or request moved twice: the later fails */
         return write_error(d, &w[i], (int)i, NULL, e);
@@ -644,21 +655,8 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
     if (w[i].kind == FIN_W_USER_CARD_SLOT) slots[ns++] = (char *)w[i].u.slot.ecosystem_id;
   fin_stripes_many(FIN_STRIPES_SLOT, slots, ns, true);
   ddb_seq_lock(ddb_seq_of(d), keys, (size_t)ng);
-  enum fin_status st = FIN_OK;
-  bool balance = false;
-  for (size_t i = 0; i < n; i++)
-    balance |= w[i].kind == FIN_W_CARD_BALANCE;
-  for (int attempt = 0;; attempt++) {
-    if (attempt_commit(d, w, n, groups, (size_t)ng, group_of, &st, e) == DONE) break;
-    if (attempt + 1 == MAX_ATTEMPTS) {
-      /* still contended: for a card the caller re-reads and retries */
-      st = fin_err_set(e, balance ? FIN_VERSION_CONFLICT : FIN_UNAVAILABLE,
-                       "dynamodb TransactWriteItems: still conflicting after %d attempts",
-                       MAX_ATTEMPTS);
-      break;
-    }
-    jitter_pause(attempt);
-  }
+  struct commit c = {d, w, n, groups, (size_t)ng, group_of};
+  enum fin_status st = ent_retry_commit(&RETRY_POLICY, w, n, attempt_commit, &c, e);
   ddb_seq_unlock(ddb_seq_of(d), keys, (size_t)ng);
   fin_stripes_many(FIN_STRIPES_SLOT, slots, ns, false);
   for (int g = 0; g < ng; g++)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../../core/util/codec.h"
+#include "../common/ent_sbuf.h"
 #include "ddb.h"
 
 enum fin_status ddb_walk(struct ddb *d, struct ddb_walk *w, ddb_item_fn fn, void *ctx,
@@ -99,15 +100,21 @@ enum fin_status ddb_wipe_where(struct ddb *d, const char *table, const char *con
   *deleted = 0;
   /* project only the key attributes (aliased: some are reserved words) */
   json_t *names = json_object();
-  char proj[256] = "";
+  char proj_a[256];
+  struct ent_sbuf proj;
+  ent_sbuf_init(&proj, proj_a, sizeof proj_a, NULL);
   for (size_t i = 0; keys[i] != NULL; i++) {
     char alias[24];
     snprintf(alias, sizeof alias, "#k%zu", i);
     json_object_set_new(names, alias, json_string(keys[i]));
-    snprintf(proj + strlen(proj), sizeof proj - strlen(proj), "%s%s", i ? ", " : "", alias);
+    ent_sbuf_addf(&proj, "%s%s", i ? ", " : "", alias);
   }
-  json_t *tmpl = json_pack("{s:s, s:s, s:o, s:b}", "TableName", table, "ProjectionExpression", proj,
-                           "ExpressionAttributeNames", names, "ConsistentRead", 1);
+  if (!ent_sbuf_ok(&proj)) {
+    json_decref(names), json_decref(vals);
+    return fin_err_set(e, FIN_INTERNAL, "dynamodb wipe: too many key attributes");
+  }
+  json_t *tmpl = json_pack("{s:s, s:s, s:o, s:b}", "TableName", table, "ProjectionExpression",
+                           proj.p, "ExpressionAttributeNames", names, "ConsistentRead", 1);
   if (tmpl != NULL && filter != NULL) {
     json_object_set_new(tmpl, "FilterExpression", json_string(filter));
     json_object_set(tmpl, "ExpressionAttributeValues", vals);

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../adapters/memory/mem_ports.h"
 #include "../../core/util/log.h"
 #include "../../core/util/urlhost.h"
+#include "../devtokens/devtok.h"
 #include "aws_http.h"
 
 bool dev_fallback_loopback(const char *url) {
@@ -30,30 +30,30 @@ struct fallback {
   struct fin_auth real;  /* ops NULL: none */
 };
 
-static enum fin_auth_result fb_verify(void *self, const char *token, struct fin_principal *out,
-                                      char *detail, size_t detail_size) {
+static enum fin_auth_result dfb_verify(void *self, const char *token, struct fin_principal *out,
+                                       char *detail, size_t detail_size) {
   struct fallback *f = self;
   if (f->real.ops != NULL && strncmp(token, "mock.", 5) != 0)
     return f->real.ops->verify(f->real.self, token, out, detail, detail_size);
   return f->inner.ops->verify(f->inner.self, token, out, detail, detail_size);
 }
 
-static enum fin_status fb_is_disabled(void *self, const char *uid, bool *disabled,
-                                      struct fin_err *e) {
+static enum fin_status dfb_is_disabled(void *self, const char *uid, bool *disabled,
+                                       struct fin_err *e) {
   struct fallback *f = self;
   return f->inner.ops->is_disabled(f->inner.self, uid, disabled, e);
 }
 
-static const char *fb_name(void *self) {
+static const char *dfb_name(void *self) {
   return DEV_FALLBACK_NAME;
 }
 
-static enum fin_status fb_ping(void *self, struct fin_err *e) {
+static enum fin_status dfb_ping(void *self, struct fin_err *e) {
   struct fallback *f = self;
   return f->real.ops != NULL ? f->real.ops->ping(f->real.self, e) : FIN_OK;
 }
 
-static void fb_destroy(void *self) {
+static void dfb_destroy(void *self) {
   struct fallback *f = self;
   if (f == NULL) return;
   f->inner.ops->destroy(f->inner.self);
@@ -61,12 +61,19 @@ static void fb_destroy(void *self) {
   free(f);
 }
 
-static const struct fin_auth_ops fb_ops = {
-    .verify = fb_verify,
-    .is_disabled = fb_is_disabled,
-    .name = fb_name,
-    .ping = fb_ping,
-    .destroy = fb_destroy,
+static void dfb_traits(void *self, struct fin_auth_traits *out) {
+  *out = (struct fin_auth_traits){
+      .unsigned_tokens = true,
+      .warning = "auth_provider: dev-token fallback is on (not for production)"};
+}
+
+static const struct fin_auth_ops dfb_ops = {
+    .verify = dfb_verify,
+    .is_disabled = dfb_is_disabled,
+    .name = dfb_name,
+    .ping = dfb_ping,
+    .destroy = dfb_destroy,
+    .traits = dfb_traits,
 };
 
 struct fin_auth dev_fallback_new(const char *endpoint, struct fin_auth real, char *err,
@@ -81,7 +88,7 @@ struct fin_auth dev_fallback_new(const char *endpoint, struct fin_auth real, cha
     return (struct fin_auth){NULL, NULL};
   }
   struct fallback *f = calloc(1, sizeof *f);
-  if (f != NULL) f->inner = mem_auth_new();
+  if (f != NULL) f->inner = devtok_auth_new();
   if (f == NULL || f->inner.ops == NULL) {
     free(f);
     if (real.ops != NULL) real.ops->destroy(real.self);
@@ -93,5 +100,5 @@ struct fin_auth dev_fallback_new(const char *endpoint, struct fin_auth real, cha
           "\"endpoint\":\"%s\",\"cognito\":%s,\"note\":\"dev tokens accepted; not for "
           "production\"",
           endpoint, real.ops != NULL ? "true" : "false");
-  return (struct fin_auth){&fb_ops, f};
+  return (struct fin_auth){&dfb_ops, f};
 }

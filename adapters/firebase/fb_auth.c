@@ -369,7 +369,24 @@ static void fb_destroy(void *self) {
   free(f);
 }
 
-static const struct fin_auth_ops fb_ops = {fb_verify, fb_is_disabled, fb_name, fb_ping, fb_destroy};
+/* The emulator's tokens are unsigned: loopback only, and readiness says so. */
+static void fb_traits(void *self, struct fin_auth_traits *out) {
+  bool emulator = ((struct fb *)self)->emulator != NULL;
+  *out = (struct fin_auth_traits){
+      .unsigned_tokens = emulator,
+      .warning = emulator
+                     ? "auth_provider: unsigned Auth emulator tokens accepted (not for production)"
+                     : NULL};
+}
+
+static const struct fin_auth_ops fb_ops = {
+    .verify = fb_verify,
+    .is_disabled = fb_is_disabled,
+    .name = fb_name,
+    .ping = fb_ping,
+    .destroy = fb_destroy,
+    .traits = fb_traits,
+};
 
 struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err_size) {
   if (cfg->project == NULL || cfg->project[0] == '\0') {

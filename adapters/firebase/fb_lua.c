@@ -113,7 +113,8 @@ static int db_reset(lua_State *L) {
   return 0;
 }
 
-FIN_DB_PORT_METHODS(fs)
+#define FIN_DB_CTOR(field) fs_##field##_port
+FIN_DB_PORT_METHODS
 
 static int l_auth(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -135,7 +136,10 @@ static int l_auth(lua_State *L) {
 
 int luaopen_fin_firebase(lua_State *L) {
   static const luaL_Reg db_methods[] = {
-      FIN_DB_PORT_REGS, {"get", db_get}, {"query", db_query}, {"reset", db_reset}, {NULL, NULL},
+      FIN_DB_PORT_REGS{"get", db_get},
+      {"query", db_query},
+      {"reset", db_reset},
+      {NULL, NULL},
   };
   static const luaL_Reg db_meta[] = {
       {"__gc", db_release},

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/ent_sbuf.h"
+
 #define FS_MAX_WRITES 500 /* per commit (the API's limit) */
 
 char *fs_path(int nseg, ...) {
@@ -40,29 +42,32 @@ char *fs_full(struct fs *f, const char *path) {
   return asprintf(&s, "%s/%s", fs_root_name(f), path) < 0 ? NULL : s;
 }
 
-/* "/seg/seg..." with each segment URL-escaped, for a parent in a URL. */
+/* "/seg/seg..." with each segment URL-escaped, for a parent in a URL;
+ * malloc'd, NULL on OOM. An escape is at most 3 bytes per byte, and each
+ * segment adds one '/': 3 * strlen + 2 always holds it (the bound is still
+ * checked). */
 static char *url_path(const char *path) {
-  size_t cap = strlen(path) * 3 + 2, n = 0;
+  size_t cap = strlen(path) * 3 + 2;
   char *out = malloc(cap);
   char *copy = strdup(path);
   if (out == NULL || copy == NULL) {
     free(out), free(copy);
     return NULL;
   }
+  struct ent_sbuf b;
+  ent_sbuf_init(&b, out, cap, NULL);
+  bool ok = true;
   char *save = NULL;
-  for (char *s = strtok_r(copy, "/", &save); s != NULL; s = strtok_r(NULL, "/", &save)) {
+  for (char *s = strtok_r(copy, "/", &save); s != NULL && ok; s = strtok_r(NULL, "/", &save)) {
     char *esc = curl_easy_escape(NULL, s, 0);
-    if (esc == NULL || n + strlen(esc) + 2 > cap) {
-      curl_free(esc);
-      free(out), free(copy);
-      return NULL;
-    }
-    n += (size_t)sprintf(out + n, "/%s", esc);
+    if (esc != NULL) ent_sbuf_addf(&b, "/%s", esc);
+    ok = esc != NULL && ent_sbuf_ok(&b);
     curl_free(esc);
   }
-  out[n] = '\0';
   free(copy);
-  return out;
+  if (ok) return out;
+  free(out);
+  return NULL;
 }
 
 static enum fin_status oom(struct fin_err *e) {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/ent_fields.h"
+#include "../../core/domain/ent_fields.h"
 #include "fs_value.h"
 
 int fs_doc_seg(const json_t *doc, int i, char *dst, size_t size) {

@@ -20,6 +20,8 @@
 #include "../../core/util/codec.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
+#include "../common/ent_cond.h"
+#include "../common/ent_retry.h"
 #include "fs_db.h"
 #include "fs_items.h"
 #include "fs_value.h"
@@ -116,73 +118,42 @@ static enum fin_status plan_reads(const struct fin_write *w, size_t n, struct re
   return FIN_OK;
 }
 
-/* store.h's condition of write i against the document read for it. */
+/* store.h's condition of write i against the document read for it: FIN_OK,
+ * or its error (ent_cond.h words it as the other stores do). */
 static enum fin_status check(const struct fin_write *x, int i, const json_t *doc, fin_ms now,
                              struct fin_err *e) {
   const json_t *f = fs_doc_fields(doc);
-  enum fin_status st = FIN_OK;
+  struct ent_cond_found found = {.exists = doc != NULL};
   switch (x->kind) {
   case FIN_W_USER_CREATE:
-    if (doc) st = fin_err_set(e, FIN_EXISTS, "User already exists: %s", x->u.user->ecosystem_id);
+  case FIN_W_CARD_CREATE:
+  case FIN_W_REQUEST_CREATE:
+    if (!doc) return FIN_OK;
     break;
   case FIN_W_USER_SCORE:
   case FIN_W_USER_SUMMARY:
-    if (!doc)
-      st = fin_err_set(e, FIN_NOT_FOUND, "User not found: %s",
-                       x->kind == FIN_W_USER_SCORE ? x->u.score.ecosystem_id
-                                                   : x->u.summary.ecosystem_id);
+    if (doc) return FIN_OK;
     break;
-  case FIN_W_USER_CARD_SLOT: {
-    int64_t actual = fs_get_int(f, "cardRev", 0);
-    if (!doc)
-      st = fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", x->u.slot.ecosystem_id);
-    else if (x->u.slot.expected_rev >= 0 && actual != x->u.slot.expected_rev)
-      st =
-          fin_err_set(e, FIN_VERSION_CONFLICT,
-                      "Concurrent card change for user %s: expected revision %lld, got %lld",
-                      x->u.slot.ecosystem_id, (long long)x->u.slot.expected_rev, (long long)actual);
+  case FIN_W_USER_CARD_SLOT:
+    found.number = fs_get_int(f, "cardRev", 0);
+    if (doc && (x->u.slot.expected_rev < 0 || found.number == x->u.slot.expected_rev))
+      return FIN_OK;
     break;
-  }
-  case FIN_W_CARD_CREATE:
-    if (doc) st = fin_err_set(e, FIN_EXISTS, "Card already exists: %s", x->u.card->card_id);
+  case FIN_W_CARD_BALANCE:
+    found.number = doc ? fs_get_int(f, "version", 1) : -1;
+    if (found.number == x->u.balance.expected_version) return FIN_OK;
     break;
-  case FIN_W_CARD_BALANCE: {
-    int64_t actual = doc ? fs_get_int(f, "version", 1) : -1;
-    if (actual == x->u.balance.expected_version) break;
-    if (e != NULL) {
-      fin_strlcpy(e->card_id, x->u.balance.card_id, sizeof e->card_id);
-      e->expected_version = x->u.balance.expected_version;
-      e->actual_version = actual;
-    }
-    st = fin_err_set(e, FIN_VERSION_CONFLICT,
-                     "Concurrent modification detected for card %s. Expected version %lld, got "
-                     "%lld",
-                     x->u.balance.card_id, (long long)x->u.balance.expected_version,
-                     (long long)actual);
+  case FIN_W_REQUEST_DECIDE:
+    found.status = fs_get_s(f, "status");
+    if (doc && found.status != NULL && strcmp(found.status, "pending") == 0) return FIN_OK;
     break;
-  }
-  case FIN_W_REQUEST_CREATE:
-    if (doc)
-      st = fin_err_set(e, FIN_EXISTS, "Card request already exists: %s", x->u.request->request_id);
-    break;
-  case FIN_W_REQUEST_DECIDE: {
-    const char *s = fs_get_s(f, "status");
-    if (!doc)
-      st = fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", x->u.decide.request_id);
-    else if (s == NULL || strcmp(s, "pending") != 0)
-      st = fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
-                       x->u.decide.request_id, s ? s : "?");
-    break;
-  }
   case FIN_W_IDEM_PUT:
-    if (doc && fs_get_time(f, "expiresAt") > now)
-      st = fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
+    if (!doc || fs_get_time(f, "expiresAt") <= now) return FIN_OK;
     break;
   default:
-    break;
+    return FIN_OK;
   }
-  if (st != FIN_OK && e != NULL) e->failed_write = i;
-  return st;
+  return ent_cond_fail(x, i, &found, e);
 }
 
 static int add(json_t *writes, json_t *w) {
@@ -334,17 +305,27 @@ static json_t *build(struct fs *f, const struct fin_write *w, size_t n, const st
   return NULL;
 }
 
-enum outcome { DONE, RETRY };
+/* One commit: what every round needs. */
+struct commit {
+  struct fs *f;
+  struct fin_write *w;
+  size_t n;
+  struct reads *r;
+};
 
-/* One read-check-commit round. */
-static enum outcome attempt(struct fs *f, struct fin_write *w, size_t n, struct reads *r,
-                            enum fin_status *st, struct fin_err *e) {
+/* One read-check-commit round (an ent_attempt_fn on a struct commit). */
+static enum ent_try attempt(void *ctx, enum fin_status *st, struct fin_err *e) {
+  struct commit *c = ctx;
+  struct fs *f = c->f;
+  struct fin_write *w = c->w;
+  size_t n = c->n;
+  struct reads *r = c->r;
   char *txn = NULL;
   fin_ms now = fin_now_ms();
   for (size_t k = 0; k < r->n; k++)
     json_decref(r->doc[k]), r->doc[k] = NULL;
   *st = r->n ? fs_read(f, (const char *const *)r->path, r->n, r->doc, &txn, e) : FIN_OK;
-  if (*st != FIN_OK) return DONE;
+  if (*st != FIN_OK) return ENT_TRY_DONE;
   for (size_t i = 0; *st == FIN_OK && i < n; i++) {
     const json_t *doc = r->of[i] >= 0 ? r->doc[r->of[i]] : NULL;
     if (w[i].kind == FIN_W_IDEM_PUT) now = w[i].u.idem.now;
@@ -356,14 +337,14 @@ static enum outcome attempt(struct fs *f, struct fin_write *w, size_t n, struct 
   if (*st != FIN_OK) {
     if (txn) fs_rollback(f, txn);
     free(txn);
-    return DONE;
+    return ENT_TRY_DONE;
   }
   struct fs_fail fail;
   *st = fs_commit(f, ws, txn, &fail, e);
   if (*st != FIN_OK && txn != NULL && fail.http == 0) fs_rollback(f, txn); /* lost answer */
   bool txn_was = txn != NULL;
   free(txn);
-  if (*st == FIN_INTERNAL && strcmp(fail.status, "ABORTED") == 0) return RETRY;
+  if (*st == FIN_INTERNAL && strcmp(fail.status, "ABORTED") == 0) return ENT_TRY_AGAIN;
   /* "Transaction is invalid or closed": the transaction expired, or this is
    * libcurl's own re-send (after a reused connection died) of a commit that
    * was applied. Either way a new round decides: its reads show an applied
@@ -371,16 +352,24 @@ static enum outcome attempt(struct fs *f, struct fin_write *w, size_t n, struct 
    * card version), and the caller resolves that as for a concurrent one. */
   if (*st == FIN_INTERNAL && txn_was && strcmp(fail.status, "INVALID_ARGUMENT") == 0 &&
       (e == NULL || strstr(e->msg, "ransaction") != NULL))
-    return RETRY;
+    return ENT_TRY_AGAIN;
   for (size_t i = 0; *st == FIN_OK && i < n; i++)
     if (w[i].kind == FIN_W_EVENT_APPEND) w[i].u.event->sequence = seq[i];
-  return DONE;
+  return ENT_TRY_DONE;
 }
 
+/* Between rounds: 1..5 ms times the round number; short, since commits of
+ * this process on the same documents already queue on the stripe lock. */
 static void pause_ms(int attempt) {
   struct timespec ts = {0, (long)((rand() % 5 + 1) * (attempt + 1)) * 1000000L};
   nanosleep(&ts, NULL);
 }
+
+static const struct ent_retry RETRY_POLICY = {
+    .max_attempts = MAX_ATTEMPTS,
+    .pause = pause_ms,
+    .gave_up = "firestore commit: still contended",
+};
 
 static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, struct fin_err *e) {
   struct fs *f = self;
@@ -393,18 +382,8 @@ static enum fin_status store_commit(void *self, struct fin_write *w, size_t n, s
     return st;
   }
   fin_stripes_many(FIN_STRIPES_DOC, r.path, r.n, true);
-  bool balance = false;
-  for (size_t i = 0; i < n; i++)
-    balance |= w[i].kind == FIN_W_CARD_BALANCE;
-  for (int a = 0;; a++) {
-    if (attempt(f, w, n, &r, &st, e) == DONE) break;
-    if (a + 1 == MAX_ATTEMPTS) {
-      st = fin_err_set(e, balance ? FIN_VERSION_CONFLICT : FIN_UNAVAILABLE,
-                       "firestore commit: still contended after %d attempts", MAX_ATTEMPTS);
-      break;
-    }
-    pause_ms(a);
-  }
+  struct commit c = {f, w, n, &r};
+  st = ent_retry_commit(&RETRY_POLICY, w, n, attempt, &c, e);
   fin_stripes_many(FIN_STRIPES_DOC, r.path, r.n, false);
   reads_free(&r);
   return st;

@@ -9,6 +9,7 @@
 
 #include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
+#include "../devtokens/devtok.h"
 #include "mem_db.h"
 #include "mem_ports.h"
 
@@ -33,7 +34,8 @@ static int l_database(lua_State *L) {
   return 1;
 }
 
-FIN_DB_PORT_METHODS(mem)
+#define FIN_DB_CTOR(field) mem_##field##_port
+FIN_DB_PORT_METHODS
 
 /* Fills a pushed box with a service port, or raises when it could not be
  * made (the box stays empty and owns nothing). */
@@ -45,7 +47,7 @@ FIN_DB_PORT_METHODS(mem)
 
 static int l_dev_auth(lua_State *L) {
   struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
-  struct fin_auth a = mem_auth_new();
+  struct fin_auth a = devtok_auth_new();
   FILL(L, b, a, "dev_auth");
   return 1;
 }
@@ -124,8 +126,7 @@ static int l_messenger(lua_State *L) {
 
 int luaopen_fin_memory(lua_State *L) {
   static const luaL_Reg db_methods[] = {
-      FIN_DB_PORT_REGS,
-      {NULL, NULL},
+      FIN_DB_PORT_REGS{NULL, NULL},
   };
   static const luaL_Reg db_meta[] = {
       {"__gc", db_release},

@@ -36,9 +36,6 @@ struct fin_wa_inbound_repo mem_wa_inbound_port(struct mem_db *db);
 struct fin_pending_approvals mem_approvals_port(struct mem_db *db);
 struct fin_store mem_store_port(struct mem_db *db);
 
-/* The dev/mock token provider of baseline §3.2 (name "dev-mock"). */
-struct fin_auth mem_auth_new(void);
-
 /* Accepts every event and keeps deep copies of the 1024 most recent. */
 struct fin_publisher mem_publisher_new(void);
 /* The next n publish() calls fail with FIN_UNAVAILABLE (0 = none). */

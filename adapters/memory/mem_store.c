@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/ent_cond.h"
 #include "mem_db.h"
 
 /* What phase 1 made for one write, and the targets phase 3 resolved. */
@@ -238,74 +239,64 @@ static bool created_earlier(const struct fin_write *w, size_t i) {
   return false;
 }
 
+/* FIN_OK when write i's condition holds against the stored state, else
+ * its error (ent_cond.h words it as the other stores do). */
 static enum fin_status check(const struct mem_db *db, const struct fin_write *ws, size_t i,
                              struct fin_err *e) {
   const struct fin_write *w = &ws[i];
   const char *eco = eco_of(w);
   const struct mem_acct *a = eco ? mem_acct_get(db, eco) : NULL;
-  if (created_earlier(ws, i)) return fin_err_set(e, FIN_EXISTS, "write %zu repeats a create", i);
+  bool has_user = a != NULL && a->has_user;
+  struct ent_cond_found found = {0};
+  if (created_earlier(ws, i)) return ent_cond_repeat((int)i, e);
   switch (w->kind) {
   case FIN_W_USER_CREATE:
-    if (a && a->has_user) return fin_err_set(e, FIN_EXISTS, "User already exists: %s", eco);
-    return FIN_OK;
+    if (!has_user) return FIN_OK;
+    break;
   case FIN_W_USER_SCORE:
   case FIN_W_USER_SUMMARY:
-    if (a == NULL || !a->has_user) return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", eco);
-    return FIN_OK;
+    if (has_user) return FIN_OK;
+    break;
   case FIN_W_CARD_CREATE:
-    if (mem_card_find(a, w->u.card->card_id))
-      return fin_err_set(e, FIN_EXISTS, "Card already exists: %s", w->u.card->card_id);
-    return FIN_OK;
+    if (mem_card_find(a, w->u.card->card_id) == NULL) return FIN_OK;
+    break;
   case FIN_W_CARD_BALANCE: {
     const struct fin_card *c = mem_card_find(a, w->u.balance.card_id);
-    int64_t actual = c ? c->version : -1, expected = w->u.balance.expected_version;
-    if (actual == expected) return FIN_OK;
-    if (e != NULL) {
-      fin_strlcpy(e->card_id, w->u.balance.card_id, sizeof e->card_id);
-      e->expected_version = expected;
-      e->actual_version = actual;
-    }
-    return fin_err_set(e, FIN_VERSION_CONFLICT,
-                       "Concurrent modification detected for card %s. Expected version %lld, "
-                       "got %lld",
-                       w->u.balance.card_id, (long long)expected, (long long)actual);
+    found.number = c ? c->version : -1;
+    if (found.number == w->u.balance.expected_version) return FIN_OK;
+    break;
   }
   case FIN_W_REQUEST_CREATE:
-    if (mem_req_find(db, w->u.request->request_id))
-      return fin_err_set(e, FIN_EXISTS, "Card request already exists: %s",
-                         w->u.request->request_id);
-    return FIN_OK;
+    if (mem_req_find(db, w->u.request->request_id) == NULL) return FIN_OK;
+    break;
   case FIN_W_REQUEST_DECIDE: {
     const struct fin_card_request *r = mem_req_find(db, w->u.decide.request_id);
-    if (r == NULL || strcmp(r->ecosystem_id, eco) != 0)
-      return fin_err_set(e, FIN_NOT_FOUND, "Card request not found: %s", w->u.decide.request_id);
-    if (strcmp(r->status, "pending") != 0)
-      return fin_err_set(e, FIN_PRECONDITION, "Card request %s is not pending (status: %s)",
-                         r->request_id, r->status);
-    return FIN_OK;
+    found.exists = r != NULL && strcmp(r->ecosystem_id, eco) == 0;
+    found.status = found.exists ? r->status : NULL;
+    if (found.exists && strcmp(r->status, "pending") == 0) return FIN_OK;
+    break;
   }
   case FIN_W_EVENT_APPEND:
-    if (mem_event_find(db, w->u.event->event_id))
-      return fin_err_set(e, FIN_EXISTS, "Event already exists: %s", w->u.event->event_id);
-    return FIN_OK;
+    if (mem_event_find(db, w->u.event->event_id) == NULL) return FIN_OK;
+    break;
   case FIN_W_IDEM_PUT: {
     const struct mem_idem *r = mem_idem_find(a, w->u.idem.rec->key_hash, NULL);
-    if (r != NULL && r->expires_at > w->u.idem.now)
-      return fin_err_set(e, FIN_EXISTS, "Idempotency key already used");
-    return FIN_OK;
+    if (r == NULL || r->expires_at <= w->u.idem.now) return FIN_OK;
+    break;
   }
   case FIN_W_USER_CARD_SLOT:
-    if (a == NULL || !a->has_user) return fin_err_set(e, FIN_NOT_FOUND, "User not found: %s", eco);
-    if (w->u.slot.expected_rev >= 0 && a->user.card_rev != w->u.slot.expected_rev)
-      return fin_err_set(e, FIN_VERSION_CONFLICT,
-                         "Concurrent card change for user %s: expected revision %lld, got %lld",
-                         eco, (long long)w->u.slot.expected_rev, (long long)a->user.card_rev);
-    return FIN_OK;
+    found.exists = has_user;
+    found.number = has_user ? a->user.card_rev : 0;
+    if (has_user && (w->u.slot.expected_rev < 0 || a->user.card_rev == w->u.slot.expected_rev))
+      return FIN_OK;
+    break;
   case FIN_W_TXN_PUT:
   case FIN_W_AUDIT_APPEND:
     return FIN_OK;
+  default:
+    return fin_err_set(e, FIN_INVALID, "unknown write kind %d", (int)w->kind);
   }
-  return fin_err_set(e, FIN_INVALID, "unknown write kind %d", (int)w->kind);
+  return ent_cond_fail(w, (int)i, &found, e);
 }
 
 /* ---- phase 3 ---- */

@@ -3,13 +3,11 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <lauxlib.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../../core/lua/box.h"
 #include "../../core/util/bgprobe.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/timefmt.h"
@@ -181,30 +179,4 @@ struct fin_messenger wpp_messenger_new(const char *base_url, const char *secret_
     return (struct fin_messenger){NULL, NULL};
   }
   return (struct fin_messenger){&WPP, w};
-}
-
-static const char *field(lua_State *L, const char *name, const char *def) {
-  lua_getfield(L, 1, name);
-  const char *v = lua_isnil(L, -1) ? def : luaL_checkstring(L, -1);
-  lua_pop(L, 1); /* the table keeps the string alive */
-  return v;
-}
-
-static int l_client(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  const char *base = field(L, "base_url", NULL);
-  const char *secret = field(L, "secret_key", "");
-  const char *session = field(L, "session", "acme-financial-api");
-  if (base == NULL || *base == '\0') return luaL_error(L, "fin.wpp.client: base_url is required");
-  struct fin_box *b = fin_box_push(L, FIN_T_MESSENGER);
-  struct fin_messenger m = wpp_messenger_new(base, secret, session);
-  if (m.ops == NULL) return luaL_error(L, "fin.wpp.client: out of memory");
-  b->ops = m.ops, b->self = m.self, b->destroy = wpp_destroy, b->owned = true;
-  return 1;
-}
-
-int luaopen_fin_wpp(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"client", l_client}, {NULL, NULL}};
-  luaL_newlib(L, funcs);
-  return 1;
 }

@@ -7,15 +7,12 @@
 #ifndef FIN_WPP_CLIENT_H
 #define FIN_WPP_CLIENT_H
 
-#include <lua.h>
-
 #include "../../core/ports/services.h"
 
-/* Returns a messenger port, or {NULL, NULL} on OOM. Strings are copied. */
+/* Returns a new messenger port (the caller owns it: release it with
+ * ops->destroy(self)), or {NULL, NULL} on OOM. The strings are copied.
+ * The Lua module "fin.wpp" that wiring files use is in wpp_lua.c. */
 struct fin_messenger wpp_messenger_new(const char *base_url, const char *secret_key,
                                        const char *session);
-
-/* Lua module "fin.wpp": client{base_url=, secret_key=, session=} -> fin.Messenger */
-int luaopen_fin_wpp(lua_State *L);
 
 #endif

@@ -3,16 +3,17 @@
 #ifndef FIN_ADMIN_KEYS_H
 #define FIN_ADMIN_KEYS_H
 
-#include "appkit.h"
+#include "../http/http.h"
+#include "container.h"
 
 #define OP_ADMIN "admin-operation"
 
 /* hash = SHA-256("<operation>\n<target>\n<raw key>") in lower-case hex. */
 void fin_admin_key_hash(const char *operation, const char *target, const char *key, char out[65]);
-/* Looks the key up in the admin's space. Returns 1 when r was answered (a
- * replay, 422 when the key was first used with another request
- * (fingerprint fp), or an error), 0 when the operation should run. */
-int fin_admin_replay(struct fin_container *c, const char *admin, const char *hash, const char *fp,
-                     struct fin_resp *r);
+/* Looks the key up in the admin's space. true when r was answered (a
+ * replay, FIN_E_IDEM_KEY_REUSED when the key was first used with another
+ * request (fingerprint fp), or an error), false when the operation should run. */
+bool fin_admin_replay(struct fin_container *c, const char *admin, const char *hash, const char *fp,
+                      struct fin_resp *r);
 
 #endif

@@ -2,9 +2,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "admin_keys.h"
+#include "app_errors.h"
+#include "decisions.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 static void list_page(struct fin_container *c, enum fin_sort sort, const char *cursor, int limit,
                       struct fin_resp *r) {
@@ -47,12 +54,19 @@ void fin_h_admin_list_requests(struct fin_container *c, const struct fin_req *q,
   const char *sort = fin_req_query(q, "sort");
   const char *status = fin_req_query(q, "status");
   if (sort != NULL && strcmp(sort, "newest") != 0 && strcmp(sort, "oldest") != 0)
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "sort must be one of: newest, oldest");
+    return fin_resp_failf(r, FIN_E_VALIDATION, "sort must be one of: newest, oldest");
   if (status != NULL && strcmp(status, "pending") != 0)
-    return fin_resp_error(r, 400, "VALIDATION_ERROR",
+    return fin_resp_failf(r, FIN_E_VALIDATION,
                           "status must be one of: pending (only pending requests are listed)");
   enum fin_sort s = sort && strcmp(sort, "newest") == 0 ? FIN_SORT_NEWEST : FIN_SORT_OLDEST;
   list_page(c, s, fin_req_query(q, "cursor"), fin_parse_limit(fin_req_query(q, "limit")), r);
+}
+
+/* A refusal that this key's own earlier decision could explain: the request
+ * is no longer pending, or the outcome of a commit is unknown. */
+static bool may_be_own_decision(const struct fin_app_error *e) {
+  return e->err == FIN_E_REQUEST_NOT_PENDING || e->err == FIN_E_VERSION_CONFLICT ||
+         e->err == FIN_E_DEPENDENCY_UNAVAILABLE;
 }
 
 /* Runs a decision service and answers; `operation` scopes the key. */
@@ -60,8 +74,7 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
                    const char *operation, struct fin_decision_input *in, struct fin_resp *r) {
   const struct fin_principal *admin = q->principal;
   char hash[65], fp[65];
-  if (fin_idem_fingerprint(operation, q, fp))
-    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (fin_idem_fingerprint(operation, q, fp) != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_admin_key_hash(operation, q->params[0], key, hash);
   fin_idem_lock(admin->ecosystem_id, hash);
   if (fin_admin_replay(c, admin->ecosystem_id, hash, fp, r)) {
@@ -77,17 +90,17 @@ static void decide(struct fin_container *c, const struct fin_req *q, const char 
   in->idem_operation = OP_ADMIN;
   json_t *body = NULL;
   struct fin_app_error e = {0};
-  int rc = strcmp(operation, "approve") == 0 ? fin_approve_request(c, in, &body, &e)
-                                             : fin_reject_request(c, in, &body, &e);
+  enum fin_decide_result rc = strcmp(operation, "approve") == 0
+                                  ? fin_approve_request(c, in, &body, &e)
+                                  : fin_reject_request(c, in, &body, &e);
   if (rc == FIN_DECIDED)
     fin_resp_json(r, 200, body);
-  else if (rc == FIN_DECISION_IDEM_RACE)
+  else if (rc == FIN_DECIDE_IDEM_RACE)
     fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
   /* "not pending" or an unknown outcome may be this key's own decision,
    * made by another instance or applied with its answer lost: its record
    * answers before any refusal */
-  else if ((e.http != 409 && e.http != 503) ||
-           !fin_admin_replay(c, admin->ecosystem_id, hash, fp, r))
+  else if (!may_be_own_decision(&e) || !fin_admin_replay(c, admin->ecosystem_id, hash, fp, r))
     fin_app_fail(r, &e);
   else
     json_decref(e.details);
@@ -98,7 +111,7 @@ void fin_h_admin_approve(struct fin_container *c, const struct fin_req *q, struc
   const json_t *limit = json_is_object(q->body) ? json_object_get(q->body, "creditLimit") : NULL;
   double v = fin_js_number(limit);
   if (limit == NULL || !(v >= 100 && v <= 10000)) /* JS: NaN fails both comparisons */
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Credit limit must be between 100 and 10000");
+    return fin_resp_failf(r, FIN_E_VALIDATION, "Credit limit must be between 100 and 10000");
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
   /* A non-number that passed the range check (e.g. "5000") fails later, in
@@ -109,13 +122,13 @@ void fin_h_admin_approve(struct fin_container *c, const struct fin_req *q, struc
 
 void fin_h_admin_reject(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const json_t *reason = json_is_object(q->body) ? json_object_get(q->body, "reason") : NULL;
-  if (reason == NULL) return fin_resp_error(r, 400, "VALIDATION_ERROR", "reason is required");
+  if (reason == NULL) return fin_resp_failf(r, FIN_E_VALIDATION, "reason is required");
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
   if (!json_is_string(reason) || fin_blank(json_string_value(reason)))
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "reason is required");
+    return fin_resp_failf(r, FIN_E_VALIDATION, "reason is required");
   if (fin_js_length(json_string_value(reason)) > 500)
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "reason must be at most 500 characters");
+    return fin_resp_failf(r, FIN_E_VALIDATION, "reason must be at most 500 characters");
   struct fin_decision_input in = {.reason = json_string_value(reason)};
   decide(c, q, key, "reject", &in, r);
 }

@@ -2,17 +2,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/jsonout.h"
 #include "admin_keys.h"
+#include "app_errors.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   struct fin_user u = {0};
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, q->params[0], &u, &e);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+  if (st == FIN_NOT_FOUND) return fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
   if (st != FIN_OK) return fin_app_fail(r, &e);
   json_t *view = fin_json_score_view(c, &u, &e);
   if (view)
@@ -22,8 +28,9 @@ void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, str
   fin_user_clear(&u);
 }
 
-/* Step 4 of §1.14; returns 0 with *score set when valid. */
-static int validate(const struct fin_req *q, int *score, const char **reason, struct fin_resp *r) {
+/* Step 4 of §1.14: true with *score and *reason set when valid, else r is
+ * answered. */
+static bool valid(const struct fin_req *q, int *score, const char **reason, struct fin_resp *r) {
   const json_t *b = json_is_object(q->body) ? q->body : NULL;
   const json_t *s = b ? json_object_get(b, "score") : NULL;
   const json_t *why = b ? json_object_get(b, "reason") : NULL;
@@ -36,11 +43,11 @@ static int validate(const struct fin_req *q, int *score, const char **reason, st
   if (q->principal->email == NULL || q->principal->email[0] == '\0')
     fin_msgs_add(&m, "adminEmail is required");
   if (m.count) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
-    return -1;
+    fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
+    return false;
   }
   *reason = json_string_value(why);
-  return 0;
+  return true;
 }
 
 /* The response after the change: the new entry first, then <= 9 older ones. */
@@ -59,79 +66,120 @@ static json_t *after_view(struct fin_container *c, const struct fin_user *u,
   return view;
 }
 
-static void adjust(struct fin_container *c, const struct fin_req *q, const char *hash,
-                   const char *fp, int score, const char *reason, struct fin_resp *r) {
-  const struct fin_principal *admin = q->principal;
-  struct fin_user u = {0};
-  struct fin_app_error e = {0};
-  enum fin_status st = fin_app_get_user(c, q->params[0], &u, &e);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
-  if (st != FIN_OK) return fin_app_fail(r, &e);
-  fin_ms now = fin_app_now(c);
-  const char *prev_tier = fin_tier_of(fin_rules_of(c), u.score);
-  const char *new_tier = fin_tier_of(fin_rules_of(c), score);
-  struct fin_score entry = {
-      .value = score, .previous_value = u.score, .delta = score - u.score, .timestamp = now};
-  if (fin_uuid_v7(entry.score_id) != 0) {
-    fin_user_clear(&u);
-    return fin_app_random_failed(r);
-  }
-  entry.ecosystem_id = u.ecosystem_id;
-  entry.reason = (char *)reason;
-  entry.source_id = admin->ecosystem_id;
-  fin_strlcpy(entry.source, "admin", sizeof entry.source);
-  struct fin_user after = u;
-  after.score = score;
-  fin_strlcpy(after.tier, new_tier, sizeof after.tier);
-  json_t *body = after_view(c, &after, &entry, &e);
-  if (body == NULL) {
-    fin_user_clear(&u);
-    return fin_app_fail(r, &e);
-  }
-  char rid[48];
-  snprintf(rid, sizeof rid, "score-adjust-%lld", (long long)now);
+/* One score change: what the admin asked for, under which key. */
+struct change {
+  const struct fin_principal *admin;
+  const char *hash, *fp; /* admin key hash and request fingerprint */
+  int score;
+  const char *reason;
+};
+
+/* What the change commits besides the score: its event, its audit entry
+ * and the idempotency record holding the answer. */
+struct records {
   struct fin_event ev;
   struct fin_audit audit;
   struct fin_idem idem;
+};
+
+/* Fills rec for the change from `u` (as read) to entry; FIN_OK or why not
+ * (records.h): then nothing may be committed. */
+static enum fin_status fill_records(struct fin_container *c, const struct change *ch,
+                                    const struct fin_user *u, const struct fin_score *entry,
+                                    const json_t *body, struct records *rec) {
+  fin_ms now = entry->timestamp;
+  const char *prev_tier = fin_tier_of(fin_rules_of(c), u->score);
+  const char *new_tier = fin_tier_of(fin_rules_of(c), ch->score);
+  char rid[48];
+  snprintf(rid, sizeof rid, "score-adjust-%lld", (long long)now);
+  enum fin_status st = fin_event_fill(
+      &rec->ev, "score.changed", "score", u->ecosystem_id, u->ecosystem_id,
+      json_pack("{s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:s,s:s}", "ecosystemId", u->ecosystem_id,
+                "previousScore", u->score, "newScore", ch->score, "delta", entry->delta,
+                "previousTier", prev_tier, "newTier", new_tier, "reason", ch->reason, "source",
+                "admin", "adminId", ch->admin->ecosystem_id),
+      now);
+  if (st == FIN_OK)
+    st = fin_audit_fill(
+        &rec->audit, ch->admin->ecosystem_id, ch->admin->email, "score.adjusted", "user",
+        u->ecosystem_id, NULL, json_pack("{s:i,s:s}", "score", u->score, "tier", prev_tier),
+        json_pack("{s:i,s:s}", "score", ch->score, "tier", new_tier), ch->reason, rid, now);
   size_t len;
-  fin_event_fill(&ev, "score.changed", "score", u.ecosystem_id, u.ecosystem_id,
-                 json_pack("{s:s,s:i,s:i,s:i,s:s,s:s,s:s,s:s,s:s}", "ecosystemId", u.ecosystem_id,
-                           "previousScore", u.score, "newScore", score, "delta", entry.delta,
-                           "previousTier", prev_tier, "newTier", new_tier, "reason", reason,
-                           "source", "admin", "adminId", admin->ecosystem_id),
-                 now);
-  fin_audit_fill(&audit, admin->ecosystem_id, admin->email, "score.adjusted", "user",
-                 u.ecosystem_id, NULL, json_pack("{s:i,s:s}", "score", u.score, "tier", prev_tier),
-                 json_pack("{s:i,s:s}", "score", score, "tier", new_tier), reason, rid, now);
-  fin_idem_fill(&idem, admin->ecosystem_id, hash, fp, OP_ADMIN, fin_json_dump(body, &len), 200, now,
-                fin_rules_of(c));
-  struct fin_write w[4];
-  w[0].kind = FIN_W_USER_SCORE;
-  w[0].u.score = (typeof(w[0].u.score)){u.ecosystem_id, score, new_tier, now, &entry};
-  w[1].kind = FIN_W_AUDIT_APPEND, w[1].u.audit = &audit;
-  w[2].kind = FIN_W_EVENT_APPEND, w[2].u.event = &ev;
-  w[3].kind = FIN_W_IDEM_PUT, w[3].u.idem = (typeof(w[0].u.idem)){&idem, now};
+  if (st == FIN_OK)
+    st = fin_idem_fill(&rec->idem, ch->admin->ecosystem_id, ch->hash, ch->fp, OP_ADMIN,
+                       fin_json_dump(body, &len), 200, now, fin_rules_of(c));
+  return st;
+}
+
+/* Commits the change (score, history entry, records) and answers r; body
+ * is the answer (stolen). */
+static void commit_change(struct fin_container *c, const struct change *ch,
+                          const struct fin_user *u, const struct fin_score *entry, json_t *body,
+                          struct fin_resp *r) {
+  struct records rec = {0};
   struct fin_err pe = {0};
-  /* a record that could not be filled (no id, no memory) is never committed */
-  if (ev.event_type == NULL || audit.action == NULL || idem.response == NULL)
-    st = fin_err_set(&pe, FIN_UNAVAILABLE, "no event or audit id (random source) or no memory");
-  else
+  enum fin_status st = fill_records(c, ch, u, entry, body, &rec);
+  if (st == FIN_OK) {
+    const char *new_tier = fin_tier_of(fin_rules_of(c), ch->score);
+    struct fin_write w[4];
+    w[0].kind = FIN_W_USER_SCORE;
+    w[0].u.score =
+        (typeof(w[0].u.score)){u->ecosystem_id, ch->score, new_tier, entry->timestamp, entry};
+    w[1].kind = FIN_W_AUDIT_APPEND, w[1].u.audit = &rec.audit;
+    w[2].kind = FIN_W_EVENT_APPEND, w[2].u.event = &rec.ev;
+    w[3].kind = FIN_W_IDEM_PUT, w[3].u.idem = (typeof(w[0].u.idem)){&rec.idem, entry->timestamp};
     st = fin_app_commit(c, w, 4, &pe);
+  } else { /* a record that could not be filled is never committed */
+    fin_err_set(&pe, st, "score records not filled: no id (random source) or no memory");
+  }
   if (st == FIN_OK) {
     fin_resp_json(r, 200, body);
     body = NULL;
   } else if (st == FIN_EXISTS && pe.failed_write == 3) {
-    fin_admin_replay(c, admin->ecosystem_id, hash, fp, r);
+    fin_admin_replay(c, ch->admin->ecosystem_id, ch->hash, ch->fp, r);
   } else if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+    fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
   } else {
+    struct fin_app_error e = {0};
     fin_app_error_from_port(&e, st, &pe, "adjust score");
     fin_app_fail(r, &e);
   }
   json_decref(body);
-  fin_event_clear(&ev);
-  fin_audit_clear(&audit);
-  fin_idem_clear(&idem);
+  fin_event_clear(&rec.ev);
+  fin_audit_clear(&rec.audit);
+  fin_idem_clear(&rec.idem);
+}
+
+static void adjust(struct fin_container *c, const struct fin_req *q, const struct change *ch,
+                   struct fin_resp *r) {
+  struct fin_user u = {0};
+  struct fin_app_error e = {0};
+  enum fin_status st = fin_app_get_user(c, q->params[0], &u, &e);
+  if (st == FIN_NOT_FOUND) return fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
+  if (st != FIN_OK) return fin_app_fail(r, &e);
+  fin_ms now = fin_app_now(c);
+  struct fin_score entry = {.value = ch->score,
+                            .previous_value = u.score,
+                            .delta = ch->score - u.score,
+                            .timestamp = now};
+  bool oom = false;
+  entry.ecosystem_id = fin_own(u.ecosystem_id, &oom);
+  entry.reason = fin_own(ch->reason, &oom);
+  entry.source_id = fin_own(ch->admin->ecosystem_id, &oom);
+  fin_strlcpy(entry.source, "admin", sizeof entry.source);
+  struct fin_user after = u; /* a view of u with the new score: its strings stay u's */
+  after.score = ch->score;
+  fin_strlcpy(after.tier, fin_tier_of(fin_rules_of(c), ch->score), sizeof after.tier);
+  json_t *body = NULL;
+  if (fin_uuid_v7(entry.score_id) != 0)
+    fin_resp_fail(r, FIN_E_RANDOM_UNAVAILABLE);
+  else if (oom)
+    fin_resp_fail(r, FIN_E_INTERNAL);
+  else if ((body = after_view(c, &after, &entry, &e)) == NULL)
+    fin_app_fail(r, &e);
+  else
+    commit_change(c, ch, &u, &entry, body, r);
+  fin_score_clear(&entry);
   fin_user_clear(&u);
 }
 
@@ -139,14 +187,13 @@ void fin_h_admin_patch_score(struct fin_container *c, const struct fin_req *q, s
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
   char hash[65], fp[65];
-  if (fin_idem_fingerprint("adjust-score", q, fp))
-    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (fin_idem_fingerprint("adjust-score", q, fp) != FIN_OK)
+    return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_admin_key_hash("adjust-score", q->params[0], key, hash);
-  int score = 0;
-  const char *reason = NULL;
+  struct change ch = {.admin = q->principal, .hash = hash, .fp = fp};
   fin_idem_lock(q->principal->ecosystem_id, hash);
   if (!fin_admin_replay(c, q->principal->ecosystem_id, hash, fp, r) &&
-      !validate(q, &score, &reason, r))
-    adjust(c, q, hash, fp, score, reason, r);
+      valid(q, &ch.score, &ch.reason, r))
+    adjust(c, q, &ch, r);
   fin_idem_unlock(q->principal->ecosystem_id, hash);
 }

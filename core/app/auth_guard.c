@@ -19,10 +19,15 @@ static const char *auth_name(const struct fin_container *c) {
   return c->auth.ops != NULL ? c->auth.ops->name(c->auth.self) : "";
 }
 
+/* The provider's own word on what it relaxes (none: a signature checker). */
+static struct fin_auth_traits traits_of(const struct fin_container *c) {
+  struct fin_auth_traits t = {0};
+  if (c->auth.ops != NULL && c->auth.ops->traits != NULL) c->auth.ops->traits(c->auth.self, &t);
+  return t;
+}
+
 bool fin_auth_unsigned(const struct fin_container *c) {
-  const char *n = auth_name(c);
-  return strcmp(n, "dev-mock") == 0 || strstr(n, "fallback") != NULL ||
-         strstr(n, "emulator") != NULL;
+  return traits_of(c).unsigned_tokens;
 }
 
 /* --bind takes IP literals only (server.c), so no name to resolve. */
@@ -59,14 +64,8 @@ int fin_auth_guard_bind(const struct fin_container *c, const char *bind_arg, con
 }
 
 void fin_auth_guard_warnings(const struct fin_container *c, json_t *arr) {
-  const char *n = auth_name(c);
-  if (strstr(n, "fallback") != NULL)
-    json_array_append_new(
-        arr, json_string("auth_provider: dev-token fallback is on (not for production)"));
-  if (strstr(n, "emulator") != NULL)
-    json_array_append_new(
-        arr,
-        json_string("auth_provider: unsigned Auth emulator tokens accepted (not for production)"));
+  struct fin_auth_traits t = traits_of(c);
+  if (t.warning != NULL) json_array_append_new(arr, json_string(t.warning));
   if (atomic_load(&exposed))
     json_array_append_new(
         arr,

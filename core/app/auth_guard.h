@@ -6,7 +6,8 @@
  * only: with no --bind it binds 127.0.0.1 (not 0.0.0.0), and a non-loopback
  * --bind is refused unless FIN_INSECURE_DEV_TOKENS=true says otherwise.
  * Either choice is logged at start, and the relaxed one (and any unsigned
- * provider) is a readiness warning. */
+ * provider) is a readiness warning. Which providers are unsigned, and what
+ * readiness says of them, is the providers' own word: fin_auth_ops.traits. */
 #ifndef FIN_AUTH_GUARD_H
 #define FIN_AUTH_GUARD_H
 

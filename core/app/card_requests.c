@@ -4,11 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/jsonout.h"
+#include "app_errors.h"
 #include "eligibility.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 #define OP_REQUEST_CARD "request-card"
 
@@ -29,7 +35,7 @@ static void answer(struct fin_container *c, const char *eco, const char *request
   struct fin_app_error e = {0};
   enum fin_status st = c->requests.ops->get(c->requests.self, eco, request_id, &req, &pe);
   if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "CardRequest not found: %s", request_id);
+    fin_resp_failf(r, FIN_E_CARD_REQUEST_NOT_FOUND, "CardRequest not found: %s", request_id);
     return;
   }
   if (st != FIN_OK) {
@@ -57,8 +63,7 @@ done:
 static void replay(struct fin_container *c, const struct ask *a, const struct fin_idem *rec,
                    struct fin_resp *r) {
   if (strcmp(rec->operation, OP_REQUEST_CARD) != 0) {
-    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
-                   "Idempotency key used for different operation");
+    fin_resp_fail(r, FIN_E_OPERATION_MISMATCH);
     return;
   }
   if (!fin_idem_same_request(rec, a->fp)) return fin_idem_refuse_reuse(r);
@@ -66,7 +71,7 @@ static void replay(struct fin_container *c, const struct ask *a, const struct fi
   const char *rid = json_string_value(json_object_get(sum, "requestId"));
   const char *status = json_string_value(json_object_get(sum, "status"));
   if (rid == NULL)
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(r, FIN_E_INTERNAL);
   else
     answer(c, a->eco, rid, status, 200, r);
   json_decref(sum);
@@ -86,75 +91,103 @@ static json_t *approved_payload(const struct fin_card_request *q, const struct f
                    card->score_at_approval, "tierAtApproval", q->tier_at_request);
 }
 
+/* One card request being issued: the row, its card when auto-approved, the
+ * records that go with it (each owns its strings), and the writes of its
+ * one commit. */
+struct issue {
+  struct fin_card_request q;
+  struct fin_card card;
+  struct fin_event ev;
+  struct fin_idem idem;
+  struct fin_write w[6];
+  size_t n;
+  fin_ms now;
+};
+
+/* An auto-approved request (§4.3): its card, the card.approved event, the
+ * user's first card summary. *sum gets what the key's record stores. */
+static enum fin_status fill_approved(struct fin_container *c, const struct fin_user *u,
+                                     double limit, struct issue *is, json_t **sum) {
+  struct fin_card_request *q = &is->q;
+  char card_id[40];
+  if (fin_uuid_v7(card_id) != 0) return FIN_UNAVAILABLE; /* random source failed (logged) */
+  if (fin_card_open(&is->card, fin_rules_of(c), card_id, u->ecosystem_id, limit, "auto", u->score,
+                    is->now))
+    return FIN_NOMEM;
+  fin_strlcpy(q->status, "approved", sizeof q->status);
+  q->decision = (struct fin_decision){
+      .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = is->now};
+  fin_strlcpy(q->decision.outcome, "approved", sizeof q->decision.outcome);
+  fin_strlcpy(q->decision.source, "auto", sizeof q->decision.source);
+  fin_strlcpy(q->resulting_card_id, is->card.card_id, sizeof q->resulting_card_id);
+  *sum = json_pack("{s:s,s:s,s:f,s:s}", "status", "approved", "requestId", q->request_id, "limit",
+                   limit, "cardId", is->card.card_id);
+  is->w[is->n].kind = FIN_W_CARD_CREATE, is->w[is->n++].u.card = &is->card;
+  struct fin_card_summary s = {.active_cards = 1, .total_limit = limit};
+  is->w[is->n].kind = FIN_W_USER_SUMMARY;
+  is->w[is->n++].u.summary = (typeof(is->w[0].u.summary)){u->ecosystem_id, s, is->now};
+  return fin_event_fill(&is->ev, "card.approved", "card", is->card.card_id, u->ecosystem_id,
+                        approved_payload(q, &is->card), is->now);
+}
+
+/* A request left for an admin: the card.requested event. */
+static enum fin_status fill_pending(const struct fin_user *u, struct issue *is, json_t **sum) {
+  struct fin_card_request *q = &is->q;
+  fin_strlcpy(q->status, "pending", sizeof q->status);
+  *sum = json_pack("{s:s,s:s}", "status", "pending", "requestId", q->request_id);
+  return fin_event_fill(&is->ev, "card.requested", "cardRequest", q->request_id, u->ecosystem_id,
+                        requested_payload(q), is->now);
+}
+
 /* Decides and stores the request atomically (§4.3). Returns the commit
- * status; on FIN_EXISTS at the idempotency write the caller replays. */
+ * status; on FIN_EXISTS at the idempotency write the caller replays. A
+ * record that could not be filled commits nothing (its status, pe set). */
 static enum fin_status decide_and_store(struct fin_container *c, const struct fin_user *u,
                                         const struct ask *a, char *request_id_out,
                                         struct fin_err *pe) {
-  fin_ms now = fin_app_now(c);
-  struct fin_card_request q = {0};
-  if (fin_uuid_v7(q.request_id) != 0) return fin_err_set(pe, FIN_UNAVAILABLE, "random source");
-  q.ecosystem_id = u->ecosystem_id;
-  q.product_id = (char *)a->product;
-  q.idempotency_key = (char *)a->key;
-  q.score_at_request = u->score;
-  fin_strlcpy(q.tier_at_request, fin_tier_of(fin_rules_of(c), u->score), sizeof q.tier_at_request);
-  q.created_at = q.updated_at = now;
-  q.expires_at = now + (fin_ms)fin_rules_of(c)->request_expiry_days * 86400000LL;
-  double limit = 0;
-  bool approved = fin_auto_approve(fin_rules_of(c), u->score, &limit);
-  struct fin_card card = {0};
-  struct fin_event ev = {0};
-  struct fin_idem idem = {0};
-  struct fin_write w[6];
-  size_t n = 0;
-  json_t *sum;
+  struct issue is = {.now = fin_app_now(c)};
+  struct fin_card_request *q = &is.q;
+  if (fin_uuid_v7(q->request_id) != 0) return fin_err_set(pe, FIN_UNAVAILABLE, "random source");
+  bool oom = false;
+  q->ecosystem_id = fin_own(u->ecosystem_id, &oom);
+  q->product_id = fin_own(a->product, &oom);
+  q->idempotency_key = fin_own(a->key, &oom);
+  q->score_at_request = u->score;
+  fin_strlcpy(q->tier_at_request, fin_tier_of(fin_rules_of(c), u->score),
+              sizeof q->tier_at_request);
+  q->created_at = q->updated_at = is.now;
+  q->expires_at = is.now + (fin_ms)fin_rules_of(c)->request_expiry_days * 86400000LL;
   /* Eligibility was decided on this read of the user: the commit holds only
    * if no card or request of the user changed since (item 4 of the hardening). */
-  w[n].kind = FIN_W_USER_CARD_SLOT;
-  w[n++].u.slot = (typeof(w[0].u.slot)){u->ecosystem_id, u->card_rev};
-  if (approved) {
-    if (fin_card_open(&card, fin_rules_of(c), u->ecosystem_id, limit, "auto", u->score, now))
-      return fin_err_set(pe, FIN_UNAVAILABLE, "no card id (random source) or out of memory");
-    fin_strlcpy(q.status, "approved", sizeof q.status);
-    q.decision = (struct fin_decision){
-        .present = true, .has_approved_limit = true, .approved_limit = limit, .decided_at = now};
-    fin_strlcpy(q.decision.outcome, "approved", sizeof q.decision.outcome);
-    fin_strlcpy(q.decision.source, "auto", sizeof q.decision.source);
-    fin_strlcpy(q.resulting_card_id, card.card_id, sizeof q.resulting_card_id);
-    fin_event_fill(&ev, "card.approved", "card", card.card_id, u->ecosystem_id,
-                   approved_payload(&q, &card), now);
-    sum = json_pack("{s:s,s:s,s:f,s:s}", "status", "approved", "requestId", q.request_id, "limit",
-                    limit, "cardId", card.card_id);
-    w[n].kind = FIN_W_CARD_CREATE, w[n++].u.card = &card;
-    struct fin_card_summary s = {.active_cards = 1, .total_limit = limit};
-    w[n].kind = FIN_W_USER_SUMMARY;
-    w[n++].u.summary = (typeof(w[0].u.summary)){u->ecosystem_id, s, now};
-  } else {
-    fin_strlcpy(q.status, "pending", sizeof q.status);
-    fin_event_fill(&ev, "card.requested", "cardRequest", q.request_id, u->ecosystem_id,
-                   requested_payload(&q), now);
-    sum = json_pack("{s:s,s:s}", "status", "pending", "requestId", q.request_id);
-  }
-  w[n].kind = FIN_W_REQUEST_CREATE, w[n++].u.request = &q;
-  w[n].kind = FIN_W_EVENT_APPEND, w[n++].u.event = &ev;
-  size_t len;
-  char *text = fin_json_dump(sum, &len);
-  json_decref(sum);
+  is.w[is.n].kind = FIN_W_USER_CARD_SLOT;
+  is.w[is.n++].u.slot = (typeof(is.w[0].u.slot)){u->ecosystem_id, u->card_rev};
+  double limit = 0;
+  json_t *sum = NULL;
   enum fin_status st = FIN_NOMEM;
-  if (ev.event_type == NULL) {
-    free(text);
-  } else if (fin_idem_fill(&idem, u->ecosystem_id, a->hash, a->fp, OP_REQUEST_CARD, text, 200, now,
-                           fin_rules_of(c)) == 0) {
-    w[n].kind = FIN_W_IDEM_PUT;
-    w[n++].u.idem = (typeof(w[0].u.idem)){&idem, now};
-    st = fin_app_commit(c, w, n, pe);
-    if (st == FIN_EXISTS && pe->failed_write != (int)n - 1) st = FIN_INTERNAL;
+  if (!oom)
+    st = fin_auto_approve(fin_rules_of(c), u->score, &limit) ? fill_approved(c, u, limit, &is, &sum)
+                                                             : fill_pending(u, &is, &sum);
+  if (st == FIN_OK && sum == NULL) st = FIN_NOMEM;
+  size_t len;
+  if (st == FIN_OK) /* takes the text, even when it is NULL (no memory) */
+    st = fin_idem_fill(&is.idem, u->ecosystem_id, a->hash, a->fp, OP_REQUEST_CARD,
+                       fin_json_dump(sum, &len), 200, is.now, fin_rules_of(c));
+  json_decref(sum);
+  if (st == FIN_OK) {
+    is.w[is.n].kind = FIN_W_REQUEST_CREATE, is.w[is.n++].u.request = q;
+    is.w[is.n].kind = FIN_W_EVENT_APPEND, is.w[is.n++].u.event = &is.ev;
+    is.w[is.n].kind = FIN_W_IDEM_PUT;
+    is.w[is.n++].u.idem = (typeof(is.w[0].u.idem)){&is.idem, is.now};
+    st = fin_app_commit(c, is.w, is.n, pe);
+    if (st == FIN_EXISTS && pe->failed_write != (int)is.n - 1) st = FIN_INTERNAL;
+  } else {
+    fin_err_set(pe, st, "card request records not filled: no id (random source) or no memory");
   }
-  fin_strlcpy(request_id_out, q.request_id, sizeof(fin_id));
-  fin_card_clear(&card);
-  fin_event_clear(&ev);
-  fin_idem_clear(&idem);
+  fin_strlcpy(request_id_out, q->request_id, sizeof(fin_id));
+  fin_card_request_clear(q);
+  fin_card_clear(&is.card);
+  fin_event_clear(&is.ev);
+  fin_idem_clear(&is.idem);
   return st;
 }
 
@@ -162,7 +195,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
 static char *product_of(const struct fin_req *q, struct fin_resp *r) {
   const json_t *v = json_is_object(q->body) ? json_object_get(q->body, "productId") : NULL;
   if (v == NULL) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "productId is required");
+    fin_resp_failf(r, FIN_E_VALIDATION, "productId is required");
     return NULL;
   }
   if (json_is_null(v)) return fin_strdup("default-credit-card");
@@ -171,19 +204,20 @@ static char *product_of(const struct fin_req *q, struct fin_resp *r) {
   return fin_json_dump(v, &len); /* numbers etc. are kept as their JSON text */
 }
 
-static int eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
+/* True when the user may request a card now (§4.4), else r is answered. */
+static bool eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
   struct fin_eligibility_info el;
   struct fin_app_error e = {0};
-  if (fin_check_eligibility(c, eco, &el, &e)) {
+  if (fin_check_eligibility(c, eco, &el, &e) != FIN_OK) {
     fin_app_fail(r, &e);
-    return 0;
+    return false;
   }
   if (el.result == FIN_HAS_ACTIVE_CARD)
-    fin_resp_error(r, 409, "CARD_ALREADY_EXISTS", "User already has an active credit card");
+    fin_resp_fail(r, FIN_E_CARD_EXISTS);
   else if (el.result == FIN_HAS_PENDING)
-    fin_resp_error(r, 409, "CARD_REQUEST_EXISTS", "User has a pending card request");
+    fin_resp_fail(r, FIN_E_CARD_REQUEST_EXISTS);
   else if (el.result == FIN_IN_COOLDOWN)
-    fin_resp_error(r, 400, "VALIDATION_ERROR",
+    fin_resp_failf(r, FIN_E_REQUEST_COOLDOWN,
                    "Card request rejected recently. Please wait %d days before applying again.",
                    el.cooldown_days);
   return el.result == FIN_ELIGIBLE;
@@ -225,7 +259,7 @@ static enum attempt try_issue(struct fin_container *c, const struct ask *a, stru
   enum attempt out = ISSUED;
   enum fin_status st = fin_app_get_user(c, eco, &u, &e); /* first: its card_rev guards the rest */
   if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+    fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
     return ISSUED;
   }
   if (st != FIN_OK) {
@@ -256,8 +290,7 @@ static enum attempt try_issue(struct fin_container *c, const struct ask *a, stru
 static void execute(struct fin_container *c, const struct ask *a, struct fin_resp *r) {
   for (int i = 0; i < ISSUE_ATTEMPTS; i++)
     if (try_issue(c, a, r) == ISSUED) return;
-  fin_resp_error(r, 409, "VERSION_CONFLICT",
-                 "The user's cards changed concurrently. Please retry.");
+  fin_resp_fail(r, FIN_E_CARDS_CHANGED);
 }
 
 void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
@@ -269,13 +302,13 @@ void fin_h_request_card(struct fin_container *c, const struct fin_req *q, struct
   struct fin_msgs m = {0};
   fin_check_user_key(key, fin_rules_of(c)->key_max_len, &m);
   if (m.count) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+    fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
     free(product);
     return;
   }
   struct ask a = {.eco = eco, .product = product, .key = key};
-  if (fin_idem_fingerprint(OP_REQUEST_CARD, q, a.fp)) {
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (fin_idem_fingerprint(OP_REQUEST_CARD, q, a.fp) != FIN_OK) {
+    fin_resp_fail(r, FIN_E_INTERNAL);
     free(product);
     return;
   }

@@ -1,8 +1,11 @@
 /* cards.c - GET /v1/cards and GET /v1/cards/:cardId (baseline §1.6, §1.7). */
 #include <string.h>
 
+#include "../http/errmap.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "input.h"
+#include "views.h"
 
 static bool one_of(const char *v, const char *const *allowed) {
   for (; *allowed; allowed++)
@@ -16,12 +19,11 @@ void fin_h_list_cards(struct fin_container *c, const struct fin_req *q, struct f
   const char *status = fin_req_query(q, "status");
   const char *type = fin_req_query(q, "type");
   if (status != NULL && !one_of(status, statuses)) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR",
-                   "status must be one of: active, suspended, cancelled");
+    fin_resp_failf(r, FIN_E_VALIDATION, "status must be one of: active, suspended, cancelled");
     return;
   }
   if (type != NULL && !one_of(type, types)) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "type must be one of: credit-card");
+    fin_resp_failf(r, FIN_E_VALIDATION, "type must be one of: credit-card");
     return;
   }
   struct fin_card *cards = NULL;
@@ -51,7 +53,7 @@ void fin_h_get_card(struct fin_container *c, const struct fin_req *q, struct fin
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_card(c, q->principal->ecosystem_id, q->params[0], &card, &e);
   if (st == FIN_NOT_FOUND)
-    fin_resp_error(r, 404, "NOT_FOUND", "Card not found: %s", q->params[0]);
+    fin_resp_failf(r, FIN_E_CARD_NOT_FOUND, "Card not found: %s", q->params[0]);
   else if (st != FIN_OK)
     fin_app_fail(r, &e);
   else

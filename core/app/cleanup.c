@@ -8,12 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/log.h"
 #include "../util/timefmt.h"
-#include "appkit.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "outbox_worker.h"
+#include "records.h"
 
 /* ---- confirmation tokens (process memory) ----------------------------- */
 
@@ -50,13 +52,14 @@ static void token_evict(fin_ms now) {
   token_remove(victim);
 }
 
-/* Mints a token for admin; returns 0, -1 on OOM, -2 when the random source
- * failed (a token from zeroed bytes would be guessable). */
-static int token_mint(const char *admin, fin_ms now, fin_ms ttl, char id[37], fin_ms *expires) {
+/* Mints a token for admin: FIN_OK, FIN_NOMEM, or FIN_UNAVAILABLE when the
+ * random source failed (a token from zeroed bytes would be guessable). */
+static enum fin_status token_mint(const char *admin, fin_ms now, fin_ms ttl, char id[37],
+                                  fin_ms *expires) {
   char fresh[37];
-  if (fin_uuid_v4(fresh) != 0) return -2;
+  if (fin_uuid_v4(fresh) != 0) return FIN_UNAVAILABLE;
   char *owner = strdup(admin);
-  if (owner == NULL) return -1;
+  if (owner == NULL) return FIN_NOMEM;
   pthread_mutex_lock(&tokens_mu);
   if (n_tokens == MAX_TOKENS) token_evict(now);
   struct token *t = &tokens[n_tokens++];
@@ -66,7 +69,7 @@ static int token_mint(const char *admin, fin_ms now, fin_ms ttl, char id[37], fi
   memcpy(id, t->id, 37);
   *expires = t->expires_at;
   pthread_mutex_unlock(&tokens_mu);
-  return 0;
+  return FIN_OK;
 }
 
 enum token_check { TOKEN_OK, TOKEN_UNKNOWN, TOKEN_EXPIRED, TOKEN_OTHER_ADMIN };
@@ -189,10 +192,10 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
   if (tok == NULL) { /* step 1: mint */
     char id[37], iso[32];
     fin_ms expires;
-    int minted = token_mint(admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires);
-    if (minted == -2) return fin_app_random_failed(r);
-    if (minted != 0)
-      return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    enum fin_status minted =
+        token_mint(admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires);
+    if (minted == FIN_UNAVAILABLE) return fin_resp_fail(r, FIN_E_RANDOM_UNAVAILABLE);
+    if (minted != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
     json_t *body = json_object();
     json_object_set_new_nocheck(
         body, "message",
@@ -204,12 +207,11 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
   /* A non-string token matches nothing, like a Map lookup with it would. */
   switch (json_is_string(tok) ? token_take(json_string_value(tok), admin, now) : TOKEN_UNKNOWN) {
   case TOKEN_UNKNOWN:
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Invalid confirmation token");
+    return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_INVALID);
   case TOKEN_EXPIRED:
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Confirmation token has expired");
+    return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_EXPIRED);
   case TOKEN_OTHER_ADMIN:
-    return fin_resp_error(r, 400, "VALIDATION_ERROR",
-                          "Confirmation token was issued to a different admin");
+    return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_FOREIGN);
   case TOKEN_OK:
     break;
   }

@@ -15,29 +15,22 @@
     (port).self = NULL;                                                                            \
   } while (0)
 
+#define DESTROY_FN_(field, type, slot, tname, req)                                                 \
+  static void destroy_##field(struct fin_container *c) {                                           \
+    DESTROY(c->field);                                                                             \
+  }
+FIN_ALL_PORTS(DESTROY_FN_)
+#define DESTROY_REF_(field, type, slot, tname, req) destroy_##field,
+static void (*const DESTROYERS[])(struct fin_container *) = {FIN_ALL_PORTS(DESTROY_REF_)};
+
 void fin_container_destroy(struct fin_container *c) {
   if (c == NULL) return;
   fin_bgprobe_free(c->readiness); /* its thread pings the ports below */
   c->readiness = NULL;
   /* services first, then the store, then the repositories (reverse wiring
    * order; adapters that share state reference-count it anyway) */
-  DESTROY(c->messenger);
-  DESTROY(c->clock);
-  DESTROY(c->config);
-  DESTROY(c->publisher);
-  DESTROY(c->auth);
-  DESTROY(c->store);
-  DESTROY(c->approvals);
-  DESTROY(c->wa_inbound);
-  DESTROY(c->wa_notifications);
-  DESTROY(c->audit);
-  DESTROY(c->outbox);
-  DESTROY(c->idem);
-  DESTROY(c->txns);
-  DESTROY(c->requests);
-  DESTROY(c->cards);
-  DESTROY(c->scores);
-  DESTROY(c->users);
+  for (size_t i = sizeof DESTROYERS / sizeof DESTROYERS[0]; i-- > 0;)
+    DESTROYERS[i](c);
   fin_rules_release(c);
 
   for (size_t i = 0; i < c->n_seeds; i++) {

@@ -9,44 +9,12 @@
 
 #include <stdbool.h>
 
+#include "../domain/rules.h"
+#include "../ports/port_list.h"
 #include "../ports/repos.h"
 #include "../ports/services.h"
 #include "../ports/store.h"
 
-/* Every business number, loaded through the config port (config/defaults.lua
- * documents keys and defaults; defaults reproduce baseline §4). */
-struct fin_rules {
-  int tier_high_min;                          /* 700 */
-  int tier_medium_min;                        /* 500 */
-  int auto_approve_min;                       /* 500: score >= this is auto-approved */
-  double limit_high, limit_medium, limit_low; /* 10000 / 5000 / 2000 */
-  double limit_min, limit_max;                /* 100 / 10000 */
-  int bonus_min, bonus_max;                   /* 10 / 50 */
-  double bonus_min_amount;                    /* 10: smaller on-time payments earn no bonus */
-  int penalty_mild, penalty_moderate, penalty_severe;  /* 20 / 50 / 100 */
-  int cooldown_days;                                   /* 0 */
-  int due_days;                                        /* 30 */
-  int request_expiry_days;                             /* 7 */
-  long idempotency_ttl_ms;                             /* 24 h */
-  int key_max_len;                                     /* 64 */
-  double wa_limit_low, wa_limit_medium, wa_limit_high; /* 500 / 1500 / 3000 */
-  int wa_approval_expiry_hours;                        /* 24 */
-  bool wa_notifications_enabled;                       /* false in memory mode */
-  long outbox_interval_ms;                             /* 1000 */
-  int outbox_batch;                                    /* 100 */
-  int outbox_retry_batch;                              /* 50 */
-  int outbox_max_retries;                              /* 5 */
-  long outbox_backoff_base_ms;                         /* 10000 */
-  long outbox_backoff_max_ms;                          /* 300000 */
-  long cleanup_token_ttl_ms;                           /* 5 min */
-  bool rate_limit_enabled;                             /* false */
-  int rate_limit_api_per_min;                          /* 100 */
-  int rate_limit_auth_per_min;                         /* 10 */
-  int rate_limit_cleanup_per_min;                      /* 1 */
-};
-
-/* Fills r with the defaults of baseline §4. */
-void fin_rules_defaults(struct fin_rules *r);
 /* Overrides r from the config port; unknown or unparsable values keep the
  * default and are reported through `warn` (may be NULL). */
 void fin_rules_load(struct fin_rules *r, struct fin_config *cfg,
@@ -82,25 +50,14 @@ struct fin_container {
   char *mode;        /* "memory", "aws", "firebase" */
   char *wiring_file; /* for logs */
 
-  struct fin_users users;
-  struct fin_scores scores;
-  struct fin_cards cards;
-  struct fin_card_requests requests;
-  struct fin_txns txns;
-  struct fin_idempotency idem;
-  struct fin_outbox outbox;
-  struct fin_audit_logs audit;
-  struct fin_wa_notifications wa_notifications;
-  struct fin_wa_inbound_repo wa_inbound;
-  struct fin_pending_approvals approvals;
-
-  struct fin_store store;
-  struct fin_auth auth;
-  struct fin_publisher publisher;
-  struct fin_config config;
-  struct fin_clock clock;
-  struct fin_messenger messenger; /* ops NULL when WhatsApp sending is off */
-  struct fin_bgprobe *readiness;  /* health.c's background check; NULL until first used */
+  /* One member per port of port_list.h: users, scores, cards, requests,
+   * txns, idem, outbox, audit, wa_notifications, wa_inbound, approvals,
+   * store, auth, publisher, config, clock, messenger (ops NULL when WhatsApp
+   * sending is off). */
+#define FIN_PORT_MEMBER_(field, type, slot, tname, req) struct type field;
+  FIN_ALL_PORTS(FIN_PORT_MEMBER_)
+#undef FIN_PORT_MEMBER_
+  struct fin_bgprobe *readiness; /* health.c's background check; NULL until first used */
 
   /* The rules as loaded at start-up. Read them through fin_rules_of(): the
    * outbox worker re-reads the config port and publishes a new snapshot when

@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "../util/timefmt.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "input.h"
+#include "views.h"
 
 static json_t *pending_json(const struct fin_card_request *p) {
   json_t *o = json_object();

@@ -2,7 +2,9 @@
 #ifndef FIN_ELIGIBILITY_H
 #define FIN_ELIGIBILITY_H
 
-#include "appkit.h"
+#include "../domain/rules.h"
+#include "app_errors.h"
+#include "container.h"
 
 struct fin_eligibility_info {
   enum fin_eligibility result;
@@ -11,8 +13,10 @@ struct fin_eligibility_info {
 };
 
 /* Checks active card, pending request, rejection cooldown, in that order.
- * Returns 0, or -1 with e filled when a store read failed. */
-int fin_check_eligibility(struct fin_container *c, const char *eco,
-                          struct fin_eligibility_info *out, struct fin_app_error *e);
+ * FIN_OK with *out set, or the status of the store read that failed, with
+ * e filled. */
+enum fin_status fin_check_eligibility(struct fin_container *c, const char *eco,
+                                      struct fin_eligibility_info *out, struct fin_app_error *e)
+    __attribute__((warn_unused_result));
 
 #endif

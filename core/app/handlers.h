@@ -5,6 +5,7 @@
 #define FIN_HANDLERS_H
 
 #include "../http/http.h"
+#include "container.h"
 
 /* health.c */
 void fin_h_liveness(struct fin_container *c, const struct fin_req *q, struct fin_resp *r);

@@ -7,13 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../http/errmap.h"
 #include "../util/bgprobe.h"
 #include "../util/log.h"
 #include "../util/timefmt.h"
-#include "appkit.h"
 #include "auth_guard.h"
 #include "handlers.h"
 #include "health.h"
+#include "records.h"
 
 #define READY_MAX_AGE_MS 1000
 #define READY_FIRST_WAIT_MS 10000
@@ -169,6 +170,6 @@ const char *fin_openapi_document(size_t *len) {
 void fin_h_openapi(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   size_t len;
   const char *doc = fin_openapi_document(&len);
-  if (doc == NULL) return fin_resp_error(r, 404, "NOT_FOUND", "OpenAPI document not found");
+  if (doc == NULL) return fin_resp_fail(r, FIN_E_OPENAPI_NOT_FOUND);
   fin_resp_raw(r, 200, "application/yaml", doc, len);
 }

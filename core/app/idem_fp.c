@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../http/errmap.h"
 #include "../util/codec.h"
-#include "appkit.h"
+#include "idem.h"
 
 /* A copy in which every number is a real, so 100 and 100.0 (the same
  * amount to every handler, which reads doubles) fingerprint alike. */
@@ -35,7 +36,7 @@ static json_t *canon(const json_t *v) {
   return json_deep_copy(v);
 }
 
-int fin_idem_fingerprint(const char *operation, const struct fin_req *q, char out[65]) {
+enum fin_status fin_idem_fingerprint(const char *operation, const struct fin_req *q, char out[65]) {
   /* [operation, [path parameters], body]: a JSON array keeps the parts
    * apart whatever characters they hold. A request without a body is
    * handled as {} everywhere, so it fingerprints as {}. */
@@ -51,10 +52,10 @@ int fin_idem_fingerprint(const char *operation, const struct fin_req *q, char ou
   json_decref(params);
   json_decref(body);
   json_decref(all);
-  if (text == NULL) return -1;
+  if (text == NULL) return FIN_NOMEM;
   fin_sha256_hex(text, strlen(text), out);
   free(text);
-  return 0;
+  return FIN_OK;
 }
 
 bool fin_idem_same_request(const struct fin_idem *rec, const char *fingerprint) {
@@ -64,7 +65,5 @@ bool fin_idem_same_request(const struct fin_idem *rec, const char *fingerprint) 
 }
 
 void fin_idem_refuse_reuse(struct fin_resp *r) {
-  fin_resp_error(r, 422, "IDEMPOTENCY_KEY_REUSED",
-                 "Idempotency-Key was already used with a different request; use a new key "
-                 "for a new request");
+  fin_resp_fail(r, FIN_E_IDEM_KEY_REUSED);
 }

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/jsnum.h"
 #include "../util/text.h"
+#include "app_errors.h"
 #include "input.h"
 
 static double string_to_number(const char *s) {
@@ -88,10 +91,10 @@ void fin_msgs_add(struct fin_msgs *m, const char *msg) {
 const char *fin_require_key(const struct fin_req *q, struct fin_resp *r) {
   const char *k = fin_req_header(q, "Idempotency-Key");
   if (k == NULL) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "Idempotency-Key header is required");
+    fin_resp_fail(r, FIN_E_IDEM_KEY_REQUIRED);
   } else if (!fin_utf8_valid(k, strlen(k))) {
     /* the key is stored and echoed as JSON text, which must be UTF-8 */
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "Idempotency-Key must be valid UTF-8");
+    fin_resp_fail(r, FIN_E_IDEM_KEY_NOT_UTF8);
     k = NULL;
   }
   return k;
@@ -128,7 +131,7 @@ bool fin_app_caller(struct fin_container *c, const struct fin_req *q, struct fin
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, q->principal->ecosystem_id, u, &e);
   if (st == FIN_NOT_FOUND)
-    fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", q->principal->ecosystem_id);
+    fin_resp_failf(r, FIN_E_USER_NOT_FOUND, "User not found: %s", q->principal->ecosystem_id);
   else if (st != FIN_OK)
     fin_app_fail(r, &e);
   return st == FIN_OK;

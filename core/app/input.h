@@ -5,7 +5,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "appkit.h"
+#include "../http/http.h"
+#include "app_errors.h"
+#include "container.h"
 
 /* JavaScript ToNumber of a JSON value (NULL = undefined -> NaN). */
 double fin_js_number(const json_t *v);

@@ -3,36 +3,52 @@
 #include <string.h>
 #include <time.h>
 
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/stripes.h"
+#include "app_errors.h"
 #include "input.h"
 #include "money.h"
+#include "records.h"
+#include "views.h"
 
-int fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
-                    double amount, const char *key, fin_ms now, struct fin_err *pe) {
+enum fin_status fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id,
+                                const char *type, double amount, const char *key, fin_ms now,
+                                struct fin_err *pe) {
   memset(t, 0, sizeof *t);
-  if (fin_uuid_v7_at(now, t->transaction_id) != 0) { /* id order is time order (repos.h) */
-    fin_err_set(pe, FIN_UNAVAILABLE, "no transaction id: random source failed");
-    return -1;
+  if (fin_uuid_v7_at(now, t->transaction_id) != 0) /* id order is time order (repos.h) */
+    return fin_err_set(pe, FIN_UNAVAILABLE, "no transaction id: random source failed");
+  bool oom = false;
+  t->ecosystem_id = fin_own(eco, &oom);
+  t->idempotency_key = fin_own(key, &oom);
+  if (oom) {
+    fin_txn_clear(t);
+    return fin_err_set(pe, FIN_NOMEM, "out of memory");
   }
-  t->ecosystem_id = (char *)eco;
   fin_strlcpy(t->card_id, card_id, sizeof t->card_id);
   fin_strlcpy(t->type, type, sizeof t->type);
   t->amount = amount;
-  t->idempotency_key = (char *)key;
   t->timestamp = t->processed_at = now;
-  return 0;
+  return FIN_OK;
 }
 
 enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco, const char *card_id,
                                      const char *type, double amount, const char *key,
                                      const char *reason, struct fin_err *pe) {
   struct fin_txn t;
-  if (fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c), pe)) return pe->code;
+  enum fin_status st = fin_txn_prepare(&t, eco, card_id, type, amount, key, fin_app_now(c), pe);
+  if (st != FIN_OK) return st;
   fin_strlcpy(t.status, "failed", sizeof t.status);
-  t.failure_reason = (char *)reason;
-  struct fin_write w = {.kind = FIN_W_TXN_PUT, .u.txn = &t};
-  return fin_app_commit(c, &w, 1, pe);
+  bool oom = false;
+  t.failure_reason = fin_own(reason, &oom);
+  if (oom) {
+    st = fin_err_set(pe, FIN_NOMEM, "out of memory");
+  } else {
+    struct fin_write w = {.kind = FIN_W_TXN_PUT, .u.txn = &t};
+    st = fin_app_commit(c, &w, 1, pe);
+  }
+  fin_txn_clear(&t);
+  return st;
 }
 
 void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_id,
@@ -43,12 +59,12 @@ void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_i
   struct fin_app_error e = {0};
   enum fin_status st = c->txns.ops->get(c->txns.self, eco, card_id, txn_id, &t, &pe);
   if (st == FIN_NOT_FOUND) {
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "Transaction not found after creation");
+    fin_resp_fail(r, FIN_E_TXN_MISSING);
   } else if (st != FIN_OK) {
     fin_app_error_from_port(&e, st, &pe, "read transaction");
     fin_app_fail(r, &e);
   } else if ((st = fin_app_get_card(c, eco, card_id, &card, &e)) == FIN_NOT_FOUND) {
-    fin_resp_error(r, 404, "NOT_FOUND", "Card not found: %s", card_id);
+    fin_resp_failf(r, FIN_E_CARD_NOT_FOUND, "Card not found: %s", card_id);
   } else if (st != FIN_OK) {
     fin_app_fail(r, &e);
   } else {

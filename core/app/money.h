@@ -2,7 +2,11 @@
 #ifndef FIN_MONEY_H
 #define FIN_MONEY_H
 
-#include "appkit.h"
+#include <jansson.h>
+
+#include "../domain/model.h"
+#include "../http/http.h"
+#include "container.h"
 
 /* Retries of a purchase/payment whose card changed between read and commit. */
 #define FIN_MONEY_RETRIES 8
@@ -28,10 +32,11 @@ enum fin_status fin_store_failed_txn(struct fin_container *c, const char *eco, c
 void fin_answer_txn(struct fin_container *c, const char *eco, const char *card_id,
                     const char *txn_id, int http, json_t *extra, struct fin_resp *r);
 
-/* Fills a transaction row (strings borrowed: do not clear it). Returns 0,
- * or -1 with pe set to FIN_UNAVAILABLE when no id could be made (ids.h). */
-int fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id, const char *type,
-                    double amount, const char *key, fin_ms now, struct fin_err *pe)
-    __attribute__((warn_unused_result));
+/* Fills a transaction row that owns copies of its strings (fin_txn_clear).
+ * FIN_OK, or with pe set and *t zeroed: FIN_UNAVAILABLE when no id could be
+ * made (ids.h), FIN_NOMEM. */
+enum fin_status fin_txn_prepare(struct fin_txn *t, const char *eco, const char *card_id,
+                                const char *type, double amount, const char *key, fin_ms now,
+                                struct fin_err *pe) __attribute__((warn_unused_result));
 
 #endif

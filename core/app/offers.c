@@ -1,9 +1,12 @@
 /* offers.c - GET /v1/offers (baseline §1.5, §4.13). */
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "app_errors.h"
 #include "eligibility.h"
 #include "handlers.h"
 #include "input.h"
+#include "views.h"
 
 struct offer_text {
   const char *tier, *name, *description, *apr;
@@ -50,7 +53,7 @@ void fin_h_offers(struct fin_container *c, const struct fin_req *q, struct fin_r
   struct fin_app_error e = {0};
   if (!fin_app_caller(c, q, &u, r)) return;
   struct fin_eligibility_info el;
-  if (fin_check_eligibility(c, u.ecosystem_id, &el, &e)) {
+  if (fin_check_eligibility(c, u.ecosystem_id, &el, &e) != FIN_OK) {
     fin_app_fail(r, &e);
   } else {
     json_t *offers = json_array();

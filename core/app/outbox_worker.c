@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "../util/log.h"
-#include "appkit.h"
+#include "records.h"
 #include "whatsapp_notify.h"
 
 /* Serialises batches (the worker, fin_outbox_run_once callers, cleanup). */

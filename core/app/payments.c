@@ -5,12 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/jsnum.h"
 #include "../util/jsonout.h"
+#include "../util/timefmt.h"
+#include "app_errors.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
 #include "money.h"
+#include "records.h"
+#include "views.h"
 
 #define OP_PAYMENT "make-payment"
 
@@ -29,8 +36,7 @@ static json_t *impact_json(int prev, int next, int delta, bool on_time) {
 static void replay(struct fin_container *c, const struct payment *p, int current_score,
                    const struct fin_idem *rec, struct fin_resp *r) {
   if (strcmp(rec->operation, OP_PAYMENT) != 0) {
-    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
-                   "Idempotency key used for different operation");
+    fin_resp_fail(r, FIN_E_OPERATION_MISMATCH);
     return;
   }
   if (!fin_idem_same_request(rec, p->fp)) return fin_idem_refuse_reuse(r);
@@ -45,6 +51,8 @@ static void replay(struct fin_container *c, const struct payment *p, int current
   json_decref(s);
 }
 
+/* One payment as it will be committed. t and entry own their strings
+ * (plan_clear); after is a view of the card read (its strings are the card's). */
 struct plan {
   struct fin_txn t;
   struct fin_card after;
@@ -54,12 +62,47 @@ struct plan {
   const char *prev_tier, *new_tier;
 };
 
-static int plan_payment(struct fin_container *c, const struct payment *p, const struct fin_user *u,
-                        const struct fin_card *card, fin_ms now, struct plan *pl,
-                        struct fin_err *pe) {
-  fin_payment_score(fin_rules_of(c), p->amount, card->balance, u->score, now, card->next_due_date,
-                    &pl->out);
-  if (fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now, pe)) return -1;
+static void plan_clear(struct plan *pl) {
+  fin_txn_clear(&pl->t);
+  fin_score_clear(&pl->entry);
+}
+
+/* The score history entry of the payment (owned copies). */
+static enum fin_status plan_entry(const struct payment *p, const struct fin_user *u, fin_ms now,
+                                  struct plan *pl, struct fin_err *pe) {
+  struct fin_score *en = &pl->entry;
+  memset(en, 0, sizeof *en);
+  if (fin_uuid_v7(en->score_id) != 0)
+    return fin_err_set(pe, FIN_UNAVAILABLE, "no score entry id: random source failed");
+  bool oom = false;
+  en->ecosystem_id = fin_own(p->eco, &oom);
+  en->reason = fin_own(pl->out.on_time ? "payment_on_time" : "payment_late", &oom);
+  en->related_entity_type = fin_own("transaction", &oom);
+  en->related_entity_id = fin_own(pl->t.transaction_id, &oom);
+  if (oom) return fin_err_set(pe, FIN_NOMEM, "out of memory");
+  en->value = pl->out.new_score;
+  en->previous_value = u->score;
+  en->delta = pl->out.new_score - u->score;
+  fin_strlcpy(en->source, "system", sizeof en->source);
+  en->timestamp = now;
+  return FIN_OK;
+}
+
+/* Fills pl (release it with plan_clear, whatever the result). */
+static enum fin_status plan_payment(struct fin_container *c, const struct payment *p,
+                                    const struct fin_user *u, const struct fin_card *card,
+                                    fin_ms now, struct plan *pl, struct fin_err *pe) {
+  struct fin_payment_facts facts = {.amount = p->amount,
+                                    .balance_before = card->balance,
+                                    .current_score = u->score,
+                                    .paid_at = now,
+                                    .due_at = card->next_due_date,
+                                    .paid_day = fin_local_day(now),
+                                    .due_day = fin_local_day(card->next_due_date)};
+  fin_payment_score(fin_rules_of(c), &facts, &pl->out);
+  enum fin_status st =
+      fin_txn_prepare(&pl->t, p->eco, p->card_id, "payment", p->amount, p->key, now, pe);
+  if (st != FIN_OK) return st;
   fin_strlcpy(pl->t.status, "completed", sizeof pl->t.status);
   fin_strlcpy(pl->t.payment_status, pl->out.on_time ? "on_time" : "late",
               sizeof pl->t.payment_status);
@@ -73,24 +116,12 @@ static int plan_payment(struct fin_container *c, const struct payment *p, const 
   pl->after.minimum_payment = fin_min_payment(pl->after.balance);
   pl->prev_tier = fin_tier_of(fin_rules_of(c), u->score);
   pl->new_tier = fin_tier_of(fin_rules_of(c), pl->out.new_score);
-  memset(&pl->entry, 0, sizeof pl->entry);
-  if (fin_uuid_v7(pl->entry.score_id) != 0) {
-    fin_err_set(pe, FIN_UNAVAILABLE, "no score entry id: random source failed");
-    return -1;
-  }
-  pl->entry.ecosystem_id = (char *)p->eco;
-  pl->entry.value = pl->out.new_score;
-  pl->entry.previous_value = u->score;
-  pl->entry.delta = pl->out.new_score - u->score;
-  pl->entry.reason = pl->out.on_time ? "payment_on_time" : "payment_late";
-  fin_strlcpy(pl->entry.source, "system", sizeof pl->entry.source);
-  pl->entry.related_entity_type = "transaction";
-  pl->entry.related_entity_id = pl->t.transaction_id;
-  pl->entry.timestamp = now;
+  st = plan_entry(p, u, now, pl, pe);
+  if (st != FIN_OK) return st;
   struct fin_card *cards = NULL;
   size_t n = 0;
-  enum fin_status st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, pe);
-  if (st != FIN_OK && st != FIN_NOT_FOUND) return -1;
+  st = c->cards.ops->list_by_user(c->cards.self, p->eco, NULL, &cards, &n, pe);
+  if (st != FIN_OK && st != FIN_NOT_FOUND) return st;
   for (size_t i = 0; i < n; i++)
     if (strcmp(cards[i].card_id, card->card_id) == 0) cards[i].balance = pl->after.balance;
   fin_summary_of(cards, n, &pl->sum);
@@ -136,19 +167,24 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
                                const struct fin_user *u, const struct fin_card *card,
                                struct plan *pl, struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
-  if (plan_payment(c, p, u, card, now, pl, pe)) return pe->code ? pe->code : FIN_INTERNAL;
+  enum fin_status st = plan_payment(c, p, u, card, now, pl, pe);
+  if (st != FIN_OK) return st;
   struct fin_event ev[2];
   struct fin_idem idem;
-  if (fin_event_fill(&ev[0], "transaction.payment", "transaction", pl->t.transaction_id, p->eco,
-                     payment_payload(p, pl), now))
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
-  if (fin_event_fill(&ev[1], "score.changed", "score", p->eco, p->eco, score_payload(p, pl), now)) {
+  st = fin_event_fill(&ev[0], "transaction.payment", "transaction", pl->t.transaction_id, p->eco,
+                      payment_payload(p, pl), now);
+  if (st != FIN_OK)
+    return fin_err_set(pe, st, "payment event not filled: no id (random source) or no memory");
+  st = fin_event_fill(&ev[1], "score.changed", "score", p->eco, p->eco, score_payload(p, pl), now);
+  if (st != FIN_OK) {
     fin_event_clear(&ev[0]);
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+    return fin_err_set(pe, st, "score event not filled: no id (random source) or no memory");
   }
-  enum fin_status st = FIN_NOMEM;
-  if (fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PAYMENT, summary_text(p, pl), 200, now,
-                    fin_rules_of(c)) == 0) {
+  st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PAYMENT, summary_text(p, pl), 200, now,
+                     fin_rules_of(c));
+  if (st != FIN_OK) {
+    fin_err_set(pe, st, "payment idempotency record not filled: no memory");
+  } else {
     struct fin_write w[7];
     w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
     w[1].kind = FIN_W_CARD_BALANCE;
@@ -175,14 +211,15 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
   return st;
 }
 
-/* Card checks of step 9; returns 0 to go on, else r is set. */
-static int check_card(struct fin_container *c, const struct payment *p, const struct fin_card *card,
-                      struct fin_resp *r) {
+/* Card checks of step 9: true when the card refuses the payment (the
+ * failed transaction is stored and r answered). */
+static bool refused_by_card(struct fin_container *c, const struct payment *p,
+                            const struct fin_card *card, struct fin_resp *r) {
   struct fin_err pe = {0};
   if (card->balance <= 0) {
     fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "no_balance", &pe);
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "No balance to pay");
-    return -1;
+    fin_resp_fail(r, FIN_E_NO_BALANCE);
+    return true;
   }
   if (p->amount > card->balance) {
     char a[FIN_JSNUM_MAX], b[FIN_JSNUM_MAX];
@@ -190,10 +227,11 @@ static int check_card(struct fin_container *c, const struct payment *p, const st
     fin_jsnum(card->balance, b);
     fin_store_failed_txn(c, p->eco, p->card_id, "payment", p->amount, p->key, "exceeds_balance",
                          &pe);
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "Payment amount ($%s) exceeds balance ($%s)", a, b);
-    return -1;
+    fin_resp_failf(r, FIN_E_PAYMENT_EXCEEDS_BALANCE, "Payment amount ($%s) exceeds balance ($%s)",
+                   a, b);
+    return true;
   }
-  return 0;
+  return false;
 }
 
 /* Answers from the stored record of this key: true when there was one (or
@@ -214,6 +252,13 @@ static bool would_refuse(const struct payment *p, const struct fin_card *card) {
   return card->balance <= 0 || p->amount > card->balance;
 }
 
+/* The 201 body of a committed payment (prev: the score before). */
+static json_t *made_body(int prev, const struct plan *pl) {
+  json_t *impact = impact_json(prev, pl->out.new_score, pl->out.delta, pl->out.on_time);
+  return json_pack("{s:o,s:o,s:o}", "transaction", fin_json_txn(&pl->t), "card",
+                   fin_json_card_summary(&pl->after), "scoreImpact", impact);
+}
+
 static void execute_locked(struct fin_container *c, const struct payment *p, struct fin_resp *r) {
   struct fin_app_error e = {0};
   struct fin_err pe = {0};
@@ -224,30 +269,26 @@ static void execute_locked(struct fin_container *c, const struct payment *p, str
     struct fin_card card = {0};
     st = fin_app_get_user(c, p->eco, &u, &e);
     if (st == FIN_OK) st = fin_app_get_card(c, p->eco, p->card_id, &card, &e);
-    if (st == FIN_NOT_FOUND) fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
+    if (st == FIN_NOT_FOUND) fin_resp_fail(r, FIN_E_CARD_NOT_FOUND);
     if (st != FIN_OK || (would_refuse(p, &card) && answered_by_key(c, p, u.score, r)) ||
-        check_card(c, p, &card, r)) {
+        refused_by_card(c, p, &card, r)) {
       if (st != FIN_OK && st != FIN_NOT_FOUND) fin_app_fail(r, &e);
       fin_user_clear(&u);
       fin_card_clear(&card);
       return;
     }
-    struct plan pl;
+    struct plan pl = {0};
     memset(&pe, 0, sizeof pe);
     st = attempt(c, p, &u, &card, &pl, &pe);
     int prev = u.score;
+    /* The response shows what this commit wrote: no second read needed. */
+    json_t *made = st == FIN_OK ? made_body(prev, &pl) : NULL;
+    plan_clear(&pl);
     fin_user_clear(&u);
     fin_card_clear(&card);
-    if (st == FIN_OK) {
-      /* The response shows what this commit wrote: no second read needed. */
-      json_t *impact = impact_json(prev, pl.out.new_score, pl.out.delta, pl.out.on_time);
-      return fin_resp_json(r, 201,
-                           json_pack("{s:o,s:o,s:o}", "transaction", fin_json_txn(&pl.t), "card",
-                                     fin_json_card_summary(&pl.after), "scoreImpact", impact));
-    }
+    if (st == FIN_OK) return fin_resp_json(r, 201, made);
     if (st == FIN_EXISTS) { /* the key was used before, or concurrently: replay */
-      if (!answered_by_key(c, p, prev, r))
-        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      if (!answered_by_key(c, p, prev, r)) fin_resp_fail(r, FIN_E_INTERNAL);
       return;
     }
     /* outcome unknown (the answer was lost): stored if its record is */
@@ -270,22 +311,21 @@ void fin_h_payment(struct fin_container *c, const struct fin_req *q, struct fin_
   p.key = fin_require_key(q, r);
   if (p.key == NULL) return;
   const json_t *amount = json_is_object(q->body) ? json_object_get(q->body, "amount") : NULL;
-  if (fin_js_missing_or_le_zero(amount))
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "amount must be a positive number");
+  if (fin_js_missing_or_le_zero(amount)) return fin_resp_fail(r, FIN_E_AMOUNT_NOT_POSITIVE);
   struct fin_user u = {0};
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, p.eco, &u, &e);
   int current = u.score;
   fin_user_clear(&u);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found: %s", p.eco);
+  if (st == FIN_NOT_FOUND)
+    return fin_resp_failf(r, FIN_E_USER_NOT_FOUND, "User not found: %s", p.eco);
   if (st != FIN_OK) return fin_app_fail(r, &e);
   struct fin_msgs m = {0};
   fin_check_user_key(p.key, fin_rules_of(c)->key_max_len, &m);
   fin_check_amount(amount, &m);
-  if (m.count) return fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
+  if (m.count) return fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
   p.amount = json_number_value(amount);
-  if (fin_idem_fingerprint(OP_PAYMENT, q, p.fp))
-    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (fin_idem_fingerprint(OP_PAYMENT, q, p.fp) != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_idem_hash(p.key, p.hash);
   struct fin_idem rec = {0};
   struct fin_err pe = {0};

@@ -6,10 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/jsonout.h"
+#include "app_errors.h"
 #include "handlers.h"
+#include "idem.h"
 #include "input.h"
 #include "money.h"
+#include "records.h"
+#include "views.h"
 
 #define OP_PURCHASE "make-purchase"
 
@@ -23,8 +29,7 @@ struct purchase {
 static void replay(struct fin_container *c, const struct purchase *p, const struct fin_idem *rec,
                    struct fin_resp *r) {
   if (strcmp(rec->operation, OP_PURCHASE) != 0) {
-    fin_resp_error(r, 409, "REQUEST_ALREADY_PROCESSED",
-                   "Idempotency key used for different operation");
+    fin_resp_fail(r, FIN_E_OPERATION_MISMATCH);
     return;
   }
   if (!fin_idem_same_request(rec, p->fp)) return fin_idem_refuse_reuse(r);
@@ -44,17 +49,34 @@ static json_t *event_payload(const struct purchase *p, const struct fin_txn *t,
                    after->available_credit, "idempotencyKey", p->key);
 }
 
+/* What the key's record stores: the summary a replay answers from. */
+static char *summary_text(const struct purchase *p, const struct fin_txn *t,
+                          const struct fin_card *after) {
+  json_t *s =
+      json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId", t->transaction_id,
+                "cardId", p->card_id, "newBalance", after->balance, "newAvailableCredit",
+                after->available_credit, "message", "Purchase completed");
+  size_t len;
+  char *text = s != NULL ? fin_json_dump(s, &len) : NULL;
+  json_decref(s);
+  return text;
+}
+
 /* One attempt against the user's cards as read now (card is one of them). */
 static enum fin_status attempt(struct fin_container *c, const struct purchase *p,
                                struct fin_card *card, struct fin_card *cards, size_t n,
                                json_t **body, struct fin_err *pe) {
   fin_ms now = fin_app_now(c);
   struct fin_txn t;
-  if (fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now, pe))
-    return pe->code;
+  struct fin_event ev = {0};
+  struct fin_idem idem = {0};
+  enum fin_status st =
+      fin_txn_prepare(&t, p->eco, p->card_id, "purchase", p->amount, p->key, now, pe);
+  if (st != FIN_OK) return st;
   fin_strlcpy(t.status, "completed", sizeof t.status);
-  t.merchant = (char *)p->merchant;
-  struct fin_card after = *card;
+  bool oom = false;
+  t.merchant = fin_own(p->merchant, &oom);
+  struct fin_card after = *card; /* a view of card: its strings stay card's */
   after.balance = fin_dollars(fin_cents(card->balance) + fin_cents(p->amount));
   after.available_credit = fin_available(card->limit, after.balance);
   after.minimum_payment = fin_min_payment(after.balance);
@@ -64,25 +86,16 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   card->balance = after.balance; /* the summary counts the new balance */
   fin_summary_of(cards, n, &sum);
   card->balance = before;
-  enum fin_status st;
 
-  struct fin_event ev;
-  struct fin_idem idem;
-  json_t *resp =
-      json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId", t.transaction_id,
-                "cardId", p->card_id, "newBalance", after.balance, "newAvailableCredit",
-                after.available_credit, "message", "Purchase completed");
-  size_t len;
-  char *text = fin_json_dump(resp, &len);
-  json_decref(resp);
-  if (fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
-                     event_payload(p, &t, &after), now)) {
-    free(text);
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
-  }
-  if (fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, text, 200, now, fin_rules_of(c))) {
-    fin_event_clear(&ev);
-    return fin_err_set(pe, FIN_NOMEM, "out of memory");
+  st = oom ? FIN_NOMEM
+           : fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
+                            event_payload(p, &t, &after), now);
+  if (st == FIN_OK)
+    st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, summary_text(p, &t, &after), 200,
+                       now, fin_rules_of(c));
+  if (st != FIN_OK) {
+    fin_err_set(pe, st, "purchase records not filled: no id (random source) or no memory");
+    goto done;
   }
   struct fin_write w[5];
   w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &t;
@@ -104,8 +117,10 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   if (st == FIN_OK)
     *body = json_pack("{s:o,s:o}", "transaction", fin_json_txn(&t), "card",
                       fin_json_card_summary(&after));
+done:
   fin_event_clear(&ev);
   fin_idem_clear(&idem);
+  fin_txn_clear(&t);
   return st;
 }
 
@@ -125,9 +140,9 @@ static void not_found(struct fin_container *c, const struct purchase *p, struct 
   struct fin_app_error e = {0};
   enum fin_status st = fin_app_get_user(c, p->eco, &u, &e);
   fin_user_clear(&u);
-  if (st == FIN_NOT_FOUND) return fin_resp_error(r, 404, "NOT_FOUND", "User not found");
+  if (st == FIN_NOT_FOUND) return fin_resp_fail(r, FIN_E_USER_NOT_FOUND);
   if (st != FIN_OK) return fin_app_fail(r, &e);
-  fin_resp_error(r, 404, "NOT_FOUND", "Card not found");
+  fin_resp_fail(r, FIN_E_CARD_NOT_FOUND);
 }
 
 /* A purchase that cannot proceed on this card (§1.10 steps 9-10). */
@@ -137,12 +152,12 @@ static void refuse(struct fin_container *c, const struct purchase *p, const stru
   if (strcmp(card->status, "active") != 0) {
     fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "card_inactive",
                          &pe);
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "Card is %s, cannot process purchase",
+    return fin_resp_failf(r, FIN_E_CARD_INACTIVE, "Card is %s, cannot process purchase",
                           card->status);
   }
   fin_store_failed_txn(c, p->eco, p->card_id, "purchase", p->amount, p->key, "insufficient_credit",
                        &pe);
-  fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
+  fin_resp_fail(r, FIN_E_INSUFFICIENT_CREDIT);
   r->err_details = json_pack("{s:f,s:f}", "requestedAmount", p->amount, "availableCredit",
                              card->available_credit);
 }
@@ -182,8 +197,7 @@ static void execute_locked(struct fin_container *c, const struct purchase *p, st
     fin_card_list_free(cards, n);
     if (st == FIN_OK) return fin_resp_json(r, 201, body);
     if (st == FIN_EXISTS) { /* the key was used before, or concurrently: replay */
-      if (!answered_by_key(c, p, r))
-        fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+      if (!answered_by_key(c, p, r)) fin_resp_fail(r, FIN_E_INTERNAL);
       return;
     }
     if (st != FIN_VERSION_CONFLICT) break;
@@ -198,15 +212,15 @@ static void execute(struct fin_container *c, const struct purchase *p, struct fi
   fin_card_unlock(p->card_id);
 }
 
-/* Steps 3-5 of §1.10; returns 0 when valid, else r is set. */
-static int validate(struct fin_container *c, const struct fin_req *q, struct purchase *p,
-                    struct fin_resp *r) {
+/* Steps 3-5 of §1.10: true when valid, else r is answered. */
+static bool valid(struct fin_container *c, const struct fin_req *q, struct purchase *p,
+                  struct fin_resp *r) {
   const json_t *body = json_is_object(q->body) ? q->body : NULL;
   const json_t *amount = body ? json_object_get(body, "amount") : NULL;
   const json_t *merchant = body ? json_object_get(body, "merchant") : NULL;
   if (fin_js_missing_or_le_zero(amount)) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "amount must be a positive number");
-    return -1;
+    fin_resp_fail(r, FIN_E_AMOUNT_NOT_POSITIVE);
+    return false;
   }
   struct fin_msgs m = {0};
   fin_check_user_key(p->key, fin_rules_of(c)->key_max_len, &m);
@@ -221,19 +235,18 @@ static int validate(struct fin_container *c, const struct fin_req *q, struct pur
       p->merchant = json_string_value(merchant);
   }
   if (m.count) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "%s", m.text);
-    return -1;
+    fin_resp_failf(r, FIN_E_VALIDATION, "%s", m.text);
+    return false;
   }
   p->amount = json_number_value(amount);
-  return 0;
+  return true;
 }
 
 void fin_h_purchase(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   struct purchase p = {.eco = q->principal->ecosystem_id, .card_id = q->params[0]};
   p.key = fin_require_key(q, r);
-  if (p.key == NULL || validate(c, q, &p, r)) return;
-  if (fin_idem_fingerprint(OP_PURCHASE, q, p.fp))
-    return fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (p.key == NULL || !valid(c, q, &p, r)) return;
+  if (fin_idem_fingerprint(OP_PURCHASE, q, p.fp) != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
   fin_idem_hash(p.key, p.hash);
   execute(c, &p, r);
 }

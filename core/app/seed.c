@@ -1,8 +1,9 @@
 /* seed.c - creates the wiring file's seed users once (baseline §3.4). */
 #include <stdio.h>
 
+#include "../domain/rules.h"
 #include "../util/log.h"
-#include "appkit.h"
+#include "records.h"
 #include "seed.h"
 
 int fin_seed_users(struct fin_container *c) {

@@ -1,8 +1,12 @@
 /* transactions.c - GET /v1/cards/:cardId/transactions (§1.12, §6). */
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "input.h"
+#include "views.h"
 
 void fin_h_list_transactions(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   const char *eco = q->principal->ecosystem_id;
@@ -11,11 +15,11 @@ void fin_h_list_transactions(struct fin_container *c, const struct fin_req *q, s
   enum fin_status st = fin_app_get_card(c, eco, q->params[0], &card, &e);
   fin_card_clear(&card);
   if (st == FIN_NOT_FOUND)
-    return fin_resp_error(r, 404, "NOT_FOUND", "Card not found: %s", q->params[0]);
+    return fin_resp_failf(r, FIN_E_CARD_NOT_FOUND, "Card not found: %s", q->params[0]);
   if (st != FIN_OK) return fin_app_fail(r, &e);
   const char *type = fin_req_query(q, "type");
   if (type != NULL && strcmp(type, "purchase") != 0 && strcmp(type, "payment") != 0)
-    return fin_resp_error(r, 400, "VALIDATION_ERROR", "type must be one of: purchase, payment");
+    return fin_resp_failf(r, FIN_E_VALIDATION, "type must be one of: purchase, payment");
   int limit = fin_parse_limit(fin_req_query(q, "limit"));
   struct fin_txn *items = NULL;
   size_t n = 0;

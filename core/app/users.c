@@ -3,9 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/text.h"
+#include "app_errors.h"
 #include "handlers.h"
 #include "input.h"
+#include "records.h"
+#include "views.h"
 
 /* Trimmed copy (JavaScript String#trim on ASCII whitespace). */
 static char *trimmed(const char *s) {
@@ -23,21 +28,30 @@ static char *trimmed(const char *s) {
   return out;
 }
 
+/* The new user of principal p (owned copies: fin_user_clear). */
+static enum fin_status new_user(struct fin_container *c, const struct fin_principal *p,
+                                const char *email, struct fin_user *u) {
+  fin_ms now = fin_app_now(c);
+  *u = (struct fin_user){.score = 500, .created_at = now, .updated_at = now, .last_login_at = now};
+  bool oom = false;
+  u->ecosystem_id = fin_own(p->ecosystem_id, &oom);
+  u->firebase_uid = fin_own(p->uid, &oom);
+  u->email = fin_own(email, &oom);
+  u->role = fin_own(p->role, &oom);
+  fin_strlcpy(u->status, "active", sizeof u->status);
+  fin_strlcpy(u->tier, fin_tier_of(fin_rules_of(c), 500), sizeof u->tier);
+  return oom ? FIN_NOMEM : FIN_OK;
+}
+
 static void create_user(struct fin_container *c, const struct fin_principal *p, const char *email,
                         struct fin_resp *r) {
-  fin_ms now = fin_app_now(c);
-  struct fin_user u = {0};
-  u.ecosystem_id = p->ecosystem_id;
-  u.firebase_uid = p->uid;
-  u.email = (char *)email;
-  u.role = p->role;
-  fin_strlcpy(u.status, "active", sizeof u.status);
-  u.score = 500;
-  fin_strlcpy(u.tier, fin_tier_of(fin_rules_of(c), 500), sizeof u.tier);
-  u.created_at = u.updated_at = u.last_login_at = now;
-  struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
+  struct fin_user u;
   struct fin_err pe = {0};
-  enum fin_status st = fin_app_commit(c, &w, 1, &pe);
+  enum fin_status st = new_user(c, p, email, &u);
+  if (st == FIN_OK) {
+    struct fin_write w = {.kind = FIN_W_USER_CREATE, .u.user = &u};
+    st = fin_app_commit(c, &w, 1, &pe);
+  }
   if (st == FIN_EXISTS) { /* registered concurrently: answer like a repeat */
     struct fin_user cur = {0};
     struct fin_app_error e = {0};
@@ -49,15 +63,14 @@ static void create_user(struct fin_container *c, const struct fin_principal *p, 
       fin_app_fail(r, &e);
     }
     fin_user_clear(&cur);
-    return;
-  }
-  if (st != FIN_OK) {
+  } else if (st != FIN_OK) {
     struct fin_app_error e = {0};
     fin_app_error_from_port(&e, st, &pe, "create user");
     fin_app_fail(r, &e);
-    return;
+  } else {
+    fin_resp_json(r, 201, json_pack("{s:b,s:o}", "created", 1, "user", fin_json_user(&u)));
   }
-  fin_resp_json(r, 201, json_pack("{s:b,s:o}", "created", 1, "user", fin_json_user(&u)));
+  fin_user_clear(&u);
 }
 
 void fin_h_register_user(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
@@ -78,15 +91,15 @@ void fin_h_register_user(struct fin_container *c, const struct fin_req *q, struc
   char *token_email = trimmed(p->email);
   char *body_email = trimmed(json_is_string(be) ? json_string_value(be) : "");
   if (token_email == NULL || body_email == NULL) {
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(r, FIN_E_INTERNAL);
   } else if (token_email[0] && body_email[0] && strcmp(token_email, body_email) != 0) {
-    fin_resp_error(r, 400, "VALIDATION_ERROR", "email must match the authenticated user");
+    fin_resp_failf(r, FIN_E_VALIDATION, "email must match the authenticated user");
   } else {
     const char *email = token_email[0] ? token_email : body_email;
     if (email[0] == '\0')
-      fin_resp_error(r, 400, "VALIDATION_ERROR", "email is required");
+      fin_resp_failf(r, FIN_E_VALIDATION, "email is required");
     else if (email == body_email && !fin_email_valid(email)) /* unverified: check its form */
-      fin_resp_error(r, 400, "VALIDATION_ERROR", "email must be a valid email address");
+      fin_resp_failf(r, FIN_E_VALIDATION, "email must be a valid email address");
     else
       create_user(c, p, email, r);
   }

@@ -2,7 +2,8 @@
 #include <string.h>
 
 #include "../util/timefmt.h"
-#include "appkit.h"
+#include "app_errors.h"
+#include "views.h"
 
 json_t *fin_json_iso(fin_ms ms) {
   char buf[40];

@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/rules.h"
+#include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/log.h"
 #include "../util/text.h"
 #include "../util/timefmt.h"
-#include "appkit.h"
+#include "app_errors.h"
+#include "decisions.h"
 #include "handlers.h"
+#include "records.h"
 #include "whatsapp_parse.h"
 
 /* ---- GET /webhooks/wpp-connect/health --------------------------------- */
@@ -54,8 +58,9 @@ static void answer(struct fin_resp *r, int status, bool ok, const char *action,
   fin_resp_json(r, status, b);
 }
 
-static void answer_error(struct fin_resp *r, int status, const char *error) {
-  answer(r, status, false, "error", NULL, NULL, error);
+/* The webhook's own error body (not the envelope), with the table's status. */
+static void answer_error(struct fin_resp *r, enum fin_api_err err, const char *error) {
+  answer(r, fin_api_err_status(err), false, "error", NULL, NULL, error);
 }
 
 /* A port failure before any decision: the message of the mapped error. */
@@ -63,7 +68,7 @@ static void answer_port_error(struct fin_resp *r, enum fin_status st, const stru
                               const char *what) {
   struct fin_app_error e = {0};
   fin_app_error_from_port(&e, st, pe, what);
-  answer_error(r, e.http ? e.http : 500, e.msg);
+  answer_error(r, e.err, fin_app_error_message(&e));
   fin_app_error_clear(&e);
 }
 
@@ -84,18 +89,16 @@ static bool check_secret(struct fin_container *c, const struct fin_req *q, struc
   const char *secret = c->whatsapp.webhook_secret;
   if (secret == NULL || secret[0] == '\0') {
     fin_log("warn", "webhook_secret_not_configured", "\"check\":\"refused\"");
-    fin_resp_error(r, 503, "SERVICE_UNAVAILABLE", "Webhook secret not configured");
+    fin_resp_fail(r, FIN_E_WEBHOOK_NOT_CONFIGURED);
     return false;
   }
   const char *given = fin_req_header(q, "X-Webhook-Secret");
   if (given == NULL) {
-    fin_resp_error(r, 401, "UNAUTHORIZED", "Missing webhook secret header");
-    r->err_no_meta = true;
+    fin_resp_fail(r, FIN_E_WEBHOOK_SECRET_MISSING);
     return false;
   }
   if (!secret_matches(given, secret)) {
-    fin_resp_error(r, 401, "INVALID_SECRET", "Invalid webhook secret");
-    r->err_no_meta = true;
+    fin_resp_fail(r, FIN_E_WEBHOOK_SECRET_INVALID);
     return false;
   }
   return true;
@@ -143,27 +146,30 @@ static enum fin_status record(struct fin_container *c, const struct inbound *in,
                               const char *eco, struct fin_err *pe) {
   if (c->wa_inbound.ops == NULL) return FIN_OK;
   fin_ms now = fin_app_now(c);
-  struct fin_wa_inbound m = {0}; /* borrowed strings: the port copies, m is not cleared */
+  struct fin_wa_inbound m = {
+      .from_whitelisted_admin = in->whitelisted, .received_at = now, .processed_at = now};
   if (fin_uuid_v7(m.message_id) != 0)
     return fin_err_set(pe, FIN_UNAVAILABLE, "no message id: random source failed");
-  m.wpp_message_id = (char *)in->wpp_id;
-  m.sender_phone = (char *)in->phone;
-  m.sender_name = (char *)in->name;
-  m.from_whitelisted_admin = in->whitelisted;
-  m.raw_body = (char *)in->raw;
+  bool oom = false; /* m owns copies of its strings */
+  m.wpp_message_id = fin_own(in->wpp_id, &oom);
+  m.sender_phone = fin_own(in->phone, &oom);
+  m.sender_name = fin_own(in->name, &oom);
+  m.raw_body = fin_own(in->raw, &oom);
   if (in->cmd != NULL) {
     m.has_command = true;
     fin_strlcpy(m.command_action, fin_wa_action_name(in->cmd->action), sizeof m.command_action);
-    m.command_request_id = in->cmd->request_id;
-    m.command_raw = (char *)in->raw;
+    m.command_request_id = fin_own(in->cmd->request_id, &oom);
+    m.command_raw = fin_own(in->raw, &oom);
   }
   fin_strlcpy(m.processed_status, status, sizeof m.processed_status);
-  m.processed_action = (char *)action;
-  m.processing_error = (char *)error;
-  m.related_request_id = (char *)request_id;
-  m.related_ecosystem_id = (char *)eco;
-  m.received_at = m.processed_at = now;
-  return c->wa_inbound.ops->save(c->wa_inbound.self, &m, pe);
+  m.processed_action = fin_own(action, &oom);
+  m.processing_error = fin_own(error, &oom);
+  m.related_request_id = fin_own(request_id, &oom);
+  m.related_ecosystem_id = fin_own(eco, &oom);
+  enum fin_status st = oom ? fin_err_set(pe, FIN_NOMEM, "out of memory")
+                           : c->wa_inbound.ops->save(c->wa_inbound.self, &m, pe);
+  fin_wa_inbound_clear(&m);
+  return st;
 }
 
 /* Records and answers an "ignored" outcome; a failed save answers an error. */
@@ -270,7 +276,7 @@ static void decide(struct fin_container *c, const struct inbound *in,
   if (reason == NULL || email == NULL) {
     free(reason);
     free(email);
-    return answer_error(r, 500, "Out of memory");
+    return answer_error(r, FIN_E_INTERNAL, "Out of memory");
   }
   struct fin_decision_input d = {
       .admin_id = in->phone,
@@ -282,11 +288,12 @@ static void decide(struct fin_container *c, const struct inbound *in,
       .source_phone = in->phone,
   };
   struct fin_app_error e = {0};
-  int rc = approve ? fin_approve_request(c, &d, NULL, &e) : fin_reject_request(c, &d, NULL, &e);
+  enum fin_decide_result rc =
+      approve ? fin_approve_request(c, &d, NULL, &e) : fin_reject_request(c, &d, NULL, &e);
   free(reason);
   free(email);
   if (rc != FIN_DECIDED) {
-    const char *msg = e.msg[0] != '\0' ? e.msg : "An unexpected error occurred";
+    const char *msg = fin_app_error_message(&e);
     record_after(c, in, "error", "error", msg, t->request_id, t->ecosystem_id);
     answer(r, 200, false, "error", t->request_id, NULL, msg);
     fin_app_error_clear(&e);
@@ -326,7 +333,8 @@ static void refuse_ambiguous(struct fin_container *c, const struct inbound *in, 
 /* Steps 6-10 for a whitelisted admin. */
 static void handle_command(struct fin_container *c, struct inbound *in, struct fin_resp *r) {
   struct fin_wa_command cmd;
-  if (fin_wa_parse_command(in->raw, &cmd) != 0) return answer_error(r, 500, "Out of memory");
+  if (fin_wa_parse_command(in->raw, &cmd) != 0)
+    return answer_error(r, FIN_E_INTERNAL, "Out of memory");
   in->cmd = &cmd;
   struct fin_pending_approval t = {0};
   struct fin_card_request req = {0};
@@ -383,7 +391,7 @@ static const char *sender_name(const json_t *data) {
 void fin_h_wpp_webhook(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   if (!check_secret(c, q, r)) return;
   const char *invalid = validate(q);
-  if (invalid != NULL) return answer_error(r, 400, invalid);
+  if (invalid != NULL) return answer_error(r, FIN_E_VALIDATION, invalid);
 
   const json_t *data = json_object_get(q->body, "data");
   if (strcmp(json_string_value(json_object_get(q->body, "event")), "onmessage") != 0)
@@ -396,7 +404,8 @@ void fin_h_wpp_webhook(struct fin_container *c, const struct fin_req *q, struct 
   char *phone = NULL;
   const char *bad = fin_wpp_phone(json_string_value(json_object_get(data, "from")), &phone);
   if (bad != NULL) /* the sender's id is the client's input: a 400 unless OOM */
-    return answer_error(r, strcmp(bad, "Out of memory") == 0 ? 500 : 400, bad);
+    return answer_error(r, strcmp(bad, "Out of memory") == 0 ? FIN_E_INTERNAL : FIN_E_VALIDATION,
+                        bad);
   struct inbound in = {
       .wpp_id = json_string_value(json_object_get(data, "id")),
       .phone = phone,

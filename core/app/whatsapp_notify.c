@@ -13,6 +13,7 @@
 #include "../util/log.h"
 #include "../util/text.h"
 #include "../util/timefmt.h"
+#include "records.h"
 
 #define NBSP "\xc2\xa0"
 #define N_ADMIN_PHONES (sizeof(((struct fin_whatsapp_settings *)0)->admin_phones) / sizeof(char *))
@@ -177,6 +178,25 @@ struct wa_target {
   const char *text;
 };
 
+/* Saves the pending notification record id of t for phone. */
+static enum fin_status save_pending(struct fin_container *c, const char *id, const char *phone,
+                                    const struct wa_target *t, struct fin_err *e) {
+  struct fin_wa_notification n = {.created_at = fin_app_now(c)};
+  fin_strlcpy(n.notification_id, id, sizeof n.notification_id);
+  fin_strlcpy(n.notification_type, t->type, sizeof n.notification_type);
+  fin_strlcpy(n.related_entity_type, t->related_type, sizeof n.related_entity_type);
+  fin_strlcpy(n.delivery_status, "pending", sizeof n.delivery_status);
+  bool oom = false; /* n owns copies of its strings */
+  n.recipient_phone = fin_own(phone, &oom);
+  n.message_content = fin_own(t->text, &oom);
+  n.related_entity_id = fin_own(t->related_id, &oom);
+  n.ecosystem_id = fin_own(t->eco, &oom);
+  enum fin_status st = oom ? fin_err_set(e, FIN_NOMEM, "out of memory")
+                           : c->wa_notifications.ops->save(c->wa_notifications.self, &n, e);
+  fin_wa_notification_clear(&n);
+  return st;
+}
+
 /* One admin: record (pending) -> send -> sent/failed. Skips a phone whose
  * record for this event already went out. id_out gets the record id. */
 static enum fin_status notify_one(struct fin_container *c, const struct fin_event *ev,
@@ -191,17 +211,7 @@ static enum fin_status notify_one(struct fin_container *c, const struct fin_even
     fin_wa_notification_clear(&n);
     if (done) return FIN_OK; /* re-delivery of the event: never message twice */
   } else if (st == FIN_NOT_FOUND) {
-    /* Borrowed strings: the port copies on save, so n is not cleared. */
-    fin_strlcpy(n.notification_id, id_out, sizeof n.notification_id);
-    n.recipient_phone = (char *)phone;
-    n.message_content = (char *)t->text;
-    fin_strlcpy(n.notification_type, t->type, sizeof n.notification_type);
-    fin_strlcpy(n.related_entity_type, t->related_type, sizeof n.related_entity_type);
-    n.related_entity_id = (char *)t->related_id;
-    n.ecosystem_id = (char *)t->eco;
-    fin_strlcpy(n.delivery_status, "pending", sizeof n.delivery_status);
-    n.created_at = fin_app_now(c);
-    st = c->wa_notifications.ops->save(c->wa_notifications.self, &n, e);
+    st = save_pending(c, id_out, phone, t, e);
     if (st != FIN_OK) return st;
   } else {
     return st;
@@ -261,15 +271,18 @@ static enum fin_status save_tracker(struct fin_container *c, const char *request
     return FIN_OK;
   }
   if (st != FIN_NOT_FOUND) return st;
-  char *id_ptrs[N_ADMIN_PHONES];
-  for (size_t i = 0; i < n_ids; i++)
-    id_ptrs[i] = ids[i];
   fin_ms now = fin_app_now(c);
-  /* Borrowed strings again: not cleared. */
+  bool oom = false; /* t owns copies of its strings */
+  t.ecosystem_id = fin_own(eco, &oom);
+  t.notification_ids = n_ids > 0 ? calloc(n_ids, sizeof *t.notification_ids) : NULL;
+  if (n_ids > 0 && t.notification_ids == NULL) oom = true;
+  for (size_t i = 0; t.notification_ids != NULL && i < n_ids; i++, t.n_notification_ids++)
+    t.notification_ids[i] = fin_own(ids[i], &oom);
+  if (oom) {
+    fin_pending_approval_clear(&t);
+    return fin_err_set(e, FIN_NOMEM, "out of memory");
+  }
   fin_strlcpy(t.request_id, request_id, sizeof t.request_id);
-  t.ecosystem_id = (char *)eco;
-  t.notification_ids = id_ptrs;
-  t.n_notification_ids = n_ids;
   t.notifications_sent_at = now;
   fin_strlcpy(t.approval_status, "pending", sizeof t.approval_status);
   t.expires_at = now + (fin_ms)fin_rules_of(c)->wa_approval_expiry_hours * 3600000;
@@ -277,10 +290,13 @@ static enum fin_status save_tracker(struct fin_container *c, const char *request
   /* The store refuses a short id another pending tracker holds (FIN_EXISTS). */
   st = FIN_EXISTS;
   for (int i = 0; i < SHORT_ID_ATTEMPTS && st == FIN_EXISTS; i++) {
-    if (fin_wa_new_short_id(t.short_id) != 0) return fin_err_set(e, FIN_INTERNAL, "no randomness");
-    st = c->approvals.ops->save(c->approvals.self, &t, e);
+    if (fin_wa_new_short_id(t.short_id) != 0)
+      st = fin_err_set(e, FIN_INTERNAL, "no randomness");
+    else
+      st = c->approvals.ops->save(c->approvals.self, &t, e);
   }
   if (st == FIN_OK) fin_strlcpy(reply_id, t.short_id, sizeof(fin_id));
+  fin_pending_approval_clear(&t);
   return st;
 }
 

@@ -16,7 +16,8 @@
 
 #include <stddef.h>
 
-#include "appkit.h"
+#include "../domain/model.h"
+#include "container.h"
 
 /* card.requested subscriber. FIN_OK when the event is handled (sent, skipped,
  * or a send failure recorded on the notification); a storage error otherwise,

@@ -1,7 +1,6 @@
 /* cards.c - card money rules (baseline §4.5, §4.6). */
 #include <string.h>
 
-#include "../util/ids.h"
 #include "rules.h"
 
 /* In cents: 2% rounded up to the cent, at least $25, at most the balance. */
@@ -22,10 +21,11 @@ double fin_available(double limit, double balance) {
   return a > 0 ? fin_dollars(a) : 0;
 }
 
-int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *eco, double limit,
-                  const char *approved_by, int score, fin_ms now) {
+int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *card_id,
+                  const char *eco, double limit, const char *approved_by, int score, fin_ms now) {
   memset(c, 0, sizeof *c);
-  if (fin_uuid_v7(c->card_id) != 0) return -1; /* random source failed (logged) */
+  if (card_id == NULL || strlen(card_id) >= sizeof c->card_id) return -1;
+  fin_strlcpy(c->card_id, card_id, sizeof c->card_id);
   c->ecosystem_id = fin_strdup(eco);
   c->product_id = fin_strdup("default-credit-card");
   if (c->ecosystem_id == NULL || c->product_id == NULL) {

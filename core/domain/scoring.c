@@ -1,7 +1,6 @@
 /* scoring.c - payment score impact (baseline §4.7). */
 #include <math.h>
 
-#include "../util/timefmt.h"
 #include "rules.h"
 
 long fin_js_round(double x) {
@@ -14,11 +13,11 @@ int fin_clamp_score(long s) {
   return (int)s;
 }
 
-void fin_payment_score(const struct fin_rules *r, double amount, double balance_before,
-                       int current_score, fin_ms paid_at, fin_ms due_at,
+void fin_payment_score(const struct fin_rules *r, const struct fin_payment_facts *p,
                        struct fin_payment_outcome *out) {
+  double amount = p->amount, balance_before = p->balance_before;
   /* On time iff the local calendar date of the payment <= the due date's. */
-  out->on_time = fin_local_day(paid_at) <= fin_local_day(due_at);
+  out->on_time = p->paid_day <= p->due_day;
   out->days_overdue = 0;
   if (out->on_time && amount < r->bonus_min_amount) {
     out->delta = 0; /* on time, but too small to earn points: no score farming with cents */
@@ -27,7 +26,7 @@ void fin_payment_score(const struct fin_rules *r, double amount, double balance_
     double span = (double)(r->bonus_max - r->bonus_min);
     out->delta = (int)fin_js_round(r->bonus_min + span * ratio);
   } else {
-    double days = ceil((double)(paid_at - due_at) / 86400000.0);
+    double days = ceil((double)(p->paid_at - p->due_at) / 86400000.0);
     out->days_overdue = days < 0 ? 0 : (int)days;
     if (out->days_overdue <= 7)
       out->delta = -r->penalty_mild;
@@ -36,5 +35,5 @@ void fin_payment_score(const struct fin_rules *r, double amount, double balance_
     else
       out->delta = -r->penalty_severe;
   }
-  out->new_score = fin_clamp_score(fin_js_round((double)current_score + out->delta));
+  out->new_score = fin_clamp_score(fin_js_round((double)p->current_score + out->delta));
 }

@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "../util/log.h"
+#include "errmap.h"
 #include "mw.h"
 
-static bool fail(struct fin_resp *r, int status, const char *code, const char *msg) {
-  fin_resp_error(r, status, code, "%s", msg);
+static bool fail(struct fin_resp *r, enum fin_api_err e) {
+  fin_resp_fail(r, e);
   return false;
 }
 
@@ -19,48 +20,48 @@ static void drop(struct fin_principal *p) {
 static bool unavailable(struct fin_resp *r, const char *why) {
   char esc[160];
   fin_log("warn", "auth_unavailable", "\"detail\":\"%s\"", fin_log_esc(why, esc, sizeof esc));
-  return fail(r, 503, "DEPENDENCY_UNAVAILABLE", "Authentication provider unavailable");
+  return fail(r, FIN_E_AUTH_UNAVAILABLE);
 }
 
-bool fin_mw_auth(struct fin_container *c, const char *authorization, bool admin,
+bool fin_mw_auth(const struct fin_auth *auth, const char *authorization, bool admin,
                  struct fin_principal *p, struct fin_resp *r) {
   memset(p, 0, sizeof *p);
   if (authorization == NULL || strncmp(authorization, "Bearer ", 7) != 0)
-    return fail(r, 401, "INVALID_TOKEN", "Missing or invalid authorization header");
-  const struct fin_auth_ops *ops = c->auth.ops;
+    return fail(r, FIN_E_AUTH_MISSING);
+  const struct fin_auth_ops *ops = auth != NULL ? auth->ops : NULL;
   if (ops == NULL || ops->verify == NULL) return unavailable(r, "no auth provider wired");
 
   char detail[128] = "";
-  switch (ops->verify(c->auth.self, authorization + 7, p, detail, sizeof detail)) {
+  switch (ops->verify(auth->self, authorization + 7, p, detail, sizeof detail)) {
   case FIN_AUTH_OK:
     break;
   case FIN_AUTH_EXPIRED:
     drop(p);
-    return fail(r, 401, "TOKEN_EXPIRED", "Authentication token has expired");
+    return fail(r, FIN_E_TOKEN_EXPIRED);
   case FIN_AUTH_UNAVAILABLE:
     drop(p);
     return unavailable(r, detail);
   case FIN_AUTH_INVALID:
   default:
     drop(p);
-    return fail(r, 401, "INVALID_TOKEN", "Authentication token is invalid");
+    return fail(r, FIN_E_TOKEN_INVALID);
   }
 
   if (ops->is_disabled != NULL && p->uid != NULL) {
     bool disabled = false;
     struct fin_err e = {0};
-    if (ops->is_disabled(c->auth.self, p->uid, &disabled, &e) != FIN_OK) {
+    if (ops->is_disabled(auth->self, p->uid, &disabled, &e) != FIN_OK) {
       drop(p);
       return unavailable(r, e.msg);
     }
     if (disabled) {
       drop(p);
-      return fail(r, 403, "ACCOUNT_DISABLED", "Account has been disabled");
+      return fail(r, FIN_E_ACCOUNT_DISABLED);
     }
   }
   if (admin && (p->role == NULL || strcmp(p->role, "admin") != 0)) {
     drop(p);
-    return fail(r, 403, "FORBIDDEN", "Admin access required");
+    return fail(r, FIN_E_ADMIN_REQUIRED);
   }
   return true;
 }

@@ -5,9 +5,9 @@
  * the handler the router matched. Handlers never see libmicrohttpd.
  *
  * Ownership: everything in fin_req is borrowed for the call. The handler puts
- * a new JSON reference into resp->body (stolen by the layer), or sets an error
- * with fin_resp_error() (the layer builds the envelope of baseline §2 with
- * meta.requestId / meta.traceId).
+ * a new JSON reference into resp->body (stolen by the layer), or names an
+ * error with fin_resp_fail() (errmap.h; the layer builds the envelope of
+ * baseline §2 with meta.requestId / meta.traceId).
  */
 #ifndef FIN_HTTP_H
 #define FIN_HTTP_H
@@ -15,7 +15,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "../app/container.h"
+#include "../ports/auth.h"
+
+/* The application's state: opaque here, handed to every handler as is. */
+struct fin_container;
 
 #define FIN_MAX_PARAMS 3
 
@@ -55,9 +58,6 @@ struct fin_resp {
   const char *raw_type; /* Content-Type of raw; static string */
 };
 
-/* Sets an error response. `fmt` is printf-style. */
-void fin_resp_error(struct fin_resp *r, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* Sets a JSON body (steals `body`) and status. A NULL body (failed builder)
  * becomes 500 INTERNAL_ERROR. */
 void fin_resp_json(struct fin_resp *r, int status, json_t *body);
@@ -69,5 +69,25 @@ void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, cons
 
 typedef void (*fin_handler)(struct fin_container *c, const struct fin_req *req,
                             struct fin_resp *resp);
+
+/* The rate-limit settings in force for one request. */
+struct fin_rate_limits {
+  bool enabled;
+  int api_per_min;     /* every limited route */
+  int cleanup_per_min; /* routes flagged FIN_RT_CLEANUP */
+};
+
+/* What the application hands the HTTP layer (core/app/routes.c fills it);
+ * everything is borrowed for the life of the server. */
+struct fin_routes; /* router.h */
+struct fin_http_app {
+  struct fin_container *c;         /* handed to every handler */
+  const struct fin_routes *routes; /* matched in order */
+  const struct fin_auth *auth;     /* authenticates FIN_RT_AUTH routes */
+  /* The rate limits now (configuration may change them while serving). */
+  void (*limits)(const struct fin_container *c, struct fin_rate_limits *out);
+  /* Handlers wait on remote stores: run them on a worker pool (server.c). */
+  bool remote;
+};
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../app/container.h"
+#include "../ports/auth.h"
 #include "pipeline.h"
 
 /* body.c ---------------------------------------------------------------- */
@@ -26,7 +26,7 @@ enum fin_body_status fin_mw_body(const char *method, const char *content_type, c
 /* Authenticates the Authorization header value (§3.1) and, when `admin`,
  * checks the role (§3.5). On success returns true and *p owns the principal
  * (fin_principal_clear); on failure fills the error into *r. */
-bool fin_mw_auth(struct fin_container *c, const char *authorization, bool admin,
+bool fin_mw_auth(const struct fin_auth *auth, const char *authorization, bool admin,
                  struct fin_principal *p, struct fin_resp *r);
 
 /* trace.c --------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 
 #include "../util/ids.h"
 #include "../util/timefmt.h"
+#include "errmap.h"
 #include "mw.h"
 
 static const struct fin_http_header HELMET[] = {
@@ -25,7 +26,7 @@ static const struct fin_http_header HELMET[] = {
 
 /* Everything one request carries through the chain. */
 struct flow {
-  struct fin_container *c;
+  const struct fin_http_app *app;
   const struct fin_http_in *in;
   struct fin_http_out *out;
   struct fin_req req;
@@ -52,9 +53,10 @@ static void preflight(struct fin_http_out *out) {
 }
 
 static bool rate_limited(struct flow *f) {
-  const struct fin_rules *rules = fin_rules_of(f->c);
+  struct fin_rate_limits lim = {0};
+  if (f->app->limits != NULL) f->app->limits(f->app->c, &lim);
   const struct fin_route *rt = f->match.route;
-  if (!rules->rate_limit_enabled || rt == NULL || (rt->flags & FIN_RT_NO_LIMIT)) return false;
+  if (!lim.enabled || rt == NULL || (rt->flags & FIN_RT_NO_LIMIT)) return false;
   bool cleanup = (rt->flags & FIN_RT_CLEANUP) != 0;
   /* who: the principal, else the client address; what: the matched route,
    * so spellings of one path (case, trailing slash) share one budget */
@@ -65,18 +67,17 @@ static bool rate_limited(struct flow *f) {
     snprintf(who, sizeof who, "%s",
              fin_mw_client_key(f->in->client_ip, hdr(f->in, "X-Forwarded-For"), ip, sizeof ip));
   snprintf(route, sizeof route, "%s %s", rt->method, rt->pattern);
-  int limit = cleanup ? rules->rate_limit_cleanup_per_min : rules->rate_limit_api_per_min;
+  int limit = cleanup ? lim.cleanup_per_min : lim.api_per_min;
   fin_ratelimit_hit(who, route, limit, fin_now_ms(), &f->rl);
   f->rl_used = true;
   if (!f->rl.limited) return false;
-  fin_resp_error(&f->resp, 429, "SERVICE_UNAVAILABLE", "%s",
-                 cleanup ? "Cleanup can only be performed once per minute"
-                         : "Rate limit exceeded, please slow down");
+  fin_resp_fail(&f->resp, cleanup ? FIN_E_CLEANUP_RATE_LIMITED : FIN_E_RATE_LIMITED);
   return true;
 }
 
 static bool authenticate(struct flow *f, bool admin) {
-  if (!fin_mw_auth(f->c, hdr(f->in, "Authorization"), admin, &f->principal, &f->resp)) return false;
+  if (!fin_mw_auth(f->app->auth, hdr(f->in, "Authorization"), admin, &f->principal, &f->resp))
+    return false;
   f->authenticated = true;
   f->req.principal = &f->principal;
   return true;
@@ -85,18 +86,17 @@ static bool authenticate(struct flow *f, bool admin) {
 static bool decode_body(struct flow *f) {
   const struct fin_http_in *in = f->in;
   if (in->refuse == 414) {
-    fin_resp_error(&f->resp, 414, "URI_TOO_LONG", "Request target too long or too many parameters");
+    fin_resp_fail(&f->resp, FIN_E_URI_TOO_LONG);
     f->out->close = true;
     return false;
   }
   if (in->refuse != 0) {
-    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR",
-                   "Transfer-Encoding and Content-Length must not both be sent");
+    fin_resp_fail(&f->resp, FIN_E_AMBIGUOUS_FRAMING);
     f->out->close = true;
     return false;
   }
   if (in->body_too_large) {
-    fin_resp_error(&f->resp, 413, "PAYLOAD_TOO_LARGE", "Request body exceeds %d bytes",
+    fin_resp_failf(&f->resp, FIN_E_PAYLOAD_TOO_LARGE, "Request body exceeds %d bytes",
                    FIN_BODY_LIMIT);
     f->out->close = true;
     return false;
@@ -109,36 +109,36 @@ static bool decode_body(struct flow *f) {
     f->bad_content_type = true;
     return true;
   case FIN_BODY_BAD_JSON:
-    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR", "Invalid JSON body");
+    fin_resp_fail(&f->resp, FIN_E_INVALID_JSON);
     return false;
   case FIN_BODY_NOMEM:
   default:
-    fin_resp_error(&f->resp, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(&f->resp, FIN_E_INTERNAL);
     return false;
   }
 }
 
 /* Routing, auth, limits, then the handler. */
-static void dispatch(struct flow *f, const struct fin_routes *routes) {
+static void dispatch(struct flow *f) {
   const struct fin_http_in *in = f->in;
-  if (!fin_route_match(routes, in->method, in->path, &f->match)) {
+  if (!fin_route_match(f->app->routes, in->method, in->path, &f->match)) {
     if (fin_route_is_admin_path(in->path) && !authenticate(f, true)) return;
-    fin_resp_error(&f->resp, 404, "NOT_FOUND", "Route not found: %s %s", in->method, in->path);
+    fin_resp_failf(&f->resp, FIN_E_ROUTE_NOT_FOUND, "Route not found: %s %s", in->method, in->path);
     return;
   }
   const struct fin_route *rt = f->match.route;
   if ((rt->flags & FIN_RT_AUTH) && !authenticate(f, (rt->flags & FIN_RT_ADMIN) != 0)) return;
   if (rate_limited(f)) return;
   if ((rt->flags & FIN_RT_JSON) && f->bad_content_type) {
-    fin_resp_error(&f->resp, 400, "VALIDATION_ERROR", "Content-Type must be application/json");
+    fin_resp_fail(&f->resp, FIN_E_CONTENT_TYPE);
     return;
   }
   memcpy(f->req.params, f->match.params, sizeof f->req.params);
-  rt->handler(f->c, &f->req, &f->resp);
+  rt->handler(f->app->c, &f->req, &f->resp);
 }
 
-void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
-                     const struct fin_http_in *in, struct fin_http_out *out) {
+void fin_http_handle(const struct fin_http_app *app, const struct fin_http_in *in,
+                     struct fin_http_out *out) {
   memset(out, 0, sizeof *out);
   for (size_t i = 0; i < sizeof HELMET / sizeof HELMET[0]; i++)
     fin_reply_header(out, HELMET[i].name, HELMET[i].value);
@@ -149,7 +149,7 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
     return;
   }
 
-  struct flow flow = {.c = c, .in = in, .out = out};
+  struct flow flow = {.app = app, .in = in, .out = out};
   struct flow *f = &flow;
   const char *rid = hdr(in, "X-Request-ID");
   bool ok_id = rid != NULL && fin_mw_request_id_ok(rid);
@@ -163,10 +163,9 @@ void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
                             .conn = (void *)in};
 
   if (no_id) /* the random source failed (logged): no request runs without an id */
-    fin_resp_error(&f->resp, 503, "DEPENDENCY_UNAVAILABLE",
-                   "A required service is unavailable (random source); please retry later");
+    fin_resp_fail(&f->resp, FIN_E_RANDOM_UNAVAILABLE);
   else if (decode_body(f))
-    dispatch(f, routes ? routes : fin_routes_default());
+    dispatch(f);
 
   struct fin_reply_ctx x = {.method = in->method,
                             .request_id = out->request_id,

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../app/container.h"
 #include "router.h"
 
 #define FIN_BODY_LIMIT 65536
@@ -59,10 +58,10 @@ struct fin_http_out {
   char rl_limit[24], rl_remaining[24], rl_reset[24], retry_after[24];
 };
 
-/* Runs the chain and fills *out (which need not be initialised). `routes`
- * NULL = fin_routes_default(). Release with fin_http_out_release(). */
-void fin_http_handle(struct fin_container *c, const struct fin_routes *routes,
-                     const struct fin_http_in *in, struct fin_http_out *out);
+/* Runs the chain and fills *out (which need not be initialised). Release
+ * with fin_http_out_release(). */
+void fin_http_handle(const struct fin_http_app *app, const struct fin_http_in *in,
+                     struct fin_http_out *out);
 /* Frees an owned body; safe to call twice. */
 void fin_http_out_release(struct fin_http_out *out);
 /* Value of a response header (case-insensitive) or NULL (tests, logging). */

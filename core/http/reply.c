@@ -9,6 +9,7 @@
 #include "../util/codec.h"
 #include "../util/jsonout.h"
 #include "../util/timefmt.h"
+#include "errmap.h"
 #include "mw.h"
 
 static const char JSON_TYPE[] = "application/json; charset=utf-8";
@@ -159,7 +160,7 @@ void fin_reply_build(const struct fin_http_in *in, const struct fin_reply_ctx *x
   if (r->status < 100 || r->status > 999) { /* a handler that answered nothing */
     json_decref(r->body);
     r->body = NULL;
-    fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+    fin_resp_fail(r, FIN_E_INTERNAL);
   }
   if (r->err_code != NULL) {
     json_decref(r->body);

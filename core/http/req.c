@@ -1,7 +1,5 @@
 /* req.c - the handler-facing helpers declared in http.h. */
-#include <stdarg.h>
-#include <stdio.h>
-
+#include "errmap.h"
 #include "http.h"
 #include "pipeline.h"
 
@@ -15,18 +13,6 @@ const char *fin_req_query(const struct fin_req *r, const char *name) {
   const struct fin_http_in *in = r ? r->conn : NULL;
   if (in == NULL || in->query == NULL || name == NULL) return NULL;
   return in->query(in->ctx, name);
-}
-
-void fin_resp_error(struct fin_resp *r, int status, const char *code, const char *fmt, ...) {
-  json_decref(r->body);
-  r->body = NULL;
-  r->raw = NULL;
-  r->status = status;
-  r->err_code = code;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(r->err_msg, sizeof r->err_msg, fmt, ap);
-  va_end(ap);
 }
 
 void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, const char *data,
@@ -50,5 +36,5 @@ void fin_resp_json(struct fin_resp *r, int status, json_t *body) {
   r->err_code = NULL;
   json_decref(r->err_details);
   r->err_details = NULL;
-  if (body == NULL) fin_resp_error(r, 500, "INTERNAL_ERROR", "An unexpected error occurred");
+  if (body == NULL) fin_resp_fail(r, FIN_E_INTERNAL);
 }

@@ -1,45 +1,9 @@
-/* router.c - the static route table and the allocation-free matcher. */
+/* router.c - the allocation-free route matcher (the table: core/app/routes.c). */
 #include "router.h"
 
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-
-#include "../app/handlers.h"
-
-static const struct fin_route ROUTES[] = {
-    {"GET", "/health/liveness", fin_h_liveness, FIN_RT_NO_LIMIT},
-    {"GET", "/health/readiness", fin_h_readiness, FIN_RT_NO_LIMIT},
-    {"GET", "/openapi.yaml", fin_h_openapi, FIN_RT_NO_LIMIT},
-    {"POST", "/v1/users", fin_h_register_user, FIN_RT_AUTH | FIN_RT_JSON},
-    {"GET", "/v1/dashboard", fin_h_dashboard, FIN_RT_AUTH},
-    {"GET", "/v1/offers", fin_h_offers, FIN_RT_AUTH},
-    {"GET", "/v1/cards", fin_h_list_cards, FIN_RT_AUTH},
-    {"GET", "/v1/cards/:cardId", fin_h_get_card, FIN_RT_AUTH},
-    {"POST", "/v1/cards/requests", fin_h_request_card, FIN_RT_AUTH | FIN_RT_JSON},
-    {"GET", "/v1/cards/requests/:requestId", fin_h_get_card_request, FIN_RT_AUTH},
-    {"POST", "/v1/cards/:cardId/transactions/purchases", fin_h_purchase, FIN_RT_AUTH | FIN_RT_JSON},
-    {"POST", "/v1/cards/:cardId/transactions/payments", fin_h_payment, FIN_RT_AUTH | FIN_RT_JSON},
-    {"GET", "/v1/cards/:cardId/transactions", fin_h_list_transactions, FIN_RT_AUTH},
-    {"GET", "/v1/admin/users/:userSlug/score", fin_h_admin_get_score, FIN_RT_AUTH | FIN_RT_ADMIN},
-    {"PATCH", "/v1/admin/users/:userSlug/score", fin_h_admin_patch_score,
-     FIN_RT_AUTH | FIN_RT_ADMIN | FIN_RT_JSON},
-    {"GET", "/v1/admin/card-requests", fin_h_admin_list_requests, FIN_RT_AUTH | FIN_RT_ADMIN},
-    {"POST", "/v1/admin/card-requests/:requestId/approve", fin_h_admin_approve,
-     FIN_RT_AUTH | FIN_RT_ADMIN | FIN_RT_JSON},
-    {"POST", "/v1/admin/card-requests/:requestId/reject", fin_h_admin_reject,
-     FIN_RT_AUTH | FIN_RT_ADMIN | FIN_RT_JSON},
-    {"POST", "/v1/admin/cleanup", fin_h_admin_cleanup,
-     FIN_RT_AUTH | FIN_RT_ADMIN | FIN_RT_JSON | FIN_RT_CLEANUP},
-    {"GET", "/webhooks/wpp-connect/health", fin_h_wpp_health, FIN_RT_NO_LIMIT},
-    {"POST", "/webhooks/wpp-connect", fin_h_wpp_webhook, FIN_RT_JSON},
-};
-
-static const struct fin_routes DEFAULT = {ROUTES, sizeof ROUTES / sizeof ROUTES[0]};
-
-const struct fin_routes *fin_routes_default(void) {
-  return &DEFAULT;
-}
 
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';

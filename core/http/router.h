@@ -32,9 +32,6 @@ struct fin_routes {
   size_t n;
 };
 
-/* The application's table (static; never freed). */
-const struct fin_routes *fin_routes_default(void);
-
 #define FIN_MATCH_BUF 2048
 
 /* Result of a match. params point into buf (valid while the struct lives). */

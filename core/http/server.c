@@ -39,7 +39,7 @@
 struct conn_state {
   struct fin_job job; /* first: the worker gets the state back from it */
   struct MHD_Connection *conn;
-  struct fin_container *c;
+  const struct fin_http_app *app;
   const char *method; /* libmicrohttpd's, valid for the request */
   struct fin_http_out out;
   bool ready; /* out is filled; set by the worker before resuming */
@@ -270,7 +270,7 @@ static void handle(struct conn_state *st) {
                            .query = lookup_query,
                            .ctx = st->conn};
   (void)fin_backend_calls_take(); /* this request's count starts here */
-  fin_http_handle(st->c, NULL, &in, &st->out);
+  fin_http_handle(st->app, &in, &st->out);
   st->calls = fin_backend_calls_take();
 }
 
@@ -294,7 +294,7 @@ static void run_job(struct fin_job *job) {
   MHD_resume_connection(st->conn);
 }
 
-static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *conn,
+static enum MHD_Result respond(const struct fin_http_app *app, struct MHD_Connection *conn,
                                struct conn_state *st, const char *method) {
   /* in flight from here: shutdown waits for answers, not for heads that
    * may never be finished */
@@ -302,7 +302,7 @@ static enum MHD_Result respond(struct fin_container *c, struct MHD_Connection *c
   atomic_fetch_add(&inflight, 1);
   fin_conn_arrived(conn_of(conn));
   st->conn = conn;
-  st->c = c;
+  st->app = app;
   st->method = method;
   if (workers != NULL && !st->too_large && st->refuse == 0) { /* refusals are answered at once */
     st->job.fn = run_job;
@@ -417,7 +417,7 @@ static int write_port_file(int port) {
   return 0;
 }
 
-static struct MHD_Daemon *start(struct fin_container *c, int port, const char *bind_addr,
+static struct MHD_Daemon *start(const struct fin_http_app *app, int port, const char *bind_addr,
                                 bool epoll, const struct fin_http_limits *lim) {
   struct sockaddr_storage ss;
   int fam = parse_bind(bind_addr, port, &ss);
@@ -437,11 +437,12 @@ static struct MHD_Daemon *start(struct fin_container *c, int port, const char *b
       {MHD_OPTION_END, 0, NULL},
   };
   return MHD_start_daemon(
-      flags, (uint16_t)port, NULL, NULL, on_access, c, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-      MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_s(),
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
-      (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, NULL, MHD_OPTION_ARRAY, limit_opt, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
+      flags, (uint16_t)port, NULL, NULL, on_access, (void *)app, MHD_OPTION_EXTERNAL_LOGGER,
+      mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT,
+      idle_timeout_s(), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY, limit_opt,
+      MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
 }
 
 static void wait_for_stop(void) {
@@ -469,7 +470,7 @@ static void run_hooks(void) {
     hooks[i].fn(hooks[i].arg);
 }
 
-int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
+int fin_server_run(const struct fin_http_app *app, int port, const char *bind_addr) {
   if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
   struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, ign = {.sa_handler = SIG_IGN};
   sigemptyset(&sa.sa_mask);
@@ -483,15 +484,15 @@ int fin_server_run(struct fin_container *c, int port, const char *bind_addr) {
   sigaddset(&block, SIGINT);
   sigaddset(&block, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &block, &prev);
-  unsigned n_workers = fin_workers_default(c->mode);
+  unsigned n_workers = fin_workers_default(app->remote);
   workers = n_workers > 0 ? fin_workers_start(n_workers) : NULL;
   bool epoll = true;
   struct fin_http_limits lim;
   fin_http_limits_from_env(&lim);
-  struct MHD_Daemon *d = start(c, port, bind_addr, true, &lim);
+  struct MHD_Daemon *d = start(app, port, bind_addr, true, &lim);
   if (d == NULL) {
     epoll = false;
-    d = start(c, port, bind_addr, false, &lim);
+    d = start(app, port, bind_addr, false, &lim);
   }
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
   if (d == NULL || (n_workers > 0 && workers == NULL)) {

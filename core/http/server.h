@@ -3,14 +3,14 @@
 #ifndef FIN_SERVER_H
 #define FIN_SERVER_H
 
-#include "../app/container.h"
+#include "pipeline.h"
 
 /* Serves on bind_addr:port (bind_addr NULL or "" = all IPv4 interfaces; an
  * IPv6 literal binds IPv6) until SIGTERM/SIGINT or fin_server_request_stop():
  * then stops accepting, lets in-flight requests finish (at most 10 s), stops
  * the daemon, runs the stop hooks and returns 0. Returns -1 when the daemon
- * cannot start. The container is borrowed for the whole run. */
-int fin_server_run(struct fin_container *c, int port, const char *bind_addr);
+ * cannot start. The application is borrowed for the whole run. */
+int fin_server_run(const struct fin_http_app *app, int port, const char *bind_addr);
 
 /* After binding, the server writes its port (a line) to path, so a caller
  * that asked for port 0 learns which one it got. The path is borrowed. */

@@ -86,7 +86,7 @@ void fin_workers_stop(struct fin_workers *w) {
   free(w);
 }
 
-unsigned fin_workers_default(const char *mode) {
+unsigned fin_workers_default(bool remote) {
   const char *env = getenv("FIN_HTTP_WORKERS");
   if (env != NULL && *env != '\0') {
     char *end;
@@ -94,6 +94,5 @@ unsigned fin_workers_default(const char *mode) {
     if (*end == '\0' && v >= 0 && v <= MAX_THREADS) return (unsigned)v;
     fin_log("warn", "config_invalid", "\"name\":\"FIN_HTTP_WORKERS\",\"using\":\"default\"");
   }
-  if (mode != NULL && strcmp(mode, "memory") == 0) return 0;
-  return 32;
+  return remote ? 32 : 0;
 }

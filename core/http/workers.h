@@ -29,11 +29,10 @@ bool fin_workers_submit(struct fin_workers *w, struct fin_job *job);
 /* Runs what is queued, joins the threads and frees the pool. NULL is fine. */
 void fin_workers_stop(struct fin_workers *w);
 
-/* Threads of a pool for a store of this mode: FIN_HTTP_WORKERS when set,
- * else none in memory mode (handlers only compute, and a hand-off would
- * halve the request rate) and 32 otherwise (handlers spend most of their
- * time waiting on remote calls). 0 = no pool: requests run on the polling
- * threads. */
-unsigned fin_workers_default(const char *mode);
+/* Threads of a pool: FIN_HTTP_WORKERS when set, else none when the handlers
+ * only compute (memory stores: a hand-off would halve the request rate) and
+ * 32 when they are `remote` (they spend most of their time waiting on remote
+ * calls). 0 = no pool: requests run on the polling threads. */
+unsigned fin_workers_default(bool remote);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/ent_fields.h"
 #include "../util/timefmt.h"
 #include "bind.h"
 #include "box.h"
@@ -97,134 +98,102 @@ void fin_set_time(lua_State *L, const char *k, fin_ms v) {
 
 /* ---- entities ---- */
 
+/* The entity fields of core/domain/ent_fields.c written as plain JSON of
+ * the shapes scripts see: empty strings and zero times left out, times as
+ * ISO strings, whole amounts as integers (10000, not 10000.0, like the API). */
+static int put(json_t *f, const char *name, json_t *v) {
+  return json_object_set_new(f, name, v);
+}
+static int put_s(json_t *f, const char *name, const char *s) {
+  return s == NULL || s[0] == '\0' ? 0 : put(f, name, json_string(s));
+}
+static int put_n(json_t *f, const char *name, double v) {
+  bool whole = isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0;
+  return put(f, name, whole ? json_integer((json_int_t)v) : json_real(v));
+}
+static int put_int(json_t *f, const char *name, int64_t v) {
+  return put(f, name, json_integer(v));
+}
+static int put_bool(json_t *f, const char *name, bool v) {
+  return put(f, name, json_boolean(v));
+}
+static int put_time(json_t *f, const char *name, fin_ms ms) {
+  char buf[32];
+  return ms == 0 ? 0 : put(f, name, json_string(fin_iso(ms, buf)));
+}
+static int put_json(json_t *f, const char *name, const json_t *v) {
+  return v == NULL ? 0 : put(f, name, json_deep_copy(v));
+}
+static int put_map(json_t *f, const char *name, json_t *fields) {
+  return fields == NULL ? -1 : put(f, name, fields);
+}
+
+static const struct ent_io LUA_IO = {.put_s = put_s,
+                                     .put_k = put_s,
+                                     .put_n = put_n,
+                                     .put_int = put_int,
+                                     .put_bool = put_bool,
+                                     .put_time = put_time,
+                                     .put_json = put_json,
+                                     .put_map = put_map};
+
+/* Pushes f (consumed) as a table; raises on OOM (ok false or f NULL). */
+static void push_fields(lua_State *L, json_t *f, bool ok) {
+  if (f == NULL || !ok) {
+    json_decref(f);
+    luaL_error(L, "out of memory");
+  }
+  fin_json_push(L, f);
+  json_decref(f);
+}
+
 void fin_push_user(lua_State *L, const struct fin_user *u) {
-  lua_createtable(L, 0, 12);
-  fin_set_str(L, "ecosystemId", u->ecosystem_id);
-  fin_set_str(L, "firebaseUid", u->firebase_uid);
-  fin_set_str(L, "email", u->email);
-  fin_set_str(L, "role", u->role);
-  fin_set_str(L, "status", u->status);
-  fin_set_int(L, "currentScore", u->score);
-  fin_set_str(L, "tier", u->tier);
-  lua_createtable(L, 0, 3);
-  fin_set_int(L, "activeCards", u->summary.active_cards);
-  fin_set_num(L, "totalBalance", u->summary.total_balance);
-  fin_set_num(L, "totalLimit", u->summary.total_limit);
-  lua_setfield(L, -2, "cardSummary");
-  fin_set_time(L, "createdAt", u->created_at);
-  fin_set_time(L, "updatedAt", u->updated_at);
-  fin_set_time(L, "lastLoginAt", u->last_login_at);
+  json_t *f = json_object();
+  bool ok = f != NULL && put_s(f, "ecosystemId", u->ecosystem_id) == 0 &&
+            ent_user_put(&LUA_IO, f, u) == 0;
+  push_fields(L, f, ok);
 }
 
 void fin_push_score(lua_State *L, const struct fin_score *s) {
-  lua_createtable(L, 0, 10);
-  fin_set_str(L, "scoreId", s->score_id);
-  fin_set_str(L, "ecosystemId", s->ecosystem_id);
-  fin_set_int(L, "value", s->value);
-  fin_set_int(L, "previousValue", s->previous_value);
-  fin_set_int(L, "delta", s->delta);
-  fin_set_str(L, "reason", s->reason);
-  fin_set_str(L, "source", s->source);
-  fin_set_str(L, "sourceId", s->source_id);
-  fin_set_str(L, "relatedEntityType", s->related_entity_type);
-  fin_set_str(L, "relatedEntityId", s->related_entity_id);
-  fin_set_time(L, "timestamp", s->timestamp);
+  json_t *f = json_object(); /* stores name the score's time their own way */
+  bool ok = f != NULL && put_s(f, "ecosystemId", s->ecosystem_id) == 0 &&
+            put_time(f, "timestamp", s->timestamp) == 0 && ent_score_put(&LUA_IO, f, s) == 0;
+  push_fields(L, f, ok);
 }
 
 void fin_push_card(lua_State *L, const struct fin_card *c) {
-  lua_createtable(L, 0, 16);
-  fin_set_str(L, "cardId", c->card_id);
-  fin_set_str(L, "ecosystemId", c->ecosystem_id);
-  fin_set_str(L, "type", "credit-card");
-  fin_set_str(L, "productId", c->product_id);
-  fin_set_str(L, "status", c->status);
-  fin_set_num(L, "limit", c->limit);
-  fin_set_num(L, "balance", c->balance);
-  fin_set_num(L, "availableCredit", c->available_credit);
-  fin_set_num(L, "minimumPayment", c->minimum_payment);
-  fin_set_time(L, "nextDueDate", c->next_due_date);
-  fin_set_int(L, "version", c->version);
-  fin_set_str(L, "approvedBy", c->approved_by);
-  fin_set_int(L, "scoreAtApproval", c->score_at_approval);
-  fin_set_time(L, "createdAt", c->created_at);
-  fin_set_time(L, "updatedAt", c->updated_at);
-  fin_set_time(L, "activatedAt", c->activated_at);
+  json_t *f = json_object();
+  bool ok = f != NULL && put_s(f, "cardId", c->card_id) == 0 &&
+            put_s(f, "ecosystemId", c->ecosystem_id) == 0 && ent_card_put(&LUA_IO, f, c) == 0;
+  push_fields(L, f, ok);
 }
 
 void fin_push_request(lua_State *L, const struct fin_card_request *r) {
-  lua_createtable(L, 0, 12);
-  fin_set_str(L, "requestId", r->request_id);
-  fin_set_str(L, "ecosystemId", r->ecosystem_id);
-  fin_set_str(L, "productId", r->product_id);
-  fin_set_str(L, "idempotencyKey", r->idempotency_key);
-  fin_set_str(L, "status", r->status);
-  fin_set_int(L, "scoreAtRequest", r->score_at_request);
-  fin_set_str(L, "tierAtRequest", r->tier_at_request);
-  if (r->decision.present) {
-    const struct fin_decision *d = &r->decision;
-    lua_createtable(L, 0, 6);
-    fin_set_str(L, "outcome", d->outcome);
-    fin_set_str(L, "source", d->source);
-    fin_set_str(L, "adminId", d->admin_id);
-    if (d->has_approved_limit) fin_set_num(L, "approvedLimit", d->approved_limit);
-    fin_set_str(L, "reason", d->reason);
-    fin_set_time(L, "decidedAt", d->decided_at);
-    lua_setfield(L, -2, "decision");
-  }
-  fin_set_str(L, "resultingCardId", r->resulting_card_id);
-  fin_set_time(L, "createdAt", r->created_at);
-  fin_set_time(L, "updatedAt", r->updated_at);
-  fin_set_time(L, "expiresAt", r->expires_at);
+  json_t *f = json_object();
+  push_fields(L, f, f != NULL && ent_request_put(&LUA_IO, f, r) == 0);
 }
 
 void fin_push_txn(lua_State *L, const struct fin_txn *t) {
-  lua_createtable(L, 0, 14);
-  fin_set_str(L, "transactionId", t->transaction_id);
-  fin_set_str(L, "ecosystemId", t->ecosystem_id);
-  fin_set_str(L, "cardId", t->card_id);
-  fin_set_str(L, "type", t->type);
-  fin_set_num(L, "amount", t->amount);
-  fin_set_str(L, "status", t->status);
-  fin_set_str(L, "merchant", t->merchant);
-  fin_set_str(L, "paymentStatus", t->payment_status);
-  if (t->days_overdue != 0) fin_set_int(L, "daysOverdue", t->days_overdue);
-  if (t->has_score_impact) fin_set_int(L, "scoreImpact", t->score_impact);
-  fin_set_str(L, "idempotencyKey", t->idempotency_key);
-  fin_set_str(L, "failureReason", t->failure_reason);
-  fin_set_time(L, "timestamp", t->timestamp);
-  fin_set_time(L, "processedAt", t->processed_at);
+  json_t *f = json_object();
+  bool ok = f != NULL && put_s(f, "transactionId", t->transaction_id) == 0 &&
+            put_s(f, "ecosystemId", t->ecosystem_id) == 0 && put_s(f, "cardId", t->card_id) == 0 &&
+            ent_txn_put(&LUA_IO, f, t) == 0;
+  push_fields(L, f, ok);
 }
 
 void fin_push_event(lua_State *L, const struct fin_event *ev) {
-  lua_createtable(L, 0, 13);
-  fin_set_str(L, "eventId", ev->event_id);
-  fin_set_str(L, "eventType", ev->event_type);
-  fin_set_str(L, "entityType", ev->entity_type);
-  fin_set_str(L, "entityId", ev->entity_id);
-  fin_set_str(L, "ecosystemId", ev->ecosystem_id);
-  fin_set_int(L, "sequenceNumber", ev->sequence);
-  if (ev->payload != NULL) {
-    fin_json_push(L, ev->payload);
-    lua_setfield(L, -2, "payload");
-  }
-  fin_set_str(L, "status", ev->status);
-  fin_set_int(L, "retryCount", ev->retry_count);
-  fin_set_str(L, "lastError", ev->last_error);
-  fin_set_time(L, "nextRetryAt", ev->next_retry_at);
-  fin_set_time(L, "createdAt", ev->created_at);
-  fin_set_time(L, "sentAt", ev->sent_at);
+  json_t *f = json_object();
+  bool ok =
+      f != NULL && put_s(f, "eventId", ev->event_id) == 0 && ent_event_put(&LUA_IO, f, ev) == 0;
+  push_fields(L, f, ok);
 }
 
 void fin_push_idem(lua_State *L, const struct fin_idem *i) {
-  lua_createtable(L, 0, 8);
-  fin_set_str(L, "ecosystemId", i->ecosystem_id);
-  fin_set_str(L, "keyHash", i->key_hash);
-  fin_set_str(L, "operation", i->operation);
-  if (i->fingerprint[0]) fin_set_str(L, "fingerprint", i->fingerprint);
-  fin_set_str(L, "response", i->response);
-  fin_set_int(L, "statusCode", i->status_code);
-  fin_set_time(L, "createdAt", i->created_at);
-  fin_set_time(L, "expiresAt", i->expires_at);
+  json_t *f = json_object(); /* stores keep the owner and hash in keys, expiry as a TTL */
+  bool ok = f != NULL && put_s(f, "ecosystemId", i->ecosystem_id) == 0 &&
+            put_s(f, "keyHash", i->key_hash) == 0 && put_time(f, "expiresAt", i->expires_at) == 0 &&
+            ent_idem_put(&LUA_IO, f, i) == 0;
+  push_fields(L, f, ok);
 }
 
 void fin_push_page(lua_State *L, const struct fin_page *p) {

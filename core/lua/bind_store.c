@@ -26,7 +26,8 @@
  *                  [status="completed"] [merchant] [paymentStatus] [timestamp=now]
  *   event_append   eventType entityType entityId ecosystemId [payload={}]
  *                  [eventId=uuid v7] [sequenceNumber=0: the store allocates]
- * Strings are borrowed from the argument table for the duration of commit().
+ * The entities own copies of their strings (released with the commit
+ * buffer, also when a later write raises).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,33 @@ struct commit_buf {
   union slot s[FIN_MAX_WRITES];
 };
 
+static void slot_clear(enum fin_write_kind kind, union slot *s) {
+  switch (kind) {
+  case FIN_W_USER_CREATE:
+    fin_user_clear(&s->user);
+    break;
+  case FIN_W_CARD_CREATE:
+    fin_card_clear(&s->card);
+    break;
+  case FIN_W_REQUEST_CREATE:
+    fin_card_request_clear(&s->req);
+    break;
+  case FIN_W_TXN_PUT:
+    fin_txn_clear(&s->txn);
+    break;
+  case FIN_W_EVENT_APPEND:
+    fin_event_clear(&s->ev);
+    break;
+  default:
+    break;
+  }
+}
+
 static void commit_buf_release(void *p, size_t n) {
   (void)n;
   struct commit_buf *b = p;
   for (size_t i = 0; i < b->n; i++)
-    if (b->w[i].kind == FIN_W_EVENT_APPEND) json_decref(b->s[i].ev.payload);
+    slot_clear(b->w[i].kind, &b->s[i]);
   free(b);
 }
 
@@ -130,6 +153,14 @@ static lua_Integer req_int(struct wctx *w, const char *k) {
   return opt_int(w, k, 0);
 }
 
+/* A copy the slot owns (slot_clear frees it); NULL stays NULL. Set the
+ * write's kind before the first copy, so a raise releases what was made. */
+static char *own(struct wctx *w, const char *v) {
+  char *c = v != NULL ? strdup(v) : NULL;
+  if (v != NULL && c == NULL) luaL_error(w->L, "out of memory");
+  return c;
+}
+
 static void fixed(char *dst, size_t size, const char *src) {
   fin_strlcpy(dst, src, size);
 }
@@ -157,28 +188,30 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
   memset(s, 0, sizeof *s);
   if (strcmp(k, "user_create") == 0) {
     struct fin_user *u = &s->user;
-    u->ecosystem_id = (char *)req_str(w, "ecosystemId");
-    u->firebase_uid = (char *)opt_str(w, "firebaseUid", u->ecosystem_id);
-    u->email = (char *)opt_str(w, "email", "");
-    u->role = (char *)opt_str(w, "role", "user");
+    out->kind = FIN_W_USER_CREATE;
+    out->u.user = u;
+    u->ecosystem_id = own(w, req_str(w, "ecosystemId"));
+    u->firebase_uid = own(w, opt_str(w, "firebaseUid", u->ecosystem_id));
+    u->email = own(w, opt_str(w, "email", ""));
+    u->role = own(w, opt_str(w, "role", "user"));
     fixed(u->status, sizeof u->status, opt_str(w, "status", "active"));
     u->score = (int)opt_int(w, "currentScore", 500);
     fixed(u->tier, sizeof u->tier, opt_str(w, "tier", tier_of(u->score)));
     u->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
     u->updated_at = fin_opt_time(w->L, w->t, "updatedAt", u->created_at);
     u->last_login_at = fin_opt_time(w->L, w->t, "lastLoginAt", u->created_at);
-    out->kind = FIN_W_USER_CREATE;
-    out->u.user = u;
   } else if (strcmp(k, "card_create") == 0) {
     struct fin_card *c = &s->card;
-    c->ecosystem_id = (char *)req_str(w, "ecosystemId");
+    out->kind = FIN_W_CARD_CREATE;
+    out->u.card = c;
+    c->ecosystem_id = own(w, req_str(w, "ecosystemId"));
     c->limit = req_num(w, "limit");
     const char *id = opt_str(w, "cardId", NULL);
     if (id != NULL)
       fixed(c->card_id, sizeof c->card_id, id);
     else
       new_id(w, c->card_id);
-    c->product_id = (char *)opt_str(w, "productId", "default-credit-card");
+    c->product_id = own(w, opt_str(w, "productId", "default-credit-card"));
     fixed(c->status, sizeof c->status, opt_str(w, "status", "active"));
     c->balance = opt_num(w, "balance", 0);
     c->available_credit = opt_num(w, "availableCredit", c->limit - c->balance);
@@ -190,8 +223,6 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     c->updated_at = fin_opt_time(w->L, w->t, "updatedAt", c->created_at);
     c->activated_at = fin_opt_time(w->L, w->t, "activatedAt", c->created_at);
     c->next_due_date = fin_opt_time(w->L, w->t, "nextDueDate", c->created_at + 30 * DAY_MS);
-    out->kind = FIN_W_CARD_CREATE;
-    out->u.card = c;
   } else if (strcmp(k, "card_balance") == 0) {
     out->kind = FIN_W_CARD_BALANCE;
     out->u.balance.ecosystem_id = req_str(w, "ecosystemId");
@@ -203,14 +234,16 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     out->u.balance.updated_at = fin_opt_time(w->L, w->t, "updatedAt", now);
   } else if (strcmp(k, "request_create") == 0) {
     struct fin_card_request *r = &s->req;
-    r->ecosystem_id = (char *)req_str(w, "ecosystemId");
+    out->kind = FIN_W_REQUEST_CREATE;
+    out->u.request = r;
+    r->ecosystem_id = own(w, req_str(w, "ecosystemId"));
     const char *id = opt_str(w, "requestId", NULL);
     if (id != NULL)
       fixed(r->request_id, sizeof r->request_id, id);
     else
       new_id(w, r->request_id);
-    r->product_id = (char *)opt_str(w, "productId", "default-credit-card");
-    r->idempotency_key = (char *)opt_str(w, "idempotencyKey", r->request_id);
+    r->product_id = own(w, opt_str(w, "productId", "default-credit-card"));
+    r->idempotency_key = own(w, opt_str(w, "idempotencyKey", r->request_id));
     fixed(r->status, sizeof r->status, opt_str(w, "status", "pending"));
     r->score_at_request = (int)opt_int(w, "scoreAtRequest", 0);
     fixed(r->tier_at_request, sizeof r->tier_at_request,
@@ -218,11 +251,11 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     r->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
     r->updated_at = fin_opt_time(w->L, w->t, "updatedAt", r->created_at);
     r->expires_at = fin_opt_time(w->L, w->t, "expiresAt", r->created_at + 7 * DAY_MS);
-    out->kind = FIN_W_REQUEST_CREATE;
-    out->u.request = r;
   } else if (strcmp(k, "txn_put") == 0) {
     struct fin_txn *t = &s->txn;
-    t->ecosystem_id = (char *)req_str(w, "ecosystemId");
+    out->kind = FIN_W_TXN_PUT;
+    out->u.txn = t;
+    t->ecosystem_id = own(w, req_str(w, "ecosystemId"));
     fixed(t->card_id, sizeof t->card_id, req_str(w, "cardId"));
     fixed(t->type, sizeof t->type, req_str(w, "type"));
     t->amount = req_num(w, "amount");
@@ -232,23 +265,23 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     else
       new_id(w, t->transaction_id);
     fixed(t->status, sizeof t->status, opt_str(w, "status", "completed"));
-    t->merchant = (char *)opt_str(w, "merchant", NULL);
+    t->merchant = own(w, opt_str(w, "merchant", NULL));
     fixed(t->payment_status, sizeof t->payment_status, opt_str(w, "paymentStatus", ""));
     t->days_overdue = (int)opt_int(w, "daysOverdue", 0);
     t->has_score_impact = has(w, "scoreImpact");
     t->score_impact = (int)opt_int(w, "scoreImpact", 0);
-    t->idempotency_key = (char *)opt_str(w, "idempotencyKey", NULL);
-    t->failure_reason = (char *)opt_str(w, "failureReason", NULL);
+    t->idempotency_key = own(w, opt_str(w, "idempotencyKey", NULL));
+    t->failure_reason = own(w, opt_str(w, "failureReason", NULL));
     t->timestamp = fin_opt_time(w->L, w->t, "timestamp", now);
     t->processed_at = fin_opt_time(w->L, w->t, "processedAt", t->timestamp);
-    out->kind = FIN_W_TXN_PUT;
-    out->u.txn = t;
   } else if (strcmp(k, "event_append") == 0) {
     struct fin_event *ev = &s->ev;
-    ev->event_type = (char *)req_str(w, "eventType");
-    ev->entity_type = (char *)req_str(w, "entityType");
-    ev->entity_id = (char *)req_str(w, "entityId");
-    ev->ecosystem_id = (char *)req_str(w, "ecosystemId");
+    out->kind = FIN_W_EVENT_APPEND;
+    out->u.event = ev;
+    ev->event_type = own(w, req_str(w, "eventType"));
+    ev->entity_type = own(w, req_str(w, "entityType"));
+    ev->entity_id = own(w, req_str(w, "entityId"));
+    ev->ecosystem_id = own(w, req_str(w, "ecosystemId"));
     const char *id = opt_str(w, "eventId", NULL);
     if (id != NULL)
       fixed(ev->event_id, sizeof ev->event_id, id);
@@ -258,10 +291,7 @@ static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fi
     fixed(ev->status, sizeof ev->status, "pending");
     ev->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
     ev->next_retry_at = ev->created_at;
-    /* payload last: from here on the slot owns a JSON reference, released
-     * by the scratch (out->kind marks it) even if a later write raises */
-    out->kind = FIN_W_EVENT_APPEND;
-    out->u.event = ev;
+    /* payload last (the slot owns it; the scratch releases it on a raise) */
     int t = lua_getfield(w->L, w->t, "payload");
     if (t == LUA_TNIL) {
       ev->payload = json_object();

@@ -15,23 +15,7 @@
 #include <lua.h>
 #include <stdbool.h>
 
-#define FIN_T_USERS "fin.Users"
-#define FIN_T_SCORES "fin.Scores"
-#define FIN_T_CARDS "fin.Cards"
-#define FIN_T_REQUESTS "fin.CardRequests"
-#define FIN_T_TXNS "fin.Transactions"
-#define FIN_T_IDEM "fin.Idempotency"
-#define FIN_T_OUTBOX "fin.Outbox"
-#define FIN_T_AUDIT "fin.AuditLogs"
-#define FIN_T_WA_NOTIF "fin.WhatsAppNotifications"
-#define FIN_T_WA_INBOUND "fin.WhatsAppInbound"
-#define FIN_T_APPROVALS "fin.PendingApprovals"
-#define FIN_T_STORE "fin.Store"
-#define FIN_T_AUTH "fin.Auth"
-#define FIN_T_PUBLISHER "fin.Publisher"
-#define FIN_T_CONFIG "fin.Config"
-#define FIN_T_CLOCK "fin.Clock"
-#define FIN_T_MESSENGER "fin.Messenger"
+#include "../ports/port_list.h" /* the FIN_T_* type names */
 
 struct fin_box {
   const void *ops;
@@ -71,30 +55,15 @@ struct fin_box *fin_box_check(lua_State *L, int idx, const char *tname);
     return 1;                                                                                      \
   }
 
-/* The twelve slot methods of an adapter's database handle, from port
- * constructors named <p>_users_port ... <p>_store_port and a check_db():
- * FIN_DB_PORT_METHODS(ddb) defines them, FIN_DB_PORT_REGS lists them for
- * the handle's luaL_Reg table (slot names as in lua/shared.lua). */
-#define FIN_DB_PORT_METHODS(p)                                                                     \
-  FIN_BOX_PORT_METHOD(db_users, FIN_T_USERS, check_db, p##_users_port)                             \
-  FIN_BOX_PORT_METHOD(db_scores, FIN_T_SCORES, check_db, p##_scores_port)                          \
-  FIN_BOX_PORT_METHOD(db_cards, FIN_T_CARDS, check_db, p##_cards_port)                             \
-  FIN_BOX_PORT_METHOD(db_requests, FIN_T_REQUESTS, check_db, p##_requests_port)                    \
-  FIN_BOX_PORT_METHOD(db_txns, FIN_T_TXNS, check_db, p##_txns_port)                                \
-  FIN_BOX_PORT_METHOD(db_idem, FIN_T_IDEM, check_db, p##_idem_port)                                \
-  FIN_BOX_PORT_METHOD(db_outbox, FIN_T_OUTBOX, check_db, p##_outbox_port)                          \
-  FIN_BOX_PORT_METHOD(db_audit, FIN_T_AUDIT, check_db, p##_audit_port)                             \
-  FIN_BOX_PORT_METHOD(db_wa_notif, FIN_T_WA_NOTIF, check_db, p##_wa_notifications_port)            \
-  FIN_BOX_PORT_METHOD(db_wa_inbound, FIN_T_WA_INBOUND, check_db, p##_wa_inbound_port)              \
-  FIN_BOX_PORT_METHOD(db_approvals, FIN_T_APPROVALS, check_db, p##_approvals_port)                 \
-  FIN_BOX_PORT_METHOD(db_store, FIN_T_STORE, check_db, p##_store_port)
-
-#define FIN_DB_PORT_REGS                                                                           \
-  {"users", db_users}, {"scores", db_scores}, {"cards", db_cards}, {"card_requests", db_requests}, \
-      {"transactions", db_txns}, {"idempotency", db_idem}, {"outbox", db_outbox},                  \
-      {"audit_logs", db_audit}, {"wa_notifications", db_wa_notif}, {"wa_inbound", db_wa_inbound},  \
-      {"pending_approvals", db_approvals}, {                                                       \
-    "store", db_store                                                                              \
-  }
+/* The slot methods of an adapter's database handle, one per storage port
+ * of port_list.h. The adapter defines FIN_DB_CTOR(field) (its constructor,
+ * e.g. ddb_##field##_port) and check_db(), then FIN_DB_PORT_METHODS defines
+ * the methods and FIN_DB_PORT_REGS lists them (with a trailing comma) for
+ * the handle's luaL_Reg table. */
+#define FIN_DB_PORT_METHOD_(field, type, slot, tname, req)                                         \
+  FIN_BOX_PORT_METHOD(db_##field, tname, check_db, FIN_DB_CTOR(field))
+#define FIN_DB_PORT_METHODS FIN_STORAGE_PORTS(FIN_DB_PORT_METHOD_)
+#define FIN_DB_PORT_REG_(field, type, slot, tname, req) {slot, db_##field},
+#define FIN_DB_PORT_REGS FIN_STORAGE_PORTS(FIN_DB_PORT_REG_)
 
 #endif

@@ -18,6 +18,7 @@
 #include <lauxlib.h>
 #include <stdlib.h>
 
+#include "../ports/port_list.h"
 #include "../util/codec.h"
 #include "../util/ids.h"
 #include "../util/jsonout.h"
@@ -150,5 +151,17 @@ int luaopen_fin(lua_State *L) {
   lua_setfield(L, -2, "null");
   lua_pushliteral(L, FIN_VERSION);
   lua_setfield(L, -2, "version");
+  /* the slots one database handle serves (port_list.h), for lua/shared.lua */
+  static const char *const storage[] = {
+#define STORAGE_SLOT_(field, type, slot, tname, req) slot,
+      FIN_STORAGE_PORTS(STORAGE_SLOT_)
+#undef STORAGE_SLOT_
+  };
+  lua_createtable(L, (int)(sizeof storage / sizeof storage[0]), 0);
+  for (size_t i = 0; i < sizeof storage / sizeof storage[0]; i++) {
+    lua_pushstring(L, storage[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "storage_slots");
   return 1;
 }

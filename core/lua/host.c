@@ -146,43 +146,65 @@ int fin_host_load_container(const char *wiring_file, struct fin_container *c, ch
 
 /* ---- scripts ---- */
 
-int fin_host_run_script(const char *script, int argc, char **argv) {
-  lua_State *L = fin_host_new();
-  if (L == NULL) {
-    fprintf(stderr, "financial-api: cannot create a Lua state (out of memory)\n");
-    return 1;
-  }
+struct script_ctx {
+  const char *script;
+  int argc;
+  char **argv;
+  int status; /* the exit status */
+};
+
+/* Everything that may raise (arg table, stack growth, the chunk) runs here,
+ * under the pcall of fin_host_run_script, like lua.c's pmain: an error
+ * (even out of memory) ends the script, never the process by a panic. */
+static int script_protected(lua_State *L) {
+  struct script_ctx *x = lua_touserdata(L, 1);
   /* arg = { [0] = script, ... } like lua.c; the chunk also gets them as ... */
-  lua_createtable(L, argc, 1);
-  lua_pushstring(L, script);
+  lua_createtable(L, x->argc, 1);
+  lua_pushstring(L, x->script);
   lua_rawseti(L, -2, 0);
-  for (int i = 0; i < argc; i++) {
-    lua_pushstring(L, argv[i]);
+  for (int i = 0; i < x->argc; i++) {
+    lua_pushstring(L, x->argv[i]);
     lua_rawseti(L, -2, i + 1);
   }
   lua_setglobal(L, "arg");
 
   lua_pushcfunction(L, fin_lua_msgh);
   int msgh = lua_gettop(L);
-  int status = 0;
-  if (luaL_loadfilex(L, script, "t") != LUA_OK) {
+  if (luaL_loadfilex(L, x->script, "t") != LUA_OK) {
     fprintf(stderr, "financial-api: %s\n", lua_tostring(L, -1));
-    status = 1;
-  } else {
-    luaL_checkstack(L, argc + 2, "too many script arguments");
-    for (int i = 0; i < argc; i++)
-      lua_pushstring(L, argv[i]);
-    if (lua_pcall(L, argc, 1, msgh) != LUA_OK) {
-      const char *msg = lua_tostring(L, -1);
-      fprintf(stderr, "financial-api: %s\n", msg != NULL ? msg : "(error)");
-      status = 1;
-    } else if (lua_isinteger(L, -1)) {
-      lua_Integer v = lua_tointeger(L, -1);
-      status = v < 0 || v > 255 ? 1 : (int)v;
-    } else if (lua_isboolean(L, -1) && !lua_toboolean(L, -1)) {
-      status = 1;
-    }
+    x->status = 1;
+    return 0;
+  }
+  luaL_checkstack(L, x->argc + 2, "too many script arguments");
+  for (int i = 0; i < x->argc; i++)
+    lua_pushstring(L, x->argv[i]);
+  if (lua_pcall(L, x->argc, 1, msgh) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "financial-api: %s\n", msg != NULL ? msg : "(error)");
+    x->status = 1;
+  } else if (lua_isinteger(L, -1)) {
+    lua_Integer v = lua_tointeger(L, -1);
+    x->status = v < 0 || v > 255 ? 1 : (int)v;
+  } else if (lua_isboolean(L, -1) && !lua_toboolean(L, -1)) {
+    x->status = 1;
+  }
+  return 0;
+}
+
+int fin_host_run_script(const char *script, int argc, char **argv) {
+  lua_State *L = fin_host_new();
+  if (L == NULL) {
+    fprintf(stderr, "financial-api: cannot create a Lua state (out of memory)\n");
+    return 1;
+  }
+  struct script_ctx x = {script, argc, argv, 0};
+  lua_pushcfunction(L, script_protected);
+  lua_pushlightuserdata(L, &x);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "financial-api: %s\n", msg != NULL ? msg : "(error)");
+    x.status = 1;
   }
   lua_close(L);
-  return status;
+  return x.status;
 }

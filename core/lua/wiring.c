@@ -1,10 +1,8 @@
 /* wiring.c - runs a wiring file and checks/moves the container it returns.
  *
  * The container table's slots (all ports are boxes, box.h):
- *   users scores cards card_requests transactions idempotency outbox
- *   audit_logs wa_notifications wa_inbound pending_approvals store auth
- *   publisher config clock        required, each with its FIN_T_* type
- *   messenger                     optional fin.Messenger
+ *   one per port of core/ports/port_list.h (slot name, FIN_T_* type, and
+ *   whether it is required: every one but messenger)
  *   mode                          required non-empty string
  *   seed_users                    optional array of {ecosystemId, role, email?, score}
  *   whatsapp                      optional {admin_phones = {..}, webhook_secret, production}
@@ -158,27 +156,9 @@ struct port_slot {
   size_t off; /* of the { ops, self } port struct in fin_container */
 };
 
-#define PORT(name, t, req, field)                                                                  \
-  { name, t, req, offsetof(struct fin_container, field) }
-static const struct port_slot PORTS[] = {
-    PORT("users", FIN_T_USERS, 1, users),
-    PORT("scores", FIN_T_SCORES, 1, scores),
-    PORT("cards", FIN_T_CARDS, 1, cards),
-    PORT("card_requests", FIN_T_REQUESTS, 1, requests),
-    PORT("transactions", FIN_T_TXNS, 1, txns),
-    PORT("idempotency", FIN_T_IDEM, 1, idem),
-    PORT("outbox", FIN_T_OUTBOX, 1, outbox),
-    PORT("audit_logs", FIN_T_AUDIT, 1, audit),
-    PORT("wa_notifications", FIN_T_WA_NOTIF, 1, wa_notifications),
-    PORT("wa_inbound", FIN_T_WA_INBOUND, 1, wa_inbound),
-    PORT("pending_approvals", FIN_T_APPROVALS, 1, approvals),
-    PORT("store", FIN_T_STORE, 1, store),
-    PORT("auth", FIN_T_AUTH, 1, auth),
-    PORT("publisher", FIN_T_PUBLISHER, 1, publisher),
-    PORT("config", FIN_T_CONFIG, 1, config),
-    PORT("clock", FIN_T_CLOCK, 1, clock),
-    PORT("messenger", FIN_T_MESSENGER, 0, messenger),
-};
+#define PORT_SLOT_(field, type, slot, tname, req)                                                  \
+  {slot, tname, req, offsetof(struct fin_container, field)},
+static const struct port_slot PORTS[] = {FIN_ALL_PORTS(PORT_SLOT_)};
 #define N_PORTS (sizeof PORTS / sizeof PORTS[0])
 
 /* Every port struct is { const X_ops *ops; void *self; }. */

@@ -1,8 +1,10 @@
 /* errors.h - the one error value every port and service returns.
  *
  * Functions return `enum fin_status` (FIN_OK == 0) and may fill an optional
- * `struct fin_err *` with detail. The enum only grows; the HTTP layer maps each
- * code to a status and envelope in one table (core/http/errmap.c).
+ * `struct fin_err *` with detail. The enum only grows. Above the ports a
+ * service turns a status into an API error (enum fin_api_err, through
+ * fin_app_error_from_port in core/app/app_errors.h), and one table in the
+ * HTTP layer (core/http/errmap.c) gives each API error its status and envelope.
  */
 #ifndef FIN_ERRORS_H
 #define FIN_ERRORS_H

@@ -1,4 +1,5 @@
-/* services.h - the non-storage ports: auth, events, config, clock, messenger.
+/* services.h - the non-storage ports: auth (auth.h), events, config, clock,
+ * messenger.
  * Same shape as repos.h: { ops, self }, released with ops->destroy(self).
  */
 #ifndef FIN_SERVICES_H
@@ -7,41 +8,8 @@
 #include <stdbool.h>
 
 #include "../domain/model.h"
+#include "auth.h"
 #include "errors.h"
-
-/* ---- auth provider ---- */
-enum fin_auth_result {
-  FIN_AUTH_OK = 0,
-  FIN_AUTH_INVALID,     /* 401 INVALID_TOKEN "Authentication token is invalid" */
-  FIN_AUTH_EXPIRED,     /* 401 TOKEN_EXPIRED */
-  FIN_AUTH_UNAVAILABLE, /* 503: the provider (JWKS, emulator) cannot be reached */
-};
-
-struct fin_principal {
-  char *uid;
-  char *email;        /* "" when the token has none */
-  char *role;         /* "user" when the token has none */
-  char *ecosystem_id; /* uid when the token has none */
-};
-void fin_principal_clear(struct fin_principal *p);
-
-struct fin_auth_ops {
-  /* Verifies `token` (everything after "Bearer "). On FIN_AUTH_OK *out owns
-   * its strings (fin_principal_clear). `detail` (may be NULL, 128 bytes) gets a
-   * log-only reason. */
-  enum fin_auth_result (*verify)(void *self, const char *token, struct fin_principal *out,
-                                 char *detail, size_t detail_size);
-  /* *disabled = true when the provider marks the uid disabled. Unknown uid
-   * counts as active. */
-  enum fin_status (*is_disabled)(void *self, const char *uid, bool *disabled, struct fin_err *e);
-  const char *(*name)(void *self);
-  enum fin_status (*ping)(void *self, struct fin_err *e);
-  void (*destroy)(void *self);
-};
-struct fin_auth {
-  const struct fin_auth_ops *ops;
-  void *self;
-};
 
 /* ---- event publisher (external sink for outbox events) ---- */
 struct fin_publisher_ops {

@@ -12,18 +12,42 @@
 #include "log.h"
 #include "timefmt.h"
 
-#ifdef UNIT_TESTING_BUILD
-static atomic_bool fail_random;
-void fin_ids_test_fail_random(bool on) {
-  atomic_store(&fail_random, on);
-}
-#endif
-
 static int random_failed(void) {
   fin_log("error", "random_source_failed",
           "\"note\":\"getrandom and RAND_bytes failed; no id made, the request fails\"");
   return -1;
 }
+
+#ifdef UNIT_TESTING_BUILD
+static atomic_bool fail_random;
+static atomic_int ids_left = -1; /* ids still made before failing; -1: no countdown */
+
+void fin_ids_test_fail_random(bool on) {
+  atomic_store(&ids_left, -1);
+  atomic_store(&fail_random, on);
+}
+
+void fin_ids_test_fail_random_after(int n) {
+  atomic_store(&fail_random, false);
+  atomic_store(&ids_left, n);
+}
+
+/* Whether the hook fails this id: counted per id, not per random draw. */
+static bool test_fail_id(void) {
+  if (atomic_load(&fail_random)) return true;
+  int left = atomic_load(&ids_left);
+  while (left > 0)
+    if (atomic_compare_exchange_weak(&ids_left, &left, left - 1)) return false;
+  return left == 0;
+}
+/* In each generator, after it emptied buf. */
+#define TEST_FAIL_ID()                                                                             \
+  do {                                                                                             \
+    if (test_fail_id()) return random_failed();                                                    \
+  } while (0)
+#else
+#define TEST_FAIL_ID() ((void)0)
+#endif
 
 /* Kernel randomness, buffered per thread: one getrandom() per 256 ids
  * worth of bytes instead of one RAND_bytes (and its fork check) per id.
@@ -32,9 +56,6 @@ static int random_failed(void) {
 static int random_bytes(unsigned char *b, size_t n) {
   static _Thread_local unsigned char pool[4096];
   static _Thread_local size_t left;
-#ifdef UNIT_TESTING_BUILD
-  if (atomic_load(&fail_random)) return random_failed();
-#endif
   if (n > sizeof pool) n = sizeof pool;
   if (left < n) {
     size_t got = 0;
@@ -68,6 +89,7 @@ static int format_uuid(const unsigned char u[16], char *buf) {
 int fin_uuid_v4(char *buf) {
   unsigned char u[16];
   buf[0] = '\0';
+  TEST_FAIL_ID();
   if (random_bytes(u, sizeof u)) return -1;
   u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
   u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
@@ -94,6 +116,7 @@ static unsigned v7_counter;
 int fin_uuid_v7(char *buf) {
   unsigned char seed[2];
   buf[0] = '\0';
+  TEST_FAIL_ID();
   if (random_bytes(seed, sizeof seed)) return -1;
   int64_t now = fin_now_ms();
   pthread_mutex_lock(&v7_lock);
@@ -122,6 +145,7 @@ static bool at_used[AT_SLOTS];
 int fin_uuid_v7_at(int64_t ms, char *buf) {
   unsigned char seed[2];
   buf[0] = '\0';
+  TEST_FAIL_ID();
   if (random_bytes(seed, sizeof seed)) return -1;
   size_t slot = (size_t)((uint64_t)ms % AT_SLOTS);
   pthread_mutex_lock(&v7_lock);

@@ -22,8 +22,11 @@ int fin_uuid_v7(char *buf) FIN_IDS_WUR;
 int fin_uuid_v7_at(int64_t ms, char *buf) FIN_IDS_WUR;
 
 #ifdef UNIT_TESTING_BUILD
-/* Test hook (sanitizer/test build only): while on, the random source fails. */
+/* Test hooks (sanitizer/test build only). While on, the random source
+ * fails. _after(n): the next n ids are made, then every one fails until the
+ * hook is reset with fin_ids_test_fail_random(false). */
 void fin_ids_test_fail_random(bool on);
+void fin_ids_test_fail_random_after(int n);
 #endif
 
 #endif

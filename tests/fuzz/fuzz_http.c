@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../core/app/routes.h"
 #include "../../core/http/pipeline.h"
 #include "fuzz_common.h"
 
@@ -73,18 +74,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (colon && p.nh < MAX_H) {
       *colon = '\0';
       char *v = colon + 1;
-      while (*v == ' ') v++;
+      while (*v == ' ')
+        v++;
       p.hn[p.nh] = rest, p.hv[p.nh++] = v;
     }
     if (!nl) break;
     rest = nl + 1;
   }
   size_t body_len = (size_t)(buf + size - body);
-  struct fin_http_in in = {.method = p.method, .path = p.path, .body = body,
-                           .body_len = body_len, .body_too_large = body_len > FIN_BODY_LIMIT,
-                           .client_ip = "127.0.0.1", .header = header, .query = query, .ctx = &p};
+  struct fin_http_in in = {.method = p.method,
+                           .path = p.path,
+                           .body = body,
+                           .body_len = body_len,
+                           .body_too_large = body_len > FIN_BODY_LIMIT,
+                           .client_ip = "127.0.0.1",
+                           .header = header,
+                           .query = query,
+                           .ctx = &p};
   struct fin_http_out out;
-  fin_http_handle(c, NULL, &in, &out);
+  struct fin_http_app app = fin_app_http(c);
+  fin_http_handle(&app, &in, &out);
   if (out.status < 100 || out.status > 599) abort();
   fin_http_out_release(&out);
   free(buf);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../core/http/errmap.h"
 #include "../../core/http/mw.h"
 #include "../../core/http/pipeline.h"
 #include "../../core/util/codec.h"
@@ -63,7 +64,12 @@ static enum fin_status fake_disabled(void *self, const char *uid, bool *disabled
 }
 
 static const struct fin_auth_ops AUTH_OPS = {.verify = fake_verify, .is_disabled = fake_disabled};
-static struct fin_container C;
+static const struct fin_auth AUTH = {&AUTH_OPS, NULL};
+static struct fin_rate_limits LIMITS; /* what the application says now */
+
+static void limits_now(const struct fin_container *c, struct fin_rate_limits *out) {
+  *out = LIMITS;
+}
 
 /* ---- test handlers, recording what they saw ---- */
 static struct {
@@ -111,12 +117,11 @@ static void h_strong(struct fin_container *c, const struct fin_req *q, struct fi
   strcpy(r->last_modified, "Tue, 24 Nov 2026 20:29:58 GMT");
 }
 static void h_details(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
-  fin_resp_error(r, 402, "INSUFFICIENT_CREDIT", "Purchase amount exceeds available credit");
+  fin_resp_fail(r, FIN_E_INSUFFICIENT_CREDIT);
   r->err_details = json_pack("{s:i,s:i}", "requestedAmount", 0, "availableCredit", 0);
 }
 static void h_nometa(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
-  fin_resp_error(r, 401, "UNAUTHORIZED", "Missing webhook secret header");
-  r->err_no_meta = true;
+  fin_resp_fail(r, FIN_E_WEBHOOK_SECRET_MISSING); /* its row: no meta */
 }
 
 static const char SPEC[] = "openapi: 3.0.3\n";
@@ -139,6 +144,7 @@ static const struct fin_route ROUTES[] = {
     {"GET", "/public", h_ok, 0},
 };
 static const struct fin_routes TABLE = {ROUTES, sizeof ROUTES / sizeof ROUTES[0]};
+static const struct fin_http_app APP = {.routes = &TABLE, .auth = &AUTH, .limits = limits_now};
 
 static struct fin_http_out out;
 static struct fake req;
@@ -154,7 +160,7 @@ static void run(const char *method, const char *path, const char *body) {
                            .query = fake_query,
                            .ctx = &req};
   fin_http_out_release(&out);
-  fin_http_handle(&C, &TABLE, &in, &out);
+  fin_http_handle(&APP, &in, &out);
 }
 
 static const char *H(const char *name) {
@@ -170,8 +176,7 @@ static void body_is(const char *want) {
 static int setup(void **state) {
   memset(&req, 0, sizeof req);
   memset(&seen, 0, sizeof seen);
-  memset(&C, 0, sizeof C);
-  C.auth.ops = &AUTH_OPS;
+  memset(&LIMITS, 0, sizeof LIMITS);
   return 0;
 }
 
@@ -424,7 +429,7 @@ static void oversized_body(void **state) {
                            .ctx = &req};
   req.hdr[0][0] = "X-Request-ID", req.hdr[0][1] = "big";
   fin_http_out_release(&out);
-  fin_http_handle(&C, &TABLE, &in, &out);
+  fin_http_handle(&APP, &in, &out);
   assert_int_equal(out.status, 413);
   assert_true(out.close);
   body_is("{\"error\":{\"code\":\"PAYLOAD_TOO_LARGE\",\"message\":\"Request body exceeds 65536 "
@@ -551,9 +556,7 @@ static void raw_bodies(void **state) {
 }
 
 static void rate_limiting(void **state) {
-  C.rules.rate_limit_enabled = true;
-  C.rules.rate_limit_api_per_min = 2;
-  C.rules.rate_limit_cleanup_per_min = 1;
+  LIMITS = (struct fin_rate_limits){.enabled = true, .api_per_min = 2, .cleanup_per_min = 1};
   fin_ratelimit_reset();
   run("GET", "/public", NULL);
   assert_int_equal(out.status, 200);
@@ -593,7 +596,7 @@ static void rate_limiting(void **state) {
   run("POST", "/v1/admin/cleanup", NULL);
   assert_int_equal(out.status, 429);
   assert_non_null(strstr(out.body, "Cleanup can only be performed once per minute"));
-  C.rules.rate_limit_enabled = false;
+  LIMITS.enabled = false;
 }
 
 int main(void) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../core/app/admin_keys.h"
+#include "../../core/app/idem.h"
 
 static void user_keys_hash_the_raw_header(void **state) {
   (void)state;

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../core/app/appkit.h"
 #include "../../core/app/outbox_worker.h"
+#include "../../core/app/records.h"
 #include "../../core/app/whatsapp_notify.h"
 #include "../../core/util/log.h"
 

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "../../core/app/container.h"
+#include "../../core/app/routes.h"
 #include "../../core/app/seed.h"
 #include "../../core/http/pipeline.h"
 #include "../../core/lua/host.h"
@@ -70,7 +71,8 @@ static int run(const char *method, const char *path, const char *auth, const cha
                            .header = hdr,
                            .query = no_query};
   fin_http_out_release(&out);
-  fin_http_handle(&C, NULL, &in, &out);
+  struct fin_http_app app = fin_app_http(&C);
+  fin_http_handle(&app, &in, &out);
   json_decref(body);
   body = out.body ? json_loadb(out.body, out.body_len, 0, NULL) : NULL;
   return out.status;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../core/app/handlers.h"
+#include "../../core/app/routes.h"
 #include "../../core/http/router.h"
 
 static struct fin_match m;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../core/domain/rules.h"
+#include "../../core/util/timefmt.h"
 
 static struct fin_rules R;
 
@@ -57,49 +58,57 @@ static void minimum_payment_and_near_limit(void **state) {
 #define DAY 86400000LL
 static const int64_t T0 = 1795000000000LL; /* a fixed instant */
 
+/* A payment made at paid, due at due, with local days from the test's zone. */
+static void score(double amount, double balance, int current, int64_t paid, int64_t due,
+                  struct fin_payment_outcome *o) {
+  struct fin_payment_facts f = {
+      amount, balance, current, paid, due, fin_local_day(paid), fin_local_day(due)};
+  fin_payment_score(&R, &f, o);
+}
+
 static void on_time_payments(void **state) {
   (void)state;
   struct fin_payment_outcome o;
-  fin_payment_score(&R, 1000, 1000, 650, T0, T0 + 30 * DAY, &o);
+  score(1000, 1000, 650, T0, T0 + 30 * DAY, &o);
   assert_true(o.on_time);
   assert_int_equal(o.delta, 50);
   assert_int_equal(o.new_score, 700);
-  fin_payment_score(&R, 50, 125.5, 700, T0, T0 + 30 * DAY, &o);
+  score(50, 125.5, 700, T0, T0 + 30 * DAY, &o);
   assert_int_equal(o.delta, 26);
   /* below the bonus floor (scoring.paymentBonusMinAmount, $10): on time, no
    * points (was +10: ten 1-cent cycles bought 100 points) */
-  fin_payment_score(&R, 0.01, 10000, 700, T0, T0 + 30 * DAY, &o);
+  score(0.01, 10000, 700, T0, T0 + 30 * DAY, &o);
   assert_true(o.on_time);
   assert_int_equal(o.delta, 0);
-  fin_payment_score(&R, 10, 10000, 700, T0, T0 + 30 * DAY, &o);
+  score(10, 10000, 700, T0, T0 + 30 * DAY, &o);
   assert_int_equal(o.delta, 10);
-  fin_payment_score(&R, 25, 1000, 700, T0, T0 + 30 * DAY, &o);
+  score(25, 1000, 700, T0, T0 + 30 * DAY, &o);
   assert_int_equal(o.delta, 11);
   /* Cap: 990 + 50 -> 1000, delta stays unclamped. */
-  fin_payment_score(&R, 100, 100, 990, T0, T0 + 30 * DAY, &o);
+  score(100, 100, 990, T0, T0 + 30 * DAY, &o);
   assert_int_equal(o.delta, 50);
   assert_int_equal(o.new_score, 1000);
   /* Same calendar day as the due date is on time. */
-  fin_payment_score(&R, 10, 100, 600, T0 + 30 * DAY, T0 + 30 * DAY, &o);
+  score(10, 100, 600, T0 + 30 * DAY, T0 + 30 * DAY, &o);
   assert_true(o.on_time);
 }
 
 static void late_payments(void **state) {
   (void)state;
   struct fin_payment_outcome o;
-  fin_payment_score(&R, 10, 100, 600, T0 + 3 * DAY, T0, &o);
+  score(10, 100, 600, T0 + 3 * DAY, T0, &o);
   assert_false(o.on_time);
   assert_int_equal(o.days_overdue, 3);
   assert_int_equal(o.delta, -20);
-  fin_payment_score(&R, 10, 100, 600, T0 + 7 * DAY, T0, &o);
+  score(10, 100, 600, T0 + 7 * DAY, T0, &o);
   assert_int_equal(o.delta, -20);
-  fin_payment_score(&R, 10, 100, 600, T0 + 8 * DAY, T0, &o);
+  score(10, 100, 600, T0 + 8 * DAY, T0, &o);
   assert_int_equal(o.delta, -50);
-  fin_payment_score(&R, 10, 100, 600, T0 + 30 * DAY, T0, &o);
+  score(10, 100, 600, T0 + 30 * DAY, T0, &o);
   assert_int_equal(o.delta, -50);
-  fin_payment_score(&R, 10, 100, 600, T0 + 31 * DAY, T0, &o);
+  score(10, 100, 600, T0 + 31 * DAY, T0, &o);
   assert_int_equal(o.delta, -100);
-  fin_payment_score(&R, 10, 100, 50, T0 + 40 * DAY, T0, &o);
+  score(10, 100, 50, T0 + 40 * DAY, T0, &o);
   assert_int_equal(o.new_score, 0); /* floor at 0 */
 }
 
@@ -129,14 +138,18 @@ static void page_limits(void **state) {
 static void card_opening(void **state) {
   (void)state;
   struct fin_card c;
-  assert_int_equal(fin_card_open(&c, &R, "u1", 5000, "auto", 600, T0), 0);
+  assert_int_equal(fin_card_open(&c, &R, "card-1", "u1", 5000, "auto", 600, T0), 0);
   assert_string_equal(c.status, "active");
   assert_true(c.available_credit == 5000 && c.balance == 0 && c.minimum_payment == 0);
   assert_true(c.next_due_date == T0 + 30 * DAY);
   assert_int_equal(c.version, 1);
   assert_string_equal(c.product_id, "default-credit-card");
-  assert_int_equal(strlen(c.card_id), 36);
+  assert_string_equal(c.card_id, "card-1"); /* the caller's id: the domain makes none */
   fin_card_clear(&c);
+  char long_id[80];
+  memset(long_id, 'x', sizeof long_id - 1);
+  long_id[sizeof long_id - 1] = '\0';
+  assert_int_equal(fin_card_open(&c, &R, long_id, "u1", 5000, "auto", 600, T0), -1);
 }
 
 int main(void) {

@@ -54,6 +54,11 @@ local okm, err = pcall(function() return c.store:commit{ { kind = "nope" } } end
 assert(not okm and err:find("unknown kind 'nope'"), err)
 okm, err = pcall(function() return c.store:commit{ { kind = "card_balance", cardId = "x" } } end)
 assert(not okm and err:find("field 'ecosystemId' is required"), err)
+-- a raise after the write copied its strings (the leak check sees them freed)
+okm, err = pcall(function()
+  return c.store:commit{ { kind = "user_create", ecosystemId = "u-raise", email = "e@x", currentScore = "x" } }
+end)
+assert(not okm and err:find("field 'currentScore' must be an integer"), err)
 okm, err = pcall(c.cards.get, c.users, "a", "b")
 assert(not okm and err:find("fin.Cards expected"), err)
 

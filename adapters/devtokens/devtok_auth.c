@@ -1,4 +1,4 @@
-/* mem_auth.c - the dev/mock token provider of memory mode (baseline §3.2).
+/* devtok_auth.c - the dev/mock token provider (baseline §3.2, devtok.h).
  *
  * Token: "mock." + Base64(UTF-8 JSON object) [+ "." + anything]. The payload
  * is the second '.'-separated piece, decoded leniently (both alphabets,
@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "../../core/util/codec.h"
-#include "mem_ports.h"
+#include "devtok.h"
 
 /* ---- UTF-8 as Node reads it: each maximal invalid subpart -> U+FFFD ---- */
 static size_t put_replacement(unsigned char *o) {
@@ -189,14 +189,19 @@ static enum fin_status dev_ping(void *self, struct fin_err *e) {
 
 static void dev_destroy(void *self) {}
 
+static void dev_traits(void *self, struct fin_auth_traits *out) {
+  *out = (struct fin_auth_traits){.unsigned_tokens = true, .warning = NULL};
+}
+
 static const struct fin_auth_ops AUTH_OPS = {
     .verify = dev_verify,
     .is_disabled = dev_is_disabled,
     .name = dev_name,
     .ping = dev_ping,
     .destroy = dev_destroy,
+    .traits = dev_traits,
 };
 
-struct fin_auth mem_auth_new(void) {
+struct fin_auth devtok_auth_new(void) {
   return (struct fin_auth){&AUTH_OPS, NULL};
 }

@@ -1,7 +1,8 @@
-/* ent_fields.h - the fields an entity stores, written once for every
- * document store (DynamoDB items, Firestore documents).
+/* ent_fields.h - the fields of each entity by name, written once: for every
+ * document store (DynamoDB items, Firestore documents) and for the tables
+ * Lua scripts see (core/lua/bind_common.c).
  *
- * A store plugs in as a `struct ent_io`: typed writers and readers over its
+ * A store (or the Lua binding) plugs in as a `struct ent_io`: typed writers and readers over its
  * "fields" object (a jansson object of name -> store value). ent_X_put adds
  * the fields both stores keep under the same name and encoding; the store's
  * own file adds keys, composite keys, TTLs, index-only copies and fields
@@ -19,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../core/domain/model.h"
+#include "model.h"
 
 struct ent_io {
   /* Writers add `name` to `f`; NULL strings, zero times and NULL JSON are

@@ -1,0 +1,37 @@
+/* views.h - JSON views of the entities, keys in the order of baseline §1.
+ *
+ * Builders return a new reference (the caller's, usually stolen into a
+ * response) or NULL on OOM.
+ */
+#ifndef FIN_VIEWS_H
+#define FIN_VIEWS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../domain/model.h"
+#include "app_errors.h"
+#include "container.h"
+
+/* ISO string as a JSON value. */
+json_t *fin_json_iso(fin_ms ms);
+json_t *fin_json_money(double v); /* json_real; printed JS-style by the writer */
+
+json_t *fin_json_user(const struct fin_user *u);         /* POST /v1/users user */
+json_t *fin_json_card_summary(const struct fin_card *c); /* CardSummary */
+json_t *fin_json_card_detail(const struct fin_card *c);  /* CardDetail */
+json_t *fin_json_txn(const struct fin_txn *t);           /* Transaction */
+/* {"requestId","status","scoreAtRequest"[,"decision"][,"card"]}; status_override
+ * NULL = the request's own status; card may be NULL. */
+json_t *fin_json_request(const struct fin_card_request *r, const char *status_override,
+                         const struct fin_card *card);
+/* AdminCardRequest (§1.15). owner may be NULL (email fallback given).
+ * attention_strict: daysPending > 7 (decision responses) instead of >= 7. */
+json_t *fin_json_admin_request(const struct fin_card_request *r, const struct fin_user *owner,
+                               fin_ms now, bool attention_strict, const char *email_fallback);
+/* {"user":{ecosystemId,email,currentScore,tier},"history":[<=10 newest]};
+ * reads the score history: NULL with e set when that read fails. */
+json_t *fin_json_score_view(struct fin_container *c, const struct fin_user *u,
+                            struct fin_app_error *e);
+
+#endif

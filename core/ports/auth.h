@@ -1,0 +1,55 @@
+/* auth.h - the auth provider port: who sent a request, from its bearer token.
+ * The HTTP layer's authentication middleware is its only caller on the
+ * request path. Same shape as the other ports: { ops, self }, released with
+ * ops->destroy(self). */
+#ifndef FIN_AUTH_H
+#define FIN_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "errors.h"
+
+enum fin_auth_result {
+  FIN_AUTH_OK = 0,
+  FIN_AUTH_INVALID,     /* 401 INVALID_TOKEN "Authentication token is invalid" */
+  FIN_AUTH_EXPIRED,     /* 401 TOKEN_EXPIRED */
+  FIN_AUTH_UNAVAILABLE, /* 503: the provider (JWKS, emulator) cannot be reached */
+};
+
+struct fin_principal {
+  char *uid;
+  char *email;        /* "" when the token has none */
+  char *role;         /* "user" when the token has none */
+  char *ecosystem_id; /* uid when the token has none */
+};
+void fin_principal_clear(struct fin_principal *p);
+
+/* Start-up refuses to serve a provider with unsigned_tokens off loopback
+ * (core/app/auth_guard.c); readiness lists its warning. */
+struct fin_auth_traits {
+  bool unsigned_tokens; /* accepts tokens nobody signed (anyone could be admin) */
+  const char *warning;  /* readiness warning, a static string; NULL = none */
+};
+
+struct fin_auth_ops {
+  /* Verifies `token` (everything after "Bearer "). On FIN_AUTH_OK *out owns
+   * its strings (fin_principal_clear). `detail` (may be NULL, 128 bytes) gets a
+   * log-only reason. */
+  enum fin_auth_result (*verify)(void *self, const char *token, struct fin_principal *out,
+                                 char *detail, size_t detail_size);
+  /* *disabled = true when the provider marks the uid disabled. Unknown uid
+   * counts as active. */
+  enum fin_status (*is_disabled)(void *self, const char *uid, bool *disabled, struct fin_err *e);
+  const char *(*name)(void *self);
+  enum fin_status (*ping)(void *self, struct fin_err *e);
+  void (*destroy)(void *self);
+  /* What the provider relaxes (NULL: nothing, it checks signatures). */
+  void (*traits)(void *self, struct fin_auth_traits *out);
+};
+struct fin_auth {
+  const struct fin_auth_ops *ops;
+  void *self;
+};
+
+#endif
