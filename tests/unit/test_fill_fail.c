@@ -32,19 +32,13 @@
 #include "../../core/lua/host.h"
 #include "../../core/util/ids.h"
 #include "../../core/util/log.h"
+#include "memory_app.h"
 
 static struct fin_container C;
 
 static int setup(void **state) {
   (void)state;
-  fin_log_set_enabled(0);
-  char err[512];
-  memset(&C, 0, sizeof C);
-  if (fin_host_load_container("lua/memory.lua", &C, err, sizeof err) != 0) {
-    fprintf(stderr, "load: %s\n", err);
-    return -1;
-  }
-  return fin_seed_users(&C);
+  return memory_app_load(&C);
 }
 
 static int teardown(void **state) {
