@@ -18,7 +18,7 @@
  *
  * conn fields (all optional; nil = the standard AWS environment):
  *   endpoint, region, access_key_id, secret_access_key, session_token,
- *   timeout_ms, connect_timeout_ms
+ *   timeout_ms (default: FIN_AWS_TIMEOUT_MS, else 5000), connect_timeout_ms
  */
 #include <lauxlib.h>
 #include <stdbool.h>
@@ -37,9 +37,20 @@
 
 #define DB_T "fin.aws.Database"
 
-/* Optional string field of the table at idx (borrowed from Lua). */
+/* FIN_AWS_TIMEOUT_MS when it is a positive number of milliseconds, else 0
+ * (the client's default): scripts such as provision then wait as long as
+ * the server is told to, on a loaded emulator too. */
+static long env_timeout_ms(void) {
+  const char *v = getenv("FIN_AWS_TIMEOUT_MS");
+  char *end;
+  long ms = v != NULL ? strtol(v, &end, 10) : 0;
+  return v != NULL && *v != '\0' && *end == '\0' && ms > 0 ? ms : 0;
+}
+
+/* The connection options of the table at idx (strings borrowed from Lua). */
 static void read_conn(lua_State *L, int idx, struct aws_cfg *c) {
   memset(c, 0, sizeof *c);
+  c->timeout_ms = env_timeout_ms();
   if (lua_isnoneornil(L, idx)) return;
   luaL_checktype(L, idx, LUA_TTABLE);
   c->endpoint = fin_opt_str(L, idx, "endpoint");
@@ -47,7 +58,7 @@ static void read_conn(lua_State *L, int idx, struct aws_cfg *c) {
   c->access_key_id = fin_opt_str(L, idx, "access_key_id");
   c->secret_access_key = fin_opt_str(L, idx, "secret_access_key");
   c->session_token = fin_opt_str(L, idx, "session_token");
-  c->timeout_ms = fin_opt_int(L, idx, "timeout_ms", 0);
+  c->timeout_ms = fin_opt_int(L, idx, "timeout_ms", c->timeout_ms);
   c->connect_timeout_ms = fin_opt_int(L, idx, "connect_timeout_ms", 0);
 }
 
