@@ -47,9 +47,14 @@ local function differ(fmt, ...)
   say("  DIFF " .. fmt, ...)
 end
 
+-- Per call: FIN_AWS_TIMEOUT_MS, else 30 s. A fresh moto answers its first
+-- SSM call only after loading its default parameters, which took over 5 s
+-- on a busy machine; provisioning is no request path, it may wait.
+local conn = { timeout_ms = tonumber(os.getenv("FIN_AWS_TIMEOUT_MS") or "") or 30000 }
+
 -- aws.call that raises with the service's message, except for `ok_codes`.
 local function call(service, op, params, ok_codes)
-  local r, code, msg = aws.call(service, op, params or {})
+  local r, code, msg = aws.call(service, op, params or {}, conn)
   if r then return r end
   for _, c in ipairs(ok_codes or {}) do
     if code == c then return nil, code end

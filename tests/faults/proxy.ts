@@ -39,6 +39,10 @@ export interface ProxyOptions {
   clientTimeoutMs: number; // the server's per-call timeout (stall / late go past it)
   logFile: string;
   describe?: (req: Req) => string; // one-line summary of a request for the log
+  // Targeted tests: only requests this accepts may be faulted, and at most
+  // `budget` of them (default: any request, no limit)
+  only?: (req: Req) => boolean;
+  budget?: number;
 }
 
 export interface Req {
@@ -148,7 +152,14 @@ export function startProxy(o: ProxyOptions): Promise<Proxy> {
   };
 
   const kinds = o.kinds?.length ? o.kinds : FAULTS;
-  const decide = (): Fault => (rnd() < o.rate ? kinds[Math.floor(rnd() * kinds.length)]! : "none");
+  let budget = o.budget ?? Infinity;
+  const draw = (): Fault => (rnd() < o.rate ? kinds[Math.floor(rnd() * kinds.length)]! : "none");
+  const decide = (req: Req): Fault => {
+    const f = draw(); // drawn for every request: a seed replays the same way
+    if (f === "none" || (o.only && !o.only(req)) || budget <= 0) return "none";
+    budget--;
+    return f;
+  };
   const log = (line: string) => appendFileSync(o.logFile, `${new Date().toISOString()} ${line}\n`);
 
   const server = net.createServer((client) => {
@@ -162,7 +173,7 @@ export function startProxy(o: ProxyOptions): Promise<Proxy> {
     client.on("error", () => {});
 
     const handle = async (req: Req) => {
-      const fault = decide();
+      const fault = decide(req);
       // the PRNG is drawn in request order: the cut positions come from it too
       const cutAt = rnd();
       const delay = rnd();
