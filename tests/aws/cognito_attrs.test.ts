@@ -48,7 +48,7 @@ describe("cognito attributes only an admin sets", () => {
     for (const a of CUSTOM) expect(c.WriteAttributes).not.toContain(a);
     // explicit, and the token still carries what the API reads
     for (const a of CUSTOM) expect(c.ReadAttributes).toContain(a);
-  });
+  }, 60000); // provision runs several AWS calls: more than bun's 5 s default on a busy machine
 
   test("provision --check fails on a pool with self sign-up and on clients that let users write them", async () => {
     const name = uid("perm-pool");
@@ -82,5 +82,5 @@ describe("cognito attributes only an admin sets", () => {
     expect(after.out).not.toContain(`(${ours})`);
     expect(after.out).toContain(`DIFF app client other-app (${other}) lets users write custom:role`);
     expect(after.out).toContain(`DIFF user pool ${name} allows self sign-up`);
-  });
+  }, 60000); // provision runs several AWS calls: more than bun's 5 s default on a busy machine
 });
