@@ -93,7 +93,7 @@ step manifest build/financial-api provision localstack/manifest.json --check
 # transaction copies whole tables: generous client timeouts for the suite
 step contract env FIN_SERVER_MODE=aws FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000 scripts/contract.sh --timeout 60000
 # the same for the AWS tests' servers (the outage tests set short ones)
-step aws-specific env FIN_SERVER_MODE=aws FIN_AWS_TIMEOUT_MS=20000 scripts/bun-test.sh tests/aws
+step aws-specific env FIN_SERVER_MODE=aws FIN_AWS_TIMEOUT_MS=20000 scripts/bun-test.sh tests/aws --timeout 60000
 
 echo
 echo "aws suites: $passed passed, $failed failed"
