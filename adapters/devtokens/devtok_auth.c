@@ -190,7 +190,7 @@ static enum fin_status dev_ping(void *self, struct fin_err *e) {
 static void dev_destroy(void *self) {}
 
 static void dev_traits(void *self, struct fin_auth_traits *out) {
-  *out = (struct fin_auth_traits){.unsigned_tokens = true, .warning = NULL};
+  *out = (struct fin_auth_traits){.unsigned_tokens = true};
 }
 
 static const struct fin_auth_ops AUTH_OPS = {

@@ -374,9 +374,9 @@ static void fb_traits(void *self, struct fin_auth_traits *out) {
   bool emulator = ((struct fb *)self)->emulator != NULL;
   *out = (struct fin_auth_traits){
       .unsigned_tokens = emulator,
-      .warning = emulator
-                     ? "auth_provider: unsigned Auth emulator tokens accepted (not for production)"
-                     : NULL};
+      .warnings = {
+          emulator ? "auth_provider: unsigned Auth emulator tokens accepted (not for production)"
+                   : NULL}};
 }
 
 static const struct fin_auth_ops fb_ops = {
