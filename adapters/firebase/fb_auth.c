@@ -388,6 +388,10 @@ static const struct fin_auth_ops fb_ops = {
     .traits = fb_traits,
 };
 
+const char *fb_auth_emulator_host(struct fin_auth a) {
+  return a.ops == &fb_ops ? ((const struct fb *)a.self)->emulator : NULL;
+}
+
 struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err_size) {
   if (cfg->project == NULL || cfg->project[0] == '\0') {
     snprintf(err, err_size, "a project id is required");

@@ -35,4 +35,8 @@ struct fb_auth_cfg {
 /* The provider (strings copied), or {NULL, NULL} with a message in err. */
 struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err_size);
 
+/* The Auth emulator host `a` accepts tokens from (borrowed, valid while `a`
+ * lives), or NULL when `a` is not this provider in emulator mode. */
+const char *fb_auth_emulator_host(struct fin_auth a);
+
 #endif
