@@ -1,4 +1,4 @@
-/* devtok_auth.c - the dev/mock token provider (baseline §3.2, devtok.h).
+/* devtok_auth.c - the dev/mock token provider (behaviour.md §3.2, devtok.h).
  *
  * Token: "mock." + Base64(UTF-8 JSON object) [+ "." + anything]. The payload
  * is the second '.'-separated piece, decoded leniently (both alphabets,

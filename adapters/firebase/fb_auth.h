@@ -1,5 +1,5 @@
 /* fb_auth.h - the auth provider of Firebase mode: Firebase ID tokens
- * (infrastructure.md §5.3).
+ * (behaviour.md §3.3; docs/firebase.md, "Firebase Auth").
  *
  * With an Auth emulator host configured, the emulator's unsigned tokens
  * (alg "none") are accepted after the same claim checks, and nothing else

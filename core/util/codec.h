@@ -1,6 +1,6 @@
 /* codec.h - base64 and hashes.
  * Hashing and strict base64 (and base64url) use OpenSSL. The lenient decoder is our own
- * because the dev-token format (baseline §3.2) needs Node's exact leniency,
+ * because the dev-token format (behaviour.md §3.2) needs Node's exact leniency,
  * which no library offers: both alphabets, optional padding, other
  * characters skipped, never an error. */
 #ifndef FIN_CODEC_H

@@ -1,4 +1,4 @@
-/* test_codec.c - lenient base64 (baseline §3.2), encoders, strict base64url
+/* test_codec.c - lenient base64 (behaviour.md §3.2), encoders, strict base64url
  * (JWT segments), SHA-256, weak ETag (§0.7). */
 #include <setjmp.h>
 #include <stdarg.h>
