@@ -1,7 +1,7 @@
 # financial-api build. `make` builds build/financial-api (release);
 # `make test-unit` builds and runs the cmocka suites under ASan+UBSan.
 CC      ?= cc
-PKGS    := lua5.4 libmicrohttpd libcurl jansson libcrypto cjose zlib icu-uc
+PKGS    := lua5.4 libmicrohttpd libcurl jansson libcrypto zlib icu-uc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 # Only the test programs (unit suites, conformance) use cmocka: the server

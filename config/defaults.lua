@@ -1,7 +1,7 @@
 -- config/defaults.lua - every configurable business rule and its default.
 --
 -- The C core reads these keys through the config port (core/app/rules.c);
--- the defaults reproduce the behaviour of the original API (baseline-api.md
+-- the defaults reproduce the behaviour of the original API (behaviour.md
 -- §4), so a wiring that passes nothing behaves exactly like one that passes
 -- this table. Wiring files pass it to their config source, e.g.
 --   mem.config(require("defaults"))   (values are converted with tostring)
@@ -14,9 +14,9 @@
 --
 -- NOTE for the AWS wiring: the SSM init script of the original writes
 -- /acme/financial-api/limits/{low,medium,high}Tier = 500/1500/3000 and
--- approval/autoApproveThreshold = 700 (infrastructure.md §7.1). Those are
+-- approval/autoApproveThreshold = 700 (docs/aws.md, "SSM"). Those are
 -- NOT the behaviour of the API (the code hard-coded 2000/5000/10000 and 500).
--- Map SSM parameters onto these keys only with values that keep §4.
+-- Map SSM parameters onto these keys only with values that keep behaviour.md §4.
 
 return {
   -- Credit limits (dollars). Auto-approval gives the tier limit; an admin
@@ -61,7 +61,7 @@ return {
   ["outbox.batchSize"]  = 100,   -- integer 1..1000
   ["outbox.maxRetries"] = 5,     -- integer 0..100; then dead_letter
 
-  -- Rate limiting (off in the original; see baseline §11).
+  -- Rate limiting (off in the original; behaviour.md §11).
   ["rateLimit.enabled"]      = false,
   ["rateLimit.apiPerMinute"] = 100,  -- integer 1..1000000
 }

@@ -15,6 +15,14 @@
 --                                unset: only RS256 tokens signed by Google
 --   FIN_INSECURE_AUTH_EMULATOR   "true" lifts both conditions (an emulator in
 --                                another container); never in production
+--   FIN_DEV_AUTH                 "true" (or "auto", as dev:aws sets it): also
+--                                accept the dev tokens of memory mode ("mock.",
+--                                what the earlier web frontend sends), beside
+--                                the Auth emulator's tokens; only when Firestore
+--                                and the Auth emulator are both on loopback
+--                                (FIN_INSECURE_AUTH_EMULATOR does not lift
+--                                this); logged, and readiness says so.
+--                                Unset or "false": off
 --   GCLOUD_PROJECT               project id (default demo-acme)
 --   FIRESTORE_DATABASE           database id (default "(default)"); tests
 --                                give each dedicated server its own
@@ -52,11 +60,23 @@ local db = firebase.firestore{
   timeout_ms = tonumber(env("FIN_FIRESTORE_TIMEOUT_MS") or "3000"),
 }
 
+local auth = firebase.auth{ project = project, emulator_host = auth_emulator,
+                            allow_remote_emulator = insecure_emulator }
+
+-- FIN_DEV_AUTH: an explicit switch, so a value that is neither on nor off is
+-- a mistake to report, not a guess. dev_auth_fallback checks the emulators
+-- actually wired (db, auth) and raises unless both are loopback.
+local dev_auth = env("FIN_DEV_AUTH")
+if dev_auth == "true" or dev_auth == "auto" then
+  auth = firebase.dev_auth_fallback{ firestore = db, auth = auth }
+elseif dev_auth and dev_auth ~= "false" then
+  error("FIN_DEV_AUTH must be true, auto or false (got " .. dev_auth .. ")", 0)
+end
+
 return shared.container(db, {
   mode = "firebase",
 
-  auth      = firebase.auth{ project = project, emulator_host = auth_emulator,
-                             allow_remote_emulator = insecure_emulator },
+  auth      = auth,
   publisher = mem.publisher(),
   config    = mem.config(shared.default_rules()),
   clock     = mem.clock(),

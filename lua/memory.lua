@@ -32,13 +32,13 @@ local db = mem.database()
 return shared.container(db, {
   mode = "memory",
 
-  auth      = mem.dev_auth(),    -- "Bearer mock.<base64 JSON>.sig" (baseline §3.2)
+  auth      = mem.dev_auth(),    -- "Bearer mock.<base64 JSON>.sig" (behaviour.md §3.2)
   publisher = mem.publisher(),   -- keeps published events in memory
   config    = mem.config(config),
   clock     = mem.clock(),       -- system clock; mem.fake_clock(ms) for tests
   messenger = shared.messenger(),  -- WhatsApp sending only when WPP_BASE_URL is set
 
-  -- The dev users of the original's in-memory entry point (baseline §3.4);
+  -- The dev users of the original's in-memory entry point (behaviour.md §3.4);
   -- created at start-up only when missing, not re-seeded after cleanup.
   seed_users = {
     { ecosystemId = "user-123",  role = "user",  email = "user-123@test.local",  score = 700 },

@@ -42,7 +42,7 @@ function M.messenger()
   }
 end
 
--- Admin phones, webhook secret, production flag (baseline §9, §1.20).
+-- Admin phones, webhook secret, production flag (behaviour.md §9, §1.20).
 function M.whatsapp()
   return {
     admin_phones = { M.env("ADMIN_PHONE_1") or "5511999999999", M.env("ADMIN_PHONE_2") or "5511888888888" },

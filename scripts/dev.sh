@@ -4,7 +4,10 @@
 # AWS_ENDPOINT_URL says otherwise; Cognito tokens when the emulator has the
 # pool (moto), and the loopback-only dev tokens of memory mode.
 # firebase: against the emulators of `bun run emulator:start` (Firestore
-# :8080, Auth :9099) unless FIRESTORE_EMULATOR_HOST etc. say otherwise.
+# :8080, Auth :9099) unless FIRESTORE_EMULATOR_HOST etc. say otherwise; Auth
+# emulator tokens, and the loopback-only dev tokens of memory mode.
+# Both remote modes turn the dev tokens on (FIN_DEV_AUTH) because the earlier
+# web frontend signs in with nothing else; FIN_DEV_AUTH=false turns them off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -27,6 +30,7 @@ case "$mode" in
     export GCLOUD_PROJECT="${GCLOUD_PROJECT:-demo-acme}"
     export FIRESTORE_EMULATOR_HOST="${FIRESTORE_EMULATOR_HOST:-127.0.0.1:8080}"
     export FIREBASE_AUTH_EMULATOR_HOST="${FIREBASE_AUTH_EMULATOR_HOST:-127.0.0.1:9099}"
+    export FIN_DEV_AUTH="${FIN_DEV_AUTH:-true}"
     for h in "$FIRESTORE_EMULATOR_HOST" "$FIREBASE_AUTH_EMULATOR_HOST"; do
       if ! curl -s -m 2 -o /dev/null "http://$h/"; then
         echo "dev: nothing answers at $h; start the emulators with: bun run emulator:start" >&2
@@ -34,7 +38,7 @@ case "$mode" in
       fi
     done
     echo "dev: Firestore $FIRESTORE_EMULATOR_HOST, Auth $FIREBASE_AUTH_EMULATOR_HOST (project $GCLOUD_PROJECT)"
-    echo "dev: tokens: Bearer \$(bun run --silent token:emulator <ecosystemId> [user|admin])"
+    echo "dev: tokens: Bearer \$(bun run --silent token:emulator <ecosystemId> [user|admin]) (Auth emulator), or the dev tokens of memory mode"
     ;;
   *) echo "dev: unknown mode '$mode' (memory, aws, firebase)" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Firebase emulators on loopback, without Docker (emulators.md §2-3):
+# The Firebase emulators on loopback, without Docker (docs/firebase.md):
 #   Firestore: the preinstalled Cloud SDK jar, started with java directly
 #              (fastest, and no orphaned child when it is stopped);
 #   Auth:      firebase-tools (pinned) with --only auth, installed from npm

@@ -1,9 +1,8 @@
 /* cognito_auth.c - what a valid Cognito token is (see cognito_auth.h).
- * base64url is cjose's, JSON jansson's, the RS256 check OpenSSL's
- * EVP_DigestVerify; the keys come from jwks.c. */
+ * base64url is OpenSSL's decoder (fin_b64url_decode), JSON jansson's, the
+ * RS256 check OpenSSL's EVP_DigestVerify; the keys come from jwks.c. */
 #include "cognito_auth.h"
 
-#include <cjose/cjose.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
@@ -11,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/codec.h"
 #include "../../core/util/log.h"
 #include "../../core/util/timefmt.h"
 #include "jwks.h"
@@ -43,7 +43,7 @@ struct jws {
   size_t hdr_len, payload_len, sig_len;
 };
 
-/* Unpadded base64url only: cjose also takes '=' and we want one spelling. */
+/* Unpadded base64url only: the decoder also takes '=' and we want one spelling. */
 static bool b64url_chars(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (!(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= 'a' && s[i] <= 'z') &&
@@ -69,11 +69,9 @@ static bool split(const char *token, struct jws *t) {
          b64url_chars(t->sig, t->sig_len);
 }
 
-/* A decoded segment (release with cjose_get_dealloc()), or NULL. */
+/* A decoded segment (free()), or NULL. */
 static uint8_t *decode(const char *s, size_t n, size_t *out_len) {
-  uint8_t *raw = NULL;
-  cjose_err err;
-  return cjose_base64url_decode(s, n, &raw, out_len, &err) ? raw : NULL;
+  return fin_b64url_decode(s, n, out_len);
 }
 
 /* A segment holding a JSON object (duplicate names refused: two parsers
@@ -83,7 +81,7 @@ static json_t *decode_object(const char *s, size_t n) {
   uint8_t *raw = decode(s, n, &len);
   if (raw == NULL) return NULL;
   json_t *j = json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, NULL);
-  cjose_get_dealloc()(raw);
+  free(raw);
   if (json_is_object(j)) return j;
   json_decref(j);
   return NULL;
@@ -102,7 +100,7 @@ static bool signature_ok(const struct cognito *c, const struct jws *t, EVP_PKEY 
             EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *)t->hdr,
                              t->hdr_len + 1 + t->payload_len) == 1;
   EVP_MD_CTX_free(ctx);
-  if (sig != NULL) cjose_get_dealloc()(sig);
+  free(sig);
   return ok;
 }
 

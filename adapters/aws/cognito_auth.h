@@ -1,6 +1,6 @@
 /* cognito_auth.h - the auth provider of AWS mode: Cognito ID and access
- * tokens verified locally against the pool's JWKS (infrastructure.md §5.4,
- * and the REC of §5.7).
+ * tokens verified locally against the pool's JWKS (behaviour.md §3.3;
+ * docs/aws.md, "Cognito").
  *
  * A token is accepted only when
  *   - it is a compact JWS (three base64url segments, ≤ 16 KiB) whose header
@@ -19,7 +19,7 @@
  * Everything else that is wrong is FIN_AUTH_INVALID. A needed JWKS fetch
  * that fails is FIN_AUTH_UNAVAILABLE (503, not 401).
  *
- * Claims (the original's mapping, §5.4): uid = sub; email = `email` or "";
+ * Claims (the original's mapping): uid = sub; email = `email` or "";
  * role = `custom:role` when it is "admin" or "user", else "user";
  * ecosystem_id = `custom:ecosystemId` when non-empty, else sub. Access
  * tokens carry no email or custom attributes, so they always map to role

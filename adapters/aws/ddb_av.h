@@ -3,7 +3,7 @@
  * An item is a jansson object of name -> AttributeValue ({"S":..}, {"N":..},
  * {"BOOL":..}, {"M":..}, {"L":..}, {"NULL":true}). Writers add one attribute
  * and skip absent values (NULL strings, 0 times), because the original never
- * stored nulls (infrastructure.md §2.0). Numbers travel as text printed like
+ * stored nulls. Numbers travel as text printed like
  * JavaScript prints them, so money reads back bit for bit. Readers return a
  * default when the attribute is missing or has another type. Strings from
  * ddb_get_s are borrowed from the item.

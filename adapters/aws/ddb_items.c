@@ -108,7 +108,7 @@ int ddb_score_from(const json_t *it, struct fin_score *s) {
   ddb_cpy_s(it, "scoreId", s->score_id, sizeof s->score_id);
   s->ecosystem_id = ddb_dup_s(it, "ecosystemId");
   ent_score_get(&ddb_io, it, s);
-  /* the timestamp lives in the sort key, up to the first '#' (§3.3) */
+  /* the timestamp lives in the sort key, up to the first '#' (docs/aws.md, "Tables and items") */
   char iso[40];
   size_t n = strcspn(k, "#");
   snprintf(iso, sizeof iso, "%.*s", (int)(n < sizeof iso ? n : sizeof iso - 1), k);

@@ -1,5 +1,5 @@
 /* ddb_items.h - each stored entity as a DynamoDB item, with the table names,
- * key attributes and encodings of infrastructure.md §3.2-3.3 (dates as ISO
+ * key attributes and encodings of docs/aws.md, "Tables and items" (dates as ISO
  * strings, composite keys "a#b", idempotency TTL in epoch seconds).
  *
  * *_item() returns a new item (caller decrefs) or NULL on OOM. *_from()

@@ -2,7 +2,7 @@
  * PendingRequests = status / createdAt). Unlike the original, a user's
  * pending request is found whatever older requests exist (the filter runs on
  * every page, not on the first item), and the pending list pages without
- * skipping items and reports the real total (infrastructure.md §11). */
+ * skipping items and reports the real total (docs/deviations.md, "AWS mode"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

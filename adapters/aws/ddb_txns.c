@@ -1,7 +1,7 @@
 /* ddb_txns.c - transactions (acme-transactions, pk "<eco>#<card>", sk the
  * UUIDv7 transactionId, so descending key order is newest first) and
  * idempotency records (acme-idempotency, TTL on expiresAt; an expired record
- * is ignored on read because TTL deletion is best effort, §3.8). */
+ * is ignored on read because TTL deletion is best effort: docs/aws.md). */
 #include <stdlib.h>
 #include <string.h>
 

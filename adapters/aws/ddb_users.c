@@ -1,5 +1,5 @@
 /* ddb_users.c - users, score history and cards on DynamoDB (tables
- * acme-users, acme-scores, acme-cards; infrastructure.md §3.2-3.4). Writes
+ * acme-users, acme-scores, acme-cards; docs/aws.md, "Tables and items"). Writes
  * that belong to a business operation go through the store (ddb_store.c). */
 #include <stdlib.h>
 #include <string.h>

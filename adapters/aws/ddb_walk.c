@@ -1,7 +1,7 @@
 /* ddb_walk.c - paging through Query/Scan results, bulk deletes and cursors
  * (see ddb.h). Pages are followed with LastEvaluatedKey until the caller has
  * what it needs, so filters never shorten a page or hide items (the
- * original's gaps in infrastructure.md §3.7 and §3.9). */
+ * original's gaps: docs/deviations.md, "AWS mode"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* eb_publisher.h - the event publisher of AWS mode: each outbox event goes
- * to EventBridge with PutEvents (infrastructure.md §6.3): bus
+ * to EventBridge with PutEvents (docs/aws.md, "Events"): bus
  * `acme-financial-events`, Source `acme.financial-api`, DetailType = the
  * event type, Detail = the whole event as JSON (dates as ISO strings), Time =
  * its creation. FIN_OK only when the entry was accepted (FailedEntryCount 0),

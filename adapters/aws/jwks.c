@@ -1,9 +1,8 @@
-/* jwks.c - the JWKS cache (see jwks.h). base64url is cjose's, JSON is
- * jansson's, the keys are built with OpenSSL 3's EVP_PKEY_fromdata: nothing
- * here decodes or does RSA by hand. */
+/* jwks.c - the JWKS cache (see jwks.h). base64url is OpenSSL's decoder
+ * (fin_b64url_decode), JSON is jansson's, the keys are built with OpenSSL
+ * 3's EVP_PKEY_fromdata: nothing here decodes or does RSA by hand. */
 #include "jwks.h"
 
-#include <cjose/cjose.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/bn.h>
@@ -15,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/codec.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 #include "../../core/util/timefmt.h"
@@ -76,12 +76,11 @@ static void keyset_free(struct keyset *s) {
 static BIGNUM *b64url_bn(const json_t *k, const char *name) {
   const char *s = json_string_value(json_object_get(k, name));
   if (s == NULL || s[0] == '\0') return NULL;
-  uint8_t *raw = NULL;
   size_t n = 0;
-  cjose_err err;
-  if (!cjose_base64url_decode(s, strlen(s), &raw, &n, &err)) return NULL;
+  unsigned char *raw = fin_b64url_decode(s, strlen(s), &n);
+  if (raw == NULL) return NULL;
   BIGNUM *bn = n > 0 ? BN_bin2bn(raw, (int)n, NULL) : NULL;
-  cjose_get_dealloc()(raw);
+  free(raw);
   return bn;
 }
 

@@ -13,7 +13,8 @@
 
 #include "../../core/util/log.h"
 
-/* The eleven parameters of infrastructure.md §7.1, reported when missing. */
+/* The eleven parameters the original provisioned (behaviour.md §12), reported when
+ * missing. */
 static const char *const k_known[] = {
     "limits.lowTier",
     "limits.mediumTier",

@@ -1,9 +1,9 @@
 /* devtok.h - the dev token provider: unsigned "mock." tokens for local work.
  *
- * Any wiring may use it: memory mode's auth (memory.auth()), and the AWS
- * mode's loopback-only fallback (adapters/aws/dev_fallback.c). Its traits say
- * it accepts unsigned tokens, so the server only serves it on loopback
- * (core/app/auth_guard.c). The token format is described in devtok_auth.c. */
+ * Any wiring may use it: memory mode's auth (memory.dev_auth()), and the
+ * loopback-only fallback of the remote modes (devtok_fallback.h). Its
+ * traits say it accepts unsigned tokens, so the server only serves it on
+ * loopback (core/app/auth_guard.c). The token format is described in devtok_auth.c. */
 #ifndef FIN_DEVTOK_H
 #define FIN_DEVTOK_H
 

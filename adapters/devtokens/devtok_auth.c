@@ -1,4 +1,4 @@
-/* devtok_auth.c - the dev/mock token provider (baseline §3.2, devtok.h).
+/* devtok_auth.c - the dev/mock token provider (behaviour.md §3.2, devtok.h).
  *
  * Token: "mock." + Base64(UTF-8 JSON object) [+ "." + anything]. The payload
  * is the second '.'-separated piece, decoded leniently (both alphabets,
@@ -190,7 +190,7 @@ static enum fin_status dev_ping(void *self, struct fin_err *e) {
 static void dev_destroy(void *self) {}
 
 static void dev_traits(void *self, struct fin_auth_traits *out) {
-  *out = (struct fin_auth_traits){.unsigned_tokens = true, .warning = NULL};
+  *out = (struct fin_auth_traits){.unsigned_tokens = true};
 }
 
 static const struct fin_auth_ops AUTH_OPS = {

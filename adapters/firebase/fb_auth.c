@@ -1,6 +1,6 @@
 /* fb_auth.c - Firebase ID tokens (see fb_auth.h). Base64url via OpenSSL's
- * EVP decoder (after mapping the alphabet), signatures with EVP_DigestVerify
- * on the certificate's key: nothing cryptographic is hand-written. */
+ * EVP decoder (fin_b64url_decode), signatures with EVP_DigestVerify on the
+ * certificate's key: nothing cryptographic is hand-written. */
 #include "fb_auth.h"
 
 #include <curl/curl.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/codec.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 #include "../../core/util/urlhost.h"
@@ -52,32 +53,9 @@ static long long system_now_s(void) {
   return (long long)time(NULL);
 }
 
-/* base64url (no padding) -> bytes (malloc'd), using OpenSSL's decoder. */
-static unsigned char *b64url(const char *s, size_t len, size_t *out_len) {
-  size_t padded = (len + 3) / 4 * 4;
-  char *t = malloc(padded + 1);
-  unsigned char *out = malloc(padded / 4 * 3 + 1);
-  if (t == NULL || out == NULL) goto fail;
-  for (size_t i = 0; i < len; i++)
-    t[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-  for (size_t i = len; i < padded; i++)
-    t[i] = '=';
-  int n = EVP_DecodeBlock(out, (const unsigned char *)t, (int)padded);
-  if (n < 0) goto fail;
-  while (padded > len && n > 0)
-    padded--, n--; /* EVP counts the padding bytes */
-  free(t);
-  *out_len = (size_t)n;
-  return out;
-fail:
-  free(t);
-  free(out);
-  return NULL;
-}
-
 static json_t *part(const char *s, size_t len) {
   size_t n;
-  unsigned char *raw = b64url(s, len, &n);
+  unsigned char *raw = fin_b64url_decode(s, len, &n);
   json_t *j = raw ? json_loadb((const char *)raw, n, 0, NULL) : NULL;
   free(raw);
   return json_is_object(j) ? j : (json_decref(j), NULL);
@@ -240,7 +218,7 @@ static enum fin_auth_result key_for(struct fb *f, const char *kid, EVP_PKEY **ou
 
 static bool rs256_ok(EVP_PKEY *k, const char *signed_part, size_t len, const char *sig64) {
   size_t n;
-  unsigned char *sig = b64url(sig64, strlen(sig64), &n);
+  unsigned char *sig = fin_b64url_decode(sig64, strlen(sig64), &n);
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
   bool ok = sig != NULL && ctx != NULL &&
             EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k) == 1 &&
@@ -374,9 +352,9 @@ static void fb_traits(void *self, struct fin_auth_traits *out) {
   bool emulator = ((struct fb *)self)->emulator != NULL;
   *out = (struct fin_auth_traits){
       .unsigned_tokens = emulator,
-      .warning = emulator
-                     ? "auth_provider: unsigned Auth emulator tokens accepted (not for production)"
-                     : NULL};
+      .warnings = {
+          emulator ? "auth_provider: unsigned Auth emulator tokens accepted (not for production)"
+                   : NULL}};
 }
 
 static const struct fin_auth_ops fb_ops = {
@@ -387,6 +365,10 @@ static const struct fin_auth_ops fb_ops = {
     .destroy = fb_destroy,
     .traits = fb_traits,
 };
+
+const char *fb_auth_emulator_host(struct fin_auth a) {
+  return a.ops == &fb_ops ? ((const struct fb *)a.self)->emulator : NULL;
+}
 
 struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err_size) {
   if (cfg->project == NULL || cfg->project[0] == '\0') {

@@ -1,5 +1,5 @@
 /* fb_auth.h - the auth provider of Firebase mode: Firebase ID tokens
- * (infrastructure.md §5.3).
+ * (behaviour.md §3.3; docs/firebase.md, "Firebase Auth").
  *
  * With an Auth emulator host configured, the emulator's unsigned tokens
  * (alg "none") are accepted after the same claim checks, and nothing else
@@ -34,5 +34,9 @@ struct fb_auth_cfg {
 
 /* The provider (strings copied), or {NULL, NULL} with a message in err. */
 struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err_size);
+
+/* The Auth emulator host `a` accepts tokens from (borrowed, valid while `a`
+ * lives), or NULL when `a` is not this provider in emulator mode. */
+const char *fb_auth_emulator_host(struct fin_auth a);
 
 #endif

@@ -9,6 +9,10 @@
  *   firebase.auth{project=, emulator_host=, allow_remote_emulator=, certs_url=, timeout_ms=}
  *        -> fin.Auth (emulator tokens only when emulator_host is given, and
  *        loopback unless allow_remote_emulator = true)
+ *   firebase.dev_auth_fallback{firestore=<database handle>, auth=<fin.Auth>}
+ *        -> fin.Auth: dev tokens ("mock.") beside the Auth emulator's tokens
+ *        (fb_dev_auth.h); raises unless both are emulators on loopback. The
+ *        auth port is moved into the new one.
  *
  * Paths are below ".../documents/", e.g. "users/u1/cards/c1".
  */
@@ -19,6 +23,7 @@
 #include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
 #include "fb_auth.h"
+#include "fb_dev_auth.h"
 #include "fs_db.h"
 #include "fs_value.h"
 
@@ -134,6 +139,26 @@ static int l_auth(lua_State *L) {
   return 1;
 }
 
+static int l_dev_auth_fallback(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_getfield(L, 1, "firestore");
+  struct db_handle *h = luaL_testudata(L, -1, DB_T);
+  if (h == NULL || h->d == NULL)
+    return luaL_error(L, "fin.firebase.dev_auth_fallback: firestore= must be an open "
+                         "fin.firebase.firestore handle");
+  lua_getfield(L, 1, "auth");
+  struct fin_box *real = fin_box_check(L, -1, FIN_T_AUTH); /* raises on another type */
+  struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
+  struct fin_auth inner = {real->ops, real->self};
+  real->owned = false; /* moved into the new provider, made or not */
+  real->ops = NULL;
+  char err[256] = "out of memory";
+  struct fin_auth a = fb_dev_auth_new(fs_emulator_origin(h->d), inner, err, sizeof err);
+  if (a.ops == NULL) return luaL_error(L, "fin.firebase.dev_auth_fallback: %s", err);
+  FIN_BOX_SET(b, a);
+  return 1;
+}
+
 int luaopen_fin_firebase(lua_State *L) {
   static const luaL_Reg db_methods[] = {
       FIN_DB_PORT_REGS{"get", db_get},
@@ -149,6 +174,7 @@ int luaopen_fin_firebase(lua_State *L) {
   static const luaL_Reg funcs[] = {
       {"firestore", l_firestore},
       {"auth", l_auth},
+      {"dev_auth_fallback", l_dev_auth_fallback},
       {NULL, NULL},
   };
   fin_db_metatable(L, DB_T, db_methods, db_meta);

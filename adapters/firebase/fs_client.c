@@ -16,6 +16,7 @@ struct fs {
   char *base;   /* http://host/v1/projects/P/databases/(default)/documents */
   char *root;   /* projects/P/databases/(default)/documents */
   char *origin; /* http://host (emulator reset) */
+  bool emulator;
   char *project;
   char *database;
   char *auth; /* "Authorization: Bearer ..." */
@@ -52,6 +53,7 @@ struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size) {
       asprintf(&f->base, "%s/v1/%s", f->origin, f->root) < 0 ||
       asprintf(&f->auth, "Authorization: Bearer %s", token) < 0)
     goto oom;
+  f->emulator = cfg->emulator_host != NULL;
   f->project = strdup(cfg->project);
   f->database = strdup(cfg->database ? cfg->database : "(default)");
   if (f->project == NULL || f->database == NULL) goto oom;
@@ -78,6 +80,10 @@ void fs_unref(struct fs *f) {
 
 const char *fs_root_name(const struct fs *f) {
   return f->root;
+}
+
+const char *fs_emulator_origin(const struct fs *f) {
+  return f->emulator ? f->origin : NULL;
 }
 
 static enum fin_status exchange(struct fs *f, const char *method, const char *url, const char *body,

@@ -34,6 +34,10 @@ void fs_unref(struct fs *f);
 
 /* ".../documents" prefix of full document names (borrowed). */
 const char *fs_root_name(const struct fs *f);
+/* "http://<FIRESTORE_EMULATOR_HOST>", the origin every call goes to (borrowed),
+ * or NULL against Google's Firestore. Guards that relax security for local
+ * work check it (fb_dev_auth.h). */
+const char *fs_emulator_origin(const struct fs *f);
 
 /* Why a call failed beyond the fin_status (Firestore's status string, e.g.
  * "ABORTED", "ALREADY_EXISTS", "FAILED_PRECONDITION"). */

@@ -125,7 +125,7 @@ json_t *fs_decision_value(const struct fin_decision *d) {
   return map_value(ent_decision_map(&fs_io, d));
 }
 
-/* requestId and ecosystemId are among the shared fields (§11 item 17). */
+/* requestId and ecosystemId are among the shared fields (docs/deviations.md, "Firebase mode"). */
 json_t *fs_request_fields(const struct fin_card_request *r) {
   json_t *f = json_object();
   return done(f, f != NULL && ent_request_put(&fs_io, f, r) == 0);

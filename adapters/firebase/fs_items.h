@@ -1,5 +1,5 @@
 /* fs_items.h - each stored entity as a Firestore document, with the
- * collection layout and field names of infrastructure.md §4.2 (dates as
+ * collection layout and field names of the original (docs/firebase.md, dates as
  * timestampValue, money as doubleValue, counts as integerValue).
  *
  * Documents live under ".../documents/": users/{eco}, users/{eco}/scores/{id},
@@ -8,8 +8,8 @@
  * outbox/{id}, outboxSequences/{sha256hex(entityKey)}, auditLogs/{id},
  * whatsapp_notifications/{id}, whatsapp_inbound/{id}, pending_approvals/{id}.
  *
- * Ids come from the document name, as in the original; two fixes of
- * infrastructure.md §11 item 17: score documents also store `scoreId`, and
+ * Ids come from the document name, as in the original; two fixes
+ * (docs/deviations.md, "Firebase mode"): score documents also store `scoreId`, and
  * card-request documents also store `requestId` and `ecosystemId` so an
  * admin can find a request by id with one collection-group query.
  *

@@ -96,7 +96,7 @@ static enum fin_status ob_mark_dead(void *self, const char *id, const char *erro
 }
 
 /* Events and their counters go together, as in memory mode (the original's
- * Firestore backend kept the counters: infrastructure.md §11 item 16). */
+ * Firestore backend kept the counters: docs/deviations.md, "Firebase mode"). */
 static enum fin_status ob_clear(void *self, long *deleted, struct fin_err *e) {
   long seqs;
   enum fin_status st = fs_delete_group(self, FS_C_OUTBOX, deleted, e);

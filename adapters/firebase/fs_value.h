@@ -7,7 +7,7 @@
  * values (NULL strings, zero times), as the original's mappers did; readers
  * return defaults for missing or differently typed fields. Money is a
  * doubleValue so it reads back bit for bit; counts and scores are integers;
- * dates are timestamps (infrastructure.md §4.2). Strings from fs_get_s are
+ * dates are timestamps (docs/firebase.md). Strings from fs_get_s are
  * borrowed from the document.
  */
 #ifndef FIN_FS_VALUE_H

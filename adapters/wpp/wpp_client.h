@@ -1,4 +1,4 @@
-/* wpp_client.h - WhatsApp sending through a WPP-Connect server (baseline
+/* wpp_client.h - WhatsApp sending through a WPP-Connect server (behaviour.md
  * §9.6): token from /api/<session>/<secret>/generate-token (cached 23 h),
  * POST /api/<session>/send-message, GET /api/<session>/check-connection-session.
  * Retries 3 times (1 s, 2 s, 4 s) on 5xx and transport errors; a 401 drops the

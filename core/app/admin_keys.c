@@ -1,4 +1,4 @@
-/* admin_keys.c - admin idempotency (baseline §5, scoped per operation). */
+/* admin_keys.c - admin idempotency (behaviour.md §5, scoped per operation). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* admin_keys.h - admin idempotency keys scoped by operation and target
- * (deviation from the original, which replayed across operations: §14.7). */
+ * (deviation from the original, which replayed across operations:
+ * deviations.md, 7). */
 #ifndef FIN_ADMIN_KEYS_H
 #define FIN_ADMIN_KEYS_H
 

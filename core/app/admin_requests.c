@@ -1,4 +1,5 @@
-/* admin_requests.c - admin listing, approve and reject (§1.15-1.17, §4.9-4.10). */
+/* admin_requests.c - admin listing, approve and reject (behaviour.md
+ * §1.15-§1.17, §4.9, §4.10). */
 #include <math.h>
 #include <string.h>
 
@@ -115,7 +116,7 @@ void fin_h_admin_approve(struct fin_container *c, const struct fin_req *q, struc
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
   /* A non-number that passed the range check (e.g. "5000") fails later, in
-   * the service's validation, after the idempotency replay (§1.16 step 6). */
+   * the service's validation, after the idempotency replay (behaviour.md §1.16 step 5). */
   struct fin_decision_input in = {.limit = json_is_number(limit) ? json_number_value(limit) : NAN};
   decide(c, q, key, "approve", &in, r);
 }

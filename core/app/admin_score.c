@@ -1,4 +1,5 @@
-/* admin_score.c - GET/PATCH /v1/admin/users/:userSlug/score (§1.13, §1.14, §4.8). */
+/* admin_score.c - GET/PATCH /v1/admin/users/:userSlug/score (behaviour.md §1.13,
+ * §1.14, §4.8). */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ void fin_h_admin_get_score(struct fin_container *c, const struct fin_req *q, str
   fin_user_clear(&u);
 }
 
-/* Step 4 of §1.14: true with *score and *reason set when valid, else r is
+/* Step 3 of behaviour.md §1.14: true with *score and *reason set when valid, else r is
  * answered. */
 static bool valid(const struct fin_req *q, int *score, const char **reason, struct fin_resp *r) {
   const json_t *b = json_is_object(q->body) ? q->body : NULL;

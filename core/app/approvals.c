@@ -1,5 +1,5 @@
-/* approvals.c - admin decisions on pending card requests (baseline §4.9,
- * §1.16, §1.17, §9.4). Shared by the HTTP admin routes and WhatsApp. */
+/* approvals.c - admin decisions on pending card requests (behaviour.md
+ * §4.9, §1.16, §1.17, §9.4). Shared by the HTTP admin routes and WhatsApp. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

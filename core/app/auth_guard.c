@@ -65,7 +65,8 @@ int fin_auth_guard_bind(const struct fin_container *c, const char *bind_arg, con
 
 void fin_auth_guard_warnings(const struct fin_container *c, json_t *arr) {
   struct fin_auth_traits t = traits_of(c);
-  if (t.warning != NULL) json_array_append_new(arr, json_string(t.warning));
+  for (size_t i = 0; i < FIN_AUTH_WARNINGS; i++)
+    if (t.warnings[i] != NULL) json_array_append_new(arr, json_string(t.warnings[i]));
   if (atomic_load(&exposed))
     json_array_append_new(
         arr,

@@ -1,10 +1,11 @@
 /* auth_guard.h - where tokens anyone can make may be served.
  *
- * The dev tokens of memory mode, the AWS dev-token fallback and the Firebase
- * Auth emulator's tokens carry no signature: whoever reaches the server is
- * whoever they claim, admin included. Such a server listens on loopback
- * only: with no --bind it binds 127.0.0.1 (not 0.0.0.0), and a non-loopback
- * --bind is refused unless FIN_INSECURE_DEV_TOKENS=true says otherwise.
+ * The dev tokens of memory mode and of the remote modes' dev-token fallback
+ * (FIN_DEV_AUTH) and the Firebase Auth emulator's tokens carry no signature:
+ * whoever reaches the server is whoever they claim, admin included. Such a
+ * server listens on loopback only: with no --bind it binds 127.0.0.1 (not
+ * 0.0.0.0), and a non-loopback --bind is refused unless
+ * FIN_INSECURE_DEV_TOKENS=true says otherwise.
  * Either choice is logged at start, and the relaxed one (and any unsigned
  * provider) is a readiness warning. Which providers are unsigned, and what
  * readiness says of them, is the providers' own word: fin_auth_ops.traits. */

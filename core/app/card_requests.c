@@ -1,5 +1,5 @@
 /* card_requests.c - POST /v1/cards/requests and GET /v1/cards/requests/:id
- * (baseline §1.8, §1.9, §4.3, §4.4, §5). */
+ * (behaviour.md §1.8, §1.9, §4.3, §4.4, §5). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +26,7 @@ struct ask {
 };
 
 /* Re-reads the stored request (and its card) to answer; status_override is
- * the status cached at first execution on replays (quirk kept, §1.8). */
+ * the status cached at first execution on replays (quirk kept, behaviour.md §1.8). */
 static void answer(struct fin_container *c, const char *eco, const char *request_id,
                    const char *status_override, int http, struct fin_resp *r) {
   struct fin_card_request req = {0};
@@ -104,7 +104,7 @@ struct issue {
   fin_ms now;
 };
 
-/* An auto-approved request (§4.3): its card, the card.approved event, the
+/* An auto-approved request (behaviour.md §4.3): its card, the card.approved event, the
  * user's first card summary. *sum gets what the key's record stores. */
 static enum fin_status fill_approved(struct fin_container *c, const struct fin_user *u,
                                      double limit, struct issue *is, json_t **sum) {
@@ -139,7 +139,7 @@ static enum fin_status fill_pending(const struct fin_user *u, struct issue *is, 
                         requested_payload(q), is->now);
 }
 
-/* Decides and stores the request atomically (§4.3). Returns the commit
+/* Decides and stores the request atomically (behaviour.md §4.3). Returns the commit
  * status; on FIN_EXISTS at the idempotency write the caller replays. A
  * record that could not be filled commits nothing (its status, pe set). */
 static enum fin_status decide_and_store(struct fin_container *c, const struct fin_user *u,
@@ -191,7 +191,7 @@ static enum fin_status decide_and_store(struct fin_container *c, const struct fi
   return st;
 }
 
-/* Body checks of §1.8 step 3; returns the product id (owned) or NULL with r set. */
+/* Body checks of behaviour.md §1.8 step 3; returns the product id (owned) or NULL with r set. */
 static char *product_of(const struct fin_req *q, struct fin_resp *r) {
   const json_t *v = json_is_object(q->body) ? json_object_get(q->body, "productId") : NULL;
   if (v == NULL) {
@@ -204,7 +204,7 @@ static char *product_of(const struct fin_req *q, struct fin_resp *r) {
   return fin_json_dump(v, &len); /* numbers etc. are kept as their JSON text */
 }
 
-/* True when the user may request a card now (§4.4), else r is answered. */
+/* True when the user may request a card now (behaviour.md §4.4), else r is answered. */
 static bool eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
   struct fin_eligibility_info el;
   struct fin_app_error e = {0};

@@ -1,4 +1,4 @@
-/* cards.c - GET /v1/cards and GET /v1/cards/:cardId (baseline §1.6, §1.7). */
+/* cards.c - GET /v1/cards and GET /v1/cards/:cardId (behaviour.md §1.6, §1.7). */
 #include <string.h>
 
 #include "../http/errmap.h"

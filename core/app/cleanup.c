@@ -1,5 +1,5 @@
 /* cleanup.c - POST /v1/admin/cleanup: two-step reset with a confirmation
- * token (baseline §1.18, §4.11; deviation 10: every store is wiped and the
+ * token (behaviour.md §1.18, §4.11; deviation 10: every store is wiped and the
  * counts are real; audit logs survive). */
 #include <math.h>
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* dashboard.c - GET /v1/dashboard (baseline §1.4, §4.12). */
+/* dashboard.c - GET /v1/dashboard (behaviour.md §1.4, §4.12). */
 #include <stdio.h>
 #include <string.h>
 

@@ -31,7 +31,7 @@ enum fin_decide_result {
 };
 /* Approves a pending request: policy checks, card creation, decision,
  * summary, audit, card.approved event (+ idempotency record), in one commit.
- * On success *body_out (may be NULL) gets the HTTP body of §1.16 / §1.17
+ * On success *body_out (may be NULL) gets the HTTP body of behaviour.md §1.16 / §1.17
  * (a new reference, the caller's). Errors in e: FIN_E_CARD_REQUEST_NOT_FOUND,
  * FIN_E_REQUEST_NOT_PENDING, FIN_E_USER_NOT_FOUND, FIN_E_VALIDATION,
  * FIN_E_LIMIT_EXCEEDS_POLICY, or a port failure (fin_app_error_from_port). */

@@ -1,4 +1,4 @@
-/* eligibility.c - one active card, one pending request, cooldown (§4.4). */
+/* eligibility.c - one active card, one pending request, cooldown (behaviour.md §4.4). */
 #include <math.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* eligibility.h - may this user request a card now? (baseline §4.4) */
+/* eligibility.h - may this user request a card now? (behaviour.md §4.4) */
 #ifndef FIN_ELIGIBILITY_H
 #define FIN_ELIGIBILITY_H
 

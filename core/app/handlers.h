@@ -1,4 +1,4 @@
-/* handlers.h - one function per route (baseline §0.8). The router
+/* handlers.h - one function per route (behaviour.md §0.8). The router
  * (core/http/router.c) maps method + path to these; each lives in the
  * core/app file named after its resource. */
 #ifndef FIN_HANDLERS_H

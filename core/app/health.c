@@ -1,4 +1,4 @@
-/* health.c - liveness, readiness (baseline §1.1, §1.2, §10; deviation 21) and
+/* health.c - liveness, readiness (behaviour.md §1.1, §1.2, §10; deviation 21) and
  * the OpenAPI document. */
 #include <limits.h>
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* idem.h - idempotency keys of the money and card routes (baseline §5).
+/* idem.h - idempotency keys of the money and card routes (behaviour.md §5).
  *
  * A request with an Idempotency-Key stores its answer (or a summary of it)
  * under (scope, SHA-256 of the key) in the same commit as its writes; a

@@ -1,4 +1,4 @@
-/* input.c - JavaScript-compatible input checks (baseline §1 validation). */
+/* input.c - JavaScript-compatible input checks (behaviour.md §1 validation). */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>

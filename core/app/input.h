@@ -1,4 +1,4 @@
-/* input.h - request input checks shared by the handlers (baseline §1, §5.2). */
+/* input.h - request input checks shared by the handlers (behaviour.md §1, §5.2). */
 #ifndef FIN_INPUT_H
 #define FIN_INPUT_H
 
@@ -18,7 +18,7 @@ size_t fin_js_length(const char *s);
 /* True when s is empty or only whitespace. */
 bool fin_blank(const char *s);
 
-/* Joins validation messages with ", " (baseline §1 "joined"). */
+/* Joins validation messages with ", " (behaviour.md §1 "joined"). */
 struct fin_msgs {
   char text[512];
   int count;
@@ -33,7 +33,7 @@ void fin_check_user_key(const char *key, int max_len, struct fin_msgs *m);
  * (and at most FIN_AMOUNT_MAX). Adds "amount must be a positive number" for
  * a non-number, else the rule broken. */
 void fin_check_amount(const json_t *amount, struct fin_msgs *m);
-/* The admin score (baseline 1.14): a JSON number that is an integer in
+/* The admin score (behaviour.md §1.14): a JSON number that is an integer in
  * 0..1000. Adds "newScore must be a number" / "... an integer" / "... between
  * 0 and 1000" to m; sets *out only when valid (the double is converted only
  * once it is known to fit). Returns 0 when valid. */

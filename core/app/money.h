@@ -1,4 +1,4 @@
-/* money.h - shared steps of purchases and payments (baseline §1.10-1.11). */
+/* money.h - shared steps of purchases and payments (behaviour.md §1.10, §1.11). */
 #ifndef FIN_MONEY_H
 #define FIN_MONEY_H
 

@@ -1,4 +1,4 @@
-/* offers.c - GET /v1/offers (baseline §1.5, §4.13). */
+/* offers.c - GET /v1/offers (behaviour.md §1.5, §4.13). */
 #include <string.h>
 
 #include "../domain/rules.h"

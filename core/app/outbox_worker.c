@@ -1,5 +1,5 @@
-/* outbox_worker.c - the in-process outbox processor (baseline §7.4,
- * infrastructure §6.6). */
+/* outbox_worker.c - the in-process outbox processor (behaviour.md
+ * §7.4). */
 #include "outbox_worker.h"
 
 #include <errno.h>

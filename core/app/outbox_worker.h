@@ -1,5 +1,5 @@
-/* outbox_worker.h - the in-process outbox processor (baseline §7.4,
- * infrastructure §6.6; deviation 16).
+/* outbox_worker.h - the in-process outbox processor (behaviour.md
+ * §7.4; deviation 16).
  *
  * One background thread per process. Every c->rules.outbox_interval_ms it runs
  * a batch: find_pending(outbox_batch), then find_retry(now, outbox_retry_batch).

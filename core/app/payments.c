@@ -1,4 +1,4 @@
-/* payments.c - POST /v1/cards/:cardId/transactions/payments (§1.11, §4.7).
+/* payments.c - POST /v1/cards/:cardId/transactions/payments (behaviour.md §1.11, §4.7).
  * Transaction row, card balance, user score + history entry, card summary,
  * transaction.payment + score.changed and the idempotency record: one commit. */
 #include <math.h>
@@ -211,7 +211,7 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
   return st;
 }
 
-/* Card checks of step 9: true when the card refuses the payment (the
+/* Card checks of behaviour.md §1.11 step 7: true when the card refuses the payment (the
  * failed transaction is stored and r answered). */
 static bool refused_by_card(struct fin_container *c, const struct payment *p,
                             const struct fin_card *card, struct fin_resp *r) {

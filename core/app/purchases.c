@@ -1,4 +1,4 @@
-/* purchases.c - POST /v1/cards/:cardId/transactions/purchases (§1.10, §4.6).
+/* purchases.c - POST /v1/cards/:cardId/transactions/purchases (behaviour.md §1.10, §4.6).
  * Transaction row, card balance (version-checked), card summary, the
  * transaction.purchase event and the idempotency record go in one commit. */
 #include <math.h>
@@ -145,7 +145,7 @@ static void not_found(struct fin_container *c, const struct purchase *p, struct 
   fin_resp_fail(r, FIN_E_CARD_NOT_FOUND);
 }
 
-/* A purchase that cannot proceed on this card (§1.10 steps 9-10). */
+/* A purchase that cannot proceed on this card (behaviour.md §1.10 step 6). */
 static void refuse(struct fin_container *c, const struct purchase *p, const struct fin_card *card,
                    struct fin_resp *r) {
   struct fin_err pe = {0};
@@ -162,7 +162,7 @@ static void refuse(struct fin_container *c, const struct purchase *p, const stru
                              card->available_credit);
 }
 
-/* Steps 6-12 of §1.10. The common case is two store round trips: the
+/* Steps 4-8 of behaviour.md §1.10. The common case is two store round trips: the
  * user's cards, then one commit whose idempotency write is conditional, so a
  * key seen before fails the commit (nothing applied) and is replayed. The
  * key is looked up first only on the paths that would not commit. Retried
@@ -212,7 +212,7 @@ static void execute(struct fin_container *c, const struct purchase *p, struct fi
   fin_card_unlock(p->card_id);
 }
 
-/* Steps 3-5 of §1.10: true when valid, else r is answered. */
+/* Steps 2-3 of behaviour.md §1.10: true when valid, else r is answered. */
 static bool valid(struct fin_container *c, const struct fin_req *q, struct purchase *p,
                   struct fin_resp *r) {
   const json_t *body = json_is_object(q->body) ? q->body : NULL;

@@ -1,5 +1,5 @@
 /* routes.c - the application as the HTTP layer sees it: the route table
- * (baseline §0.8; order matters, see router.h) and the settings it reads. */
+ * (behaviour.md §0.8; order matters, see router.h) and the settings it reads. */
 #include "routes.h"
 
 #include <string.h>

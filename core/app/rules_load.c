@@ -1,7 +1,7 @@
 /* rules_load.c - the business numbers of domain/rules.h, overridden through
  * the config port. Keys and defaults are documented in config/defaults.lua.
  *
- * Parsing follows the SSM loader of the original (infrastructure.md §7.2):
+ * Parsing follows the SSM loader of the original (behaviour.md §12):
  * numbers may carry surrounding blanks; integers must be whole decimal
  * numbers; decimals must be finite; booleans are exactly "true" or "false".
  * A missing key keeps the default silently; an unparsable or out-of-range

@@ -1,4 +1,4 @@
-/* seed.c - creates the wiring file's seed users once (baseline §3.4). */
+/* seed.c - creates the wiring file's seed users once (behaviour.md §3.4). */
 #include <stdio.h>
 
 #include "../domain/rules.h"

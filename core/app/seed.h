@@ -1,4 +1,4 @@
-/* seed.h - the dev users of memory mode (baseline §3.4). */
+/* seed.h - the dev users of memory mode (behaviour.md §3.4). */
 #ifndef FIN_SEED_H
 #define FIN_SEED_H
 

@@ -1,4 +1,4 @@
-/* transactions.c - GET /v1/cards/:cardId/transactions (§1.12, §6). */
+/* transactions.c - GET /v1/cards/:cardId/transactions (behaviour.md §1.12, §6). */
 #include <string.h>
 
 #include "../domain/rules.h"

@@ -1,4 +1,4 @@
-/* users.c - POST /v1/users: explicit registration (baseline §1.3). */
+/* users.c - POST /v1/users: explicit registration (behaviour.md §1.3). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* views.c - JSON views of the entities, keys in the order of baseline §1. */
+/* views.c - JSON views of the entities, keys in the order of behaviour.md §1. */
 #include <string.h>
 
 #include "../util/timefmt.h"

@@ -1,4 +1,4 @@
-/* views.h - JSON views of the entities, keys in the order of baseline §1.
+/* views.h - JSON views of the entities, keys in the order of behaviour.md §1.
  *
  * Builders return a new reference (the caller's, usually stolen into a
  * response) or NULL on OOM.
@@ -25,7 +25,7 @@ json_t *fin_json_txn(const struct fin_txn *t);           /* Transaction */
  * NULL = the request's own status; card may be NULL. */
 json_t *fin_json_request(const struct fin_card_request *r, const char *status_override,
                          const struct fin_card *card);
-/* AdminCardRequest (§1.15). owner may be NULL (email fallback given).
+/* AdminCardRequest (behaviour.md §1, §4.10). owner may be NULL (email fallback given).
  * attention_strict: daysPending > 7 (decision responses) instead of >= 7. */
 json_t *fin_json_admin_request(const struct fin_card_request *r, const struct fin_user *owner,
                                fin_ms now, bool attention_strict, const char *email_fallback);

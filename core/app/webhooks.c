@@ -1,5 +1,5 @@
-/* webhooks.c - WPP-Connect webhook and its health check (baseline §1.19,
- * §1.20, §9.4). */
+/* webhooks.c - WPP-Connect webhook and its health check (behaviour.md
+ * §1.19, §1.20, §9.4). */
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -112,7 +112,7 @@ static bool is_bool(const json_t *o, const char *k) {
   return json_is_boolean(json_object_get(o, k));
 }
 
-/* The body checks of §1.20, in order; NULL when the body is usable. */
+/* The body checks of behaviour.md §1.20 step 3, in order; NULL when the body is usable. */
 static const char *validate(const struct fin_req *q) {
   const json_t *b = q->body;
   if (!q->has_body || !(json_is_object(b) || json_is_array(b)))
@@ -140,7 +140,7 @@ struct inbound {
   const struct fin_wa_command *cmd; /* NULL before parsing */
 };
 
-/* Saves the inbound record (§9.6). Returns the port status. */
+/* Saves the inbound record (behaviour.md §9.6). Returns the port status. */
 static enum fin_status record(struct fin_container *c, const struct inbound *in, const char *status,
                               const char *action, const char *error, const char *request_id,
                               const char *eco, struct fin_err *pe) {
@@ -228,7 +228,7 @@ static char *ambiguity_message(const char *short_id, const struct fin_pending_ap
   return msg;
 }
 
-/* Step 7: the exact request id, else a short id (8 characters, any case)
+/* §9.4 step 5: the exact request id, else a short id (8 characters, any case)
  * among the pending trackers, looked up in the store. Several holders are
  * never guessed between: FIN_EXISTS with *ambiguous naming them (malloc'd). */
 static enum fin_status find_tracker(struct fin_container *c, const char *id,
@@ -259,7 +259,7 @@ static enum fin_status find_tracker(struct fin_container *c, const char *id,
 /* Characters of a sender's display name kept in a decision's reason. */
 #define SENDER_NAME_MAX 64
 
-/* Step 10: approve or reject through the admin services. */
+/* §9.4 step 7: approve or reject through the admin services. */
 static void decide(struct fin_container *c, const struct inbound *in,
                    const struct fin_pending_approval *t, const struct fin_card_request *req,
                    struct fin_resp *r) {
@@ -330,7 +330,7 @@ static void refuse_ambiguous(struct fin_container *c, const struct inbound *in, 
   answer(r, 200, false, "error", NULL, "ambiguous_id", msg);
 }
 
-/* Steps 6-10 for a whitelisted admin. */
+/* §9.4 steps 4-7 for a whitelisted admin. */
 static void handle_command(struct fin_container *c, struct inbound *in, struct fin_resp *r) {
   struct fin_wa_command cmd;
   if (fin_wa_parse_command(in->raw, &cmd) != 0)
@@ -360,7 +360,7 @@ static void handle_command(struct fin_container *c, struct inbound *in, struct f
     goto done;
   }
   st = c->requests.ops->get(c->requests.self, t.ecosystem_id, t.request_id, &req, &pe);
-  if (st == FIN_NOT_FOUND) { /* step 8: nothing recorded */
+  if (st == FIN_NOT_FOUND) { /* §9.4 step 6: nothing recorded */
     answer(r, 200, true, "ignored", NULL, "request_not_found", NULL);
     goto done;
   }

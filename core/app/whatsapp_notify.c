@@ -1,5 +1,5 @@
 /* whatsapp_notify.c - WhatsApp notifications to the admins for pending card
- * requests and payments (baseline §9.2, §9.3, §9.6). */
+ * requests and payments (behaviour.md §9.2, §9.3, §9.6). */
 #include "whatsapp_notify.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
 /* whatsapp_notify.h - the in-process subscribers that tell the admins about
- * pending card requests and payments over WhatsApp (baseline §9.2, §9.3).
+ * pending card requests and payments over WhatsApp (behaviour.md §9.2, §9.3).
  *
  * Called by the outbox worker for each delivery of an event. Messages go out
  * only when a messenger is wired (c->messenger.ops) and

@@ -1,5 +1,5 @@
 /* whatsapp_parse.c - admin command parser and Brazilian phone rules
- * (baseline §9.4 step 4, §9.5). */
+ * (behaviour.md §9.4 step 2, §9.5). */
 #include "whatsapp_parse.h"
 
 #include <stdlib.h>

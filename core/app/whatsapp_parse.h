@@ -1,5 +1,5 @@
 /* whatsapp_parse.h - WhatsApp admin commands and Brazilian phone numbers
- * (baseline §9.4 step 4, §9.5). Pure functions, no I/O, thread-safe. */
+ * (behaviour.md §9.4 step 2, §9.5). Pure functions, no I/O, thread-safe. */
 #ifndef FIN_WHATSAPP_PARSE_H
 #define FIN_WHATSAPP_PARSE_H
 

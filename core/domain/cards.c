@@ -1,4 +1,4 @@
-/* cards.c - card money rules (baseline §4.5, §4.6). */
+/* cards.c - card money rules (behaviour.md §4.5, §4.6). */
 #include <string.h>
 
 #include "rules.h"

@@ -3,7 +3,7 @@
  * Plain structs shared by the domain, the ports and every adapter. Strings that
  * come from clients or tokens are heap `char *` owned by the struct; ids the
  * server generates (UUID v7, 36 chars) are inline `fin_id` arrays. Times are
- * epoch milliseconds (UTC). Money is a double of dollars (baseline §0.6).
+ * epoch milliseconds (UTC). Money is a double of dollars (behaviour.md §0.6).
  *
  * Ownership: a struct filled by a port or by *_copy() owns its strings; release
  * them with the matching *_clear() (safe on a zeroed struct, idempotent).

@@ -1,4 +1,4 @@
-/* pagination.c - page size parsing (baseline §6: JavaScript parseInt). */
+/* pagination.c - page size parsing (behaviour.md §6: JavaScript parseInt). */
 #include <ctype.h>
 
 #include "rules.h"

@@ -49,16 +49,16 @@ void fin_rules_defaults(struct fin_rules *r);
 const char *fin_tier_of(const struct fin_rules *r, int score);
 /* Maximum credit limit of a tier (policy for admin approvals, auto limits). */
 double fin_tier_max_limit(const struct fin_rules *r, const char *tier);
-/* Auto-approval (§4.3): true with *limit set when score >= threshold. */
+/* Auto-approval (behaviour.md §4.3): true with *limit set when score >= threshold. */
 bool fin_auto_approve(const struct fin_rules *r, int score, double *limit);
-/* WhatsApp default approval limit for tierAtRequest (§9.4). */
+/* WhatsApp default approval limit for tierAtRequest (behaviour.md §9.4). */
 double fin_whatsapp_limit(const struct fin_rules *r, const char *tier);
 
 /* cards.c */
 double fin_min_payment(double balance);
 bool fin_near_limit(double limit, double balance);
 double fin_available(double limit, double balance);
-/* Fills a new active card (§4.5) with the id card_id (the caller makes it:
+/* Fills a new active card (behaviour.md §4.5) with the id card_id (the caller makes it:
  * fin_uuid_v7); owns copies of eco (fin_card_clear). Returns 0, or -1 with
  * *c zeroed when the id is unusable or memory ran out: the card must not be
  * committed. */
@@ -66,7 +66,7 @@ int fin_card_open(struct fin_card *c, const struct fin_rules *r, const char *car
                   const char *eco, double limit, const char *approved_by, int score, fin_ms now)
     __attribute__((warn_unused_result));
 
-/* scoring.c (§4.7) */
+/* scoring.c (behaviour.md §4.7) */
 struct fin_payment_outcome {
   bool on_time;
   int days_overdue; /* late only */
@@ -99,10 +99,11 @@ int64_t fin_cents(double dollars); /* nearest cent */
 double fin_dollars(int64_t cents);
 enum fin_amount_check fin_amount_check(double v);
 
-/* The outcomes of the eligibility check (§4.4; core/app/eligibility.c reads the stores) */
+/* The outcomes of the eligibility check (behaviour.md §4.4; core/app/eligibility.c
+ * reads the stores) */
 enum fin_eligibility { FIN_ELIGIBLE = 0, FIN_HAS_ACTIVE_CARD, FIN_HAS_PENDING, FIN_IN_COOLDOWN };
 
-/* pagination.c (§6): parseInt semantics, NaN/0 -> 20, clamp 1..100. */
+/* pagination.c (behaviour.md §6): parseInt semantics, NaN/0 -> 20, clamp 1..100. */
 int fin_parse_limit(const char *s);
 
 #endif

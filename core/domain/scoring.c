@@ -1,4 +1,4 @@
-/* scoring.c - payment score impact (baseline §4.7). */
+/* scoring.c - payment score impact (behaviour.md §4.7). */
 #include <math.h>
 
 #include "rules.h"

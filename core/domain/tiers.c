@@ -1,4 +1,4 @@
-/* tiers.c - score tiers and the limits attached to them (baseline §4.1, §4.3). */
+/* tiers.c - score tiers and the limits attached to them (behaviour.md §4.1, §4.3). */
 #include <string.h>
 
 #include "rules.h"

@@ -1,5 +1,5 @@
-/* auth_mw.c - Bearer authentication and the admin check (baseline §3.1,
- * §3.5). The auth port decides; this file maps its answer to HTTP. */
+/* auth_mw.c - Bearer authentication and the admin check (behaviour.md
+ * §3.1, §3.5). The auth port decides; this file maps its answer to HTTP. */
 #include <string.h>
 
 #include "../util/log.h"

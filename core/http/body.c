@@ -1,4 +1,4 @@
-/* body.c - request body decoding (baseline §0.2 with the documented
+/* body.c - request body decoding (behaviour.md §0.2 with the documented
  * decisions): JSON (object or array at top level), urlencoded forms (string
  * values), nothing else. */
 #include <stdlib.h>

@@ -16,7 +16,7 @@ struct row {
 
 #define ROW(s, c, m)                                                                               \
   { .status = (s), .code = (c), .message = (m) }
-/* the envelope without "meta" (webhook authentication, baseline §1.20) */
+/* the envelope without "meta" (webhook authentication, behaviour.md §1.20) */
 #define NO_META(s, c, m)                                                                           \
   { .status = (s), .code = (c), .message = (m), .no_meta = true }
 

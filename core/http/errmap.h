@@ -2,7 +2,7 @@
  *
  * Each error a client can meet has one name here, and one row in the table
  * of errmap.c: its HTTP status, its error code and its default message (the
- * envelope of baseline §2.1). Handlers and services name the error, never
+ * envelope of behaviour.md §2.1). Handlers and services name the error, never
  * the status: fin_resp_fail(r, FIN_E_CARD_NOT_FOUND), or fin_resp_failf()
  * when the message carries values. Field checks whose message names the
  * field use FIN_E_VALIDATION with their own message.

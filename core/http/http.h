@@ -7,7 +7,7 @@
  * Ownership: everything in fin_req is borrowed for the call. The handler puts
  * a new JSON reference into resp->body (stolen by the layer), or names an
  * error with fin_resp_fail() (errmap.h; the layer builds the envelope of
- * baseline §2 with meta.requestId / meta.traceId).
+ * behaviour.md §2 with meta.requestId / meta.traceId).
  */
 #ifndef FIN_HTTP_H
 #define FIN_HTTP_H

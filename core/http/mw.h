@@ -23,14 +23,14 @@ enum fin_body_status fin_mw_body(const char *method, const char *content_type, c
                                  size_t len, json_t **out, bool *has_body);
 
 /* auth_mw.c ------------------------------------------------------------- */
-/* Authenticates the Authorization header value (§3.1) and, when `admin`,
+/* Authenticates the Authorization header value (behaviour.md §3.1) and, when `admin`,
  * checks the role (§3.5). On success returns true and *p owns the principal
  * (fin_principal_clear); on failure fills the error into *r. */
 bool fin_mw_auth(const struct fin_auth *auth, const char *authorization, bool admin,
                  struct fin_principal *p, struct fin_resp *r);
 
 /* trace.c --------------------------------------------------------------- */
-/* Validates a W3C traceparent (§0.5); on success writes the lower-case
+/* Validates a W3C traceparent (behaviour.md §0.5); on success writes the lower-case
  * 32-hex trace id into out (33 bytes) and returns true. */
 bool fin_mw_traceparent(const char *value, char out[33]);
 

@@ -1,7 +1,7 @@
 /* pipeline.h - one request through the middleware chain, independent of
  * libmicrohttpd (server.c adapts; tests drive it directly).
  *
- * Order (baseline §0.1 with the documented decisions): helmet + CORS headers,
+ * Order (behaviour.md §0.1 with the documented decisions): helmet + CORS headers,
  * OPTIONS preflight (204, no X-Request-ID), request id + traceparent, body
  * limit (413), body decoding (400 Invalid JSON body), routing (404, after
  * auth under /v1/admin), authentication and admin check (§3.1), rate limit

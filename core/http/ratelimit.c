@@ -1,4 +1,4 @@
-/* ratelimit.c - fixed 60 s windows per "<who>:<route>" (baseline §11), off
+/* ratelimit.c - fixed 60 s windows per "<who>:<route>" (behaviour.md §11), off
  * unless rules.rate_limit_enabled. Keys are kept as 64-bit hashes in a small
  * open-addressing table under one mutex; when the probed slots are all
  * live windows of other keys the request is refused until the first of

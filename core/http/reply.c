@@ -1,5 +1,5 @@
 /* reply.c - from the handler's fin_resp to the bytes and headers to send:
- * error envelope (baseline §2.1), JSON.stringify text, ETag/Last-Modified and
+ * error envelope (behaviour.md §2.1), JSON.stringify text, ETag/Last-Modified and
  * the framework's conditional GET (§0.7), CORS/cache headers (§0.4). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
-/* router.h - the route table (baseline §0.8) and the matcher.
+/* router.h - the route table (behaviour.md §0.8) and the matcher.
  *
  * Paths are matched segment by segment, case-insensitively, without
  * allocating; one trailing slash is tolerated; a ":name" segment matches any
  * non-empty segment and is handed to the handler URL-decoded. HEAD is served
  * by GET routes. The first matching route in table order wins, which gives
- * §0.8's precedence (GET /v1/cards/requests is the :cardId route). */
+ * behaviour.md §0.3's precedence (GET /v1/cards/requests is the :cardId route). */
 #ifndef FIN_ROUTER_H
 #define FIN_ROUTER_H
 
@@ -14,8 +14,8 @@
 #include "http.h"
 
 /* Route flags. */
-#define FIN_RT_AUTH 1u     /* Bearer authentication (§3.1) */
-#define FIN_RT_ADMIN 2u    /* role "admin" required (§3.5) */
+#define FIN_RT_AUTH 1u     /* Bearer authentication (behaviour.md §3.1) */
+#define FIN_RT_ADMIN 2u    /* role "admin" required (behaviour.md §3.5) */
 #define FIN_RT_JSON 4u     /* expects a JSON body: other content types -> 400 */
 #define FIN_RT_NO_LIMIT 8u /* exempt from rate limiting (health, spec) */
 #define FIN_RT_CLEANUP 16u /* the stricter "cleanup" rate-limit preset */
@@ -47,7 +47,7 @@ bool fin_route_match(const struct fin_routes *t, const char *method, const char 
                      struct fin_match *m);
 
 /* True for "/v1/admin" and anything below it (case-insensitive): such
- * requests authenticate and admin-check before the 404 (§1.21). */
+ * requests authenticate and admin-check before the 404 (behaviour.md §1.21). */
 bool fin_route_is_admin_path(const char *path);
 
 /* Decodes %XX escapes of s[0..len) into out (size bytes, NUL-terminated);

@@ -1,4 +1,4 @@
-/* trace.c - W3C traceparent and X-Request-ID validation (baseline §0.5). */
+/* trace.c - W3C traceparent and X-Request-ID validation (behaviour.md §0.5). */
 #include <ctype.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* mode.h - which wiring file to load: the one place the mode precedence
- * lives (infrastructure.md §1.2 plus INFRA_MODE and FIN_WIRING):
+ * lives (the original's order plus INFRA_MODE and FIN_WIRING; README.md, "Running"):
  *
  *   1. an explicit file (--wiring, else env FIN_WIRING)
  *   2. INFRA_MODE = memory | aws | firebase

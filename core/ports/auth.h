@@ -26,10 +26,14 @@ struct fin_principal {
 void fin_principal_clear(struct fin_principal *p);
 
 /* Start-up refuses to serve a provider with unsigned_tokens off loopback
- * (core/app/auth_guard.c); readiness lists its warning. */
+ * (core/app/auth_guard.c); readiness lists its warnings. Two slots because
+ * a provider that wraps another (the dev-token fallback around the Auth
+ * emulator) says what it relaxes and passes on what the other relaxes. */
+#define FIN_AUTH_WARNINGS 2
 struct fin_auth_traits {
   bool unsigned_tokens; /* accepts tokens nobody signed (anyone could be admin) */
-  const char *warning;  /* readiness warning, a static string; NULL = none */
+  /* readiness warnings, static strings; unused slots NULL */
+  const char *warnings[FIN_AUTH_WARNINGS];
 };
 
 struct fin_auth_ops {

@@ -1,5 +1,6 @@
 /* codec.c - lenient base64 decoding (Node's Buffer.from(s, "base64")),
- * strict/url-safe encoding, SHA-256 hex and the framework's weak ETag. */
+ * strict/url-safe encoding, strict base64url decoding, SHA-256 hex and the
+ * framework's weak ETag. */
 #include "codec.h"
 
 #include <limits.h>
@@ -62,6 +63,44 @@ char *fin_b64url_encode(const unsigned char *data, size_t len) {
   }
   *w = '\0';
   return out;
+}
+
+/* base64url (RFC 4648 section 5) -> bytes: the URL-safe alphabet only, '='
+ * padding allowed only where it completes the last quantum. The alphabet is
+ * checked here; OpenSSL's block decoder does the decoding. */
+unsigned char *fin_b64url_decode(const char *s, size_t len, size_t *out_len) {
+  size_t data = len;
+  while (data > 0 && s[data - 1] == '=')
+    data--;
+  if (len - data > 2 || (len != data && len % 4 != 0) || data % 4 == 1) return NULL;
+  if (data > (size_t)INT_MAX / 2) return NULL;
+  size_t padded = (data + 3) / 4 * 4;
+  char *t = malloc(padded + 1);
+  unsigned char *out = malloc(padded / 4 * 3 + 1);
+  if (t == NULL || out == NULL) goto fail;
+  for (size_t i = 0; i < data; i++) {
+    char c = s[i];
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+      goto fail; /* '+', '/', '=' inside, blanks: not base64url */
+    t[i] = c;
+  }
+  for (size_t i = data; i < padded; i++)
+    t[i] = '=';
+  int n = padded > 0 ? EVP_DecodeBlock(out, (const unsigned char *)t, (int)padded) : 0;
+  if (n < 0) goto fail;
+  n -= (int)(padded - data); /* EVP_DecodeBlock counts the padding as zero bytes */
+  free(t);
+  out[n] = '\0';
+  *out_len = (size_t)n;
+  return out;
+fail:
+  free(t);
+  free(out);
+  return NULL;
 }
 
 /* Message digests fetched once (implicit fetching is slow on OpenSSL 3). */

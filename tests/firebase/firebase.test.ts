@@ -1,6 +1,6 @@
 // firebase.test.ts - what only Firebase mode has: Auth emulator tokens
 // (accepted only when the server runs with the emulator; expired or foreign
-// ones refused) and a Firestore outage. Runs against the emulators of
+// ones refused), the dev-token fallback (FIN_DEV_AUTH) and a Firestore outage. Runs against the emulators of
 // scripts/test-emulator.sh with servers of its own
 // (tests/contract/support/server.ts, FIN_SERVER_MODE=firebase).
 import { afterAll, describe, expect, test } from "bun:test";
@@ -27,6 +27,11 @@ async function http(base: string, method: string, path: string, auth?: string, b
 
 const real = (eco: string, role = "user") => `Bearer ${emulatorIdToken(authHost, eco, role)}`;
 const ADMIN = () => real("admin-001", "admin");
+/** A dev token as the earlier web frontend makes it (memory mode's format). */
+const dev = (eco: string, role = "user") =>
+  `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco, role })).toString("base64")}.sig`;
+const FALLBACK_WARNING = "auth_provider: dev-token fallback is on (not for production)";
+const EMULATOR_WARNING = "auth_provider: unsigned Auth emulator tokens accepted (not for production)";
 
 async function until(what: string, fn: () => Promise<boolean>, ms = 30000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -78,8 +83,29 @@ describe("auth", () => {
     const eco = uid("fb");
     const foreign = firebaseEmulatorToken(eco, "user", { aud: "other-project", iss: "https://securetoken.google.com/other-project" });
     expect((await http(base, "GET", "/v1/dashboard", `Bearer ${foreign}`)).body.error.code).toBe("INVALID_TOKEN");
-    const dev = `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco })).toString("base64")}.sig`;
-    expect((await http(base, "GET", "/v1/dashboard", dev)).status).toBe(401);
+    expect((await http(base, "GET", "/v1/dashboard", dev(eco))).status).toBe(401);
+  });
+
+  test("FIN_DEV_AUTH=true: dev tokens beside Auth emulator tokens, said in readiness; refused without it", async () => {
+    const base = await startServer({ FIN_DEV_AUTH: "true" });
+    const eco = uid("fb");
+    const made = await http(base, "POST", "/v1/users", dev(eco), {});
+    expect(made.status).toBe(201);
+    expect(made.body.user.email).toBe(`${eco}@test.local`);
+    expect((await http(base, "GET", "/v1/dashboard", dev(eco))).status).toBe(200);
+    expect((await http(base, "GET", "/v1/admin/card-requests", dev(eco))).status).toBe(403);
+    expect((await http(base, "GET", "/v1/admin/card-requests", dev("admin-001", "admin"))).status).toBe(200);
+    // the emulator's own tokens keep working beside them, for the same user
+    expect((await http(base, "GET", "/v1/dashboard", real(eco))).status).toBe(200);
+    const ready = await http(base, "GET", "/health/readiness");
+    expect(ready.status).toBe(200);
+    expect(ready.body.warnings).toEqual([FALLBACK_WARNING, EMULATOR_WARNING]);
+
+    const plain = await startServer({ FIN_DEV_AUTH: "false" });
+    const r = await http(plain, "GET", "/v1/dashboard", dev(eco));
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe("INVALID_TOKEN");
+    expect((await http(plain, "GET", "/health/readiness")).body.warnings).toEqual([EMULATOR_WARNING]);
   });
 
   test("without FIREBASE_AUTH_EMULATOR_HOST the server refuses emulator tokens", async () => {

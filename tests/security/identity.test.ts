@@ -122,6 +122,45 @@ describe("Firebase Auth emulator tokens", () => {
     expect(r.stderr).toContain("refusing unsigned emulator tokens against a real Firestore");
   });
 
+  // FIN_INSECURE_AUTH_EMULATOR lets the Auth emulator be remote; it must not
+  // let dev tokens in with it. Firestore is never reached here either.
+  test("the dev-token fallback (FIN_DEV_AUTH) is refused unless both emulators are loopback", async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ FIRESTORE_EMULATOR_HOST: "evil.example:8080", FIREBASE_AUTH_EMULATOR_HOST: "127.0.0.1:9099" },
+        "(FIRESTORE_EMULATOR_HOST: http://evil.example:8080)"],
+      [{ FIRESTORE_EMULATOR_HOST: "127.0.0.1:1", FIREBASE_AUTH_EMULATOR_HOST: "evil.example#@127.0.0.1:9099" },
+        "(FIREBASE_AUTH_EMULATOR_HOST: evil.example#@127.0.0.1:9099)"],
+      [{ FIRESTORE_EMULATOR_HOST: "127.0.0.1:1" }, "(FIREBASE_AUTH_EMULATOR_HOST: not set"],
+    ];
+    for (const [hosts, why] of cases) {
+      const r = await serve([], { INFRA_MODE: "firebase", FIN_DEV_AUTH: "true", FIN_INSECURE_AUTH_EMULATOR: "true", ...hosts });
+      expect(r.exited).toBe(true);
+      if (!r.exited) return;
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("the dev-token fallback needs loopback Firebase emulators");
+      expect(r.stderr).toContain(why);
+    }
+    const typo = await serve([], { INFRA_MODE: "firebase", FIN_DEV_AUTH: "yes", FIRESTORE_EMULATOR_HOST: "127.0.0.1:1" });
+    expect(typo.exited).toBe(true);
+    if (typo.exited) expect(typo.stderr).toContain("FIN_DEV_AUTH must be true, auto or false");
+  });
+
+  test("on loopback emulators FIN_DEV_AUTH lets dev tokens through, said in readiness warnings", async () => {
+    const env = { INFRA_MODE: "firebase", FIRESTORE_EMULATOR_HOST: "127.0.0.1:1", FIREBASE_AUTH_EMULATOR_HOST: "127.0.0.1:1" };
+    const token = `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: "web-1" })).toString("base64")}.sig`;
+    for (const on of [true, false]) {
+      const r = await serve([], on ? { ...env, FIN_DEV_AUTH: "true" } : env);
+      expect(r.exited).toBe(false);
+      if (r.exited) return;
+      const ready = await (await fetch(`${r.base}/health/readiness`)).json();
+      expect(ready.warnings.includes("auth_provider: dev-token fallback is on (not for production)")).toBe(on);
+      // past authentication the closed Firestore port answers: 503, not 401
+      const res = await fetch(`${r.base}/v1/dashboard`, { headers: { Authorization: token } });
+      expect(res.status).toBe(on ? 503 : 401);
+      await r.stderr();
+    }
+  });
+
   test("a loopback emulator is accepted, said in readiness warnings, and an RS256 token is a 401", async () => {
     const r = await serve([], {
       INFRA_MODE: "firebase", FIRESTORE_EMULATOR_HOST: "127.0.0.1:1", FIREBASE_AUTH_EMULATOR_HOST: "127.0.0.1:1",

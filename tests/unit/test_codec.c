@@ -1,4 +1,5 @@
-/* test_codec.c - lenient base64 (baseline §3.2), encoders, SHA-256, weak ETag (§0.7). */
+/* test_codec.c - lenient base64 (behaviour.md §3.2), encoders, strict base64url
+ * (JWT segments), SHA-256, weak ETag (§0.7). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +63,53 @@ static void encoders(void **state) {
   free(s);
 }
 
+/* true when s decodes as base64url to want (n bytes) */
+static bool url_decodes_to(const char *s, const char *want, size_t n) {
+  size_t got = 99;
+  unsigned char *out = fin_b64url_decode(s, strlen(s), &got);
+  bool ok = out != NULL && got == n && memcmp(out, want, n) == 0 && out[n] == 0;
+  free(out);
+  return ok;
+}
+
+static bool url_refused(const char *s) {
+  size_t got = 99;
+  unsigned char *out = fin_b64url_decode(s, strlen(s), &got);
+  free(out);
+  return out == NULL;
+}
+
+/* The decoder of JWT segments and JWK numbers: strict, unlike the dev-token one. */
+static void strict_base64url_decode(void **state) {
+  (void)state;
+  assert_true(url_decodes_to("-_-_", "\xfb\xff\xbf", 3));
+  assert_true(url_decodes_to("-_-_-w", "\xfb\xff\xbf\xfb", 4));
+  assert_true(url_decodes_to("-_-_-w==", "\xfb\xff\xbf\xfb", 4)); /* padding completes a quantum */
+  assert_true(url_decodes_to("YWI", "ab", 2));
+  assert_true(url_decodes_to("YWI=", "ab", 2));
+  assert_true(url_decodes_to("", "", 0));
+  assert_true(url_decodes_to("AQAB", "\x01\x00\x01", 3)); /* the usual RSA exponent */
+  static const char *const bad[] = {
+      "+/+/",  /* the standard alphabet is not base64url */
+      "YQ=a",  /* '=' inside */
+      "YQ=",   /* padding that does not complete a quantum */
+      "YQ===", /* too much padding */
+      "Y",     /* a lone sextet */
+      "YW I",  /* blanks */
+      "YWI\n", /* a line break */
+      "YWI!",  /* anything else */
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (!url_refused(bad[i])) fail_msg("%s taken for base64url", bad[i]);
+  /* a round trip of every byte value */
+  unsigned char all[256];
+  for (int i = 0; i < 256; i++)
+    all[i] = (unsigned char)i;
+  char *enc = fin_b64url_encode(all, sizeof all);
+  assert_true(url_decodes_to(enc, (const char *)all, sizeof all));
+  free(enc);
+}
+
 static void sha256_hex(void **state) {
   (void)state;
   char out[65];
@@ -89,6 +138,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lenient_decode),
       cmocka_unit_test(encoders),
+      cmocka_unit_test(strict_base64url_decode),
       cmocka_unit_test(sha256_hex),
       cmocka_unit_test(weak_etag_matches_original),
   };

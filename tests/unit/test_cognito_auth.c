@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <cjose/cjose.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
@@ -28,6 +27,7 @@
 
 #include "../../adapters/aws/cognito_auth.h"
 #include "../../adapters/memory/mem_ports.h"
+#include "../../core/util/codec.h"
 #include "../../core/util/log.h"
 
 #define POOL "us-east-1_TestPool"
@@ -38,12 +38,10 @@
 
 static EVP_PKEY *key_a, *key_b, *key_small; /* made once: RSA keygen is slow */
 
-/* ---- base64url, JWKs and signing (cjose and OpenSSL) ---- */
+/* ---- base64url, JWKs and signing (OpenSSL) ---- */
 static char *b64url(const void *data, size_t n) {
-  char *out = NULL;
-  size_t len = 0;
-  cjose_err err;
-  assert_true(cjose_base64url_encode(data, n, &out, &len, &err));
+  char *out = fin_b64url_encode(data, n);
+  assert_non_null(out);
   return out; /* free() */
 }
 

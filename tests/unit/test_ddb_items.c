@@ -1,4 +1,4 @@
-/* test_ddb_items.c - entities as DynamoDB items (infrastructure.md §3.3).
+/* test_ddb_items.c - entities as DynamoDB items (docs/aws.md, "Tables and items").
  *
  * Each entity, with every optional field and with none: the item's layout
  * (names and AttributeValue types, as written before the shared field codec

@@ -1,6 +1,6 @@
 /* test_errmap.c - the table of API errors (core/http/errmap.c): every
  * error has a row, and fin_resp_fail/fin_resp_failf set the envelope
- * fields from it (baseline §2.1). */
+ * fields from it (behaviour.md §2.1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

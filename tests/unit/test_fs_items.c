@@ -1,10 +1,10 @@
-/* test_fs_items.c - entities as Firestore documents (infrastructure.md §4.2).
+/* test_fs_items.c - entities as Firestore documents (docs/firebase.md).
  *
  * Each entity, with every optional field and with none: the fields' layout
  * (names and Value types), then fields -> a document named as the REST API
  * names it -> *_from -> every field equal (money bit for bit). Then what is
  * Firestore's own: ids from document names, `scoreId` and the request ids
- * stored (§11 item 17), the status field names, and values written by the
+ * stored (docs/deviations.md, "Firebase mode"), the status field names, and values written by the
  * original (whole money as integerValue, a map `response`, an empty array
  * without `values`, emulator timestamps in microseconds). */
 /* cmocka.h needs these first */

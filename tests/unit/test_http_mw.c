@@ -1,5 +1,5 @@
 /* test_http_mw.c - the middleware chain end to end without a socket:
- * headers (§0.4), preflight, request id / traceparent (§0.5), body handling,
+ * headers (behaviour.md §0.4), preflight, request id / traceparent (§0.5), body handling,
  * routing fallbacks (§1.21), auth (§3.1), envelope (§2.1), ETag/304 (§0.7),
  * rate limiting (§11). Uses its own route table and a fake auth port. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* test_idempotency.c - key hashing and admin key scoping (baseline §5.2). */
+/* test_idempotency.c - key hashing and admin key scoping (behaviour.md §5.2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

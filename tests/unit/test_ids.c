@@ -38,7 +38,7 @@ static void v4_shape_and_uniqueness(void **state) {
 static void v7_time_prefix(void **state) {
   (void)state;
   char id[37];
-  /* 0x01a20f1d8380 ms -> "01a20f1d-8380-7..." (baseline §0.6 example) */
+  /* 0x01a20f1d8380 ms -> "01a20f1d-8380-7..." (behaviour.md §0.6) */
   assert_int_equal(fin_uuid_v7_at(0x01a20f1d8380LL, id), 0);
   assert_shape(id, '7');
   assert_memory_equal(id, "01a20f1d-8380-7", 15);

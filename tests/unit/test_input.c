@@ -1,4 +1,4 @@
-/* test_input.c - JavaScript-compatible input checks (baseline §1.10 step 3). */
+/* test_input.c - JavaScript-compatible input checks (behaviour.md §1.10 steps 2-3). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

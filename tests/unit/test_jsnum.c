@@ -1,4 +1,4 @@
-/* test_jsnum.c - fin_jsnum against JavaScript's Number#toString (baseline §0.6). */
+/* test_jsnum.c - fin_jsnum against JavaScript's Number#toString (behaviour.md §0.6). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

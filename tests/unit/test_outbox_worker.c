@@ -1,5 +1,5 @@
 /* test_outbox_worker.c - the in-process outbox worker and the WhatsApp
- * subscribers it feeds (baseline §7.4, §9.2, §9.3; infrastructure §6.6).
+ * subscribers it feeds (behaviour.md §7.4, §9.2, §9.3).
  *
  * The ports are fakes defined here (static, in memory, single world), so the
  * test needs no adapter: an outbox, a publisher that fails on demand, users,

@@ -1,4 +1,4 @@
-/* test_router.c - route table and matcher (baseline §0.3, §0.8). */
+/* test_router.c - route table and matcher (behaviour.md §0.3, §0.8). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_rules.c - the business rules of baseline §4 at their boundaries. */
+/* test_rules.c - the business rules of behaviour.md §4 at their boundaries. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* test_whatsapp.c - WhatsApp command parser, phone rules and message texts
- * (baseline §9.2-9.5). */
+ * (behaviour.md §9.2-§9.5). */
 /* cmocka.h needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,7 +71,7 @@ static void parser_rejects_everything_else(void **state) {
   assert_string_equal(fin_wa_action_name(FIN_WA_UNKNOWN), "unknown");
 }
 
-/* ---- phones (§9.4 step 4, §9.5) ---- */
+/* ---- phones (§9.4 step 2, §9.5) ---- */
 
 static void expect_phone(const char *raw, const char *want) {
   char out[FIN_PHONE_MAX];
