@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The AWS emulator on 127.0.0.1:4566: LocalStack (docker-compose.aws.yml)
-# when a Docker engine answers, otherwise moto 5.2.1 as its stand-in, run by
-# scripts/moto_server.py (which serialises DynamoDB requests: docs/aws.md).
-# Resources come from localstack/manifest.json (LocalStack's init hook, or
-# `financial-api provision` for moto).
+# The AWS emulator on 127.0.0.1:4566: LocalStack (docker-compose.aws.yml,
+# with moto beside it for Cognito on :4567) when a Docker engine answers,
+# otherwise moto 5.2.1 as its stand-in, run by scripts/moto_server.py (which
+# serialises DynamoDB requests: docs/aws.md). Resources come from
+# localstack/manifest.json (LocalStack's init hook, or `financial-api
+# provision` for moto).
 #
 #   scripts/aws-emulator.sh start | stop | reset | status
 #
@@ -51,6 +52,18 @@ moto_python() {
 
 moto_up() { curl -sf -m 1 "$URL/moto-api/" >/dev/null 2>&1; }
 localstack_ready() { curl -sf -m 2 "$URL/_localstack/init/ready" 2>/dev/null | grep -q '"completed": *true'; }
+compose() { docker compose -f docker-compose.aws.yml "$@"; }
+
+# Once LocalStack ran its init hook: succeeds when the hook wrote its marker
+# (every resource exists), else dies with the error the hook left. LocalStack
+# calls a hook that failed "completed" all the same.
+hook_outcome() {
+  local state=/tmp/financial-api why
+  compose exec -T localstack test -f "$state/ready" && return 0
+  why="$(compose exec -T localstack cat "$state/error" 2>/dev/null)" ||
+    why="it left neither $state/ready nor $state/error"
+  die "LocalStack's init hook failed: $why (docker compose -f docker-compose.aws.yml logs)"
+}
 
 provision() {
   make -s -j"$(nproc)" build/financial-api
@@ -60,15 +73,20 @@ provision() {
 start() {
   case "$(probe)" in
     moto) say "moto already answers on $URL; provisioning"; provision; return ;;
-    localstack) say "LocalStack already answers on $URL"; return ;;
+    localstack)
+      # started by docker-compose.aws.yml: its init hook must have succeeded
+      if use_docker && [ -n "$(compose ps -q localstack 2>/dev/null)" ]; then hook_outcome; fi
+      say "LocalStack already answers on $URL"
+      return ;;
     other) die "port $PORT is taken by something that is neither moto nor LocalStack" ;;
   esac
   if use_docker; then
-    say "starting LocalStack (docker compose -f docker-compose.aws.yml up -d)"
-    docker compose -f docker-compose.aws.yml up -d
+    say "starting LocalStack and moto for Cognito (docker compose -f docker-compose.aws.yml up -d)"
+    compose up -d
     emu_wait 120 - "LocalStack did not finish its init hook within 120 s (docker compose -f docker-compose.aws.yml logs)" "" \
       localstack_ready
-    say "LocalStack ready on $URL"
+    hook_outcome
+    say "LocalStack ready on $URL, Cognito on http://127.0.0.1:4567"
     return
   fi
   local py
@@ -91,7 +109,7 @@ stop() {
     fi
     rm -f "$RUN/moto.pid"
   elif use_docker && [ "$(probe)" = localstack ]; then
-    docker compose -f docker-compose.aws.yml down
+    compose down
     say "stopped LocalStack"
   else
     say "nothing started here is running"
@@ -106,7 +124,7 @@ reset() {
       provision ;;
     localstack)
       say "recreating LocalStack (no persistence: it starts empty and re-provisions)"
-      docker compose -f docker-compose.aws.yml down && start ;;
+      compose down && start ;;
     *) die "no emulator answers on $URL (bun run emulator:start:aws)" ;;
   esac
 }
