@@ -6,7 +6,7 @@
 # localstack/manifest.json (LocalStack's init hook, or `financial-api
 # provision` for moto).
 #
-#   scripts/aws-emulator.sh start | stop | reset | status
+#   scripts/aws-emulator.sh start | stop | reset | status | logs [-f]
 #
 # Environment: AWS_EMULATOR_PORT (4566), FIN_AWS_EMULATOR=moto|localstack to
 # force one, AWS_EMULATOR_RUN (.run): where a moto started here keeps its
@@ -62,7 +62,7 @@ hook_outcome() {
   compose exec -T localstack test -f "$state/ready" && return 0
   why="$(compose exec -T localstack cat "$state/error" 2>/dev/null)" ||
     why="it left neither $state/ready nor $state/error"
-  die "LocalStack's init hook failed: $why (docker compose -f docker-compose.aws.yml logs)"
+  die "LocalStack's init hook failed: $why (bun run emulator:logs:aws)"
 }
 
 provision() {
@@ -83,7 +83,7 @@ start() {
   if use_docker; then
     say "starting LocalStack and moto for Cognito (docker compose -f docker-compose.aws.yml up -d)"
     compose up -d
-    emu_wait 120 - "LocalStack did not finish its init hook within 120 s (docker compose -f docker-compose.aws.yml logs)" "" \
+    emu_wait 120 - "LocalStack did not finish its init hook within 120 s (bun run emulator:logs:aws)" "" \
       localstack_ready
     hook_outcome
     say "LocalStack ready on $URL, Cognito on http://127.0.0.1:4567"
@@ -129,10 +129,23 @@ reset() {
   esac
 }
 
+# What the emulator started here said: moto's log file, or LocalStack's and
+# its Cognito moto's container logs. -f follows.
+logs() {
+  if [ -f "$RUN/moto.pid" ]; then
+    [ "${1:-}" = -f ] && exec tail -n +1 -f "$RUN/moto.log"
+    exec cat "$RUN/moto.log"
+  elif use_docker; then
+    exec docker compose -f docker-compose.aws.yml logs "$@"
+  fi
+  die "no emulator was started here ($RUN/moto.pid is absent and no Docker engine answers)"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   reset) reset ;;
   status) say "$(probe) on $URL" ;;
-  *) die "usage: scripts/aws-emulator.sh start|stop|reset|status" ;;
+  logs) shift; logs "$@" ;;
+  *) die "usage: scripts/aws-emulator.sh start|stop|reset|status|logs [-f]" ;;
 esac

@@ -3,11 +3,11 @@
 // static HTTP server that answers like LocalStack once its init stage is
 // over, and answers `compose exec` the way the hook left its state. Checked:
 // `start` fails with the hook's error when the marker is absent (LocalStack
-// calls the hook completed either way), and scripts/lib/aws-env.sh sends
-// Cognito to the moto beside LocalStack.
+// calls the hook completed either way), `logs` shows the emulator's logs, and
+// scripts/lib/aws-env.sh sends Cognito to the moto beside LocalStack.
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "bun";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -34,6 +34,7 @@ case "$*" in
     [ -n "\${FAKE_MARKER:-}" ] ;;
   "compose -f docker-compose.aws.yml exec -T localstack cat /tmp/financial-api/error")
     [ -n "\${FAKE_ERROR:-}" ] && echo "$FAKE_ERROR" ;;
+  "compose -f docker-compose.aws.yml logs"*) echo "acme-localstack  | Ready." ;;
   *) echo "fake docker: unexpected: $*" >&2; exit 2 ;;
 esac
 `,
@@ -77,6 +78,21 @@ describe("scripts/aws-emulator.sh with LocalStack", () => {
     const r = await emulator(["start"], { FAKE_MARKER: "1" });
     expect(`${r.code}\n${r.err}`).toBe(`0\n${r.err}`);
     expect(r.out).toContain("LocalStack already answers");
+  }, 60000);
+
+  test("logs: LocalStack's container logs, or the log file of the moto started here", async () => {
+    const ls = await emulator(["logs"]);
+    expect(ls.code).toBe(0);
+    expect(ls.out).toContain("acme-localstack  | Ready.");
+    expect(readFileSync(calls, "utf8")).toContain("compose -f docker-compose.aws.yml logs");
+
+    const run = join(dir, "moto-run");
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, "moto.pid"), "0\n");
+    writeFileSync(join(run, "moto.log"), "moto_server: listening on http://127.0.0.1:1\n");
+    const moto = await emulator(["logs"], { AWS_EMULATOR_RUN: run, FIN_AWS_EMULATOR: "moto" });
+    expect(moto.code).toBe(0);
+    expect(moto.out).toBe("moto_server: listening on http://127.0.0.1:1\n");
   }, 60000);
 });
 
