@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # scripts/lib/aws-env.sh - the environment of the scripts that talk to the
 # local AWS emulator (dev.sh aws, aws-run.sh: dev:aws, token:aws,
-# provision:aws): the standard AWS variables with the
+# provision:aws, events:aws): the standard AWS variables with the
 # emulator's defaults, unless already set.
 #
 # Cognito: LocalStack Community has no cognito-idp, so docker-compose.aws.yml
