@@ -9,7 +9,12 @@
 --   AWS_REGION / AWS_DEFAULT_REGION (us-east-1), AWS_ACCESS_KEY_ID,
 --   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
 --   FIN_TABLE_PREFIX            table names (default "acme-")
---   COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_ISSUER, COGNITO_JWKS_URL
+--   COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_JWKS_URL
+--   COGNITO_ISSUER              the iss to expect (default AWS's
+--                               https://cognito-idp.<region>.amazonaws.com/<pool>);
+--                               "{userPoolId}" stands for the pool id, e.g.
+--                               http://localhost.localstack.cloud:4566/{userPoolId}
+--                               for LocalStack Pro (docs/aws.md)
 --   FIN_DEV_AUTH=true|auto      accept dev tokens (true: only them; auto:
 --                               them and Cognito tokens when the emulator
 --                               has a pool): only with a loopback endpoint
@@ -63,7 +68,7 @@ local function cognito()
     region = region,
     user_pool_id = pool,
     client_id = client,
-    issuer = env("COGNITO_ISSUER"),   -- default https://cognito-idp.<region>.amazonaws.com/<pool>
+    issuer = env("COGNITO_ISSUER"),   -- nil: https://cognito-idp.<region>.amazonaws.com/<pool>
     -- emulators serve the keys at <endpoint>/<pool>/.well-known/jwks.json
     jwks_url = env("COGNITO_JWKS_URL") or
                (cognito_endpoint and (cognito_endpoint:gsub("/$", "") .. "/" .. pool ..

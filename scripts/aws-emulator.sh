@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The AWS emulator on 127.0.0.1:4566: LocalStack (docker-compose.aws.yml)
-# when a Docker engine answers, otherwise moto 5.2.1 as its stand-in, run by
-# scripts/moto_server.py (which serialises DynamoDB requests: docs/aws.md).
-# Resources come from localstack/manifest.json (LocalStack's init hook, or
-# `financial-api provision` for moto).
+# The AWS emulator on 127.0.0.1:4566: LocalStack (docker-compose.aws.yml,
+# with moto beside it for Cognito on :4567) when a Docker engine answers,
+# otherwise moto 5.2.1 as its stand-in, run by scripts/moto_server.py (which
+# serialises DynamoDB requests: docs/aws.md). Resources come from
+# localstack/manifest.json (LocalStack's init hook, or `financial-api
+# provision` for moto).
 #
-#   scripts/aws-emulator.sh start | stop | reset | status
+#   scripts/aws-emulator.sh start | stop | reset | status | logs [-f]
 #
 # Environment: AWS_EMULATOR_PORT (4566), FIN_AWS_EMULATOR=moto|localstack to
 # force one, AWS_EMULATOR_RUN (.run): where a moto started here keeps its
@@ -51,6 +52,18 @@ moto_python() {
 
 moto_up() { curl -sf -m 1 "$URL/moto-api/" >/dev/null 2>&1; }
 localstack_ready() { curl -sf -m 2 "$URL/_localstack/init/ready" 2>/dev/null | grep -q '"completed": *true'; }
+compose() { docker compose -f docker-compose.aws.yml "$@"; }
+
+# Once LocalStack ran its init hook: succeeds when the hook wrote its marker
+# (every resource exists), else dies with the error the hook left. LocalStack
+# calls a hook that failed "completed" all the same.
+hook_outcome() {
+  local state=/tmp/financial-api why
+  compose exec -T localstack test -f "$state/ready" && return 0
+  why="$(compose exec -T localstack cat "$state/error" 2>/dev/null)" ||
+    why="it left neither $state/ready nor $state/error"
+  die "LocalStack's init hook failed: $why (bun run emulator:logs:aws)"
+}
 
 provision() {
   make -s -j"$(nproc)" build/financial-api
@@ -60,15 +73,20 @@ provision() {
 start() {
   case "$(probe)" in
     moto) say "moto already answers on $URL; provisioning"; provision; return ;;
-    localstack) say "LocalStack already answers on $URL"; return ;;
+    localstack)
+      # started by docker-compose.aws.yml: its init hook must have succeeded
+      if use_docker && [ -n "$(compose ps -q localstack 2>/dev/null)" ]; then hook_outcome; fi
+      say "LocalStack already answers on $URL"
+      return ;;
     other) die "port $PORT is taken by something that is neither moto nor LocalStack" ;;
   esac
   if use_docker; then
-    say "starting LocalStack (docker compose -f docker-compose.aws.yml up -d)"
-    docker compose -f docker-compose.aws.yml up -d
-    emu_wait 120 - "LocalStack did not finish its init hook within 120 s (docker compose -f docker-compose.aws.yml logs)" "" \
+    say "starting LocalStack and moto for Cognito (docker compose -f docker-compose.aws.yml up -d)"
+    compose up -d
+    emu_wait 120 - "LocalStack did not finish its init hook within 120 s (bun run emulator:logs:aws)" "" \
       localstack_ready
-    say "LocalStack ready on $URL"
+    hook_outcome
+    say "LocalStack ready on $URL, Cognito on http://127.0.0.1:4567"
     return
   fi
   local py
@@ -91,7 +109,7 @@ stop() {
     fi
     rm -f "$RUN/moto.pid"
   elif use_docker && [ "$(probe)" = localstack ]; then
-    docker compose -f docker-compose.aws.yml down
+    compose down
     say "stopped LocalStack"
   else
     say "nothing started here is running"
@@ -106,9 +124,21 @@ reset() {
       provision ;;
     localstack)
       say "recreating LocalStack (no persistence: it starts empty and re-provisions)"
-      docker compose -f docker-compose.aws.yml down && start ;;
+      compose down && start ;;
     *) die "no emulator answers on $URL (bun run emulator:start:aws)" ;;
   esac
+}
+
+# What the emulator started here said: moto's log file, or LocalStack's and
+# its Cognito moto's container logs. -f follows.
+logs() {
+  if [ -f "$RUN/moto.pid" ]; then
+    [ "${1:-}" = -f ] && exec tail -n +1 -f "$RUN/moto.log"
+    exec cat "$RUN/moto.log"
+  elif use_docker; then
+    exec docker compose -f docker-compose.aws.yml logs "$@"
+  fi
+  die "no emulator was started here ($RUN/moto.pid is absent and no Docker engine answers)"
 }
 
 case "${1:-}" in
@@ -116,5 +146,6 @@ case "${1:-}" in
   stop) stop ;;
   reset) reset ;;
   status) say "$(probe) on $URL" ;;
-  *) die "usage: scripts/aws-emulator.sh start|stop|reset|status" ;;
+  logs) shift; logs "$@" ;;
+  *) die "usage: scripts/aws-emulator.sh start|stop|reset|status|logs [-f]" ;;
 esac

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the API. Usage: scripts/dev.sh [memory|aws|firebase] (default memory).
 # aws: against the emulator of `bun run emulator:start:aws` on :4566 unless
-# AWS_ENDPOINT_URL says otherwise; Cognito tokens when the emulator has the
-# pool (moto), and the loopback-only dev tokens of memory mode.
+# AWS_ENDPOINT_URL says otherwise (scripts/lib/aws-env.sh: with LocalStack,
+# Cognito is the moto beside it); Cognito tokens when the emulator has the
+# pool, and the loopback-only dev tokens of memory mode.
 # firebase: against the emulators of `bun run emulator:start` (Firestore
 # :8080, Auth :9099) unless FIRESTORE_EMULATOR_HOST etc. say otherwise; Auth
 # emulator tokens, and the loopback-only dev tokens of memory mode.
@@ -16,14 +17,15 @@ mode="${1:-memory}"
 case "$mode" in
   memory) ;;
   aws)
-    export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
-    export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
-    export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}" FIN_DEV_AUTH="${FIN_DEV_AUTH:-auto}"
+    . scripts/lib/aws-env.sh
+    export FIN_DEV_AUTH="${FIN_DEV_AUTH:-auto}"
     if ! curl -s -m 2 -o /dev/null "$AWS_ENDPOINT_URL/"; then
       echo "dev: nothing answers at $AWS_ENDPOINT_URL; start it with: bun run emulator:start:aws" >&2
       exit 1
     fi
     echo "dev: AWS endpoint $AWS_ENDPOINT_URL (region $AWS_REGION)"
+    [ -z "${AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER:-}" ] ||
+      echo "dev: Cognito endpoint $AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
     echo "dev: tokens: Bearer \$(bun run --silent token:aws) (Cognito), or the dev tokens of memory mode"
     ;;
   firebase)

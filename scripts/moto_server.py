@@ -1,8 +1,9 @@
 """moto's server, as the project runs it (scripts/aws-emulator.sh, the tests).
 
     python moto_server.py [-H 127.0.0.1] [-p PORT] [--port-file FILE]
+                          [--services cognito-idp,...]
 
-Differs from `python -m moto.server` in two ways:
+Differs from `python -m moto.server` in these ways:
 
 1. DynamoDB requests are served one at a time. moto 5.2.1 undoes a cancelled
    TransactWriteItems by putting back deep copies of the tables the
@@ -23,9 +24,15 @@ Differs from `python -m moto.server` in two ways:
    it here (so two emulators can never be handed the same port, and a port
    an outgoing connection holds is never tried); --port-file receives the
    port once the socket listens, for the caller to read.
+
+4. --services limits what it serves (signing names, comma-separated; a
+   pool's JWKS counts as cognito-idp): a request for another service is
+   refused with 400 ServiceNotServed, so a client that sends a call to the
+   wrong emulator fails instead of quietly finding what it wanted there.
 """
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -63,6 +70,45 @@ class SerialDynamoDB:
                 if close:
                     close()
         return body
+
+
+# X-Amz-Target prefixes of the JSON protocols, for unsigned calls (boto3
+# sends Cognito's InitiateAuth and SignUp without a signature)
+TARGETS = {"DynamoDB": "dynamodb", "AmazonSQS": "sqs", "AmazonSSM": "ssm",
+           "AWSEvents": "events", "AWSCognitoIdentityProviderService": "cognito-idp"}
+
+
+def service_of(environ):
+    """The signing name of a request's service (a pool's JWKS is Cognito's),
+    or None for moto's own API."""
+    path = environ.get("PATH_INFO", "")
+    if path.startswith("/moto-api"):
+        return None
+    if path.endswith("/.well-known/jwks.json"):
+        return "cognito-idp"
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    if "/aws4_request" in auth:  # Credential=<key>/<date>/<region>/<service>/aws4_request
+        return auth.split("/aws4_request")[0].rsplit("/", 1)[-1]
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    return TARGETS.get(target.split(".")[0], "unknown") if target else "unknown"
+
+
+class OnlyServices:
+    """WSGI middleware: requests for services outside `allowed` get a 400."""
+
+    def __init__(self, app, allowed):
+        self.app, self.allowed = app, allowed
+
+    def __call__(self, environ, start_response):
+        service = service_of(environ)
+        if service is None or service in self.allowed:
+            return self.app(environ, start_response)
+        body = json.dumps({"__type": "ServiceNotServed",
+                           "message": f"this emulator serves {', '.join(sorted(self.allowed))} only, "
+                                      f"not {service}"}).encode()
+        start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"),
+                                           ("Content-Length", str(len(body)))])
+        return [body]
 
 
 def enforce_cognito_settings():
@@ -112,11 +158,14 @@ def main():
     p.add_argument("-H", "--host", default="127.0.0.1")
     p.add_argument("-p", "--port", type=int, default=4566)
     p.add_argument("--port-file")
+    p.add_argument("--services", help="serve only these (comma-separated signing names)")
     args = p.parse_args()
 
     enforce_cognito_settings()
-    app = DomainDispatcherApplication(create_backend_app)
-    server = serve(SerialDynamoDB(app), args.host, args.port)
+    app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
+    if args.services:
+        app = OnlyServices(app, set(args.services.split(",")))
+    server = serve(app, args.host, args.port)
     os.environ["MOTO_PORT"] = str(server.port)  # moto builds some URLs from it
     if args.port_file:
         tmp = args.port_file + ".tmp"

@@ -6,7 +6,8 @@
 #   3. the provisioned account equals localstack/manifest.json
 #   4. the HTTP contract suite against a server in AWS mode
 #   5. AWS-specific tests (tests/aws: SigV4 against the emulator, Cognito
-#      tokens, events in SQS, SSM overrides, emulator outage)
+#      tokens, Cognito on an emulator of its own, the LocalStack init hook,
+#      events in SQS and their consumer, SSM overrides, emulator outage)
 # Starts an emulator when nothing answers on :4566 (or AWS_ENDPOINT_URL) and
 # stops what it started.
 set -uo pipefail
@@ -49,6 +50,9 @@ if [ "$(scripts/aws-emulator.sh status)" = "aws-emulator: none on $AWS_ENDPOINT_
 else
   scripts/aws-emulator.sh start || exit 1 # provisions again (idempotent)
 fi
+# with LocalStack, Cognito is the moto beside it (docker-compose.aws.yml):
+# the servers and the tests talk to it there
+. scripts/lib/aws-env.sh
 ddb_port=""
 cleanup() {
   [ -n "$ddb_port" ] && scripts/dynamodb-local.sh stop

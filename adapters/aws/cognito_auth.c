@@ -248,6 +248,31 @@ static bool pool_id_ok(const char *p) {
   return true;
 }
 
+/* The issuer with each "{userPoolId}" replaced by the pool id (emulators put
+ * the pool id, which changes with every fresh emulator, into an issuer of
+ * their own: LocalStack Pro's is http://localhost.localstack.cloud:4566/<pool>).
+ * NULL when out of memory. */
+static char *expand_issuer(const char *tmpl, const char *pool) {
+  static const char var[] = "{userPoolId}";
+  size_t n = 0, vl = sizeof var - 1, pl = strlen(pool);
+  for (const char *p = strstr(tmpl, var); p != NULL; p = strstr(p + vl, var))
+    n++;
+  char *out = malloc(strlen(tmpl) + n * pl - n * vl + 1);
+  if (out == NULL) return NULL;
+  char *o = out;
+  for (const char *p = tmpl, *hit; *p != '\0'; p = hit + vl) {
+    hit = strstr(p, var);
+    size_t keep = hit != NULL ? (size_t)(hit - p) : strlen(p);
+    memcpy(o, p, keep);
+    o += keep;
+    if (hit == NULL) break;
+    memcpy(o, pool, pl);
+    o += pl;
+  }
+  *o = '\0';
+  return out;
+}
+
 static struct fin_auth fail(struct cognito *c, char *err, size_t n, const char *why) {
   cg_destroy(c);
   if (err != NULL && n > 0) snprintf(err, n, "cognito: %s", why);
@@ -267,7 +292,7 @@ struct fin_auth cognito_auth_new(const struct cognito_auth_cfg *cfg, char *err, 
   const char *region = has_region ? cfg->region : cfg->user_pool_id;
   if (has_region) region_len = (int)strlen(cfg->region);
   if (cfg->issuer != NULL)
-    c->issuer = strdup(cfg->issuer);
+    c->issuer = expand_issuer(cfg->issuer, cfg->user_pool_id);
   else if (asprintf(&c->issuer, "https://cognito-idp.%.*s.amazonaws.com/%s", region_len, region,
                     cfg->user_pool_id) < 0)
     c->issuer = NULL;

@@ -40,7 +40,9 @@ struct cognito_auth_cfg {
   const char *region;            /* NULL: the pool id's prefix ("eu-west-1_x" -> eu-west-1) */
   const char *user_pool_id;      /* required: <region>_<id> ([A-Za-z0-9_-]) */
   const char *client_id;         /* required: the app client (aud / client_id) */
-  const char *issuer;            /* NULL: https://cognito-idp.<region>.amazonaws.com/<pool> */
+  const char *issuer;            /* NULL: https://cognito-idp.<region>.amazonaws.com/<pool>;
+                                    "{userPoolId}" in it stands for the pool id (LocalStack
+                                    Pro: http://localhost.localstack.cloud:4566/{userPoolId}) */
   const char *jwks_url;          /* NULL: <issuer>/.well-known/jwks.json. Emulators need
                                     both set apart: moto serves the keys at
                                     <endpoint>/<pool>/.well-known/jwks.json but signs

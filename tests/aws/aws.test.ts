@@ -51,19 +51,25 @@ describe("events", () => {
     for (let i = 0; i < 3; i++)
       expect((await http(base, "POST", `/v1/cards/${card}/transactions/payments`, dev(eco), { amount: 50 }, uid("k"))).status).toBe(201);
     const ours: any[] = [];
+    // others' messages: hidden while we look, visible again when we are done
+    const others: string[] = [];
     // 1 admin score change + 3 payments change the score; plus the card and payment events
-    await until("our score events in SQS", async () => {
-      const r = await aws("sqs", "ReceiveMessage", { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 });
-      for (const m of r.Messages ?? []) {
-        const body = JSON.parse(m.Body);
-        if (body.detail?.ecosystemId === eco) {
-          ours.push(body);
-          await aws("sqs", "DeleteMessage", { QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle });
+    try {
+      await until("our score events in SQS", async () => {
+        const r = await aws("sqs", "ReceiveMessage", { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30 });
+        for (const m of r.Messages ?? []) {
+          const body = JSON.parse(m.Body);
+          if (body.detail?.ecosystemId === eco) {
+            ours.push(body);
+            await aws("sqs", "DeleteMessage", { QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle });
+          } else others.push(m.ReceiptHandle);
         }
-      }
-      return ours.filter((b) => b["detail-type"] === "score.changed").length >= 4 &&
-        ours.filter((b) => b["detail-type"] === "transaction.payment").length >= 3;
-    }, 30000);
+        return ours.filter((b) => b["detail-type"] === "score.changed").length >= 4 &&
+          ours.filter((b) => b["detail-type"] === "transaction.payment").length >= 3;
+      }, 30000);
+    } finally {
+      for (const h of others) await aws("sqs", "ChangeMessageVisibility", { QueueUrl: queueUrl, ReceiptHandle: h, VisibilityTimeout: 0 });
+    }
     for (const b of ours) {
       expect(b.source).toBe("acme.financial-api");
       expect(b["detail-type"]).toBe(b.detail.eventType);

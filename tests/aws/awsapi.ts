@@ -1,9 +1,24 @@
 // awsapi.ts - a minimal AWS JSON-protocol caller for the AWS-mode tests.
 // The emulators (moto, LocalStack) do not check signatures, so requests
 // carry a well-formed but unsigned Authorization header; the server itself
-// signs for real (adapters/aws).
+// signs for real (adapters/aws). Each service goes where the server sends
+// it: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL (with LocalStack,
+// Cognito is the moto beside it: docker-compose.aws.yml).
 export const endpoint = (process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:4566").replace(/\/$/, "");
 const region = process.env.AWS_REGION ?? "us-east-1";
+
+const serviceEndpointVar: Record<string, string> = {
+  dynamodb: "AWS_ENDPOINT_URL_DYNAMODB",
+  sqs: "AWS_ENDPOINT_URL_SQS",
+  ssm: "AWS_ENDPOINT_URL_SSM",
+  events: "AWS_ENDPOINT_URL_EVENTBRIDGE",
+  "cognito-idp": "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+};
+
+/** Where calls to `service` go, as for the server (adapters/aws/aws_http.c). */
+export function endpointOf(service: string): string {
+  return (process.env[serviceEndpointVar[service]] || endpoint).replace(/\/$/, "");
+}
 
 const services: Record<string, { target: string; version: string }> = {
   dynamodb: { target: "DynamoDB_20120810", version: "1.0" },
@@ -13,7 +28,7 @@ const services: Record<string, { target: string; version: string }> = {
   "cognito-idp": { target: "AWSCognitoIdentityProviderService", version: "1.1" },
 };
 
-export async function aws(service: string, op: string, body: unknown = {}, url = endpoint): Promise<any> {
+export async function aws(service: string, op: string, body: unknown = {}, url = endpointOf(service)): Promise<any> {
   const s = services[service];
   const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
   const r = await fetch(url + "/", {

@@ -32,14 +32,15 @@ function readPort(file: string): number {
   }
 }
 
-/** Starts moto on `port` (0: any free port below 32768) and waits until it answers. */
-export async function startMoto(port = 0): Promise<Moto> {
+/** Starts moto on `port` (0: any free port below 32768) and waits until it
+ * answers. `args`: more options of scripts/moto_server.py (--services ...). */
+export async function startMoto(port = 0, args: string[] = []): Promise<Moto> {
   const dir = mkdtempSync(join(tmpdir(), "moto-"));
   const portFile = join(dir, "port");
   mkdirSync(".run", { recursive: true });
   const log = `.run/moto-own-${process.pid}-${++started}.log`; // kept: read it when a test fails
   const proc = spawn(
-    [process.env.MOTO_PYTHON ?? "python3", "scripts/moto_server.py", "-H", "127.0.0.1", "-p", String(port), "--port-file", portFile],
+    [process.env.MOTO_PYTHON ?? "python3", "scripts/moto_server.py", "-H", "127.0.0.1", "-p", String(port), "--port-file", portFile, ...args],
     { stdout: Bun.file(log), stderr: Bun.file(log) },
   );
   owned.push(proc);

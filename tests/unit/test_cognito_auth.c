@@ -706,6 +706,25 @@ static void config_and_identity(void **state) {
   c = with(id_claims(), "iss", json_string("http://localhost:9229/local_07yZbsml"));
   assert_int_equal(check(a, tok(key_a, "k1", c), NULL), FIN_AUTH_OK);
   a.ops->destroy(a.self);
+
+  /* an issuer naming the pool by "{userPoolId}" (LocalStack Pro: its pool ids
+   * change with every start); the AWS form is then refused */
+  struct cognito_auth_cfg pro = {.user_pool_id = "us-east-1_Pro9",
+                                 .client_id = CLIENT,
+                                 .issuer = "http://localhost.localstack.cloud:4566/{userPoolId}",
+                                 .jwks_url = url,
+                                 .clock = &f->clock};
+  a = cognito_auth_new(&pro, err, sizeof err);
+  assert_non_null(a.ops);
+  c = with(id_claims(), "iss",
+           json_string("http://localhost.localstack.cloud:4566/us-east-1_Pro9"));
+  assert_int_equal(check(a, tok(key_a, "k1", c), NULL), FIN_AUTH_OK);
+  c = with(id_claims(), "iss",
+           json_string("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pro9"));
+  assert_int_equal(check(a, tok(key_a, "k1", c), NULL), FIN_AUTH_INVALID);
+  c = with(id_claims(), "iss", json_string("http://localhost.localstack.cloud:4566/{userPoolId}"));
+  assert_int_equal(check(a, tok(key_a, "k1", c), NULL), FIN_AUTH_INVALID);
+  a.ops->destroy(a.self);
 }
 
 /* ---- threads ---- */
