@@ -9,7 +9,8 @@
 -- MANIFEST defaults to localstack/manifest.json. The endpoint comes from the
 -- standard AWS variables (AWS_ENDPOINT_URL, ...). --check changes nothing:
 -- it prints each difference and exits 1 when the account does not match the
--- manifest exactly (extra tables, indexes, queues or parameters included).
+-- manifest exactly (extra tables, indexes, queues, or parameters under the
+-- manifest's SSM path, /tazco/financial-api/, included).
 -- --prefix P renames the tables "acme-x" to "P" .. "x" (FIN_TABLE_PREFIX of
 -- the wiring), so a test can have tables of its own; --tables-only skips
 -- everything but DynamoDB. The LocalStack init hook localstack/ready.d/01-provision.py applies the
@@ -330,9 +331,11 @@ if check_only then
   local wanted = {}
   for name in pairs(m.ssm.parameters) do wanted[name] = true end
   wanted[m.cognito.ssm_pool_id], wanted[m.cognito.ssm_client_id] = true, true
+  -- the manifest's path (the wiring's default SSM_PATH) holds nothing else
+  local ssm_path = m.ssm.path or aws.ssm_default_path
   local token
   repeat
-    local r = call("ssm", "GetParametersByPath", { Path = "/acme/financial-api/", Recursive = true, NextToken = token, MaxResults = 10 })
+    local r = call("ssm", "GetParametersByPath", { Path = ssm_path, Recursive = true, NextToken = token, MaxResults = 10 })
     for _, p in ipairs(r.Parameters or {}) do
       if not wanted[p.Name] then differ("parameter %s is not in the manifest", p.Name) end
     end

@@ -90,18 +90,26 @@ describe("ssm", () => {
     await aws("ssm", "DeleteParameter", { Name: `${path}limits/highTier` });
   }, 40000);
 
+  // servers started without SSM_PATH find the Cognito pool there (the cognito tests below)
+  test("the manifest keeps every SSM name under the spec's path, the wiring's default SSM_PATH", async () => {
+    const m = JSON.parse(await Bun.file("localstack/manifest.json").text());
+    expect(m.ssm.path).toBe("/tazco/financial-api/");
+    const names = [...Object.keys(m.ssm.parameters), m.cognito.ssm_pool_id, m.cognito.ssm_client_id];
+    for (const n of names) expect(n).toStartWith("/tazco/financial-api/");
+  });
+
   test("the provisioned parameters keep the rules of memory mode", async () => {
-    expect(await ssmValue("/acme/financial-api/limits/highTier")).toBe("10000");
-    expect(await ssmValue("/acme/financial-api/limits/mediumTier")).toBe("5000");
-    expect(await ssmValue("/acme/financial-api/limits/lowTier")).toBe("2000");
-    expect(await ssmValue("/acme/financial-api/approval/autoApproveThreshold")).toBe("500");
+    expect(await ssmValue("/tazco/financial-api/limits/highTier")).toBe("10000");
+    expect(await ssmValue("/tazco/financial-api/limits/mediumTier")).toBe("5000");
+    expect(await ssmValue("/tazco/financial-api/limits/lowTier")).toBe("2000");
+    expect(await ssmValue("/tazco/financial-api/approval/autoApproveThreshold")).toBe("500");
   });
 });
 
 describe("cognito", () => {
   let base = "";
-  const pool = () => ssmValue("/acme/financial-api/cognito/userPoolId");
-  const client = () => ssmValue("/acme/financial-api/cognito/clientId");
+  const pool = () => ssmValue("/tazco/financial-api/cognito/userPoolId");
+  const client = () => ssmValue("/tazco/financial-api/cognito/clientId");
   async function server() {
     if (!base) base = await startServer({ FIN_DEV_AUTH: "false" });
     return base;
