@@ -19,8 +19,8 @@ static void list_page(struct fin_container *c, enum fin_sort sort, const char *c
   size_t n = 0;
   struct fin_page page = {0};
   struct fin_err pe = {0};
-  enum fin_status st =
-      c->requests.ops->list_pending(c->requests.self, sort, cursor, limit, &items, &n, &page, &pe);
+  enum fin_status st = c->requests.ops->list_by_status(c->requests.self, "pending", sort, cursor,
+                                                       limit, &items, &n, &page, &pe);
   if (st != FIN_OK && st != FIN_NOT_FOUND) {
     struct fin_app_error e = {0};
     fin_app_error_from_port(&e, st, &pe, "list pending requests");
