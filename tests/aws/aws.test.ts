@@ -106,6 +106,44 @@ describe("ssm", () => {
   });
 });
 
+describe("provision --check", () => {
+  function provision(...args: string[]) {
+    const r = Bun.spawnSync([bin, "provision", "localstack/manifest.json", ...args], { env: process.env, stdout: "pipe", stderr: "pipe" });
+    return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
+  }
+
+  test("provisioned tables match; an index with other keys or a smaller projection is a difference", async () => {
+    const good = `${uid("pg")}-`;
+    expect(provision("--tables-only", "--prefix", good).code).toBe(0);
+    const ok = provision("--check", "--tables-only", "--prefix", good);
+    expect(`${ok.code}\n${ok.out}`).toBe(`0\n${ok.out}`);
+    expect(ok.out).toContain("provision: the account matches the manifest");
+
+    // the admin lists query PendingRequests by status and read whole items from it
+    const bad = `${uid("pb")}-`;
+    expect(provision("--tables-only", "--prefix", bad).code).toBe(0);
+    const table = `${bad}card-requests`;
+    await aws("dynamodb", "DeleteTable", { TableName: table });
+    const S = (n: string) => ({ AttributeName: n, AttributeType: "S" });
+    await aws("dynamodb", "CreateTable", {
+      TableName: table,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [S("ecosystemId"), S("requestId"), S("status"), S("updatedAt")],
+      KeySchema: [{ AttributeName: "ecosystemId", KeyType: "HASH" }, { AttributeName: "requestId", KeyType: "RANGE" }],
+      GlobalSecondaryIndexes: [{
+        IndexName: "PendingRequests",
+        KeySchema: [{ AttributeName: "status", KeyType: "HASH" }, { AttributeName: "updatedAt", KeyType: "RANGE" }],
+        Projection: { ProjectionType: "KEYS_ONLY" },
+      }],
+    });
+    const r = provision("--check", "--tables-only", "--prefix", bad);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`DIFF table ${table} index PendingRequests is keyed status/updatedAt, the manifest says status/createdAt`);
+    expect(r.out).toContain(`DIFF table ${table} index PendingRequests projects KEYS_ONLY, not ALL`);
+    expect(r.out).toContain("provision: 2 difference(s)");
+  });
+});
+
 describe("cognito", () => {
   let base = "";
   const pool = () => ssmValue("/tazco/financial-api/cognito/userPoolId");
