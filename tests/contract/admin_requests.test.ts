@@ -275,23 +275,14 @@ describe("S86 listing by status on a server of its own (deviation 13: approved, 
     expect(Object.keys(rejected.body.requests[0].decision)).toEqual(["outcome", "source", "adminId", "reason", "decidedAt"]);
   });
 
-  test("S86 an auto-approved request is listed as approved, decided by source auto", async () => {
-    const srv = on(await startServer());
-    const p = await srv.autoApproved();
-    const r = await srv.list("?status=approved");
-    expect(r.body).toEqual({
-      requests: [{
-        ...adminItem(p, 500, 500, "approved"),
-        decision: { outcome: "approved", source: "auto", approvedLimit: 5000, decidedAt: expect.stringMatching(ISO) },
-      }],
-      pagination: { nextCursor: null, hasMore: false, totalCount: 1 },
-    });
-    expect(ids(await srv.list())).toEqual([]);
-  });
-
-  test("S86 a cursor whose request was decided meanwhile still places the next page", async () => {
+  test("S86 the scenario's ?limit=0&status=approved&cursor=zzz lists approved requests (none while A, B, C wait); a cursor decided meanwhile still places the next page", async () => {
     const srv = on(await startServer());
     const a = await srv.pending(), b = await srv.pending(), c = await srv.pending();
+    const none = await srv.list("?limit=0&status=approved&cursor=zzz");
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ requests: [], pagination: { nextCursor: null, hasMore: false, totalCount: 0 } });
+    expect(ids(await srv.list("?limit=0&status=pending&cursor=zzz"))).toEqual([a.requestId, b.requestId, c.requestId]);
+
     const first = await srv.list("?limit=1");
     expect(first.body.pagination.nextCursor).toBe(a.requestId);
     expect((await srv.approve(a.requestId, { creditLimit: 500 })).status).toBe(200);
@@ -302,16 +293,6 @@ describe("S86 listing by status on a server of its own (deviation 13: approved, 
     expect((await srv.reject(b.requestId, { reason: "later" })).status).toBe(200);
     expect(ids(await srv.list(`?status=approved&sort=newest&cursor=${b.requestId}`))).toEqual([a.requestId]);
     expect(ids(await srv.list(`?status=pending&cursor=${b.requestId}`))).toEqual([c.requestId]);
-  });
-
-  test("S86 the scenario's ?limit=0&status=approved&cursor=zzz lists approved requests: none while A, B, C wait", async () => {
-    const srv = on(await startServer());
-    const a = await srv.pending(), b = await srv.pending(), c = await srv.pending();
-    const r = await srv.list("?limit=0&status=approved&cursor=zzz");
-    expect(r.status).toBe(200);
-    expect(r.body).toEqual({ requests: [], pagination: { nextCursor: null, hasMore: false, totalCount: 0 } });
-    const p = await srv.list("?limit=0&status=pending&cursor=zzz");
-    expect(ids(p)).toEqual([a.requestId, b.requestId, c.requestId]);
   });
 });
 
@@ -331,6 +312,17 @@ describe("S86 listing by status on the shared server (relative order only)", () 
     const pending = await api.list("?sort=newest&limit=100");
     expect(ids(pending)).not.toContain(ap.requestId);
     expect(ids(pending)).not.toContain(rj.requestId);
+  });
+
+  test("S86 an auto-approved request is listed as approved, decided by source auto", async () => {
+    const p = await api.autoApproved();
+    const r = await api.list("?status=approved&sort=newest&limit=100");
+    const item = r.body.requests.find((x: any) => x.requestId === p.requestId);
+    expect(item).toEqual({
+      ...adminItem(p, 500, 500, "approved"),
+      decision: { outcome: "approved", source: "auto", approvedLimit: 5000, decidedAt: expect.stringMatching(ISO) },
+    });
+    expect(ids(await api.list("?sort=newest&limit=100"))).not.toContain(p.requestId);
   });
 });
 
