@@ -12,11 +12,13 @@
 -- ignored for numbers. A missing key keeps the default; an unparsable or
 -- out-of-range value keeps the default and logs "config_value_ignored".
 --
--- NOTE for the AWS wiring: the SSM init script of the original writes
--- /acme/financial-api/limits/{low,medium,high}Tier = 500/1500/3000 and
--- approval/autoApproveThreshold = 700 (docs/aws.md, "SSM"). Those are
--- NOT the behaviour of the API (the code hard-coded 2000/5000/10000 and 500).
--- Map SSM parameters onto these keys only with values that keep behaviour.md §4.
+-- NOTE for the AWS wiring: it reads these keys from SSM under
+-- /tazco/financial-api/ (SSM_PATH; /tazco/financial-api/limits/highTier is
+-- "limits.highTier"). The original's init script wrote limits/{low,medium,
+-- high}Tier = 500/1500/3000 and approval/autoApproveThreshold = 700
+-- (docs/aws.md, "SSM"). Those are NOT the behaviour of the API (the code
+-- hard-coded 2000/5000/10000 and 500). Map SSM parameters onto these keys
+-- only with values that keep behaviour.md §4.
 
 return {
   -- Credit limits (dollars). Auto-approval gives the tier limit; an admin

@@ -21,7 +21,8 @@
 --                               (LocalStack Community has no Cognito);
 --                               logged, and readiness says so
 --   EVENTBRIDGE_BUS_NAME, EVENT_SOURCE
---   SSM_PATH (/acme/financial-api/), SSM_REFRESH_SECONDS (60)
+--   SSM_PATH (/tazco/financial-api/, aws.ssm_default_path: where the spec
+--   puts the configuration), SSM_REFRESH_SECONDS (60)
 --   WPP_BASE_URL, WPP_SECRET_KEY, WPP_SESSION_NAME, ADMIN_PHONE_1/2,
 --   WEBHOOK_SECRET, NODE_ENV     as in memory mode
 --
@@ -46,9 +47,13 @@ end
 
 local db = aws.dynamodb(conn{ table_prefix = env("FIN_TABLE_PREFIX") or "acme-" })
 
+-- Every SSM name the wiring reads lives under one path.
+local ssm_path = env("SSM_PATH") or aws.ssm_default_path
+if ssm_path:sub(-1) ~= "/" then ssm_path = ssm_path .. "/" end
+
 -- Auth: Cognito ID/access tokens, or the explicit loopback-only dev fallback.
 -- Pool and client come from the environment, else (emulators only) from the
--- SSM parameters `financial-api provision` writes.
+-- SSM parameters `financial-api provision` writes (<path>cognito/...).
 local function ssm_value(name)
   local r = aws.call("ssm", "GetParameter", { Name = name })
   return r and r.Parameter and r.Parameter.Value or nil
@@ -58,8 +63,8 @@ local pool, client = env("COGNITO_USER_POOL_ID"), env("COGNITO_CLIENT_ID")
 -- the SSM endpoint is the one that answers (its own variable wins)
 local loopback = aws.is_loopback(env("AWS_ENDPOINT_URL_SSM") or endpoint)
 if (not pool or not client) and loopback then
-  pool = pool or ssm_value("/acme/financial-api/cognito/userPoolId")
-  client = client or ssm_value("/acme/financial-api/cognito/clientId")
+  pool = pool or ssm_value(ssm_path .. "cognito/userPoolId")
+  client = client or ssm_value(ssm_path .. "cognito/clientId")
 end
 
 local function cognito()
@@ -94,7 +99,7 @@ else
 end
 
 local config = aws.ssm_config(conn{
-  path = env("SSM_PATH") or "/acme/financial-api/",
+  path = ssm_path,
   refresh_seconds = tonumber(env("SSM_REFRESH_SECONDS") or "60"),
   overrides = shared.rule_overrides(),  -- the environment wins over SSM, as in memory mode
 })

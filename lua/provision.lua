@@ -9,7 +9,10 @@
 -- MANIFEST defaults to localstack/manifest.json. The endpoint comes from the
 -- standard AWS variables (AWS_ENDPOINT_URL, ...). --check changes nothing:
 -- it prints each difference and exits 1 when the account does not match the
--- manifest exactly (extra tables, indexes, queues or parameters included).
+-- manifest exactly (extra tables, indexes, queues, or parameters under the
+-- manifest's SSM path, /tazco/financial-api/, included; an index must have
+-- the manifest's keys and project ALL). With --tables-only it compares the
+-- tables alone.
 -- --prefix P renames the tables "acme-x" to "P" .. "x" (FIN_TABLE_PREFIX of
 -- the wiring), so a test can have tables of its own; --tables-only skips
 -- everything but DynamoDB. The LocalStack init hook localstack/ready.d/01-provision.py applies the
@@ -92,6 +95,31 @@ local function table_request(t)
   return req
 end
 
+-- "hash/range" of a manifest index or of a described KeySchema
+local function keys_of(hash, range) return hash .. "/" .. (range or "-") end
+local function described_keys(schema)
+  local k = {}
+  for _, e in ipairs(schema or {}) do k[e.KeyType] = e.AttributeName end
+  return keys_of(k.HASH or "?", k.RANGE)
+end
+
+-- An index of the right name must also have the manifest's keys and project
+-- every attribute: the adapters query it by those keys and read whole items
+-- from it (the admin lists read acme-card-requests' PendingRequests by status).
+local function check_index_keys(t, described)
+  local by_name = {}
+  for _, ix in ipairs(described) do by_name[ix.IndexName] = ix end
+  for _, ix in ipairs(t.indexes or {}) do
+    local got = by_name[ix.name]
+    if got then
+      local want, have = keys_of(ix.hash, ix.range), described_keys(got.KeySchema)
+      if want ~= have then differ("table %s index %s is keyed %s, the manifest says %s", t.name, ix.name, have, want) end
+      local proj = (got.Projection or {}).ProjectionType
+      if proj ~= "ALL" then differ("table %s index %s projects %s, not ALL", t.name, ix.name, tostring(proj)) end
+    end
+  end
+end
+
 local function dynamodb()
   say("dynamodb: %d tables", #m.dynamodb.tables)
   local wanted = set_of(m.dynamodb.tables, "name")
@@ -109,6 +137,7 @@ local function dynamodb()
       local want = set_of(t.indexes or {}, "name")
       for n in pairs(want) do if not have[n] then differ("table %s lacks index %s", t.name, n) end end
       for n in pairs(have) do if not want[n] then differ("table %s has extra index %s", t.name, n) end end
+      check_index_keys(t, d.Table.GlobalSecondaryIndexes or {})
     end
     if t.ttl then
       local ttl = call("dynamodb", "DescribeTimeToLive", { TableName = t.name }, { "ResourceNotFoundException" })
@@ -326,25 +355,33 @@ end
 
 say("provision: %s at %s%s", manifest_path, fin.env("AWS_ENDPOINT_URL") or "the AWS default endpoint",
     check_only and " (check only)" or "")
-dynamodb()
-if tables_only then say("provision: done (tables only)"); return end
-events()
-ssm()
-cognito()
-if check_only then
+local function check_extra_parameters()
   local wanted = {}
   for name in pairs(m.ssm.parameters) do wanted[name] = true end
   wanted[m.cognito.ssm_pool_id], wanted[m.cognito.ssm_client_id] = true, true
+  -- the manifest's path (the wiring's default SSM_PATH) holds nothing else
+  local ssm_path = m.ssm.path or aws.ssm_default_path
   local token
   repeat
-    local r = call("ssm", "GetParametersByPath", { Path = "/acme/financial-api/", Recursive = true, NextToken = token, MaxResults = 10 })
+    local r = call("ssm", "GetParametersByPath", { Path = ssm_path, Recursive = true, NextToken = token, MaxResults = 10 })
     for _, p in ipairs(r.Parameters or {}) do
       if not wanted[p.Name] then differ("parameter %s is not in the manifest", p.Name) end
     end
     token = r.NextToken
   until not token
+end
+
+dynamodb()
+if not tables_only then
+  events()
+  ssm()
+  cognito()
+end
+if check_only then
+  if not tables_only then check_extra_parameters() end
+  -- --tables-only compared the tables, so it answers for them too
   say(problems == 0 and "provision: the account matches the manifest" or
       string.format("provision: %d difference(s)", problems))
   os.exit(problems == 0 and 0 or 1)
 end
-say("provision: done")
+say(tables_only and "provision: done (tables only)" or "provision: done")

@@ -5,6 +5,8 @@
  *                                            :calls() (requests sent so far)
  *   aws.eventbridge{conn...; bus=, source=}            -> fin.Publisher
  *   aws.ssm_config{conn...; path=, refresh_seconds=}   -> fin.Config
+ *   aws.ssm_default_path              "/tazco/financial-api/", the path
+ *                                     ssm_config reads when given none
  *   aws.cognito_auth{region=, user_pool_id=, client_id=, issuer=, jwks_url=}
  *                                                      -> fin.Auth
  *   aws.dev_auth_fallback{endpoint=, cognito=}  dev tokens ("mock."), the
@@ -247,5 +249,8 @@ int luaopen_fin_aws(lua_State *L) {
   };
   fin_db_metatable(L, DB_T, db_methods, db_meta);
   luaL_newlib(L, funcs);
+  /* one default for the wiring, provisioning and the example scripts */
+  lua_pushstring(L, SSM_CONFIG_DEFAULT_PATH);
+  lua_setfield(L, -2, "ssm_default_path");
   return 1;
 }

@@ -1,8 +1,10 @@
 /* ddb_requests.c - card requests on DynamoDB (acme-card-requests, index
- * PendingRequests = status / createdAt). Unlike the original, a user's
- * pending request is found whatever older requests exist (the filter runs on
- * every page, not on the first item), and the pending list pages without
- * skipping items and reports the real total (docs/deviations.md, "AWS mode"). */
+ * PendingRequests = status / createdAt: despite the original's name it holds
+ * every request, keyed by its status, so it serves the admin list of any
+ * status). Unlike the original, a user's pending request is found whatever
+ * older requests exist (the filter runs on every page, not on the first
+ * item), and the admin lists page without skipping items and report the
+ * real total (docs/deviations.md, "AWS mode"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,31 +97,38 @@ static enum fin_status req_list_rejected_by_user(void *self, const char *eco, fi
   return ddb_collect(self, "Query", by_user_status(self, eco, "rejected"), &v, out, n, e);
 }
 
-static json_t *pending_query(struct ddb *d) {
+static json_t *status_query(struct ddb *d, const char *status) {
   return json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:{s:s}}}", "TableName",
                    ddb_table(d, DDB_T_REQUESTS), "IndexName", "PendingRequests",
-                   "KeyConditionExpression", "#s = :p", "ExpressionAttributeNames", "#s", "status",
-                   "ExpressionAttributeValues", ":p", "S", "pending");
+                   "KeyConditionExpression", "#s = :s", "ExpressionAttributeNames", "#s", "status",
+                   "ExpressionAttributeValues", ":s", "S", status);
 }
 
 static enum fin_status lookup_any(void *self, const char *id, struct fin_card_request *out) {
   return req_get_any(self, id, out, NULL);
 }
 
-/* The pending queue is read whole (all index pages) and ordered here: the
- * index orders by createdAt only, and requests created in one millisecond
- * need the request id as tie-break for a stable walk. The admin queue is
- * small; the original's Firestore backend read every match as well. */
-static enum fin_status req_list_pending(void *self, enum fin_sort sort, const char *cursor,
-                                        int limit, struct fin_card_request **out, size_t *n,
-                                        struct fin_page *page, struct fin_err *e) {
+/* Every request of the status is read (all index pages) and ordered here:
+ * the index orders by createdAt only, and requests created in one
+ * millisecond need the request id as tie-break for a stable walk. The total
+ * needs every match anyway (a COUNT query reads the whole partition too).
+ * Each page costs reads in proportion to the requests of that status: small
+ * for the pending queue, growing with history for approved and rejected
+ * (docs/aws.md). */
+static enum fin_status req_list_by_status(void *self, const char *status, enum fin_sort sort,
+                                          const char *cursor, int limit,
+                                          struct fin_card_request **out, size_t *n,
+                                          struct fin_page *page, struct fin_err *e) {
+  *out = NULL, *n = 0;
+  memset(page, 0, sizeof *page);
+  if (status == NULL) return fin_err_set(e, FIN_INVALID, "status is required");
   struct ent_vec v = {
       .size = sizeof(struct fin_card_request), .from = req_from_v, .clear = req_clear_v};
   struct fin_card_request *all;
   size_t total;
-  enum fin_status st = ddb_collect(self, "Query", pending_query(self), &v, &all, &total, e);
+  enum fin_status st = ddb_collect(self, "Query", status_query(self, status), &v, &all, &total, e);
   if (st != FIN_OK) return st;
-  return ent_pending_page(all, total, sort, cursor, limit, lookup_any, self, out, n, page, e);
+  return ent_requests_page(all, total, sort, cursor, limit, lookup_any, self, out, n, page, e);
 }
 
 static enum fin_status req_delete_all(void *self, long *deleted, struct fin_err *e) {
@@ -132,7 +141,7 @@ static const struct fin_card_requests_ops requests_ops = {
     .get_any = req_get_any,
     .find_pending_by_user = req_find_pending_by_user,
     .list_rejected_by_user = req_list_rejected_by_user,
-    .list_pending = req_list_pending,
+    .list_by_status = req_list_by_status,
     .delete_all = req_delete_all,
     .destroy = ddb_port_release,
 };

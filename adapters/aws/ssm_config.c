@@ -52,7 +52,7 @@ static bool blank(const char *s) {
   return *s == '\0';
 }
 
-/* "/acme/financial-api/limits/highTier" -> "limits.highTier" */
+/* "/tazco/financial-api/limits/highTier" -> "limits.highTier" */
 static void key_of(const char *path, const char *name, char *out, size_t n) {
   size_t pl = strlen(path);
   const char *rest = strncmp(name, path, pl) == 0 ? name + pl : name;
@@ -183,7 +183,7 @@ struct fin_config ssm_config_new(const struct ssm_cfg *cfg, char *err, size_t er
   pthread_mutex_init(&s->stop_mu, NULL);
   pthread_cond_init(&s->stop_cv, NULL);
   atomic_init(&s->loads, 0);
-  const char *path = cfg->path ? cfg->path : "/acme/financial-api/";
+  const char *path = cfg->path ? cfg->path : SSM_CONFIG_DEFAULT_PATH;
   s->path = strdup(path);
   s->values = json_object();
   s->overrides = json_object();

@@ -1,9 +1,10 @@
 /* ssm_config.h - the config port of AWS mode: SSM Parameter Store.
  *
- * Reads every parameter under a path (default "/acme/financial-api/") with
- * GetParametersByPath (recursive, decrypted, 10 per call, following
- * NextToken) at start and then every `refresh_seconds` on its own thread.
- * "/acme/financial-api/limits/highTier" answers key "limits.highTier" (the
+ * Reads every parameter under a path (default SSM_CONFIG_DEFAULT_PATH, where
+ * the spec puts the service's configuration) with GetParametersByPath
+ * (recursive, decrypted, 10 per call, following NextToken) at start and then
+ * every `refresh_seconds` on its own thread.
+ * "/tazco/financial-api/limits/highTier" answers key "limits.highTier" (the
  * keys of config/defaults.lua). A missing or blank parameter answers
  * FIN_NOT_FOUND, so the rule keeps its default; it is logged once. When SSM
  * cannot be reached the last values (at start: none) stay in use and a
@@ -17,9 +18,11 @@
 #include "../../core/ports/services.h"
 #include "aws_http.h"
 
+#define SSM_CONFIG_DEFAULT_PATH "/tazco/financial-api/"
+
 struct ssm_cfg {
   struct aws_cfg aws;
-  const char *path;    /* NULL: "/acme/financial-api/" */
+  const char *path;    /* NULL: SSM_CONFIG_DEFAULT_PATH */
   int refresh_seconds; /* 0: read once at start */
   /* Values that win over SSM (environment overrides of the wiring file);
    * copied. */

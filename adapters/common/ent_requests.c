@@ -1,4 +1,4 @@
-/* ent_requests.c - pending-queue ordering and paging (see ent_requests.h). */
+/* ent_requests.c - admin list ordering and paging (see ent_requests.h). */
 #include "ent_requests.h"
 
 #include <stdlib.h>
@@ -18,7 +18,7 @@ enum fin_status ent_take_oldest(struct ent_vec *v, struct fin_card_request *out)
   return found ? FIN_OK : FIN_NOT_FOUND;
 }
 
-/* (created_at, request_id): the order of the pending list. */
+/* (created_at, request_id): the order of the admin lists. */
 static int by_created(const struct fin_card_request *a, fin_ms created, const char *id) {
   if (a->created_at != created) return a->created_at < created ? -1 : 1;
   return strcmp(a->request_id, id);
@@ -59,10 +59,10 @@ static size_t start_of(struct fin_card_request *all, size_t total, enum fin_sort
   return from;
 }
 
-enum fin_status ent_pending_page(struct fin_card_request *all, size_t total, enum fin_sort sort,
-                                 const char *cursor, int limit, ent_request_lookup lookup,
-                                 void *ctx, struct fin_card_request **out, size_t *n,
-                                 struct fin_page *page, struct fin_err *e) {
+enum fin_status ent_requests_page(struct fin_card_request *all, size_t total, enum fin_sort sort,
+                                  const char *cursor, int limit, ent_request_lookup lookup,
+                                  void *ctx, struct fin_card_request **out, size_t *n,
+                                  struct fin_page *page, struct fin_err *e) {
   if (total > 1) qsort(all, total, sizeof *all, sort == FIN_SORT_NEWEST ? cmp_newest : cmp_oldest);
   size_t from = start_of(all, total, sort, cursor, lookup, ctx);
   page->total_count = (long)total;

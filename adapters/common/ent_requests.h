@@ -1,6 +1,7 @@
 /* ent_requests.h - card-request list logic shared by the adapters whose
- * stores cannot order or page the pending queue themselves (DynamoDB,
- * Firestore): they read the matches whole and hand them here.
+ * stores cannot order or page the admin lists themselves (DynamoDB,
+ * Firestore): they read every request of the listed status and hand them
+ * here.
  */
 #ifndef FIN_ENT_REQUESTS_H
 #define FIN_ENT_REQUESTS_H
@@ -18,15 +19,15 @@ enum fin_status ent_take_oldest(struct ent_vec *v, struct fin_card_request *out)
 typedef enum fin_status (*ent_request_lookup)(void *ctx, const char *id,
                                               struct fin_card_request *out);
 
-/* One page of the pending queue from every pending request (`all`, `total`
- * elements, owned: it becomes *out). Ordered by (created_at, request_id),
- * reversed for FIN_SORT_NEWEST; the cursor is the id of the last request
- * returned, and one decided meanwhile is placed by its (created_at, id)
- * through `lookup`. page->total_count = total. */
-enum fin_status ent_pending_page(struct fin_card_request *all, size_t total, enum fin_sort sort,
-                                 const char *cursor, int limit, ent_request_lookup lookup,
-                                 void *ctx, struct fin_card_request **out, size_t *n,
-                                 struct fin_page *page, struct fin_err *e);
+/* One page of an admin list from every request of its status (`all`,
+ * `total` elements, owned: it becomes *out). Ordered by (created_at,
+ * request_id), reversed for FIN_SORT_NEWEST; the cursor is the id of the
+ * last request returned, and one whose status changed meanwhile is placed
+ * by its (created_at, id) through `lookup`. page->total_count = total. */
+enum fin_status ent_requests_page(struct fin_card_request *all, size_t total, enum fin_sort sort,
+                                  const char *cursor, int limit, ent_request_lookup lookup,
+                                  void *ctx, struct fin_card_request **out, size_t *n,
+                                  struct fin_page *page, struct fin_err *e);
 
 /* find_short's last step for the stores that keep one claim per short id:
  * st and *t are the result of reading the claim owner's tracker (t is

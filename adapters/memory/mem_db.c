@@ -130,7 +130,7 @@ static void idem_free_all(struct mem_map *m) {
 }
 
 /* Frees an account and everything it owns. Its requests must already be out
- * of db->reqs and db->pending (database teardown, or none left). */
+ * of db->reqs and db->req_lists (database teardown, or none left). */
 static void acct_free(struct mem_acct *a) {
   fin_user_clear(&a->user);
   for (uint32_t i = 0; i < a->n_scores; i++)
@@ -225,7 +225,7 @@ void mem_db_unref(struct mem_db *db) {
   if (atomic_fetch_sub_explicit(&db->refs, 1, memory_order_acq_rel) != 1) return;
   /* Last reference: nobody else can reach db any more. */
   mem_map_free(&db->reqs);
-  free(db->pending);
+  mem_req_lists_free(db);
   for (uint32_t i = 0; i < db->accts.cap; i++)
     if (db->accts.slots[i].val != NULL) acct_free(db->accts.slots[i].val);
   mem_map_free(&db->accts);

@@ -16,7 +16,8 @@
  *    position list per transaction type, so a page is O(log n + limit);
  *  - outbox events are single allocations (header + packed strings + payload
  *    as compact JSON text), indexed by id, by sequence key and by status;
- *  - pending card requests are kept sorted by (created_at, request_id).
+ *  - card requests are kept in one list per status, each sorted by
+ *    (created_at, request_id), so an admin list page is O(log n + limit).
  */
 #ifndef FIN_MEM_DB_H
 #define FIN_MEM_DB_H
@@ -148,6 +149,13 @@ struct mem_event {
 #define MEM_EV_ENTITY_ID(ev) ((ev)->data + (ev)->off_entity_id)
 #define MEM_EV_ECO(ev) ((ev)->data + (ev)->off_eco)
 
+/* ---- card requests of one status, by (created_at, request_id) ---- */
+struct mem_req_list {
+  char status[12]; /* as struct fin_card_request stores it */
+  struct fin_card_request **items;
+  uint32_t n, cap;
+};
+
 /* ---- the database ---- */
 struct mem_db {
   pthread_rwlock_t lock;
@@ -156,8 +164,8 @@ struct mem_db {
   struct mem_map accts; /* eco -> struct mem_acct * (owned) */
 
   struct mem_map reqs; /* request id -> struct fin_card_request * (borrowed from accts) */
-  struct fin_card_request **pending; /* pending requests by (created_at, request_id) */
-  uint32_t n_pending, cap_pending;
+  struct mem_req_list *req_lists; /* one per status stored; each request is in its own */
+  uint32_t n_req_lists, cap_req_lists;
 
   struct mem_map events;         /* event id -> struct mem_event * (owned) */
   struct mem_map seqs;           /* sequence key -> newest struct mem_event * of that key */
@@ -192,10 +200,20 @@ void mem_acct_gc(struct mem_db *db);
 
 struct fin_card *mem_card_find(const struct mem_acct *a, const char *card_id);
 struct fin_card_request *mem_req_find(const struct mem_db *db, const char *request_id);
-/* Removes r from the pending list when it is there (status change). */
-void mem_pending_remove(struct mem_db *db, const struct fin_card_request *r);
-/* Inserts r into the pending list; room must have been reserved. */
-void mem_pending_insert_reserved(struct mem_db *db, struct fin_card_request *r);
+/* Whether a and b are one status as a request stores it (cut to its field,
+ * so a decision's longer status string lands where the request says). */
+bool mem_req_status_eq(const char *a, const char *b);
+/* The list of the requests with `status`; NULL when none was ever stored. */
+const struct mem_req_list *mem_req_list_of(const struct mem_db *db, const char *status);
+/* Room for `extra` more requests in the list of `status`, made when absent.
+ * 0 or -1 (out of memory). */
+int mem_req_list_reserve(struct mem_db *db, const char *status, uint32_t extra);
+/* Inserts r into the list of r->status; room must have been reserved. */
+void mem_req_list_insert_reserved(struct mem_db *db, struct fin_card_request *r);
+/* Removes r from the list of r->status: call it before the status changes. */
+void mem_req_list_remove(struct mem_db *db, const struct fin_card_request *r);
+/* Frees every list (the requests themselves belong to their accounts). */
+void mem_req_lists_free(struct mem_db *db);
 /* Compares two requests by (created_at, request_id). */
 int mem_req_cmp(const struct fin_card_request *a, const struct fin_card_request *b);
 

@@ -1,6 +1,6 @@
 /* mem_requests.c - the card requests repository (repos.h) and the sorted
- * list of pending requests the store maintains. Requests are created and
- * decided by the store (REQUEST_CREATE, REQUEST_DECIDE). */
+ * per-status lists of requests the store maintains. Requests are created
+ * and decided by the store (REQUEST_CREATE, REQUEST_DECIDE). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,13 +19,39 @@ int mem_req_cmp(const struct fin_card_request *a, const struct fin_card_request 
   return strcmp(a->request_id, b->request_id);
 }
 
-/* Number of pending requests ordered before r (strictly, or also equal). */
-static uint32_t pending_bound(const struct mem_db *db, const struct fin_card_request *r,
-                              bool include_equal) {
-  uint32_t lo = 0, hi = db->n_pending;
+/* ---- per-status lists ---- */
+bool mem_req_status_eq(const char *a, const char *b) {
+  return strncmp(a, b, sizeof((struct fin_card_request *)0)->status - 1) == 0;
+}
+
+static struct mem_req_list *list_of(const struct mem_db *db, const char *status) {
+  for (uint32_t i = 0; i < db->n_req_lists; i++)
+    if (mem_req_status_eq(db->req_lists[i].status, status)) return &db->req_lists[i];
+  return NULL;
+}
+
+const struct mem_req_list *mem_req_list_of(const struct mem_db *db, const char *status) {
+  return list_of(db, status);
+}
+
+int mem_req_list_reserve(struct mem_db *db, const char *status, uint32_t extra) {
+  struct mem_req_list *l = list_of(db, status);
+  if (l == NULL) {
+    if (MEM_GROW(db->req_lists, db->cap_req_lists, db->n_req_lists + 1)) return -1;
+    l = &db->req_lists[db->n_req_lists++];
+    memset(l, 0, sizeof *l);
+    fin_strlcpy(l->status, status, sizeof l->status);
+  }
+  return MEM_GROW(l->items, l->cap, l->n + extra);
+}
+
+/* Number of requests of l ordered before r (strictly, or also equal). */
+static uint32_t list_bound(const struct mem_req_list *l, const struct fin_card_request *r,
+                           bool include_equal) {
+  uint32_t lo = 0, hi = l->n;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    int c = mem_req_cmp(db->pending[mid], r);
+    int c = mem_req_cmp(l->items[mid], r);
     if (c < 0 || (include_equal && c == 0))
       lo = mid + 1;
     else
@@ -34,18 +60,29 @@ static uint32_t pending_bound(const struct mem_db *db, const struct fin_card_req
   return lo;
 }
 
-void mem_pending_insert_reserved(struct mem_db *db, struct fin_card_request *r) {
-  uint32_t at = pending_bound(db, r, true);
-  memmove(&db->pending[at + 1], &db->pending[at], (db->n_pending - at) * sizeof *db->pending);
-  db->pending[at] = r;
-  db->n_pending++;
+void mem_req_list_insert_reserved(struct mem_db *db, struct fin_card_request *r) {
+  struct mem_req_list *l = list_of(db, r->status);
+  uint32_t at = list_bound(l, r, true);
+  memmove(&l->items[at + 1], &l->items[at], (l->n - at) * sizeof *l->items);
+  l->items[at] = r;
+  l->n++;
 }
 
-void mem_pending_remove(struct mem_db *db, const struct fin_card_request *r) {
-  uint32_t at = pending_bound(db, r, false);
-  if (at >= db->n_pending || db->pending[at] != r) return;
-  memmove(&db->pending[at], &db->pending[at + 1], (db->n_pending - at - 1) * sizeof *db->pending);
-  db->n_pending--;
+void mem_req_list_remove(struct mem_db *db, const struct fin_card_request *r) {
+  struct mem_req_list *l = list_of(db, r->status);
+  if (l == NULL) return;
+  uint32_t at = list_bound(l, r, false);
+  if (at >= l->n || l->items[at] != r) return;
+  memmove(&l->items[at], &l->items[at + 1], (l->n - at - 1) * sizeof *l->items);
+  l->n--;
+}
+
+void mem_req_lists_free(struct mem_db *db) {
+  for (uint32_t i = 0; i < db->n_req_lists; i++)
+    free(db->req_lists[i].items);
+  free(db->req_lists);
+  db->req_lists = NULL;
+  db->n_req_lists = db->cap_req_lists = 0;
 }
 
 /* ---- the port ---- */
@@ -124,35 +161,41 @@ static enum fin_status req_list_rejected_by_user(void *self, const char *eco, fi
   return st;
 }
 
-/* Pages the sorted pending list. The cursor is the request id of the last
- * item returned; it keeps working when that request was decided meanwhile
- * (its (created_at, id) key still places it). Unknown cursor: first page. */
-static enum fin_status req_list_pending(void *self, enum fin_sort sort, const char *cursor,
-                                        int limit, struct fin_card_request **out, size_t *n,
-                                        struct fin_page *page, struct fin_err *e) {
+/* Pages the sorted list of one status. The cursor is the request id of the
+ * last item returned; it keeps working when that request changed status
+ * meanwhile (its (created_at, id) key still places it). Unknown cursor:
+ * first page. */
+static enum fin_status req_list_by_status(void *self, const char *status, enum fin_sort sort,
+                                          const char *cursor, int limit,
+                                          struct fin_card_request **out, size_t *n,
+                                          struct fin_page *page, struct fin_err *e) {
   *out = NULL, *n = 0;
   memset(page, 0, sizeof *page);
   page->total_count = -1;
+  if (status == NULL) return fin_err_set(e, FIN_INVALID, "status is required");
   uint32_t lim = limit < 1 ? 1 : (uint32_t)limit;
   struct mem_db *db = self;
   enum fin_status st = FIN_OK;
   mem_rdlock(db);
+  static const struct mem_req_list none;
+  const struct mem_req_list *l = mem_req_list_of(db, status);
+  if (l == NULL || strlen(status) >= sizeof l->status) l = &none; /* no request stores it */
   const struct fin_card_request *at =
       cursor != NULL && *cursor != '\0' ? mem_req_find(db, cursor) : NULL;
-  uint32_t total = db->n_pending, take, first;
+  uint32_t total = l->n, take, first;
   bool more;
   if (sort == FIN_SORT_NEWEST) { /* items before `hi`, walking down */
-    uint32_t hi = at ? pending_bound(db, at, false) : total;
+    uint32_t hi = at ? list_bound(l, at, false) : total;
     take = hi < lim ? hi : lim;
     first = hi;
     more = hi > take;
   } else { /* items from `lo`, walking up */
-    uint32_t lo = at ? pending_bound(db, at, true) : 0;
+    uint32_t lo = at ? list_bound(l, at, true) : 0;
     take = total - lo < lim ? total - lo : lim;
     first = lo;
     more = lo + take < total;
   }
-#define PICK(i) (sort == FIN_SORT_NEWEST ? db->pending[first - 1 - (i)] : db->pending[first + (i)])
+#define PICK(i) (sort == FIN_SORT_NEWEST ? l->items[first - 1 - (i)] : l->items[first + (i)])
   if (MEM_COPY_OUT(struct fin_card_request, fin_card_request_copy, fin_card_request_clear, take,
                    PICK(i_), out, n))
     st = fin_err_set(e, FIN_NOMEM, "out of memory");
@@ -178,9 +221,7 @@ static enum fin_status req_delete_all(void *self, long *deleted, struct fin_err 
   long n = 0;
   mem_wrlock(db);
   mem_map_free(&db->reqs);
-  free(db->pending);
-  db->pending = NULL;
-  db->n_pending = db->cap_pending = 0;
+  mem_req_lists_free(db);
   for (uint32_t i = 0; i < db->accts.cap; i++) {
     struct mem_acct *a = db->accts.slots[i].val;
     if (a == NULL) continue;
@@ -204,7 +245,7 @@ static const struct fin_card_requests_ops REQUESTS_OPS = {
     .get_any = req_get_any,
     .find_pending_by_user = req_find_pending_by_user,
     .list_rejected_by_user = req_list_rejected_by_user,
-    .list_pending = req_list_pending,
+    .list_by_status = req_list_by_status,
     .delete_all = req_delete_all,
     .destroy = mem_db_port_destroy,
 };

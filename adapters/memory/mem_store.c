@@ -316,6 +316,17 @@ static uint32_t upto(const struct fin_write *w, const struct prep *p, size_t i, 
   return n;
 }
 
+/* How many writes in [0, i] put a request into the list of `status`
+ * (creations with it, decisions to it): the room write i reserves there. */
+static uint32_t joining(const struct fin_write *w, size_t i, const char *status) {
+  uint32_t n = 0;
+  for (size_t j = 0; j <= i; j++)
+    if ((w[j].kind == FIN_W_REQUEST_CREATE && mem_req_status_eq(w[j].u.request->status, status)) ||
+        (w[j].kind == FIN_W_REQUEST_DECIDE && mem_req_status_eq(w[j].u.decide.status, status)))
+      n++;
+  return n;
+}
+
 static int reserve(struct mem_db *db, const struct fin_write *w, struct prep *p, size_t i) {
   struct prep *q = &p[i];
   const char *eco = eco_of(&w[i]);
@@ -338,8 +349,11 @@ static int reserve(struct mem_db *db, const struct fin_write *w, struct prep *p,
                  q->acct->n_reqs + upto(w, p, i, true, false, false)))
       return -1;
     if (mem_map_reserve(&db->reqs, all)) return -1;
-    return MEM_GROW(db->pending, db->cap_pending, db->n_pending + all);
+    const char *status = w[i].u.request->status;
+    return mem_req_list_reserve(db, status, joining(w, i, status));
   }
+  case FIN_W_REQUEST_DECIDE: /* the request moves to the list of its new status */
+    return mem_req_list_reserve(db, w[i].u.decide.status, joining(w, i, w[i].u.decide.status));
   case FIN_W_TXN_PUT:
     if ((q->acct = mem_acct_make(db, eco)) == NULL) return -1;
     if ((q->bucket = mem_bucket_make(q->acct, w[i].u.txn->card_id)) == NULL) return -1;
@@ -352,7 +366,7 @@ static int reserve(struct mem_db *db, const struct fin_write *w, struct prep *p,
     return mem_map_reserve(&q->acct->idem, upto(w, p, i, true, false, false));
   case FIN_W_AUDIT_APPEND:
     return MEM_GROW(db->audit, db->cap_audit, db->n_audit + upto(w, p, i, false, false, false));
-  default: /* USER_SUMMARY, CARD_BALANCE, REQUEST_DECIDE change rows in place */
+  default: /* USER_SUMMARY, CARD_BALANCE change rows in place */
     return 0;
   }
 }
@@ -393,13 +407,14 @@ static void apply(struct mem_db *db, struct fin_write *w, struct prep *p) {
     struct fin_card_request *r = p->u.req;
     a->reqs[a->n_reqs++] = r;
     mem_map_put_reserved(&db->reqs, mem_hash(r->request_id), r);
-    if (strcmp(r->status, "pending") == 0) mem_pending_insert_reserved(db, r);
+    mem_req_list_insert_reserved(db, r);
     break;
   }
   case FIN_W_REQUEST_DECIDE: {
     struct fin_card_request *r = mem_req_find(db, w->u.decide.request_id);
-    if (strcmp(w->u.decide.status, "pending") != 0) mem_pending_remove(db, r);
+    mem_req_list_remove(db, r);
     fin_strlcpy(r->status, w->u.decide.status, sizeof r->status);
+    mem_req_list_insert_reserved(db, r);
     if (p->made) {
       free(r->decision.admin_id), free(r->decision.reason);
       r->decision = p->u.decision;

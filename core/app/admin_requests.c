@@ -1,5 +1,5 @@
-/* admin_requests.c - admin listing, approve and reject (behaviour.md
- * §1.15-§1.17, §4.9, §4.10). */
+/* admin_requests.c - admin listing (by status), approve and reject
+ * (behaviour.md §1.15-§1.17, §4.9, §4.10). */
 #include <math.h>
 #include <string.h>
 
@@ -14,17 +14,17 @@
 #include "records.h"
 #include "views.h"
 
-static void list_page(struct fin_container *c, enum fin_sort sort, const char *cursor, int limit,
-                      struct fin_resp *r) {
+static void list_page(struct fin_container *c, const char *status, enum fin_sort sort,
+                      const char *cursor, int limit, struct fin_resp *r) {
   struct fin_card_request *items = NULL;
   size_t n = 0;
   struct fin_page page = {0};
   struct fin_err pe = {0};
-  enum fin_status st =
-      c->requests.ops->list_pending(c->requests.self, sort, cursor, limit, &items, &n, &page, &pe);
+  enum fin_status st = c->requests.ops->list_by_status(c->requests.self, status, sort, cursor,
+                                                       limit, &items, &n, &page, &pe);
   if (st != FIN_OK && st != FIN_NOT_FOUND) {
     struct fin_app_error e = {0};
-    fin_app_error_from_port(&e, st, &pe, "list pending requests");
+    fin_app_error_from_port(&e, st, &pe, "list card requests");
     return fin_app_fail(r, &e);
   }
   fin_ms now = fin_app_now(c);
@@ -34,8 +34,8 @@ static void list_page(struct fin_container *c, enum fin_sort sort, const char *c
     struct fin_app_error e = {0};
     enum fin_status ust = fin_app_get_user(c, items[i].ecosystem_id, &owner, &e);
     fin_app_error_clear(&e);
-    json_array_append_new(arr, fin_json_admin_request(&items[i], ust == FIN_OK ? &owner : NULL, now,
-                                                      false, "Unknown"));
+    json_array_append_new(arr,
+                          fin_json_admin_list_item(&items[i], ust == FIN_OK ? &owner : NULL, now));
     fin_user_clear(&owner);
   }
   json_t *pg = json_object();
@@ -56,11 +56,15 @@ void fin_h_admin_list_requests(struct fin_container *c, const struct fin_req *q,
   const char *status = fin_req_query(q, "status");
   if (sort != NULL && strcmp(sort, "newest") != 0 && strcmp(sort, "oldest") != 0)
     return fin_resp_failf(r, FIN_E_VALIDATION, "sort must be one of: newest, oldest");
-  if (status != NULL && strcmp(status, "pending") != 0)
+  /* the values of the OpenAPI enum, exact (a typo must not list nothing) */
+  if (status == NULL) status = "pending";
+  if (strcmp(status, "pending") != 0 && strcmp(status, "approved") != 0 &&
+      strcmp(status, "rejected") != 0)
     return fin_resp_failf(r, FIN_E_VALIDATION,
-                          "status must be one of: pending (only pending requests are listed)");
+                          "status must be one of: pending, approved, rejected");
   enum fin_sort s = sort && strcmp(sort, "newest") == 0 ? FIN_SORT_NEWEST : FIN_SORT_OLDEST;
-  list_page(c, s, fin_req_query(q, "cursor"), fin_parse_limit(fin_req_query(q, "limit")), r);
+  list_page(c, status, s, fin_req_query(q, "cursor"), fin_parse_limit(fin_req_query(q, "limit")),
+            r);
 }
 
 /* A refusal that this key's own earlier decision could explain: the request

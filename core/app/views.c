@@ -110,6 +110,35 @@ json_t *fin_json_admin_request(const struct fin_card_request *r, const struct fi
   return o;
 }
 
+/* The stored decision as an admin reviews it: who decided, and when. */
+static json_t *admin_decision_json(const struct fin_decision *d) {
+  json_t *o = json_object();
+  set(o, "outcome", json_string(d->outcome));
+  set(o, "source", json_string(d->source));
+  if (d->admin_id) set(o, "adminId", json_string(d->admin_id));
+  if (d->has_approved_limit) set(o, "approvedLimit", fin_json_money(d->approved_limit));
+  if (d->reason) set(o, "reason", json_string(d->reason));
+  if (d->decided_at) set(o, "decidedAt", fin_json_iso(d->decided_at));
+  return o;
+}
+
+json_t *fin_json_admin_list_item(const struct fin_card_request *r, const struct fin_user *owner,
+                                 fin_ms now) {
+  if (strcmp(r->status, "pending") == 0)
+    return fin_json_admin_request(r, owner, now, false, "Unknown");
+  /* A decided request waited until its decision, and nothing is left to do
+   * for it: counting days to now would flag every old decision. */
+  fin_ms end = r->decision.present && r->decision.decided_at ? r->decision.decided_at
+               : r->updated_at                               ? r->updated_at
+                                                             : now;
+  if (end < r->created_at) end = r->created_at;
+  json_t *o = fin_json_admin_request(r, owner, end, false, "Unknown");
+  if (o == NULL) return NULL;
+  set(o, "requiresAttention", json_false()); /* replaced in place: the key order stays */
+  if (r->decision.present) set(o, "decision", admin_decision_json(&r->decision));
+  return o;
+}
+
 json_t *fin_json_score_view(struct fin_container *c, const struct fin_user *u,
                             struct fin_app_error *e) {
   struct fin_score *hist = NULL;

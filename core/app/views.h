@@ -29,6 +29,12 @@ json_t *fin_json_request(const struct fin_card_request *r, const char *status_ov
  * attention_strict: daysPending > 7 (decision responses) instead of >= 7. */
 json_t *fin_json_admin_request(const struct fin_card_request *r, const struct fin_user *owner,
                                fin_ms now, bool attention_strict, const char *email_fallback);
+/* An item of the admin list (§1.15): AdminCardRequest (email fallback
+ * "Unknown"); a decided request also carries its decision {outcome, source,
+ * [adminId], [approvedLimit], [reason], decidedAt} as the last key, counts
+ * daysPending up to the decision, and has requiresAttention false. */
+json_t *fin_json_admin_list_item(const struct fin_card_request *r, const struct fin_user *owner,
+                                 fin_ms now);
 /* {"user":{ecosystemId,email,currentScore,tier},"history":[<=10 newest]};
  * reads the score history: NULL with e set when that read fails. */
 json_t *fin_json_score_view(struct fin_container *c, const struct fin_user *u,

@@ -8,7 +8,8 @@
  *   cards:list(eco [, status])            -> {card...} oldest first
  *   card_requests:get(eco, requestId)     -> request
  *   card_requests:get_any(requestId)      -> request
- *   card_requests:pending([sort [, limit [, cursor]]]) -> {request...}, page
+ *   card_requests:by_status(status [, sort [, limit [, cursor]]]) -> {request...}, page
+ *   card_requests:pending([sort [, limit [, cursor]]])  by_status("pending", ...)
  *   transactions:get(eco, cardId, txnId)  -> txn
  *   transactions:list(eco, cardId [, {type=, limit=, cursor=}]) -> {txn...}, page
  *   outbox:pending([limit])               -> {event...}
@@ -244,27 +245,38 @@ static int paged_result(lua_State *L, struct fin_scratch *s, struct fin_page *pa
   return r;
 }
 
-static int requests_pending(lua_State *L) {
+/* The admin list of `status`; sort, limit and cursor from `arg` on. */
+static int requests_list(lua_State *L, const char *status, int arg) {
   struct fin_box *b = fin_box_check(L, 1, FIN_T_REQUESTS);
   static const char *const sorts[] = {"oldest", "newest", NULL};
   enum fin_sort sort =
-      luaL_checkoption(L, 2, "oldest", sorts) == 1 ? FIN_SORT_NEWEST : FIN_SORT_OLDEST;
-  int limit = opt_limit(L, 3, 20);
-  const char *cursor = luaL_optstring(L, 4, NULL);
-  NEED(L, OPS(b, fin_card_requests_ops)->list_pending, "card_requests:pending");
+      luaL_checkoption(L, arg, "oldest", sorts) == 1 ? FIN_SORT_NEWEST : FIN_SORT_OLDEST;
+  int limit = opt_limit(L, arg + 1, 20);
+  const char *cursor = luaL_optstring(L, arg + 2, NULL);
+  NEED(L, OPS(b, fin_card_requests_ops)->list_by_status, "card_requests:by_status");
   struct fin_page *page = page_new(L);
   struct fin_scratch *s = fin_scratch_push(L);
   struct fin_card_request *arr = NULL;
   size_t n = 0;
   struct fin_err e = {0};
   enum fin_status st =
-      OPS(b, fin_card_requests_ops)->list_pending(b->self, sort, cursor, limit, &arr, &n, page, &e);
+      OPS(b, fin_card_requests_ops)
+          ->list_by_status(b->self, status, sort, cursor, limit, &arr, &n, page, &e);
   *s = (struct fin_scratch){arr, n, requests_free};
   return paged_result(L, s, page, st, &e, sizeof *arr, push_request_v);
 }
 
+static int requests_by_status(lua_State *L) {
+  return requests_list(L, luaL_checkstring(L, 2), 3);
+}
+
+static int requests_pending(lua_State *L) {
+  return requests_list(L, "pending", 2);
+}
+
 const luaL_Reg fin_bind_requests[] = {{"get", requests_get},
                                       {"get_any", requests_get_any},
+                                      {"by_status", requests_by_status},
                                       {"pending", requests_pending},
                                       {NULL, NULL}};
 

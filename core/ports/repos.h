@@ -94,11 +94,15 @@ struct fin_card_requests_ops {
   enum fin_status (*list_rejected_by_user)(void *self, const char *ecosystem_id, fin_ms since,
                                            struct fin_card_request **out, size_t *n,
                                            struct fin_err *e);
-  /* Pending requests of all users ordered by created_at (ties: request_id),
-   * paged; page->total_count = all pending requests. */
-  enum fin_status (*list_pending)(void *self, enum fin_sort sort, const char *cursor, int limit,
-                                  struct fin_card_request **out, size_t *n, struct fin_page *page,
-                                  struct fin_err *e);
+  /* The requests of all users whose status is `status` (exact match; the
+   * admin list asks for pending, approved or rejected), ordered by
+   * created_at (ties: request_id), reversed for FIN_SORT_NEWEST, paged. The
+   * cursor is the id of the last request returned; a request that changed
+   * status since is placed by its (created_at, id), an unknown cursor means
+   * the first page. page->total_count = all requests with that status. */
+  enum fin_status (*list_by_status)(void *self, const char *status, enum fin_sort sort,
+                                    const char *cursor, int limit, struct fin_card_request **out,
+                                    size_t *n, struct fin_page *page, struct fin_err *e);
   enum fin_status (*delete_all)(void *self, long *deleted, struct fin_err *e);
   void (*destroy)(void *self);
 };

@@ -4,8 +4,9 @@
 --   financial-api run lua/examples/cognito_token.lua [EMAIL [PASSWORD]]
 --
 -- Defaults: user@test.com / Password123! (the manifest's test users; admin:
--- admin@test.com). Pool and client come from the SSM parameters that
--- `financial-api provision` writes.
+-- admin@test.com). The client comes from the SSM parameter that
+-- `financial-api provision` writes under SSM_PATH (/tazco/financial-api/).
+local fin = require "fin"
 local aws = require "fin.aws"
 
 local email, password = arg[1] or "user@test.com", arg[2] or "Password123!"
@@ -15,7 +16,9 @@ local function ssm(name)
                       " (run: bun run emulator:start:aws)", 0) end
   return r.Parameter.Value
 end
-local client = ssm("/acme/financial-api/cognito/clientId")
+local base = fin.env("SSM_PATH") or aws.ssm_default_path
+if base:sub(-1) ~= "/" then base = base .. "/" end
+local client = ssm(base .. "cognito/clientId")
 local r, code, msg = aws.call("cognito-idp", "InitiateAuth", {
   AuthFlow = "USER_PASSWORD_AUTH", ClientId = client,
   AuthParameters = { USERNAME = email, PASSWORD = password },

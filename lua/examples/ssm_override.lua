@@ -5,13 +5,15 @@
 --   financial-api run lua/examples/ssm_override.lua limits/highTier 8000
 --   financial-api run lua/examples/ssm_override.lua limits/highTier --restore
 --
--- Names are relative to /acme/financial-api/. A running server picks the new
+-- Names are relative to SSM_PATH (default /tazco/financial-api/, the path the
+-- wiring reads). A running server picks the new
 -- value up within SSM_REFRESH_SECONDS (60 by default; it logs
 -- "rules_reloaded"); --restore puts back the manifest's value.
 local fin = require "fin"
 local aws = require "fin.aws"
 
-local base = "/acme/financial-api/"
+local base = fin.env("SSM_PATH") or aws.ssm_default_path
+if base:sub(-1) ~= "/" then base = base .. "/" end
 local name, value = arg[1], arg[2]
 
 if not name then

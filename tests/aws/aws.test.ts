@@ -96,18 +96,63 @@ describe("ssm", () => {
     await aws("ssm", "DeleteParameter", { Name: `${path}limits/highTier` });
   }, 40000);
 
-  test("the provisioned parameters keep the rules of memory mode", async () => {
-    expect(await ssmValue("/acme/financial-api/limits/highTier")).toBe("10000");
-    expect(await ssmValue("/acme/financial-api/limits/mediumTier")).toBe("5000");
-    expect(await ssmValue("/acme/financial-api/limits/lowTier")).toBe("2000");
-    expect(await ssmValue("/acme/financial-api/approval/autoApproveThreshold")).toBe("500");
+  // servers started without SSM_PATH find the Cognito pool there (the cognito tests below)
+  test("the manifest keeps every SSM name under the spec's path, the wiring's default SSM_PATH", async () => {
+    const m = JSON.parse(await Bun.file("localstack/manifest.json").text());
+    expect(m.ssm.path).toBe("/tazco/financial-api/");
+    const names = [...Object.keys(m.ssm.parameters), m.cognito.ssm_pool_id, m.cognito.ssm_client_id];
+    for (const n of names) expect(n).toStartWith("/tazco/financial-api/");
   });
+
+  test("the provisioned parameters keep the rules of memory mode", async () => {
+    expect(await ssmValue("/tazco/financial-api/limits/highTier")).toBe("10000");
+    expect(await ssmValue("/tazco/financial-api/limits/mediumTier")).toBe("5000");
+    expect(await ssmValue("/tazco/financial-api/limits/lowTier")).toBe("2000");
+    expect(await ssmValue("/tazco/financial-api/approval/autoApproveThreshold")).toBe("500");
+  });
+});
+
+describe("provision --check", () => {
+  async function provision(...args: string[]) {
+    const p = spawn([bin, "provision", "localstack/manifest.json", ...args], { env: process.env, stdout: "pipe", stderr: "pipe" });
+    const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
+    return { code, out: out + err };
+  }
+
+  test("provisioned tables match; an index with other keys or a smaller projection is a difference", async () => {
+    const prefix = `${uid("pc")}-`;
+    expect((await provision("--tables-only", "--prefix", prefix)).code).toBe(0);
+    const ok = await provision("--check", "--tables-only", "--prefix", prefix);
+    expect(`${ok.code}\n${ok.out}`).toBe(`0\n${ok.out}`);
+    expect(ok.out).toContain("provision: the account matches the manifest");
+
+    // the admin lists query PendingRequests by status and read whole items from it
+    const table = `${prefix}card-requests`;
+    await aws("dynamodb", "DeleteTable", { TableName: table });
+    const S = (n: string) => ({ AttributeName: n, AttributeType: "S" });
+    await aws("dynamodb", "CreateTable", {
+      TableName: table,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [S("ecosystemId"), S("requestId"), S("status"), S("updatedAt")],
+      KeySchema: [{ AttributeName: "ecosystemId", KeyType: "HASH" }, { AttributeName: "requestId", KeyType: "RANGE" }],
+      GlobalSecondaryIndexes: [{
+        IndexName: "PendingRequests",
+        KeySchema: [{ AttributeName: "status", KeyType: "HASH" }, { AttributeName: "updatedAt", KeyType: "RANGE" }],
+        Projection: { ProjectionType: "KEYS_ONLY" },
+      }],
+    });
+    const r = await provision("--check", "--tables-only", "--prefix", prefix);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`DIFF table ${table} index PendingRequests is keyed status/updatedAt, the manifest says status/createdAt`);
+    expect(r.out).toContain(`DIFF table ${table} index PendingRequests projects KEYS_ONLY, not ALL`);
+    expect(r.out).toContain("provision: 2 difference(s)");
+  }, 40000); // three provision runs over 12 tables each on a shared emulator
 });
 
 describe("cognito", () => {
   let base = "";
-  const pool = () => ssmValue("/acme/financial-api/cognito/userPoolId");
-  const client = () => ssmValue("/acme/financial-api/cognito/clientId");
+  const pool = () => ssmValue("/tazco/financial-api/cognito/userPoolId");
+  const client = () => ssmValue("/tazco/financial-api/cognito/clientId");
   async function server() {
     if (!base) base = await startServer({ FIN_DEV_AUTH: "false" });
     return base;

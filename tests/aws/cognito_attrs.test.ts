@@ -39,8 +39,8 @@ function provision(manifest: string, ...args: string[]) {
 
 describe("cognito attributes only an admin sets", () => {
   test("the provisioned pool refuses self sign-up and its client cannot write the custom attributes", async () => {
-    const pool = await ssmValue("/acme/financial-api/cognito/userPoolId");
-    const client = await ssmValue("/acme/financial-api/cognito/clientId");
+    const pool = await ssmValue("/tazco/financial-api/cognito/userPoolId");
+    const client = await ssmValue("/tazco/financial-api/cognito/clientId");
     const p = (await aws("cognito-idp", "DescribeUserPool", { UserPoolId: pool })).UserPool;
     expect(p.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
     const c = await describeClient(pool, client);

@@ -80,6 +80,8 @@ extern const struct CMUnitTest conf_store_tests[];
 extern const size_t conf_store_count;
 extern const struct CMUnitTest conf_list_tests[];
 extern const size_t conf_list_count;
+extern const struct CMUnitTest conf_request_list_tests[];
+extern const size_t conf_request_list_count;
 extern const struct CMUnitTest conf_repo_tests[];
 extern const size_t conf_repo_count;
 extern const struct CMUnitTest conf_race_tests[];

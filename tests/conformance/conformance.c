@@ -29,6 +29,8 @@ int main(int argc, char **argv) {
   int failed = 0;
   failed += _cmocka_run_group_tests("store", conf_store_tests, conf_store_count, NULL, NULL);
   failed += _cmocka_run_group_tests("lists", conf_list_tests, conf_list_count, NULL, NULL);
+  failed += _cmocka_run_group_tests("request lists", conf_request_list_tests,
+                                    conf_request_list_count, NULL, NULL);
   failed += _cmocka_run_group_tests("repositories", conf_repo_tests, conf_repo_count, NULL, NULL);
   failed += _cmocka_run_group_tests("races", conf_race_tests, conf_race_count, NULL, NULL);
   const char *no_wipe = getenv("FIN_CONFORMANCE_NO_WIPE");

@@ -1,5 +1,5 @@
-/* test_lists.c - ordered reads and pagination: a card's transactions, the
- * pending card requests, audit logs, score history, a user's cards. A walk
+/* test_lists.c - ordered reads and pagination: a card's transactions, audit
+ * logs, score history, a user's cards (card requests: test_request_lists.c). A walk
  * must return every item exactly once, in order, with limit applied after
  * the filter; an unknown cursor means the first page. */
 #include <stdio.h>
@@ -136,178 +136,6 @@ static void transactions_walk_newest_first(void **state) {
   free(s);
 }
 
-/* ---- pending card requests ---- */
-enum { NREQ = 7 };
-
-/* Walks every pending request; returns how many were seen and where ours
- * are (pos[i] = -1 when absent). Every id must appear once. */
-static long walk_pending(enum fin_sort sort, int limit, fin_id *ours, size_t nours, long *pos,
-                         long *total) {
-  char *cursor = NULL;
-  long index = 0;
-  size_t cap = 64, nseen = 0;
-  char(*seen)[40] = malloc(cap * sizeof *seen);
-  *total = -2;
-  for (size_t i = 0; i < nours; i++)
-    pos[i] = -1;
-  fin_ms prev_created = 0;
-  const char *prev_id = "";
-  for (;;) {
-    struct fin_card_request *items = NULL;
-    size_t n = 0;
-    struct fin_page page = {0};
-    assert_status(
-        C.requests.ops->list_pending(C.requests.self, sort, cursor, limit, &items, &n, &page, NULL),
-        FIN_OK);
-    assert_true(n <= (size_t)limit);
-    if (*total == -2) *total = page.total_count;
-    assert_int_equal(page.total_count, *total);
-    for (size_t i = 0; i < n; i++, index++) {
-      const struct fin_card_request *r = &items[i];
-      assert_string_equal(r->status, "pending");
-      /* ordered by (created_at, request_id) in the asked direction */
-      if (index > 0) {
-        int c = r->created_at != prev_created ? (r->created_at < prev_created ? -1 : 1)
-                                              : strcmp(r->request_id, prev_id);
-        if (sort == FIN_SORT_NEWEST ? c > 0 : c < 0)
-          fail_msg("pending request %s out of order", r->request_id);
-      }
-      for (size_t j = 0; j < nseen; j++)
-        if (strcmp(seen[j], r->request_id) == 0) fail_msg("request %s seen twice", r->request_id);
-      if (nseen == cap) seen = realloc(seen, (cap *= 2) * sizeof *seen);
-      memcpy(seen[nseen++], r->request_id, sizeof(fin_id));
-      prev_created = r->created_at;
-      prev_id = seen[nseen - 1];
-      for (size_t j = 0; j < nours; j++)
-        if (strcmp(r->request_id, ours[j]) == 0) pos[j] = index;
-    }
-    free(cursor);
-    cursor = NULL;
-    if (page.has_more) {
-      assert_int_equal(n, limit);
-      cursor = strdup(page.next_cursor);
-    } else {
-      assert_null(page.next_cursor);
-    }
-    fin_card_request_list_free(items, n);
-    fin_page_clear(&page);
-    if (cursor == NULL) break;
-  }
-  free(seen);
-  return index;
-}
-
-static void pending_requests_walk_both_orders(void **state) {
-  char eco[3][64];
-  fin_id ids[NREQ], approved;
-  fin_ms t = now_ms() - 500000;
-  /* created_at: ties on purpose (ids then decide: UUID v7 order) */
-  const fin_ms created[NREQ] = {t + 30, t + 10, t + 10, t + 20, t + 10, t + 40, t + 0};
-  for (int i = 0; i < 3; i++) {
-    new_key(eco[i], "conf-pend");
-    make_user(eco[i], 450);
-  }
-  for (int i = 0; i < NREQ; i++)
-    make_request(eco[i % 3], created[i], "pending", ids[i]);
-  make_request(eco[0], t + 15, "approved", approved); /* never listed */
-  /* expected relative order, oldest first */
-  int order[NREQ];
-  for (int i = 0; i < NREQ; i++)
-    order[i] = i;
-  for (int i = 1; i < NREQ; i++)
-    for (int j = i; j > 0; j--) {
-      int a = order[j - 1], b = order[j];
-      bool swap =
-          created[b] < created[a] || (created[b] == created[a] && strcmp(ids[b], ids[a]) < 0);
-      if (!swap) break;
-      order[j - 1] = b, order[j] = a;
-    }
-  const int limits[] = {1, 2, 3, 100};
-  long pos[NREQ + 1], total;
-  fin_id all[NREQ + 1];
-  memcpy(all, ids, sizeof ids);
-  memcpy(all[NREQ], approved, sizeof(fin_id));
-  for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
-    for (int s = 0; s < 2; s++) {
-      enum fin_sort sort = s ? FIN_SORT_NEWEST : FIN_SORT_OLDEST;
-      long seen = walk_pending(sort, limits[l], all, NREQ + 1, pos, &total);
-      assert_int_equal(seen, total);
-      assert_int_equal(pos[NREQ], -1);
-      for (int k = 1; k < NREQ; k++) {
-        long a = pos[order[k - 1]], b = pos[order[k]];
-        if (a < 0 || b < 0) fail_msg("a pending request is missing from the walk");
-        if (sort == FIN_SORT_OLDEST ? a >= b : a <= b)
-          fail_msg("requests out of order (sort %d, limit %d)", s, limits[l]);
-      }
-    }
-  }
-  /* deciding one takes it out; total_count follows */
-  long before = total;
-  struct fin_decision d;
-  fill_decision(&d, "rejected", now_ms());
-  struct fin_write w = {.kind = FIN_W_REQUEST_DECIDE};
-  w.u.decide.ecosystem_id = eco[1 % 3];
-  w.u.decide.request_id = ids[1];
-  w.u.decide.status = "rejected";
-  w.u.decide.decision = &d;
-  w.u.decide.updated_at = now_ms();
-  /* the wrong owner does not find it */
-  w.u.decide.ecosystem_id = eco[2];
-  assert_status(commit(&w, 1, NULL), FIN_NOT_FOUND);
-  w.u.decide.ecosystem_id = eco[1];
-  assert_status(commit(&w, 1, NULL), FIN_OK);
-  assert_status(commit(&w, 1, NULL), FIN_PRECONDITION);
-  walk_pending(FIN_SORT_OLDEST, 100, all, NREQ + 1, pos, &total);
-  assert_int_equal(pos[1], -1);
-  assert_int_equal(total, before - 1);
-
-  /* per-user reads */
-  struct fin_card_request r;
-  assert_status(C.requests.ops->find_pending_by_user(C.requests.self, eco[1], &r, NULL), FIN_OK);
-  assert_string_equal(r.request_id, ids[4]); /* eco[1] had ids 1 and 4; 1 is decided */
-  fin_card_request_clear(&r);
-  assert_status(C.requests.ops->find_pending_by_user(C.requests.self, eco[0], &r, NULL), FIN_OK);
-  /* eco[0] has ids 0 (t+30), 3 (t+20), 6 (t+0): the oldest is 6 */
-  assert_string_equal(r.request_id, ids[6]);
-  fin_card_request_clear(&r);
-  char nobody[64];
-  new_key(nobody, "conf-nobody");
-  assert_status(C.requests.ops->find_pending_by_user(C.requests.self, nobody, &r, NULL),
-                FIN_NOT_FOUND);
-  struct fin_card_request *rej = NULL;
-  size_t n = 0;
-  assert_status(C.requests.ops->list_rejected_by_user(C.requests.self, eco[1],
-                                                      w.u.decide.updated_at, &rej, &n, NULL),
-                FIN_OK);
-  assert_int_equal(n, 1);
-  assert_string_equal(rej[0].request_id, ids[1]);
-  assert_string_equal(rej[0].decision.outcome, "rejected");
-  fin_card_request_list_free(rej, n);
-  assert_status(C.requests.ops->list_rejected_by_user(C.requests.self, eco[1],
-                                                      w.u.decide.updated_at + 1, &rej, &n, NULL),
-                FIN_OK);
-  assert_int_equal(n, 0);
-  free(rej);
-  /* an unknown cursor means the first page */
-  struct fin_card_request *items = NULL;
-  struct fin_page page = {0}, first = {0};
-  struct fin_card_request *first_items = NULL;
-  size_t nfirst = 0;
-  assert_status(C.requests.ops->list_pending(C.requests.self, FIN_SORT_OLDEST, NULL, 2,
-                                             &first_items, &nfirst, &first, NULL),
-                FIN_OK);
-  assert_status(C.requests.ops->list_pending(C.requests.self, FIN_SORT_OLDEST, "zzz", 2, &items, &n,
-                                             &page, NULL),
-                FIN_OK);
-  assert_int_equal(n, nfirst);
-  for (size_t i = 0; i < n; i++)
-    assert_string_equal(items[i].request_id, first_items[i].request_id);
-  fin_card_request_list_free(items, n);
-  fin_card_request_list_free(first_items, nfirst);
-  fin_page_clear(&page);
-  fin_page_clear(&first);
-}
-
 /* ---- audit logs: newest first, paged ---- */
 static void audit_logs_walk_newest_first(void **state) {
   enum { NA = 9 };
@@ -430,7 +258,6 @@ static void scores_newest_first_and_cards_in_creation_order(void **state) {
 
 const struct CMUnitTest conf_list_tests[] = {
     conf_test(transactions_walk_newest_first),
-    conf_test(pending_requests_walk_both_orders),
     conf_test(audit_logs_walk_newest_first),
     conf_test(scores_newest_first_and_cards_in_creation_order),
 };

@@ -93,8 +93,8 @@ static size_t pending_of(const char *eco) {
   struct fin_err e = {0};
   struct fin_page page = {0};
   /* the newest pending requests: this test's are among them */
-  assert_status(C.requests.ops->list_pending(C.requests.self, FIN_SORT_NEWEST, NULL, 100, &reqs, &n,
-                                             &page, &e),
+  assert_status(C.requests.ops->list_by_status(C.requests.self, "pending", FIN_SORT_NEWEST, NULL,
+                                               100, &reqs, &n, &page, &e),
                 FIN_OK);
   for (size_t i = 0; i < n; i++)
     mine += strcmp(reqs[i].ecosystem_id, eco) == 0;

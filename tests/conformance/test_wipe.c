@@ -88,8 +88,8 @@ static void requests_txns_idem_delete_all(void **state) {
   struct fin_card_request *items = NULL;
   size_t n = 0;
   struct fin_page page = {0};
-  assert_status(C.requests.ops->list_pending(C.requests.self, FIN_SORT_OLDEST, NULL, 100, &items,
-                                             &n, &page, NULL),
+  assert_status(C.requests.ops->list_by_status(C.requests.self, "pending", FIN_SORT_OLDEST, NULL,
+                                               100, &items, &n, &page, NULL),
                 FIN_OK);
   for (size_t i = 0; i < n; i++)
     assert_true(strcmp(items[i].request_id, req) != 0);

@@ -1,8 +1,9 @@
-// admin_requests.test.ts - baseline §13.11 (S84-S95): the pending queue and
+// admin_requests.test.ts - baseline §13.11 (S84-S95): the admin list and
 // admin approve/reject (§1.15-§1.17, §4.9, §4.10, §6), with the fixes of
 // docs/deviations.md: 2 (missing body = {}), 5 (a processed request is 409),
 // 6 (the request is read by id), 7 (admin keys scoped by operation and
-// target), 13 (list filters validated).
+// target), 13 (list filters validated; `status` lists pending, approved or
+// rejected requests).
 import { describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "./support/auth";
 import { call, type Res } from "./support/client";
@@ -42,6 +43,16 @@ function on(base?: string) {
       const r = await send("PATCH", `/v1/admin/users/${id}/score`, { auth: ADMIN(), key: key(), body: { score, reason: "setup" } });
       expect(r.status).toBe(200);
     },
+    /** A user at the registration score (500, medium) whose request is approved at once. */
+    autoApproved: async () => {
+      const id = uid("auto");
+      const auth = tok(id);
+      expect((await send("POST", "/v1/users", { auth, body: {} })).status).toBe(201);
+      const r = await send("POST", "/v1/cards/requests", { auth, key: key(), body: { productId: "prod-standard" } });
+      expect(r.status).toBe(201);
+      expect(r.body.request.status).toBe("approved");
+      return { id, auth, requestId: r.body.request.requestId as string };
+    },
     /** A user at `score` (< 500, so the request stays pending) with a pending request. */
     pending: async (score = 400, prefix = "req") => {
       const id = uid(prefix);
@@ -68,6 +79,12 @@ function expectError(r: Res, status: number, code: string, message: string) {
   expect(r.body.error.message).toBe(message);
 }
 
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const ITEM_KEYS = [
+  "requestId", "user", "scoreAtRequest", "currentScore", "tierAtRequest", "daysPending",
+  "requiresAttention", "productId", "status", "createdAt",
+];
+
 /** The AdminCardRequest of §1.15 for a request of `p`, every key. */
 function adminItem(p: { id: string; requestId: string }, score: number, current: number, status: string) {
   return {
@@ -80,7 +97,7 @@ function adminItem(p: { id: string; requestId: string }, score: number, current:
     requiresAttention: false,
     productId: "prod-standard",
     status,
-    createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    createdAt: expect.stringMatching(ISO),
   };
 }
 
@@ -148,10 +165,7 @@ describe("S85-S86 listing on a server of its own (exact totals)", () => {
       requests: [adminItem(p, 450, 550, "pending")],
       pagination: { nextCursor: null, hasMore: false, totalCount: 1 },
     });
-    expect(Object.keys(r.body.requests[0])).toEqual([
-      "requestId", "user", "scoreAtRequest", "currentScore", "tierAtRequest", "daysPending",
-      "requiresAttention", "productId", "status", "createdAt",
-    ]);
+    expect(Object.keys(r.body.requests[0])).toEqual(ITEM_KEYS);
     const created = Date.parse(r.body.requests[0].createdAt);
     expect(Math.abs(Date.now() - created)).toBeLessThan(60_000);
   });
@@ -205,18 +219,124 @@ describe("S85-S86 listing on a server of its own (exact totals)", () => {
   });
 });
 
+describe("S86 listing by status on a server of its own (deviation 13: approved, rejected)", () => {
+  test("S86 approved and rejected requests are listed by status with their decision, paged and sorted like the queue", async () => {
+    const srv = on(await startServer());
+    const a = await srv.pending(), b = await srv.pending(), c = await srv.pending();
+    const d = await srv.pending(), e = await srv.pending();
+    const before = Date.now();
+    expect((await srv.approve(b.requestId, { creditLimit: 500 })).status).toBe(200);
+    expect((await srv.reject(c.requestId, { reason: "no history" })).status).toBe(200);
+    expect((await srv.approve(d.requestId, { creditLimit: 700 })).status).toBe(200);
+
+    const pending = await srv.list("?status=pending");
+    expect(ids(pending)).toEqual([a.requestId, e.requestId]);
+    expect(pending.body.pagination).toEqual({ nextCursor: null, hasMore: false, totalCount: 2 });
+    expect(pending.body.requests.every((x: any) => !("decision" in x))).toBe(true);
+
+    // approved: oldest first (by createdAt, not by decision), paged by cursor
+    const p1 = await srv.list("?status=approved&limit=1");
+    expect(ids(p1)).toEqual([b.requestId]);
+    expect(p1.body.pagination).toEqual({ nextCursor: b.requestId, hasMore: true, totalCount: 2 });
+    const p2 = await srv.list(`?status=approved&limit=1&cursor=${b.requestId}`);
+    expect(ids(p2)).toEqual([d.requestId]);
+    expect(p2.body.pagination).toEqual({ nextCursor: null, hasMore: false, totalCount: 2 });
+    const n1 = await srv.list("?status=approved&sort=newest&limit=1");
+    expect(ids(n1)).toEqual([d.requestId]);
+    expect(n1.body.pagination).toEqual({ nextCursor: d.requestId, hasMore: true, totalCount: 2 });
+    const n2 = await srv.list(`?status=approved&sort=newest&limit=1&cursor=${d.requestId}`);
+    expect(ids(n2)).toEqual([b.requestId]);
+    expect(n2.body.pagination).toEqual({ nextCursor: null, hasMore: false, totalCount: 2 });
+    expect(ids(await srv.list("?status=approved&sort=oldest&limit=0&cursor=zzz"))).toEqual([b.requestId, d.requestId]);
+
+    // every key of the pending item, then the decision as the last key
+    const decidedAt = expect.stringMatching(ISO);
+    const approved = p1.body.requests[0];
+    expect(approved).toEqual({
+      ...adminItem(b, 400, 400, "approved"),
+      decision: { outcome: "approved", source: "admin", adminId: "admin-001", approvedLimit: 500, decidedAt },
+    });
+    expect(Object.keys(approved)).toEqual([...ITEM_KEYS, "decision"]);
+    expect(Object.keys(approved.decision)).toEqual(["outcome", "source", "adminId", "approvedLimit", "decidedAt"]);
+    const at = Date.parse(approved.decision.decidedAt);
+    expect(at).toBeGreaterThanOrEqual(Date.parse(approved.createdAt));
+    expect(at).toBeGreaterThanOrEqual(before - 1000);
+    expect(Math.abs(Date.now() - at)).toBeLessThan(60_000);
+    expect(p2.body.requests[0].decision.approvedLimit).toBe(700);
+
+    const rejected = await srv.list("?status=rejected");
+    expect(rejected.body).toEqual({
+      requests: [{
+        ...adminItem(c, 400, 400, "rejected"),
+        decision: { outcome: "rejected", source: "admin", adminId: "admin-001", reason: "no history", decidedAt },
+      }],
+      pagination: { nextCursor: null, hasMore: false, totalCount: 1 },
+    });
+    expect(Object.keys(rejected.body.requests[0].decision)).toEqual(["outcome", "source", "adminId", "reason", "decidedAt"]);
+  });
+
+  test("S86 the scenario's ?limit=0&status=approved&cursor=zzz lists approved requests (none while A, B, C wait); a cursor decided meanwhile still places the next page", async () => {
+    const srv = on(await startServer());
+    const a = await srv.pending(), b = await srv.pending(), c = await srv.pending();
+    const none = await srv.list("?limit=0&status=approved&cursor=zzz");
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ requests: [], pagination: { nextCursor: null, hasMore: false, totalCount: 0 } });
+    expect(ids(await srv.list("?limit=0&status=pending&cursor=zzz"))).toEqual([a.requestId, b.requestId, c.requestId]);
+
+    const first = await srv.list("?limit=1");
+    expect(first.body.pagination.nextCursor).toBe(a.requestId);
+    expect((await srv.approve(a.requestId, { creditLimit: 500 })).status).toBe(200);
+    const next = await srv.list(`?limit=1&cursor=${a.requestId}`);
+    expect(ids(next)).toEqual([b.requestId]);
+    expect(next.body.pagination).toEqual({ nextCursor: b.requestId, hasMore: true, totalCount: 2 });
+    // and the other way round: b, decided, places the approved list's newest-first walk
+    expect((await srv.reject(b.requestId, { reason: "later" })).status).toBe(200);
+    expect(ids(await srv.list(`?status=approved&sort=newest&cursor=${b.requestId}`))).toEqual([a.requestId]);
+    expect(ids(await srv.list(`?status=pending&cursor=${b.requestId}`))).toEqual([c.requestId]);
+  });
+});
+
+describe("S86 listing by status on the shared server (relative order only)", () => {
+  test("S86 a decided request appears in its status's list and not in the others", async () => {
+    const ap = await api.pending(), rj = await api.pending();
+    expect((await api.approve(ap.requestId, { creditLimit: 400 })).status).toBe(200);
+    expect((await api.reject(rj.requestId, { reason: "shared" })).status).toBe(200);
+    for (const [status, mine, other] of [["approved", ap, rj], ["rejected", rj, ap]] as const) {
+      const r = await api.list(`?status=${status}&sort=newest&limit=100`);
+      expect(r.status).toBe(200);
+      expect(r.body.requests.every((x: any) => x.status === status && x.decision?.outcome === status)).toBe(true);
+      expect(ids(r)).toContain(mine.requestId);
+      expect(ids(r)).not.toContain(other.requestId);
+      expect(r.body.pagination.totalCount).toBeGreaterThanOrEqual(r.body.requests.length);
+    }
+    const pending = await api.list("?sort=newest&limit=100");
+    expect(ids(pending)).not.toContain(ap.requestId);
+    expect(ids(pending)).not.toContain(rj.requestId);
+  });
+
+  test("S86 an auto-approved request is listed as approved, decided by source auto", async () => {
+    const p = await api.autoApproved();
+    const r = await api.list("?status=approved&sort=newest&limit=100");
+    const item = r.body.requests.find((x: any) => x.requestId === p.requestId);
+    expect(item).toEqual({
+      ...adminItem(p, 500, 500, "approved"),
+      decision: { outcome: "approved", source: "auto", approvedLimit: 5000, decidedAt: expect.stringMatching(ISO) },
+    });
+    expect(ids(await api.list("?sort=newest&limit=100"))).not.toContain(p.requestId);
+  });
+});
+
 describe("S86 filters are validated (deviation 13)", () => {
-  test("S86 the scenario's ?limit=0&status=approved&cursor=zzz is 400: only pending is listed", async () => {
-    const r = await api.list("?limit=0&status=approved&cursor=zzz");
-    expect(r.status).toBe(400);
-    expect(r.body.error.code).toBe("VALIDATION_ERROR");
-    // the exact text is not in the reference; it names the parameter and the only value
-    expect(r.body.error.message).toStartWith("status must be one of: pending");
-    for (const s of ["rejected", "bogus", "PENDING"]) expect((await api.list(`?status=${s}`)).status).toBe(400);
+  test("S86 status must be pending, approved or rejected, exactly", async () => {
+    for (const s of ["bogus", "PENDING", "Approved", "expired", "pending,approved", ""]) {
+      expectError(await api.list(`?status=${s}`), 400, "VALIDATION_ERROR", "status must be one of: pending, approved, rejected");
+    }
+    for (const s of ["pending", "approved", "rejected"]) expect((await api.list(`?status=${s}&limit=1`)).status).toBe(200);
   });
 
   test("S86 sort must be newest or oldest; status=pending is accepted", async () => {
     expectError(await api.list("?sort=sideways"), 400, "VALIDATION_ERROR", "sort must be one of: newest, oldest");
+    expectError(await api.list("?status=approved&sort=sideways"), 400, "VALIDATION_ERROR", "sort must be one of: newest, oldest");
     const ok = await api.list("?status=pending&sort=oldest&limit=1");
     expect(ok.status).toBe(200);
     expect(ok.body.requests.length).toBeLessThanOrEqual(1);

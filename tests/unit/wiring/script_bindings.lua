@@ -49,9 +49,28 @@ assert(#pending == 1 and pending[1].eventType == "card.approved")
 assert(pending[1].payload.limit == 1000 and pending[1].payload.nested[3] == 3)
 assert(pending[1].sequenceNumber == 1 and pending[1].status == "pending")
 
+-- card requests listed by status (the admin lists), oldest first, paged
+ok = c.store:commit{
+  { kind = "request_create", ecosystemId = "eco-r", requestId = "r-1", createdAt = 1000 },
+  { kind = "request_create", ecosystemId = "eco-r", requestId = "r-2", createdAt = 2000, status = "approved" },
+  { kind = "request_create", ecosystemId = "eco-r", requestId = "r-3", createdAt = 3000, status = "approved" },
+}
+assert(ok == true)
+local reqs, page = assert(c.card_requests:pending())
+assert(#reqs == 1 and reqs[1].requestId == "r-1" and page.totalCount == 1 and not page.hasMore)
+reqs, page = assert(c.card_requests:by_status("approved", "newest", 1))
+assert(#reqs == 1 and reqs[1].requestId == "r-3" and reqs[1].status == "approved")
+assert(page.hasMore and page.nextCursor == "r-3" and page.totalCount == 2)
+reqs = assert(c.card_requests:by_status("approved", "newest", 1, page.nextCursor))
+assert(#reqs == 1 and reqs[1].requestId == "r-2")
+reqs, page = assert(c.card_requests:by_status("rejected"))
+assert(#reqs == 0 and page.totalCount == 0)
+
 -- misuse raises with a clear message
 local okm, err = pcall(function() return c.store:commit{ { kind = "nope" } } end)
 assert(not okm and err:find("unknown kind 'nope'"), err)
+okm, err = pcall(c.card_requests.by_status, c.card_requests)
+assert(not okm and err:find("string expected"), err)
 okm, err = pcall(function() return c.store:commit{ { kind = "card_balance", cardId = "x" } } end)
 assert(not okm and err:find("field 'ecosystemId' is required"), err)
 -- a raise after the write copied its strings (the leak check sees them freed)
