@@ -23,6 +23,9 @@
 --   EVENTBRIDGE_BUS_NAME, EVENT_SOURCE
 --   SSM_PATH (/tazco/financial-api/, aws.ssm_default_path: where the spec
 --   puts the configuration), SSM_REFRESH_SECONDS (60)
+--   SSM_POOL_REREAD_SECONDS (5)  when pool and client came from SSM: the
+--                               least time between two reads of them, made
+--                               when a token names another pool (a reset)
 --   WPP_BASE_URL, WPP_SECRET_KEY, WPP_SESSION_NAME, ADMIN_PHONE_1/2,
 --   WEBHOOK_SECRET, NODE_ENV     as in memory mode
 --
@@ -62,6 +65,7 @@ end
 local pool, client = env("COGNITO_USER_POOL_ID"), env("COGNITO_CLIENT_ID")
 -- the SSM endpoint is the one that answers (its own variable wins)
 local loopback = aws.is_loopback(env("AWS_ENDPOINT_URL_SSM") or endpoint)
+local from_ssm = not pool and not client and loopback
 if (not pool or not client) and loopback then
   pool = pool or ssm_value(ssm_path .. "cognito/userPoolId")
   client = client or ssm_value(ssm_path .. "cognito/clientId")
@@ -69,16 +73,21 @@ end
 
 local function cognito()
   local cognito_endpoint = env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") or endpoint
-  return aws.cognito_auth{
-    region = region,
+  return aws.cognito_auth(conn{
     user_pool_id = pool,
     client_id = client,
     issuer = env("COGNITO_ISSUER"),   -- nil: https://cognito-idp.<region>.amazonaws.com/<pool>
     -- emulators serve the keys at <endpoint>/<pool>/.well-known/jwks.json
     jwks_url = env("COGNITO_JWKS_URL") or
-               (cognito_endpoint and (cognito_endpoint:gsub("/$", "") .. "/" .. pool ..
-                                      "/.well-known/jwks.json")),
-  }
+               (cognito_endpoint and (cognito_endpoint:gsub("/$", "") ..
+                                      "/{userPoolId}/.well-known/jwks.json")),
+    -- ids read from the emulator's SSM: an emulator reset makes a new pool and
+    -- client; a token of another pool makes the server read them again (at
+    -- most every SSM_POOL_REREAD_SECONDS, 5), so no restart is needed
+    follow_ssm = from_ssm and { pool = ssm_path .. "cognito/userPoolId",
+                                client = ssm_path .. "cognito/clientId" } or nil,
+    reread_seconds = tonumber(env("SSM_POOL_REREAD_SECONDS") or "5"),
+  })
 end
 
 -- FIN_DEV_AUTH: "true" dev tokens only; "auto" dev tokens ("mock.") and, when

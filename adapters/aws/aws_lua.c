@@ -7,8 +7,12 @@
  *   aws.ssm_config{conn...; path=, refresh_seconds=}   -> fin.Config
  *   aws.ssm_default_path              "/tazco/financial-api/", the path
  *                                     ssm_config reads when given none
- *   aws.cognito_auth{region=, user_pool_id=, client_id=, issuer=, jwks_url=}
- *                                                      -> fin.Auth
+ *   aws.cognito_auth{conn...; user_pool_id=, client_id=, issuer=, jwks_url=,
+ *                    follow_ssm={pool=, client=}, reread_seconds=}
+ *                                     -> fin.Auth; with follow_ssm, a token
+ *                                     naming another pool makes it read the
+ *                                     two SSM parameters again (at most once
+ *                                     per reread_seconds, 5): cognito_pool.h
  *   aws.dev_auth_fallback{endpoint=, cognito=}  dev tokens ("mock."), the
  *                                     others to `cognito` when given; raises
  *                                     unless the endpoint is loopback
@@ -132,6 +136,8 @@ static int l_ssm_config(lua_State *L) {
   return 1;
 }
 
+/* aws.cognito_auth{conn...; user_pool_id=, client_id=, issuer=, jwks_url=,
+ *                   follow_ssm={pool=, client=}, reread_seconds=} */
 static int l_cognito_auth(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   struct cognito_auth_cfg cfg = {0};
@@ -140,10 +146,21 @@ static int l_cognito_auth(lua_State *L) {
   cfg.client_id = fin_opt_str(L, 1, "client_id");
   cfg.issuer = fin_opt_str(L, 1, "issuer");
   cfg.jwks_url = fin_opt_str(L, 1, "jwks_url");
+  cfg.reread_after_s = fin_opt_int(L, 1, "reread_seconds", 0);
   if (cfg.user_pool_id == NULL || cfg.client_id == NULL)
     return luaL_error(L, "fin.aws.cognito_auth: user_pool_id and client_id are required");
-  struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
   char err[256] = "out of memory";
+  if (lua_getfield(L, 1, "follow_ssm") == LUA_TTABLE) { /* the pool's SSM parameters */
+    const char *pool = fin_opt_str(L, -1, "pool"), *client = fin_opt_str(L, -1, "client");
+    if (pool == NULL || client == NULL)
+      return luaL_error(L, "fin.aws.cognito_auth: follow_ssm needs pool and client");
+    struct aws_cfg conn;
+    read_conn(L, 1, &conn);
+    cfg.source = cpool_source_ssm(&conn, pool, client, err, sizeof err);
+    if (cfg.source.read == NULL) return luaL_error(L, "fin.aws.cognito_auth: %s", err);
+  }
+  lua_pop(L, 1);
+  struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
   struct fin_auth a = cognito_auth_new(&cfg, err, sizeof err);
   FILL(L, b, a, "cognito_auth", err);
   return 1;

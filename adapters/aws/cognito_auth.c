@@ -13,16 +13,16 @@
 #include "../../core/util/codec.h"
 #include "../../core/util/log.h"
 #include "../../core/util/timefmt.h"
+#include "cognito_pool.h"
 #include "jwks.h"
 
 #define MAX_TOKEN 16384 /* Cognito tokens are 1-2 KiB; bounds the work on junk */
 
 struct cognito {
-  char *issuer, *client_id;
   fin_ms leeway_ms;
   const struct fin_clock *clock;
-  struct jwks *keys;
-  EVP_MD *sha256; /* fetched once: implicit fetches are slow on OpenSSL 3.0 */
+  struct cpools *pools; /* the pool in force (cognito_pool.h) */
+  EVP_MD *sha256;       /* fetched once: implicit fetches are slow on OpenSSL 3.0 */
 };
 
 static fin_ms now_ms(const struct cognito *c) {
@@ -115,16 +115,17 @@ static bool audience_is(const json_t *aud, const char *client_id) {
   return false;
 }
 
-static enum fin_auth_result check_claims(const struct cognito *c, const json_t *cl,
-                                         struct fin_principal *out, char *detail, size_t n) {
+static enum fin_auth_result check_claims(const struct cognito *c, const struct cpool *pool,
+                                         const json_t *cl, struct fin_principal *out, char *detail,
+                                         size_t n) {
   const char *iss = str(cl, "iss"), *use = str(cl, "token_use"), *sub = str(cl, "sub");
-  if (iss == NULL || strcmp(iss, c->issuer) != 0) return INVALID("issuer is not this pool");
+  if (iss == NULL || strcmp(iss, pool->issuer) != 0) return INVALID("issuer is not this pool");
   if (use != NULL && strcmp(use, "id") == 0) {
-    if (!audience_is(json_object_get(cl, "aud"), c->client_id))
+    if (!audience_is(json_object_get(cl, "aud"), pool->client_id))
       return INVALID("aud is not this app client");
   } else if (use != NULL && strcmp(use, "access") == 0) {
     const char *cid = str(cl, "client_id");
-    if (cid == NULL || strcmp(cid, c->client_id) != 0)
+    if (cid == NULL || strcmp(cid, pool->client_id) != 0)
       return INVALID("client_id is not this app client");
   } else {
     return INVALID("token_use is neither id nor access");
@@ -154,6 +155,32 @@ static enum fin_auth_result check_claims(const struct cognito *c, const json_t *
 }
 
 /* ---- the port ---- */
+/* The header's checks: NULL when it passes, else why not. */
+static const char *header_problem(const json_t *hdr) {
+  const char *alg = str(hdr, "alg"), *kid = str(hdr, "kid");
+  if (hdr == NULL) return "header is not a JSON object";
+  if (alg == NULL || strcmp(alg, "RS256") != 0) return "alg is not RS256"; /* none, HS256 ... */
+  if (json_object_get(hdr, "crit") != NULL) return "crit header"; /* extensions unknown here */
+  if (kid == NULL || kid[0] == '\0') return "no kid";
+  return NULL;
+}
+
+/* Checks the signature with the pool's key `kid`, then the claims. */
+static enum fin_auth_result verify_with(struct cognito *c, const struct cpool *pool,
+                                        const struct jws *t, const char *kid, const json_t *claims,
+                                        struct fin_principal *out, char *detail, size_t n) {
+  EVP_PKEY *key = NULL;
+  char why[128] = "";
+  enum jwks_result k = jwks_lookup(pool->keys, kid, &key, why, sizeof why);
+  if (k != JWKS_OK)
+    return reason(k == JWKS_UNAVAILABLE ? FIN_AUTH_UNAVAILABLE : FIN_AUTH_INVALID, detail, n, why);
+  bool ok = signature_ok(c, t, key);
+  EVP_PKEY_free(key);
+  if (!ok) return INVALID("bad signature");
+  if (claims == NULL) return INVALID("payload is not a JSON object");
+  return check_claims(c, pool, claims, out, detail, n);
+}
+
 static enum fin_auth_result cg_verify(void *self, const char *token, struct fin_principal *out,
                                       char *detail, size_t n) {
   struct cognito *c = self;
@@ -162,33 +189,21 @@ static enum fin_auth_result cg_verify(void *self, const char *token, struct fin_
   if (token == NULL || !split(token, &t)) return INVALID("not a signed compact JWS");
 
   json_t *hdr = decode_object(t.hdr, t.hdr_len);
-  const char *alg = str(hdr, "alg"), *kid = str(hdr, "kid");
-  enum fin_auth_result r = FIN_AUTH_OK;
-  EVP_PKEY *key = NULL;
-  if (hdr == NULL)
-    r = INVALID("header is not a JSON object");
-  else if (alg == NULL || strcmp(alg, "RS256") != 0) /* "none", HS256 (key confusion) ... */
-    r = INVALID("alg is not RS256");
-  else if (json_object_get(hdr, "crit") != NULL) /* extensions we would have to understand */
-    r = INVALID("crit header");
-  else if (kid == NULL || kid[0] == '\0')
-    r = INVALID("no kid");
-  else {
-    char why[128] = "";
-    enum jwks_result k = jwks_lookup(c->keys, kid, &key, why, sizeof why);
-    if (k != JWKS_OK)
-      r = reason(k == JWKS_UNAVAILABLE ? FIN_AUTH_UNAVAILABLE : FIN_AUTH_INVALID, detail, n, why);
+  const char *problem = header_problem(hdr);
+  if (problem != NULL) {
+    json_decref(hdr);
+    return INVALID(problem);
   }
-  json_decref(hdr);
-  if (r != FIN_AUTH_OK) return r;
-
-  bool ok = signature_ok(c, &t, key);
-  EVP_PKEY_free(key);
-  if (!ok) return INVALID("bad signature");
+  /* The claims are trusted only once the signature holds; before that, the
+   * issuer only tells whether the pool may have been replaced. */
   json_t *claims = decode_object(t.payload, t.payload_len);
-  r = claims != NULL ? check_claims(c, claims, out, detail, n)
-                     : INVALID("payload is not a JSON object");
+  struct cpool *pool = cpools_get(c->pools);
+  const char *iss = str(claims, "iss");
+  if (iss != NULL && strcmp(iss, pool->issuer) != 0) pool = cpools_follow(c->pools, pool, iss);
+  enum fin_auth_result r = verify_with(c, pool, &t, str(hdr, "kid"), claims, out, detail, n);
+  cpools_put(c->pools, pool);
   json_decref(claims);
+  json_decref(hdr);
   return r;
 }
 
@@ -208,20 +223,27 @@ static const char *cg_name(void *self) {
   return "cognito";
 }
 
+/* Keys that cannot be fetched may mean the pool was replaced (its key URL
+ * names the old pool): the pool is looked up again, rate-limited. */
 static enum fin_status cg_ping(void *self, struct fin_err *e) {
   struct cognito *c = self;
   char why[128] = "";
-  if (jwks_ensure(c->keys, why, sizeof why) == JWKS_OK) return FIN_OK;
+  struct cpool *pool = cpools_get(c->pools);
+  enum jwks_result r = jwks_ensure(pool->keys, why, sizeof why);
+  if (r != JWKS_OK) {
+    pool = cpools_follow(c->pools, pool, NULL);
+    r = jwks_ensure(pool->keys, why, sizeof why);
+  }
+  cpools_put(c->pools, pool);
+  if (r == JWKS_OK) return FIN_OK;
   return fin_err_set(e, FIN_UNAVAILABLE, "cognito: %s", why);
 }
 
 static void cg_destroy(void *self) {
   struct cognito *c = self;
   if (c == NULL) return;
-  jwks_free(c->keys);
+  cpools_free(c->pools);
   EVP_MD_free(c->sha256);
-  free(c->issuer);
-  free(c->client_id);
   free(c);
 }
 
@@ -234,43 +256,16 @@ static const struct fin_auth_ops cg_ops = {
 };
 
 unsigned long cognito_auth_jwks_fetches(struct fin_auth a) {
-  return a.ops == &cg_ops ? jwks_fetch_count(((struct cognito *)a.self)->keys) : 0;
+  if (a.ops != &cg_ops) return 0;
+  struct cognito *c = a.self;
+  struct cpool *pool = cpools_get(c->pools);
+  unsigned long n = jwks_fetch_count(pool->keys);
+  cpools_put(c->pools, pool);
+  return n;
 }
 
-/* Pool ids go into URLs: "<region>_<id>" with a safe alphabet only. */
-static bool pool_id_ok(const char *p) {
-  const char *us = strchr(p, '_');
-  if (us == NULL || us == p || us[1] == '\0') return false;
-  for (; *p; p++)
-    if (!(*p >= 'A' && *p <= 'Z') && !(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') &&
-        *p != '-' && *p != '_')
-      return false;
-  return true;
-}
-
-/* The issuer with each "{userPoolId}" replaced by the pool id (emulators put
- * the pool id, which changes with every fresh emulator, into an issuer of
- * their own: LocalStack Pro's is http://localhost.localstack.cloud:4566/<pool>).
- * NULL when out of memory. */
-static char *expand_issuer(const char *tmpl, const char *pool) {
-  static const char var[] = "{userPoolId}";
-  size_t n = 0, vl = sizeof var - 1, pl = strlen(pool);
-  for (const char *p = strstr(tmpl, var); p != NULL; p = strstr(p + vl, var))
-    n++;
-  char *out = malloc(strlen(tmpl) + n * pl - n * vl + 1);
-  if (out == NULL) return NULL;
-  char *o = out;
-  for (const char *p = tmpl, *hit; *p != '\0'; p = hit + vl) {
-    hit = strstr(p, var);
-    size_t keep = hit != NULL ? (size_t)(hit - p) : strlen(p);
-    memcpy(o, p, keep);
-    o += keep;
-    if (hit == NULL) break;
-    memcpy(o, pool, pl);
-    o += pl;
-  }
-  *o = '\0';
-  return out;
+unsigned long cognito_auth_pool_reads(struct fin_auth a) {
+  return a.ops == &cg_ops ? cpools_reads(((struct cognito *)a.self)->pools) : 0;
 }
 
 static struct fin_auth fail(struct cognito *c, char *err, size_t n, const char *why) {
@@ -279,50 +274,51 @@ static struct fin_auth fail(struct cognito *c, char *err, size_t n, const char *
   return (struct fin_auth){NULL, NULL};
 }
 
+/* Owns cfg->source from here on, also on failure. */
 struct fin_auth cognito_auth_new(const struct cognito_auth_cfg *cfg, char *err, size_t err_size) {
+  const char *why = NULL;
   if (cfg->user_pool_id == NULL || cfg->client_id == NULL || cfg->client_id[0] == '\0')
-    return fail(NULL, err, err_size, "user pool id and client id are required");
-  if (!pool_id_ok(cfg->user_pool_id))
-    return fail(NULL, err, err_size, "user pool id must look like <region>_<id>");
-  if (cfg->leeway_s < 0) return fail(NULL, err, err_size, "leeway must not be negative");
-  struct cognito *c = calloc(1, sizeof *c);
-  if (c == NULL) return fail(NULL, err, err_size, "out of memory");
+    why = "user pool id and client id are required";
+  else if (!cpool_id_ok(cfg->user_pool_id))
+    why = "user pool id must look like <region>_<id>";
+  else if (cfg->leeway_s < 0)
+    why = "leeway must not be negative";
+  struct cognito *c = why == NULL ? calloc(1, sizeof *c) : NULL;
+  if (c == NULL) {
+    if (cfg->source.destroy != NULL) cfg->source.destroy(cfg->source.self);
+    return fail(NULL, err, err_size, why != NULL ? why : "out of memory");
+  }
   int region_len = (int)(strchr(cfg->user_pool_id, '_') - cfg->user_pool_id);
   bool has_region = cfg->region != NULL && cfg->region[0] != '\0';
   const char *region = has_region ? cfg->region : cfg->user_pool_id;
   if (has_region) region_len = (int)strlen(cfg->region);
-  if (cfg->issuer != NULL)
-    c->issuer = expand_issuer(cfg->issuer, cfg->user_pool_id);
-  else if (asprintf(&c->issuer, "https://cognito-idp.%.*s.amazonaws.com/%s", region_len, region,
-                    cfg->user_pool_id) < 0)
-    c->issuer = NULL;
-  char *jwks_url = NULL;
-  if (c->issuer != NULL && cfg->jwks_url == NULL &&
-      asprintf(&jwks_url, "%s/.well-known/jwks.json", c->issuer) < 0)
-    jwks_url = NULL;
-  c->client_id = strdup(cfg->client_id);
+  char *aws_issuer = NULL;
+  if (cfg->issuer == NULL &&
+      asprintf(&aws_issuer, "https://cognito-idp.%.*s.amazonaws.com/{userPoolId}", region_len,
+               region) < 0)
+    aws_issuer = NULL;
   c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-  if (c->issuer == NULL || c->client_id == NULL || c->sha256 == NULL ||
-      (cfg->jwks_url == NULL && jwks_url == NULL)) {
-    free(jwks_url);
-    return fail(c, err, err_size, "out of memory");
-  }
   c->leeway_ms = (fin_ms)cfg->leeway_s * 1000;
   c->clock = cfg->clock;
-  struct jwks_cfg jc = {.url = cfg->jwks_url != NULL ? cfg->jwks_url : jwks_url,
-                        .timeout_ms = cfg->timeout_ms,
-                        .connect_timeout_ms = cfg->connect_timeout_ms,
-                        .refetch_after_s = cfg->refetch_after_s,
-                        .max_age_s = cfg->max_key_age_s,
-                        .clock = cfg->clock};
-  char why[128] = "";
-  c->keys = jwks_new(&jc, why, sizeof why);
-  if (c->keys != NULL) {
-    char iss[256], url[256];
-    fin_log("info", "auth_cognito", "\"issuer\":\"%s\",\"jwks\":\"%s\"",
-            fin_log_esc(c->issuer, iss, sizeof iss), fin_log_esc(jc.url, url, sizeof url));
-  }
-  free(jwks_url);
-  if (c->keys == NULL) return fail(c, err, err_size, why);
+  struct cpools_cfg pc = {
+      .pool_id = cfg->user_pool_id,
+      .client_id = cfg->client_id,
+      .issuer_tmpl = cfg->issuer != NULL ? cfg->issuer : aws_issuer,
+      .jwks_tmpl = cfg->jwks_url,
+      .jwks = {.timeout_ms = cfg->timeout_ms,
+               .connect_timeout_ms = cfg->connect_timeout_ms,
+               .refetch_after_s = cfg->refetch_after_s,
+               .max_age_s = cfg->max_key_age_s},
+      .source = cfg->source,
+      .reread_after_s = cfg->reread_after_s,
+      .clock = cfg->clock,
+  };
+  char why_buf[128] = "out of memory";
+  if (pc.issuer_tmpl != NULL)
+    c->pools = cpools_new(&pc, why_buf, sizeof why_buf);
+  else if (cfg->source.destroy != NULL)
+    cfg->source.destroy(cfg->source.self);
+  free(aws_issuer);
+  if (c->pools == NULL || c->sha256 == NULL) return fail(c, err, err_size, why_buf);
   return (struct fin_auth){&cg_ops, c};
 }

@@ -25,6 +25,10 @@
  * tokens carry no email or custom attributes, so they always map to role
  * "user" with ecosystem_id = sub: use ID tokens for admins.
  *
+ * The pool in force may change while the server runs (an emulator reset):
+ * with cfg.source, a token whose issuer names another pool makes the
+ * provider read the pool id again, rate-limited (cognito_pool.h).
+ *
  * is_disabled() always answers "not disabled" (see cognito_auth.c).
  * ping() is FIN_OK when a key set is loaded (fetching one if needed).
  * Thread-safe.
@@ -35,6 +39,7 @@
 #include <stddef.h>
 
 #include "../../core/ports/services.h"
+#include "cognito_pool.h"
 
 struct cognito_auth_cfg {
   const char *region;            /* NULL: the pool id's prefix ("eu-west-1_x" -> eu-west-1) */
@@ -46,13 +51,17 @@ struct cognito_auth_cfg {
   const char *jwks_url;          /* NULL: <issuer>/.well-known/jwks.json. Emulators need
                                     both set apart: moto serves the keys at
                                     <endpoint>/<pool>/.well-known/jwks.json but signs
-                                    with the real AWS issuer. */
+                                    with the real AWS issuer. "{userPoolId}" as above. */
   long timeout_ms;               /* JWKS fetch, whole; 0: 2000 */
   long connect_timeout_ms;       /* 0: min(1000, timeout_ms) */
   long leeway_s;                 /* clock skew allowed on exp and nbf; 0: none */
   long refetch_after_s;          /* unknown kid: at most one JWKS fetch per this; 0: 30 */
   long max_key_age_s;            /* the key set is refreshed after this; 0: 3600 */
   const struct fin_clock *clock; /* borrowed, must outlive the provider; NULL: system */
+  struct cpool_source source;    /* where the pool in force is read again when a token
+                                    names another one (cognito_pool.h); read NULL: never.
+                                    Owned by cognito_auth_new from the call on. */
+  long reread_after_s;           /* at most one source read per this; 0: 5 */
 };
 
 /* A new provider (cfg's strings are copied; nothing is fetched yet),
@@ -60,7 +69,10 @@ struct cognito_auth_cfg {
  * the reason in err. */
 struct fin_auth cognito_auth_new(const struct cognito_auth_cfg *cfg, char *err, size_t err_size);
 
-/* JWKS fetch attempts so far (tests); 0 for a provider not made here. */
+/* JWKS fetch attempts of the pool in force so far (tests); 0 for a
+ * provider not made here. */
 unsigned long cognito_auth_jwks_fetches(struct fin_auth a);
+/* Reads of cfg.source so far (tests); 0 for a provider not made here. */
+unsigned long cognito_auth_pool_reads(struct fin_auth a);
 
 #endif

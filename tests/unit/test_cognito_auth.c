@@ -29,6 +29,7 @@
 #include "../../adapters/memory/mem_ports.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/log.h"
+#include "jwt_fixture.h"
 
 #define POOL "us-east-1_TestPool"
 #define ISS "https://cognito-idp.us-east-1.amazonaws.com/" POOL
@@ -37,63 +38,6 @@
 #define T0 (T0_MS / 1000)
 
 static EVP_PKEY *key_a, *key_b, *key_small; /* made once: RSA keygen is slow */
-
-/* ---- base64url, JWKs and signing (OpenSSL) ---- */
-static char *b64url(const void *data, size_t n) {
-  char *out = fin_b64url_encode(data, n);
-  assert_non_null(out);
-  return out; /* free() */
-}
-
-static char *bn_b64url(EVP_PKEY *k, const char *param) {
-  BIGNUM *bn = NULL;
-  assert_int_equal(EVP_PKEY_get_bn_param(k, param, &bn), 1);
-  unsigned char buf[1024];
-  int n = BN_bn2bin(bn, buf);
-  BN_free(bn);
-  return b64url(buf, (size_t)n);
-}
-
-/* A public JWK of k (borrowed by nobody: a new json_t). */
-static json_t *jwk(EVP_PKEY *k, const char *kid) {
-  char *n = bn_b64url(k, OSSL_PKEY_PARAM_RSA_N), *e = bn_b64url(k, OSSL_PKEY_PARAM_RSA_E);
-  json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty", "RSA", "kid", kid, "use", "sig",
-                        "alg", "RS256", "n", n, "e", e);
-  free(n), free(e);
-  return j;
-}
-
-static char *rs256(EVP_PKEY *k, const char *input) {
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  unsigned char sig[1024];
-  size_t sig_len = sizeof sig;
-  assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, k), 1);
-  assert_int_equal(EVP_DigestSign(ctx, sig, &sig_len, (const unsigned char *)input, strlen(input)),
-                   1);
-  EVP_MD_CTX_free(ctx);
-  return b64url(sig, sig_len);
-}
-
-/* header.payload.sig from JSON texts; sig by `k` (NULL: "" signature). */
-static char *sign_raw(EVP_PKEY *k, const char *header, const char *payload) {
-  char *h = b64url(header, strlen(header)), *p = b64url(payload, strlen(payload)), *in = NULL;
-  assert_true(asprintf(&in, "%s.%s", h, p) > 0);
-  char *s = k != NULL ? rs256(k, in) : strdup(""), *t = NULL;
-  assert_true(asprintf(&t, "%s.%s", in, s) > 0);
-  free(h), free(p), free(in), free(s);
-  return t;
-}
-
-/* An RS256 token for `claims` (stolen). */
-static char *tok(EVP_PKEY *k, const char *kid, json_t *claims) {
-  char hdr[160];
-  snprintf(hdr, sizeof hdr, "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", kid);
-  char *payload = json_dumps(claims, JSON_COMPACT);
-  char *t = sign_raw(k, hdr, payload);
-  free(payload);
-  json_decref(claims);
-  return t;
-}
 
 /* The claims of a moto/Cognito ID token, valid for an hour from T0. */
 static json_t *id_claims(void) {
@@ -115,110 +59,6 @@ static json_t *with(json_t *claims, const char *k, json_t *v) {
   else
     json_object_set_new(claims, k, v);
   return claims;
-}
-
-/* ---- a loopback JWKS server: one thread, one request per connection ---- */
-struct srv {
-  int fd, port;
-  pthread_t th;
-  atomic_int hits, stop, delay_ms;
-  pthread_mutex_t mu;
-  char *body;
-  int status;
-};
-
-static void *srv_main(void *arg) {
-  struct srv *s = arg;
-  for (;;) {
-    int c = accept(s->fd, NULL, NULL);
-    if (c < 0) {
-      if (atomic_load(&s->stop)) break;
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      break;
-    }
-    char req[4096];
-    size_t got = 0;
-    while (got < sizeof req - 1) { /* headers only: GET has no body */
-      ssize_t r = read(c, req + got, sizeof req - 1 - got);
-      if (r <= 0) break;
-      got += (size_t)r;
-      req[got] = '\0';
-      if (strstr(req, "\r\n\r\n") != NULL) break;
-    }
-    atomic_fetch_add(&s->hits, 1);
-    int delay = atomic_load(&s->delay_ms);
-    if (delay > 0) usleep((useconds_t)delay * 1000);
-    pthread_mutex_lock(&s->mu);
-    char *resp = NULL;
-    int n = asprintf(&resp,
-                     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                     "Connection: close\r\n\r\n%s",
-                     s->status, strlen(s->body), s->body);
-    pthread_mutex_unlock(&s->mu);
-    for (ssize_t off = 0, w; n > 0 && off < n; off += w)
-      if ((w = write(c, resp + off, (size_t)(n - off))) <= 0) break;
-    free(resp);
-    close(c);
-  }
-  return NULL;
-}
-
-static void srv_set(struct srv *s, int status, json_t *body) { /* steals body */
-  char *text = json_dumps(body, JSON_COMPACT);
-  json_decref(body);
-  pthread_mutex_lock(&s->mu);
-  free(s->body);
-  s->body = text;
-  s->status = status;
-  pthread_mutex_unlock(&s->mu);
-}
-
-static void srv_set_text(struct srv *s, int status, const char *text) {
-  pthread_mutex_lock(&s->mu);
-  free(s->body);
-  s->body = strdup(text);
-  s->status = status;
-  pthread_mutex_unlock(&s->mu);
-}
-
-static json_t *keyset1(EVP_PKEY *k, const char *kid) {
-  return json_pack("{s:[o]}", "keys", jwk(k, kid));
-}
-
-static struct srv *srv_start(void) {
-  struct srv *s = calloc(1, sizeof *s);
-  pthread_mutex_init(&s->mu, NULL);
-  srv_set(s, 200, keyset1(key_a, "k1"));
-  s->fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t len = sizeof a;
-  assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
-  assert_int_equal(listen(s->fd, 64), 0);
-  assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
-  s->port = ntohs(a.sin_port);
-  assert_int_equal(pthread_create(&s->th, NULL, srv_main, s), 0);
-  return s;
-}
-
-static void srv_stop(struct srv *s) {
-  atomic_store(&s->stop, 1);
-  shutdown(s->fd, SHUT_RDWR); /* wakes accept() */
-  pthread_join(s->th, NULL);
-  close(s->fd);
-  pthread_mutex_destroy(&s->mu);
-  free(s->body);
-  free(s);
-}
-
-/* A port nothing listens on: bound, then closed. */
-static int closed_port(void) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t len = sizeof a;
-  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 /* ---- fixture ---- */
@@ -245,7 +85,7 @@ static struct fin_auth make_auth(int port, const struct fin_clock *clock, long l
 
 static int setup(void **state) {
   struct fx *f = calloc(1, sizeof *f);
-  f->srv = srv_start();
+  f->srv = srv_start(keyset1(key_a, "k1"));
   f->clock = mem_fake_clock_new(T0_MS);
   f->auth = make_auth(f->srv->port, &f->clock, 0);
   *state = f;
