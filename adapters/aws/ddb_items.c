@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/util/timefmt.h"
 #include "../../core/domain/ent_fields.h"
+#include "../../core/util/timefmt.h"
 #include "ddb_av.h"
 
 char *ddb_join(const char *a, const char *b) {

@@ -40,9 +40,9 @@ static void commit_round_trips_every_row(void **state) {
   struct fin_event ev;
   fill_event(&ev, eco, "card", c.card_id, t);
   ev.event_type = "card.approved";
-  ev.payload = conf_json(
-      json_pack("{s:s,s:f,s:i,s:b,s:n,s:[i,s],s:{s:s}}", "cardId", c.card_id, "limit", 0.1 + 0.2,
-                "score", 640, "auto", 1, "adminId", "list", 1, "two", "nested", "k", "v"));
+  ev.payload = conf_json(json_pack("{s:s,s:f,s:i,s:b,s:n,s:[i,s],s:{s:s}}", "cardId", c.card_id,
+                                   "limit", 0.1 + 0.2, "score", 640, "auto", 1, "adminId", "list",
+                                   1, "two", "nested", "k", "v"));
   char hash[65];
   memset(hash, 'c', 64), hash[64] = '\0';
   memcpy(hash, eco + 8, 16); /* unique per run */
