@@ -7,7 +7,8 @@
 #   4. the HTTP contract suite against a server in AWS mode
 #   5. AWS-specific tests (tests/aws: SigV4 against the emulator, Cognito
 #      tokens, Cognito on an emulator of its own, the LocalStack init hook,
-#      events in SQS and their consumer, SSM overrides, emulator outage)
+#      events in SQS and their consumer, SSM overrides, emulator outage,
+#      every lua/examples script, emulator:reset:aws under a running server)
 # Starts an emulator when nothing answers on :4566 (or AWS_ENDPOINT_URL) and
 # stops what it started.
 set -uo pipefail

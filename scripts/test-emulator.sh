@@ -5,7 +5,8 @@
 #   2. the HTTP contract suite against a server in Firebase mode, with ID
 #      tokens from the Auth emulator
 #   3. tests/firebase: emulator tokens only in emulator mode, expired tokens,
-#      Firestore stopped mid-run (503, readiness) and its recovery
+#      Firestore stopped mid-run (503, readiness) and its recovery, and the
+#      lua/examples scripts that target Firestore
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export GCLOUD_PROJECT="${GCLOUD_PROJECT:-demo-acme}"

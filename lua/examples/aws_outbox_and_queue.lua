@@ -5,9 +5,9 @@
 --
 -- Prints the outbox events still pending or waiting for a retry (DynamoDB,
 -- through the wiring's outbox port), then the messages on the events queue
--- (acme-events-queue, fed by the EventBridge rule) as JSON lines: detail-type,
--- entity, sequence number. Messages are left on the queue (visibility 0)
--- unless --drain is given, which deletes what it printed.
+-- (EVENTS_QUEUE, default acme-events-queue, fed by the EventBridge rule) as
+-- JSON lines: detail-type, entity, sequence number. Messages are left on the
+-- queue (visibility 0) unless --drain is given, which deletes what it printed.
 local fin = require "fin"
 local aws = require "fin.aws"
 
@@ -24,7 +24,8 @@ for _, which in ipairs{ "pending", "retry" } do
   io.stderr:write(string.format("outbox %s: %d event(s)\n", which, #events))
 end
 
-local q = assert(aws.call("sqs", "GetQueueUrl", { QueueName = "acme-events-queue" }))
+local queue = fin.env("EVENTS_QUEUE") or "acme-events-queue"
+local q = assert(aws.call("sqs", "GetQueueUrl", { QueueName = queue }))
 local seen = 0
 while true do
   local r = assert(aws.call("sqs", "ReceiveMessage", { QueueUrl = q.QueueUrl, MaxNumberOfMessages = 10,
@@ -35,7 +36,7 @@ while true do
   for _, m in ipairs(msgs) do
     local body = fin.json_decode(m.Body) or {}
     local detail = body.detail or {}
-    print(fin.json_encode{ queue = "acme-events-queue", ["detail-type"] = body["detail-type"],
+    print(fin.json_encode{ queue = queue, ["detail-type"] = body["detail-type"],
                            entityId = detail.entityId, sequenceNumber = detail.sequenceNumber })
     seen = seen + 1
     if drain then

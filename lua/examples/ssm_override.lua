@@ -32,7 +32,10 @@ if value == "--restore" then
   local f = assert(io.open("localstack/manifest.json", "rb"))
   local m = assert(fin.json_decode(f:read("a")))
   f:close()
-  value = m.ssm.parameters[full] or error("no manifest value for " .. full, 0)
+  -- the manifest names the default path; under another SSM_PATH the same
+  -- relative name is meant
+  value = m.ssm.parameters[full] or m.ssm.parameters[aws.ssm_default_path .. name:gsub("^/", "")]
+          or error("no manifest value for " .. full, 0)
 end
 if value then
   assert(aws.call("ssm", "PutParameter", { Name = full, Value = value, Type = "String", Overwrite = true }))

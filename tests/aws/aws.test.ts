@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawn, type Subprocess } from "bun";
 import { cognitoToken } from "../contract/support/auth";
+import { dev, http } from "../contract/support/direct";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
 import { aws, endpoint, ssmValue, until } from "./awsapi";
@@ -13,19 +14,6 @@ import { startMoto } from "./moto";
 process.env.FIN_SERVER_MODE = "aws";
 const bin = process.env.FIN_BIN ?? "build/financial-api";
 
-type Res = { status: number; body: any; headers: Headers };
-async function http(base: string, method: string, path: string, auth?: string, body?: unknown, key?: string): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (auth) headers.Authorization = auth;
-  if (key) headers["Idempotency-Key"] = key;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: r.headers };
-}
-
-const dev = (eco: string, role = "user") =>
-  `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco, role })).toString("base64")}.sig`;
 const ADMIN = dev("admin-001", "admin");
 
 /** A registered user with a card (score 720: auto-approved, limit 10000). */

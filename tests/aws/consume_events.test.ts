@@ -7,31 +7,17 @@
 // thousands of events of the contract suite, and the other AWS tests read
 // (and purge) it.
 import { afterAll, expect, test } from "bun:test";
-import { spawn } from "bun";
+import { dev, http, runBin } from "../contract/support/direct";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
 import { aws, until } from "./awsapi";
 import { startMoto, type Moto } from "./moto";
 
 process.env.FIN_SERVER_MODE = "aws";
-const bin = process.env.FIN_BIN ?? "build/financial-api";
 let moto: Moto | undefined;
 afterAll(() => moto?.proc.kill("SIGKILL"));
 
-async function run(args: string[], url: string) {
-  const p = spawn([bin, ...args], { env: { ...process.env, AWS_ENDPOINT_URL: url }, stdout: "pipe", stderr: "pipe" });
-  const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
-  return { code, out, err };
-}
-
-async function http(base: string, method: string, path: string, auth: string, body?: unknown, key?: string) {
-  const headers: Record<string, string> = { Authorization: auth, "Content-Type": "application/json" };
-  if (key) headers["Idempotency-Key"] = key;
-  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: r.status, body: (await r.json()) as any };
-}
-const dev = (eco: string, role = "user") =>
-  `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco, role })).toString("base64")}.sig`;
+const run = (args: string[], url: string) => runBin(args, { AWS_ENDPOINT_URL: url });
 
 test("a purchase's event comes out of the consumer with its detail-type and sequence number, and is deleted", async () => {
   moto = await startMoto();

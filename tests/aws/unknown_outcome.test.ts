@@ -6,6 +6,7 @@
 // Now the answer is the operation's own (read back through its idempotency
 // record) or a 503 to retry with the same key, and the retry replays it.
 import { afterAll, describe, expect, test } from "bun:test";
+import { dev, http, type Res } from "../contract/support/direct";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
 import { startProxy, type Proxy, type Req } from "../faults/proxy";
@@ -13,18 +14,6 @@ import { endpoint } from "./awsapi";
 
 process.env.FIN_SERVER_MODE = "aws";
 
-type Res = { status: number; body: any };
-async function http(base: string, method: string, path: string, auth?: string, body?: unknown, key?: string): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (auth) headers.Authorization = auth;
-  if (key) headers["Idempotency-Key"] = key;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
-const dev = (eco: string, role = "user") =>
-  `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco, role })).toString("base64")}.sig`;
 const ADMIN = dev("admin-001", "admin");
 
 const proxies: Proxy[] = [];

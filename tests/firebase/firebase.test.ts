@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawn, type Subprocess } from "bun";
 import { emulatorIdToken, firebaseEmulatorToken } from "../contract/support/auth";
+import { dev, http, type Res } from "../contract/support/direct";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
 import { lowPort } from "../contract/support/ports";
@@ -14,22 +15,8 @@ process.env.FIN_SERVER_MODE = "firebase";
 const authHost = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? "127.0.0.1:9099";
 const JAR = "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar";
 
-type Res = { status: number; body: any };
-async function http(base: string, method: string, path: string, auth?: string, body?: unknown, key?: string): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (auth) headers.Authorization = auth;
-  if (key) headers["Idempotency-Key"] = key;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
-
 const real = (eco: string, role = "user") => `Bearer ${emulatorIdToken(authHost, eco, role)}`;
 const ADMIN = () => real("admin-001", "admin");
-/** A dev token as the earlier web frontend makes it (memory mode's format). */
-const dev = (eco: string, role = "user") =>
-  `Bearer mock.${Buffer.from(JSON.stringify({ ecosystemId: eco, role })).toString("base64")}.sig`;
 const FALLBACK_WARNING = "auth_provider: dev-token fallback is on (not for production)";
 const EMULATOR_WARNING = "auth_provider: unsigned Auth emulator tokens accepted (not for production)";
 
