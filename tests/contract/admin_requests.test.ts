@@ -1,5 +1,5 @@
-// admin_requests.test.ts - baseline §13.11 (S84-S95): the admin list and
-// admin approve/reject (§1.15-§1.17, §4.9, §4.10, §6), with the fixes of
+// admin_requests.test.ts - scenarios S84-S95 (behaviour.md §13): the admin list and
+// admin approve/reject (behaviour.md §1.15-§1.17, §4.9, §4.10, §6), with the fixes of
 // docs/deviations.md: 2 (missing body = {}), 5 (a processed request is 409),
 // 6 (the request is read by id), 7 (admin keys scoped by operation and
 // target), 13 (list filters validated; `status` lists pending, approved or
@@ -85,7 +85,7 @@ const ITEM_KEYS = [
   "requiresAttention", "productId", "status", "createdAt",
 ];
 
-/** The AdminCardRequest of §1.15 for a request of `p`, every key. */
+/** The AdminCardRequest of behaviour.md §1.15 for a request of `p`, every key. */
 function adminItem(p: { id: string; requestId: string }, score: number, current: number, status: string) {
   return {
     requestId: p.requestId,

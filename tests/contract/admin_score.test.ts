@@ -1,5 +1,5 @@
-// admin_score.test.ts - baseline §13.10 (S80-S83): reading and adjusting a
-// user's score as an admin (§1.13, §1.14, §4.8), plus deviation 7 (admin
+// admin_score.test.ts - scenarios S80-S83 (behaviour.md §13): reading and adjusting a
+// user's score as an admin (behaviour.md §1.13, §1.14, §4.8), plus deviation 7 (admin
 // idempotency keys scoped by operation and target) for the score route.
 import { describe, expect, test } from "bun:test";
 import { ADMIN } from "./support/auth";

@@ -1,5 +1,5 @@
-// auth_users.test.ts - baseline §13.2 (S11-S20): bearer tokens (the dev
-// token format of §3.2) and registration through POST /v1/users.
+// auth_users.test.ts - scenarios S11-S20 (behaviour.md §13): bearer tokens (the dev
+// token format of behaviour.md §3.2) and registration through POST /v1/users.
 import { describe, expect, test } from "bun:test";
 import { tok } from "./support/auth";
 import { get, post } from "./support/client";

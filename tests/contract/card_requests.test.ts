@@ -1,4 +1,4 @@
-// card_requests.test.ts - baseline §13.6 (S42-S56): requesting a card,
+// card_requests.test.ts - scenarios S42-S56 (behaviour.md §13): requesting a card,
 // auto-approval by score, eligibility, idempotency, and reading a request.
 import { describe, expect, test } from "bun:test";
 import { ADMIN } from "./support/auth";

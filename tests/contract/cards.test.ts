@@ -1,4 +1,4 @@
-// cards.test.ts - baseline §13.5 (S34-S41): listing and reading cards;
+// cards.test.ts - scenarios S34-S41 (behaviour.md §13): listing and reading cards;
 // deviation 13: the list's `status` and `type` filters are validated.
 import { describe, expect, test } from "bun:test";
 import { get } from "./support/client";

@@ -1,4 +1,4 @@
-// cleanup.test.ts - baseline §13.12 (S96-S99): the two-step reset (§1.18,
+// cleanup.test.ts - scenarios S96-S99 (behaviour.md §13): the two-step reset (behaviour.md §1.18,
 // §4.11). Cleanup wipes every store, so this file runs on a server of its own
 // (tables of its own in AWS mode). Deviation 10: every store is wiped
 // (users, scores, cards, requests, transactions, idempotency records, outbox)

@@ -1,4 +1,4 @@
-// coverage.test.ts - every scenario of baseline §13 (S1-S108) has at least
+// coverage.test.ts - every scenario of behaviour.md §13 (S1-S108) has at least
 // one test named after it: a test(...) whose name starts with "S<n>" followed
 // by a non-digit ("S57 ...", "S57a ...", "S57: ..."). Reads the sources of
 // every tests/contract/*.test.ts file; fails while a suite is missing.

@@ -1,4 +1,4 @@
-// dashboard.test.ts - baseline §13.3 (S21-S27): the dashboard, its strong
+// dashboard.test.ts - scenarios S21-S27 (behaviour.md §13): the dashboard, its strong
 // ETag and the conditional GETs.
 import { describe, expect, test } from "bun:test";
 import { tok } from "./support/auth";

@@ -1,4 +1,4 @@
-// global.test.ts - baseline §13.1 (S1-S10) and the HTTP-level deviations:
+// global.test.ts - scenarios S1-S10 (behaviour.md §13) and the HTTP-level deviations:
 // malformed JSON is 400 with the request id, bodies over 64 KiB are 413,
 // authenticated responses are private to the caller, /openapi.yaml.
 import { describe, expect, test } from "bun:test";

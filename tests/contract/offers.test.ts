@@ -1,4 +1,4 @@
-// offers.test.ts - baseline §13.4 (S28-S33): the one offer of the user's
+// offers.test.ts - scenarios S28-S33 (behaviour.md §13): the one offer of the user's
 // tier, and its eligibility.
 import { describe, expect, test } from "bun:test";
 import { tok } from "./support/auth";

@@ -1,5 +1,5 @@
-// payments.test.ts - baseline §13.8 (S67-S75): payments and their score
-// impact (§4.7: on time round(10 + 40 x amount/balance), capped at 1000).
+// payments.test.ts - scenarios S67-S75 (behaviour.md §13): payments and their score
+// impact (behaviour.md §4.7: on time round(10 + 40 x amount/balance), capped at 1000).
 import { describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "./support/auth";
 import { get, post } from "./support/client";

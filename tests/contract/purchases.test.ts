@@ -1,4 +1,4 @@
-// purchases.test.ts - baseline §13.7 (S57-S66) with deviations 4 (real 402
+// purchases.test.ts - scenarios S57-S66 (behaviour.md §13) with deviations 4 (real 402
 // details) and 9/19 (replays and atomic, conflict-free balances).
 import { describe, expect, test } from "bun:test";
 import { get, post } from "./support/client";

@@ -1,4 +1,4 @@
-// transactions.test.ts - baseline §13.9 (S76-S79): a card's transaction
+// transactions.test.ts - scenarios S76-S79 (behaviour.md §13): a card's transaction
 // list, newest first, cursor pages; deviation 13: `type` is validated.
 import { describe, expect, test } from "bun:test";
 import { get } from "./support/client";
@@ -74,7 +74,7 @@ describe("D-transactions filters are validated (deviation 13)", () => {
       expect(r.body.error.message).toContain("type");
       expect(r.body.error.message).toContain("purchase");
     }
-    // the card is still checked first (§1.12: before query parsing)
+    // the card is still checked first (behaviour.md §1.12: before query parsing)
     const nf = await list(u.auth, "non-existent", "?type=refund");
     expect(nf.status).toBe(404);
     expect(nf.body.error.message).toBe("Card not found: non-existent");

@@ -1,5 +1,5 @@
-// webhooks.test.ts - baseline §13.13 (S100-S108): the WPP-Connect webhook
-// (§1.19, §1.20, §9), its health route, the secret check, and (S108) the full
+// webhooks.test.ts - scenarios S100-S108 (behaviour.md §13): the WPP-Connect webhook
+// (behaviour.md §1.19, §1.20, §9), its health route, the secret check, and (S108) the full
 // loop with a fake WPP-Connect server: the outbox worker (deviation 16)
 // notifies the admin phones, an admin approves or rejects by replying.
 // Deviation 17: the payment notification prints the real time.
@@ -221,7 +221,7 @@ type Seen = { method: string; path: string; auth: string | null; body: any };
 const fakes: { stop: (force?: boolean) => void }[] = [];
 afterAll(() => fakes.forEach((s) => s.stop(true)));
 
-/** A WPP-Connect stand-in recording every request it gets (baseline §9.6). */
+/** A WPP-Connect stand-in recording every request it gets (behaviour.md §9). */
 function fakeWpp() {
   const seen: Seen[] = [];
   const server = Bun.serve({

@@ -1,6 +1,6 @@
 // auth.ts - bearer tokens for the mode under test, so the test files never
 // change between modes (FIN_TOKEN_MODE):
-//   dev      (default) the mock format of baseline §3.2: memory mode, and
+//   dev      (default) the mock format of behaviour.md §3.2: memory mode, and
 //            the AWS dev-token fallback
 //   cognito  RS256 ID tokens signed with the emulator pool's key (moto
 //            signs every pool's tokens with one published key): the server

@@ -1,4 +1,4 @@
-// setup.ts - scenario set-ups through the API only (baseline §13 conventions).
+// setup.ts - scenario set-ups through the API only (behaviour.md §13).
 import { expect } from "bun:test";
 import { ADMIN, tok } from "./auth";
 import { patch, post } from "./client";
@@ -23,7 +23,7 @@ export async function setScore(id: string, score: number): Promise<void> {
   expect(r.status).toBe(200);
 }
 
-/** A user holding an active card of the given limit (baseline §13 setup). */
+/** A user holding an active card of the given limit (behaviour.md §13). */
 export async function userWithCard(
   limit: number,
   finalScore?: number,
