@@ -2,7 +2,6 @@
  * token (behaviour.md §1.18, §4.11; deviation 10: every store is wiped and the
  * counts are real; audit logs survive). */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,87 +12,10 @@
 #include "../util/log.h"
 #include "../util/timefmt.h"
 #include "app_errors.h"
+#include "cleanup_token.h"
 #include "handlers.h"
 #include "outbox_worker.h"
 #include "records.h"
-
-/* ---- confirmation tokens (process memory) ----------------------------- */
-
-/* Outstanding tokens are bounded; when full, expired ones go first, then the
- * oldest. Expired tokens otherwise stay until presented ("has expired"). */
-#define MAX_TOKENS 256
-
-struct token {
-  char id[37];
-  char *admin; /* owned */
-  fin_ms expires_at;
-};
-
-static pthread_mutex_t tokens_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct token tokens[MAX_TOKENS];
-static size_t n_tokens;
-
-static void token_remove(size_t i) {
-  free(tokens[i].admin);
-  tokens[i] = tokens[--n_tokens];
-  memset(&tokens[n_tokens], 0, sizeof tokens[n_tokens]);
-}
-
-/* Under tokens_mu: frees one slot. */
-static void token_evict(fin_ms now) {
-  size_t victim = 0;
-  for (size_t i = 0; i < n_tokens; i++) {
-    if (tokens[i].expires_at < now) {
-      victim = i;
-      break;
-    }
-    if (tokens[i].expires_at < tokens[victim].expires_at) victim = i;
-  }
-  token_remove(victim);
-}
-
-/* Mints a token for admin: FIN_OK, FIN_NOMEM, or FIN_UNAVAILABLE when the
- * random source failed (a token from zeroed bytes would be guessable). */
-static enum fin_status token_mint(const char *admin, fin_ms now, fin_ms ttl, char id[37],
-                                  fin_ms *expires) {
-  char fresh[37];
-  if (fin_uuid_v4(fresh) != 0) return FIN_UNAVAILABLE;
-  char *owner = strdup(admin);
-  if (owner == NULL) return FIN_NOMEM;
-  pthread_mutex_lock(&tokens_mu);
-  if (n_tokens == MAX_TOKENS) token_evict(now);
-  struct token *t = &tokens[n_tokens++];
-  memcpy(t->id, fresh, sizeof fresh);
-  t->admin = owner;
-  t->expires_at = now + ttl;
-  memcpy(id, t->id, 37);
-  *expires = t->expires_at;
-  pthread_mutex_unlock(&tokens_mu);
-  return FIN_OK;
-}
-
-enum token_check { TOKEN_OK, TOKEN_UNKNOWN, TOKEN_EXPIRED, TOKEN_OTHER_ADMIN };
-
-/* Checks and, when valid, consumes the token (single use). */
-static enum token_check token_take(const char *id, const char *admin, fin_ms now) {
-  enum token_check res = TOKEN_UNKNOWN;
-  pthread_mutex_lock(&tokens_mu);
-  for (size_t i = 0; i < n_tokens; i++) {
-    if (strcmp(tokens[i].id, id) != 0) continue;
-    if (tokens[i].expires_at < now) {
-      token_remove(i); /* deleted on detection */
-      res = TOKEN_EXPIRED;
-    } else if (strcmp(tokens[i].admin, admin) != 0) {
-      res = TOKEN_OTHER_ADMIN; /* not consumed */
-    } else {
-      token_remove(i);
-      res = TOKEN_OK;
-    }
-    break;
-  }
-  pthread_mutex_unlock(&tokens_mu);
-  return res;
-}
 
 /* ---- the wipe ---------------------------------------------------------- */
 
@@ -189,13 +111,17 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
   fin_ms now = fin_app_now(c);
   const json_t *tok =
       json_is_object(q->body) ? json_object_get(q->body, "confirmationToken") : NULL;
+  struct fin_err pe = {0};
   if (tok == NULL) { /* step 1: mint */
     char id[37], iso[32];
     fin_ms expires;
     enum fin_status minted =
-        token_mint(admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires);
-    if (minted == FIN_UNAVAILABLE) return fin_resp_fail(r, FIN_E_RANDOM_UNAVAILABLE);
-    if (minted != FIN_OK) return fin_resp_fail(r, FIN_E_INTERNAL);
+        cleanup_token_mint(c, admin, now, fin_rules_of(c)->cleanup_token_ttl_ms, id, &expires, &pe);
+    if (minted != FIN_OK) {
+      struct fin_app_error e = {0};
+      fin_app_error_from_port(&e, minted, &pe, "issue cleanup token");
+      return fin_app_fail(r, &e);
+    }
     json_t *body = json_object();
     json_object_set_new_nocheck(
         body, "message",
@@ -205,14 +131,23 @@ void fin_h_admin_cleanup(struct fin_container *c, const struct fin_req *q, struc
     return fin_resp_json(r, 400, body);
   }
   /* A non-string token matches nothing, like a Map lookup with it would. */
-  switch (json_is_string(tok) ? token_take(json_string_value(tok), admin, now) : TOKEN_UNKNOWN) {
-  case TOKEN_UNKNOWN:
+  enum cleanup_token_check check = CLEANUP_TOKEN_UNKNOWN;
+  enum fin_status st = json_is_string(tok)
+                           ? cleanup_token_take(c, json_string_value(tok), admin, now, &check, &pe)
+                           : FIN_OK;
+  if (st != FIN_OK) {
+    struct fin_app_error e = {0};
+    fin_app_error_from_port(&e, st, &pe, "check cleanup token");
+    return fin_app_fail(r, &e);
+  }
+  switch (check) {
+  case CLEANUP_TOKEN_UNKNOWN:
     return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_INVALID);
-  case TOKEN_EXPIRED:
+  case CLEANUP_TOKEN_EXPIRED:
     return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_EXPIRED);
-  case TOKEN_OTHER_ADMIN:
+  case CLEANUP_TOKEN_OTHER_ADMIN:
     return fin_resp_fail(r, FIN_E_CLEANUP_TOKEN_FOREIGN);
-  case TOKEN_OK:
+  case CLEANUP_TOKEN_OK:
     break;
   }
   run_cleanup(c, admin, r);
