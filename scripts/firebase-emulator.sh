@@ -79,7 +79,13 @@ reset() {
 }
 
 case "${1:-}" in
-  start) start_firestore; [ "${FIN_FIRESTORE_ONLY:-}" = 1 ] || start_auth ;;
+  start)
+    if [ "${FIN_FIRESTORE_ONLY:-}" = 1 ]; then start_firestore
+    else # side by side: each takes seconds to boot (a JVM, a Node CLI)
+      start_firestore & fs=$!
+      start_auth
+      wait "$fs" || exit 1
+    fi ;;
   stop) emu_stop "$RUN/firestore.pid" "stopped Firestore"; emu_stop "$RUN/firebase-auth.pid" "stopped Auth" ;;
   reset) reset ;;
   status)
