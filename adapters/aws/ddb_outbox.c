@@ -82,9 +82,26 @@ static enum fin_status set_status(struct ddb *d, const char *id, const char *set
                     json_pack("{s:s}", "#s", "status"), vals, e);
 }
 
+/* The lease lives on the event (leaseOwner, leaseUntil as ISO text, which
+ * orders as time does); the condition decides between instances. */
+static enum fin_status ob_claim(void *self, const char *id, const char *owner, fin_ms now,
+                                fin_ms until, struct fin_err *e) {
+  char n[32], u[32];
+  return ddb_update(self, ddb_table(self, DDB_T_OUTBOX), event_key(id), "eventId",
+                    "SET leaseOwner = :o, leaseUntil = :u",
+                    "(#s = :p OR #s = :f) AND (attribute_not_exists(leaseUntil) OR "
+                    "leaseUntil <= :n OR leaseOwner = :o)",
+                    json_pack("{s:s}", "#s", "status"),
+                    ddb_vals(5, ":o", ddb_s(owner), ":u", ddb_s(fin_iso(until, u)), ":n",
+                             ddb_s(fin_iso(now, n)), ":p", ddb_s("pending"), ":f", ddb_s("failed")),
+                    e);
+}
+
+/* Every status change ends the lease. */
 static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, struct fin_err *e) {
   char iso[32];
-  return set_status(self, id, "SET #s = :st, sentAt = :sent, updatedAt = :now",
+  return set_status(self, id,
+                    "SET #s = :st, sentAt = :sent, updatedAt = :now REMOVE leaseOwner, leaseUntil",
                     ddb_vals(2, ":st", ddb_s("sent"), ":sent", ddb_s(fin_iso(now, iso))), e);
 }
 
@@ -93,7 +110,7 @@ static enum fin_status ob_mark_failed(void *self, const char *id, const char *er
   char iso[32];
   return set_status(self, id,
                     "SET #s = :st, lastError = :err, nextRetryAt = :r, updatedAt = :now "
-                    "ADD retryCount :one",
+                    "ADD retryCount :one REMOVE leaseOwner, leaseUntil",
                     ddb_vals(4, ":st", ddb_s("failed"), ":err", ddb_s(error ? error : ""), ":r",
                              ddb_s(fin_iso(retry_at, iso)), ":one", ddb_int(1)),
                     e);
@@ -101,8 +118,9 @@ static enum fin_status ob_mark_failed(void *self, const char *id, const char *er
 
 static enum fin_status ob_mark_dead(void *self, const char *id, const char *error,
                                     struct fin_err *e) {
-  return set_status(self, id, "SET #s = :st, lastError = :err, updatedAt = :now",
-                    ddb_vals(2, ":st", ddb_s("dead_letter"), ":err", ddb_s(error ? error : "")), e);
+  return set_status(
+      self, id, "SET #s = :st, lastError = :err, updatedAt = :now REMOVE leaseOwner, leaseUntil",
+      ddb_vals(2, ":st", ddb_s("dead_letter"), ":err", ddb_s(error ? error : "")), e);
 }
 
 static enum fin_status ob_clear(void *self, long *deleted, struct fin_err *e) {
@@ -135,6 +153,7 @@ static const struct fin_outbox_ops outbox_ops = {
     .find_pending = ob_find_pending,
     .find_retry = ob_find_retry,
     .get = ob_get,
+    .claim = ob_claim,
     .mark_sent = ob_mark_sent,
     .mark_failed = ob_mark_failed,
     .mark_dead = ob_mark_dead,

@@ -68,8 +68,43 @@ static enum fin_status ob_get(void *self, const char *id, struct fin_event *out,
   return fs_get_entity(self, fs_path(2, FS_C_OUTBOX, id), event_from_v, event_clear_v, out, e);
 }
 
+/* Read, check, then write under the version read (updateTime): of two
+ * instances claiming at once, the second write fails its precondition. */
+static enum fin_status ob_claim(void *self, const char *id, const char *owner, fin_ms now,
+                                fin_ms until, struct fin_err *e) {
+  static const char *const mask[] = {"leaseOwner", "leaseUntil", NULL};
+  char *path = fs_path(2, FS_C_OUTBOX, id);
+  json_t *doc = NULL;
+  enum fin_status st =
+      path != NULL ? fs_read1(self, path, &doc, e) : fin_err_set(e, FIN_NOT_FOUND, "no such event");
+  const json_t *fields = json_object_get(doc, "fields");
+  const char *status = fs_get_s(fields, "status"), *held = fs_get_s(fields, "leaseOwner");
+  const char *version = json_string_value(json_object_get(doc, "updateTime"));
+  if (st == FIN_OK && (status == NULL || version == NULL ||
+                       (strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0)))
+    st = fin_err_set(e, FIN_PRECONDITION, "event %s is %s", id, status ? status : "malformed");
+  else if (st == FIN_OK && held != NULL && held[0] != '\0' && strcmp(held, owner) != 0 &&
+           fs_get_time(fields, "leaseUntil") > now)
+    st = fin_err_set(e, FIN_PRECONDITION, "event %s is leased to another instance", id);
+  json_t *w = NULL;
+  if (st == FIN_OK) {
+    w = fs_w_update(self, path,
+                    json_pack("{s:o,s:o}", "leaseOwner", fs_s(owner), "leaseUntil", fs_time(until)),
+                    mask, -1);
+    if (w != NULL)
+      json_object_set_new(w, "currentDocument", json_pack("{s:s}", "updateTime", version));
+    st = w != NULL ? fs_commit(self, json_pack("[o]", w), NULL, NULL, e)
+                   : fin_err_set(e, FIN_NOMEM, "out of memory");
+  }
+  json_decref(doc);
+  free(path);
+  return st;
+}
+
+/* Every status change ends the lease (fields in the mask but not in the
+ * update are removed). */
 static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, struct fin_err *e) {
-  static const char *const mask[] = {"status", "sentAt", NULL};
+  static const char *const mask[] = {"status", "sentAt", "leaseOwner", "leaseUntil", NULL};
   return patch(self, fs_path(2, FS_C_OUTBOX, id),
                json_pack("{s:o,s:o}", "status", fs_s("sent"), "sentAt", fs_time(now)), mask, NULL,
                e);
@@ -78,7 +113,8 @@ static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, stru
 /* retryCount moves with a server-side increment: no read, no lost count. */
 static enum fin_status ob_mark_failed(void *self, const char *id, const char *error,
                                       fin_ms retry_at, struct fin_err *e) {
-  static const char *const mask[] = {"status", "lastError", "nextRetryAt", NULL};
+  static const char *const mask[] = {"status",     "lastError",  "nextRetryAt",
+                                     "leaseOwner", "leaseUntil", NULL};
   json_t *inc = json_pack("[{s:s,s:o}]", "fieldPath", "retryCount", "increment", fs_int(1));
   return patch(self, fs_path(2, FS_C_OUTBOX, id),
                json_pack("{s:o,s:o,s:o}", "status", fs_s("failed"), "lastError",
@@ -88,7 +124,7 @@ static enum fin_status ob_mark_failed(void *self, const char *id, const char *er
 
 static enum fin_status ob_mark_dead(void *self, const char *id, const char *error,
                                     struct fin_err *e) {
-  static const char *const mask[] = {"status", "lastError", NULL};
+  static const char *const mask[] = {"status", "lastError", "leaseOwner", "leaseUntil", NULL};
   return patch(
       self, fs_path(2, FS_C_OUTBOX, id),
       json_pack("{s:o,s:o}", "status", fs_s("dead_letter"), "lastError", fs_s(error ? error : "")),
@@ -122,6 +158,7 @@ static const struct fin_outbox_ops outbox_ops = {
     .find_pending = ob_find_pending,
     .find_retry = ob_find_retry,
     .get = ob_get,
+    .claim = ob_claim,
     .mark_sent = ob_mark_sent,
     .mark_failed = ob_mark_failed,
     .mark_dead = ob_mark_dead,

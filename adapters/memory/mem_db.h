@@ -139,6 +139,8 @@ struct mem_event {
   int64_t sequence;
   int64_t counter; /* the sequence key's allocation counter after this event */
   fin_ms next_retry_at, created_at, sent_at;
+  fin_ms lease_until;          /* claim: the lease of lease_owner ends then (0: none) */
+  char lease_owner[40];        /* claim: the instance delivering it ("" when none) */
   struct mem_event *prev_same; /* the previous event of the same sequence key */
   char *last_error;
   uint32_t off_entity_type, off_entity_id, off_eco, off_payload;

@@ -8,6 +8,7 @@
  * event records the key's allocation counter after it); the pending list
  * sorted by (created_at, sequence, id), pruned lazily as events leave
  * `pending`; and the set of failed events. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,9 +323,11 @@ static enum fin_status mark(struct mem_db *db, const char *event_id, enum mark h
   } else if (how == MARK_FAILED && mem_event_reserve_failed(db) != 0) {
     st = fin_err_set(e, FIN_NOMEM, "out of memory");
   } else if (how == MARK_SENT) {
+    ev->lease_until = 0, ev->lease_owner[0] = '\0';
     mem_event_set_status(db, ev, "sent");
     ev->sent_at = when;
   } else {
+    ev->lease_until = 0, ev->lease_owner[0] = '\0';
     mem_event_set_status(db, ev, how == MARK_FAILED ? "failed" : "dead_letter");
     free(ev->last_error);
     ev->last_error = err_copy;
@@ -336,6 +339,30 @@ static enum fin_status mark(struct mem_db *db, const char *event_id, enum mark h
   }
   mem_unlock(db);
   free(err_copy);
+  return st;
+}
+
+static enum fin_status ob_claim(void *self, const char *event_id, const char *owner, fin_ms now,
+                                fin_ms lease_until, struct fin_err *e) {
+  struct mem_db *db = self;
+  if (event_id == NULL || owner == NULL ||
+      strlen(owner) >= sizeof((struct mem_event *)0)->lease_owner)
+    return fin_err_set(e, FIN_INVALID, "event id and a short owner are required");
+  enum fin_status st = FIN_OK;
+  mem_wrlock(db);
+  struct mem_event *ev = mem_event_find(db, event_id);
+  if (ev == NULL)
+    st = fin_err_set(e, FIN_NOT_FOUND, "Event not found: %s", event_id);
+  else if (strcmp(ev->status, "pending") != 0 && strcmp(ev->status, "failed") != 0)
+    st = fin_err_set(e, FIN_PRECONDITION, "event %s is %s", event_id, ev->status);
+  else if (ev->lease_owner[0] != '\0' && ev->lease_until > now &&
+           strcmp(ev->lease_owner, owner) != 0)
+    st = fin_err_set(e, FIN_PRECONDITION, "event %s is leased to another instance", event_id);
+  else {
+    snprintf(ev->lease_owner, sizeof ev->lease_owner, "%s", owner);
+    ev->lease_until = lease_until;
+  }
+  mem_unlock(db);
   return st;
 }
 
@@ -407,6 +434,7 @@ static const struct fin_outbox_ops OUTBOX_OPS = {
     .find_pending = ob_find_pending,
     .find_retry = ob_find_retry,
     .get = ob_get,
+    .claim = ob_claim,
     .mark_sent = ob_mark_sent,
     .mark_failed = ob_mark_failed,
     .mark_dead = ob_mark_dead,

@@ -7,9 +7,12 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../util/ids.h"
 #include "../util/log.h"
 #include "records.h"
 #include "whatsapp_notify.h"
@@ -89,12 +92,69 @@ static enum outcome process_event(struct fin_container *c, const struct fin_even
 }
 
 struct tally {
-  int sent, failed, dead;
+  int sent, failed, dead, skipped; /* skipped: claimed by another instance */
 };
+
+/* ---- claims: one instance delivers each event ---- */
+
+/* How long a claim keeps other instances off an event: far longer than one
+ * delivery (a publish and a mark, each bounded by the client timeouts); an
+ * instance that dies holding it delays that event by this much. */
+#define LEASE_MS 60000
+
+static pthread_once_t owner_once = PTHREAD_ONCE_INIT;
+static char owner_id[40];
+
+/* This process's name on the events it claims: a random UUID, else (no
+ * random source) host and pid, which still differ between live instances. */
+static void owner_init(void) {
+  if (fin_uuid_v4(owner_id) == 0) return;
+  char host[16] = "";
+  gethostname(host, sizeof host - 1);
+  snprintf(owner_id, sizeof owner_id, "%s-%ld", host, (long)getpid());
+}
+
+static bool same_entity(const struct fin_event *a, const struct fin_event *b) {
+  return strcmp(a->ecosystem_id, b->ecosystem_id) == 0 &&
+         strcmp(a->entity_type, b->entity_type) == 0 && strcmp(a->entity_id, b->entity_id) == 0;
+}
+
+/* Leases evs[i] to this instance. When that fails (another instance has
+ * it, or it is no longer due), the entity's later events in this batch are
+ * skipped too, so no instance overtakes another within one entity's
+ * sequence. blocked[] marks the events whose claim failed. */
+static bool claim(struct fin_container *c, const struct fin_event *evs, size_t i, bool *blocked) {
+  for (size_t k = 0; k < i; k++) {
+    if (blocked[k] && same_entity(&evs[k], &evs[i])) {
+      blocked[i] = true;
+      return false;
+    }
+  }
+  if (c->outbox.ops->claim == NULL) return true; /* a store of one process */
+  pthread_once(&owner_once, owner_init);
+  struct fin_err pe = {0};
+  fin_ms now = fin_app_now(c);
+  enum fin_status st =
+      c->outbox.ops->claim(c->outbox.self, evs[i].event_id, owner_id, now, now + LEASE_MS, &pe);
+  if (st == FIN_OK) return true;
+  if (st != FIN_PRECONDITION && st != FIN_NOT_FOUND) {
+    char esc[300];
+    fin_log("warn", "outbox_claim_failed", "\"eventId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"",
+            evs[i].event_id, fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
+  }
+  blocked[i] = true;
+  return false;
+}
 
 static void process_list(struct fin_container *c, const struct fin_event *evs, size_t n,
                          struct tally *t) {
+  bool *blocked = n > 0 ? calloc(n, sizeof *blocked) : NULL;
+  if (n > 0 && blocked == NULL) return; /* out of memory: the next batch tries again */
   for (size_t i = 0; i < n; i++) {
+    if (!claim(c, evs, i, blocked)) {
+      t->skipped++;
+      continue;
+    }
     switch (process_event(c, &evs[i])) {
     case SENT:
       t->sent++;
@@ -109,6 +169,7 @@ static void process_list(struct fin_container *c, const struct fin_event *evs, s
       break;
     }
   }
+  free(blocked);
 }
 
 /* Reads fail every interval while the store is down: log transitions only. */
@@ -169,8 +230,8 @@ int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
   if (n_pending + n_retry > 0) {
     fin_log("info", "outbox_batch",
             "\"pending\":%zu,\"retried\":%zu,\"sent\":%d,\"failed\":%d,\"deadLettered\":%d,"
-            "\"durationMs\":%lld",
-            n_pending, n_retry, t.sent, t.failed, t.dead, mono_ms() - t0);
+            "\"claimedElsewhere\":%d,\"durationMs\":%lld",
+            n_pending, n_retry, t.sent, t.failed, t.dead, t.skipped, mono_ms() - t0);
   }
   if (processed != NULL) *processed = t.sent;
   if (failed != NULL) *failed = t.failed + t.dead;

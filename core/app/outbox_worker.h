@@ -10,9 +10,13 @@
  * its retry count is below outbox_max_retries; after that it is dead-lettered.
  *
  * Delivery is at least once (a crash between publish and mark_sent publishes
- * again); the WhatsApp subscribers de-duplicate their own messages. Batches
- * are serialised process-wide; there is no claim on an event, so two processes
- * sharing one outbox would both publish it.
+ * again); the WhatsApp subscribers de-duplicate their own messages, and
+ * event consumers de-duplicate by eventId (in the EventBridge detail).
+ * Batches are serialised process-wide. Across processes sharing one store,
+ * each event is claimed (the outbox port's claim: a 60 s lease) before it
+ * is delivered, so one instance publishes it and runs its subscribers; when
+ * a claim fails, the entity's later events in the batch wait for the next
+ * one, which keeps each entity's events in sequence order (docs/deploy.md).
  */
 #ifndef FIN_OUTBOX_WORKER_H
 #define FIN_OUTBOX_WORKER_H

@@ -155,6 +155,15 @@ struct fin_outbox_ops {
                                 size_t *n, struct fin_err *e);
   enum fin_status (*get)(void *self, const char *event_id, struct fin_event *out,
                          struct fin_err *e);
+  /* Leases the event to `owner` (an instance id) until lease_until, when
+   * it is pending or failed and no other owner's lease runs at `now` (an
+   * expired lease counts as none; the same owner may renew). FIN_OK: the
+   * caller delivers it; FIN_PRECONDITION: another instance has it, or it
+   * left pending/failed meanwhile; FIN_NOT_FOUND: no such event. The lease
+   * is what makes delivery happen once across instances sharing a store;
+   * mark_sent, mark_failed and mark_dead end it. */
+  enum fin_status (*claim)(void *self, const char *event_id, const char *owner, fin_ms now,
+                           fin_ms lease_until, struct fin_err *e);
   enum fin_status (*mark_sent)(void *self, const char *event_id, fin_ms now, struct fin_err *e);
   /* retry_count += 1, status failed, last_error, next_retry_at = retry_at. */
   enum fin_status (*mark_failed)(void *self, const char *event_id, const char *error,

@@ -142,6 +142,83 @@ static void outbox_pending_survives_churn(void **state) {
     assert_status(C.outbox.ops->mark_dead(C.outbox.self, ids[i], "done", NULL), FIN_OK);
 }
 
+/* ---- claims: one instance delivers an event ---- */
+static enum fin_status claim(const char *id, const char *owner, fin_ms now, fin_ms until) {
+  return C.outbox.ops->claim(C.outbox.self, id, owner, now, until, NULL);
+}
+
+static void outbox_claim_leases(void **state) {
+  char eco[64];
+  new_key(eco, "conf-claim");
+  fin_id e1, e2;
+  append_event(eco, "user", eco, 3000, e1);
+  append_event(eco, "user", eco, 3001, e2);
+  fin_ms t = now_ms();
+  fin_id ghost;
+  new_id(ghost);
+  assert_status(claim(ghost, "a", t, t + 60000), FIN_NOT_FOUND);
+
+  /* a lease keeps others off until it ends; its owner may renew */
+  assert_status(claim(e1, "a", t, t + 60000), FIN_OK);
+  assert_status(claim(e1, "b", t + 1, t + 60001), FIN_PRECONDITION);
+  assert_status(claim(e1, "a", t + 2, t + 60002), FIN_OK);
+  assert_status(claim(e1, "b", t + 60001, t + 120000), FIN_PRECONDITION);
+  /* an expired lease is anyone's (the holder died) */
+  assert_status(claim(e1, "b", t + 60002, t + 120000), FIN_OK);
+  assert_status(claim(e1, "a", t + 60003, t + 120000), FIN_PRECONDITION);
+
+  /* a status change ends the lease: failed is claimable again at once */
+  assert_status(C.outbox.ops->mark_failed(C.outbox.self, e1, "boom", t, NULL), FIN_OK);
+  assert_status(claim(e1, "a", t + 60004, t + 120000), FIN_OK);
+  struct fin_event ev;
+  assert_status(C.outbox.ops->get(C.outbox.self, e1, &ev, NULL), FIN_OK);
+  bool failed = strcmp(ev.status, "failed") == 0 && ev.retry_count == 1;
+  fin_event_clear(&ev);
+  assert_true(failed); /* a claim changes nothing a reader sees */
+  /* sent and dead events are nobody's to claim */
+  assert_status(C.outbox.ops->mark_sent(C.outbox.self, e1, t, NULL), FIN_OK);
+  assert_status(claim(e1, "a", t + 60005, t + 120000), FIN_PRECONDITION);
+  assert_status(C.outbox.ops->mark_dead(C.outbox.self, e2, "gave up", NULL), FIN_OK);
+  assert_status(claim(e2, "a", t, t + 60000), FIN_PRECONDITION);
+}
+
+enum { CLAIMERS = 20 };
+struct claimer {
+  const char *id;
+  char owner[24];
+  enum fin_status st;
+};
+
+static void *lease_one(void *p) {
+  struct claimer *c = p;
+  fin_ms t = now_ms();
+  c->st = claim(c->id, c->owner, t, t + 60000);
+  return NULL;
+}
+
+static void outbox_claim_has_one_winner(void **state) {
+  char eco[64];
+  new_key(eco, "conf-claim-race");
+  fin_id id;
+  append_event(eco, "user", eco, 3000, id);
+  pthread_t th[CLAIMERS];
+  struct claimer *c = conf_hold(sizeof(struct claimer) * CLAIMERS, NULL);
+  for (int i = 0; i < CLAIMERS; i++) {
+    c[i].id = id;
+    snprintf(c[i].owner, sizeof c[i].owner, "instance-%d", i);
+    assert_int_equal(pthread_create(&th[i], NULL, lease_one, &c[i]), 0);
+  }
+  int won = 0, lost = 0;
+  for (int i = 0; i < CLAIMERS; i++) {
+    pthread_join(th[i], NULL);
+    won += c[i].st == FIN_OK;
+    lost += c[i].st == FIN_PRECONDITION;
+  }
+  assert_int_equal(won, 1);
+  assert_int_equal(lost, CLAIMERS - 1);
+  assert_status(C.outbox.ops->mark_sent(C.outbox.self, id, now_ms(), NULL), FIN_OK);
+}
+
 /* ---- WhatsApp notifications ---- */
 static void wa_notifications_save_get_update(void **state) {
   char eco[64], related[64];
@@ -455,6 +532,8 @@ static void approvals_short_ids_unique(void **state) {
 const struct CMUnitTest conf_repo_tests[] = {
     conf_test(outbox_state_machine),
     conf_test(outbox_pending_survives_churn),
+    conf_test(outbox_claim_leases),
+    conf_test(outbox_claim_has_one_winner),
     conf_test(wa_notifications_save_get_update),
     conf_test(wa_inbound_save_get),
     conf_test(approvals_save_get_decide),
