@@ -83,7 +83,15 @@ static enum outcome process_event(struct fin_container *c, const struct fin_even
     stage = "mark_sent";
     memset(&pe, 0, sizeof pe);
     st = c->outbox.ops->mark_sent(c->outbox.self, ev->event_id, fin_app_now(c), &pe);
-    if (st == FIN_OK) return SENT;
+    if (st == FIN_OK) {
+      /* one line per delivery: which instance delivered what (deploy.md) */
+      char eco[200];
+      fin_log("info", "outbox_event_sent",
+              "\"eventId\":\"%s\",\"sequenceNumber\":%lld,\"ecosystemId\":\"%s\"", ev->event_id,
+              (long long)ev->sequence,
+              fin_log_esc(ev->ecosystem_id ? ev->ecosystem_id : "", eco, sizeof eco));
+      return SENT;
+    }
     if (st == FIN_NOT_FOUND) return VANISHED;
   }
   char error[300];

@@ -1,0 +1,27 @@
+// once.test.ts - run by scripts/test-scale.sh after the contract suite went
+// through the balancer: over the whole run, no outbox event was delivered
+// twice, by one instance or by both (the two servers' logs, SCALE_LOGS,
+// name each event they delivered), and both instances served requests.
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+
+const logs = (process.env.SCALE_LOGS ?? "").split(":").filter(Boolean);
+
+function lines(file: string, name: string): any[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.includes(`"event":"${name}"`))
+    .map((l) => JSON.parse(l));
+}
+
+test("no event delivered twice over the whole run; both instances served and delivered", () => {
+  expect(logs.length).toBe(2);
+  const count = new Map<string, number>();
+  for (const f of logs) {
+    const sent = lines(f, "outbox_event_sent");
+    expect(sent.length).toBeGreaterThan(0);
+    expect(lines(f, "request").length).toBeGreaterThan(100);
+    for (const l of sent) count.set(l.eventId, (count.get(l.eventId) ?? 0) + 1);
+  }
+  expect([...count.entries()].filter(([, n]) => n > 1)).toEqual([]);
+});
