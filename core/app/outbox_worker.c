@@ -127,31 +127,35 @@ static bool same_entity(const struct fin_event *a, const struct fin_event *b) {
          strcmp(a->entity_type, b->entity_type) == 0 && strcmp(a->entity_id, b->entity_id) == 0;
 }
 
+enum claim { CLAIMED, SKIP, STOP };
+
 /* Leases evs[i] to this instance. When that fails (another instance has
  * it, or it is no longer due), the entity's later events in this batch are
  * skipped too, so no instance overtakes another within one entity's
- * sequence. blocked[] marks the events whose claim failed. */
-static bool claim(struct fin_container *c, const struct fin_event *evs, size_t i, bool *blocked) {
+ * sequence; blocked[] marks the events whose claim failed. When the store
+ * fails the claim (it is down or slow), the batch stops: one log line,
+ * and the next batch tries again. */
+static enum claim claim(struct fin_container *c, const struct fin_event *evs, size_t i,
+                        bool *blocked) {
   for (size_t k = 0; k < i; k++) {
     if (blocked[k] && same_entity(&evs[k], &evs[i])) {
       blocked[i] = true;
-      return false;
+      return SKIP;
     }
   }
-  if (c->outbox.ops->claim == NULL) return true; /* a store of one process */
+  if (c->outbox.ops->claim == NULL) return CLAIMED; /* a store of one process */
   pthread_once(&owner_once, owner_init);
   struct fin_err pe = {0};
   fin_ms now = fin_app_now(c);
   enum fin_status st =
       c->outbox.ops->claim(c->outbox.self, evs[i].event_id, owner_id, now, now + LEASE_MS, &pe);
-  if (st == FIN_OK) return true;
-  if (st != FIN_PRECONDITION && st != FIN_NOT_FOUND) {
-    char esc[300];
-    fin_log("warn", "outbox_claim_failed", "\"eventId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"",
-            evs[i].event_id, fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
-  }
+  if (st == FIN_OK) return CLAIMED;
   blocked[i] = true;
-  return false;
+  if (st == FIN_PRECONDITION || st == FIN_NOT_FOUND) return SKIP;
+  char esc[300];
+  fin_log("warn", "outbox_claim_failed", "\"eventId\":\"%s\",\"status\":\"%s\",\"detail\":\"%s\"",
+          evs[i].event_id, fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
+  return STOP;
 }
 
 static void process_list(struct fin_container *c, const struct fin_event *evs, size_t n,
@@ -159,7 +163,9 @@ static void process_list(struct fin_container *c, const struct fin_event *evs, s
   bool *blocked = n > 0 ? calloc(n, sizeof *blocked) : NULL;
   if (n > 0 && blocked == NULL) return; /* out of memory: the next batch tries again */
   for (size_t i = 0; i < n; i++) {
-    if (!claim(c, evs, i, blocked)) {
+    enum claim got = claim(c, evs, i, blocked);
+    if (got == STOP) break;
+    if (got == SKIP) {
       t->skipped++;
       continue;
     }

@@ -79,6 +79,34 @@ static void held_events_wait_with_their_entity(void **state) {
   assert_true(in_order);
 }
 
+static int claim_calls;
+static enum fin_status claim_down(void *self, const char *id, const char *owner, fin_ms now,
+                                  fin_ms until, struct fin_err *e) {
+  claim_calls++;
+  return fin_err_set(e, FIN_UNAVAILABLE, "store down");
+}
+
+/* A store that cannot take claims delivers nothing; the batch stops at the
+ * first failure instead of trying (and logging) every event. */
+static void store_failing_claims_stops_the_batch(void **state) {
+  fin_ms t = fin_app_now(&C);
+  fin_id a, b;
+  append("entity-a", t - 2, a);
+  append("entity-b", t - 1, b);
+  struct fin_outbox_ops down = *C.outbox.ops;
+  down.claim = claim_down;
+  const struct fin_outbox_ops *real = C.outbox.ops;
+  C.outbox.ops = &down;
+  int sent = -1, failed = -1;
+  int rc = fin_outbox_run_once(&C, &sent, &failed);
+  C.outbox.ops = real;
+  assert_int_equal(rc, 0);
+  assert_int_equal(sent, 0);
+  assert_int_equal(claim_calls, 1);
+  assert_string_equal(status_of(a), "pending");
+  assert_string_equal(status_of(b), "pending");
+}
+
 static int setup(void **state) {
   return memory_app_load(&C);
 }
@@ -91,6 +119,7 @@ static int teardown(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(held_events_wait_with_their_entity, setup, teardown),
+      cmocka_unit_test_setup_teardown(store_failing_claims_stops_the_batch, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
