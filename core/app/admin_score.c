@@ -122,14 +122,18 @@ static void commit_change(struct fin_container *c, const struct change *ch,
   enum fin_status st = fill_records(c, ch, u, entry, body, &rec);
   if (st == FIN_OK) {
     const char *new_tier = fin_tier_of(fin_rules_of(c), ch->score);
-    struct fin_write w[4];
+    struct fin_write w[5];
     w[0].kind = FIN_W_USER_SCORE;
     w[0].u.score =
         (typeof(w[0].u.score)){u->ecosystem_id, ch->score, new_tier, entry->timestamp, entry};
     w[1].kind = FIN_W_AUDIT_APPEND, w[1].u.audit = &rec.audit;
     w[2].kind = FIN_W_EVENT_APPEND, w[2].u.event = &rec.ev;
     w[3].kind = FIN_W_IDEM_PUT, w[3].u.idem = (typeof(w[0].u.idem)){&rec.idem, entry->timestamp};
-    st = fin_app_commit(c, w, 4, &pe);
+    /* bumps the user's revision, so a payment that read the score before
+     * this change fails its commit and reads again (payments.c) */
+    w[4].kind = FIN_W_USER_CARD_SLOT;
+    w[4].u.slot = (typeof(w[0].u.slot)){u->ecosystem_id, -1};
+    st = fin_app_commit(c, w, 5, &pe);
   } else { /* a record that could not be filled is never committed */
     fin_err_set(&pe, st, "score records not filled: no id (random source) or no memory");
   }

@@ -185,7 +185,7 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
   if (st != FIN_OK) {
     fin_err_set(pe, st, "payment idempotency record not filled: no memory");
   } else {
-    struct fin_write w[7];
+    struct fin_write w[8];
     w[0].kind = FIN_W_TXN_PUT, w[0].u.txn = &pl->t;
     w[1].kind = FIN_W_CARD_BALANCE;
     w[1].u.balance = (typeof(w[0].u.balance)){p->eco,
@@ -202,7 +202,13 @@ static enum fin_status attempt(struct fin_container *c, const struct payment *p,
     w[4].kind = FIN_W_EVENT_APPEND, w[4].u.event = &ev[0];
     w[5].kind = FIN_W_EVENT_APPEND, w[5].u.event = &ev[1];
     w[6].kind = FIN_W_IDEM_PUT, w[6].u.idem = (typeof(w[0].u.idem)){&idem, now};
-    st = fin_app_commit(c, w, 7, pe);
+    /* The new score was computed from this read of the user: the commit
+     * holds only if no other commit changed the user since. The card's
+     * version serialises payments of one card; this covers the others (a
+     * second card, an admin's change, another instance: docs/deploy.md). */
+    w[7].kind = FIN_W_USER_CARD_SLOT;
+    w[7].u.slot = (typeof(w[0].u.slot)){p->eco, u->card_rev};
+    st = fin_app_commit(c, w, 8, pe);
     if (st == FIN_EXISTS && pe->failed_write != 6) st = FIN_INTERNAL;
     fin_idem_clear(&idem);
   }

@@ -36,7 +36,7 @@ struct fin_user {
   char tier[8];    /* low | medium | high (stored, derived from score) */
   struct fin_card_summary summary;
   fin_ms created_at, updated_at, last_login_at;
-  int64_t card_rev; /* +1 per card/request change (store.h USER_CARD_SLOT) */
+  int64_t card_rev; /* +1 per card, request or score change (store.h USER_CARD_SLOT) */
 };
 
 struct fin_score {

@@ -36,6 +36,9 @@
  *                    user (card_rev r) and the issuance commit are one atomic
  *                    decision: a concurrent change of the user's cards or
  *                    requests fails the commit instead of issuing twice.
+ *                    Score changes carry it too: a payment checks it (its
+ *                    new score is computed from the score it read), an
+ *                    admin's change bumps it.
  *
  * Pointers in a write are borrowed for the duration of commit(). On success
  * the store keeps its own copies.
