@@ -4,21 +4,12 @@
 // every outbox event of the burst is delivered by exactly one instance, in
 // its entity's order. (once.test.ts checks the whole run afterwards.)
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { lines, logs } from "./logs";
 import { ADMIN, tok } from "../contract/support/auth";
 import { http } from "../contract/support/direct";
 import { uid } from "../contract/support/ids";
 
 const base = process.env.BASE_URL!;
-const logs = (process.env.SCALE_LOGS ?? "").split(":").filter(Boolean);
-
-/** The JSON lines of one server's log with event `name`. */
-function lines(file: string, name: string): any[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.includes(`"event":"${name}"`))
-    .map((l) => JSON.parse(l));
-}
 
 test("a burst through the balancer: each event delivered once, by one instance, in order; both served", async () => {
   expect(logs.length).toBe(2);

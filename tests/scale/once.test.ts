@@ -3,16 +3,7 @@
 // twice, by one instance or by both (the two servers' logs, SCALE_LOGS,
 // name each event they delivered), and both instances served requests.
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-
-const logs = (process.env.SCALE_LOGS ?? "").split(":").filter(Boolean);
-
-function lines(file: string, name: string): any[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.includes(`"event":"${name}"`))
-    .map((l) => JSON.parse(l));
-}
+import { lines, logs } from "./logs";
 
 test("no event delivered twice over the whole run; both instances served and delivered", () => {
   expect(logs.length).toBe(2);

@@ -3,7 +3,8 @@
  * server thread that serves a key set (so the real libcurl fetch path runs
  * and fetches can be counted). Header-only (static functions): each test
  * program includes it once, after cmocka, jansson, OpenSSL, pthread,
- * stdatomic and the socket headers, and ../../core/util/codec.h. */
+ * stdatomic and the socket headers, ../../core/util/codec.h and the port
+ * header of struct fin_auth. */
 #ifndef FIN_JWT_FIXTURE_H
 #define FIN_JWT_FIXTURE_H
 
@@ -160,6 +161,18 @@ static inline void srv_stop(struct srv *s) {
   pthread_mutex_destroy(&s->mu);
   free(s->body);
   free(s);
+}
+
+/* a.verify() of a token we own (freed here); p NULL: the principal is
+ * dropped. A refusal must come with a reason for the log. */
+static inline enum fin_auth_result check(struct fin_auth a, char *token, struct fin_principal *p) {
+  struct fin_principal scratch;
+  char detail[128] = "";
+  enum fin_auth_result r = a.ops->verify(a.self, token, p ? p : &scratch, detail, sizeof detail);
+  if (r == FIN_AUTH_OK && p == NULL) fin_principal_clear(&scratch);
+  if (r != FIN_AUTH_OK) assert_true(detail[0] != '\0');
+  free(token);
+  return r;
 }
 
 /* The path of the last request (copied into out). */

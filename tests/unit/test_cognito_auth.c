@@ -101,17 +101,6 @@ static int teardown(void **state) {
   return 0;
 }
 
-/* verify() of a token we own (freed here). */
-static enum fin_auth_result check(struct fin_auth a, char *token, struct fin_principal *p) {
-  struct fin_principal scratch;
-  char detail[128] = "";
-  enum fin_auth_result r = a.ops->verify(a.self, token, p ? p : &scratch, detail, sizeof detail);
-  if (r == FIN_AUTH_OK && p == NULL) fin_principal_clear(&scratch);
-  if (r != FIN_AUTH_OK) assert_true(detail[0] != '\0'); /* a reason for the log */
-  free(token);
-  return r;
-}
-
 static unsigned long fetches(struct fx *f) {
   return cognito_auth_jwks_fetches(f->auth);
 }

@@ -143,15 +143,6 @@ static char *id_token(EVP_PKEY *k, const char *iss, const char *client) {
                        "token_use", "id", "iat", (json_int_t)T0, "exp", (json_int_t)(T0 + 3600)));
 }
 
-static enum fin_auth_result check(struct fin_auth a, char *token) {
-  struct fin_principal p;
-  char detail[128] = "";
-  enum fin_auth_result r = a.ops->verify(a.self, token, &p, detail, sizeof detail);
-  if (r == FIN_AUTH_OK) fin_principal_clear(&p);
-  free(token);
-  return r;
-}
-
 static unsigned long reads(struct fx *f) {
   return cognito_auth_pool_reads(f->auth);
 }
@@ -159,21 +150,23 @@ static unsigned long reads(struct fx *f) {
 /* ---- following a reset ---- */
 static void new_pool_is_followed(void **state) {
   struct fx *f = *state;
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a"), NULL), FIN_AUTH_OK);
   assert_int_equal(reads(f), 0); /* tokens of the pool in force never read */
 
   src_set(f->src, POOL_B, "client-b", false); /* the emulator was reset */
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL), FIN_AUTH_OK);
   assert_int_equal(reads(f), 1);
   char path[256];
   srv_path(f->srv, path, sizeof path);
   assert_string_equal(path, "/" POOL_B "/.well-known/jwks.json"); /* the new pool's keys */
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL), FIN_AUTH_OK);
   assert_int_equal(reads(f), 1);
 
   /* the old pool and the old client are no longer trusted */
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a")), FIN_AUTH_INVALID);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-a")), FIN_AUTH_INVALID);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a"), NULL),
+                   FIN_AUTH_INVALID);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-a"), NULL),
+                   FIN_AUTH_INVALID);
 }
 
 static void forged_issuers_cannot_drive_reads(void **state) {
@@ -183,71 +176,77 @@ static void forged_issuers_cannot_drive_reads(void **state) {
                         AWS_ISS "no-underscore",        AWS_ISS "us-east-1_x/../y",
                         AWS_ISS POOL_B "/extra",        ""};
   for (size_t i = 0; i < sizeof junk / sizeof *junk; i++)
-    assert_int_equal(check(f->auth, id_token(key_evil, junk[i], "client-a")), FIN_AUTH_INVALID);
+    assert_int_equal(check(f->auth, id_token(key_evil, junk[i], "client-a"), NULL),
+                     FIN_AUTH_INVALID);
   assert_int_equal(reads(f), 0);
 
   /* plausible pools the source does not name: one read per 5 s at most */
   for (int i = 0; i < 50; i++) {
     char iss[128];
     snprintf(iss, sizeof iss, AWS_ISS "us-east-1_forged%d", i);
-    assert_int_equal(check(f->auth, id_token(key_evil, iss, "client-a")), FIN_AUTH_INVALID);
+    assert_int_equal(check(f->auth, id_token(key_evil, iss, "client-a"), NULL), FIN_AUTH_INVALID);
   }
   assert_int_equal(reads(f), 1);
   advance(f, 4999);
-  assert_int_equal(check(f->auth, id_token(key_evil, AWS_ISS "us-east-1_z", "x")),
+  assert_int_equal(check(f->auth, id_token(key_evil, AWS_ISS "us-east-1_z", "x"), NULL),
                    FIN_AUTH_INVALID);
   assert_int_equal(reads(f), 1);
   advance(f, 1);
-  assert_int_equal(check(f->auth, id_token(key_evil, AWS_ISS "us-east-1_z", "x")),
+  assert_int_equal(check(f->auth, id_token(key_evil, AWS_ISS "us-east-1_z", "x"), NULL),
                    FIN_AUTH_INVALID);
   assert_int_equal(reads(f), 2);
   /* and the pool in force still works */
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a"), NULL), FIN_AUTH_OK);
 }
 
 static void forged_token_of_the_new_pool_is_still_checked(void **state) {
   struct fx *f = *state;
   src_set(f->src, POOL_B, "client-b", false);
   /* the read happens (the source does name B now) but the signature decides */
-  assert_int_equal(check(f->auth, id_token(key_evil, AWS_ISS POOL_B, "client-b")),
+  assert_int_equal(check(f->auth, id_token(key_evil, AWS_ISS POOL_B, "client-b"), NULL),
                    FIN_AUTH_INVALID);
   assert_int_equal(reads(f), 1);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL), FIN_AUTH_OK);
 }
 
 static void failed_read_keeps_the_pool(void **state) {
   struct fx *f = *state;
   src_set(f->src, POOL_B, "client-b", true);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_INVALID);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL),
+                   FIN_AUTH_INVALID);
   assert_int_equal(reads(f), 1);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a"), NULL), FIN_AUTH_OK);
   src_set(f->src, POOL_B, "client-b", false);
   advance(f, 5000);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL), FIN_AUTH_OK);
   assert_int_equal(reads(f), 2);
 }
 
 static void malformed_pool_from_the_source_is_ignored(void **state) {
   struct fx *f = *state;
   src_set(f->src, "no-region/../x", "client-b", false);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_INVALID);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL),
+                   FIN_AUTH_INVALID);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a"), NULL), FIN_AUTH_OK);
 }
 
 static void without_source_nothing_is_followed(void **state) {
   struct fx *f = *state;
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_INVALID);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL),
+                   FIN_AUTH_INVALID);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a"), NULL), FIN_AUTH_OK);
 }
 
 static void custom_issuer_template_is_followed(void **state) {
   struct fx *f = *state;
   src_set(f->src, POOL_B, "client-b", false);
   /* AWS's issuer is not this deployment's form: no read */
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_INVALID);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL),
+                   FIN_AUTH_INVALID);
   assert_int_equal(reads(f), 0);
   assert_int_equal(
-      check(f->auth, id_token(key_a, "http://localhost.localstack.cloud:4566/" POOL_B, "client-b")),
+      check(f->auth, id_token(key_a, "http://localhost.localstack.cloud:4566/" POOL_B, "client-b"),
+            NULL),
       FIN_AUTH_OK);
   assert_int_equal(reads(f), 1);
 }
@@ -268,7 +267,7 @@ static void ping_follows_when_keys_fail(void **state) {
   advance(f, 1000); /* a failed key fetch is retried after a second */
   assert_int_equal(f->auth.ops->ping(f->auth.self, &e), FIN_OK);
   assert_int_equal(reads(f), 1);
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL), FIN_AUTH_OK);
 }
 
 /* Many requests with new-pool tokens right after a reset: one read, all in. */
@@ -279,13 +278,13 @@ struct caller {
 
 static void *call(void *arg) {
   struct caller *c = arg;
-  c->ok = check(c->auth, id_token(key_a, AWS_ISS POOL_B, "client-b")) == FIN_AUTH_OK;
+  c->ok = check(c->auth, id_token(key_a, AWS_ISS POOL_B, "client-b"), NULL) == FIN_AUTH_OK;
   return NULL;
 }
 
 static void concurrent_callers_read_once(void **state) {
   struct fx *f = *state;
-  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a")), FIN_AUTH_OK);
+  assert_int_equal(check(f->auth, id_token(key_a, AWS_ISS POOL_A, "client-a"), NULL), FIN_AUTH_OK);
   src_set(f->src, POOL_B, "client-b", false);
   enum { N = 8 };
   pthread_t th[N];
