@@ -205,12 +205,16 @@ static char *product_of(const struct fin_req *q, struct fin_resp *r) {
 }
 
 /* True when the user may request a card now (behaviour.md §4.4), else r is answered. */
-static bool eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
+enum eligibility { ELIGIBLE, HOLDS_ONE, REFUSED };
+
+/* Answers r unless the user may ask for a card; HOLDS_ONE: refused because
+ * of a card or a pending request the user has. */
+static enum eligibility eligible(struct fin_container *c, const char *eco, struct fin_resp *r) {
   struct fin_eligibility_info el;
   struct fin_app_error e = {0};
   if (fin_check_eligibility(c, eco, &el, &e) != FIN_OK) {
     fin_app_fail(r, &e);
-    return false;
+    return REFUSED;
   }
   if (el.result == FIN_HAS_ACTIVE_CARD)
     fin_resp_fail(r, FIN_E_CARD_EXISTS);
@@ -220,7 +224,8 @@ static bool eligible(struct fin_container *c, const char *eco, struct fin_resp *
     fin_resp_failf(r, FIN_E_REQUEST_COOLDOWN,
                    "Card request rejected recently. Please wait %d days before applying again.",
                    el.cooldown_days);
-  return el.result == FIN_ELIGIBLE;
+  if (el.result == FIN_ELIGIBLE) return ELIGIBLE;
+  return el.result == FIN_HAS_ACTIVE_CARD || el.result == FIN_HAS_PENDING ? HOLDS_ONE : REFUSED;
 }
 
 enum attempt { ISSUED, STALE };
@@ -266,7 +271,16 @@ static enum attempt try_issue(struct fin_container *c, const struct ask *a, stru
     fin_app_fail(r, &e);
     return ISSUED;
   }
-  if (eligible(c, eco, r)) {
+  enum eligibility el = eligible(c, eco, r);
+  if (el == HOLDS_ONE) {
+    /* The card or request may be this key's own, made by a concurrent first
+     * use of the key on another instance (one instance queues those on
+     * fin_idem_lock): then it is replayed, not refused. */
+    struct fin_idem rec = {0};
+    struct fin_err le = {0};
+    if (fin_idem_lookup(c, a->eco, a->hash, &rec, &le) == FIN_OK) replay(c, a, &rec, r);
+    fin_idem_clear(&rec);
+  } else if (el == ELIGIBLE) {
     fin_id rid;
     struct fin_err pe = {0};
     st = decide_and_store(c, &u, a, rid, &pe);
