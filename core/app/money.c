@@ -92,9 +92,10 @@ void fin_card_unlock(const char *card_id) {
 }
 
 void fin_conflict_pause(int attempt) {
-  unsigned char r;
-  RAND_bytes(&r, 1);
-  long us = (long)(r % 1000 + 250) * (attempt < 6 ? attempt : 6); /* 0.25..1 ms per step */
-  struct timespec ts = {0, us * 1000L};
+  unsigned char r[2] = {0, 0};
+  RAND_bytes(r, sizeof r);
+  long cap_us = 1000L << (attempt < 6 ? attempt : 6); /* 2 ms, 4 ms ... 64 ms */
+  long us = 250 + (long)((r[0] << 8 | r[1]) % cap_us);
+  struct timespec ts = {us / 1000000L, (us % 1000000L) * 1000L};
   nanosleep(&ts, NULL);
 }

@@ -8,8 +8,11 @@
 #include "../http/http.h"
 #include "container.h"
 
-/* Retries of a purchase/payment whose card changed between read and commit. */
-#define FIN_MONEY_RETRIES 8
+/* Attempts of a purchase/payment whose card changed between read and
+ * commit. Within a process they queue on the card lock and rarely conflict;
+ * instances sharing a store meet here, and the one that keeps losing a
+ * race for a busy card backs off (fin_conflict_pause) until it wins. */
+#define FIN_MONEY_RETRIES 16
 
 /* Money moves on one card queue up inside this process (a striped lock by
  * card id), so concurrent purchases do not fail each other's version checks
@@ -17,8 +20,9 @@
  * retry. Hold it around the whole read-compute-commit loop. */
 void fin_card_lock(const char *card_id);
 void fin_card_unlock(const char *card_id);
-/* A short jittered pause before retry `attempt` (1, 2, ...) after a
- * version conflict with another process. */
+/* A jittered pause before retry `attempt` (1, 2, ...) after a version
+ * conflict with another process: up to 2^attempt ms (at most 64 ms), so
+ * that two instances racing for one card stop colliding. */
 void fin_conflict_pause(int attempt);
 
 /* Stores a failed transaction (no event, no idempotency record). */
