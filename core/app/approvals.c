@@ -55,6 +55,15 @@ static enum fin_decide_result commit_result(enum fin_status st, const struct fin
                                             int idem_index, struct fin_app_error *e) {
   if (st == FIN_OK) return FIN_DECIDED;
   if (st == FIN_EXISTS && pe->failed_write == idem_index) return FIN_DECIDE_IDEM_RACE;
+  if (st == FIN_EXISTS) {
+    /* A fresh id (the new card's) already exists: an earlier attempt of
+     * this very commit landed and its answer was lost, so the store's
+     * resend met it. The outcome is this decision; its record tells it. */
+    fin_app_error_setf(e, FIN_E_DEPENDENCY_UNAVAILABLE,
+                       "A required service is unavailable (commit decision: outcome unknown); "
+                       "please retry later");
+    return FIN_DECIDE_FAILED;
+  }
   if (st == FIN_PRECONDITION || st == FIN_NOT_FOUND) {
     /* Someone decided (or deleted) the request between our read and commit. */
     fin_app_error_setf(e, FIN_E_REQUEST_NOT_PENDING,
