@@ -25,62 +25,10 @@
 #include "../../core/util/codec.h"
 #include "../../core/util/ids.h"
 #include "../../core/util/log.h"
-#include "memory_app.h"
-
-static struct fin_container C;
-static struct fin_http_out out;
-static json_t *body; /* the last response body */
-static const char *headers[6][2];
-
-static const char *hdr(void *ctx, const char *name) {
-  (void)ctx;
-  for (int i = 0; i < 6 && headers[i][0]; i++)
-    if (strcasecmp(headers[i][0], name) == 0) return headers[i][1];
-  return NULL;
-}
-
-static const char *no_query(void *ctx, const char *name) {
-  (void)ctx, (void)name;
-  return NULL;
-}
-
-/* A dev token of memory mode for eco (role user or admin). */
-static char *token(const char *eco, const char *role) {
-  char claims[128];
-  snprintf(claims, sizeof claims, "{\"ecosystemId\":\"%s\",\"role\":\"%s\"}", eco, role);
-  char *b64 = fin_b64_encode((const unsigned char *)claims, strlen(claims));
-  char *t = malloc(strlen(b64) + 32);
-  sprintf(t, "Bearer mock.%s.sig", b64);
-  free(b64);
-  return t;
-}
-
-/* Runs one request; rid NULL = let the server make the request id. */
-static int run(const char *method, const char *path, const char *auth, const char *key,
-               const char *json, const char *rid) {
-  memset(headers, 0, sizeof headers);
-  int n = 0;
-  if (auth) headers[n][0] = "Authorization", headers[n++][1] = auth;
-  if (key) headers[n][0] = "Idempotency-Key", headers[n++][1] = key;
-  if (json) headers[n][0] = "Content-Type", headers[n++][1] = "application/json";
-  if (rid) headers[n][0] = "X-Request-ID", headers[n++][1] = rid;
-  struct fin_http_in in = {.method = method,
-                           .path = path,
-                           .body = json,
-                           .body_len = json ? strlen(json) : 0,
-                           .client_ip = "127.0.0.1",
-                           .header = hdr,
-                           .query = no_query};
-  fin_http_out_release(&out);
-  struct fin_http_app app = fin_app_http(&C);
-  fin_http_handle(&app, &in, &out);
-  json_decref(body);
-  body = out.body ? json_loadb(out.body, out.body_len, 0, NULL) : NULL;
-  return out.status;
-}
+#include "app_http.h"
 
 static const char *err_code(void) {
-  return json_string_value(json_object_get(json_object_get(body, "error"), "code"));
+  return json_string_value(json_object_get(json_object_get(app_body, "error"), "code"));
 }
 
 static int setup(void **state) {
@@ -91,9 +39,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   (void)state;
   fin_ids_test_fail_random(false);
-  fin_http_out_release(&out);
-  json_decref(body);
-  body = NULL;
+  app_http_release();
   fin_container_destroy(&C);
   return 0;
 }
@@ -129,10 +75,10 @@ static void requests_needing_an_id_fail_with_503_and_store_nothing(void **state)
   assert_string_equal(err_code(), "DEPENDENCY_UNAVAILABLE");
   /* cleanup confirmation token: never minted from zeroed bytes */
   assert_int_equal(run("POST", "/v1/admin/cleanup", admin, NULL, "{}", "rid-2"), 503);
-  assert_null(json_object_get(body, "confirmationToken"));
+  assert_null(json_object_get(app_body, "confirmationToken"));
   fin_ids_test_fail_random(false);
   assert_int_equal(run("GET", "/v1/cards", user, NULL, NULL, "rid-3"), 200);
-  assert_int_equal(json_array_size(json_object_get(body, "cards")), 0);
+  assert_int_equal(json_array_size(json_object_get(app_body, "cards")), 0);
 
   /* with a card: purchases and payments need transaction ids */
   assert_int_equal(
@@ -140,7 +86,7 @@ static void requests_needing_an_id_fail_with_503_and_store_nothing(void **state)
   char cid[40];
   snprintf(cid, sizeof cid, "%s",
            json_string_value(json_object_get(
-               json_object_get(json_object_get(body, "request"), "card"), "cardId")));
+               json_object_get(json_object_get(app_body, "request"), "card"), "cardId")));
   char path[128];
   snprintf(path, sizeof path, "/v1/cards/%s/transactions/purchases", cid);
   fin_ids_test_fail_random(true);
@@ -149,7 +95,7 @@ static void requests_needing_an_id_fail_with_503_and_store_nothing(void **state)
   fin_ids_test_fail_random(false);
   snprintf(path, sizeof path, "/v1/cards/%s/transactions", cid);
   assert_int_equal(run("GET", path, user, NULL, NULL, "rid-6"), 200);
-  assert_int_equal(json_array_size(json_object_get(body, "transactions")), 0);
+  assert_int_equal(json_array_size(json_object_get(app_body, "transactions")), 0);
   /* the same key runs once the source is back: nothing was recorded */
   snprintf(path, sizeof path, "/v1/cards/%s/transactions/purchases", cid);
   assert_int_equal(run("POST", path, user, "k-buy", "{\"amount\":50}", "rid-7"), 201);
@@ -163,7 +109,7 @@ static void requests_needing_an_id_fail_with_503_and_store_nothing(void **state)
   fin_ids_test_fail_random(false);
   assert_int_equal(run("GET", "/v1/admin/users/user-123/score", admin, NULL, NULL, "rid-10"), 200);
   assert_int_equal(
-      json_integer_value(json_object_get(json_object_get(body, "user"), "currentScore")), 700);
+      json_integer_value(json_object_get(json_object_get(app_body, "user"), "currentScore")), 700);
   free(user);
   free(admin);
 }
