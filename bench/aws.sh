@@ -1,45 +1,77 @@
 #!/usr/bin/env bash
-# bench/aws.sh - AWS mode against the emulator on :4566 (started here when
-# nothing answers, stopped after): DynamoDB round trips per purchase and per
-# dashboard (targets <= 2 and <= 3), and the server's CPU time per request
-# (user + system, from /proc) under wrk -t2 -c8. Writes bench/results/aws.json.
-#   BENCH_SECONDS (default 10), BENCH_USERS_N (default 8)
+# bench/aws.sh (`bun run bench:aws`) - AWS mode on DynamoDB Local (tables)
+# and moto (SQS, EventBridge, SSM), both this run's own, on free ports,
+# stopped at the end. Prints, against their targets:
+#   1. DynamoDB round trips per purchase and per dashboard (<= 2, <= 3);
+#   2. the server's CPU time per request (user + system, from /proc) under
+#      wrk -t2 -c8: dashboard and purchase (<= 250 us each);
+#   3. dashboard throughput at 2 and at 64 connections (64 >= 3x 2);
+#   4. the same through bench/delay-proxy.ts, which holds every DynamoDB
+#      request for 5 ms, as a remote DynamoDB would (>= 1500/s at 64).
+# Writes bench/results/aws.json.
+#   BENCH_SECONDS (default 10), BENCH_USERS_N (default 64), BENCH_DELAY_MS (5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh >/dev/null
 make -s build/financial-api
 SECS="${BENCH_SECONDS:-10}"
-NUSERS="${BENCH_USERS_N:-8}"
-export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
-export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
-export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
-work=$(mktemp -d)
-started=""
-SPID=""
+NUSERS="${BENCH_USERS_N:-64}"
+DELAY="${BENCH_DELAY_MS:-5}"
+work="$PWD/.run/bench-aws-$$"
+mkdir -p "$work"
+export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export FIN_AWS_EMULATOR=moto AWS_EMULATOR_RUN="$work/moto" AWS_EMULATOR_PORT
+pids=()
+stops=()
 cleanup() {
-  [ -n "$SPID" ] && kill "$SPID" 2>/dev/null || true
-  [ -n "$started" ] && scripts/aws-emulator.sh stop >/dev/null
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  for s in "${stops[@]}"; do eval "$s" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
-if [ "$(scripts/aws-emulator.sh status)" = "aws-emulator: none on $AWS_ENDPOINT_URL" ]; then
-  scripts/aws-emulator.sh start >/dev/null
-  started=yes
-fi
-prefix="bench$$-"
-build/financial-api provision localstack/manifest.json --tables-only --prefix "$prefix" >/dev/null
 
-free_port() { bun -e 'const s=Bun.listen({hostname:"127.0.0.1",port:0,socket:{data(){}}});console.log(s.port);s.stop(true)'; }
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-INFRA_MODE=aws FIN_DEV_AUTH=true FIN_TABLE_PREFIX="$prefix" FIN_AWS_TIMEOUT_MS=20000 \
-  build/financial-api serve --port "$PORT" --bind 127.0.0.1 2>>"$work/server.log" &
-SPID=$!
-until curl -s -o /dev/null "$BASE/health/liveness"; do sleep 0.05; done
+AWS_EMULATOR_PORT=$(scripts/low-port.sh)
+export AWS_ENDPOINT_URL="http://127.0.0.1:$AWS_EMULATOR_PORT"
+stops+=("scripts/aws-emulator.sh stop")
+scripts/aws-emulator.sh start >/dev/null
+DDB=$(scripts/low-port.sh)
+stops+=("scripts/dynamodb-local.sh stop")
+scripts/dynamodb-local.sh start "$DDB" >/dev/null
+DIRECT="http://127.0.0.1:$DDB"
+AWS_ENDPOINT_URL_DYNAMODB="$DIRECT" build/financial-api provision localstack/manifest.json \
+  --tables-only >/dev/null
+
+# the delaying proxy in front of the same DynamoDB Local
+PPORT=$(scripts/low-port.sh)
+bun bench/delay-proxy.ts "$PPORT" "$DDB" "$DELAY" >"$work/proxy.out" 2>&1 &
+pids+=($!)
+until grep -q ready "$work/proxy.out" 2>/dev/null; do sleep 0.05; done # polling its start
+DELAYED="http://127.0.0.1:$PPORT"
+
+# serve ENDPOINT LOG: a server on DynamoDB at ENDPOINT; sets SPID and BASE
+serve() {
+  rm -f "$work/port"
+  AWS_ENDPOINT_URL_DYNAMODB="$1" INFRA_MODE=aws FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000 \
+    build/financial-api serve --port 0 --port-file "$work/port" --bind 127.0.0.1 2>>"$2" &
+  SPID=$!
+  pids+=($SPID)
+  until [ -s "$work/port" ] && curl -s -o /dev/null "http://127.0.0.1:$(cat "$work/port")/health/liveness"; do
+    kill -0 "$SPID" 2>/dev/null || { tail -20 "$2" >&2; exit 1; }
+    sleep 0.05 # polling the server's start
+  done
+  BASE="http://127.0.0.1:$(cat "$work/port")"
+}
+stop_server() {
+  kill "$SPID"
+  wait "$SPID" 2>/dev/null || true
+}
+
+serve "$DIRECT" "$work/server.log"
 export BENCH_DIR="$PWD/bench" BENCH_USERS="$work/users.lua"
 bun bench/setup.ts "$BASE" "$NUSERS" "$BENCH_USERS"
 
-# round trips: the server logs backend_calls per request
+# 1. round trips: the server logs backend_calls per request
 calls() { # method path-prefix -> average over the logged requests
   grep -a '"event":"request"' "$work/server.log" | grep -a "\"method\":\"$1\"" | grep -a "\"path\":\"$2" |
     sed -n 's/.*"backend_calls":\([0-9]*\).*/\1/p' | awk '{s+=$1; n++} END {printf "%.2f %d\n", (n? s/n : 0), n}'
@@ -55,32 +87,53 @@ done
 read -r BUY_RT BUY_N < <(calls POST /v1/cards/)
 read -r DASH_RT DASH_N < <(calls GET /v1/dashboard)
 
-# CPU per request under load
+# wrk_run NAME CONNS SCRIPT -> "rps p99_ms cpu_us_per_request errors"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 HZ=$(getconf CLK_TCK)
-run() { # name script -> rps cpu_us_per_request
-  local t0 t1
+wrk_run() {
+  local t0 t1 out="$work/$1.out"
   t0=$(cpu_ticks)
-  wrk -t2 -c8 -d"${SECS}s" --latency -s "bench/$2" "$BASE/" >"$work/$1.out"
+  wrk -t2 -c"$2" -d"${SECS}s" --latency -s "bench/$3" "$BASE/" >"$out"
   t1=$(cpu_ticks)
-  local req rps
-  req=$(sed -n 's/.*BENCH .*requests=\([0-9]*\).*/\1/p' "$work/$1.out")
-  rps=$(sed -n 's/.*BENCH rps=\([0-9.]*\).*/\1/p' "$work/$1.out")
-  awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v n="$req" -v r="$rps" \
-    'BEGIN {printf "%.1f %.0f\n", r, (n ? (b - a) / hz * 1e6 / n : 0)}'
+  local f
+  f=$(sed -n 's/.*BENCH //p' "$out")
+  awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v f="$f" 'BEGIN {
+    n = split(f, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
+    printf "%.1f %.2f %.0f %d\n", v["rps"], v["p99_ms"], (v["requests"] ? (b - a) / hz * 1e6 / v["requests"] : 0), v["errors"] }'
 }
-read -r DASH_RPS DASH_CPU < <(run dashboard dashboard.lua)
-read -r BUY_RPS BUY_CPU < <(run purchase purchase.lua)
 
-verdict() { awk -v a="$1" -v t="$2" 'BEGIN{print (a<=t)?"PASS":"MISS"}'; }
+# 2. CPU per request (and a warm-up of the JIT of DynamoDB Local)
+wrk_run warm 8 dashboard.lua >/dev/null
+read -r DASH_RPS _ DASH_CPU DASH_ERR < <(wrk_run dashboard 8 dashboard.lua)
+read -r BUY_RPS _ BUY_CPU BUY_ERR < <(wrk_run purchase 8 purchase.lua)
+# 3. concurrency, store on loopback
+read -r C2_RPS C2_P99 _ C2_ERR < <(wrk_run c2 2 dashboard.lua)
+read -r C64_RPS C64_P99 _ C64_ERR < <(wrk_run c64 64 dashboard.lua)
+stop_server
+
+# 4. concurrency, every store call 5 ms away
+serve "$DELAYED" "$work/server-delayed.log"
+read -r D2_RPS D2_P99 _ D2_ERR < <(wrk_run d2 2 dashboard.lua)
+read -r D64_RPS D64_P99 D64_CPU D64_ERR < <(wrk_run d64 64 dashboard.lua)
+stop_server
+
+le() { awk -v a="$1" -v t="$2" 'BEGIN{print (a<=t)?"PASS":"MISS"}'; }
+ge() { awk -v a="$1" -v t="$2" 'BEGIN{print (a>=t)?"PASS":"MISS"}'; }
+RATIO=$(awk -v a="$C64_RPS" -v b="$C2_RPS" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}')
 echo
-echo "AWS mode against $AWS_ENDPOINT_URL ($(scripts/aws-emulator.sh status | sed 's/aws-emulator: //'))"
-printf 'DynamoDB round trips per purchase:  %s over %s requests (target <= 2 %s)\n' "$BUY_RT" "$BUY_N" "$(verdict "$BUY_RT" 2)"
-printf 'DynamoDB round trips per dashboard: %s over %s requests (target <= 3 %s)\n' "$DASH_RT" "$DASH_N" "$(verdict "$DASH_RT" 3)"
-printf 'server CPU per request: dashboard %s us (%s req/s), purchase %s us (%s req/s), wrk -t2 -c8 %ss\n' \
-  "$DASH_CPU" "$DASH_RPS" "$BUY_CPU" "$BUY_RPS" "$SECS"
-echo "(req/s here is the emulator's pace, not the server's: moto serves about 400 calls/s)"
+echo "AWS mode: DynamoDB Local $DIRECT (delayed ${DELAY} ms: $DELAYED), moto $AWS_ENDPOINT_URL; wrk -t2 ${SECS}s"
+printf 'DynamoDB round trips per purchase:  %s over %s requests (target <= 2 %s)\n' "$BUY_RT" "$BUY_N" "$(le "$BUY_RT" 2)"
+printf 'DynamoDB round trips per dashboard: %s over %s requests (target <= 3 %s)\n' "$DASH_RT" "$DASH_N" "$(le "$DASH_RT" 3)"
+printf 'server CPU per dashboard: %s us at %s req/s, -c8 (target <= 250 %s)\n' "$DASH_CPU" "$DASH_RPS" "$(le "$DASH_CPU" 250)"
+printf 'server CPU per purchase:  %s us at %s req/s, -c8 (target <= 250 %s)\n' "$BUY_CPU" "$BUY_RPS" "$(le "$BUY_CPU" 250)"
+printf 'dashboards/s, store on loopback: -c2 %s (p99 %s ms), -c64 %s (p99 %s ms): x%s (target >= 3 %s)\n' \
+  "$C2_RPS" "$C2_P99" "$C64_RPS" "$C64_P99" "$RATIO" "$(ge "$RATIO" 3)"
+printf 'dashboards/s, store %s ms away:  -c2 %s (p99 %s ms), -c64 %s (p99 %s ms, %s us CPU each) (target >= 1500 %s)\n' \
+  "$DELAY" "$D2_RPS" "$D2_P99" "$D64_RPS" "$D64_P99" "$D64_CPU" "$(ge "$D64_RPS" 1500)"
+ERRS=$((DASH_ERR + BUY_ERR + C2_ERR + C64_ERR + D2_ERR + D64_ERR))
+echo "non-2xx or socket errors over all runs: $ERRS"
 mkdir -p bench/results
-printf '{"purchase_round_trips":%s,"dashboard_round_trips":%s,"dashboard_cpu_us":%s,"purchase_cpu_us":%s,"dashboard_rps":%s,"purchase_rps":%s}\n' \
-  "$BUY_RT" "$DASH_RT" "$DASH_CPU" "$BUY_CPU" "$DASH_RPS" "$BUY_RPS" >bench/results/aws.json
+printf '{"purchase_round_trips":%s,"dashboard_round_trips":%s,"dashboard_cpu_us":%s,"purchase_cpu_us":%s,"dashboard_rps_c8":%s,"purchase_rps_c8":%s,"dashboard_rps_c2":%s,"dashboard_rps_c64":%s,"c64_over_c2":%s,"delay_ms":%s,"delayed_dashboard_rps_c2":%s,"delayed_dashboard_rps_c64":%s,"errors":%s}\n' \
+  "$BUY_RT" "$DASH_RT" "$DASH_CPU" "$BUY_CPU" "$DASH_RPS" "$BUY_RPS" "$C2_RPS" "$C64_RPS" "$RATIO" \
+  "$DELAY" "$D2_RPS" "$D64_RPS" "$ERRS" >bench/results/aws.json
 echo "figures: bench/results/aws.json"

@@ -8,8 +8,11 @@
 # Through the balancer: a burst of writes whose outbox events are each
 # delivered by exactly one of the two (tests/scale/burst.test.ts reads the
 # two servers' logs), the whole HTTP contract suite, then over the whole
-# run no event delivered twice and both instances busy (once.test.ts). Emulators, servers and nginx are this run's own, on
-# free ports, and stopped at the end. SCALE_MODES ("aws firebase").
+# run no event delivered twice and both instances busy (once.test.ts); last,
+# two more instances on tables of their own and one fake WPP-Connect server:
+# each admin notification sent once (whatsapp.test.ts). Emulators, servers
+# and nginx are this run's own, on free ports, and stopped at the end.
+# SCALE_MODES ("aws firebase").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
@@ -120,6 +123,7 @@ scale_aws() (
   step aws-burst scripts/bun-test.sh tests/scale/burst.test.ts --timeout 120000
   step aws-contract scripts/contract.sh --timeout 60000
   step aws-once scripts/bun-test.sh tests/scale/once.test.ts
+  step aws-whatsapp scripts/bun-test.sh tests/scale/whatsapp.test.ts --timeout 120000
   [ "$failed" -eq 0 ]
 )
 
@@ -138,6 +142,7 @@ scale_firebase() (
   step firebase-burst scripts/bun-test.sh tests/scale/burst.test.ts --timeout 120000
   step firebase-contract scripts/contract.sh --timeout 30000
   step firebase-once scripts/bun-test.sh tests/scale/once.test.ts
+  step firebase-whatsapp scripts/bun-test.sh tests/scale/whatsapp.test.ts --timeout 120000
   [ "$failed" -eq 0 ]
 )
 

@@ -2,6 +2,7 @@
 #include "aws_http.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -55,7 +56,9 @@ struct aws_client {
   long timeout_ms, connect_ms, base_ms, cap_ms;
   int max_retries;
   atomic_ulong calls;
-  pthread_mutex_t mu; /* guards idle/n_idle */
+  pthread_mutex_t mu; /* guards idle/n_idle and the signing key */
+  char key_day[9];    /* "YYYYMMDD" of key, "" before the first call */
+  unsigned char key[SIGV4_KEY_LEN];
   struct conn *idle[POOL_MAX];
   int n_idle;
 };
@@ -119,6 +122,7 @@ void aws_client_free(struct aws_client *c) {
   for (int i = 0; i < c->n_idle; i++)
     conn_free(c->idle[i]);
   pthread_mutex_destroy(&c->mu);
+  OPENSSL_cleanse(c->key, sizeof c->key);
   free(c->endpoint), free(c->host), free(c->path), free(c->region);
   free(c->key_id), free(c->secret), free(c->token);
   free(c->host_h), free(c->token_h), free(c->ctype_h);
@@ -259,6 +263,26 @@ static void conn_give(struct aws_client *c, struct conn *k) {
   conn_free(k);
 }
 
+/* ---- signing ---- */
+/* The signing key of date's day into out: derived once a day per client
+ * (four HMACs, a sixth of a call's CPU), not once per call. */
+static bool signing_key_for(struct aws_client *c, const char *date, unsigned char *out) {
+  pthread_mutex_lock(&c->mu);
+  bool kept = strncmp(c->key_day, date, 8) == 0;
+  if (kept) memcpy(out, c->key, SIGV4_KEY_LEN);
+  pthread_mutex_unlock(&c->mu);
+  if (kept) return true;
+  char day[9];
+  memcpy(day, date, 8);
+  day[8] = '\0';
+  if (sigv4_signing_key(c->secret, day, c->region, c->svc->name, out) != SIGV4_OK) return false;
+  pthread_mutex_lock(&c->mu);
+  memcpy(c->key, out, SIGV4_KEY_LEN);
+  memcpy(c->key_day, day, sizeof c->key_day);
+  pthread_mutex_unlock(&c->mu);
+  return true;
+}
+
 /* ---- one exchange ---- */
 struct outcome {
   CURLcode rc;
@@ -304,9 +328,12 @@ static const char *exchange(struct aws_client *c, const char *target, const char
   struct sigv4_pair signed_h[] = {
       {"Host", c->host}, {"Content-Type", c->svc->content_type}, {"X-Amz-Target", target}};
   struct sigv4_request r = {"POST", c->path, NULL, 0, signed_h, 3, body, len};
-  struct sigv4_creds k = {c->key_id, c->secret, c->token, c->region, c->svc->name};
+  unsigned char key[SIGV4_KEY_LEN];
+  if (!signing_key_for(c, date, key)) return "cannot sign (OpenSSL)";
+  struct sigv4_creds k = {c->key_id, c->secret, c->token, c->region, c->svc->name, key};
   struct sigv4_result sig;
   enum sigv4_status st = sigv4_sign(&r, &k, date, &sig);
+  OPENSSL_cleanse(key, sizeof key);
   if (st != SIGV4_OK) return st == SIGV4_NOMEM ? "out of memory" : "cannot sign (OpenSSL)";
 
   /* header lines on the stack: curl only reads the list */

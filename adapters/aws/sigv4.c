@@ -323,8 +323,11 @@ enum sigv4_status sigv4_sign(const struct sigv4_request *r, const struct sigv4_c
   sb_str(&sts, hash);
   if (sts.oom) goto fail;
 
-  st = sigv4_signing_key(c->secret_access_key, day, c->region, c->service, key);
-  if (st != SIGV4_OK) goto fail;
+  if (c->signing_key != NULL)
+    memcpy(key, c->signing_key, sizeof key);
+  else if ((st = sigv4_signing_key(c->secret_access_key, day, c->region, c->service, key)) !=
+           SIGV4_OK)
+    goto fail;
   if (!hmac(key, sizeof key, sts.p, sts.n, sig)) {
     st = SIGV4_CRYPTO;
     goto fail;

@@ -53,6 +53,10 @@ struct sigv4_creds {
   const char *session_token; /* NULL: none; else signed as X-Amz-Security-Token */
   const char *region;        /* "us-east-1" */
   const char *service;       /* signing name: "dynamodb", "cognito-idp" ... */
+  /* NULL: derived from the secret for the request's day; else that key
+   * (sigv4_signing_key for the same day, region and service), which spares
+   * four HMACs per request to a caller that keeps it for the day. */
+  const unsigned char *signing_key;
 };
 
 /* The artefacts of one signature. The three strings are owned by the

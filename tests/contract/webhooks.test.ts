@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "./support/auth";
 import { get } from "./support/client";
 import { key, uid } from "./support/ids";
+import { fakeWpp, stopFakes, waitFor, wppEnv, type FakeWpp } from "./support/fake_wpp";
 import { startServer } from "./support/server";
 import { validateResponse } from "./support/validate";
 
@@ -217,61 +218,14 @@ describe("S107 the webhook secret", () => {
 
 /* ---- S108: a fake WPP-Connect server ---- */
 
-type Seen = { method: string; path: string; auth: string | null; body: any };
-const fakes: { stop: (force?: boolean) => void }[] = [];
-afterAll(() => fakes.forEach((s) => s.stop(true)));
+afterAll(stopFakes);
 
-/** A WPP-Connect stand-in recording every request it gets (behaviour.md §9). */
-function fakeWpp() {
-  const seen: Seen[] = [];
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(req) {
-      const path = new URL(req.url).pathname;
-      const text = await req.text();
-      const body = text ? JSON.parse(text) : undefined;
-      seen.push({ method: req.method, path, auth: req.headers.get("authorization"), body });
-      if (req.method === "POST" && path === "/api/sess-x/k3y/generate-token")
-        return Response.json({ status: "success", session: "sess-x", token: "tkn-1", full: "sess-x:tkn-1" });
-      if (req.headers.get("authorization") !== "Bearer tkn-1") return new Response("unauthorized", { status: 401 });
-      if (req.method === "GET" && path === "/api/sess-x/check-connection-session")
-        return Response.json({ status: "CONNECTED", session: "sess-x" });
-      if (req.method === "POST" && path === "/api/sess-x/send-message")
-        return Response.json({ status: "success", response: [{ id: `true_${body.phone}@c.us_${seen.length}` }] });
-      return new Response("not found", { status: 404 });
-    },
-  });
-  fakes.push(server);
-  const sent = () => seen.filter((s) => s.path === "/api/sess-x/send-message").map((s) => s.body as { phone: string; message: string });
-  return { url: `http://127.0.0.1:${server.port}`, seen, sent };
-}
-
-/** Polls `fn` until it returns a value (the outbox worker runs every second). */
-async function waitFor<T>(what: string, fn: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50); // polling a condition with a deadline
-  }
-}
-
-let wa: Promise<{ base: string; wpp: ReturnType<typeof fakeWpp> }> | undefined;
+let wa: Promise<{ base: string; wpp: FakeWpp }> | undefined;
 /** One API server wired to one fake WPP server, shared by the S108/D-17 tests. */
 function whatsapp() {
   wa ??= (async () => {
     const wpp = fakeWpp();
-    const base = await startServer({
-      WPP_BASE_URL: wpp.url,
-      WPP_SECRET_KEY: "k3y",
-      WPP_SESSION_NAME: "sess-x",
-      WHATSAPP_NOTIFICATIONS_ENABLED: "true",
-      ADMIN_PHONE_1: "", // "" = unset: the default admin phones
-      ADMIN_PHONE_2: "",
-      WEBHOOK_SECRET: SECRET,
-    });
+    const base = await startServer({ ...wppEnv(wpp), WEBHOOK_SECRET: SECRET });
     return { base, wpp };
   })();
   return wa;
@@ -291,7 +245,7 @@ async function api(base: string, method: string, path: string, auth: string, bod
 }
 
 /** A user at `score` (< 500) with a pending request, and the two notifications for it. */
-async function pendingNotified(base: string, wpp: ReturnType<typeof fakeWpp>, score = 450) {
+async function pendingNotified(base: string, wpp: FakeWpp, score = 450) {
   const id = uid("wa");
   expect((await api(base, "POST", "/v1/users", tok(id), {})).status).toBe(201);
   expect((await api(base, "PATCH", `/v1/admin/users/${id}/score`, ADMIN(), { score, reason: "setup" })).status).toBe(200);

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "../contract/support/auth";
 import { key, uid } from "../contract/support/ids";
 import { startServer } from "../contract/support/server";
+import { fakeWpp, stopFakes, waitFor, wppEnv } from "../contract/support/fake_wpp";
 
 const HOOK = "/webhooks/wpp-connect";
 const PHONE_1 = "5511999999999"; // a default admin phone (lua/shared.lua)
@@ -42,57 +43,13 @@ async function call(base: string, method: string, path: string, headers: Record<
 const api = (base: string, method: string, path: string, auth: string, body?: unknown) =>
   call(base, method, path, { Authorization: auth, "Idempotency-Key": key() }, body);
 
-const fakes: { stop: (force?: boolean) => void }[] = [];
-afterAll(() => fakes.forEach((s) => s.stop(true)));
-
-/** A WPP-Connect stand-in that records the messages sent to admins. */
-function fakeWpp() {
-  const sent: { phone: string; message: string }[] = [];
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(req) {
-      const path = new URL(req.url).pathname;
-      const text = await req.text();
-      const body = text ? JSON.parse(text) : undefined;
-      if (path.endsWith("/generate-token")) return Response.json({ status: "success", session: "sx", token: "t", full: "sx:t" });
-      if (path === "/api/sx/send-message") {
-        sent.push(body);
-        return Response.json({ status: "success", response: [{ id: `true_${body.phone}_${sent.length}` }] });
-      }
-      if (path === "/api/sx/check-connection-session") return Response.json({ status: "CONNECTED", session: "sx" });
-      return new Response("not found", { status: 404 });
-    },
-  });
-  fakes.push(server);
-  return { url: `http://127.0.0.1:${server.port}`, sent };
-}
+afterAll(stopFakes);
 
 /** An API server wired to a fake WPP server, notifications on. */
 async function whatsappServer(env: Record<string, string> = {}) {
   const wpp = fakeWpp();
-  const base = await startServer({
-    WPP_BASE_URL: wpp.url,
-    WPP_SECRET_KEY: "k",
-    WPP_SESSION_NAME: "sx",
-    WHATSAPP_NOTIFICATIONS_ENABLED: "true",
-    ADMIN_PHONE_1: "",
-    ADMIN_PHONE_2: "",
-    WEBHOOK_SECRET: SECRET,
-    ...env,
-  });
+  const base = await startServer({ ...wppEnv(wpp), WEBHOOK_SECRET: SECRET, ...env });
   return { base, wpp };
-}
-
-/** Polls `fn` until it returns a value (the outbox worker runs every second). */
-async function waitFor<T>(what: string, fn: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50); // polling a condition with a deadline
-  }
 }
 
 /** Registers a user with a low score and a pending card request. */
@@ -116,7 +73,7 @@ describe("item 2: the webhook fails closed", () => {
     const { base, wpp } = await whatsappServer({ WEBHOOK_SECRET: "", NODE_ENV: "" });
     const p = await pendingRequest(base);
     // the tracker exists once the admins were told
-    await waitFor("notification", () => (wpp.sent.some((m) => m.message.includes(`${p.id}@`)) ? true : undefined));
+    await waitFor("notification", () => (wpp.sent().some((m) => m.message.includes(`${p.id}@`)) ? true : undefined));
     for (const headers of [{}, { "X-Webhook-Secret": "" }, { "X-Webhook-Secret": "guess" }]) {
       const r = await call(base, "POST", HOOK, headers, message(PHONE_1, `y ${p.requestId}`));
       expect(r.status).toBe(503);
@@ -128,7 +85,7 @@ describe("item 2: the webhook fails closed", () => {
   test("with a secret: a wrong or missing one is 401 and changes nothing; the right one decides", async () => {
     const { base, wpp } = await whatsappServer();
     const p = await pendingRequest(base);
-    await waitFor("notification", () => (wpp.sent.some((m) => m.message.includes(`${p.id}@`)) ? true : undefined));
+    await waitFor("notification", () => (wpp.sent().some((m) => m.message.includes(`${p.id}@`)) ? true : undefined));
     for (const headers of [{}, { "X-Webhook-Secret": SECRET.slice(0, -1) }, { "X-Webhook-Secret": `${SECRET}x` }]) {
       const r = await call(base, "POST", HOOK, headers, message(PHONE_1, `y ${p.requestId}`));
       expect(r.status).toBe(401);
@@ -141,7 +98,7 @@ describe("item 2: the webhook fails closed", () => {
 
 /** The short id of the admin message about user `id`, once it was sent. */
 async function shortIdOf(wpp: ReturnType<typeof fakeWpp>, id: string): Promise<string> {
-  const m = await waitFor(`message for ${id}`, () => wpp.sent.find((x) => x.message.includes(`Customer: ${id}@`)));
+  const m = await waitFor(`message for ${id}`, () => wpp.sent().find((x) => x.message.includes(`Customer: ${id}@`)));
   return /^\[Card Request #([0-9A-F]{8})\]/.exec(m.message)?.[1] ?? "";
 }
 
@@ -222,7 +179,7 @@ describe("item 13: user text reaching admins is cleaned", () => {
     // none and the body's email is checked instead: unit test_register)
     const email = `${id}@x.co\n\nReply: "y 00000000" to approve\u202e\u200b\r`;
     const p = await pendingRequest(base, { email });
-    const m = await waitFor("message", () => wpp.sent.find((x) => x.message.includes(`Customer: ${id}@`)));
+    const m = await waitFor("message", () => wpp.sent().find((x) => x.message.includes(`Customer: ${id}@`)));
     const short = /^\[Card Request #([0-9A-F]{8})\]/.exec(m.message)?.[1] ?? "";
     expect(m.message).toBe(
       `[Card Request #${short}]\nCustomer: ${id}@x.coReply: "y 00000000" to approve\nTier: low\nScore: 450\n\n` +

@@ -113,7 +113,7 @@ static void signed_json_round_trip(void **state) {
                            {"X-Amz-Date", date},
                            {"X-Amz-Security-Token", "session-tok"}};
   struct sigv4_request r = {"POST", "/", NULL, 0, h, 5, body, strlen(body)};
-  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb"};
+  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb", NULL};
   struct sigv4_result s;
   assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
   assert_string_equal(auth, s.authorization);

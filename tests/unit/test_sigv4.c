@@ -285,7 +285,7 @@ static void listed_date_and_token_are_not_repeated(void **state) {
   struct sigv4_pair h[] = {
       {"host", "example.amazonaws.com"}, {"X-Amz-Security-Token", STS_TOKEN}, {"X-AMZ-DATE", DATE}};
   struct sigv4_request r = {.method = "POST", .path = "/", .headers = h, .n_headers = 3};
-  struct sigv4_creds c = {"AKIDEXAMPLE", SECRET, STS_TOKEN, "us-east-1", "service"};
+  struct sigv4_creds c = {"AKIDEXAMPLE", SECRET, STS_TOKEN, "us-east-1", "service", NULL};
   struct sigv4_result s;
   assert_int_equal(sigv4_sign(&r, &c, DATE, &s), SIGV4_OK);
   assert_string_equal(s.authorization,
@@ -301,7 +301,7 @@ static void json_call_shape(void **state) {
                            {"Content-Type", "application/x-amz-json-1.0"},
                            {"X-Amz-Target", "DynamoDB_20120810.DescribeTable"}};
   struct sigv4_request r = {"POST", "/", NULL, 0, h, 3, body, strlen(body)};
-  struct sigv4_creds c = {"test", "test", NULL, "us-east-1", "dynamodb"};
+  struct sigv4_creds c = {"test", "test", NULL, "us-east-1", "dynamodb", NULL};
   struct sigv4_result a, b;
   assert_int_equal(sigv4_sign(&r, &c, DATE, &a), SIGV4_OK);
   assert_int_equal(sigv4_sign(&r, &c, DATE, &b), SIGV4_OK);
@@ -320,10 +320,34 @@ static void json_call_shape(void **state) {
   sigv4_result_clear(&b);
 }
 
+/* A signing key kept by the caller for the day signs as the derived one;
+ * a key of another day signs differently (the given key is what is used). */
+static void kept_signing_key(void **state) {
+  const char *body = "{}";
+  struct sigv4_pair h[] = {{"Host", "127.0.0.1:4566"}, {"X-Amz-Target", "DynamoDB_20120810.GetItem"}};
+  struct sigv4_request r = {"POST", "/", NULL, 0, h, 2, body, 2};
+  struct sigv4_creds c = {"test", SECRET, NULL, "us-east-1", "dynamodb", NULL};
+  unsigned char today[SIGV4_KEY_LEN], yesterday[SIGV4_KEY_LEN];
+  assert_int_equal(sigv4_signing_key(SECRET, "20150830", "us-east-1", "dynamodb", today), SIGV4_OK);
+  assert_int_equal(sigv4_signing_key(SECRET, "20150829", "us-east-1", "dynamodb", yesterday),
+                   SIGV4_OK);
+  struct sigv4_result derived, kept, stale;
+  assert_int_equal(sigv4_sign(&r, &c, DATE, &derived), SIGV4_OK);
+  c.signing_key = today;
+  assert_int_equal(sigv4_sign(&r, &c, DATE, &kept), SIGV4_OK);
+  c.signing_key = yesterday;
+  assert_int_equal(sigv4_sign(&r, &c, DATE, &stale), SIGV4_OK);
+  assert_string_equal(kept.authorization, derived.authorization);
+  assert_string_not_equal(stale.signature, derived.signature);
+  sigv4_result_clear(&derived);
+  sigv4_result_clear(&kept);
+  sigv4_result_clear(&stale);
+}
+
 static void bad_date_is_refused(void **state) {
   struct sigv4_pair h[] = {{"Host", "x"}};
   struct sigv4_request r = {"GET", "/", NULL, 0, h, 1, NULL, 0};
-  struct sigv4_creds c = {"AKIDEXAMPLE", SECRET, NULL, "us-east-1", "service"};
+  struct sigv4_creds c = {"AKIDEXAMPLE", SECRET, NULL, "us-east-1", "service", NULL};
   struct sigv4_result s;
   assert_int_equal(sigv4_sign(&r, &c, "2015-08-30", &s), SIGV4_BAD_DATE);
   assert_null(s.authorization);
@@ -337,7 +361,7 @@ static void bad_date_is_refused(void **state) {
 }
 
 int main(void) {
-  struct CMUnitTest tests[N_VECTORS + 4];
+  struct CMUnitTest tests[N_VECTORS + 5];
   for (size_t i = 0; i < N_VECTORS; i++)
     tests[i] = (struct CMUnitTest){VECTORS[i].name, run_vector, NULL, NULL, (void *)&VECTORS[i]};
   tests[N_VECTORS] = (struct CMUnitTest)cmocka_unit_test(derived_signing_key);
@@ -345,5 +369,6 @@ int main(void) {
       (struct CMUnitTest)cmocka_unit_test(listed_date_and_token_are_not_repeated);
   tests[N_VECTORS + 2] = (struct CMUnitTest)cmocka_unit_test(json_call_shape);
   tests[N_VECTORS + 3] = (struct CMUnitTest)cmocka_unit_test(bad_date_is_refused);
-  return _cmocka_run_group_tests("sigv4", tests, N_VECTORS + 4, NULL, NULL);
+  tests[N_VECTORS + 4] = (struct CMUnitTest)cmocka_unit_test(kept_signing_key);
+  return _cmocka_run_group_tests("sigv4", tests, N_VECTORS + 5, NULL, NULL);
 }

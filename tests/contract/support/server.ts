@@ -56,7 +56,7 @@ const runTag = () => `t${process.pid}x${crypto.randomUUID().slice(0, 8)}x${++ded
 /** Tables (AWS) or a database (Firebase) of its own for a dedicated server,
  * so what it counts or wipes is its own (memory mode gets a fresh process
  * anyway). */
-async function ownTables(bin: string): Promise<Record<string, string>> {
+export async function ownTables(bin = process.env.FIN_BIN ?? "build/financial-api"): Promise<Record<string, string>> {
   if (mode() === "firebase") return { FIRESTORE_DATABASE: runTag() };
   if (mode() !== "aws") return {};
   const prefix = `${runTag()}-`;
@@ -70,6 +70,12 @@ async function ownTables(bin: string): Promise<Record<string, string>> {
 
 /** Starts a dedicated server (same mode as the suite) with extra environment. */
 export async function startServer(env: Record<string, string> = {}, useSharedTables = false): Promise<string> {
+  return (await launchServer(env, useSharedTables)).base;
+}
+
+/** startServer, also giving the server's log file and a graceful stop
+ * (SIGTERM, then its exit: the outbox worker ends its batch first). */
+export async function launchServer(env: Record<string, string> = {}, useSharedTables = false) {
   const bin = process.env.FIN_BIN ?? "build/financial-api";
   const tables = useSharedTables ? {} : await ownTables(bin);
   const tag = runTag();
@@ -82,7 +88,12 @@ export async function startServer(env: Record<string, string> = {}, useSharedTab
     stderr: Bun.file(log),
   });
   started.push(proc);
-  return waitReady(portFile, log, proc);
+  const base = await waitReady(portFile, log, proc);
+  const stop = async () => {
+    proc.kill("SIGTERM");
+    return proc.exited;
+  };
+  return { base, log, stop };
 }
 
 let shared: Promise<string> | undefined;
