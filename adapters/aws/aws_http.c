@@ -2,8 +2,8 @@
 #include "aws_http.h"
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>

@@ -324,7 +324,8 @@ static void json_call_shape(void **state) {
  * a key of another day signs differently (the given key is what is used). */
 static void kept_signing_key(void **state) {
   const char *body = "{}";
-  struct sigv4_pair h[] = {{"Host", "127.0.0.1:4566"}, {"X-Amz-Target", "DynamoDB_20120810.GetItem"}};
+  struct sigv4_pair h[] = {{"Host", "127.0.0.1:4566"},
+                           {"X-Amz-Target", "DynamoDB_20120810.GetItem"}};
   struct sigv4_request r = {"POST", "/", NULL, 0, h, 2, body, 2};
   struct sigv4_creds c = {"test", SECRET, NULL, "us-east-1", "dynamodb", NULL};
   unsigned char today[SIGV4_KEY_LEN], yesterday[SIGV4_KEY_LEN];
