@@ -41,6 +41,11 @@ build/san/%.o: %.c
 build/financial-api: $(REL_OBJS) build/rel/core/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The delaying TCP proxy of bench:aws (bench/delay_proxy.c).
+build/delay-proxy: bench/delay_proxy.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $<
+
 # The same binary under sanitizers (contract tests can run against it).
 build/san/financial-api: $(SAN_OBJS) build/san/core/main.o
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)

@@ -1,11 +1,13 @@
 /* server.c - libmicrohttpd glue: daemon life cycle, signals, per-request
  * state, bounded body reading, and turning a fin_http_out into a response.
  *
- * A complete request is suspended and handed to the worker pool
- * (workers.h); the worker fills the response and resumes the connection,
- * and the polling thread sends it. Polling threads therefore never wait on
- * a store, so they read every connection promptly and libmicrohttpd's idle
- * timeout only ever closes connections that really are idle. */
+ * Threads (workers.h): in remote modes each connection has a thread of its
+ * own, which reads its requests and runs their handlers; a handler waiting
+ * on a store holds up no other connection, so libmicrohttpd's idle timeout
+ * only ever closes connections that really are idle. With a worker pool
+ * (FIN_HTTP_WORKERS), a complete request is suspended and handed to it; the
+ * worker fills the response and resumes the connection, and the polling
+ * thread sends it. Memory mode runs handlers on the polling threads. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -365,6 +367,12 @@ static unsigned pool_size(void) {
   return n < 2 ? 2u : (unsigned)n;
 }
 
+static const char *pool_size_str(void) {
+  static char buf[16];
+  snprintf(buf, sizeof buf, "%u", pool_size());
+  return buf;
+}
+
 /* Fills *ss from bind_addr; returns 0 (no address: any IPv4), 4, 6 or -1. */
 static int parse_bind(const char *bind_addr, int port, struct sockaddr_storage *ss) {
   memset(ss, 0, sizeof *ss);
@@ -417,12 +425,17 @@ static int write_port_file(int port) {
   return 0;
 }
 
+/* Stack of a connection's own thread: handlers keep little on the stack. */
+#define CONN_STACK_SIZE ((size_t)512 * 1024)
+
 static struct MHD_Daemon *start(const struct fin_http_app *app, int port, const char *bind_addr,
-                                bool epoll, const struct fin_http_limits *lim) {
+                                bool epoll, bool per_conn, const struct fin_http_limits *lim) {
   struct sockaddr_storage ss;
   int fam = parse_bind(bind_addr, port, &ss);
   if (fam < 0) return NULL;
+  if (per_conn) epoll = false; /* each thread polls its one socket */
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                   (per_conn ? MHD_USE_THREAD_PER_CONNECTION : 0) |
                    (epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL) |
                    (fam == 6 ? MHD_USE_IPv6 : 0) | (workers ? MHD_ALLOW_SUSPEND_RESUME : 0);
   struct MHD_OptionItem bind_opt[] = {
@@ -434,11 +447,12 @@ static struct MHD_Daemon *start(const struct fin_http_app *app, int port, const 
       {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)lim->max_conns, NULL},
       {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)lim->per_ip, NULL},
       {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
+      {per_conn ? MHD_OPTION_THREAD_STACK_SIZE : MHD_OPTION_END, (intptr_t)CONN_STACK_SIZE, NULL},
       {MHD_OPTION_END, 0, NULL},
   };
   return MHD_start_daemon(
       flags, (uint16_t)port, NULL, NULL, on_access, (void *)app, MHD_OPTION_EXTERNAL_LOGGER,
-      mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE, pool_size(), MHD_OPTION_CONNECTION_TIMEOUT,
+      mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE, per_conn ? 0u : pool_size(), MHD_OPTION_CONNECTION_TIMEOUT,
       idle_timeout_s(), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
       MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY, limit_opt,
@@ -489,11 +503,13 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   bool epoll = true;
   struct fin_http_limits lim;
   fin_http_limits_from_env(&lim);
-  struct MHD_Daemon *d = start(app, port, bind_addr, true, &lim);
-  if (d == NULL) {
+  bool per_conn = fin_workers_per_connection(app->remote);
+  struct MHD_Daemon *d = start(app, port, bind_addr, !per_conn, per_conn, &lim);
+  if (d == NULL && !per_conn) {
     epoll = false;
-    d = start(app, port, bind_addr, false, &lim);
+    d = start(app, port, bind_addr, false, false, &lim);
   }
+  if (per_conn) epoll = false;
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
   if (d == NULL || (n_workers > 0 && workers == NULL)) {
     fin_log("error", d ? "workers_failed" : "listen_failed", "\"port\":%d,\"workers\":%u", port,
@@ -508,9 +524,9 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   int bound = bi ? (int)bi->port : port;
   fin_log("info", "listening",
-          "\"port\":%d,\"threads\":%u,\"workers\":%u,\"idleTimeoutS\":%u,\"poll\":\"%s\","
+          "\"port\":%d,\"threads\":\"%s\",\"workers\":%u,\"idleTimeoutS\":%u,\"poll\":\"%s\","
           "\"maxConnections\":%u,\"maxConnectionsPerIp\":%u,\"requestTimeoutMs\":%u",
-          bound, pool_size(), n_workers, idle_timeout_s(), epoll ? "epoll" : "poll", lim.max_conns,
+          bound, per_conn ? "per-connection" : pool_size_str(), n_workers, idle_timeout_s(), epoll ? "epoll" : "poll", lim.max_conns,
           lim.per_ip, lim.head_timeout_ms);
   if (fin_conn_sweeper_start(lim.head_timeout_ms) != 0)
     fin_log("error", "request_timeout_off", NULL); /* serve anyway: the idle timeout remains */

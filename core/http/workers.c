@@ -86,13 +86,23 @@ void fin_workers_stop(struct fin_workers *w) {
   free(w);
 }
 
-unsigned fin_workers_default(bool remote) {
+/* FIN_HTTP_WORKERS, or -1 when unset or invalid (logged). */
+static long workers_env(void) {
   const char *env = getenv("FIN_HTTP_WORKERS");
-  if (env != NULL && *env != '\0') {
-    char *end;
-    long v = strtol(env, &end, 10);
-    if (*end == '\0' && v >= 0 && v <= MAX_THREADS) return (unsigned)v;
-    fin_log("warn", "config_invalid", "\"name\":\"FIN_HTTP_WORKERS\",\"using\":\"default\"");
-  }
-  return remote ? 32 : 0;
+  if (env == NULL || *env == '\0') return -1;
+  char *end;
+  long v = strtol(env, &end, 10);
+  if (*end == '\0' && v >= 0 && v <= MAX_THREADS) return v;
+  fin_log("warn", "config_invalid", "\"name\":\"FIN_HTTP_WORKERS\",\"using\":\"default\"");
+  return -1;
+}
+
+unsigned fin_workers_default(bool remote) {
+  (void)remote;
+  long v = workers_env();
+  return v > 0 ? (unsigned)v : 0;
+}
+
+bool fin_workers_per_connection(bool remote) {
+  return remote && workers_env() < 0;
 }
