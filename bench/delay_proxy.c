@@ -31,8 +31,8 @@
 /* One proxied connection: the client's socket and the upstream one. */
 struct pair {
   int cfd, ufd;
-  int held;   /* chunks of this pair still in the FIFO */
-  bool dead;  /* closed; freed when held reaches 0 */
+  int held;    /* chunks of this pair still in the FIFO */
+  bool dead;   /* closed; freed when held reaches 0 */
   char *out_u; /* bytes the upstream socket did not take yet */
   size_t n_u;
   char *out_c; /* bytes the client socket did not take yet */
@@ -95,7 +95,7 @@ static void pair_close(struct pair *p) {
 
 static void pair_release(struct pair *p) {
   if (!p->dead || p->held != 0 || p->cfd < 0) return;
-  p->cfd = -1; /* queued once */
+  p->cfd = -1;                                                           /* queued once */
   if (n_graves == (int)(sizeof graveyard / sizeof graveyard[0])) return; /* leak, never crash */
   graveyard[n_graves++] = p;
 }
@@ -179,7 +179,6 @@ static void hold(struct pair *p, const char *d, size_t len) {
   tail = k;
   if (was_empty) arm();
 }
-
 
 static void accept_one(int lfd, int up_port) {
   int cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -452,11 +452,11 @@ static struct MHD_Daemon *start(const struct fin_http_app *app, int port, const 
   };
   return MHD_start_daemon(
       flags, (uint16_t)port, NULL, NULL, on_access, (void *)app, MHD_OPTION_EXTERNAL_LOGGER,
-      mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE, per_conn ? 0u : pool_size(), MHD_OPTION_CONNECTION_TIMEOUT,
-      idle_timeout_s(), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY, limit_opt,
-      MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
+      mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE, per_conn ? 0u : pool_size(),
+      MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_s(), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      (size_t)(32 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+      MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_ARRAY, limit_opt, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
 }
 
 static void wait_for_stop(void) {
@@ -526,8 +526,8 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   fin_log("info", "listening",
           "\"port\":%d,\"threads\":\"%s\",\"workers\":%u,\"idleTimeoutS\":%u,\"poll\":\"%s\","
           "\"maxConnections\":%u,\"maxConnectionsPerIp\":%u,\"requestTimeoutMs\":%u",
-          bound, per_conn ? "per-connection" : pool_size_str(), n_workers, idle_timeout_s(), epoll ? "epoll" : "poll", lim.max_conns,
-          lim.per_ip, lim.head_timeout_ms);
+          bound, per_conn ? "per-connection" : pool_size_str(), n_workers, idle_timeout_s(),
+          epoll ? "epoll" : "poll", lim.max_conns, lim.per_ip, lim.head_timeout_ms);
   if (fin_conn_sweeper_start(lim.head_timeout_ms) != 0)
     fin_log("error", "request_timeout_off", NULL); /* serve anyway: the idle timeout remains */
   if (write_port_file(bound) != 0) {
