@@ -86,7 +86,7 @@ struct fin_http_app {
   const struct fin_auth *auth;     /* authenticates FIN_RT_AUTH routes */
   /* The rate limits now (configuration may change them while serving). */
   void (*limits)(const struct fin_container *c, struct fin_rate_limits *out);
-  /* Handlers wait on remote stores: run them on a worker pool (server.c). */
+  /* Handlers wait on remote stores: each connection gets its own thread (server.c). */
   bool remote;
 };
 
