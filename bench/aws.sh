@@ -92,22 +92,8 @@ done
 read -r BUY_RT BUY_N < <(calls POST /v1/cards/)
 read -r DASH_RT DASH_N < <(calls GET /v1/dashboard)
 
-# wrk_run NAME CONNS SCRIPT -> "rps p99_ms cpu_us_per_request errors"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 HZ=$(getconf CLK_TCK)
-wrk_run() {
-  local t0 t1 out="$work/$1.out"
-  t0=$(cpu_ticks)
-  wrk -t2 -c"$2" -d"${SECS}s" --latency -s "bench/$3" "$BASE/" >"$out"
-  t1=$(cpu_ticks)
-  local f
-  f=$(sed -n 's/.*BENCH //p' "$out")
-  echo "  $1 (-c$2): $f" >&2
-  awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v f="$f" 'BEGIN {
-    n = split(f, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-    printf "%.1f %.2f %.0f %d\n", v["rps"], v["p99_ms"], (v["requests"] ? (b - a) / hz * 1e6 / v["requests"] : 0), v["errors"] }'
-}
-
 # settle: waits until the server's CPU stops moving (the outbox worker has
 # delivered what the requests wrote), at most 60 s
 settle() {
@@ -121,21 +107,30 @@ settle() {
   done
 }
 
+# wrk_run NAME CONNS SCRIPT [settle] -> "rps p99_ms cpu_us_per_request errors";
+# with `settle`, CPU counts until the server is idle again
+wrk_run() {
+  local t0 t1 out="$work/$1.out"
+  t0=$(cpu_ticks)
+  wrk -t2 -c"$2" -d"${SECS}s" --latency -s "bench/$3" "$BASE/" >"$out"
+  [ -n "${4:-}" ] && settle
+  t1=$(cpu_ticks)
+  local f
+  f=$(sed -n 's/.*BENCH //p' "$out")
+  echo "  $1 (-c$2): $f" >&2
+  awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v f="$f" 'BEGIN {
+    n = split(f, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
+    printf "%.1f %.2f %.0f %d\n", v["rps"], v["p99_ms"], (v["requests"] ? (b - a) / hz * 1e6 / v["requests"] : 0), v["errors"] }'
+}
+
 # 2. CPU per dashboard (after a warm-up of DynamoDB Local's JIT)
 wrk_run warm 8 dashboard.lua >/dev/null
 read -r DASH_RPS _ DASH_CPU DASH_ERR < <(wrk_run dashboard 8 dashboard.lua)
 # 3. concurrency, store on loopback
 read -r C2_RPS C2_P99 _ C2_ERR < <(wrk_run c2 2 dashboard.lua)
 read -r C64_RPS C64_P99 _ C64_ERR < <(wrk_run c64 64 dashboard.lua)
-# 4. CPU per purchase, the outbox's deliveries of their events included:
-# counted until the server is idle again
-t0=$(cpu_ticks)
-wrk_run purchase 8 purchase.lua >"$work/purchase.fig"
-settle
-t1=$(cpu_ticks)
-read -r BUY_RPS _ _ BUY_ERR <"$work/purchase.fig"
-BOUGHT=$(sed -n 's/.*BENCH .*requests=\([0-9]*\).*/\1/p' "$work/purchase.out")
-BUY_CPU=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v n="$BOUGHT" 'BEGIN {printf "%.0f", (n ? (b - a) / hz * 1e6 / n : 0)}')
+# 4. CPU per purchase, the outbox's deliveries of their events included
+read -r BUY_RPS _ BUY_CPU BUY_ERR < <(wrk_run purchase 8 purchase.lua settle)
 stop_server
 
 # 5. concurrency, every store call DELAY ms away

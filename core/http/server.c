@@ -367,12 +367,6 @@ static unsigned pool_size(void) {
   return n < 2 ? 2u : (unsigned)n;
 }
 
-static const char *pool_size_str(void) {
-  static char buf[16];
-  snprintf(buf, sizeof buf, "%u", pool_size());
-  return buf;
-}
-
 /* Fills *ss from bind_addr; returns 0 (no address: any IPv4), 4, 6 or -1. */
 static int parse_bind(const char *bind_addr, int port, struct sockaddr_storage *ss) {
   memset(ss, 0, sizeof *ss);
@@ -433,7 +427,6 @@ static struct MHD_Daemon *start(const struct fin_http_app *app, int port, const 
   struct sockaddr_storage ss;
   int fam = parse_bind(bind_addr, port, &ss);
   if (fam < 0) return NULL;
-  if (per_conn) epoll = false; /* each thread polls its one socket */
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                    (per_conn ? MHD_USE_THREAD_PER_CONNECTION : 0) |
                    (epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL) |
@@ -498,18 +491,17 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   sigaddset(&block, SIGINT);
   sigaddset(&block, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &block, &prev);
-  unsigned n_workers = fin_workers_default(app->remote);
+  struct fin_threading plan = fin_workers_plan(app->remote);
+  unsigned n_workers = plan.pool;
   workers = n_workers > 0 ? fin_workers_start(n_workers) : NULL;
-  bool epoll = true;
+  bool epoll = !plan.per_conn; /* a connection's own thread polls its one socket */
   struct fin_http_limits lim;
   fin_http_limits_from_env(&lim);
-  bool per_conn = fin_workers_per_connection(app->remote);
-  struct MHD_Daemon *d = start(app, port, bind_addr, !per_conn, per_conn, &lim);
-  if (d == NULL && !per_conn) {
+  struct MHD_Daemon *d = start(app, port, bind_addr, epoll, plan.per_conn, &lim);
+  if (d == NULL && epoll) {
     epoll = false;
     d = start(app, port, bind_addr, false, false, &lim);
   }
-  if (per_conn) epoll = false;
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
   if (d == NULL || (n_workers > 0 && workers == NULL)) {
     fin_log("error", d ? "workers_failed" : "listen_failed", "\"port\":%d,\"workers\":%u", port,
@@ -524,9 +516,10 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   int bound = bi ? (int)bi->port : port;
   fin_log("info", "listening",
-          "\"port\":%d,\"threads\":\"%s\",\"workers\":%u,\"idleTimeoutS\":%u,\"poll\":\"%s\","
+          "\"port\":%d,\"threads\":%u,\"threadPerConnection\":%s,\"workers\":%u,\"idleTimeoutS\":%"
+          "u,\"poll\":\"%s\","
           "\"maxConnections\":%u,\"maxConnectionsPerIp\":%u,\"requestTimeoutMs\":%u",
-          bound, per_conn ? "per-connection" : pool_size_str(), n_workers, idle_timeout_s(),
+          bound, pool_size(), plan.per_conn ? "true" : "false", n_workers, idle_timeout_s(),
           epoll ? "epoll" : "poll", lim.max_conns, lim.per_ip, lim.head_timeout_ms);
   if (fin_conn_sweeper_start(lim.head_timeout_ms) != 0)
     fin_log("error", "request_timeout_off", NULL); /* serve anyway: the idle timeout remains */

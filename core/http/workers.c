@@ -97,12 +97,7 @@ static long workers_env(void) {
   return -1;
 }
 
-unsigned fin_workers_default(bool remote) {
-  (void)remote;
+struct fin_threading fin_workers_plan(bool remote) {
   long v = workers_env();
-  return v > 0 ? (unsigned)v : 0;
-}
-
-bool fin_workers_per_connection(bool remote) {
-  return remote && workers_env() < 0;
+  return (struct fin_threading){v > 0 ? (unsigned)v : 0, remote && v < 0};
 }

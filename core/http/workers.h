@@ -29,16 +29,17 @@ bool fin_workers_submit(struct fin_workers *w, struct fin_job *job);
 /* Runs what is queued, joins the threads and frees the pool. NULL is fine. */
 void fin_workers_stop(struct fin_workers *w);
 
-/* Threads of a pool: FIN_HTTP_WORKERS when set, else none. 0 = no pool:
- * requests run on the thread that read them (a polling thread, or the
- * connection's own thread, fin_workers_per_connection). */
-unsigned fin_workers_default(bool remote);
-
-/* Whether each connection gets a thread of its own that runs its requests:
- * the default when the handlers are `remote` (they spend most of their time
- * waiting on remote calls, and a waiting thread holds up no other
- * connection) and FIN_HTTP_WORKERS is not set. Memory-mode handlers only
- * compute: they run on the polling threads. */
-bool fin_workers_per_connection(bool remote);
+/* How the server runs requests. FIN_HTTP_WORKERS=N (N > 0): a pool of N
+ * threads takes them. Otherwise they run on the thread that read them: when
+ * the handlers are `remote` (they spend most of their time waiting on remote
+ * calls) and FIN_HTTP_WORKERS is not set, each connection's own thread, so
+ * a waiting handler holds up no other connection; else libmicrohttpd's
+ * polling threads (memory-mode handlers only compute). An invalid
+ * FIN_HTTP_WORKERS is logged and ignored. */
+struct fin_threading {
+  unsigned pool; /* worker threads, 0 = none */
+  bool per_conn; /* a thread per connection */
+};
+struct fin_threading fin_workers_plan(bool remote);
 
 #endif
