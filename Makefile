@@ -11,7 +11,7 @@ TEST_CFLAGS := $(PKG_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/nul
 TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null) $(PKG_LIBS)
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CSTD    := -std=gnu11 -D_GNU_SOURCE
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -O2 -g -fno-omit-frame-pointer
 # float-cast-overflow is not part of GCC's "undefined" group: (int)1e300 is UB.
 SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined,float-cast-overflow

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "../../core/util/codec.h"
-#include "../../core/util/log.h"
 #include "../../core/util/timefmt.h"
 #include "cognito_pool.h"
 #include "jwks.h"
