@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/jsonout.h"
 #include "mem_db.h"
 
 /* ---- keys ---- */
@@ -67,7 +68,7 @@ static bool is_pending(const struct mem_event *ev) {
 struct mem_event *mem_event_pack(const struct fin_event *e) {
   char *payload = NULL;
   if (e->payload != NULL) {
-    payload = json_dumps(e->payload, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+    payload = fin_json_dump_typed(e->payload, NULL); /* reads back with the same types */
     if (payload == NULL) return NULL;
   }
   const char *s[4] = {e->event_type, e->entity_type, e->entity_id, e->ecosystem_id};

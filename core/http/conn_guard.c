@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -25,12 +26,17 @@
 #define DEF_PER_IP 64
 #define DEF_TIMEOUT_MS 10000
 
+/* since_ms and arrived are written by the connection's thread without the
+ * lock (it would be taken three times per request by every thread): since_ms
+ * first, then arrived with release, so a sweep that sees the new arrived
+ * sees the new since_ms. Seeing an older pair is what a sweep a moment
+ * earlier would have seen. */
 struct fin_conn {
   int fd;
-  int64_t since_ms; /* start of the request (or of the idle wait for one) */
-  bool arrived;     /* request complete: being answered */
-  bool shut;        /* already shut down by the sweeper */
-  void *request;
+  _Atomic int64_t since_ms; /* start of the request (or of the idle wait for one) */
+  atomic_bool arrived;      /* request complete: being answered */
+  bool shut;                /* already shut down by the sweeper; lock held */
+  void *request;            /* the connection's thread only */
   struct fin_conn *prev, *next;
 };
 
@@ -89,25 +95,23 @@ void *fin_conn_close(struct fin_conn *c) {
 
 void fin_conn_set_request(struct fin_conn *c, void *state) {
   if (c == NULL) return;
-  pthread_mutex_lock(&lock);
   c->request = state;
-  c->since_ms = fin_now_ms();
-  c->arrived = false;
-  pthread_mutex_unlock(&lock);
+  atomic_store_explicit(&c->since_ms, fin_now_ms(), memory_order_relaxed);
+  atomic_store_explicit(&c->arrived, false, memory_order_release);
 }
 
 void fin_conn_arrived(struct fin_conn *c) {
   if (c == NULL) return;
-  pthread_mutex_lock(&lock);
-  c->arrived = true;
-  pthread_mutex_unlock(&lock);
+  atomic_store_explicit(&c->arrived, true, memory_order_relaxed);
 }
 
 /* Shuts down every connection past its deadline; lock held. */
 static void sweep(int64_t now) {
   unsigned n = 0;
   for (struct fin_conn *c = head; c != NULL; c = c->next) {
-    if (c->arrived || c->shut || now - c->since_ms < (int64_t)timeout_ms) continue;
+    if (c->shut || atomic_load_explicit(&c->arrived, memory_order_acquire)) continue;
+    if (now - atomic_load_explicit(&c->since_ms, memory_order_relaxed) < (int64_t)timeout_ms)
+      continue;
     shutdown(c->fd, SHUT_RDWR);
     c->shut = true;
     n++;

@@ -8,6 +8,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,41 @@ static size_t layout(const struct digits *g, char *buf, size_t pos) {
   return pos;
 }
 
+/* Writes the decimal digits of v (v >= 0) at buf; returns their count. */
+static size_t put_u64(uint64_t v, char *buf) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (size_t i = 0; i < n; i++)
+    buf[i] = tmp[n - 1 - i];
+  return n;
+}
+
+/* Money takes this path: x (> 0, < CENTS_FAST_MAX) is the double nearest to
+ * some c/100. Then "c/100" without trailing zeros is x's shortest form: it
+ * reads back as x (division is correctly rounded, like strtod), and below
+ * CENTS_FAST_MAX a double's gap is far under 0.01, so no other multiple of
+ * 0.01 (every shorter candidate is one) reads back as x. Returns 0 when x is
+ * not such a value. */
+#define CENTS_FAST_MAX 1e12
+static size_t cents_form(double x, char *buf) {
+  if (!(x < CENTS_FAST_MAX) || x < 1e-2) return 0;
+  uint64_t c = (uint64_t)llround(x * 100.0);
+  if ((double)c / 100.0 != x) return 0;
+  size_t pos = put_u64(c / 100, buf);
+  unsigned frac = (unsigned)(c % 100);
+  if (frac != 0) {
+    buf[pos++] = '.';
+    buf[pos++] = (char)('0' + frac / 10);
+    if (frac % 10 != 0) buf[pos++] = (char)('0' + frac % 10);
+  }
+  buf[pos] = '\0';
+  return pos;
+}
+
 size_t fin_jsnum(double x, char *buf) {
   if (isnan(x) || isinf(x)) {
     memcpy(buf, "null", 5);
@@ -149,13 +185,18 @@ size_t fin_jsnum(double x, char *buf) {
     buf[1] = '\0';
     return 1;
   }
-  if (fabs(x) < 9007199254740992.0 && x == floor(x)) /* exact integers print as such */
-    return (size_t)snprintf(buf, FIN_JSNUM_MAX, "%lld", (long long)x);
   size_t pos = 0;
   if (x < 0) {
     buf[pos++] = '-';
     x = -x;
   }
+  if (x < 9007199254740992.0 && x == floor(x)) { /* exact integers print as such */
+    pos += put_u64((uint64_t)x, buf + pos);
+    buf[pos] = '\0';
+    return pos;
+  }
+  size_t n = cents_form(x, buf + pos);
+  if (n > 0) return pos + n;
   struct digits g;
   shortest(x, &g);
   return layout(&g, buf, pos);

@@ -1,6 +1,7 @@
 /* jsonout.c - JSON.stringify-compatible writer for jansson values. */
 #include "jsonout.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,13 @@ struct buf {
   char *p;
   size_t len, cap;
   int oom;
+  bool typed; /* integral reals get ".0" (fin_json_dump_typed) */
 };
 
 static int reserve(struct buf *b, size_t more) {
   if (b->oom) return -1;
   if (b->len + more + 1 <= b->cap) return 0;
-  size_t cap = b->cap ? b->cap : 256;
+  size_t cap = b->cap ? b->cap : 1024; /* most bodies fit: one allocation */
   while (cap < b->len + more + 1)
     cap *= 2;
   char *p = realloc(b->p, cap);
@@ -132,9 +134,12 @@ static int write_value(struct buf *b, const json_t *v, int depth) {
     put(b, num, (size_t)n);
     break;
   }
-  case JSON_REAL:
-    put(b, num, fin_jsnum(json_real_value(v), num));
+  case JSON_REAL: {
+    size_t n = fin_jsnum(json_real_value(v), num);
+    put(b, num, n);
+    if (b->typed && num[strspn(num, "-0123456789")] == '\0') put(b, ".0", 2);
     break;
+  }
   case JSON_TRUE:
     put(b, "true", 4);
     break;
@@ -149,8 +154,8 @@ static int write_value(struct buf *b, const json_t *v, int depth) {
   return 0;
 }
 
-char *fin_json_dump(const json_t *v, size_t *len) {
-  struct buf b = {0};
+static char *dump(const json_t *v, size_t *len, bool typed) {
+  struct buf b = {.typed = typed};
   if (v == NULL) {
     put(&b, "null", 4);
   } else if (write_value(&b, v, 0) != 0) {
@@ -164,4 +169,12 @@ char *fin_json_dump(const json_t *v, size_t *len) {
   b.p[b.len] = '\0';
   if (len != NULL) *len = b.len;
   return b.p;
+}
+
+char *fin_json_dump(const json_t *v, size_t *len) {
+  return dump(v, len, false);
+}
+
+char *fin_json_dump_typed(const json_t *v, size_t *len) {
+  return dump(v, len, true);
 }

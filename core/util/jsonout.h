@@ -12,4 +12,9 @@
 /* Returns a new NUL-terminated string (free()), *len its length; NULL on OOM. */
 char *fin_json_dump(const json_t *v, size_t *len);
 
+/* The same, but a real with an integral value keeps a ".0" (5.0, not 5), so
+ * the text parses back into the same jansson types: for values stored as
+ * text and read back, not for answers. Same ownership as fin_json_dump. */
+char *fin_json_dump_typed(const json_t *v, size_t *len);
+
 #endif

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,11 +104,58 @@ static void random_round_trip(void **state) {
   }
 }
 
+/* Money values (the double nearest to c/100) take a path of their own:
+ * their text must be c/100 written out, round-trip, and be the shortest
+ * (one digit fewer does not read back). A million values across every
+ * magnitude up to the path's limit, and their neighbours (general path). */
+static void cents_are_shortest(void **state) {
+  (void)state;
+  uint64_t s = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 1000000; i++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    uint64_t mod = 10;
+    for (unsigned m = (unsigned)(s >> 59) % 15; m > 0; m--)
+      mod *= 10;
+    uint64_t c = s % mod + 1;
+    double x = (double)c / 100.0;
+    char want[40], buf[FIN_JSNUM_MAX], fewer[40];
+    int n = snprintf(want, sizeof want, "%llu.%02llu", (unsigned long long)(c / 100),
+                     (unsigned long long)(c % 100));
+    while (want[n - 1] == '0')
+      want[--n] = '\0';
+    if (want[n - 1] == '.') want[--n] = '\0';
+    fin_jsnum(x, buf);
+    assert_string_equal(buf, want);
+    assert_true(strtod(buf, NULL) == x);
+    int digits = 0; /* significant digits: those of c without its trailing zeros */
+    uint64_t t = c;
+    while (t % 10 == 0)
+      t /= 10;
+    for (; t != 0; t /= 10)
+      digits++;
+    if (digits > 1) {
+      snprintf(fewer, sizeof fewer, "%.*e", digits - 2, x);
+      assert_true(strtod(fewer, NULL) != x);
+    }
+    double up = nextafter(x, INFINITY), down = nextafter(x, 0);
+    fin_jsnum(up, buf);
+    assert_true(strtod(buf, NULL) == up);
+    fin_jsnum(down, buf);
+    assert_true(strtod(buf, NULL) == down);
+  }
+  check(0.01, "0.01");
+  check(999999999999.99, "999999999999.99");
+  check(1e12 + 0.5, "1000000000000.5");
+  check(-12.3, "-12.3");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(baseline_examples),  cmocka_unit_test(plain_and_exponent_ranges),
       cmocka_unit_test(non_finite_is_null), cmocka_unit_test(powers_of_two_round_trip),
-      cmocka_unit_test(random_round_trip),
+      cmocka_unit_test(random_round_trip),  cmocka_unit_test(cents_are_shortest),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,12 +80,35 @@ static void null_and_nesting(void **state) {
   json_decref(root);
 }
 
+/* Stored text keeps jansson's types: an integral real reads back as a real,
+ * an integer as an integer, and every value exactly. */
+static void typed_reads_back_the_same(void **state) {
+  (void)state;
+  json_t *v = json_pack("{s:f,s:f,s:I,s:f,s:f,s:f,s:[f]}", "amount", 5.0, "balance", 19.99, "n",
+                        (json_int_t)7, "big", 1e20, "neg", -3.0, "tiny", 1.5e-7, "list", 1e21);
+  size_t len = 0;
+  char *s = fin_json_dump_typed(v, &len);
+  assert_non_null(s);
+  assert_string_equal(s,
+                      "{\"amount\":5.0,\"balance\":19.99,\"n\":7,\"big\":100000000000000000000.0,"
+                      "\"neg\":-3.0,\"tiny\":1.5e-7,\"list\":[1e+21]}");
+  assert_int_equal(len, strlen(s));
+  json_t *back = json_loads(s, 0, NULL);
+  assert_non_null(back);
+  assert_true(json_equal(back, v)); /* json_equal compares types too */
+  assert_true(json_is_real(json_object_get(back, "amount")));
+  json_decref(back);
+  json_decref(v);
+  free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(compact_and_ordered),
       cmocka_unit_test(numbers_like_javascript),
       cmocka_unit_test(strings_escaped_like_stringify),
       cmocka_unit_test(null_and_nesting),
+      cmocka_unit_test(typed_reads_back_the_same),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,6 +153,28 @@ static void card_opening(void **state) {
   assert_int_equal(fin_card_open(&c, &R, long_id, "u1", 5000, "auto", 600, T0), -1);
 }
 
+/* Amounts: at least a cent, at most FIN_AMOUNT_MAX, at most 2 decimals,
+ * judged on the exact double (0.1 + 0.2 is not 0.3). */
+static void amount_checks(void **state) {
+  (void)state;
+  assert_int_equal(fin_amount_check(0.01), FIN_AMOUNT_OK);
+  assert_int_equal(fin_amount_check(19.99), FIN_AMOUNT_OK);
+  assert_int_equal(fin_amount_check(0.3), FIN_AMOUNT_OK);
+  assert_int_equal(fin_amount_check(FIN_AMOUNT_MAX), FIN_AMOUNT_OK);
+  assert_int_equal(fin_amount_check(999999999.99), FIN_AMOUNT_OK);
+  assert_int_equal(fin_amount_check(0.009), FIN_AMOUNT_TOO_SMALL);
+  assert_int_equal(fin_amount_check(0), FIN_AMOUNT_TOO_SMALL);
+  assert_int_equal(fin_amount_check(-5), FIN_AMOUNT_TOO_SMALL);
+  assert_int_equal(fin_amount_check(FIN_AMOUNT_MAX + 0.01), FIN_AMOUNT_TOO_LARGE);
+  assert_int_equal(fin_amount_check(0.011), FIN_AMOUNT_TOO_PRECISE);
+  assert_int_equal(fin_amount_check(0.1 + 0.2), FIN_AMOUNT_TOO_PRECISE);
+  assert_int_equal(fin_amount_check(1.005), FIN_AMOUNT_TOO_PRECISE);
+  assert_int_equal(fin_amount_check(123.4567), FIN_AMOUNT_TOO_PRECISE);
+  assert_int_equal(fin_amount_check(nextafter(19.99, 20)), FIN_AMOUNT_TOO_PRECISE);
+  for (int64_t c = 1; c < 2000000; c += 7) /* every such c/100 is a valid amount */
+    assert_int_equal(fin_amount_check((double)c / 100.0), FIN_AMOUNT_OK);
+}
+
 int main(void) {
   setenv("TZ", "UTC", 1);
   fin_rules_defaults(&R);
@@ -164,6 +187,7 @@ int main(void) {
       cmocka_unit_test(js_rounding),
       cmocka_unit_test(page_limits),
       cmocka_unit_test(card_opening),
+      cmocka_unit_test(amount_checks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
