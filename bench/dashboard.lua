@@ -1,4 +1,4 @@
-dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+dofile(os.getenv("BENCH_DIR") .. "/users.lua")
 request = function()
   local u = next_user()
   return wrk.format("GET", "/v1/dashboard", { ["Authorization"] = u.auth })

@@ -1,4 +1,4 @@
-dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+dofile(os.getenv("BENCH_DIR") .. "/users.lua")
 -- Keys are unique per run (BENCH_RUN, else the clock) and per thread, so a
 -- second run against the same server makes purchases, not replays.
 local run = os.getenv("BENCH_RUN") or tostring(os.time())

@@ -246,11 +246,29 @@ void mem_db_port_destroy(void *self) {
   mem_db_unref(self);
 }
 
+/* Critical sections are a few microseconds: a holder running on another
+ * core lets go sooner than a sleep and a wake-up (two system calls and a
+ * context switch) would take, so try for a short while before blocking. */
+#define LOCK_SPINS 64
+#if defined(__x86_64__) || defined(__i386__)
+#define spin_pause() __builtin_ia32_pause()
+#else
+#define spin_pause() ((void)0)
+#endif
+
 void mem_rdlock(struct mem_db *db) {
+  for (int i = 0; i < LOCK_SPINS; i++) {
+    if (pthread_rwlock_tryrdlock(&db->lock) == 0) return;
+    spin_pause();
+  }
   pthread_rwlock_rdlock(&db->lock);
 }
 
 void mem_wrlock(struct mem_db *db) {
+  for (int i = 0; i < LOCK_SPINS; i++) {
+    if (pthread_rwlock_trywrlock(&db->lock) == 0) return;
+    spin_pause();
+  }
   pthread_rwlock_wrlock(&db->lock);
 }
 
