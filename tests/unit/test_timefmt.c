@@ -21,6 +21,15 @@ static void iso_format_and_parse(void **state) {
   assert_string_equal(fin_iso(0, buf), "1970-01-01T00:00:00.000Z");
   assert_string_equal(fin_iso(-1, buf), "1969-12-31T23:59:59.999Z");
   assert_string_equal(fin_iso(951782400000LL, buf), "2000-02-29T00:00:00.000Z");
+  assert_string_equal(fin_iso(253402300799999LL, buf), "9999-12-31T23:59:59.999Z");
+  assert_string_equal(fin_iso(-62167219200000LL, buf), "0000-01-01T00:00:00.000Z");
+  assert_string_equal(fin_iso(253402300800000LL, buf), "+010000-01-01T00:00:00.000Z");
+  for (int64_t t = -62167219200000LL; t < 253402300800000LL; t += 9876543211LL) {
+    int64_t back = 0; /* every formatted instant reads back as itself */
+    assert_int_equal(fin_iso_parse(fin_iso(t, buf), &back), 0);
+    assert_true(back == t);
+    assert_int_equal(strlen(buf), 24);
+  }
   int64_t ms = 0;
   assert_int_equal(fin_iso_parse("2026-11-24T19:52:02.176Z", &ms), 0);
   assert_true(ms == T);
