@@ -15,6 +15,10 @@
 # PASS/MISS and writes bench/results/latest.json.
 #
 #   BENCH_SECONDS (10) per load; BENCH_USERS_N (50) users;
+#   BENCH_ROUNDS (3): the 50-connection loads and the two ceilings run this
+#                many times, interleaved (nginx, then the server, per round);
+#                each figure is its best round. On a shared 2-core machine a
+#                single run of either side swings by 20% or more.
 #   BENCH_ORIGINAL=path  also measure the earlier TypeScript server from its
 #                checkout (run with Bun, in-memory mode) and add its column.
 set -euo pipefail
@@ -24,6 +28,7 @@ make -s build/financial-api
 SECS="${BENCH_SECONDS:-10}"
 NUSERS="${BENCH_USERS_N:-50}"
 BIG=1000
+ROUNDS="${BENCH_ROUNDS:-3}"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d)
 pids=()
@@ -72,8 +77,19 @@ pids+=($!)
 until curl -s -o /dev/null "http://127.0.0.1:$NPORT/"; do :; done
 export BENCH_USERS="$work/nginx-users.lua" # the purchase script's shape, against nginx
 { echo 'return {'; for i in $(seq 1 "$NUSERS"); do echo "{auth=\"Bearer mock.x$i.sig\", card=\"card-$i\"},"; done; echo '}'; } >"$BENCH_USERS"
-wrk_run "$work/ng-get" 50 "http://127.0.0.1:$NPORT/"
-wrk_run "$work/ng-buy" 50 "http://127.0.0.1:$NPORT/" purchase.lua
+ceiling() { # ROUND: the two 50-connection ceilings
+  BENCH_USERS="$work/nginx-users.lua" wrk_run "$work/ng-get.$1" 50 "http://127.0.0.1:$NPORT/"
+  BENCH_USERS="$work/nginx-users.lua" wrk_run "$work/ng-buy.$1" 50 "http://127.0.0.1:$NPORT/" purchase.lua
+}
+# best NAME: of NAME.1 .. NAME.ROUNDS, the round with the most requests/s
+best() {
+  local f top="" max=-1 r
+  for f in "$work/$1".[0-9]*; do
+    r=$(figure "$f" rps)
+    if awk -v a="$r" -v b="$max" 'BEGIN{exit !(a > b)}'; then max=$r top=$f; fi
+  done
+  cp "$top" "$work/$1"
+}
 wrk_run "$work/ng-get-big" $BIG "http://127.0.0.1:$NPORT/"
 wrk_run "$work/ng-buy-big" $BIG "http://127.0.0.1:$NPORT/" purchase.lua
 
@@ -88,18 +104,18 @@ answers_200() { # PORT: one request over bash's /dev/tcp
   [[ $line == *" 200 "* ]]
 }
 serve() {
-  local name=$1 portfile="$work/$1.port"
+  local name=$1 portfile="$work/$1.port" port t0
   shift
-  local t0
-  t0=$(date +%s%N)
+  t0=${EPOCHREALTIME/./} # bash's clock: no process spawned while timing
   "$@" >"$work/$name.log" 2>&1 &
   SPID=$!
   pids+=($SPID)
   until [ -s "$portfile" ]; do kill -0 "$SPID" || { tail "$work/$name.log"; exit 1; }; done
-  until answers_200 "$(cat "$portfile")"; do :; done
-  READY_MS=$((($(date +%s%N) - t0) / 1000000))
+  read -r port <"$portfile"
+  until answers_200 "$port"; do :; done
+  READY_MS=$(((${EPOCHREALTIME/./} - t0) / 1000))
   IDLE_KB=$(rss_kb "$SPID")
-  BASE="http://127.0.0.1:$(cat "$portfile")"
+  BASE="http://127.0.0.1:$port"
 }
 measure() { # NAME: the loads against $BASE
   local n=$1
@@ -107,14 +123,23 @@ measure() { # NAME: the loads against $BASE
   bun bench/setup.ts "$BASE" "$NUSERS" "$BENCH_USERS"
   local auth
   auth=$(sed -n 's/.*auth="\([^"]*\)".*/\1/p' "$BENCH_USERS" | head -1)
-  wrk_run "$work/$n-live" 50 "$BASE/health/liveness"
-  wrk_run "$work/$n-dash" 50 "$BASE/v1/dashboard" plain.lua -H "Authorization: $auth"
-  local before after bought
-  before=$(rss_kb "$SPID")
-  wrk_run "$work/$n-buy" 50 "$BASE/" purchase.lua
-  after=$(rss_kb "$SPID")
-  bought=$(($(figure "$work/$n-buy" requests) - $(figure "$work/$n-buy" errors)))
-  echo "$(((after - before) * 1024 / (bought > 0 ? bought : 1))) $bought" >"$work/$n-perbuy"
+  local before after bought r
+  for r in $(seq 1 "$ROUNDS"); do # each round beside a round of the ceilings
+    if [ "$n" = fin ]; then ceiling "$r"; fi
+    wrk_run "$work/$n-live.$r" 50 "$BASE/health/liveness"
+    wrk_run "$work/$n-dash.$r" 50 "$BASE/v1/dashboard" plain.lua -H "Authorization: $auth"
+    before=$(rss_kb "$SPID")
+    wrk_run "$work/$n-buy.$r" 50 "$BASE/" purchase.lua
+    after=$(rss_kb "$SPID")
+    if [ "$r" = 1 ]; then
+      bought=$(($(figure "$work/$n-buy.1" requests) - $(figure "$work/$n-buy.1" errors)))
+      echo "$(((after - before) * 1024 / (bought > 0 ? bought : 1))) $bought" >"$work/$n-perbuy"
+    fi
+  done
+  best "$n-live"
+  best "$n-dash"
+  best "$n-buy"
+  if [ "$n" = fin ]; then best ng-get && best ng-buy; fi
   wrk_run "$work/$n-live-big" $BIG "$BASE/health/liveness"
   wrk_run "$work/$n-dash-big" $BIG "$BASE/v1/dashboard" plain.lua -H "Authorization: $auth"
   wrk_run "$work/$n-buy-big" $BIG "$BASE/" purchase.lua
@@ -176,8 +201,9 @@ big() { # LABEL FILE FILE_AT_50 NGINX_FILE NGINX_FILE_AT_50
 }
 
 echo
-echo "wrk -t2, ${SECS}s per load; ceilings: nginx plain $(printf '%.0f' "$(num ng-get rps)") req/s," \
-  "nginx with the purchase script $(printf '%.0f' "$(num ng-buy rps)") req/s"
+echo "wrk -t2, ${SECS}s per load; ceilings: nginx plain $(printf '%.0f' "$(num ng-get rps)") req/s" \
+  "(p99 $(num ng-get p99_ms) ms), nginx with the purchase script $(printf '%.0f' "$(num ng-buy rps)")" \
+  "req/s (p99 $(num ng-buy p99_ms) ms)"
 printf '%-22s %9s %9s %5s %14s %7s %7s %14s %6s' load req/s ceiling ratio target p50 p99 target errors
 [ -s "$work/orig-buy" ] && printf '   | %8s %5s %10s' original ratio p99
 echo
@@ -196,7 +222,7 @@ echo "ready to serve:   ${FIN_READY} ms after exec  (<= 50 ms $(verdict "$FIN_RE
 echo "RSS at idle:      ${IDLE_MB} MB  (<= 15 MB $(verdict "$IDLE_MB" "<=" 15))"
 echo "RSS per purchase: ${PER_BUY} bytes over ${BOUGHT} purchases  (<= 1536 $(verdict "$PER_BUY" "<=" 1536))"
 mkdir -p bench/results
-printf '{"seconds":%s,"ceiling_plain_rps":%s,"ceiling_purchase_script_rps":%s,%s"ready_ms":%s,"rss_idle_kb":%s,"rss_bytes_per_purchase":%s,"purchases":%s}\n' \
-  "$SECS" "$(num ng-get rps)" "$(num ng-buy rps)" "$json" "$FIN_READY" "$FIN_IDLE" "$PER_BUY" \
+printf '{"seconds":%s,"ceiling_plain_rps":%s,"ceiling_plain_p99_ms":%s,"ceiling_purchase_script_rps":%s,"ceiling_purchase_script_p99_ms":%s,%s"ready_ms":%s,"rss_idle_kb":%s,"rss_bytes_per_purchase":%s,"purchases":%s}\n' \
+  "$SECS" "$(num ng-get rps)" "$(num ng-get p99_ms)" "$(num ng-buy rps)" "$(num ng-buy p99_ms)" "$json" "$FIN_READY" "$FIN_IDLE" "$PER_BUY" \
   "$BOUGHT" >bench/results/latest.json
 echo "figures: bench/results/latest.json"
