@@ -16,8 +16,8 @@
 #
 #   BENCH_SECONDS (10) per load; BENCH_USERS_N (50) users;
 #   BENCH_ROUNDS (3): the 50-connection loads and the two ceilings run this
-#                many times, interleaved (nginx, then the server, per round);
-#                each figure is its best round. On a shared 2-core machine a
+#                many times, interleaved (nginx, then the server at 50 and at
+#                1,000 connections, per round); each figure is its best round. On a shared 2-core machine a
 #                single run of either side swings by 20% or more.
 #   BENCH_ORIGINAL=path  also measure the earlier TypeScript server from its
 #                checkout (run with Bun, in-memory mode) and add its column.
@@ -135,14 +135,13 @@ measure() { # NAME: the loads against $BASE
       bought=$(($(figure "$work/$n-buy.1" requests) - $(figure "$work/$n-buy.1" errors)))
       echo "$(((after - before) * 1024 / (bought > 0 ? bought : 1))) $bought" >"$work/$n-perbuy"
     fi
+    # the same loads at 1,000 connections, in the same round (same store size)
+    wrk_run "$work/$n-live-big.$r" $BIG "$BASE/health/liveness"
+    wrk_run "$work/$n-dash-big.$r" $BIG "$BASE/v1/dashboard" plain.lua -H "Authorization: $auth"
+    wrk_run "$work/$n-buy-big.$r" $BIG "$BASE/" purchase.lua
   done
-  best "$n-live"
-  best "$n-dash"
-  best "$n-buy"
+  for f in live dash buy live-big dash-big buy-big; do best "$n-$f"; done
   if [ "$n" = fin ]; then best ng-get && best ng-buy; fi
-  wrk_run "$work/$n-live-big" $BIG "$BASE/health/liveness"
-  wrk_run "$work/$n-dash-big" $BIG "$BASE/v1/dashboard" plain.lua -H "Authorization: $auth"
-  wrk_run "$work/$n-buy-big" $BIG "$BASE/" purchase.lua
 }
 
 export FIN_LOG=0 WPP_BASE_URL="http://127.0.0.1:$NPORT" WPP_SECRET_KEY=bench \
