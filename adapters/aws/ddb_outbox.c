@@ -97,6 +97,73 @@ static enum fin_status ob_claim(void *self, const char *id, const char *owner, f
                     e);
 }
 
+/* The claim's and the mark's update of one event, as a TransactWriteItems
+ * action. */
+static json_t *update_action(struct ddb *d, const char *id, const char *set, const char *cond,
+                             json_t *vals) {
+  return json_pack("{s:{s:s, s:o, s:s, s:s, s:{s:s}, s:o}}", "Update", "TableName",
+                   ddb_table(d, DDB_T_OUTBOX), "Key", event_key(id), "UpdateExpression", set,
+                   "ConditionExpression", cond, "ExpressionAttributeNames", "#s", "status",
+                   "ExpressionAttributeValues", vals);
+}
+
+/* Every action of `actions` (stolen) or none: a cancelled transaction (a
+ * condition failed, or it met another writer) is FIN_PRECONDITION. */
+static enum fin_status transact(struct ddb *d, json_t *actions, struct fin_err *e) {
+  json_t *resp = NULL;
+  struct ddb_fail f = {0};
+  enum fin_status st =
+      ddb_call(d, "TransactWriteItems",
+               actions ? json_pack("{s:o}", "TransactItems", actions) : NULL, &resp, &f, e);
+  if (st != FIN_OK && strcmp(f.type, "TransactionCanceledException") == 0)
+    st = fin_err_set(e, FIN_PRECONDITION, "outbox: not every event could be taken");
+  ddb_fail_clear(&f);
+  json_decref(resp);
+  return st;
+}
+
+static enum fin_status ob_claim_many(void *self, const char *const *ids, size_t n,
+                                     const char *owner, fin_ms now, fin_ms until,
+                                     struct fin_err *e) {
+  char nb[32], ub[32];
+  fin_iso(now, nb);
+  fin_iso(until, ub);
+  json_t *actions = json_array();
+  for (size_t i = 0; actions != NULL && i < n; i++) {
+    json_t *a = update_action(
+        self, ids[i], "SET leaseOwner = :o, leaseUntil = :u",
+        "(#s = :p OR #s = :f) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :n OR "
+        "leaseOwner = :o)",
+        ddb_vals(5, ":o", ddb_s(owner), ":u", ddb_s(ub), ":n", ddb_s(nb), ":p", ddb_s("pending"),
+                 ":f", ddb_s("failed")));
+    if (a == NULL || json_array_append_new(actions, a) != 0) {
+      json_decref(actions);
+      actions = NULL;
+    }
+  }
+  return transact(self, actions, e);
+}
+
+static enum fin_status ob_mark_sent_many(void *self, const char *const *ids, size_t n, fin_ms now,
+                                         struct fin_err *e) {
+  char sent[32], at[32];
+  fin_iso(now, sent);
+  fin_iso(fin_now_ms(), at);
+  json_t *actions = json_array();
+  for (size_t i = 0; actions != NULL && i < n; i++) {
+    json_t *a = update_action(
+        self, ids[i],
+        "SET #s = :st, sentAt = :sent, updatedAt = :now REMOVE leaseOwner, leaseUntil",
+        "attribute_exists(eventId)",
+        ddb_vals(3, ":st", ddb_s("sent"), ":sent", ddb_s(sent), ":now", ddb_s(at)));
+    if (a == NULL || json_array_append_new(actions, a) != 0) {
+      json_decref(actions);
+      actions = NULL;
+    }
+  }
+  return transact(self, actions, e);
+}
+
 /* Every status change ends the lease. */
 static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, struct fin_err *e) {
   char iso[32];
@@ -155,6 +222,8 @@ static const struct fin_outbox_ops outbox_ops = {
     .get = ob_get,
     .claim = ob_claim,
     .mark_sent = ob_mark_sent,
+    .claim_many = ob_claim_many,
+    .mark_sent_many = ob_mark_sent_many,
     .mark_failed = ob_mark_failed,
     .mark_dead = ob_mark_dead,
     .clear = ob_clear,

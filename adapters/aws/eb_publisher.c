@@ -33,38 +33,76 @@ json_t *eb_event_detail(const struct fin_event *ev) {
   return d;
 }
 
-static enum fin_status eb_publish(void *self, const struct fin_event *ev, struct fin_err *e) {
-  struct eb *p = self;
+/* PutEvents takes at most 10 entries a request. */
+#define EB_MAX_ENTRIES 10
+
+static json_t *entry_of(const struct eb *p, const struct fin_event *ev) {
   json_t *detail = eb_event_detail(ev);
   char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
   json_decref(detail);
-  if (text == NULL) return fin_err_set(e, FIN_NOMEM, "eventbridge PutEvents: out of memory");
-  json_t *req = json_pack("{s:[{s:s, s:s, s:s, s:s, s:I}]}", "Entries", "EventBusName", p->bus,
-                          "Source", p->source, "DetailType", ev->event_type ? ev->event_type : "",
-                          "Detail", text, "Time", (json_int_t)(ev->created_at / 1000));
+  if (text == NULL) return NULL;
+  json_t *entry = json_pack("{s:s, s:s, s:s, s:s, s:I}", "EventBusName", p->bus, "Source",
+                            p->source, "DetailType", ev->event_type ? ev->event_type : "", "Detail",
+                            text, "Time", (json_int_t)(ev->created_at / 1000));
   free(text);
-  if (req == NULL) return fin_err_set(e, FIN_NOMEM, "eventbridge PutEvents: out of memory");
+  return entry;
+}
+
+/* One PutEvents of evs[0..n), n <= EB_MAX_ENTRIES; errs[i] per event. */
+static void put_events(struct eb *p, const struct fin_event *const *evs, size_t n,
+                       struct fin_err *errs) {
+  json_t *entries = json_array();
+  for (size_t i = 0; entries != NULL && i < n; i++) {
+    if (json_array_append_new(entries, entry_of(p, evs[i])) != 0) {
+      json_decref(entries);
+      entries = NULL;
+    }
+  }
+  json_t *req = entries ? json_pack("{s:o}", "Entries", entries) : NULL;
+  if (req == NULL) {
+    for (size_t i = 0; i < n; i++)
+      fin_err_set(&errs[i], FIN_NOMEM, "eventbridge PutEvents: out of memory");
+    return;
+  }
   json_t *resp = NULL;
   struct aws_err ae;
   int rc = aws_call(p->aws, "AWSEvents", "PutEvents", req, &resp, &ae);
   json_decref(req);
   if (rc != 0) {
-    enum fin_status st = aws_err_to_fin(&ae, e);
+    if (aws_err_to_fin(&ae, &errs[0]) == FIN_OK)
+      fin_err_set(&errs[0], FIN_UNAVAILABLE, "eventbridge PutEvents failed");
     aws_err_clear(&ae);
-    return st;
+    for (size_t i = 1; i < n; i++)
+      errs[i] = errs[0];
+    return;
   }
-  json_t *entry = json_array_get(json_object_get(resp, "Entries"), 0);
-  const char *code = json_string_value(json_object_get(entry, "ErrorCode"));
-  enum fin_status st = FIN_OK;
-  if (json_integer_value(json_object_get(resp, "FailedEntryCount")) != 0 || code != NULL ||
-      entry == NULL)
-    st = fin_err_set(e, FIN_UNAVAILABLE, "EventBridge publish failed: %s (%s)",
-                     code ? code : "no entry",
-                     json_string_value(json_object_get(entry, "ErrorMessage"))
-                         ? json_string_value(json_object_get(entry, "ErrorMessage"))
-                         : "");
+  /* the answer's entries follow the request's: an EventId, or an error */
+  json_t *out = json_object_get(resp, "Entries");
+  for (size_t i = 0; i < n; i++) {
+    json_t *entry = json_array_get(out, i);
+    const char *code = json_string_value(json_object_get(entry, "ErrorCode"));
+    const char *msg = json_string_value(json_object_get(entry, "ErrorMessage"));
+    if (entry == NULL || code != NULL ||
+        json_string_value(json_object_get(entry, "EventId")) == NULL)
+      fin_err_set(&errs[i], FIN_UNAVAILABLE, "EventBridge publish failed: %s (%s)",
+                  code ? code : "no entry", msg ? msg : "");
+    else
+      errs[i].code = FIN_OK;
+  }
   json_decref(resp);
-  return st;
+}
+
+static void eb_publish_many(void *self, const struct fin_event *const *evs, size_t n,
+                            struct fin_err *errs) {
+  for (size_t i = 0; i < n; i += EB_MAX_ENTRIES)
+    put_events(self, evs + i, n - i < EB_MAX_ENTRIES ? n - i : EB_MAX_ENTRIES, errs + i);
+}
+
+static enum fin_status eb_publish(void *self, const struct fin_event *ev, struct fin_err *e) {
+  struct fin_err one = {0};
+  put_events(self, &ev, 1, &one);
+  if (e != NULL) *e = one;
+  return one.code;
 }
 
 static const char *eb_name(void *self) {
@@ -96,6 +134,7 @@ static void eb_destroy(void *self) {
 
 static const struct fin_publisher_ops eb_ops = {
     .publish = eb_publish,
+    .publish_many = eb_publish_many,
     .name = eb_name,
     .ping = eb_ping,
     .destroy = eb_destroy,

@@ -310,6 +310,13 @@ static enum fin_status ob_get(void *self, const char *event_id, struct fin_event
 enum mark { MARK_SENT, MARK_FAILED, MARK_DEAD };
 
 /* One status change under the write lock; allocates before changing. */
+/* Sent ends the lease (caller holds the write lock). */
+static void set_sent(struct mem_db *db, struct mem_event *ev, fin_ms when) {
+  ev->lease_until = 0, ev->lease_owner[0] = '\0';
+  mem_event_set_status(db, ev, "sent");
+  ev->sent_at = when;
+}
+
 static enum fin_status mark(struct mem_db *db, const char *event_id, enum mark how,
                             const char *error, fin_ms when, struct fin_err *e) {
   if (event_id == NULL) return fin_err_set(e, FIN_INVALID, "event id is required");
@@ -324,9 +331,7 @@ static enum fin_status mark(struct mem_db *db, const char *event_id, enum mark h
   } else if (how == MARK_FAILED && mem_event_reserve_failed(db) != 0) {
     st = fin_err_set(e, FIN_NOMEM, "out of memory");
   } else if (how == MARK_SENT) {
-    ev->lease_until = 0, ev->lease_owner[0] = '\0';
-    mem_event_set_status(db, ev, "sent");
-    ev->sent_at = when;
+    set_sent(db, ev, when);
   } else {
     ev->lease_until = 0, ev->lease_owner[0] = '\0';
     mem_event_set_status(db, ev, how == MARK_FAILED ? "failed" : "dead_letter");
@@ -343,26 +348,70 @@ static enum fin_status mark(struct mem_db *db, const char *event_id, enum mark h
   return st;
 }
 
+/* Whether `owner` may lease ev at `now` (caller holds the write lock). */
+static enum fin_status claimable(const struct mem_event *ev, const char *id, const char *owner,
+                                 fin_ms now, struct fin_err *e) {
+  if (ev == NULL) return fin_err_set(e, FIN_NOT_FOUND, "Event not found: %s", id);
+  if (strcmp(ev->status, "pending") != 0 && strcmp(ev->status, "failed") != 0)
+    return fin_err_set(e, FIN_PRECONDITION, "event %s is %s", id, ev->status);
+  if (ev->lease_owner[0] != '\0' && ev->lease_until > now && strcmp(ev->lease_owner, owner) != 0)
+    return fin_err_set(e, FIN_PRECONDITION, "event %s is leased to another instance", id);
+  return FIN_OK;
+}
+
+static bool owner_ok(const char *owner) {
+  return owner != NULL && strlen(owner) < sizeof((struct mem_event *)0)->lease_owner;
+}
+
+static void lease(struct mem_event *ev, const char *owner, fin_ms until) {
+  snprintf(ev->lease_owner, sizeof ev->lease_owner, "%s", owner);
+  ev->lease_until = until;
+}
+
 static enum fin_status ob_claim(void *self, const char *event_id, const char *owner, fin_ms now,
                                 fin_ms lease_until, struct fin_err *e) {
   struct mem_db *db = self;
-  if (event_id == NULL || owner == NULL ||
-      strlen(owner) >= sizeof((struct mem_event *)0)->lease_owner)
+  if (event_id == NULL || !owner_ok(owner))
     return fin_err_set(e, FIN_INVALID, "event id and a short owner are required");
-  enum fin_status st = FIN_OK;
   mem_wrlock(db);
   struct mem_event *ev = mem_event_find(db, event_id);
-  if (ev == NULL)
-    st = fin_err_set(e, FIN_NOT_FOUND, "Event not found: %s", event_id);
-  else if (strcmp(ev->status, "pending") != 0 && strcmp(ev->status, "failed") != 0)
-    st = fin_err_set(e, FIN_PRECONDITION, "event %s is %s", event_id, ev->status);
-  else if (ev->lease_owner[0] != '\0' && ev->lease_until > now &&
-           strcmp(ev->lease_owner, owner) != 0)
-    st = fin_err_set(e, FIN_PRECONDITION, "event %s is leased to another instance", event_id);
-  else {
-    snprintf(ev->lease_owner, sizeof ev->lease_owner, "%s", owner);
-    ev->lease_until = lease_until;
-  }
+  enum fin_status st = claimable(ev, event_id, owner, now, e);
+  if (st == FIN_OK) lease(ev, owner, lease_until);
+  mem_unlock(db);
+  return st;
+}
+
+/* All or none, under one lock: every event is checked before any is leased. */
+static enum fin_status ob_claim_many(void *self, const char *const *ids, size_t n,
+                                     const char *owner, fin_ms now, fin_ms lease_until,
+                                     struct fin_err *e) {
+  struct mem_db *db = self;
+  if (!owner_ok(owner) || n > FIN_OUTBOX_MANY)
+    return fin_err_set(e, FIN_INVALID, "a short owner and at most %d events are required",
+                       FIN_OUTBOX_MANY);
+  enum fin_status st = FIN_OK;
+  mem_wrlock(db);
+  for (size_t i = 0; i < n && st == FIN_OK; i++)
+    if (claimable(mem_event_find(db, ids[i]), ids[i], owner, now, e) != FIN_OK)
+      st = fin_err_set(e, FIN_PRECONDITION, "outbox: not every event could be taken");
+  for (size_t i = 0; i < n && st == FIN_OK; i++)
+    lease(mem_event_find(db, ids[i]), owner, lease_until);
+  mem_unlock(db);
+  return st;
+}
+
+static enum fin_status ob_mark_sent_many(void *self, const char *const *ids, size_t n, fin_ms now,
+                                         struct fin_err *e) {
+  struct mem_db *db = self;
+  if (n > FIN_OUTBOX_MANY)
+    return fin_err_set(e, FIN_INVALID, "at most %d events are required", FIN_OUTBOX_MANY);
+  enum fin_status st = FIN_OK;
+  mem_wrlock(db);
+  for (size_t i = 0; i < n && st == FIN_OK; i++)
+    if (mem_event_find(db, ids[i]) == NULL)
+      st = fin_err_set(e, FIN_PRECONDITION, "outbox: event %s is gone", ids[i]);
+  for (size_t i = 0; i < n && st == FIN_OK; i++)
+    set_sent(db, mem_event_find(db, ids[i]), now);
   mem_unlock(db);
   return st;
 }
@@ -437,6 +486,8 @@ static const struct fin_outbox_ops OUTBOX_OPS = {
     .get = ob_get,
     .claim = ob_claim,
     .mark_sent = ob_mark_sent,
+    .claim_many = ob_claim_many,
+    .mark_sent_many = ob_mark_sent_many,
     .mark_failed = ob_mark_failed,
     .mark_dead = ob_mark_dead,
     .clear = ob_clear,

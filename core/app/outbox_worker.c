@@ -70,6 +70,10 @@ static enum outcome fail_event(struct fin_container *c, const struct fin_event *
   return out;
 }
 
+static void log_sent(const struct fin_event *ev);
+static enum outcome fail_at(struct fin_container *c, const struct fin_event *ev, const char *stage,
+                            enum fin_status st, const struct fin_err *pe);
+
 static enum outcome process_event(struct fin_container *c, const struct fin_event *ev) {
   struct fin_err pe = {0};
   const char *stage = "subscriber";
@@ -84,19 +88,18 @@ static enum outcome process_event(struct fin_container *c, const struct fin_even
     memset(&pe, 0, sizeof pe);
     st = c->outbox.ops->mark_sent(c->outbox.self, ev->event_id, fin_app_now(c), &pe);
     if (st == FIN_OK) {
-      /* one line per delivery: which instance delivered what (deploy.md) */
-      char eco[200];
-      fin_log("info", "outbox_event_sent",
-              "\"eventId\":\"%s\",\"sequenceNumber\":%lld,\"ecosystemId\":\"%s\"", ev->event_id,
-              (long long)ev->sequence,
-              fin_log_esc(ev->ecosystem_id ? ev->ecosystem_id : "", eco, sizeof eco));
+      log_sent(ev);
       return SENT;
     }
     if (st == FIN_NOT_FOUND) return VANISHED;
   }
-  char error[300];
-  snprintf(error, sizeof error, "%s: %s", stage, pe.msg[0] != '\0' ? pe.msg : fin_status_name(st));
-  return fail_event(c, ev, error);
+  return fail_at(c, ev, stage, st, &pe);
+}
+
+static long long mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct tally {
@@ -158,30 +161,175 @@ static enum claim claim(struct fin_container *c, const struct fin_event *evs, si
   return STOP;
 }
 
+static void count(struct tally *t, enum outcome o) {
+  if (o == SENT) t->sent++;
+  if (o == FAILED) t->failed++;
+  if (o == DEAD) t->dead++;
+}
+
+static enum outcome fail_at(struct fin_container *c, const struct fin_event *ev, const char *stage,
+                            enum fin_status st, const struct fin_err *pe) {
+  char error[300];
+  snprintf(error, sizeof error, "%s: %s", stage,
+           pe->msg[0] != '\0' ? pe->msg : fin_status_name(st));
+  return fail_event(c, ev, error);
+}
+
+/* ---- a chunk in few requests: one claim, a publish per sink request,
+ * one mark (ports with claim_many; the others go event by event) ---- */
+
+/* Whether evs[i..i+m) may be claimed in one write: the store can, and no
+ * event of it belongs to an entity whose earlier claim failed. */
+static bool chunk_claimable(struct fin_container *c, const struct fin_event *evs, size_t i,
+                            size_t m, const bool *blocked) {
+  if (c->outbox.ops->claim == NULL || c->outbox.ops->claim_many == NULL || m < 2) return false;
+  for (size_t k = 0; k < i; k++) {
+    if (!blocked[k]) continue;
+    for (size_t j = i; j < i + m; j++)
+      if (same_entity(&evs[k], &evs[j])) return false;
+  }
+  return true;
+}
+
+/* A lease taken at `since` (monotonic ms) still has half its time left,
+ * or is renewed now; false when another instance holds the event by now. */
+static bool lease_fresh(struct fin_container *c, const struct fin_event *ev, long long since) {
+  if (mono_ms() - since < LEASE_MS / 2) return true;
+  struct fin_err pe = {0};
+  fin_ms now = fin_app_now(c);
+  return c->outbox.ops->claim(c->outbox.self, ev->event_id, owner_id, now, now + LEASE_MS, &pe) ==
+         FIN_OK;
+}
+
+static void log_sent(const struct fin_event *ev) {
+  /* one line per delivery: which instance delivered what (deploy.md) */
+  char eco[200];
+  fin_log("info", "outbox_event_sent",
+          "\"eventId\":\"%s\",\"sequenceNumber\":%lld,\"ecosystemId\":\"%s\"", ev->event_id,
+          (long long)ev->sequence,
+          fin_log_esc(ev->ecosystem_id ? ev->ecosystem_id : "", eco, sizeof eco));
+}
+
+/* Publishes go[0..n) and keeps in it those the sink accepted. */
+static size_t publish_chunk(struct fin_container *c, const struct fin_event **go, size_t n,
+                            struct tally *t) {
+  struct fin_err errs[FIN_OUTBOX_MANY];
+  memset(errs, 0, sizeof errs);
+  if (c->publisher.ops == NULL) return n;
+  if (c->publisher.ops->publish_many != NULL) {
+    c->publisher.ops->publish_many(c->publisher.self, go, n, errs);
+  } else {
+    for (size_t j = 0; j < n; j++)
+      errs[j].code = c->publisher.ops->publish(c->publisher.self, go[j], &errs[j]);
+  }
+  size_t kept = 0;
+  for (size_t j = 0; j < n; j++) {
+    if (errs[j].code == FIN_OK)
+      go[kept++] = go[j];
+    else
+      count(t, fail_at(c, go[j], "publish", errs[j].code, &errs[j]));
+  }
+  return kept;
+}
+
+static void mark_chunk(struct fin_container *c, const struct fin_event **go, size_t n,
+                       struct tally *t) {
+  struct fin_err pe = {0};
+  if (n > 1 && c->outbox.ops->mark_sent_many != NULL) {
+    const char *ids[FIN_OUTBOX_MANY];
+    for (size_t j = 0; j < n; j++)
+      ids[j] = go[j]->event_id;
+    if (c->outbox.ops->mark_sent_many(c->outbox.self, ids, n, fin_app_now(c), &pe) == FIN_OK) {
+      for (size_t j = 0; j < n; j++) {
+        log_sent(go[j]);
+        t->sent++;
+      }
+      return;
+    }
+  }
+  for (size_t j = 0; j < n; j++) { /* one by one: which event failed, and how */
+    memset(&pe, 0, sizeof pe);
+    enum fin_status st =
+        c->outbox.ops->mark_sent(c->outbox.self, go[j]->event_id, fin_app_now(c), &pe);
+    if (st == FIN_OK) {
+      log_sent(go[j]);
+      t->sent++;
+    } else if (st != FIN_NOT_FOUND) {
+      count(t, fail_at(c, go[j], "mark_sent", st, &pe));
+    }
+  }
+}
+
+/* Tries to lease evs[0..m) in one write. 1: all leased, and delivered
+ * here; 0: not as a whole (nothing was written), go event by event;
+ * -1: the store failed, stop the batch. */
+static int deliver_claimed_chunk(struct fin_container *c, const struct fin_event *evs, size_t m,
+                                 struct tally *t) {
+  pthread_once(&owner_once, owner_init);
+  const char *ids[FIN_OUTBOX_MANY];
+  for (size_t k = 0; k < m; k++)
+    ids[k] = evs[k].event_id;
+  struct fin_err pe = {0};
+  fin_ms now = fin_app_now(c);
+  long long since = mono_ms();
+  enum fin_status st =
+      c->outbox.ops->claim_many(c->outbox.self, ids, m, owner_id, now, now + LEASE_MS, &pe);
+  if (st == FIN_PRECONDITION || st == FIN_NOT_FOUND) return 0;
+  if (st != FIN_OK) {
+    char esc[300];
+    fin_log("warn", "outbox_claim_failed",
+            "\"eventId\":\"%s\",\"events\":%zu,\"status\":\"%s\",\"detail\":\"%s\"", ids[0], m,
+            fin_status_name(st), fin_log_esc(pe.msg, esc, sizeof esc));
+    return -1;
+  }
+  const struct fin_event *go[FIN_OUTBOX_MANY];
+  size_t n = 0;
+  for (size_t k = 0; k < m; k++) { /* in-process subscribers, in order */
+    if (!lease_fresh(c, &evs[k], since)) {
+      t->skipped++;
+      continue;
+    }
+    memset(&pe, 0, sizeof pe);
+    st = fin_outbox_deliver(c, &evs[k], &pe);
+    if (st == FIN_OK)
+      go[n++] = &evs[k];
+    else
+      count(t, fail_at(c, &evs[k], "subscriber", st, &pe));
+  }
+  size_t fresh = 0;
+  for (size_t j = 0; j < n; j++) {
+    if (lease_fresh(c, go[j], since))
+      go[fresh++] = go[j];
+    else
+      t->skipped++;
+  }
+  n = publish_chunk(c, go, fresh, t);
+  mark_chunk(c, go, n, t);
+  return 1;
+}
+
 static void process_list(struct fin_container *c, const struct fin_event *evs, size_t n,
                          struct tally *t) {
   bool *blocked = n > 0 ? calloc(n, sizeof *blocked) : NULL;
   if (n > 0 && blocked == NULL) return; /* out of memory: the next batch tries again */
-  for (size_t i = 0; i < n; i++) {
-    enum claim got = claim(c, evs, i, blocked);
-    if (got == STOP) break;
-    if (got == SKIP) {
-      t->skipped++;
-      continue;
+  for (size_t i = 0; i < n;) {
+    size_t m = n - i < FIN_OUTBOX_MANY ? n - i : FIN_OUTBOX_MANY;
+    if (chunk_claimable(c, evs, i, m, blocked)) {
+      int got = deliver_claimed_chunk(c, evs + i, m, t);
+      if (got < 0) break;
+      if (got > 0) {
+        i += m;
+        continue;
+      }
     }
-    switch (process_event(c, &evs[i])) {
-    case SENT:
-      t->sent++;
-      break;
-    case FAILED:
-      t->failed++;
-      break;
-    case DEAD:
-      t->dead++;
-      break;
-    case VANISHED:
-      break;
+    bool stop = false;
+    for (size_t end = i + m; i < end && !stop; i++) {
+      enum claim got = claim(c, evs, i, blocked);
+      if (got == STOP) stop = true;
+      if (got == SKIP) t->skipped++;
+      if (got == CLAIMED) count(t, process_event(c, &evs[i]));
     }
+    if (stop) break;
   }
   free(blocked);
 }
@@ -198,12 +346,6 @@ static int read_result(enum fin_status st, const struct fin_err *pe, const char 
             fin_log_esc(pe->msg, esc, sizeof esc));
   }
   return -1;
-}
-
-static long long mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {

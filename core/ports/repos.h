@@ -146,6 +146,8 @@ struct fin_idempotency {
 };
 
 /* ---- outbox ---- */
+/* The most events claim_many and mark_sent_many take at once. */
+#define FIN_OUTBOX_MANY 25
 struct fin_outbox_ops {
   /* status pending, oldest created_at first (ties: sequence, then event id). */
   enum fin_status (*find_pending)(void *self, int limit, struct fin_event **out, size_t *n,
@@ -165,6 +167,17 @@ struct fin_outbox_ops {
   enum fin_status (*claim)(void *self, const char *event_id, const char *owner, fin_ms now,
                            fin_ms lease_until, struct fin_err *e);
   enum fin_status (*mark_sent)(void *self, const char *event_id, fin_ms now, struct fin_err *e);
+  /* Optional (NULL: one claim, or one mark, per event). Both act on all n
+   * events (n <= FIN_OUTBOX_MANY) or on none: FIN_OK when every one was
+   * leased (or marked sent) in one write; FIN_PRECONDITION when any of them
+   * could not be, and then nothing was written, so the caller goes event by
+   * event; any other status is the store's failure (an unknown outcome is
+   * harmless: a lease of this owner may be taken again, a mark is final). */
+  enum fin_status (*claim_many)(void *self, const char *const *event_ids, size_t n,
+                                const char *owner, fin_ms now, fin_ms lease_until,
+                                struct fin_err *e);
+  enum fin_status (*mark_sent_many)(void *self, const char *const *event_ids, size_t n, fin_ms now,
+                                    struct fin_err *e);
   /* retry_count += 1, status failed, last_error, next_retry_at = retry_at. */
   enum fin_status (*mark_failed)(void *self, const char *event_id, const char *error,
                                  fin_ms retry_at, struct fin_err *e);

@@ -15,6 +15,11 @@
 struct fin_publisher_ops {
   /* Publishes one event. FIN_OK only when the sink accepted it. */
   enum fin_status (*publish)(void *self, const struct fin_event *ev, struct fin_err *e);
+  /* Optional (NULL: publish() per event): publishes n events in as few
+   * requests as the sink allows; errs[i].code is FIN_OK for each event the
+   * sink accepted, else why not (each event succeeds or fails alone). */
+  void (*publish_many)(void *self, const struct fin_event *const *evs, size_t n,
+                       struct fin_err *errs);
   const char *(*name)(void *self);
   enum fin_status (*ping)(void *self, struct fin_err *e);
   void (*destroy)(void *self);

@@ -219,6 +219,59 @@ static void outbox_claim_has_one_winner(void **state) {
   assert_status(C.outbox.ops->mark_sent(C.outbox.self, id, now_ms(), NULL), FIN_OK);
 }
 
+/* ---- claims and marks of many: all or none ---- */
+static enum fin_status claim_many(const char *const *ids, size_t n, const char *owner, fin_ms now) {
+  return C.outbox.ops->claim_many(C.outbox.self, ids, n, owner, now, now + 60000, NULL);
+}
+
+static bool status_is(const char *id, const char *want) {
+  struct fin_event ev;
+  if (C.outbox.ops->get(C.outbox.self, id, &ev, NULL) != FIN_OK) return false;
+  bool same = strcmp(ev.status, want) == 0;
+  fin_event_clear(&ev);
+  return same;
+}
+
+static void outbox_claim_many_is_all_or_none(void **state) {
+  if (C.outbox.ops->claim_many == NULL || C.outbox.ops->mark_sent_many == NULL)
+    skip(); /* this store claims event by event */
+  char eco[64];
+  new_key(eco, "conf-claim-many");
+  fin_id e[3], ghost;
+  for (int i = 0; i < 3; i++)
+    append_event(eco, "user", eco, 4000 + i, e[i]);
+  new_id(ghost);
+  const char *ids[3] = {e[0], e[1], e[2]};
+  fin_ms t = now_ms();
+
+  /* b holds the middle one: a takes none of the three */
+  assert_status(claim(e[1], "b", t, t + 60000), FIN_OK);
+  assert_status(claim_many(ids, 3, "a", t + 1), FIN_PRECONDITION);
+  assert_status(claim(e[0], "c", t + 2, t + 60002), FIN_OK); /* a did not lease e0 */
+  /* an unknown event among them: none either */
+  const char *with_ghost[2] = {e[2], ghost};
+  assert_status(claim_many(with_ghost, 2, "a", t + 3), FIN_PRECONDITION);
+  assert_status(claim(e[2], "c", t + 4, t + 60004), FIN_OK);
+
+  /* once the leases end, a takes all three at once and keeps others off */
+  assert_status(claim_many(ids, 3, "a", t + 60005), FIN_OK);
+  for (int i = 0; i < 3; i++)
+    assert_status(claim(e[i], "b", t + 60006, t + 120000), FIN_PRECONDITION);
+  assert_status(claim_many(ids, 3, "a", t + 60007), FIN_OK); /* its owner renews */
+  assert_true(status_is(e[0], "pending")); /* a claim changes nothing a reader sees */
+
+  /* marks: a missing event marks none; else all are sent and unclaimable */
+  const char *mark_ghost[2] = {e[0], ghost};
+  assert_status(C.outbox.ops->mark_sent_many(C.outbox.self, mark_ghost, 2, t, NULL),
+                FIN_PRECONDITION);
+  assert_true(status_is(e[0], "pending"));
+  assert_status(C.outbox.ops->mark_sent_many(C.outbox.self, ids, 3, t, NULL), FIN_OK);
+  for (int i = 0; i < 3; i++) {
+    assert_true(status_is(e[i], "sent"));
+    assert_status(claim(e[i], "a", t + 60008, t + 120000), FIN_PRECONDITION);
+  }
+}
+
 /* ---- WhatsApp notifications ---- */
 static void wa_notifications_save_get_update(void **state) {
   char eco[64], related[64];
@@ -534,6 +587,7 @@ const struct CMUnitTest conf_repo_tests[] = {
     conf_test(outbox_pending_survives_churn),
     conf_test(outbox_claim_leases),
     conf_test(outbox_claim_has_one_winner),
+    conf_test(outbox_claim_many_is_all_or_none),
     conf_test(wa_notifications_save_get_update),
     conf_test(wa_inbound_save_get),
     conf_test(approvals_save_get_decide),
