@@ -68,31 +68,47 @@ static enum fin_status ob_get(void *self, const char *id, struct fin_event *out,
   return fs_get_entity(self, fs_path(2, FS_C_OUTBOX, id), event_from_v, event_clear_v, out, e);
 }
 
+/* Whether `owner` may lease the event `doc` (as read; NULL = missing) at
+ * `now`; on FIN_OK *version is the updateTime the lease is written under. */
+static enum fin_status claimable(const json_t *doc, const char *id, const char *owner, fin_ms now,
+                                 const char **version, struct fin_err *e) {
+  if (doc == NULL) return fin_err_set(e, FIN_NOT_FOUND, "no such event: %s", id);
+  const json_t *fields = json_object_get(doc, "fields");
+  const char *status = fs_get_s(fields, "status"), *held = fs_get_s(fields, "leaseOwner");
+  *version = json_string_value(json_object_get(doc, "updateTime"));
+  if (status == NULL || *version == NULL ||
+      (strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0))
+    return fin_err_set(e, FIN_PRECONDITION, "event %s is %s", id, status ? status : "malformed");
+  if (held != NULL && held[0] != '\0' && strcmp(held, owner) != 0 &&
+      fs_get_time(fields, "leaseUntil") > now)
+    return fin_err_set(e, FIN_PRECONDITION, "event %s is leased to another instance", id);
+  return FIN_OK;
+}
+
+/* The lease's write, under the version read. */
+static json_t *lease_write(struct fs *f, const char *path, const char *owner, fin_ms until,
+                           const char *version) {
+  static const char *const mask[] = {"leaseOwner", "leaseUntil", NULL};
+  json_t *w = fs_w_update(
+      f, path, json_pack("{s:o,s:o}", "leaseOwner", fs_s(owner), "leaseUntil", fs_time(until)),
+      mask, -1);
+  if (w != NULL)
+    json_object_set_new(w, "currentDocument", json_pack("{s:s}", "updateTime", version));
+  return w;
+}
+
 /* Read, check, then write under the version read (updateTime): of two
  * instances claiming at once, the second write fails its precondition. */
 static enum fin_status ob_claim(void *self, const char *id, const char *owner, fin_ms now,
                                 fin_ms until, struct fin_err *e) {
-  static const char *const mask[] = {"leaseOwner", "leaseUntil", NULL};
   char *path = fs_path(2, FS_C_OUTBOX, id);
   json_t *doc = NULL;
   enum fin_status st =
       path != NULL ? fs_read1(self, path, &doc, e) : fin_err_set(e, FIN_NOT_FOUND, "no such event");
-  const json_t *fields = json_object_get(doc, "fields");
-  const char *status = fs_get_s(fields, "status"), *held = fs_get_s(fields, "leaseOwner");
-  const char *version = json_string_value(json_object_get(doc, "updateTime"));
-  if (st == FIN_OK && (status == NULL || version == NULL ||
-                       (strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0)))
-    st = fin_err_set(e, FIN_PRECONDITION, "event %s is %s", id, status ? status : "malformed");
-  else if (st == FIN_OK && held != NULL && held[0] != '\0' && strcmp(held, owner) != 0 &&
-           fs_get_time(fields, "leaseUntil") > now)
-    st = fin_err_set(e, FIN_PRECONDITION, "event %s is leased to another instance", id);
-  json_t *w = NULL;
+  const char *version = NULL;
+  if (st == FIN_OK) st = claimable(doc, id, owner, now, &version, e);
   if (st == FIN_OK) {
-    w = fs_w_update(self, path,
-                    json_pack("{s:o,s:o}", "leaseOwner", fs_s(owner), "leaseUntil", fs_time(until)),
-                    mask, -1);
-    if (w != NULL)
-      json_object_set_new(w, "currentDocument", json_pack("{s:s}", "updateTime", version));
+    json_t *w = lease_write(self, path, owner, until, version);
     st = w != NULL ? fs_commit(self, json_pack("[o]", w), NULL, NULL, e)
                    : fin_err_set(e, FIN_NOMEM, "out of memory");
   }
@@ -101,13 +117,91 @@ static enum fin_status ob_claim(void *self, const char *id, const char *owner, f
   return st;
 }
 
+/* The paths of ids (malloc'd array of malloc'd paths; NULL on OOM or an id
+ * Firestore cannot hold). */
+static char **event_paths(const char *const *ids, size_t n) {
+  char **paths = calloc(n ? n : 1, sizeof *paths);
+  for (size_t i = 0; paths != NULL && i < n; i++) {
+    if ((paths[i] = fs_path(2, FS_C_OUTBOX, ids[i])) != NULL) continue;
+    for (size_t k = 0; k < i; k++)
+      free(paths[k]);
+    free(paths);
+    paths = NULL;
+  }
+  return paths;
+}
+
+static void free_paths(char **paths, size_t n) {
+  for (size_t i = 0; paths != NULL && i < n; i++)
+    free(paths[i]);
+  free(paths);
+}
+
+/* One batchGet of all, then one commit of every lease under its version:
+ * Firestore applies all of the commit's writes or none. */
+static enum fin_status ob_claim_many(void *self, const char *const *ids, size_t n,
+                                     const char *owner, fin_ms now, fin_ms until,
+                                     struct fin_err *e) {
+  if (n > FIN_OUTBOX_MANY) return fin_err_set(e, FIN_INVALID, "at most %d events", FIN_OUTBOX_MANY);
+  char **paths = event_paths(ids, n);
+  if (paths == NULL) return fin_err_set(e, FIN_PRECONDITION, "outbox: an event id is unusable");
+  json_t *docs[FIN_OUTBOX_MANY] = {NULL};
+  enum fin_status st = fs_read(self, (const char *const *)paths, n, docs, NULL, e);
+  json_t *writes = st == FIN_OK ? json_array() : NULL;
+  for (size_t i = 0; st == FIN_OK && i < n; i++) {
+    const char *version = NULL;
+    struct fin_err why = {0};
+    if (claimable(docs[i], ids[i], owner, now, &version, &why) != FIN_OK)
+      st = fin_err_set(e, FIN_PRECONDITION, "outbox: not every event could be taken (%s)", why.msg);
+    else if (writes == NULL ||
+             json_array_append_new(writes, lease_write(self, paths[i], owner, until, version)) != 0)
+      st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  }
+  if (st == FIN_OK) {
+    st = fs_commit(self, writes, NULL, NULL, e);
+    writes = NULL;
+    if (st == FIN_NOT_FOUND) st = FIN_PRECONDITION;
+  }
+  json_decref(writes);
+  for (size_t i = 0; i < n; i++)
+    json_decref(docs[i]);
+  free_paths(paths, n);
+  return st;
+}
+
 /* Every status change ends the lease (fields in the mask but not in the
  * update are removed). */
+static const char *const SENT_MASK[] = {"status", "sentAt", "leaseOwner", "leaseUntil", NULL};
+
 static enum fin_status ob_mark_sent(void *self, const char *id, fin_ms now, struct fin_err *e) {
-  static const char *const mask[] = {"status", "sentAt", "leaseOwner", "leaseUntil", NULL};
   return patch(self, fs_path(2, FS_C_OUTBOX, id),
-               json_pack("{s:o,s:o}", "status", fs_s("sent"), "sentAt", fs_time(now)), mask, NULL,
-               e);
+               json_pack("{s:o,s:o}", "status", fs_s("sent"), "sentAt", fs_time(now)), SENT_MASK,
+               NULL, e);
+}
+
+/* One commit of n updates, each on an existing document: all or none. */
+static enum fin_status ob_mark_sent_many(void *self, const char *const *ids, size_t n, fin_ms now,
+                                         struct fin_err *e) {
+  if (n > FIN_OUTBOX_MANY) return fin_err_set(e, FIN_INVALID, "at most %d events", FIN_OUTBOX_MANY);
+  char **paths = event_paths(ids, n);
+  if (paths == NULL) return fin_err_set(e, FIN_PRECONDITION, "outbox: an event id is unusable");
+  json_t *writes = json_array();
+  enum fin_status st = FIN_OK;
+  for (size_t i = 0; i < n && st == FIN_OK; i++) {
+    json_t *w = fs_w_update(self, paths[i],
+                            json_pack("{s:o,s:o}", "status", fs_s("sent"), "sentAt", fs_time(now)),
+                            SENT_MASK, 1);
+    if (writes == NULL || json_array_append_new(writes, w) != 0)
+      st = fin_err_set(e, FIN_NOMEM, "out of memory");
+  }
+  if (st == FIN_OK) {
+    st = fs_commit(self, writes, NULL, NULL, e);
+    writes = NULL;
+    if (st == FIN_NOT_FOUND) st = fin_err_set(e, FIN_PRECONDITION, "outbox: an event is gone");
+  }
+  json_decref(writes);
+  free_paths(paths, n);
+  return st;
 }
 
 /* retryCount moves with a server-side increment: no read, no lost count. */
@@ -159,6 +253,8 @@ static const struct fin_outbox_ops outbox_ops = {
     .find_retry = ob_find_retry,
     .get = ob_get,
     .claim = ob_claim,
+    .claim_many = ob_claim_many,
+    .mark_sent_many = ob_mark_sent_many,
     .mark_sent = ob_mark_sent,
     .mark_failed = ob_mark_failed,
     .mark_dead = ob_mark_dead,
