@@ -112,7 +112,15 @@ static json_t *user_update(struct ddb *d, struct plan *p, struct fin_write *w, s
   const char *eco = user_of(&w[first]);
   char set_a[EXPR_MAX], cond_a[EXPR_MAX];
   struct ent_sbuf set, cond;
-  ent_sbuf_init(&set, set_a, sizeof set_a, "SET updatedAt = :u");
+  /* a slot write alone (a pending request, a rejection) leaves updatedAt,
+   * and so the dashboard's ETag, as it is: behaviour.md §4.12 */
+  bool touches = false;
+  for (size_t i = first; i < n; i++)
+    if (user_of(&w[i]) != NULL && strcmp(user_of(&w[i]), eco) == 0 &&
+        (w[i].kind == FIN_W_USER_SCORE || w[i].kind == FIN_W_USER_SUMMARY))
+      touches = true;
+  ent_sbuf_init(&set, set_a, sizeof set_a,
+                touches ? "SET updatedAt = :u" : "SET updatedAt = if_not_exists(updatedAt, :u)");
   ent_sbuf_init(&cond, cond_a, sizeof cond_a, "attribute_exists(ecosystemId)");
   json_t *vals = json_object();
   fin_ms updated = 0;
@@ -136,7 +144,7 @@ static json_t *user_update(struct ddb *d, struct plan *p, struct fin_write *w, s
     p->too_long = true;
     return NULL;
   }
-  if (updated == 0) updated = fin_now_ms(); /* a slot write alone */
+  if (updated == 0) updated = fin_now_ms(); /* only where updatedAt is missing */
   json_object_set_new(vals, ":u", ddb_iso(updated));
   return update(d, DDB_T_USERS, json_pack("{s:{s:s}}", "ecosystemId", "S", eco), set.p, cond.p,
                 NULL, vals);
