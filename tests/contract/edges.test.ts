@@ -238,6 +238,30 @@ describe("productId values", () => {
   });
 });
 
+describe("a card request replayed after an admin's decision", () => {
+  test("200 with the status of its first answer, and the decision and card as they are now", async () => {
+    const u = await user(400);
+    const k = key();
+    const first = await post("/v1/cards/requests", { auth: u.auth, key: k, body: { productId: "p" } });
+    expect(first.status).toBe(201);
+    const id = first.body.request.requestId;
+    const ap = await post(`/v1/admin/card-requests/${id}/approve`, { auth: ADMIN(), key: key(), body: { creditLimit: 1500 } });
+    expect(ap.status).toBe(200);
+    const again = await post("/v1/cards/requests", { auth: u.auth, key: k, body: { productId: "p" } });
+    expect(again.status).toBe(200);
+    expect(Object.keys(again.body.request)).toEqual(["requestId", "status", "scoreAtRequest", "decision", "card"]);
+    expect(again.body.request).toMatchObject({
+      requestId: id,
+      status: "pending",
+      scoreAtRequest: 400,
+      decision: { outcome: "approved", source: "admin", approvedLimit: 1500 },
+      card: { cardId: ap.body.card.cardId, limit: 1500 },
+    });
+    const live = await get(`/v1/cards/requests/${id}`, { auth: u.auth });
+    expect(live.body.request.status).toBe("approved");
+  });
+});
+
 describe("payments", () => {
   test("more than a fractional balance: the message prints both amounts as numbers", async () => {
     const u = await userWithCard(5000);
