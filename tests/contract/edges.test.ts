@@ -7,12 +7,8 @@ import { describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "./support/auth";
 import { call, get, patch, post } from "./support/client";
 import { key, uid } from "./support/ids";
-import { pay, purchase, setScore, user, userWithCard } from "./support/setup";
+import { buy, pay, payment, purchase, setScore, user, userWithCard } from "./support/setup";
 
-const buy = (auth: string, card: string, body: unknown, k: string = key()) =>
-  post(`/v1/cards/${card}/transactions/purchases`, { auth, key: k, body });
-const payment = (auth: string, card: string, body: unknown, k: string = key()) =>
-  post(`/v1/cards/${card}/transactions/payments`, { auth, key: k, body });
 const notFound = (r: any, message: string) => {
   expect(r.status).toBe(404);
   expect(r.body.error).toMatchObject({ code: "NOT_FOUND", message });

@@ -4,10 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { ADMIN, tok } from "./support/auth";
 import { get, post } from "./support/client";
 import { key } from "./support/ids";
-import { pay, purchase, userWithCard } from "./support/setup";
-
-const payment = (auth: string, card: string, body: unknown, k: string | null = key()) =>
-  post(`/v1/cards/${card}/transactions/payments`, { auth, key: k ?? undefined, body });
+import { pay, payment, purchase, userWithCard } from "./support/setup";
 
 describe("S67-S69", () => {
   test("S67 without auth: 401", async () => {

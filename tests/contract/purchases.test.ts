@@ -3,10 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { get, post } from "./support/client";
 import { key } from "./support/ids";
-import { purchase, userWithCard } from "./support/setup";
-
-const buy = (auth: string, card: string, body: unknown, k: string | null = key()) =>
-  post(`/v1/cards/${card}/transactions/purchases`, { auth, key: k ?? undefined, body });
+import { buy, purchase, userWithCard } from "./support/setup";
 
 describe("S57 required parts", () => {
   test("S57 without auth 401, without a key 400, a negative amount 400", async () => {

@@ -53,10 +53,18 @@ export async function userWithCard(
   return { ...u, cardId: ap.body.card.cardId };
 }
 
+/** A purchase with any body; `k` null sends no Idempotency-Key. */
+export const buy = (auth: string, card: string, body: unknown, k: string | null = key()) =>
+  post(`/v1/cards/${card}/transactions/purchases`, { auth, key: k ?? undefined, body });
+
+/** A payment with any body; `k` null sends no Idempotency-Key. */
+export const payment = (auth: string, card: string, body: unknown, k: string | null = key()) =>
+  post(`/v1/cards/${card}/transactions/payments`, { auth, key: k ?? undefined, body });
+
 export async function purchase(auth: string, cardId: string, amount: number, merchant = "Store") {
-  return post(`/v1/cards/${cardId}/transactions/purchases`, { auth, key: key(), body: { amount, merchant } });
+  return buy(auth, cardId, { amount, merchant });
 }
 
 export async function pay(auth: string, cardId: string, amount: number) {
-  return post(`/v1/cards/${cardId}/transactions/payments`, { auth, key: key(), body: { amount } });
+  return payment(auth, cardId, { amount });
 }
