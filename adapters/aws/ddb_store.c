@@ -83,6 +83,12 @@ static const char *user_of(const struct fin_write *w) {
   return NULL;
 }
 
+/* Whether x is a write to the user row of `eco`. */
+static bool of_user(const struct fin_write *x, const char *eco) {
+  const char *u = user_of(x);
+  return u != NULL && strcmp(u, eco) == 0;
+}
+
 /* The slot write's part of the user Update: the new card_rev, and when
  * checked, the condition that the stored one is still the one read. */
 static void slot_part(const struct fin_write *x, struct ent_sbuf *set, struct ent_sbuf *cond,
@@ -116,16 +122,14 @@ static json_t *user_update(struct ddb *d, struct plan *p, struct fin_write *w, s
    * and so the dashboard's ETag, as it is: behaviour.md §4.12 */
   bool touches = false;
   for (size_t i = first; i < n; i++)
-    if (user_of(&w[i]) != NULL && strcmp(user_of(&w[i]), eco) == 0 &&
-        (w[i].kind == FIN_W_USER_SCORE || w[i].kind == FIN_W_USER_SUMMARY))
-      touches = true;
+    touches = touches || (of_user(&w[i], eco) && w[i].kind != FIN_W_USER_CARD_SLOT);
   ent_sbuf_init(&set, set_a, sizeof set_a,
                 touches ? "SET updatedAt = :u" : "SET updatedAt = if_not_exists(updatedAt, :u)");
   ent_sbuf_init(&cond, cond_a, sizeof cond_a, "attribute_exists(ecosystemId)");
   json_t *vals = json_object();
   fin_ms updated = 0;
   for (size_t i = first; i < n; i++) {
-    if (user_of(&w[i]) == NULL || strcmp(user_of(&w[i]), eco) != 0) continue;
+    if (!of_user(&w[i], eco)) continue;
     if (w[i].kind == FIN_W_USER_SCORE) {
       ent_sbuf_add(&set, ", currentScore = :sc, tier = :tier");
       json_object_set_new(vals, ":sc", ddb_int(w[i].u.score.score));
@@ -208,7 +212,7 @@ static int plan_write(struct ddb *d, struct plan *p, struct fin_write *w, size_t
   case FIN_W_USER_SUMMARY:
   case FIN_W_USER_CARD_SLOT: {
     for (size_t j = 0; j < i; j++) /* merged into an earlier write's Update */
-      if (user_of(&w[j]) != NULL && strcmp(user_of(&w[j]), user_of(x)) == 0) {
+      if (of_user(&w[j], user_of(x))) {
         p->user_action[i] = p->user_action[j];
         goto score_row;
       }
