@@ -55,6 +55,10 @@ enum fin_status ddb_call(struct ddb *d, const char *op, json_t *req, json_t **re
  * *item owned. */
 enum fin_status ddb_get(struct ddb *d, const char *table, json_t *key, json_t **item,
                         struct fin_err *e);
+/* TransactWriteItems of `actions` (stolen): every action or none. A
+ * cancelled transaction (a condition failed, or it met another writer) is
+ * FIN_PRECONDITION with `what` as the message. */
+enum fin_status ddb_transact(struct ddb *d, json_t *actions, const char *what, struct fin_err *e);
 /* PutItem without a condition; `item` stolen. */
 enum fin_status ddb_put(struct ddb *d, const char *table, json_t *item, struct fin_err *e);
 /* UpdateItem `set` ("SET a = :a, #s = :s") on an existing item only (missing

@@ -111,6 +111,19 @@ enum fin_status ddb_call(struct ddb *d, const char *op, json_t *req, json_t **re
   return st;
 }
 
+enum fin_status ddb_transact(struct ddb *d, json_t *actions, const char *what, struct fin_err *e) {
+  json_t *resp = NULL;
+  struct ddb_fail f = {0};
+  enum fin_status st =
+      ddb_call(d, "TransactWriteItems",
+               actions ? json_pack("{s:o}", "TransactItems", actions) : NULL, &resp, &f, e);
+  if (st != FIN_OK && strcmp(f.type, "TransactionCanceledException") == 0)
+    st = fin_err_set(e, FIN_PRECONDITION, "%s", what);
+  ddb_fail_clear(&f);
+  json_decref(resp);
+  return st;
+}
+
 enum fin_status ddb_get(struct ddb *d, const char *table, json_t *key, json_t **item,
                         struct fin_err *e) {
   *item = NULL;

@@ -107,21 +107,6 @@ static json_t *update_action(struct ddb *d, const char *id, const char *set, con
                    "ExpressionAttributeValues", vals);
 }
 
-/* Every action of `actions` (stolen) or none: a cancelled transaction (a
- * condition failed, or it met another writer) is FIN_PRECONDITION. */
-static enum fin_status transact(struct ddb *d, json_t *actions, struct fin_err *e) {
-  json_t *resp = NULL;
-  struct ddb_fail f = {0};
-  enum fin_status st =
-      ddb_call(d, "TransactWriteItems",
-               actions ? json_pack("{s:o}", "TransactItems", actions) : NULL, &resp, &f, e);
-  if (st != FIN_OK && strcmp(f.type, "TransactionCanceledException") == 0)
-    st = fin_err_set(e, FIN_PRECONDITION, "outbox: not every event could be taken");
-  ddb_fail_clear(&f);
-  json_decref(resp);
-  return st;
-}
-
 static enum fin_status ob_claim_many(void *self, const char *const *ids, size_t n,
                                      const char *owner, fin_ms now, fin_ms until,
                                      struct fin_err *e) {
@@ -141,7 +126,7 @@ static enum fin_status ob_claim_many(void *self, const char *const *ids, size_t 
       actions = NULL;
     }
   }
-  return transact(self, actions, e);
+  return ddb_transact(self, actions, "outbox: not every event could be taken", e);
 }
 
 static enum fin_status ob_mark_sent_many(void *self, const char *const *ids, size_t n, fin_ms now,
@@ -161,7 +146,7 @@ static enum fin_status ob_mark_sent_many(void *self, const char *const *ids, siz
       actions = NULL;
     }
   }
-  return transact(self, actions, e);
+  return ddb_transact(self, actions, "outbox: not every event could be taken", e);
 }
 
 /* Every status change ends the lease. */

@@ -179,9 +179,12 @@ struct fin_wa_inbound_repo ddb_wa_inbound_port(struct ddb *d) {
 
 /* ---- pending approvals ---- */
 /* A short id is claimed by a row of its own in the same table, keyed
- * "short#<ID>" (request ids are UUIDs, never that), put on condition that it
- * is absent, already this tracker's, or past its claim expiry (the tracker's
- * expiry). A decision deletes the claim. */
+ * "short#<ID>" (request ids are UUIDs, never that) and naming its holder.
+ * The claim and the tracker are written in one transaction, the claim on
+ * condition that it is absent, already this tracker's, or still the one read
+ * from a holder that has left `pending` (decided, expired, deleted: see
+ * ent_short_owner). A pending tracker keeps its id however old it is (replies
+ * to it still count), as in the other stores. A decision deletes the claim. */
 #define SHORT_PREFIX "short#"
 
 static json_t *short_key(const char *short_id) {
@@ -190,46 +193,82 @@ static json_t *short_key(const char *short_id) {
   return json_pack("{s:{s:s}}", "requestId", "S", k);
 }
 
-static enum fin_status claim_short(struct ddb *d, const struct fin_pending_approval *p,
-                                   struct fin_err *e) {
-  fin_ms until = p->expires_at > 0 ? p->expires_at : 253402300799000; /* year 9999 */
+static enum fin_status approval_get(void *self, const char *id, struct fin_pending_approval *out,
+                                    struct fin_err *e) {
+  GET_ONE(self, DDB_T_APPROVALS, "requestId", id, ddb_approval_from, fin_pending_approval_clear,
+          out, e);
+}
+
+/* The claim's Put action: over `holder`'s claim, or where there is none or
+ * it is p's own (holder NULL). */
+static json_t *claim_action(struct ddb *d, const struct fin_pending_approval *p,
+                            const char *holder) {
   json_t *item = short_key(p->short_id);
-  if (item != NULL) {
-    json_object_set_new(item, "shortOwner", ddb_s(p->request_id));
-    json_object_set_new(item, "claimExpiresAt", ddb_n((double)until));
+  if (item != NULL) json_object_set_new(item, "shortOwner", ddb_s(p->request_id));
+  json_t *vals = ddb_vals(1, ":h", ddb_s(holder != NULL ? holder : p->request_id));
+  const char *cond =
+      holder != NULL ? "shortOwner = :h" : "attribute_not_exists(requestId) OR shortOwner = :h";
+  return item && vals ? json_pack("{s:{s:s, s:o, s:s, s:o}}", "Put", "TableName",
+                                  ddb_table(d, DDB_T_APPROVALS), "Item", item,
+                                  "ConditionExpression", cond, "ExpressionAttributeValues", vals)
+                      : NULL;
+}
+
+/* After a refused claim: who holds p's short id. *holder is the claim's
+ * owner (caller frees; NULL when there is no claim or it is p's own) and
+ * *held whether that owner is still a pending tracker of this id. */
+static enum fin_status claim_holder(struct ddb *d, const struct fin_pending_approval *p,
+                                    char **holder, bool *held, struct fin_err *e) {
+  *holder = NULL, *held = false;
+  json_t *claim = NULL;
+  enum fin_status st = ddb_get(d, ddb_table(d, DDB_T_APPROVALS), short_key(p->short_id), &claim, e);
+  if (st == FIN_NOT_FOUND) return FIN_OK;
+  if (st != FIN_OK) return st;
+  const char *owner = ddb_get_s(claim, "shortOwner");
+  if (owner == NULL)
+    st = fin_err_set(e, FIN_INTERNAL, "Short id %s: claim without owner", p->short_id);
+  if (st == FIN_OK && strcmp(owner, p->request_id) != 0) {
+    struct fin_pending_approval t = {0};
+    size_t n = 0;
+    st = ent_short_owner(approval_get(d, owner, &t, e), &t, p->short_id, NULL, 0, &n);
+    *held = n > 0;
+    if (st == FIN_OK && (*holder = strdup(owner)) == NULL)
+      st = fin_err_set(e, FIN_NOMEM, "out of memory");
   }
-  json_t *vals = ddb_vals(2, ":me", ddb_s(p->request_id), ":now", ddb_n((double)fin_now_ms()));
-  json_t *req = item && vals
-                    ? json_pack("{s:s, s:o, s:s, s:o}", "TableName", ddb_table(d, DDB_T_APPROVALS),
-                                "Item", item, "ConditionExpression",
-                                "attribute_not_exists(requestId) OR shortOwner = :me OR "
-                                "claimExpiresAt < :now",
-                                "ExpressionAttributeValues", vals)
-                    : NULL;
-  if (req == NULL) return fin_err_set(e, FIN_NOMEM, "dynamodb PutItem: out of memory");
-  struct ddb_fail f = {0};
-  json_t *resp = NULL;
-  enum fin_status st = ddb_call(d, "PutItem", req, &resp, &f, e);
-  json_decref(resp);
-  if (st != FIN_OK && strcmp(f.type, "ConditionalCheckFailedException") == 0)
-    st = fin_err_set(e, FIN_EXISTS, "Short id %s is taken", p->short_id);
-  ddb_fail_clear(&f);
+  json_decref(claim);
+  return st;
+}
+
+static enum fin_status save_claimed(struct ddb *d, const struct fin_pending_approval *p,
+                                    struct fin_err *e) {
+  char *holder = NULL;
+  enum fin_status st = FIN_PRECONDITION;
+  for (int attempt = 0; attempt < 8 && st == FIN_PRECONDITION; attempt++) {
+    json_t *tracker = ddb_approval_item(p);
+    json_t *put = tracker ? json_pack("{s:{s:s, s:o}}", "Put", "TableName",
+                                      ddb_table(d, DDB_T_APPROVALS), "Item", tracker)
+                          : NULL;
+    json_t *claim = claim_action(d, p, holder);
+    free(holder), holder = NULL;
+    st = ddb_transact(d, claim && put ? json_pack("[o,o]", claim, put) : NULL, "claim refused", e);
+    if (st != FIN_PRECONDITION) break; /* done, or failed */
+    bool held = false;
+    st = claim_holder(d, p, &holder, &held, e);
+    if (st == FIN_OK)
+      st = held ? fin_err_set(e, FIN_EXISTS, "Short id %s is taken", p->short_id)
+                : FIN_PRECONDITION; /* free, freed, or met another writer: again */
+  }
+  free(holder);
+  if (st == FIN_PRECONDITION)
+    st = fin_err_set(e, FIN_UNAVAILABLE, "Short id %s: too much contention", p->short_id);
   return st;
 }
 
 static enum fin_status approval_save(void *self, const struct fin_pending_approval *p,
                                      struct fin_err *e) {
-  if (p->short_id[0] != '\0' && strcmp(p->approval_status, "pending") == 0) {
-    enum fin_status st = claim_short(self, p, e);
-    if (st != FIN_OK) return st;
-  }
+  if (p->short_id[0] != '\0' && strcmp(p->approval_status, "pending") == 0)
+    return save_claimed(self, p, e);
   return ddb_put(self, ddb_table(self, DDB_T_APPROVALS), ddb_approval_item(p), e);
-}
-
-static enum fin_status approval_get(void *self, const char *id, struct fin_pending_approval *out,
-                                    struct fin_err *e) {
-  GET_ONE(self, DDB_T_APPROVALS, "requestId", id, ddb_approval_from, fin_pending_approval_clear,
-          out, e);
 }
 
 /* First decision wins: conditional on the tracker still being pending. */
@@ -267,7 +306,8 @@ static enum fin_status approval_find_short(void *self, const char *short_id,
 }
 
 /* The decision, then the short id's claim released (best effort: a claim
- * left behind lapses at its expiry and is ignored by find_short). */
+ * left behind names a tracker no longer pending, which find_short ignores
+ * and the next claimant takes over). */
 static enum fin_status approval_decide(void *self, const char *id, const char *status,
                                        const char *admin_phone, fin_ms now, struct fin_err *e) {
   enum fin_status st = decide_row(self, id, status, admin_phone, now, e);

@@ -405,16 +405,29 @@ struct fin_wa_inbound_repo fs_wa_inbound_port(struct fs *f) {
 
 /* A short id is claimed by a document of its own, approval_short_ids/<ID>,
  * written in the same commit as the tracker on condition that it is still
- * what was read: absent, this tracker's, or past its claim expiry (the
- * tracker's expiry). A decision deletes it. */
+ * what was read: absent, this tracker's, or naming a holder that has left
+ * `pending` (decided, expired, deleted: see ent_short_owner), which never
+ * comes back to it. A pending tracker keeps its id however old it is
+ * (replies to it still count), as in the other stores. A decision deletes
+ * the claim. */
 #define FS_C_SHORT_IDS "approval_short_ids"
 
-static bool claim_free(const json_t *doc, const char *request_id, fin_ms now) {
-  if (doc == NULL) return true;
-  const json_t *f = fs_doc_fields(doc);
-  const char *owner = fs_get_s(f, "owner");
-  return (owner != NULL && strcmp(owner, request_id) == 0) ||
-         fs_get_time(f, "claimExpiresAt") < now;
+static enum fin_status approval_get(void *self, const char *id, struct fin_pending_approval *out,
+                                    struct fin_err *e);
+
+/* Whether the claim `doc` (as read, or NULL) lets p take its short id. */
+static enum fin_status claim_free(struct fs *f, const json_t *doc,
+                                  const struct fin_pending_approval *p, bool *free_,
+                                  struct fin_err *e) {
+  const char *owner = doc != NULL ? fs_get_s(fs_doc_fields(doc), "owner") : NULL;
+  *free_ = true;
+  if (owner == NULL || strcmp(owner, p->request_id) == 0) return FIN_OK;
+  struct fin_pending_approval t = {0};
+  size_t held = 0;
+  enum fin_status st =
+      ent_short_owner(approval_get(f, owner, &t, e), &t, p->short_id, NULL, 0, &held);
+  *free_ = held == 0;
+  return st;
 }
 
 /* The claim write for p, conditioned on `doc` (the claim as read, or NULL). */
@@ -422,7 +435,6 @@ static json_t *claim_write(struct fs *f, const char *path, const struct fin_pend
                            const json_t *doc) {
   json_t *fields = json_object();
   fs_put_s(fields, "owner", p->request_id);
-  fs_put_time(fields, "claimExpiresAt", p->expires_at > 0 ? p->expires_at : 253402300799000);
   json_t *w = fs_w_update(f, path, fields, NULL, doc == NULL ? 0 : -1);
   const char *ut = json_string_value(json_object_get(doc, "updateTime"));
   if (w != NULL && ut != NULL)
@@ -439,9 +451,12 @@ static enum fin_status save_claimed(struct fs *f, const struct fin_pending_appro
     json_t *doc = NULL;
     st = fs_read1(f, cpath, &doc, e);
     if (st != FIN_OK && st != FIN_NOT_FOUND) break;
-    if (!claim_free(doc, p->request_id, fin_now_ms())) {
-      json_decref(doc);
+    bool free_ = false;
+    st = claim_free(f, doc, p, &free_, e);
+    if (st == FIN_OK && !free_)
       st = fin_err_set(e, FIN_EXISTS, "Short id %s is taken", p->short_id);
+    if (st != FIN_OK) {
+      json_decref(doc);
       break;
     }
     json_t *cw = claim_write(f, cpath, p, doc);
@@ -527,7 +542,8 @@ static enum fin_status approval_find_short(void *self, const char *short_id,
 }
 
 /* The decision, then the short id's claim released (best effort: a claim
- * left behind lapses at its expiry and is ignored by find_short). */
+ * left behind names a tracker no longer pending, which find_short ignores
+ * and the next claimant takes over). */
 static enum fin_status approval_decide(void *self, const char *id, const char *status,
                                        const char *admin_phone, fin_ms now, struct fin_err *e) {
   enum fin_status st = decide_doc(self, id, status, admin_phone, now, e);

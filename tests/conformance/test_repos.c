@@ -582,6 +582,33 @@ static void approvals_short_ids_unique(void **state) {
   expect_short(z, args[winner].p.request_id);
 }
 
+/* A pending tracker keeps its short id however old it is (replies to it still
+ * count, behaviour.md §9.2), so a newer tracker drawing the same id must not
+ * take it: a late "y <ID>" would decide the newer request. A claim is freed by
+ * its tracker leaving `pending`, even when that was not a decision. */
+static void approvals_short_id_outlives_expiry(void **state) {
+  char eco[64], x[FIN_SHORT_ID_MAX];
+  new_key(eco, "conf-short-old");
+  random_short(x);
+  struct fin_pending_approval a = short_tracker(eco, x), b = short_tracker(eco, x);
+  a.created_at -= 2 * 86400000, a.updated_at = a.created_at;
+  a.expires_at = a.created_at + 86400000; /* a day ago */
+  assert_status(C.approvals.ops->save(C.approvals.self, &a, NULL), FIN_OK);
+  expect_short(x, a.request_id);
+  assert_status(C.approvals.ops->save(C.approvals.self, &b, NULL), FIN_EXISTS);
+  expect_short(x, a.request_id);
+  /* the old tracker saved as expired (not through decide): its id is free */
+  strcpy(a.approval_status, "expired");
+  assert_status(C.approvals.ops->save(C.approvals.self, &a, NULL), FIN_OK);
+  expect_short(x, NULL);
+  assert_status(C.approvals.ops->save(C.approvals.self, &b, NULL), FIN_OK);
+  expect_short(x, b.request_id);
+  /* and a third tracker cannot take it from the new holder */
+  struct fin_pending_approval c = short_tracker(eco, x);
+  assert_status(C.approvals.ops->save(C.approvals.self, &c, NULL), FIN_EXISTS);
+  expect_short(x, b.request_id);
+}
+
 const struct CMUnitTest conf_repo_tests[] = {
     conf_test(outbox_state_machine),
     conf_test(outbox_pending_survives_churn),
@@ -592,5 +619,6 @@ const struct CMUnitTest conf_repo_tests[] = {
     conf_test(wa_inbound_save_get),
     conf_test(approvals_save_get_decide),
     conf_test(approvals_short_ids_unique),
+    conf_test(approvals_short_id_outlives_expiry),
 };
 const size_t conf_repo_count = sizeof conf_repo_tests / sizeof conf_repo_tests[0];
