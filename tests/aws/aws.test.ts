@@ -84,6 +84,25 @@ describe("ssm", () => {
     await aws("ssm", "DeleteParameter", { Name: `${path}limits/highTier` });
   }, 40000);
 
+  // GetParametersByPath answers at most 10 parameters a page: 12 names that
+  // come before limits/highTier both by name and by creation put it on the
+  // second page, which a server reading one page would never see.
+  test("parameters on a later page of GetParametersByPath count", async () => {
+    const path = `/acme/test-pages-${process.pid}-${Date.now()}/`;
+    const names = Array.from({ length: 12 }, (_, i) => `${path}a${String(i).padStart(2, "0")}`);
+    for (const name of names) await aws("ssm", "PutParameter", { Name: name, Value: "x", Type: "String" });
+    await aws("ssm", "PutParameter", { Name: `${path}limits/highTier`, Value: "7300", Type: "String" });
+    const page = await aws("ssm", "GetParametersByPath", { Path: path, Recursive: true, MaxResults: 10 });
+    expect(page.Parameters.length).toBe(10);
+    expect(page.Parameters.map((p: { Name: string }) => p.Name)).not.toContain(`${path}limits/highTier`);
+    try {
+      const base = await startServer({ FIN_DEV_AUTH: "true", SSM_PATH: path, SSM_REFRESH_SECONDS: "3600" });
+      expect((await userWithCard(base, (e) => dev(e))).limit).toBe(7300);
+    } finally {
+      for (const name of [...names, `${path}limits/highTier`]) await aws("ssm", "DeleteParameter", { Name: name });
+    }
+  }, 40000);
+
   // servers started without SSM_PATH find the Cognito pool there (the cognito tests below)
   test("the manifest keeps every SSM name under the spec's path, the wiring's default SSM_PATH", async () => {
     const m = JSON.parse(await Bun.file("localstack/manifest.json").text());
