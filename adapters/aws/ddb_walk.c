@@ -113,8 +113,10 @@ enum fin_status ddb_wipe_where(struct ddb *d, const char *table, const char *con
     json_decref(names), json_decref(vals);
     return fin_err_set(e, FIN_INTERNAL, "dynamodb wipe: too many key attributes");
   }
-  json_t *tmpl = json_pack("{s:s, s:s, s:o, s:b}", "TableName", table, "ProjectionExpression",
-                           proj.p, "ExpressionAttributeNames", names, "ConsistentRead", 1);
+  /* pages of 500 keys, as Firestore's deletes: small responses */
+  json_t *tmpl =
+      json_pack("{s:s, s:s, s:o, s:b, s:i}", "TableName", table, "ProjectionExpression", proj.p,
+                "ExpressionAttributeNames", names, "ConsistentRead", 1, "Limit", 500);
   if (tmpl != NULL && filter != NULL) {
     json_object_set_new(tmpl, "FilterExpression", json_string(filter));
     json_object_set(tmpl, "ExpressionAttributeValues", vals);

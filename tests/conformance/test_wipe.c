@@ -202,10 +202,34 @@ static void audit_and_whatsapp_clear(void **state) {
   assert_status(C.approvals.ops->get(C.approvals.self, p.request_id, &gp, NULL), FIN_NOT_FOUND);
 }
 
+/* A delete of more than one page: Firestore deletes 500 documents a commit
+ * and DynamoDB scans 500 keys a page, so 1201 messages take three of each;
+ * a wipe that stopped after its first page would leave some behind. */
+static void wipe_spans_pages(void **state) {
+  enum { N = 1201 };
+  static fin_id ids[N];
+  for (int i = 0; i < N; i++) {
+    struct fin_wa_inbound m = {.sender_phone = "5511", .raw_body = "bulk"};
+    new_id(m.message_id);
+    strcpy(ids[i], m.message_id);
+    assert_status(C.wa_inbound.ops->save(C.wa_inbound.self, &m, NULL), FIN_OK);
+  }
+  long deleted = -1;
+  assert_status(C.wa_inbound.ops->delete_all(C.wa_inbound.self, &deleted, NULL), FIN_OK);
+  assert_true(deleted >= N);
+  for (int i = 0; i < N; i += 100) {
+    struct fin_wa_inbound g;
+    assert_status(C.wa_inbound.ops->get(C.wa_inbound.self, ids[i], &g, NULL), FIN_NOT_FOUND);
+  }
+  struct fin_wa_inbound g;
+  assert_status(C.wa_inbound.ops->get(C.wa_inbound.self, ids[N - 1], &g, NULL), FIN_NOT_FOUND);
+}
+
 const struct CMUnitTest conf_wipe_tests[] = {
     conf_test(users_scores_cards_delete_all),
     conf_test(requests_txns_idem_delete_all),
     conf_test(outbox_clear_resets_sequences),
     conf_test(audit_and_whatsapp_clear),
+    conf_test(wipe_spans_pages),
 };
 const size_t conf_wipe_count = sizeof conf_wipe_tests / sizeof conf_wipe_tests[0];
