@@ -2,6 +2,7 @@
  * (behaviour.md §0.8; order matters, see router.h) and the settings it reads. */
 #include "routes.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "../http/router.h"
@@ -48,10 +49,20 @@ static void rate_limits(const struct fin_container *c, struct fin_rate_limits *o
                                   .cleanup_per_min = r->rate_limit_cleanup_per_min};
 }
 
+/* A custom wiring names its own mode: only a short token goes in a header. */
+static bool header_safe(const char *mode) {
+  size_t n = mode != NULL ? strlen(mode) : 0;
+  if (n == 0 || n > 32) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)mode[i]) && mode[i] != '-' && mode[i] != '_') return false;
+  return true;
+}
+
 struct fin_http_app fin_app_http(struct fin_container *c) {
   return (struct fin_http_app){.c = c,
                                .routes = fin_routes_default(),
                                .auth = &c->auth,
                                .limits = rate_limits,
-                               .remote = c->mode == NULL || strcmp(c->mode, "memory") != 0};
+                               .remote = c->mode == NULL || strcmp(c->mode, "memory") != 0,
+                               .mode = header_safe(c->mode) ? c->mode : NULL};
 }

@@ -88,6 +88,9 @@ struct fin_http_app {
   void (*limits)(const struct fin_container *c, struct fin_rate_limits *out);
   /* Handlers wait on remote stores: each connection gets its own thread (server.c). */
   bool remote;
+  /* The wiring's mode ("memory", "aws", "firebase"), sent as
+   * X-Infrastructure-Mode on every response; NULL sends none. Borrowed. */
+  const char *mode;
 };
 
 #endif

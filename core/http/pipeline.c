@@ -142,6 +142,7 @@ void fin_http_handle(const struct fin_http_app *app, const struct fin_http_in *i
   memset(out, 0, sizeof *out);
   for (size_t i = 0; i < sizeof HELMET / sizeof HELMET[0]; i++)
     fin_reply_header(out, HELMET[i].name, HELMET[i].value);
+  if (app->mode != NULL) fin_reply_header(out, "X-Infrastructure-Mode", app->mode);
   const char *origin = hdr(in, "Origin");
   if (fin_mw_cors_allowed(origin)) fin_reply_header(out, "Access-Control-Allow-Origin", origin);
   if (strcmp(in->method, "OPTIONS") == 0) {

@@ -47,6 +47,19 @@ describe("S1-S4 health and headers", () => {
     expect(r.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
     expect(r.headers.get("access-control-allow-headers")).toBe("Content-Type,Authorization,Idempotency-Key,X-Request-ID");
   });
+
+  test("S4a every answer names the infrastructure mode (X-Infrastructure-Mode)", async () => {
+    const mode = process.env.FIN_SERVER_MODE ?? "memory";
+    const answers = [
+      await get("/health/liveness"),
+      await get("/health/readiness"),
+      await get("/v1/unknown-endpoint"),
+      await get("/v1/dashboard"),
+      await call("OPTIONS", "/v1/dashboard", { headers: { Origin: "http://localhost:3000" } }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 404, 401, 204]);
+    for (const r of answers) expect(r.headers.get("x-infrastructure-mode")).toBe(mode);
+  });
 });
 
 describe("S5-S10 routing, request ids and trace ids", () => {
