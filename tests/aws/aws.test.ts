@@ -187,6 +187,29 @@ describe("cognito", () => {
     expect((await http(b, "GET", "/v1/admin/card-requests", `Bearer ${token}`)).status).toBe(200);
   });
 
+  // the manifest's app client also allows the admin flow (server-side sign-in)
+  // and refresh tokens: the ID tokens both give are accepted like the first
+  test("ID tokens from ADMIN_USER_PASSWORD_AUTH and from a refresh token are accepted", async () => {
+    const b = await server();
+    const admin = await aws("cognito-idp", "AdminInitiateAuth", {
+      AuthFlow: "ADMIN_USER_PASSWORD_AUTH", UserPoolId: await pool(), ClientId: await client(),
+      AuthParameters: { USERNAME: "user@test.com", PASSWORD: "Password123!" },
+    });
+    const refreshed = await aws("cognito-idp", "InitiateAuth", {
+      AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: await client(),
+      AuthParameters: { REFRESH_TOKEN: admin.AuthenticationResult.RefreshToken },
+    });
+    for (const token of [admin.AuthenticationResult.IdToken, refreshed.AuthenticationResult.IdToken]) {
+      expect(typeof token).toBe("string");
+      const me = await http(b, "POST", "/v1/users", `Bearer ${token}`, {});
+      expect([200, 201]).toContain(me.status);
+      expect(me.body.user.role).toBe("user");
+      expect((await http(b, "GET", "/v1/dashboard", `Bearer ${token}`)).status).toBe(200);
+    }
+    // the refresh gives a new ID token, not the old one again
+    expect(refreshed.AuthenticationResult.IdToken).not.toBe(admin.AuthenticationResult.IdToken);
+  });
+
   test("a user cannot make themselves admin: UpdateUserAttributes and SignUp are refused", async () => {
     const b = await server();
     const auth = await aws("cognito-idp", "InitiateAuth", {
