@@ -114,7 +114,6 @@ static void outbox_state_machine(void **state) {
   fin_event_list_free(evs, n);
 }
 
-/* Many events leave pending in any order: the rest stays listed in order. */
 /* A small retry batch is the earliest *due* events, even when events that
  * are not due yet failed first (stores that read an index in failure order
  * and cut at the limit before filtering would return nothing). Retry times
@@ -148,6 +147,7 @@ static void outbox_retry_limit_skips_not_due(void **state) {
     assert_status(C.outbox.ops->mark_sent(C.outbox.self, ids[i], now_ms(), NULL), FIN_OK);
 }
 
+/* Many events leave pending in any order: the rest stays listed in order. */
 static void outbox_pending_survives_churn(void **state) {
   enum { NE = 300 };
   char eco[64];

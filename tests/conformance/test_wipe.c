@@ -217,12 +217,10 @@ static void wipe_spans_pages(void **state) {
   long deleted = -1;
   assert_status(C.wa_inbound.ops->delete_all(C.wa_inbound.self, &deleted, NULL), FIN_OK);
   assert_true(deleted >= N);
-  for (int i = 0; i < N; i += 100) {
+  for (int i = 0; i < N; i += 100) { /* the first, every hundredth, the last (1200) */
     struct fin_wa_inbound g;
     assert_status(C.wa_inbound.ops->get(C.wa_inbound.self, ids[i], &g, NULL), FIN_NOT_FOUND);
   }
-  struct fin_wa_inbound g;
-  assert_status(C.wa_inbound.ops->get(C.wa_inbound.self, ids[N - 1], &g, NULL), FIN_NOT_FOUND);
 }
 
 const struct CMUnitTest conf_wipe_tests[] = {

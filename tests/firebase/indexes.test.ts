@@ -101,7 +101,6 @@ describe("firestore.indexes.json", () => {
     expect((await http(base, "GET", `/v1/admin/users/${eco}/score`, admin)).status).toBe(200);
 
     const needs = queries.map(needOf);
-    if (process.env.SHOW_NEEDS) console.log([...new Set(needs.map((n) => JSON.stringify(n)))].join("\n"));
     const file = JSON.parse(await Bun.file("firestore.indexes.json").text());
     const problems = [...new Set(needs.map((n) => missing(n, file)).filter((m) => m != null))];
     expect(problems).toEqual([]);
