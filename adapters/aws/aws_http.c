@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 #include "sigv4.h"
@@ -361,7 +362,7 @@ static const char *exchange(struct aws_client *c, const char *target, const char
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, lines);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &o->body);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &o->head);
-  o->rc = curl_easy_perform(h);
+  o->rc = fin_io_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &o->status);
   long os_errno = 0, request_size = 0;
   curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
@@ -528,9 +529,7 @@ static void backoff(const struct aws_client *c, int attempt) {
   long ceiling = c->base_ms << (attempt < 16 ? attempt : 16);
   if (ceiling > c->cap_ms || ceiling <= 0) ceiling = c->cap_ms;
   long ms = (long)(jitter_next() % (uint64_t)(ceiling + 1));
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
+  fin_io_sleep_us(ms * 1000);
 }
 
 /* ---- the call ---- */

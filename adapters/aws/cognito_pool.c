@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/log.h"
 #include "../../core/util/timefmt.h"
 
@@ -164,7 +165,7 @@ void cpools_put(struct cpools *p, struct cpool *pool) {
 }
 
 unsigned long cpools_reads(struct cpools *p) {
-  pthread_mutex_lock(&p->read_mu);
+  fin_io_lock(&p->read_mu); /* held across a source read */
   unsigned long n = p->reads;
   pthread_mutex_unlock(&p->read_mu);
   return n;
@@ -226,7 +227,7 @@ static void reread(struct cpools *p) {
 
 struct cpool *cpools_follow(struct cpools *p, struct cpool *cur, const char *iss) {
   if (p->source.read == NULL || (iss != NULL && !names_other_pool(p, iss, cur->id))) return cur;
-  pthread_mutex_lock(&p->read_mu);
+  fin_io_lock(&p->read_mu); /* held across a source read */
   fin_ms now = now_ms(p);
   /* The pool may have changed while this caller waited for read_mu. */
   pthread_mutex_lock(&p->mu);

@@ -1,6 +1,8 @@
 /* ddb_seq.c - sequence counter cache and entity locks (see ddb_seq.h). */
 #include "ddb_seq.h"
 
+#include "../../core/util/io.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +87,7 @@ void ddb_seq_lock(struct ddb_seq *s, const char *const *keys, size_t n) {
   int idx[DDB_SEQ_STRIPES];
   size_t m = stripes_of(keys, n < DDB_SEQ_STRIPES ? n : DDB_SEQ_STRIPES, idx);
   for (size_t i = 0; i < m; i++)
-    pthread_mutex_lock(&s->stripes[idx[i]]);
+    fin_io_lock(&s->stripes[idx[i]]); /* held across store calls */
 }
 
 void ddb_seq_unlock(struct ddb_seq *s, const char *const *keys, size_t n) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/ids.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
@@ -380,8 +381,7 @@ static int user_failure(struct ddb *d, const struct fin_write *w, size_t n, int 
  * item spread out. */
 static void jitter_pause(int attempt) {
   long ms = (long)(rand() % (5 << (attempt < 5 ? attempt : 5))) + 1;
-  struct timespec ts = {0, ms * 1000000L};
-  nanosleep(&ts, NULL);
+  fin_io_sleep_us(ms * 1000);
 }
 
 static const struct ent_retry RETRY_POLICY = {

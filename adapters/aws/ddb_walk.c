@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
 #include "../common/ent_sbuf.h"
 #include "ddb.h"
@@ -61,8 +62,7 @@ static int collect_key(void *ctx, const json_t *item) {
 }
 
 static void pause_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
+  fin_io_sleep_us(ms * 1000);
 }
 
 /* One BatchWriteItem of up to 25 deletes, retrying UnprocessedItems. */

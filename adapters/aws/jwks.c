@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
@@ -164,7 +165,7 @@ static char *http_get(struct jwks *j, size_t *len, char *why, size_t why_size) {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   fin_backend_call_note();
-  CURLcode rc = curl_easy_perform(h);
+  CURLcode rc = fin_io_perform(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   if (rc == CURLE_OK && status == 200) {
@@ -259,7 +260,7 @@ static bool fetch_allowed(const struct jwks *j, const struct view *v, fin_ms now
 /* Fetches unless another caller completed a fetch since `seen` (then its
  * result is ours too). */
 static void fetch_once(struct jwks *j, unsigned long seen) {
-  pthread_mutex_lock(&j->fetch_mu);
+  fin_io_lock(&j->fetch_mu); /* held across the fetch */
   if (j->gen == seen) refresh_locked(j);
   pthread_mutex_unlock(&j->fetch_mu);
 }

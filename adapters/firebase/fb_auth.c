@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
@@ -84,7 +85,7 @@ static bool fetch_keys(struct fb *f, struct key *keys, int *n_keys, long *max_ag
   curl_easy_setopt(h, CURLOPT_HEADERDATA, max_age);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(h);
+  CURLcode rc = fin_io_perform(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(h);
@@ -153,7 +154,7 @@ static void refresh(struct fb *f) {
 
 /* Fetches unless another caller completed a fetch since `seen`. */
 static void fetch_once(struct fb *f, unsigned long seen) {
-  pthread_mutex_lock(&f->fetch_mu);
+  fin_io_lock(&f->fetch_mu); /* held across the fetch */
   pthread_mutex_lock(&f->mu);
   bool again = f->gen == seen;
   pthread_mutex_unlock(&f->mu);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/httpc.h"
 #include "../../core/util/log.h"
 
@@ -111,7 +112,7 @@ static enum fin_status exchange(struct fs *f, const char *method, const char *ur
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, f->timeout_ms < 1000 ? f->timeout_ms : 1000L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  CURLcode rc = curl_easy_perform(h);
+  CURLcode rc = fin_io_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
   curl_slist_free_all(hl);
   fin_curl_give(&f->pool, h);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
@@ -361,8 +362,7 @@ static enum ent_try attempt(void *ctx, enum fin_status *st, struct fin_err *e) {
 /* Between rounds: 1..5 ms times the round number; short, since commits of
  * this process on the same documents already queue on the stripe lock. */
 static void pause_ms(int attempt) {
-  struct timespec ts = {0, (long)((rand() % 5 + 1) * (attempt + 1)) * 1000000L};
-  nanosleep(&ts, NULL);
+  fin_io_sleep_us((long)((rand() % 5 + 1) * (attempt + 1)) * 1000L);
 }
 
 static const struct ent_retry RETRY_POLICY = {

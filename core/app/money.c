@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/io.h"
 #include "../http/errmap.h"
 #include "../util/ids.h"
 #include "../util/stripes.h"
@@ -96,6 +97,5 @@ void fin_conflict_pause(int attempt) {
   RAND_bytes(r, sizeof r);
   long cap_us = 1000L << (attempt < 6 ? attempt : 6); /* 2 ms, 4 ms ... 64 ms */
   long us = 250 + (long)((r[0] << 8 | r[1]) % cap_us);
-  struct timespec ts = {us / 1000000L, (us % 1000000L) * 1000L};
-  nanosleep(&ts, NULL);
+  fin_io_sleep_us(us);
 }

@@ -1,13 +1,14 @@
 /* server.c - libmicrohttpd glue: daemon life cycle, signals, per-request
  * state, bounded body reading, and turning a fin_http_out into a response.
  *
- * Threads (workers.h): in remote modes each connection has a thread of its
- * own, which reads its requests and runs their handlers; a handler waiting
- * on a store holds up no other connection, so libmicrohttpd's idle timeout
- * only ever closes connections that really are idle. With a worker pool
- * (FIN_HTTP_WORKERS), a complete request is suspended and handed to it; the
- * worker fills the response and resumes the connection, and the polling
- * thread sends it. Memory mode runs handlers on the polling threads. */
+ * Threads (workers.h): in remote modes a complete request is suspended and
+ * handed to a fiber on an event-loop thread (core/util/io.h), which runs
+ * the handler while its store calls wait together on the loop; the fiber
+ * fills the response and resumes the connection, and the polling thread
+ * sends it. With FIN_HTTP_LOOPS=0 each connection has a thread of its own
+ * instead, which reads its requests and runs their handlers. With a worker
+ * pool (FIN_HTTP_WORKERS) the pool takes the handler, as a fiber would.
+ * Memory mode runs handlers on the polling threads. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/io.h"
 #include "../util/log.h"
 #include "../util/timefmt.h"
 #include "conn_guard.h"
@@ -59,6 +61,7 @@ struct conn_state {
 
 static atomic_int inflight;
 static struct fin_workers *workers; /* NULL: requests run on the polling threads */
+static struct fin_loops *loops;     /* or on fibers (core/util/io.h) */
 static const char *port_file;
 static volatile sig_atomic_t stop_flag;
 static int stop_pipe[2] = {-1, -1};
@@ -306,11 +309,14 @@ static enum MHD_Result respond(const struct fin_http_app *app, struct MHD_Connec
   st->conn = conn;
   st->app = app;
   st->method = method;
-  if (workers != NULL && !st->too_large && st->refuse == 0) { /* refusals are answered at once */
+  if ((workers != NULL || loops != NULL) && !st->too_large &&
+      st->refuse == 0) { /* refusals are answered at once */
     st->job.fn = run_job;
     MHD_suspend_connection(conn);
-    if (!fin_workers_submit(workers, &st->job)) run_job(&st->job); /* stopping */
-    return MHD_YES; /* called again once resumed, with st->ready set */
+    bool queued =
+        loops != NULL ? fin_loops_submit(loops, &st->job) : fin_workers_submit(workers, &st->job);
+    if (!queued) run_job(&st->job); /* stopping */
+    return MHD_YES;                 /* called again once resumed, with st->ready set */
   }
   handle(st);
   return send_out(st);
@@ -430,7 +436,8 @@ static struct MHD_Daemon *start(const struct fin_http_app *app, int port, const 
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                    (per_conn ? MHD_USE_THREAD_PER_CONNECTION : 0) |
                    (epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL) |
-                   (fam == 6 ? MHD_USE_IPv6 : 0) | (workers ? MHD_ALLOW_SUSPEND_RESUME : 0);
+                   (fam == 6 ? MHD_USE_IPv6 : 0) |
+                   (workers || loops ? MHD_ALLOW_SUSPEND_RESUME : 0);
   struct MHD_OptionItem bind_opt[] = {
       {fam > 0 ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, 0, &ss},
       {MHD_OPTION_END, 0, NULL},
@@ -494,6 +501,7 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   struct fin_threading plan = fin_workers_plan(app->remote);
   unsigned n_workers = plan.pool;
   workers = n_workers > 0 ? fin_workers_start(n_workers) : NULL;
+  loops = plan.loops > 0 ? fin_loops_start(plan.loops) : NULL;
   bool epoll = !plan.per_conn; /* a connection's own thread polls its one socket */
   struct fin_http_limits lim;
   fin_http_limits_from_env(&lim);
@@ -503,12 +511,14 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
     d = start(app, port, bind_addr, false, false, &lim);
   }
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
-  if (d == NULL || (n_workers > 0 && workers == NULL)) {
-    fin_log("error", d ? "workers_failed" : "listen_failed", "\"port\":%d,\"workers\":%u", port,
-            n_workers);
+  if (d == NULL || (n_workers > 0 && workers == NULL) || (plan.loops > 0 && loops == NULL)) {
+    fin_log("error", d ? "workers_failed" : "listen_failed",
+            "\"port\":%d,\"workers\":%u,\"loops\":%u", port, n_workers, plan.loops);
     if (d != NULL) MHD_stop_daemon(d);
     fin_workers_stop(workers);
     workers = NULL;
+    fin_loops_stop(loops);
+    loops = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     return -1;
@@ -516,11 +526,13 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   int bound = bi ? (int)bi->port : port;
   fin_log("info", "listening",
-          "\"port\":%d,\"threads\":%u,\"threadPerConnection\":%s,\"workers\":%u,\"idleTimeoutS\":%"
+          "\"port\":%d,\"threads\":%u,\"threadPerConnection\":%s,\"workers\":%u,\"loops\":%u,"
+          "\"idleTimeoutS\":%"
           "u,\"poll\":\"%s\","
           "\"maxConnections\":%u,\"maxConnectionsPerIp\":%u,\"requestTimeoutMs\":%u",
-          bound, pool_size(), plan.per_conn ? "true" : "false", n_workers, idle_timeout_s(),
-          epoll ? "epoll" : "poll", lim.max_conns, lim.per_ip, lim.head_timeout_ms);
+          bound, pool_size(), plan.per_conn ? "true" : "false", n_workers, plan.loops,
+          idle_timeout_s(), epoll ? "epoll" : "poll", lim.max_conns, lim.per_ip,
+          lim.head_timeout_ms);
   if (fin_conn_sweeper_start(lim.head_timeout_ms) != 0)
     fin_log("error", "request_timeout_off", NULL); /* serve anyway: the idle timeout remains */
   if (write_port_file(bound) != 0) {
@@ -534,6 +546,8 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   drain_inflight();
   fin_workers_stop(workers); /* what is still running resumes its connection */
   workers = NULL;
+  fin_loops_stop(loops);
+  loops = NULL;
   MHD_stop_daemon(d);
   fin_conn_sweeper_stop();
   if (lsock != MHD_INVALID_SOCKET) close(lsock);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/log.h"
 
@@ -86,18 +87,28 @@ void fin_workers_stop(struct fin_workers *w) {
   free(w);
 }
 
-/* FIN_HTTP_WORKERS, or -1 when unset or invalid (logged). */
-static long workers_env(void) {
-  const char *env = getenv("FIN_HTTP_WORKERS");
+/* The variable's value in [0, MAX_THREADS], or -1 when unset or invalid
+ * (logged). */
+static long count_env(const char *name) {
+  const char *env = getenv(name);
   if (env == NULL || *env == '\0') return -1;
   char *end;
   long v = strtol(env, &end, 10);
   if (*end == '\0' && v >= 0 && v <= MAX_THREADS) return v;
-  fin_log("warn", "config_invalid", "\"name\":\"FIN_HTTP_WORKERS\",\"using\":\"default\"");
+  fin_log("warn", "config_invalid", "\"name\":\"%s\",\"using\":\"default\"", name);
   return -1;
 }
 
+#define MAX_LOOPS 64
+
 struct fin_threading fin_workers_plan(bool remote) {
-  long v = workers_env();
-  return (struct fin_threading){v > 0 ? (unsigned)v : 0, remote && v < 0};
+  long v = count_env("FIN_HTTP_WORKERS");
+  struct fin_threading t = {v > 0 ? (unsigned)v : 0, 0, false};
+  if (!remote || v >= 0) return t;
+  long loops = count_env("FIN_HTTP_LOOPS");
+  if (loops < 0) loops = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+  if (loops > MAX_LOOPS) loops = MAX_LOOPS;
+  t.loops = loops > 0 ? (unsigned)loops : 0;
+  t.per_conn = t.loops == 0;
+  return t;
 }

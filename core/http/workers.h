@@ -10,12 +10,7 @@
 
 #include <stdbool.h>
 
-/* A job, embedded by the caller in its own state (no allocation here). The
- * job must stay valid until fn has been called. */
-struct fin_job {
-  struct fin_job *next;
-  void (*fn)(struct fin_job *job);
-};
+#include "../util/io.h" /* struct fin_job */
 
 struct fin_workers;
 
@@ -30,15 +25,16 @@ bool fin_workers_submit(struct fin_workers *w, struct fin_job *job);
 void fin_workers_stop(struct fin_workers *w);
 
 /* How the server runs requests. FIN_HTTP_WORKERS=N (N > 0): a pool of N
- * threads takes them. Otherwise they run on the thread that read them: when
- * the handlers are `remote` (they spend most of their time waiting on remote
- * calls) and FIN_HTTP_WORKERS is not set, each connection's own thread, so
- * a waiting handler holds up no other connection; else libmicrohttpd's
- * polling threads (memory-mode handlers only compute). An invalid
- * FIN_HTTP_WORKERS is logged and ignored. */
+ * threads takes them. Otherwise, when the handlers are `remote` (they spend
+ * most of their time waiting on remote calls): fibers on FIN_HTTP_LOOPS
+ * event-loop threads (core/util/io.h; default one per core), or with
+ * FIN_HTTP_LOOPS=0 a thread per connection, so a waiting handler holds up
+ * no other connection. Else libmicrohttpd's polling threads (memory-mode
+ * handlers only compute). Invalid values are logged and ignored. */
 struct fin_threading {
-  unsigned pool; /* worker threads, 0 = none */
-  bool per_conn; /* a thread per connection */
+  unsigned pool;  /* worker threads, 0 = none */
+  unsigned loops; /* fiber loop threads, 0 = none */
+  bool per_conn;  /* a thread per connection */
 };
 struct fin_threading fin_workers_plan(bool remote);
 

@@ -21,6 +21,9 @@ char *fin_log_esc(const char *s, char *buf, size_t size);
  * request can be measured (bench/aws.sh). */
 void fin_backend_call_note(void);
 unsigned fin_backend_calls_take(void); /* returns the count and resets it */
+/* Sets the count: a request fiber (core/util/io.h) takes its count with it when
+ * it leaves its thread's turn and puts it back when it resumes. */
+void fin_backend_calls_put(unsigned n);
 
 /* 0 = quiet (tests), 1 = normal. Default 1; env FIN_LOG=0 turns it off. */
 void fin_log_set_enabled(int on);

@@ -1,6 +1,8 @@
 /* stripes.c - striped mutexes (see stripes.h). */
 #include "stripes.h"
 
+#include "../util/io.h"
+
 #include <pthread.h>
 #include <stdint.h>
 
@@ -33,7 +35,7 @@ static pthread_mutex_t *stripe(enum fin_stripe_set set, unsigned i) {
 }
 
 void fin_stripe_lock(enum fin_stripe_set set, const char *a, const char *b) {
-  pthread_mutex_lock(stripe(set, fin_stripe_of(a, b)));
+  fin_io_lock(stripe(set, fin_stripe_of(a, b)));
 }
 
 void fin_stripe_unlock(enum fin_stripe_set set, const char *a, const char *b) {
@@ -45,5 +47,5 @@ void fin_stripes_many(enum fin_stripe_set set, char *const *keys, size_t n, bool
   for (size_t i = 0; i < n; i++)
     used[fin_stripe_of(keys[i], NULL)] = true;
   for (unsigned i = 0; i < STRIPES; i++)
-    if (used[i]) lock ? pthread_mutex_lock(stripe(set, i)) : pthread_mutex_unlock(stripe(set, i));
+    if (used[i]) lock ? fin_io_lock(stripe(set, i)) : (void)pthread_mutex_unlock(stripe(set, i));
 }

@@ -1,0 +1,420 @@
+/* io_loops.c - see io.h. Each loop thread owns a curl multi handle, a queue of
+ * submitted jobs, and its fibers: idle ones (kept for reuse), ready ones
+ * (to run on the next turn), sleeping ones, and those waiting on a
+ * transfer (found again through CURLOPT_PRIVATE). A fiber only ever runs on
+ * the thread that created it, so thread-locals stay meaningful, except the
+ * per-request backend call count (log.h), which is saved and restored at
+ * each switch. */
+#include "io.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/log.h"
+#include "io_ctx.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define FIN_ASAN 1
+#endif
+
+#define STACK_SIZE ((size_t)512 * 1024) /* what a worker thread gets; touched pages only */
+#define GUARD_SIZE ((size_t)4096)
+#define IDLE_FIBERS_MAX 64
+#define LOCK_RETRY_US 500
+#define IDLE_POLL_MS 1000
+
+struct loop;
+
+struct fiber {
+  fin_ctx ctx;
+  struct loop *loop;
+  char *map; /* a guard page, then the stack */
+  struct fin_job *job;
+  struct fiber *next; /* in the idle, ready or sleeping list */
+  CURLcode rc;        /* the awaited transfer's result */
+  int64_t wake_us;    /* while sleeping */
+  unsigned calls;     /* the job's backend calls so far */
+  bool quit;
+  void *fake_stack; /* ASan's, while switched out */
+};
+
+struct loop {
+  pthread_t thread;
+  CURLM *multi;
+  pthread_mutex_t mu; /* guards head, tail, stopping */
+  struct fin_job *head, *tail;
+  bool stopping;
+  fin_ctx ctx; /* the loop itself, while a fiber runs */
+  const void *stack_bottom;
+  size_t stack_size;
+  struct fiber *idle, *ready, *ready_tail, *sleeping;
+  unsigned n_idle, busy;
+};
+
+struct fin_loops {
+  unsigned n, started;
+  atomic_uint next;
+  struct loop loops[];
+};
+
+static _Thread_local struct fiber *cur_fiber;
+
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- switching ---- */
+
+/* From the loop into f, until f leaves again. */
+static void enter(struct loop *l, struct fiber *f) {
+  fin_backend_calls_put(f->calls);
+  cur_fiber = f;
+#ifdef FIN_ASAN
+  void *fake = NULL;
+  __sanitizer_start_switch_fiber(&fake, f->map + GUARD_SIZE, STACK_SIZE);
+  fin_ctx_swap(&l->ctx, &f->ctx);
+  __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#else
+  fin_ctx_swap(&l->ctx, &f->ctx);
+#endif
+  cur_fiber = NULL;
+  f->calls = fin_backend_calls_take();
+}
+
+/* From the running fiber back to its loop; `last` when it will never be
+ * resumed. */
+static void leave(struct fiber *f, bool last) {
+  struct loop *l = f->loop;
+#ifdef FIN_ASAN
+  __sanitizer_start_switch_fiber(last ? NULL : &f->fake_stack, l->stack_bottom, l->stack_size);
+  fin_ctx_swap(&f->ctx, &l->ctx);
+  __sanitizer_finish_switch_fiber(f->fake_stack, NULL, NULL);
+#else
+  (void)last;
+  fin_ctx_swap(&f->ctx, &l->ctx);
+#endif
+}
+
+static void fiber_main(void) {
+  struct fiber *f = cur_fiber;
+#ifdef FIN_ASAN
+  __sanitizer_finish_switch_fiber(NULL, &f->loop->stack_bottom, &f->loop->stack_size);
+#endif
+  while (!f->quit) {
+    f->job->fn(f->job);
+    f->job = NULL;
+    leave(f, false);
+  }
+  leave(f, true);
+}
+
+static struct fiber *fiber_new(struct loop *l) {
+  struct fiber *f = calloc(1, sizeof *f);
+  if (f == NULL) return NULL;
+  f->map = mmap(NULL, GUARD_SIZE + STACK_SIZE, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (f->map == MAP_FAILED || mprotect(f->map, GUARD_SIZE, PROT_NONE) != 0 ||
+      fin_ctx_init(&f->ctx, f->map + GUARD_SIZE, STACK_SIZE, fiber_main) != 0) {
+    if (f->map != MAP_FAILED) munmap(f->map, GUARD_SIZE + STACK_SIZE);
+    free(f);
+    return NULL;
+  }
+  f->loop = l;
+  return f;
+}
+
+/* Ends an idle fiber: it leaves its loop for good, then its stack goes. */
+static void fiber_end(struct loop *l, struct fiber *f) {
+  f->quit = true;
+  enter(l, f);
+  munmap(f->map, GUARD_SIZE + STACK_SIZE);
+  free(f);
+}
+
+/* ---- the loop ---- */
+
+static void make_ready(struct loop *l, struct fiber *f) {
+  f->next = NULL;
+  if (l->ready_tail != NULL)
+    l->ready_tail->next = f;
+  else
+    l->ready = f;
+  l->ready_tail = f;
+}
+
+/* Runs f until it leaves; keeps it for reuse once its job is done. */
+static void run(struct loop *l, struct fiber *f) {
+  enter(l, f);
+  if (f->job != NULL) return; /* waiting: on a transfer, the clock or a lock */
+  l->busy--;
+  if (l->n_idle >= IDLE_FIBERS_MAX) {
+    fiber_end(l, f);
+    return;
+  }
+  f->next = l->idle;
+  l->idle = f;
+  l->n_idle++;
+}
+
+static void start_job(struct loop *l, struct fin_job *job) {
+  struct fiber *f = l->idle;
+  if (f != NULL) {
+    l->idle = f->next;
+    l->n_idle--;
+  } else if ((f = fiber_new(l)) == NULL) {
+    fin_log("warn", "fiber_unavailable", NULL);
+    job->fn(job); /* no stack for it: run it here, holding up this loop */
+    return;
+  }
+  f->job = job;
+  f->calls = 0;
+  l->busy++;
+  run(l, f);
+}
+
+static void run_ready(struct loop *l) {
+  int64_t now = now_us();
+  for (struct fiber **p = &l->sleeping; *p != NULL;) {
+    struct fiber *f = *p;
+    if (f->wake_us <= now) {
+      *p = f->next;
+      make_ready(l, f);
+    } else {
+      p = &f->next;
+    }
+  }
+  struct fiber *f = l->ready; /* this turn's; what they queue waits a turn */
+  l->ready = l->ready_tail = NULL;
+  while (f != NULL) {
+    struct fiber *next = f->next;
+    run(l, f);
+    f = next;
+  }
+}
+
+/* Moves the transfers on and resumes the fibers whose transfer ended;
+ * returns how many. */
+static unsigned progress(struct loop *l) {
+  unsigned n = 0;
+  int running;
+  curl_multi_perform(l->multi, &running);
+  struct fiber *done = NULL;
+  CURLMsg *m;
+  int left;
+  while ((m = curl_multi_info_read(l->multi, &left)) != NULL) {
+    if (m->msg != CURLMSG_DONE) continue;
+    struct fiber *f = NULL;
+    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&f);
+    CURLcode rc = m->data.result;
+    curl_multi_remove_handle(l->multi, m->easy_handle); /* m is gone from here */
+    if (f == NULL) continue;
+    f->rc = rc;
+    f->next = done;
+    done = f;
+  }
+  while (done != NULL) {
+    struct fiber *next = done->next;
+    run(l, done);
+    done = next;
+    n++;
+  }
+  return n;
+}
+
+static int poll_timeout(const struct loop *l) {
+  if (l->ready != NULL) return 0;
+  int64_t t = (int64_t)IDLE_POLL_MS * 1000, now = now_us();
+  for (const struct fiber *f = l->sleeping; f != NULL; f = f->next)
+    if (f->wake_us - now < t) t = f->wake_us - now;
+  return t <= 0 ? 0 : (int)((t + 999) / 1000); /* rounded up: no early spin */
+}
+
+static void *loop_main(void *arg) {
+  struct loop *l = arg;
+  for (;;) {
+    pthread_mutex_lock(&l->mu);
+    struct fin_job *jobs = l->head;
+    l->head = l->tail = NULL;
+    bool stopping = l->stopping;
+    pthread_mutex_unlock(&l->mu);
+    if (jobs == NULL && stopping && l->busy == 0) break;
+    while (jobs != NULL) {
+      struct fin_job *job = jobs;
+      jobs = job->next;
+      start_job(l, job);
+    }
+    run_ready(l);
+    /* resumed fibers often start their next call: send it now, not after
+     * a poll */
+    for (int i = 0; i < 4 && progress(l) > 0; i++) {
+    }
+    curl_multi_poll(l->multi, NULL, 0, poll_timeout(l), NULL);
+  }
+  while (l->idle != NULL) {
+    struct fiber *f = l->idle;
+    l->idle = f->next;
+    fiber_end(l, f);
+  }
+  return NULL;
+}
+
+/* ---- the pool ---- */
+
+struct fin_loops *fin_loops_start(unsigned n) {
+  if (n == 0 || n > 64) return NULL;
+  struct fin_loops *ls = calloc(1, sizeof *ls + n * sizeof(struct loop));
+  if (ls == NULL) return NULL;
+  ls->n = n;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024); /* the loop; handlers run on fibers */
+  for (; ls->started < n; ls->started++) {
+    struct loop *l = &ls->loops[ls->started];
+    pthread_mutex_init(&l->mu, NULL);
+    if ((l->multi = curl_multi_init()) == NULL) break;
+    if (pthread_create(&l->thread, &attr, loop_main, l) != 0) {
+      curl_multi_cleanup(l->multi);
+      break;
+    }
+  }
+  pthread_attr_destroy(&attr);
+  if (ls->started < n) {
+    fin_loops_stop(ls);
+    return NULL;
+  }
+  return ls;
+}
+
+bool fin_loops_submit(struct fin_loops *ls, struct fin_job *job) {
+  struct loop *l = &ls->loops[atomic_fetch_add(&ls->next, 1) % ls->n];
+  job->next = NULL;
+  pthread_mutex_lock(&l->mu);
+  bool ok = !l->stopping;
+  if (ok) {
+    if (l->tail != NULL)
+      l->tail->next = job;
+    else
+      l->head = job;
+    l->tail = job;
+  }
+  pthread_mutex_unlock(&l->mu);
+  if (ok) curl_multi_wakeup(l->multi);
+  return ok;
+}
+
+void fin_loops_stop(struct fin_loops *ls) {
+  if (ls == NULL) return;
+  for (unsigned i = 0; i < ls->started; i++) {
+    struct loop *l = &ls->loops[i];
+    pthread_mutex_lock(&l->mu);
+    l->stopping = true;
+    pthread_mutex_unlock(&l->mu);
+    curl_multi_wakeup(l->multi);
+  }
+  for (unsigned i = 0; i < ls->started; i++) {
+    pthread_join(ls->loops[i].thread, NULL);
+    curl_multi_cleanup(ls->loops[i].multi);
+  }
+  for (unsigned i = 0; i < ls->n; i++)
+    pthread_mutex_destroy(&ls->loops[i].mu);
+  free(ls);
+}
+
+/* ---- what handlers and adapters call ---- */
+
+bool fin_io_on_fiber(void) {
+  return cur_fiber != NULL;
+}
+
+static pthread_key_t multi_key;
+static pthread_once_t multi_once = PTHREAD_ONCE_INIT;
+static _Thread_local CURLM *thread_multi; /* off fibers: this thread's */
+
+static void multi_free(void *m) {
+  curl_multi_cleanup(m);
+}
+
+static void multi_key_init(void) {
+  (void)pthread_key_create(&multi_key, multi_free);
+}
+
+static CURLM *own_multi(void) {
+  if (thread_multi != NULL) return thread_multi;
+  pthread_once(&multi_once, multi_key_init);
+  CURLM *m = curl_multi_init();
+  if (m != NULL && pthread_setspecific(multi_key, m) != 0) {
+    curl_multi_cleanup(m);
+    m = NULL;
+  }
+  return thread_multi = m;
+}
+
+static CURLcode perform_here(CURL *h) {
+  CURLM *m = own_multi();
+  if (m == NULL || curl_multi_add_handle(m, h) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  CURLcode rc = CURLE_OK;
+  for (bool done = false; !done;) {
+    int running;
+    if (curl_multi_perform(m, &running) != CURLM_OK) {
+      rc = CURLE_OUT_OF_MEMORY;
+      break;
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(m, &left)) != NULL)
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) {
+        rc = msg->data.result;
+        done = true;
+      }
+    if (!done && curl_multi_poll(m, NULL, 0, IDLE_POLL_MS, NULL) != CURLM_OK) {
+      rc = CURLE_RECV_ERROR;
+      break;
+    }
+  }
+  curl_multi_remove_handle(m, h);
+  return rc;
+}
+
+CURLcode fin_io_perform(CURL *h) {
+  struct fiber *f = cur_fiber;
+  if (f == NULL) return perform_here(h);
+  curl_easy_setopt(h, CURLOPT_PRIVATE, (char *)f);
+  if (curl_multi_add_handle(f->loop->multi, h) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  leave(f, false); /* progress() resumes it with rc set */
+  curl_easy_setopt(h, CURLOPT_PRIVATE, NULL);
+  return f->rc;
+}
+
+void fin_io_sleep_us(long us) {
+  if (us < 0) us = 0;
+  struct fiber *f = cur_fiber;
+  if (f == NULL) {
+    struct timespec ts = {us / 1000000L, (us % 1000000L) * 1000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    return;
+  }
+  struct loop *l = f->loop;
+  f->wake_us = now_us() + us;
+  f->next = l->sleeping;
+  l->sleeping = f;
+  leave(f, false);
+}
+
+void fin_io_lock(pthread_mutex_t *m) {
+  if (cur_fiber == NULL) {
+    pthread_mutex_lock(m);
+    return;
+  }
+  while (pthread_mutex_trylock(m) != 0)
+    fin_io_sleep_us(LOCK_RETRY_US); /* the holder may be a fiber of this thread */
+}
