@@ -15,7 +15,10 @@
 # The servers allow any number of connections per address
 # (FIN_HTTP_MAX_CONNECTIONS_PER_IP=0): wrk opens them all from 127.0.0.1.
 # Writes bench/results/aws.json.
-#   BENCH_SECONDS (default 10), BENCH_USERS_N (default 64), BENCH_DELAY_MS (5)
+#   BENCH_SECONDS (default 10), BENCH_USERS_N (default 64), BENCH_DELAY_MS (5),
+#   BENCH_PERF=DIR: `perf record -g` of the server during the dashboard and
+#   purchase loads, into DIR/dashboard.data and DIR/purchase.data (the CPU
+#   figures of such a run include perf's own cost)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh >/dev/null
@@ -126,9 +129,14 @@ settle() {
 # wrk_run NAME CONNS SCRIPT [settle] -> "rps p99_ms cpu_us_per_request errors";
 # with `settle`, CPU counts until the server is idle again
 wrk_run() {
-  local t0 t1 out="$work/$1.out"
+  local t0 t1 out="$work/$1.out" perf_pid=""
+  if [ -n "${BENCH_PERF:-}" ] && { [ "$1" = dashboard ] || [ "$1" = purchase ]; }; then
+    perf record -q -F 999 -g -p "$SPID" -o "$BENCH_PERF/$1.data" -- sleep "$SECS" 2>/dev/null &
+    perf_pid=$!
+  fi
   t0=$(cpu_ticks)
   wrk -t2 -c"$2" -d"${SECS}s" --latency -s "bench/$3" "$BASE/" >"$out"
+  [ -n "$perf_pid" ] && wait "$perf_pid"
   [ -n "${4:-}" ] && settle
   t1=$(cpu_ticks)
   local f

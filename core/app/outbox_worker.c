@@ -13,15 +13,17 @@
 #include <unistd.h>
 
 #include "../util/ids.h"
+#include "../util/io.h"
 #include "../util/log.h"
 #include "records.h"
 #include "whatsapp_notify.h"
 
-/* Serialises batches (the worker, fin_outbox_run_once callers, cleanup). */
+/* Serialises batches (the worker, fin_outbox_run_once callers, cleanup).
+ * Held across store calls, so a request fiber takes it with fin_io_lock. */
 static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void fin_outbox_lock(void) {
-  pthread_mutex_lock(&batch_mu);
+  fin_io_lock(&batch_mu);
 }
 
 void fin_outbox_unlock(void) {
