@@ -18,7 +18,9 @@
 #   BENCH_SECONDS (default 10), BENCH_USERS_N (default 64), BENCH_DELAY_MS (5),
 #   BENCH_PERF=DIR: `perf record -g` of the server during the dashboard and
 #   purchase loads, into DIR/dashboard.data and DIR/purchase.data (the CPU
-#   figures of such a run include perf's own cost)
+#   figures of such a run include perf's own cost); BENCH_PERF_G: its
+#   call-graph option (default -g; "--call-graph dwarf" through libraries
+#   built without frame pointers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh >/dev/null
@@ -131,7 +133,7 @@ settle() {
 wrk_run() {
   local t0 t1 out="$work/$1.out" perf_pid=""
   if [ -n "${BENCH_PERF:-}" ] && { [ "$1" = dashboard ] || [ "$1" = purchase ]; }; then
-    perf record -q -F 999 -g -p "$SPID" -o "$BENCH_PERF/$1.data" -- sleep "$SECS" 2>/dev/null &
+    perf record -q -F 999 ${BENCH_PERF_G:--g} -p "$SPID" -o "$BENCH_PERF/$1.data" -- sleep "$SECS" 2>/dev/null &
     perf_pid=$!
   fi
   t0=$(cpu_ticks)
