@@ -106,6 +106,11 @@ read -r BUY_RT BUY_N < <(calls POST /v1/cards/)
 read -r DASH_RT DASH_N < <(calls GET /v1/dashboard)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+# DynamoDB Local's own CPU, and the machine's idle time (all cores), so the
+# concurrency figures say who held the cores
+STORE_PID=$(pgrep -f "DynamoDBLocal.*-port $DDB" | head -1 || true)
+store_ticks() { if [ -n "$STORE_PID" ]; then awk '{print $14 + $15}' "/proc/$STORE_PID/stat"; else echo 0; fi; }
+idle_ticks() { awk '/^cpu /{print $5 + $6}' /proc/stat; }
 HZ=$(getconf CLK_TCK)
 # events still pending in DynamoDB Local's outbox (one page of the index
 # counts: enough to tell zero from not zero)
@@ -131,18 +136,26 @@ settle() {
 # wrk_run NAME CONNS SCRIPT [settle] -> "rps p99_ms cpu_us_per_request errors";
 # with `settle`, CPU counts until the server is idle again
 wrk_run() {
-  local t0 t1 out="$work/$1.out" perf_pid=""
+  local t0 t1 s0 s1 i0 i1 out="$work/$1.out" perf_pid=""
   if [ -n "${BENCH_PERF:-}" ] && { [ "$1" = dashboard ] || [ "$1" = purchase ]; }; then
     perf record -q -F 999 ${BENCH_PERF_G:--g} -p "$SPID" -o "$BENCH_PERF/$1.data" -- sleep "$SECS" 2>/dev/null &
     perf_pid=$!
   fi
   t0=$(cpu_ticks)
+  s0=$(store_ticks)
+  i0=$(idle_ticks)
   wrk -t2 -c"$2" -d"${SECS}s" --latency -s "bench/$3" "$BASE/" >"$out"
   [ -n "$perf_pid" ] && wait "$perf_pid"
   [ -n "${4:-}" ] && settle
   t1=$(cpu_ticks)
+  s1=$(store_ticks)
+  i1=$(idle_ticks)
   local f
   f=$(sed -n 's/.*BENCH //p' "$out")
+  awk -v a="$s0" -v b="$s1" -v i="$i0" -v j="$i1" -v hz="$HZ" -v f="$f" -v n="$(nproc)" -v secs="$SECS" 'BEGIN {
+    k = split(f, kv, " "); for (x = 1; x <= k; x++) { split(kv[x], p, "="); v[p[1]] = p[2] }
+    printf "  %s store_cpu_us=%.0f machine_idle=%.0f%%\n", "'"$1"'", (v["requests"] ? (b - a) / hz * 1e6 / v["requests"] : 0),
+      100 * (j - i) / hz / (n * secs) }' >&2
   echo "  $1 (-c$2): $f" >&2
   awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v f="$f" 'BEGIN {
     n = split(f, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
