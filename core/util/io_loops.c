@@ -276,7 +276,8 @@ struct fin_loops *fin_loops_start(unsigned n) {
   ls->n = n;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024); /* the loop; handlers run on fibers */
+  /* a fiber's size: a job runs on the loop when no fiber can be had */
+  pthread_attr_setstacksize(&attr, STACK_SIZE);
   for (; ls->started < n; ls->started++) {
     struct loop *l = &ls->loops[ls->started];
     pthread_mutex_init(&l->mu, NULL);
