@@ -165,7 +165,7 @@ void cpools_put(struct cpools *p, struct cpool *pool) {
 }
 
 unsigned long cpools_reads(struct cpools *p) {
-  fin_io_lock(&p->read_mu); /* held across a source read */
+  fin_io_lock(&p->read_mu); /* others hold it across a source read */
   unsigned long n = p->reads;
   pthread_mutex_unlock(&p->read_mu);
   return n;

@@ -99,16 +99,16 @@ static long count_env(const char *name) {
   return -1;
 }
 
-#define MAX_LOOPS 64
-
 struct fin_threading fin_workers_plan(bool remote) {
   long v = count_env("FIN_HTTP_WORKERS");
   struct fin_threading t = {v > 0 ? (unsigned)v : 0, 0, false};
   if (!remote || v >= 0) return t;
   long loops = count_env("FIN_HTTP_LOOPS");
-  if (loops < 0) loops = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
-  if (loops > MAX_LOOPS) loops = MAX_LOOPS;
-  t.loops = loops > 0 ? (unsigned)loops : 0;
+  if (loops < 0) { /* unset: one per core */
+    loops = sysconf(_SC_NPROCESSORS_ONLN);
+    if (loops < 1) loops = 1;
+  }
+  t.loops = loops < FIN_LOOPS_MAX ? (unsigned)loops : FIN_LOOPS_MAX;
   t.per_conn = t.loops == 0;
   return t;
 }

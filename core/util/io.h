@@ -31,7 +31,9 @@ struct fin_job {
 
 struct fin_loops;
 
-/* Starts n loop threads (n >= 1). NULL when a thread or a curl multi handle
+#define FIN_LOOPS_MAX 64
+
+/* Starts n loop threads (1 <= n <= FIN_LOOPS_MAX). NULL when a thread or a curl multi handle
  * cannot be created. The caller owns the result: end it with
  * fin_loops_stop(). */
 struct fin_loops *fin_loops_start(unsigned n);

@@ -270,7 +270,7 @@ static void *loop_main(void *arg) {
 /* ---- the pool ---- */
 
 struct fin_loops *fin_loops_start(unsigned n) {
-  if (n == 0 || n > 64) return NULL;
+  if (n == 0 || n > FIN_LOOPS_MAX) return NULL;
   struct fin_loops *ls = calloc(1, sizeof *ls + n * sizeof(struct loop));
   if (ls == NULL) return NULL;
   ls->n = n;
