@@ -12,8 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/util/io.h"
 #include "../../core/util/httpc.h"
+#include "../../core/util/io.h"
+#include "../../core/util/jsonout.h"
 #include "../../core/util/log.h"
 #include "sigv4.h"
 
@@ -540,13 +541,16 @@ int aws_call(struct aws_client *c, const char *target, const char *op, const jso
   name_call(e, c, op);
   char full[160];
   snprintf(full, sizeof full, "%s.%s", target, op);
-  char *body = req != NULL ? json_dumps(req, JSON_COMPACT) : strdup("{}");
+  /* our writer: the same bytes as json_dumps(JSON_COMPACT) on these bodies,
+   * in a quarter of the time (docs/performance.md) */
+  size_t len = 0;
+  char *body = req != NULL ? fin_json_dump_typed(req, &len) : strdup("{}");
   if (body == NULL) {
     e->kind = AWS_ERR_NOMEM;
     snprintf(e->msg, sizeof e->msg, "%s %s: out of memory", e->service, op);
     return -1;
   }
-  size_t len = strlen(body);
+  if (req == NULL) len = 2;
   int unreachable_tries = 0;
   for (int attempt = 0;; attempt++) {
     struct outcome o;

@@ -1,6 +1,9 @@
-/* io_loops.c - see io.h. Each loop thread owns a curl multi handle, a queue of
- * submitted jobs, and its fibers: idle ones (kept for reuse), ready ones
- * (to run on the next turn), sleeping ones, and those waiting on a
+/* io_loops.c - see io.h. Each loop thread owns a curl multi handle driven
+ * through curl's socket interface on the loop's own epoll set (curl names
+ * the socket that is ready, so it does not poll every transfer's socket on
+ * every turn, as curl_multi_perform does), an eventfd that wakes it, a
+ * queue of submitted jobs, and its fibers: idle ones (kept for reuse), ready
+ * ones (to run on the next turn), sleeping ones, and those waiting on a
  * transfer (found again through CURLOPT_PRIVATE). A fiber only ever runs on
  * the thread that created it, so thread-locals stay meaningful, except the
  * per-request backend call count (log.h), which is saved and restored at
@@ -12,6 +15,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +34,7 @@
 #define IDLE_FIBERS_MAX 64
 #define LOCK_RETRY_US 500
 #define IDLE_POLL_MS 1000
+#define EVENTS_MAX 64
 
 struct loop;
 
@@ -48,7 +54,9 @@ struct fiber {
 struct loop {
   pthread_t thread;
   CURLM *multi;
-  pthread_mutex_t mu; /* guards head, tail, stopping */
+  int ep, wake_fd;     /* the epoll set (curl's sockets and wake_fd); the eventfd */
+  int64_t curl_due_us; /* when curl wants its timeout action; -1: never */
+  pthread_mutex_t mu;  /* guards head, tail, stopping */
   struct fin_job *head, *tail;
   bool stopping;
   fin_ctx ctx; /* the loop itself, while a fiber runs */
@@ -201,12 +209,38 @@ static void run_ready(struct loop *l) {
   }
 }
 
-/* Moves the transfers on and resumes the fibers whose transfer ended;
- * returns how many. */
-static unsigned progress(struct loop *l) {
+/* ---- curl's socket interface ---- */
+
+/* curl says what it waits for on socket s; socketp marks a socket already
+ * in the set. */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp) {
+  (void)e;
+  struct loop *l = userp;
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(l->ep, EPOLL_CTL_DEL, s, NULL); /* fails harmlessly if already closed */
+    curl_multi_assign(l->multi, s, NULL);
+    return 0;
+  }
+  struct epoll_event ev = {.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
+                                     (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+                           .data.fd = s};
+  int op = socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(l->ep, op, s, &ev) != 0) /* a reused number: try the other way */
+    epoll_ctl(l->ep, op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev);
+  curl_multi_assign(l->multi, s, (void *)1);
+  return 0;
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *userp) {
+  (void)m;
+  struct loop *l = userp;
+  l->curl_due_us = timeout_ms < 0 ? -1 : now_us() + (int64_t)timeout_ms * 1000;
+  return 0;
+}
+
+/* Resumes the fibers whose transfer ended; returns how many. */
+static unsigned finish(struct loop *l) {
   unsigned n = 0;
-  int running;
-  curl_multi_perform(l->multi, &running);
   struct fiber *done = NULL;
   CURLMsg *m;
   int left;
@@ -230,12 +264,45 @@ static unsigned progress(struct loop *l) {
   return n;
 }
 
-static int poll_timeout(const struct loop *l) {
+/* Runs curl's due timeout actions: a fiber that adds a transfer sets one
+ * for now, so its request goes out on this turn, not after a wait. */
+static void run_due(struct loop *l) {
+  int running;
+  for (int i = 0; i < 8 && l->curl_due_us >= 0 && l->curl_due_us <= now_us(); i++) {
+    l->curl_due_us = -1;
+    curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    finish(l);
+  }
+}
+
+static int wait_ms(const struct loop *l) {
   if (l->ready != NULL) return 0;
-  int64_t t = (int64_t)IDLE_POLL_MS * 1000, now = now_us();
+  int64_t now = now_us(), t = (int64_t)IDLE_POLL_MS * 1000;
   for (const struct fiber *f = l->sleeping; f != NULL; f = f->next)
     if (f->wake_us - now < t) t = f->wake_us - now;
+  if (l->curl_due_us >= 0 && l->curl_due_us - now < t) t = l->curl_due_us - now;
   return t <= 0 ? 0 : (int)((t + 999) / 1000); /* rounded up: no early spin */
+}
+
+/* One wait on the epoll set; each ready socket goes to curl. */
+static void wait_and_act(struct loop *l) {
+  struct epoll_event evs[EVENTS_MAX];
+  int n = epoll_wait(l->ep, evs, EVENTS_MAX, wait_ms(l));
+  for (int i = 0; i < n; i++) {
+    int fd = evs[i].data.fd;
+    if (fd == l->wake_fd) {
+      uint64_t v;
+      ssize_t r = read(fd, &v, sizeof v);
+      (void)r;
+      continue;
+    }
+    uint32_t e = evs[i].events;
+    int flags = (e & EPOLLIN ? CURL_CSELECT_IN : 0) | (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                (e & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+    int running;
+    curl_multi_socket_action(l->multi, fd, flags, &running);
+  }
+  finish(l);
 }
 
 static void *loop_main(void *arg) {
@@ -253,11 +320,8 @@ static void *loop_main(void *arg) {
       start_job(l, job);
     }
     run_ready(l);
-    /* resumed fibers often start their next call: send it now, not after
-     * a poll */
-    for (int i = 0; i < 4 && progress(l) > 0; i++) {
-    }
-    curl_multi_poll(l->multi, NULL, 0, poll_timeout(l), NULL);
+    run_due(l);
+    wait_and_act(l);
   }
   while (l->idle != NULL) {
     struct fiber *f = l->idle;
@@ -265,6 +329,37 @@ static void *loop_main(void *arg) {
     fiber_end(l, f);
   }
   return NULL;
+}
+
+static void wake(struct loop *l) {
+  uint64_t one = 1;
+  ssize_t r = write(l->wake_fd, &one, sizeof one);
+  (void)r; /* a full counter is already a pending wake-up */
+}
+
+/* The loop's curl handle, epoll set and eventfd; -1 on failure (the caller
+ * frees what was made through loop_free). */
+static int loop_init(struct loop *l) {
+  l->ep = l->wake_fd = -1;
+  l->curl_due_us = -1;
+  if ((l->multi = curl_multi_init()) == NULL) return -1;
+  if ((l->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) return -1;
+  if ((l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) return -1;
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = l->wake_fd};
+  if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake_fd, &ev) != 0) return -1;
+  curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
+  curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
+  return 0;
+}
+
+static void loop_free(struct loop *l) {
+  if (l->multi != NULL) curl_multi_cleanup(l->multi);
+  if (l->ep >= 0) close(l->ep);
+  if (l->wake_fd >= 0) close(l->wake_fd);
+  l->multi = NULL;
+  l->ep = l->wake_fd = -1;
 }
 
 /* ---- the pool ---- */
@@ -281,9 +376,8 @@ struct fin_loops *fin_loops_start(unsigned n) {
   for (; ls->started < n; ls->started++) {
     struct loop *l = &ls->loops[ls->started];
     pthread_mutex_init(&l->mu, NULL);
-    if ((l->multi = curl_multi_init()) == NULL) break;
-    if (pthread_create(&l->thread, &attr, loop_main, l) != 0) {
-      curl_multi_cleanup(l->multi);
+    if (loop_init(l) != 0 || pthread_create(&l->thread, &attr, loop_main, l) != 0) {
+      loop_free(l);
       break;
     }
   }
@@ -308,7 +402,7 @@ bool fin_loops_submit(struct fin_loops *ls, struct fin_job *job) {
     l->tail = job;
   }
   pthread_mutex_unlock(&l->mu);
-  if (ok) curl_multi_wakeup(l->multi);
+  if (ok) wake(l);
   return ok;
 }
 
@@ -319,11 +413,11 @@ void fin_loops_stop(struct fin_loops *ls) {
     pthread_mutex_lock(&l->mu);
     l->stopping = true;
     pthread_mutex_unlock(&l->mu);
-    curl_multi_wakeup(l->multi);
+    wake(l);
   }
   for (unsigned i = 0; i < ls->started; i++) {
     pthread_join(ls->loops[i].thread, NULL);
-    curl_multi_cleanup(ls->loops[i].multi);
+    loop_free(&ls->loops[i]);
   }
   for (unsigned i = 0; i < ls->n; i++)
     pthread_mutex_destroy(&ls->loops[i].mu);
@@ -390,7 +484,7 @@ CURLcode fin_io_perform(CURL *h) {
   if (f == NULL) return perform_here(h);
   curl_easy_setopt(h, CURLOPT_PRIVATE, (char *)f);
   if (curl_multi_add_handle(f->loop->multi, h) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
-  leave(f, false); /* progress() resumes it with rc set */
+  leave(f, false); /* finish() resumes it with rc set */
   curl_easy_setopt(h, CURLOPT_PRIVATE, NULL);
   return f->rc;
 }

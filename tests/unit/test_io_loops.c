@@ -213,6 +213,53 @@ static void perform_off_a_fiber_reuses_the_connection(void **state) {
   fake_stop(&f);
 }
 
+static void fetch_three(struct step_job *j) {
+  for (int i = 0; i < 3; i++) {
+    fetch(j);
+    if (j->rc != CURLE_OK || j->status != 200) return;
+  }
+}
+
+/* One loop drives curl through its socket interface: a connection handed
+ * back to curl's cache leaves the loop's epoll set and joins it again when
+ * reused (three calls in a row, one connection), and eight jobs in flight
+ * at once on one loop each get their answer. */
+static void loop_reuses_connections_and_runs_many_transfers(void **state) {
+  (void)state;
+  reset();
+  const char *const ok[] = {"200|{}"};
+  struct fake f;
+  fake_start(&f, ok, 1);
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/x", f.port);
+  struct fin_loops *l = fin_loops_start(1);
+  assert_non_null(l);
+  struct step_job seq = {.body = fetch_three, .id = 0, .url = url, .timeout_ms = 5000};
+  submit(l, &seq);
+  wait_done(1);
+  assert_int_equal(seq.rc, CURLE_OK);
+  assert_int_equal(fake_requests(&f), 3);
+  pthread_mutex_lock(&f.mu);
+  int conns = f.connections;
+  pthread_mutex_unlock(&f.mu);
+  assert_int_equal(conns, 1);
+
+  reset();
+  struct step_job jobs[8];
+  for (int i = 0; i < 8; i++) {
+    jobs[i] = (struct step_job){.body = fetch, .id = i, .url = url, .timeout_ms = 5000};
+    submit(l, &jobs[i]);
+  }
+  wait_done(8);
+  for (int i = 0; i < 8; i++) {
+    assert_int_equal(jobs[i].rc, CURLE_OK);
+    assert_int_equal(jobs[i].status, 200);
+  }
+  assert_int_equal(fake_requests(&f), 11);
+  fin_loops_stop(l);
+  fake_stop(&f);
+}
+
 /* Many jobs over two loops, each with several waits: all finish, and a
  * stopped pool refuses new work. */
 static void many_jobs_then_stop(void **state) {
@@ -240,6 +287,7 @@ int main(void) {
       cmocka_unit_test(lock_held_across_a_wait_does_not_stall_its_thread),
       cmocka_unit_test(transfers_wait_together),
       cmocka_unit_test(perform_off_a_fiber_reuses_the_connection),
+      cmocka_unit_test(loop_reuses_connections_and_runs_many_transfers),
       cmocka_unit_test(many_jobs_then_stop),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

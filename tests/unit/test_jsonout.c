@@ -102,6 +102,31 @@ static void typed_reads_back_the_same(void **state) {
   free(s);
 }
 
+/* aws_call writes request bodies with the typed writer instead of json_dumps:
+ * on a DynamoDB-shaped body (strings with every named escape and UTF-8,
+ * integers, nesting, no reals or control characters) the bytes are the same. */
+static void dynamodb_body_as_jansson_writes_it(void **state) {
+  (void)state;
+  json_t *v = json_pack(
+      "{s:[{s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s}},s:s}},{s:{s:{s:{s:s}},s:{s:{s:s},s:{s:s}}}}],"
+      "s:s,s:i,s:b,s:n}",
+      "TransactItems", "Put", "TableName", "financial-api-transactions", "Item", "pk", "S",
+      "USER#u-1", "merchant", "S", "Caf\xc3\xa9 \"Bar\"\\ \t\n/\xe2\x82\xac", "amount", "N", "12.5",
+      "ConditionExpression", "attribute_not_exists(pk)", "Update", "Key", "pk", "S", "CARD#c-1",
+      "ExpressionAttributeValues", ":a", "N", "987.5", ":u", "S", "2026-12-06T08:00:00.000Z",
+      "ReturnConsumedCapacity", "NONE", "Limit", 100, "ConsistentRead", 1, "ExclusiveStartKey");
+  assert_non_null(v);
+  char *want = json_dumps(v, JSON_COMPACT);
+  size_t len = 0;
+  char *got = fin_json_dump_typed(v, &len);
+  assert_non_null(got);
+  assert_string_equal(got, want);
+  assert_int_equal(len, strlen(want));
+  free(got);
+  free(want);
+  json_decref(v);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(compact_and_ordered),
@@ -109,6 +134,7 @@ int main(void) {
       cmocka_unit_test(strings_escaped_like_stringify),
       cmocka_unit_test(null_and_nesting),
       cmocka_unit_test(typed_reads_back_the_same),
+      cmocka_unit_test(dynamodb_body_as_jansson_writes_it),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
