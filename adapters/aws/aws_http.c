@@ -533,6 +533,54 @@ static void backoff(const struct aws_client *c, int attempt) {
   fin_io_sleep_us(ms * 1000);
 }
 
+/* The verdict on one attempt's outcome: fills e (and *resp on success) and
+ * says whether sending again may help. */
+static bool judge(const struct aws_client *c, const char *op, struct outcome *o, struct aws_err *e,
+                  json_t **resp, int *unreachable_tries, bool *quiet) {
+  bool retry = false;
+  const char *broken = o->rc == CURLE_OK ? damaged(c, o) : NULL;
+  if (broken != NULL) { /* sent, and no intact answer: the outcome is unknown */
+    e->kind = AWS_ERR_UNAVAILABLE;
+    retry = resend_safe(op);
+    snprintf(e->msg, sizeof e->msg,
+             "%s %s unavailable: bad response: %s (HTTP %ld, %zu bytes) (%s)", e->service, op,
+             broken, o->status, o->body.n, c->endpoint);
+  } else if (o->rc == CURLE_OK && o->status >= 200 && o->status < 300) {
+    e->http = (int)o->status;
+    json_error_t jerr;
+    *resp = o->body.n > 0 ? json_loadb(o->body.p, o->body.n, 0, &jerr) : json_object();
+    if (*resp == NULL) {
+      e->kind = AWS_ERR_RESPONSE;
+      snprintf(e->msg, sizeof e->msg, "%s %s: bad response: HTTP %ld body is not JSON (%s)",
+               e->service, op, o->status, o->body.n > 0 ? jerr.text : "out of memory");
+    }
+  } else if (o->rc == CURLE_OK) {
+    retry = service_error(c, op, o, e);
+    service_msg(c, e);
+  } else if (o->rc == CURLE_WRITE_ERROR || o->rc == CURLE_OUT_OF_MEMORY) {
+    /* our sink refused: past MAX_RESPONSE_BYTES, or OOM */
+    e->kind =
+        o->body.n + CURL_MAX_WRITE_SIZE > MAX_RESPONSE_BYTES ? AWS_ERR_RESPONSE : AWS_ERR_NOMEM;
+    snprintf(e->msg, sizeof e->msg, "%s %s: %s", e->service, op,
+             e->kind == AWS_ERR_RESPONSE ? "bad response: larger than 32 MiB" : "out of memory");
+  } else {
+    e->kind = AWS_ERR_UNAVAILABLE;
+    if (unreachable(o)) {
+      retry = ++*unreachable_tries < 2;
+      *quiet = true; /* the 503 that follows tells; one line per request is enough */
+    } else           /* sent: a write may have been applied; a timeout is slow to tell again */
+      retry = (!o->sent || resend_safe(op)) && o->rc != CURLE_OPERATION_TIMEDOUT &&
+              o->rc != CURLE_URL_MALFORMAT && o->rc != CURLE_UNSUPPORTED_PROTOCOL &&
+              o->rc != CURLE_PEER_FAILED_VERIFICATION;
+    char why[CURL_ERROR_SIZE + 32], after[32];
+    transport_reason(c, o, why, sizeof why);
+    attempts_note(e, after, sizeof after);
+    snprintf(e->msg, sizeof e->msg, "%s %s unavailable: %s%s (%s)", e->service, op, why, after,
+             c->endpoint);
+  }
+  return retry;
+}
+
 /* ---- the call ---- */
 int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
              json_t **resp, struct aws_err *e) {
@@ -565,47 +613,7 @@ int aws_call(struct aws_client *c, const char *target, const char *op, const jso
       snprintf(e->msg, sizeof e->msg, "%s %s: %s", e->service, op, local);
       break;
     }
-    bool retry = false;
-    const char *broken = o.rc == CURLE_OK ? damaged(c, &o) : NULL;
-    if (broken != NULL) { /* sent, and no intact answer: the outcome is unknown */
-      e->kind = AWS_ERR_UNAVAILABLE;
-      retry = resend_safe(op);
-      snprintf(e->msg, sizeof e->msg,
-               "%s %s unavailable: bad response: %s (HTTP %ld, %zu bytes) (%s)", e->service, op,
-               broken, o.status, o.body.n, c->endpoint);
-    } else if (o.rc == CURLE_OK && o.status >= 200 && o.status < 300) {
-      e->http = (int)o.status;
-      json_error_t jerr;
-      *resp = o.body.n > 0 ? json_loadb(o.body.p, o.body.n, 0, &jerr) : json_object();
-      if (*resp == NULL) {
-        e->kind = AWS_ERR_RESPONSE;
-        snprintf(e->msg, sizeof e->msg, "%s %s: bad response: HTTP %ld body is not JSON (%s)",
-                 e->service, op, o.status, o.body.n > 0 ? jerr.text : "out of memory");
-      }
-    } else if (o.rc == CURLE_OK) {
-      retry = service_error(c, op, &o, e);
-      service_msg(c, e);
-    } else if (o.rc == CURLE_WRITE_ERROR || o.rc == CURLE_OUT_OF_MEMORY) {
-      /* our sink refused: past MAX_RESPONSE_BYTES, or OOM */
-      e->kind =
-          o.body.n + CURL_MAX_WRITE_SIZE > MAX_RESPONSE_BYTES ? AWS_ERR_RESPONSE : AWS_ERR_NOMEM;
-      snprintf(e->msg, sizeof e->msg, "%s %s: %s", e->service, op,
-               e->kind == AWS_ERR_RESPONSE ? "bad response: larger than 32 MiB" : "out of memory");
-    } else {
-      e->kind = AWS_ERR_UNAVAILABLE;
-      if (unreachable(&o)) {
-        retry = ++unreachable_tries < 2;
-        quiet = true; /* the 503 that follows tells; one line per request is enough */
-      } else          /* sent: a write may have been applied; a timeout is slow to tell again */
-        retry = (!o.sent || resend_safe(op)) && o.rc != CURLE_OPERATION_TIMEDOUT &&
-                o.rc != CURLE_URL_MALFORMAT && o.rc != CURLE_UNSUPPORTED_PROTOCOL &&
-                o.rc != CURLE_PEER_FAILED_VERIFICATION;
-      char why[CURL_ERROR_SIZE + 32], after[32];
-      transport_reason(c, &o, why, sizeof why);
-      attempts_note(e, after, sizeof after);
-      snprintf(e->msg, sizeof e->msg, "%s %s unavailable: %s%s (%s)", e->service, op, why, after,
-               c->endpoint);
-    }
+    bool retry = judge(c, op, &o, e, resp, &unreachable_tries, &quiet);
     free(o.body.p);
     if (!retry || attempt >= c->max_retries) break;
     if (!quiet) {

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/util/io.h"
 #include "../../core/util/ids.h"
+#include "../../core/util/io.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
 #include "../common/ent_cond.h"

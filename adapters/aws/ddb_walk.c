@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
+#include "../../core/util/io.h"
 #include "../common/ent_sbuf.h"
 #include "ddb.h"
 

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/httpc.h"
+#include "../../core/util/io.h"
 #include "../../core/util/log.h"
 #include "../../core/util/timefmt.h"
 

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/httpc.h"
+#include "../../core/util/io.h"
 #include "../../core/util/log.h"
 #include "../../core/util/urlhost.h"
 

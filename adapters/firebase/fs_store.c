@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../core/util/io.h"
 #include "../../core/util/codec.h"
+#include "../../core/util/io.h"
 #include "../../core/util/stripes.h"
 #include "../../core/util/timefmt.h"
 #include "../common/ent_cond.h"

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../util/io.h"
 #include "../http/errmap.h"
 #include "../util/ids.h"
+#include "../util/io.h"
 #include "../util/stripes.h"
 #include "app_errors.h"
 #include "input.h"

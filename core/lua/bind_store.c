@@ -183,134 +183,147 @@ static const char *tier_of(int score) {
 
 /* ---- one write ---- */
 
-static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
-  const char *k = w->kind;
-  memset(s, 0, sizeof *s);
-  if (strcmp(k, "user_create") == 0) {
-    struct fin_user *u = &s->user;
-    out->kind = FIN_W_USER_CREATE;
-    out->u.user = u;
-    u->ecosystem_id = own(w, req_str(w, "ecosystemId"));
-    u->firebase_uid = own(w, opt_str(w, "firebaseUid", u->ecosystem_id));
-    u->email = own(w, opt_str(w, "email", ""));
-    u->role = own(w, opt_str(w, "role", "user"));
-    fixed(u->status, sizeof u->status, opt_str(w, "status", "active"));
-    u->score = (int)opt_int(w, "currentScore", 500);
-    fixed(u->tier, sizeof u->tier, opt_str(w, "tier", tier_of(u->score)));
-    u->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
-    u->updated_at = fin_opt_time(w->L, w->t, "updatedAt", u->created_at);
-    u->last_login_at = fin_opt_time(w->L, w->t, "lastLoginAt", u->created_at);
-  } else if (strcmp(k, "card_create") == 0) {
-    struct fin_card *c = &s->card;
-    out->kind = FIN_W_CARD_CREATE;
-    out->u.card = c;
-    c->ecosystem_id = own(w, req_str(w, "ecosystemId"));
-    c->limit = req_num(w, "limit");
-    const char *id = opt_str(w, "cardId", NULL);
-    if (id != NULL)
-      fixed(c->card_id, sizeof c->card_id, id);
-    else
-      new_id(w, c->card_id);
-    c->product_id = own(w, opt_str(w, "productId", "default-credit-card"));
-    fixed(c->status, sizeof c->status, opt_str(w, "status", "active"));
-    c->balance = opt_num(w, "balance", 0);
-    c->available_credit = opt_num(w, "availableCredit", c->limit - c->balance);
-    c->minimum_payment = opt_num(w, "minimumPayment", 0);
-    c->version = opt_int(w, "version", 1);
-    fixed(c->approved_by, sizeof c->approved_by, opt_str(w, "approvedBy", "auto"));
-    c->score_at_approval = (int)opt_int(w, "scoreAtApproval", 0);
-    c->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
-    c->updated_at = fin_opt_time(w->L, w->t, "updatedAt", c->created_at);
-    c->activated_at = fin_opt_time(w->L, w->t, "activatedAt", c->created_at);
-    c->next_due_date = fin_opt_time(w->L, w->t, "nextDueDate", c->created_at + 30 * DAY_MS);
-  } else if (strcmp(k, "card_balance") == 0) {
-    out->kind = FIN_W_CARD_BALANCE;
-    out->u.balance.ecosystem_id = req_str(w, "ecosystemId");
-    out->u.balance.card_id = req_str(w, "cardId");
-    out->u.balance.expected_version = req_int(w, "expectedVersion");
-    out->u.balance.balance = req_num(w, "balance");
-    out->u.balance.available_credit = req_num(w, "availableCredit");
-    out->u.balance.minimum_payment = req_num(w, "minimumPayment");
-    out->u.balance.updated_at = fin_opt_time(w->L, w->t, "updatedAt", now);
-  } else if (strcmp(k, "request_create") == 0) {
-    struct fin_card_request *r = &s->req;
-    out->kind = FIN_W_REQUEST_CREATE;
-    out->u.request = r;
-    r->ecosystem_id = own(w, req_str(w, "ecosystemId"));
-    const char *id = opt_str(w, "requestId", NULL);
-    if (id != NULL)
-      fixed(r->request_id, sizeof r->request_id, id);
-    else
-      new_id(w, r->request_id);
-    r->product_id = own(w, opt_str(w, "productId", "default-credit-card"));
-    r->idempotency_key = own(w, opt_str(w, "idempotencyKey", r->request_id));
-    fixed(r->status, sizeof r->status, opt_str(w, "status", "pending"));
-    r->score_at_request = (int)opt_int(w, "scoreAtRequest", 0);
-    fixed(r->tier_at_request, sizeof r->tier_at_request,
-          opt_str(w, "tierAtRequest", tier_of(r->score_at_request)));
-    r->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
-    r->updated_at = fin_opt_time(w->L, w->t, "updatedAt", r->created_at);
-    r->expires_at = fin_opt_time(w->L, w->t, "expiresAt", r->created_at + 7 * DAY_MS);
-  } else if (strcmp(k, "txn_put") == 0) {
-    struct fin_txn *t = &s->txn;
-    out->kind = FIN_W_TXN_PUT;
-    out->u.txn = t;
-    t->ecosystem_id = own(w, req_str(w, "ecosystemId"));
-    fixed(t->card_id, sizeof t->card_id, req_str(w, "cardId"));
-    fixed(t->type, sizeof t->type, req_str(w, "type"));
-    t->amount = req_num(w, "amount");
-    const char *id = opt_str(w, "transactionId", NULL);
-    if (id != NULL)
-      fixed(t->transaction_id, sizeof t->transaction_id, id);
-    else
-      new_id(w, t->transaction_id);
-    fixed(t->status, sizeof t->status, opt_str(w, "status", "completed"));
-    t->merchant = own(w, opt_str(w, "merchant", NULL));
-    fixed(t->payment_status, sizeof t->payment_status, opt_str(w, "paymentStatus", ""));
-    t->days_overdue = (int)opt_int(w, "daysOverdue", 0);
-    t->has_score_impact = has(w, "scoreImpact");
-    t->score_impact = (int)opt_int(w, "scoreImpact", 0);
-    t->idempotency_key = own(w, opt_str(w, "idempotencyKey", NULL));
-    t->failure_reason = own(w, opt_str(w, "failureReason", NULL));
-    t->timestamp = fin_opt_time(w->L, w->t, "timestamp", now);
-    t->processed_at = fin_opt_time(w->L, w->t, "processedAt", t->timestamp);
-  } else if (strcmp(k, "event_append") == 0) {
-    struct fin_event *ev = &s->ev;
-    out->kind = FIN_W_EVENT_APPEND;
-    out->u.event = ev;
-    ev->event_type = own(w, req_str(w, "eventType"));
-    ev->entity_type = own(w, req_str(w, "entityType"));
-    ev->entity_id = own(w, req_str(w, "entityId"));
-    ev->ecosystem_id = own(w, req_str(w, "ecosystemId"));
-    const char *id = opt_str(w, "eventId", NULL);
-    if (id != NULL)
-      fixed(ev->event_id, sizeof ev->event_id, id);
-    else
-      new_id(w, ev->event_id);
-    ev->sequence = opt_int(w, "sequenceNumber", 0);
-    fixed(ev->status, sizeof ev->status, "pending");
-    ev->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
-    ev->next_retry_at = ev->created_at;
-    /* payload last (the slot owns it; the scratch releases it on a raise) */
-    int t = lua_getfield(w->L, w->t, "payload");
-    if (t == LUA_TNIL) {
-      ev->payload = json_object();
-    } else if (t == LUA_TTABLE) {
-      char err[160];
-      ev->payload = fin_json_from_lua(w->L, -1, err, sizeof err);
-      if (ev->payload == NULL) field_error(w, "payload", err);
-      if (!json_is_object(ev->payload)) field_error(w, "payload", "must be an object");
-    } else {
-      field_error(w, "payload", "must be a table");
-    }
-    lua_pop(w->L, 1);
-    if (ev->payload == NULL) luaL_error(w->L, "out of memory");
+static void parse_user(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
+  struct fin_user *u = &s->user;
+  out->kind = FIN_W_USER_CREATE;
+  out->u.user = u;
+  u->ecosystem_id = own(w, req_str(w, "ecosystemId"));
+  u->firebase_uid = own(w, opt_str(w, "firebaseUid", u->ecosystem_id));
+  u->email = own(w, opt_str(w, "email", ""));
+  u->role = own(w, opt_str(w, "role", "user"));
+  fixed(u->status, sizeof u->status, opt_str(w, "status", "active"));
+  u->score = (int)opt_int(w, "currentScore", 500);
+  fixed(u->tier, sizeof u->tier, opt_str(w, "tier", tier_of(u->score)));
+  u->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
+  u->updated_at = fin_opt_time(w->L, w->t, "updatedAt", u->created_at);
+  u->last_login_at = fin_opt_time(w->L, w->t, "lastLoginAt", u->created_at);
+}
+
+/* The id field when given, else a fresh one. */
+static void id_or_new(struct wctx *w, const char *field, char *out, size_t size) {
+  const char *id = opt_str(w, field, NULL);
+  if (id != NULL)
+    fixed(out, size, id);
+  else
+    new_id(w, out);
+}
+
+static void parse_card(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
+  struct fin_card *c = &s->card;
+  out->kind = FIN_W_CARD_CREATE;
+  out->u.card = c;
+  c->ecosystem_id = own(w, req_str(w, "ecosystemId"));
+  c->limit = req_num(w, "limit");
+  id_or_new(w, "cardId", c->card_id, sizeof c->card_id);
+  c->product_id = own(w, opt_str(w, "productId", "default-credit-card"));
+  fixed(c->status, sizeof c->status, opt_str(w, "status", "active"));
+  c->balance = opt_num(w, "balance", 0);
+  c->available_credit = opt_num(w, "availableCredit", c->limit - c->balance);
+  c->minimum_payment = opt_num(w, "minimumPayment", 0);
+  c->version = opt_int(w, "version", 1);
+  fixed(c->approved_by, sizeof c->approved_by, opt_str(w, "approvedBy", "auto"));
+  c->score_at_approval = (int)opt_int(w, "scoreAtApproval", 0);
+  c->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
+  c->updated_at = fin_opt_time(w->L, w->t, "updatedAt", c->created_at);
+  c->activated_at = fin_opt_time(w->L, w->t, "activatedAt", c->created_at);
+  c->next_due_date = fin_opt_time(w->L, w->t, "nextDueDate", c->created_at + 30 * DAY_MS);
+}
+
+static void parse_balance(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
+  (void)s; /* a balance write points into the write table, anchored by it */
+  out->kind = FIN_W_CARD_BALANCE;
+  out->u.balance.ecosystem_id = req_str(w, "ecosystemId");
+  out->u.balance.card_id = req_str(w, "cardId");
+  out->u.balance.expected_version = req_int(w, "expectedVersion");
+  out->u.balance.balance = req_num(w, "balance");
+  out->u.balance.available_credit = req_num(w, "availableCredit");
+  out->u.balance.minimum_payment = req_num(w, "minimumPayment");
+  out->u.balance.updated_at = fin_opt_time(w->L, w->t, "updatedAt", now);
+}
+
+static void parse_request(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
+  struct fin_card_request *r = &s->req;
+  out->kind = FIN_W_REQUEST_CREATE;
+  out->u.request = r;
+  r->ecosystem_id = own(w, req_str(w, "ecosystemId"));
+  id_or_new(w, "requestId", r->request_id, sizeof r->request_id);
+  r->product_id = own(w, opt_str(w, "productId", "default-credit-card"));
+  r->idempotency_key = own(w, opt_str(w, "idempotencyKey", r->request_id));
+  fixed(r->status, sizeof r->status, opt_str(w, "status", "pending"));
+  r->score_at_request = (int)opt_int(w, "scoreAtRequest", 0);
+  fixed(r->tier_at_request, sizeof r->tier_at_request,
+        opt_str(w, "tierAtRequest", tier_of(r->score_at_request)));
+  r->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
+  r->updated_at = fin_opt_time(w->L, w->t, "updatedAt", r->created_at);
+  r->expires_at = fin_opt_time(w->L, w->t, "expiresAt", r->created_at + 7 * DAY_MS);
+}
+
+static void parse_txn(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
+  struct fin_txn *t = &s->txn;
+  out->kind = FIN_W_TXN_PUT;
+  out->u.txn = t;
+  t->ecosystem_id = own(w, req_str(w, "ecosystemId"));
+  fixed(t->card_id, sizeof t->card_id, req_str(w, "cardId"));
+  fixed(t->type, sizeof t->type, req_str(w, "type"));
+  t->amount = req_num(w, "amount");
+  id_or_new(w, "transactionId", t->transaction_id, sizeof t->transaction_id);
+  fixed(t->status, sizeof t->status, opt_str(w, "status", "completed"));
+  t->merchant = own(w, opt_str(w, "merchant", NULL));
+  fixed(t->payment_status, sizeof t->payment_status, opt_str(w, "paymentStatus", ""));
+  t->days_overdue = (int)opt_int(w, "daysOverdue", 0);
+  t->has_score_impact = has(w, "scoreImpact");
+  t->score_impact = (int)opt_int(w, "scoreImpact", 0);
+  t->idempotency_key = own(w, opt_str(w, "idempotencyKey", NULL));
+  t->failure_reason = own(w, opt_str(w, "failureReason", NULL));
+  t->timestamp = fin_opt_time(w->L, w->t, "timestamp", now);
+  t->processed_at = fin_opt_time(w->L, w->t, "processedAt", t->timestamp);
+}
+
+static void parse_event(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
+  struct fin_event *ev = &s->ev;
+  out->kind = FIN_W_EVENT_APPEND;
+  out->u.event = ev;
+  ev->event_type = own(w, req_str(w, "eventType"));
+  ev->entity_type = own(w, req_str(w, "entityType"));
+  ev->entity_id = own(w, req_str(w, "entityId"));
+  ev->ecosystem_id = own(w, req_str(w, "ecosystemId"));
+  id_or_new(w, "eventId", ev->event_id, sizeof ev->event_id);
+  ev->sequence = opt_int(w, "sequenceNumber", 0);
+  fixed(ev->status, sizeof ev->status, "pending");
+  ev->created_at = fin_opt_time(w->L, w->t, "createdAt", now);
+  ev->next_retry_at = ev->created_at;
+  /* payload last (the slot owns it; the scratch releases it on a raise) */
+  int t = lua_getfield(w->L, w->t, "payload");
+  if (t == LUA_TNIL) {
+    ev->payload = json_object();
+  } else if (t == LUA_TTABLE) {
+    char err[160];
+    ev->payload = fin_json_from_lua(w->L, -1, err, sizeof err);
+    if (ev->payload == NULL) field_error(w, "payload", err);
+    if (!json_is_object(ev->payload)) field_error(w, "payload", "must be an object");
   } else {
-    luaL_error(w->L,
-               "store:commit: write #%d: unknown kind '%s' (supported: user_create, card_create, "
-               "card_balance, request_create, txn_put, event_append)",
-               w->no, k);
+    field_error(w, "payload", "must be a table");
   }
+  lua_pop(w->L, 1);
+  if (ev->payload == NULL) luaL_error(w->L, "out of memory");
+}
+
+static const struct {
+  const char *kind;
+  void (*parse)(struct wctx *, struct fin_write *, union slot *, fin_ms);
+} PARSERS[] = {
+    {"user_create", parse_user},       {"card_create", parse_card}, {"card_balance", parse_balance},
+    {"request_create", parse_request}, {"txn_put", parse_txn},      {"event_append", parse_event},
+};
+
+static void parse_write(struct wctx *w, struct fin_write *out, union slot *s, fin_ms now) {
+  memset(s, 0, sizeof *s);
+  for (size_t i = 0; i < sizeof PARSERS / sizeof PARSERS[0]; i++)
+    if (strcmp(w->kind, PARSERS[i].kind) == 0) return PARSERS[i].parse(w, out, s, now);
+  luaL_error(w->L,
+             "store:commit: write #%d: unknown kind '%s' (supported: user_create, card_create, "
+             "card_balance, request_create, txn_put, event_append)",
+             w->no, w->kind);
 }
 
 static void push_results(lua_State *L, const struct commit_buf *b) {

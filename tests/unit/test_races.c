@@ -68,7 +68,7 @@ static void first_use_meeting_its_twins_request_replays(void **state) {
   stale_reads = 1;
   int status = run("POST", "/v1/cards/requests", user, "k-twin", body, NULL);
   assert_int_equal(stale_reads, 0); /* B did miss the record */
-  assert_int_equal(status, 200); /* what any replay of a card request answers */
+  assert_int_equal(status, 200);    /* what any replay of a card request answers */
   assert_string_equal(str_at("request", "requestId"), first);
   /* another key is refused as before: the user has a pending request */
   assert_int_equal(run("POST", "/v1/cards/requests", user, "k-other", body, NULL), 409);
