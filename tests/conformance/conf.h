@@ -78,6 +78,8 @@ int conf_teardown(void **state);
 /* The test groups (one file each). */
 extern const struct CMUnitTest conf_store_tests[];
 extern const size_t conf_store_count;
+extern const struct CMUnitTest conf_commit_tests[];
+extern const size_t conf_commit_count;
 extern const struct CMUnitTest conf_list_tests[];
 extern const size_t conf_list_count;
 extern const struct CMUnitTest conf_request_list_tests[];

@@ -28,6 +28,7 @@ int main(int argc, char **argv) {
   printf("conformance: wiring %s (mode %s)\n", wiring, C.mode ? C.mode : "?");
   int failed = 0;
   failed += _cmocka_run_group_tests("store", conf_store_tests, conf_store_count, NULL, NULL);
+  failed += _cmocka_run_group_tests("commit", conf_commit_tests, conf_commit_count, NULL, NULL);
   failed += _cmocka_run_group_tests("lists", conf_list_tests, conf_list_count, NULL, NULL);
   failed += _cmocka_run_group_tests("request lists", conf_request_list_tests,
                                     conf_request_list_count, NULL, NULL);

@@ -17,15 +17,9 @@ static bool contains(const struct fin_event *evs, size_t n, const char *id, size
   return false;
 }
 
-static void outbox_state_machine(void **state) {
-  char eco[64];
-  new_key(eco, "conf-outbox");
-  /* very old created_at: ours are the oldest pending events of the store */
-  fin_ms old = 1000;
-  fin_id e1, e2, e3;
-  append_event(eco, "user", eco, old + 2, e1);
-  append_event(eco, "user", eco, old + 1, e2);
-  append_event(eco, "user", eco, old + 3, e3);
+/* Pending lists e2, e1, e3 (oldest created_at first), and a limit of 1
+ * gives one. */
+static void pending_lists_oldest_first(const char *e1, const char *e2, const char *e3) {
   struct fin_event *evs = NULL;
   size_t n = 0, a1 = 0, a2 = 0, a3 = 0;
   assert_status(C.outbox.ops->find_pending(C.outbox.self, 100, &evs, &n, NULL), FIN_OK);
@@ -37,9 +31,10 @@ static void outbox_state_machine(void **state) {
   assert_status(C.outbox.ops->find_pending(C.outbox.self, 1, &evs, &n, NULL), FIN_OK);
   assert_int_equal(n, 1);
   fin_event_list_free(evs, n);
+}
 
-  /* failed: retry_count + 1, last_error, next_retry_at; out of pending */
-  fin_ms t = now_ms();
+/* failed: retry_count + 1, last_error, next_retry_at; out of pending */
+static void failed_leave_pending(const char *e1, const char *e2, const char *e3, fin_ms t) {
   assert_status(C.outbox.ops->mark_failed(C.outbox.self, e1, "boom", t + 10000, NULL), FIN_OK);
   assert_status(C.outbox.ops->mark_failed(C.outbox.self, e2, "bang", t + 5000, NULL), FIN_OK);
   struct fin_event ev;
@@ -49,12 +44,18 @@ static void outbox_state_machine(void **state) {
   assert_string_equal(ev.last_error, "boom");
   assert_true(ev.next_retry_at == t + 10000);
   fin_event_clear(&ev);
+  struct fin_event *evs = NULL;
+  size_t n = 0;
   assert_status(C.outbox.ops->find_pending(C.outbox.self, 100, &evs, &n, NULL), FIN_OK);
   assert_false(contains(evs, n, e1, NULL) || contains(evs, n, e2, NULL));
   assert_true(contains(evs, n, e3, NULL));
   fin_event_list_free(evs, n);
+}
 
-  /* retry: due ones only, earliest next_retry_at first */
+/* retry: due ones only, earliest next_retry_at first */
+static void retry_lists_due_earliest_first(const char *e1, const char *e2, fin_ms t) {
+  struct fin_event *evs = NULL;
+  size_t n = 0, a1 = 0, a2 = 0;
   assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 4999, 100, &evs, &n, NULL), FIN_OK);
   assert_false(contains(evs, n, e1, NULL) || contains(evs, n, e2, NULL));
   fin_event_list_free(evs, n);
@@ -67,33 +68,42 @@ static void outbox_state_machine(void **state) {
   for (size_t i = 1; i < n; i++)
     assert_true(evs[i - 1].next_retry_at <= evs[i].next_retry_at);
   fin_event_list_free(evs, n);
+}
 
-  /* failing again counts on */
+/* failing again counts on; then sent: status and sent_at; out of retry */
+static void fail_again_then_send(const char *e1, fin_ms t) {
   assert_status(C.outbox.ops->mark_failed(C.outbox.self, e1, "boom again", t + 20000, NULL),
                 FIN_OK);
+  struct fin_event ev;
   assert_status(C.outbox.ops->get(C.outbox.self, e1, &ev, NULL), FIN_OK);
   assert_int_equal(ev.retry_count, 2);
   assert_string_equal(ev.last_error, "boom again");
   fin_event_clear(&ev);
 
-  /* sent: status and sent_at; out of retry */
   assert_status(C.outbox.ops->mark_sent(C.outbox.self, e1, t + 1, NULL), FIN_OK);
   assert_status(C.outbox.ops->get(C.outbox.self, e1, &ev, NULL), FIN_OK);
   assert_string_equal(ev.status, "sent");
   assert_true(ev.sent_at == t + 1);
   assert_int_equal(ev.retry_count, 2);
   fin_event_clear(&ev);
+  struct fin_event *evs = NULL;
+  size_t n = 0;
   assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 100000, 100, &evs, &n, NULL), FIN_OK);
   assert_false(contains(evs, n, e1, NULL));
   fin_event_list_free(evs, n);
+}
 
-  /* dead letter: status and last_error; in neither list */
+/* dead letter: status and last_error; in neither list (e3 is sent) */
+static void dead_letter_leaves_lists(const char *e1, const char *e2, const char *e3, fin_ms t) {
   assert_status(C.outbox.ops->mark_dead(C.outbox.self, e2, "gave up", NULL), FIN_OK);
   assert_status(C.outbox.ops->mark_sent(C.outbox.self, e3, t, NULL), FIN_OK);
+  struct fin_event ev;
   assert_status(C.outbox.ops->get(C.outbox.self, e2, &ev, NULL), FIN_OK);
   assert_string_equal(ev.status, "dead_letter");
   assert_string_equal(ev.last_error, "gave up");
   fin_event_clear(&ev);
+  struct fin_event *evs = NULL;
+  size_t n = 0;
   assert_status(C.outbox.ops->find_retry(C.outbox.self, t + 100000, 100, &evs, &n, NULL), FIN_OK);
   assert_false(contains(evs, n, e2, NULL));
   fin_event_list_free(evs, n);
@@ -101,8 +111,27 @@ static void outbox_state_machine(void **state) {
   assert_false(contains(evs, n, e1, NULL) || contains(evs, n, e2, NULL) ||
                contains(evs, n, e3, NULL));
   fin_event_list_free(evs, n);
+}
+
+static void outbox_state_machine(void **state) {
+  char eco[64];
+  new_key(eco, "conf-outbox");
+  /* very old created_at: ours are the oldest pending events of the store */
+  fin_ms old = 1000;
+  fin_id e1, e2, e3;
+  append_event(eco, "user", eco, old + 2, e1);
+  append_event(eco, "user", eco, old + 1, e2);
+  append_event(eco, "user", eco, old + 3, e3);
+  pending_lists_oldest_first(e1, e2, e3);
+  fin_ms t = now_ms();
+  failed_leave_pending(e1, e2, e3, t);
+  retry_lists_due_earliest_first(e1, e2, t);
+  fail_again_then_send(e1, t);
+  dead_letter_leaves_lists(e1, e2, e3, t);
 
   /* every event of the key, any status, ascending sequence */
+  struct fin_event *evs = NULL;
+  size_t n = 0;
   assert_status(C.outbox.ops->list_by_entity(C.outbox.self, eco, "user", eco, &evs, &n, NULL),
                 FIN_OK);
   assert_int_equal(n, 3);

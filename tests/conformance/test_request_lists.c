@@ -226,13 +226,13 @@ static void check_after(const char *status, enum fin_sort sort, const char *curs
   if (has_absent) fail_msg("%s page after %s holds %s", status, cursor, absent);
 }
 
-static void requests_listed_by_each_status(void **state) {
-  struct status_set *s = conf_hold(sizeof *s, NULL);
+/* Two users, PER requests of each status; the statuses interleave in time
+ * and in each, requests 1 and 2 tie. */
+static void make_status_set(struct status_set *s) {
   for (int i = 0; i < 2; i++) {
     new_key(s->eco[i], "conf-status");
     make_user(s->eco[i], 450);
   }
-  /* the statuses interleave in time; in each, requests 1 and 2 tie */
   fin_ms t = now_ms() - 400000;
   for (int st = 0; st < NSTATUS; st++)
     for (int k = 0; k < PER; k++) {
@@ -240,6 +240,10 @@ static void requests_listed_by_each_status(void **state) {
       s->created[i] = t + 10 * (k == 2 ? 1 : k) + st;
       make_request(s->eco[k % 2], s->created[i], STATUSES[st], s->ids[i]);
     }
+}
+
+/* Each status lists its PER requests in order, and none of the others. */
+static void check_walks_of_each_status(const struct status_set *s) {
   /* ours[0..PER) are the walked status's, the others must not show */
   fin_id ours[NSTATUS * PER];
   fin_ms created[NSTATUS * PER];
@@ -253,11 +257,11 @@ static void requests_listed_by_each_status(void **state) {
     sort_oldest(order, PER, created, ours);
     check_walks(STATUSES[st], ours, NSTATUS * PER, order, PER);
   }
+}
 
-  /* decisions move pending requests 1 and 2 into the other lists */
-  fin_ms at = now_ms();
-  decide(s, 1, "approved", at);
-  decide(s, 2, "rejected", at);
+/* Pending requests 1 (approved at `at`) and 2 (rejected) left pending and
+ * show in their new status only. */
+static void check_moved(const struct status_set *s) {
   fin_id moved[2];
   memcpy(moved[0], s->ids[1], sizeof(fin_id));
   memcpy(moved[1], s->ids[2], sizeof(fin_id));
@@ -268,7 +272,11 @@ static void requests_listed_by_each_status(void **state) {
   assert_true(pos[0] >= 0 && pos[1] == -1);
   walk_status("rejected", FIN_SORT_NEWEST, 100, moved, 2, pos, &total);
   assert_true(pos[0] == -1 && pos[1] >= 0);
-  /* the decided request is listed with its decision */
+}
+
+/* The request approved at `at` (pending request 1) is listed with its
+ * decision. */
+static void check_listed_with_decision(const struct status_set *s, fin_ms at) {
   struct fin_card_request *items = NULL;
   size_t n = 0;
   struct fin_page page = {0};
@@ -286,16 +294,13 @@ static void requests_listed_by_each_status(void **state) {
   fin_card_request_list_free(items, n);
   fin_page_clear(&page);
   if (!ok) fail_msg("the approved request is not listed with its decision");
+}
 
-  /* a cursor whose request changed status still places the next page:
-   * pending 0 (t) is before the moved request 1 (t + 10), pending 3 after */
-  check_after("pending", FIN_SORT_OLDEST, s->ids[1], s->created[1], s->ids[3], s->ids[0]);
-  check_after("pending", FIN_SORT_NEWEST, s->ids[1], s->created[1], s->ids[0], s->ids[3]);
-
-  /* an unknown cursor means the first page; a status nobody has is empty */
-  struct fin_card_request *first = NULL;
-  size_t nfirst = 0;
-  struct fin_page fp = {0};
+/* An unknown cursor means the first page (needs 2 rejected requests). */
+static void unknown_cursor_gives_first_page(void) {
+  struct fin_card_request *items = NULL, *first = NULL;
+  size_t n = 0, nfirst = 0;
+  struct fin_page page = {0}, fp = {0};
   assert_status(C.requests.ops->list_by_status(C.requests.self, "rejected", FIN_SORT_NEWEST, NULL,
                                                2, &first, &nfirst, &fp, NULL),
                 FIN_OK);
@@ -310,6 +315,14 @@ static void requests_listed_by_each_status(void **state) {
   fin_page_clear(&page);
   fin_page_clear(&fp);
   if (!same) fail_msg("an unknown cursor did not give the first page");
+}
+
+/* A status nobody has is empty. */
+static void unknown_status_is_empty(void) {
+  struct fin_card_request *items = NULL;
+  /* not the values asserted: the call must set them */
+  size_t n = 2;
+  struct fin_page page = {.total_count = -1};
   assert_status(C.requests.ops->list_by_status(C.requests.self, "conf-none", FIN_SORT_OLDEST, NULL,
                                                5, &items, &n, &page, NULL),
                 FIN_OK);
@@ -318,6 +331,27 @@ static void requests_listed_by_each_status(void **state) {
   assert_false(page.has_more);
   free(items);
   fin_page_clear(&page);
+}
+
+static void requests_listed_by_each_status(void **state) {
+  struct status_set *s = conf_hold(sizeof *s, NULL);
+  make_status_set(s);
+  check_walks_of_each_status(s);
+
+  /* decisions move pending requests 1 and 2 into the other lists */
+  fin_ms at = now_ms();
+  decide(s, 1, "approved", at);
+  decide(s, 2, "rejected", at);
+  check_moved(s);
+  check_listed_with_decision(s, at);
+
+  /* a cursor whose request changed status still places the next page:
+   * pending 0 (t) is before the moved request 1 (t + 10), pending 3 after */
+  check_after("pending", FIN_SORT_OLDEST, s->ids[1], s->created[1], s->ids[3], s->ids[0]);
+  check_after("pending", FIN_SORT_NEWEST, s->ids[1], s->created[1], s->ids[0], s->ids[3]);
+
+  unknown_cursor_gives_first_page();
+  unknown_status_is_empty();
 }
 
 const struct CMUnitTest conf_request_list_tests[] = {
