@@ -582,23 +582,12 @@ static bool judge(const struct aws_client *c, const char *op, struct outcome *o,
 }
 
 /* ---- the call ---- */
-int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
-             json_t **resp, struct aws_err *e) {
+int aws_call_text(struct aws_client *c, const char *target, const char *op, const char *body,
+                  size_t len, json_t **resp, struct aws_err *e) {
   memset(e, 0, sizeof *e);
   *resp = NULL;
-  name_call(e, c, op);
   char full[160];
   snprintf(full, sizeof full, "%s.%s", target, op);
-  /* our writer: the same bytes as json_dumps(JSON_COMPACT) on these bodies,
-   * in a quarter of the time (docs/performance.md) */
-  size_t len = 0;
-  char *body = req != NULL ? fin_json_dump_typed(req, &len) : strdup("{}");
-  if (body == NULL) {
-    e->kind = AWS_ERR_NOMEM;
-    snprintf(e->msg, sizeof e->msg, "%s %s: out of memory", e->service, op);
-    return -1;
-  }
-  if (req == NULL) len = 2;
   int unreachable_tries = 0;
   for (int attempt = 0;; attempt++) {
     struct outcome o;
@@ -624,13 +613,31 @@ int aws_call(struct aws_client *c, const char *target, const char *op, const jso
     }
     backoff(c, attempt);
   }
-  free(body);
   if (*resp != NULL) {
     aws_err_clear(e);
     memset(e, 0, sizeof *e);
     return 0;
   }
   return -1;
+}
+
+int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
+             json_t **resp, struct aws_err *e) {
+  /* our writer: the same bytes as json_dumps(JSON_COMPACT) on these bodies,
+   * in a quarter of the time (docs/performance.md) */
+  size_t len = 2;
+  char *body = req != NULL ? fin_json_dump_typed(req, &len) : strdup("{}");
+  if (body == NULL) {
+    *resp = NULL;
+    memset(e, 0, sizeof *e);
+    name_call(e, c, op);
+    e->kind = AWS_ERR_NOMEM;
+    snprintf(e->msg, sizeof e->msg, "%s %s: out of memory", e->service, op);
+    return -1;
+  }
+  int rc = aws_call_text(c, target, op, body, len, resp, e);
+  free(body);
+  return rc;
 }
 
 void aws_err_clear(struct aws_err *e) {

@@ -112,6 +112,11 @@ const char *aws_client_region(const struct aws_client *c);
  * again, writes are not, since the first may have been applied. */
 int aws_call(struct aws_client *c, const char *target, const char *op, const json_t *req,
              json_t **resp, struct aws_err *e);
+/* aws_call with the request already written: body (borrowed, len bytes)
+ * is sent as it is. Lets a caller release the request's tree before the
+ * wait (ddb_call). */
+int aws_call_text(struct aws_client *c, const char *target, const char *op, const char *body,
+                  size_t len, json_t **resp, struct aws_err *e);
 /* Drops e->body; e may be NULL. */
 void aws_err_clear(struct aws_err *e);
 

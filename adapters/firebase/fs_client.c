@@ -129,13 +129,15 @@ static enum fin_status exchange(struct fs *f, const char *method, const char *ur
   return FIN_OK;
 }
 
-enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, const json_t *body,
+enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, json_t *body,
                         json_t **resp, struct fs_fail *fail, struct fin_err *e) {
   *resp = NULL;
   if (fail != NULL) memset(fail, 0, sizeof *fail);
   /* our writer, four times json_dumps' speed; doubles as shortest round trip */
   char *url = NULL, *text = body ? fin_json_dump_typed(body, NULL) : NULL;
-  if (asprintf(&url, "%s%s", f->base, suffix) < 0 || (body && !text)) {
+  bool had_body = body != NULL;
+  json_decref(body); /* hot in the cache now; after the answer it is not */
+  if (asprintf(&url, "%s%s", f->base, suffix) < 0 || (had_body && !text)) {
     free(text);
     return fin_err_set(e, FIN_NOMEM, "firestore: out of memory");
   }

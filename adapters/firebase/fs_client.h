@@ -46,12 +46,13 @@ struct fs_fail {
   char status[40];
 };
 
-/* method + "<documents URL><suffix>" with `body` (borrowed, may be NULL).
+/* method + "<documents URL><suffix>" with `body` (taken, may be NULL: it is
+ * written out and released before the wait, while still in the cache).
  * FIN_OK with *resp (owned; may be NULL for an empty body); FIN_NOT_FOUND on
  * 404; FIN_EXISTS on ALREADY_EXISTS; FIN_PRECONDITION on
  * FAILED_PRECONDITION; FIN_UNAVAILABLE when unreachable, timed out or 5xx;
  * FIN_INTERNAL otherwise (ABORTED too: see fail->status). */
-enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, const json_t *body,
+enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, json_t *body,
                         json_t **resp, struct fs_fail *fail, struct fin_err *e);
 
 /* Emulator only: deletes every document of the database. */

@@ -90,7 +90,6 @@ enum fin_status fs_read(struct fs *f, const char *const *paths, size_t n, json_t
   if (txn != NULL) json_object_set_new(body, "newTransaction", json_pack("{s:{}}", "readWrite"));
   json_t *resp;
   enum fin_status st = fs_call(f, "POST", ":batchGet", body, &resp, NULL, e);
-  json_decref(body);
   if (st != FIN_OK) return st;
   size_t i;
   json_t *r;
@@ -193,7 +192,6 @@ enum fin_status fs_query(struct fs *f, const char *parent, json_t *q, fs_doc_fn 
   json_t *resp;
   enum fin_status st = fs_call(f, "POST", suffix, body, &resp, NULL, e);
   free(suffix);
-  json_decref(body);
   if (st != FIN_OK) return st;
   size_t i;
   json_t *r;
@@ -254,7 +252,6 @@ enum fin_status fs_commit(struct fs *f, json_t *writes, const char *txn, struct 
   if (txn != NULL) json_object_set_new(body, "transaction", json_string(txn));
   json_t *resp;
   enum fin_status st = fs_call(f, "POST", ":commit", body, &resp, fail, e);
-  json_decref(body);
   json_decref(resp);
   return st;
 }
@@ -263,7 +260,6 @@ void fs_rollback(struct fs *f, const char *txn) {
   json_t *body = json_pack("{s:s}", "transaction", txn), *resp = NULL;
   struct fin_err e = {0};
   if (body != NULL) fs_call(f, "POST", ":rollback", body, &resp, NULL, &e);
-  json_decref(body);
   json_decref(resp);
 }
 

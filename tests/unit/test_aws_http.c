@@ -126,6 +126,40 @@ static void signed_json_round_trip(void **state) {
   fake_stop(&f);
 }
 
+/* A written body is sent as given, len bytes of it (not up to a NUL), and
+ * the signature covers exactly those bytes. */
+static void written_body_is_sent_as_given(void **state) {
+  static const char *const answers[] = {"200|{}"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
+  const char *text = "{\"TableName\":\"acme-users\"}trailing bytes not sent";
+  size_t len = strlen("{\"TableName\":\"acme-users\"}");
+  json_t *resp = NULL;
+  struct aws_err e;
+  assert_int_equal(aws_call_text(c, "DynamoDB_20120810", "DescribeTable", text, len, &resp, &e), 0);
+  assert_non_null(resp);
+  const char *body = strstr(f.last, "\r\n\r\n") + 4;
+  assert_string_equal(body, "{\"TableName\":\"acme-users\"}");
+  char date[32], auth[512], host[64];
+  snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
+  assert_non_null(header(f.last, "X-Amz-Date", date, sizeof date));
+  assert_non_null(header(f.last, "Authorization", auth, sizeof auth));
+  struct sigv4_pair h[] = {{"Host", host},
+                           {"Content-Type", "application/x-amz-json-1.0"},
+                           {"X-Amz-Target", "DynamoDB_20120810.DescribeTable"},
+                           {"X-Amz-Date", date}};
+  struct sigv4_request r = {"POST", "/", NULL, 0, h, 4, body, strlen(body)};
+  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb", NULL};
+  struct sigv4_result s;
+  assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
+  assert_string_equal(auth, s.authorization);
+  sigv4_result_clear(&s);
+  json_decref(resp);
+  aws_client_free(c);
+  fake_stop(&f);
+}
+
 static void no_token_no_token_header(void **state) {
   static const char *const answers[] = {"200|"}; /* an empty 2xx body reads as {} ... */
   struct fake f;
@@ -633,6 +667,7 @@ int main(void) {
   json_object_seed(0);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(signed_json_round_trip),
+      cmocka_unit_test(written_body_is_sent_as_given),
       cmocka_unit_test(no_token_no_token_header),
       cmocka_unit_test(each_service_speaks_its_protocol),
       cmocka_unit_test(error_type_and_message_are_parsed),
