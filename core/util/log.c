@@ -25,6 +25,10 @@ static int enabled(void) {
   return on;
 }
 
+int fin_log_enabled(void) {
+  return enabled();
+}
+
 void fin_log_set_enabled(int on) {
   atomic_store(&log_state, on ? 1 : 0);
 }

@@ -27,5 +27,7 @@ void fin_backend_calls_put(unsigned n);
 
 /* 0 = quiet (tests), 1 = normal. Default 1; env FIN_LOG=0 turns it off. */
 void fin_log_set_enabled(int on);
+/* Whether lines are written: callers skip preparing fields nobody reads. */
+int fin_log_enabled(void);
 
 #endif
