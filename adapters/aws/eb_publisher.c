@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/jsonout.h"
 #include "../../core/util/timefmt.h"
 
 struct eb {
@@ -38,7 +39,9 @@ json_t *eb_event_detail(const struct fin_event *ev) {
 
 static json_t *entry_of(const struct eb *p, const struct fin_event *ev) {
   json_t *detail = eb_event_detail(ev);
-  char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+  /* as JavaScript writes it (1234.56, not json_dumps' 1234.5599999999999):
+   * consumers read the event the earlier service sent */
+  char *text = detail ? fin_json_dump(detail, NULL) : NULL;
   json_decref(detail);
   if (text == NULL) return NULL;
   json_t *entry = json_pack("{s:s, s:s, s:s, s:s, s:I}", "EventBusName", p->bus, "Source",

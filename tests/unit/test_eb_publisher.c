@@ -76,6 +76,30 @@ static int publish(const char *const *answers, int n_answers, size_t n, struct f
   return requests;
 }
 
+/* The Detail consumers read: amounts as JavaScript writes them (1234.56,
+ * 0.1, 5), not jansson's 17 digits (1234.5599999999999). */
+static void detail_numbers_read_as_written(void **state) {
+  (void)state;
+  static const char *const ok[] = {"200|{\"Entries\":[{\"EventId\":\"e0\"}]}"};
+  json_decref(events[0].payload);
+  events[0].payload =
+      json_pack("{s:f,s:f,s:f,s:s}", "amount", 1234.56, "fee", 0.1, "limit", 5.0, "cardId", "c1");
+  struct fake f;
+  fake_start(&f, ok, 1);
+  struct fin_publisher p = publisher_on(f.port);
+  struct fin_err errs[1] = {{.code = FIN_INTERNAL}};
+  p.ops->publish_many(p.self, ptrs, 1, errs);
+  p.ops->destroy(p.self);
+  assert_int_equal(errs[0].code, FIN_OK);
+  json_t *req = json_loads(strstr(f.last, "\r\n\r\n") + 4, 0, NULL);
+  fake_stop(&f);
+  const char *detail = json_string_value(
+      json_object_get(json_array_get(json_object_get(req, "Entries"), 0), "Detail"));
+  assert_non_null(detail);
+  assert_non_null(strstr(detail, "\"payload\":{\"amount\":1234.56,\"fee\":0.1,\"limit\":5,"));
+  json_decref(req);
+}
+
 static void a_refused_entry_fails_alone(void **state) {
   (void)state;
   static const char *const answers[] = {
@@ -131,6 +155,7 @@ static void a_failed_request_fails_every_event(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(detail_numbers_read_as_written, setup, teardown),
       cmocka_unit_test_setup_teardown(a_refused_entry_fails_alone, setup, teardown),
       cmocka_unit_test_setup_teardown(entries_without_an_id_or_missing_fail, setup, teardown),
       cmocka_unit_test_setup_teardown(twelve_events_take_two_requests_each_answer_in_place, setup,
