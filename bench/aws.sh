@@ -32,15 +32,7 @@ work="$PWD/.run/bench-aws-$$"
 mkdir -p "$work"
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export FIN_AWS_EMULATOR=moto AWS_EMULATOR_RUN="$work/moto" AWS_EMULATOR_PORT
-pids=()
-stops=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  for s in "${stops[@]}"; do eval "$s" >/dev/null 2>&1 || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/remote.sh
 
 AWS_EMULATOR_PORT=$(scripts/low-port.sh)
 export AWS_ENDPOINT_URL="http://127.0.0.1:$AWS_EMULATOR_PORT"
@@ -68,21 +60,7 @@ DELAYED="http://127.0.0.1:$PPORT"
 
 # serve ENDPOINT LOG: a server on DynamoDB at ENDPOINT; sets SPID and BASE
 serve() {
-  rm -f "$work/port"
-  AWS_ENDPOINT_URL_DYNAMODB="$1" INFRA_MODE=aws FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000 \
-    FIN_HTTP_MAX_CONNECTIONS_PER_IP=0 \
-    build/financial-api serve --port 0 --port-file "$work/port" --bind 127.0.0.1 2>>"$2" &
-  SPID=$!
-  pids+=($SPID)
-  until [ -s "$work/port" ] && curl -s -o /dev/null "http://127.0.0.1:$(cat "$work/port")/health/liveness"; do
-    kill -0 "$SPID" 2>/dev/null || { tail -20 "$2" >&2; exit 1; }
-    sleep 0.05 # polling the server's start
-  done
-  BASE="http://127.0.0.1:$(cat "$work/port")"
-}
-stop_server() {
-  kill "$SPID"
-  wait "$SPID" 2>/dev/null || true
+  serve_with "$2" AWS_ENDPOINT_URL_DYNAMODB="$1" INFRA_MODE=aws FIN_DEV_AUTH=true FIN_AWS_TIMEOUT_MS=20000
 }
 
 serve "$DIRECT" "$work/server.log"
@@ -90,28 +68,10 @@ export BENCH_DIR="$PWD/bench" BENCH_USERS="$work/users.lua"
 bun bench/setup.ts "$BASE" "$NUSERS" "$BENCH_USERS"
 
 # 1. round trips: the server logs backend_calls per request
-calls() { # method path-prefix -> average over the logged requests
-  grep -a '"event":"request"' "$work/server.log" | grep -a "\"method\":\"$1\"" | grep -a "\"path\":\"$2" |
-    sed -n 's/.*"backend_calls":\([0-9]*\).*/\1/p' | awk '{s+=$1; n++} END {printf "%.2f %d\n", (n? s/n : 0), n}'
-}
-: >"$work/server.log"
-auth=$(sed -n '2s/.*auth="\([^"]*\)".*/\1/p' "$BENCH_USERS")
-card=$(sed -n '2s/.*card="\([^"]*\)".*/\1/p' "$BENCH_USERS")
-for i in $(seq 1 20); do
-  curl -s -o /dev/null -XPOST "$BASE/v1/cards/$card/transactions/purchases" -H "Authorization: $auth" \
-    -H "Idempotency-Key: rt-$$-$i" -H 'Content-Type: application/json' -d '{"amount":0.01}'
-  curl -s -o /dev/null "$BASE/v1/dashboard" -H "Authorization: $auth"
-done
-read -r BUY_RT BUY_N < <(calls POST /v1/cards/)
-read -r DASH_RT DASH_N < <(calls GET /v1/dashboard)
+round_trips "$work/server.log"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
-# DynamoDB Local's own CPU, and the machine's idle time (all cores), so the
-# concurrency figures say who held the cores
+# DynamoDB Local's own CPU (bench/remote.sh counts it per request)
 STORE_PID=$(pgrep -f "DynamoDBLocal.*-port $DDB" | head -1 || true)
-store_ticks() { if [ -n "$STORE_PID" ]; then awk '{print $14 + $15}' "/proc/$STORE_PID/stat"; else echo 0; fi; }
-idle_ticks() { awk '/^cpu /{print $5 + $6}' /proc/stat; }
-HZ=$(getconf CLK_TCK)
 # events still pending in DynamoDB Local's outbox (one page of the index
 # counts: enough to tell zero from not zero)
 pending() {
@@ -121,70 +81,20 @@ pending() {
          "ExpressionAttributeNames":{"#s":"status"},"ExpressionAttributeValues":{":s":{"S":"pending"}},
          "Select":"COUNT"}' "$DIRECT/" | sed -n 's/.*"Count":\([0-9]*\).*/\1/p'
 }
-# settle: waits until the outbox worker has delivered every event the
-# requests wrote (none pending), at most 120 s
-settle() {
-  local i n
-  for i in $(seq 1 600); do
-    n=$(pending)
-    [ "$n" = 0 ] && return 0
-    sleep 0.2 # polling the outbox
-  done
-  echo "  the outbox still had ${n:-?} events pending after 120 s" >&2
-}
-
-# wrk_run NAME CONNS SCRIPT [settle] -> "rps p99_ms cpu_us_per_request errors";
-# with `settle`, CPU counts until the server is idle again
-wrk_run() {
-  local t0 t1 s0 s1 i0 i1 out="$work/$1.out" perf_pid=""
-  if [ -n "${BENCH_PERF:-}" ] && { [ "$1" = dashboard ] || [ "$1" = purchase ]; }; then
-    perf record -q -F 999 ${BENCH_PERF_G:--g} -p "$SPID" -o "$BENCH_PERF/$1.data" -- sleep "$SECS" 2>/dev/null &
-    perf_pid=$!
-  fi
-  t0=$(cpu_ticks)
-  s0=$(store_ticks)
-  i0=$(idle_ticks)
-  wrk -t2 -c"$2" -d"${SECS}s" --latency -s "bench/$3" "$BASE/" >"$out"
-  [ -n "$perf_pid" ] && wait "$perf_pid"
-  [ -n "${4:-}" ] && settle
-  t1=$(cpu_ticks)
-  s1=$(store_ticks)
-  i1=$(idle_ticks)
-  local f
-  f=$(sed -n 's/.*BENCH //p' "$out")
-  awk -v a="$s0" -v b="$s1" -v i="$i0" -v j="$i1" -v hz="$HZ" -v f="$f" -v n="$(nproc)" -v secs="$SECS" 'BEGIN {
-    k = split(f, kv, " "); for (x = 1; x <= k; x++) { split(kv[x], p, "="); v[p[1]] = p[2] }
-    printf "  %s store_cpu_us=%.0f machine_idle=%.0f%%\n", "'"$1"'", (v["requests"] ? (b - a) / hz * 1e6 / v["requests"] : 0),
-      100 * (j - i) / hz / (n * secs) }' >&2
-  echo "  $1 (-c$2): $f" >&2
-  awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v f="$f" 'BEGIN {
-    n = split(f, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-    printf "%.1f %.2f %.0f %d\n", v["rps"], v["p99_ms"], (v["requests"] ? (b - a) / hz * 1e6 / v["requests"] : 0), v["errors"] }'
-}
-
-# 2. CPU per dashboard, once DynamoDB Local's JIT is warm: its speed moves
-# the server's CPU per request (a slower answer is more wake-ups), and a
-# real DynamoDB does not warm up. Warm-up runs go on while they still gain
-# more than 3% (at least 4, at most 12).
-warm_prev=0
-for i in $(seq 1 12); do
-  read -r warm_rps _ < <(SECS=3 wrk_run "warm$i" 8 dashboard.lua)
-  [ "$i" -ge 4 ] && awk -v a="$warm_rps" -v b="$warm_prev" 'BEGIN{exit !(a < b * 1.03)}' && break
-  warm_prev=$warm_rps
-done
-settle # the set-up's events
-read -r DASH_RPS _ DASH_CPU DASH_ERR < <(wrk_run dashboard 8 dashboard.lua)
+# 2. CPU per dashboard, once DynamoDB Local's JIT is warm
+warm_up
+read -r DASH_RPS _ DASH_CPU DASH_ERR _ < <(wrk_run dashboard 8 dashboard.lua)
 # 3. concurrency, store on loopback
-read -r C2_RPS C2_P99 _ C2_ERR < <(wrk_run c2 2 dashboard.lua)
-read -r C64_RPS C64_P99 _ C64_ERR < <(wrk_run c64 64 dashboard.lua)
+read -r C2_RPS C2_P99 _ C2_ERR _ < <(wrk_run c2 2 dashboard.lua)
+read -r C64_RPS C64_P99 _ C64_ERR _ < <(wrk_run c64 64 dashboard.lua)
 # 4. CPU per purchase, the outbox's deliveries of their events included
-read -r BUY_RPS _ BUY_CPU BUY_ERR < <(wrk_run purchase 8 purchase.lua settle)
+read -r BUY_RPS _ BUY_CPU BUY_ERR _ < <(wrk_run purchase 8 purchase.lua settle)
 stop_server
 
 # 5. concurrency, every store call DELAY ms away
 serve "$DELAYED" "$work/server-delayed.log"
-read -r D2_RPS D2_P99 _ D2_ERR < <(wrk_run d2 2 dashboard.lua)
-read -r D64_RPS D64_P99 D64_CPU D64_ERR < <(wrk_run d64 64 dashboard.lua)
+read -r D2_RPS D2_P99 _ D2_ERR _ < <(wrk_run d2 2 dashboard.lua)
+read -r D64_RPS D64_P99 D64_CPU D64_ERR _ < <(wrk_run d64 64 dashboard.lua)
 stop_server
 
 le() { awk -v a="$1" -v t="$2" 'BEGIN{print (a<=t)?"PASS":"MISS"}'; }

@@ -74,8 +74,11 @@ static enum fin_status oom(struct fin_err *e) {
   return fin_err_set(e, FIN_NOMEM, "firestore: out of memory");
 }
 
-enum fin_status fs_read(struct fs *f, const char *const *paths, size_t n, json_t **docs, char **txn,
-                        struct fin_err *e) {
+/* batchGet of paths; fields (NULL-terminated, or NULL for all) is the mask:
+ * the answer carries those fields only, besides name and updateTime. */
+static enum fin_status batch_get(struct fs *f, const char *const *paths, size_t n,
+                                 const char *const *fields, json_t **docs, char **txn,
+                                 struct fin_err *e) {
   json_t *names = json_array();
   for (size_t i = 0; i < n; i++) {
     docs[i] = NULL;
@@ -88,6 +91,15 @@ enum fin_status fs_read(struct fs *f, const char *const *paths, size_t n, json_t
   json_t *body = names ? json_pack("{s:o}", "documents", names) : NULL;
   if (body == NULL) return oom(e);
   if (txn != NULL) json_object_set_new(body, "newTransaction", json_pack("{s:{}}", "readWrite"));
+  if (fields != NULL) {
+    json_t *list = json_array();
+    for (size_t i = 0; list != NULL && fields[i] != NULL; i++)
+      json_array_append_new(list, json_string(fields[i]));
+    if (list == NULL || json_object_set_new(body, "mask", json_pack("{s:o}", "fieldPaths", list))) {
+      json_decref(body);
+      return oom(e);
+    }
+  }
   json_t *resp;
   enum fin_status st = fs_call(f, "POST", ":batchGet", body, &resp, NULL, e);
   if (st != FIN_OK) return st;
@@ -112,6 +124,16 @@ enum fin_status fs_read(struct fs *f, const char *const *paths, size_t n, json_t
     return fin_err_set(e, FIN_INTERNAL, "firestore batchGet: no transaction in the answer");
   }
   return FIN_OK;
+}
+
+enum fin_status fs_read(struct fs *f, const char *const *paths, size_t n, json_t **docs, char **txn,
+                        struct fin_err *e) {
+  return batch_get(f, paths, n, NULL, docs, txn, e);
+}
+
+enum fin_status fs_read_fields(struct fs *f, const char *const *paths, size_t n,
+                               const char *const *fields, json_t **docs, struct fin_err *e) {
+  return batch_get(f, paths, n, fields, docs, NULL, e);
 }
 
 enum fin_status fs_read1(struct fs *f, const char *path, json_t **doc, struct fin_err *e) {

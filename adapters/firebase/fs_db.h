@@ -33,6 +33,11 @@ char *fs_full(struct fs *f, const char *path);
  * roll it back: the emulator keeps the locks of an abandoned one ~60 s). */
 enum fin_status fs_read(struct fs *f, const char *const *paths, size_t n, json_t **docs, char **txn,
                         struct fin_err *e);
+/* fs_read of the named fields only (NULL-terminated), no transaction: a
+ * document comes back with its name, updateTime and those of its fields it
+ * has. For reads that check a few fields of large documents. */
+enum fin_status fs_read_fields(struct fs *f, const char *const *paths, size_t n,
+                               const char *const *fields, json_t **docs, struct fin_err *e);
 /* One document; FIN_NOT_FOUND when missing. */
 enum fin_status fs_read1(struct fs *f, const char *path, json_t **doc, struct fin_err *e);
 

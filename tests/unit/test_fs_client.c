@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../adapters/firebase/fs_client.h"
+#include "../../adapters/firebase/fs_db.h"
 #include "../../core/util/log.h"
 #include "fake_http.h"
 
@@ -61,11 +62,51 @@ static void whole_answer_is_a_document(void **state) {
   json_decref(doc);
 }
 
+/* A read of named fields sends them as the batchGet's mask (an outbox claim
+ * reads three small fields of events whose payload is most of their size)
+ * and still matches each answer to its path. */
+static void field_reads_send_a_mask(void **state) {
+  (void)state;
+  static const char *const answers[] = {
+      "200|[{\"missing\":\"projects/demo-test/databases/(default)/documents/outbox/e1\"},"
+      "{\"found\":{\"name\":\"projects/demo-test/databases/(default)/documents/outbox/e2\","
+      "\"updateTime\":\"2026-12-06T10:00:00.000001Z\",\"fields\":{\"status\":{\"stringValue\":"
+      "\"pending\"}}}}]"};
+  struct fake f;
+  fake_start(&f, answers, 1);
+  char host[32], err[256];
+  snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
+  struct fs_cfg cfg = {.emulator_host = host, .project = "demo-test", .timeout_ms = 2000};
+  struct fs *fs = fs_new(&cfg, err, sizeof err);
+  if (fs == NULL) fail_msg("fs_new: %s", err);
+  const char *const paths[] = {"outbox/e1", "outbox/e2"};
+  const char *const fields[] = {"status", "leaseOwner", NULL};
+  json_t *docs[2];
+  struct fin_err e = {0};
+  assert_int_equal(fs_read_fields(fs, paths, 2, fields, docs, &e), FIN_OK);
+  assert_null(docs[0]);
+  assert_non_null(docs[1]);
+  assert_string_equal(json_string_value(json_object_get(docs[1], "updateTime")),
+                      "2026-12-06T10:00:00.000001Z");
+  json_t *sent = json_loads(strstr(f.last, "\r\n\r\n") + 4, 0, NULL);
+  assert_non_null(sent);
+  json_t *mask = json_object_get(json_object_get(sent, "mask"), "fieldPaths");
+  assert_int_equal(json_array_size(mask), 2);
+  assert_string_equal(json_string_value(json_array_get(mask, 0)), "status");
+  assert_string_equal(json_string_value(json_array_get(mask, 1)), "leaseOwner");
+  assert_null(json_object_get(sent, "newTransaction"));
+  json_decref(sent);
+  json_decref(docs[1]);
+  fs_unref(fs);
+  fake_stop(&f);
+}
+
 int main(void) {
   fin_log_set_enabled(0);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(cut_answers_are_unknown_outcomes),
       cmocka_unit_test(whole_answer_is_a_document),
+      cmocka_unit_test(field_reads_send_a_mask),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
