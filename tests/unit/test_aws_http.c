@@ -69,6 +69,27 @@ static struct aws_client *client_for(const char *service, int port, const char *
   return c;
 }
 
+/* The service's side: the signature recomputed from the DynamoDB request
+ * that arrived (req_text) must be its Authorization header. */
+static void expect_signed(const char *req_text, int port, const char *target, const char *token) {
+  char date[32], auth[512], host[64];
+  snprintf(host, sizeof host, "127.0.0.1:%d", port);
+  assert_non_null(header(req_text, "X-Amz-Date", date, sizeof date));
+  assert_non_null(header(req_text, "Authorization", auth, sizeof auth));
+  const char *body = strstr(req_text, "\r\n\r\n") + 4;
+  struct sigv4_pair h[] = {{"Host", host},
+                           {"Content-Type", "application/x-amz-json-1.0"},
+                           {"X-Amz-Target", target},
+                           {"X-Amz-Date", date},
+                           {"X-Amz-Security-Token", token}};
+  struct sigv4_request r = {"POST", "/", NULL, 0, h, token ? 5 : 4, body, strlen(body)};
+  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb", NULL};
+  struct sigv4_result s;
+  assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
+  assert_string_equal(auth, s.authorization);
+  sigv4_result_clear(&s);
+}
+
 /* ---- tests ---- */
 static void signed_json_round_trip(void **state) {
   static const char *const answers[] = {"200|{\"TableNames\":[\"acme-users\"]}"};
@@ -106,18 +127,7 @@ static void signed_json_round_trip(void **state) {
   const char *body = strstr(req_text, "\r\n\r\n") + 4;
   assert_string_equal(body, "{\"Limit\":5}");
 
-  /* the service's side: recompute the signature from what arrived */
-  struct sigv4_pair h[] = {{"Host", host},
-                           {"Content-Type", "application/x-amz-json-1.0"},
-                           {"X-Amz-Target", "DynamoDB_20120810.ListTables"},
-                           {"X-Amz-Date", date},
-                           {"X-Amz-Security-Token", "session-tok"}};
-  struct sigv4_request r = {"POST", "/", NULL, 0, h, 5, body, strlen(body)};
-  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb", NULL};
-  struct sigv4_result s;
-  assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
-  assert_string_equal(auth, s.authorization);
-  sigv4_result_clear(&s);
+  expect_signed(req_text, f.port, "DynamoDB_20120810.ListTables", "session-tok");
 
   assert_int_equal(aws_client_calls(c), 1);
   json_decref(req);
@@ -141,20 +151,7 @@ static void written_body_is_sent_as_given(void **state) {
   assert_non_null(resp);
   const char *body = strstr(f.last, "\r\n\r\n") + 4;
   assert_string_equal(body, "{\"TableName\":\"acme-users\"}");
-  char date[32], auth[512], host[64];
-  snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
-  assert_non_null(header(f.last, "X-Amz-Date", date, sizeof date));
-  assert_non_null(header(f.last, "Authorization", auth, sizeof auth));
-  struct sigv4_pair h[] = {{"Host", host},
-                           {"Content-Type", "application/x-amz-json-1.0"},
-                           {"X-Amz-Target", "DynamoDB_20120810.DescribeTable"},
-                           {"X-Amz-Date", date}};
-  struct sigv4_request r = {"POST", "/", NULL, 0, h, 4, body, strlen(body)};
-  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb", NULL};
-  struct sigv4_result s;
-  assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
-  assert_string_equal(auth, s.authorization);
-  sigv4_result_clear(&s);
+  expect_signed(f.last, f.port, "DynamoDB_20120810.DescribeTable", NULL);
   json_decref(resp);
   aws_client_free(c);
   fake_stop(&f);

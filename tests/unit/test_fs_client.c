@@ -24,15 +24,21 @@
 
 #define JSON_HEAD "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 
+/* A client of the emulator at f. */
+static struct fs *fs_on(const struct fake *f) {
+  char host[32], err[256];
+  snprintf(host, sizeof host, "127.0.0.1:%d", f->port);
+  struct fs_cfg cfg = {.emulator_host = host, .project = "demo-test", .timeout_ms = 2000};
+  struct fs *fs = fs_new(&cfg, err, sizeof err);
+  if (fs == NULL) fail_msg("fs_new: %s", err);
+  return fs;
+}
+
 static enum fin_status get_with(const char *answer, json_t **doc, struct fin_err *e) {
   const char *const answers[] = {answer};
   struct fake f;
   fake_start(&f, answers, 1);
-  char host[32], err[256];
-  snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
-  struct fs_cfg cfg = {.emulator_host = host, .project = "demo-test", .timeout_ms = 2000};
-  struct fs *fs = fs_new(&cfg, err, sizeof err);
-  if (fs == NULL) fail_msg("fs_new: %s", err);
+  struct fs *fs = fs_on(&f);
   enum fin_status st = fs_call(fs, "GET", "/users/u1", NULL, doc, NULL, e);
   fs_unref(fs);
   assert_int_equal(fake_requests(&f), 1); /* sent once: a repeat could apply twice */
@@ -74,11 +80,7 @@ static void field_reads_send_a_mask(void **state) {
       "\"pending\"}}}}]"};
   struct fake f;
   fake_start(&f, answers, 1);
-  char host[32], err[256];
-  snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
-  struct fs_cfg cfg = {.emulator_host = host, .project = "demo-test", .timeout_ms = 2000};
-  struct fs *fs = fs_new(&cfg, err, sizeof err);
-  if (fs == NULL) fail_msg("fs_new: %s", err);
+  struct fs *fs = fs_on(&f);
   const char *const paths[] = {"outbox/e1", "outbox/e2"};
   const char *const fields[] = {"status", "leaseOwner", NULL};
   json_t *docs[2];
