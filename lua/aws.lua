@@ -21,6 +21,9 @@
 --                               (LocalStack Community has no Cognito);
 --                               logged, and readiness says so
 --   EVENTBRIDGE_BUS_NAME, EVENT_SOURCE
+--   SQS_QUEUE_URL               ignored, with a warning: events reach SQS
+--                               through the bus's rule, each once
+--                               (docs/deviations.md)
 --   SSM_PATH (/tazco/financial-api/, aws.ssm_default_path: where the spec
 --   puts the configuration), SSM_REFRESH_SECONDS (60)
 --   SSM_POOL_REREAD_SECONDS (5)  when pool and client came from SSM: the
@@ -113,6 +116,14 @@ local config = aws.ssm_config(conn{
   overrides = shared.rule_overrides(),  -- the environment wins over SSM, as in memory mode
 })
 
+-- The earlier service also sent every event straight to SQS_QUEUE_URL, so
+-- the queue behind the bus's rule received each event twice.
+if env("SQS_QUEUE_URL") then
+  fin.log("warn", "SQS_QUEUE_URL is ignored: events reach SQS through the EventBridge rule on "
+    .. (env("EVENTBRIDGE_BUS_NAME") or "acme-financial-events")
+    .. " (acme-events-to-sqs in localstack/manifest.json), each once; sending them to a"
+    .. " queue as well would deliver each twice (docs/deviations.md)")
+end
 local publisher = aws.eventbridge(conn{
   bus = env("EVENTBRIDGE_BUS_NAME") or "acme-financial-events",
   source = env("EVENT_SOURCE") or "acme.financial-api",

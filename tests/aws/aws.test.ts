@@ -4,9 +4,10 @@
 // servers of its own (tests/contract/support/server.ts, FIN_SERVER_MODE=aws).
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawn, type Subprocess } from "bun";
+import { readFileSync } from "node:fs";
 import { cognitoToken } from "../contract/support/auth";
 import { dev, http } from "../contract/support/direct";
-import { startServer } from "../contract/support/server";
+import { launchServer, startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
 import { aws, endpoint, ssmValue, until } from "./awsapi";
 import { startMoto } from "./moto";
@@ -27,13 +28,16 @@ async function userWithCard(base: string, auth: (eco: string) => string, eco = u
 }
 
 describe("events", () => {
-  test("reach SQS through the EventBridge rule, per entity in sequence order, typed by detail-type", async () => {
+  test("reach SQS through the EventBridge rule, once each even with SQS_QUEUE_URL set, per entity in sequence order, typed by detail-type", async () => {
     // the queue also holds every event of the suites that ran before (the
     // contract suite's, by the thousand): paging through them 10 at a time
     // took most of the deadline on a busy machine. Start from an empty queue.
     const queueUrl = (await aws("sqs", "GetQueueUrl", { QueueName: "acme-events-queue" })).QueueUrl;
     await aws("sqs", "PurgeQueue", { QueueUrl: queueUrl });
-    const base = await startServer({ FIN_DEV_AUTH: "true" });
+    // the earlier service also sent each event straight to SQS_QUEUE_URL: the
+    // rule's queue got it twice. This server ignores the variable, and says so
+    const { base, log } = await launchServer({ FIN_DEV_AUTH: "true", SQS_QUEUE_URL: queueUrl });
+    expect(readFileSync(log, "utf8")).toContain("SQS_QUEUE_URL is ignored");
     const { eco, card } = await userWithCard(base, (e) => dev(e));
     expect((await http(base, "POST", `/v1/cards/${card}/transactions/purchases`, dev(eco), { amount: 300 }, uid("k"))).status).toBe(201);
     for (let i = 0; i < 3; i++)
@@ -58,6 +62,8 @@ describe("events", () => {
     } finally {
       for (const h of others) await aws("sqs", "ChangeMessageVisibility", { QueueUrl: queueUrl, ReceiptHandle: h, VisibilityTimeout: 0 });
     }
+    const ids = ours.map((b) => b.detail.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
     for (const b of ours) {
       expect(b.source).toBe("acme.financial-api");
       expect(b["detail-type"]).toBe(b.detail.eventType);
