@@ -6,8 +6,14 @@
 --
 -- Environment (the names the Firebase tools use):
 --   FIRESTORE_EMULATOR_HOST      host:port of the Firestore emulator; unset:
---                                Google's Firestore with FIN_FIRESTORE_TOKEN
---                                (an OAuth access token)
+--                                Google's Firestore, authenticated by the first
+--                                of: FIN_FIRESTORE_TOKEN (an OAuth access
+--                                token, sent as it is),
+--                                GOOGLE_APPLICATION_CREDENTIALS (a
+--                                service-account key: tokens minted and
+--                                renewed), FIN_GOOGLE_METADATA=true or
+--                                GCE_METADATA_HOST (the metadata server of
+--                                Cloud Run / GCE)
 --   FIREBASE_AUTH_EMULATOR_HOST  host:port of the Auth emulator: its unsigned
 --                                tokens are accepted (logged at start, and a
 --                                readiness warning), only when that host is
@@ -57,6 +63,9 @@ local db = firebase.firestore{
   database = env("FIRESTORE_DATABASE"),  -- default "(default)"
   emulator_host = env("FIRESTORE_EMULATOR_HOST"),
   token = env("FIN_FIRESTORE_TOKEN"),
+  key_file = env("GOOGLE_APPLICATION_CREDENTIALS"),
+  metadata_host = env("GCE_METADATA_HOST"),
+  metadata = env("FIN_GOOGLE_METADATA") == "true",
   timeout_ms = tonumber(env("FIN_FIRESTORE_TIMEOUT_MS") or "3000"),
 }
 

@@ -1,7 +1,8 @@
 /* fb_lua.c - the Lua module "fin.firebase" (Firebase mode wiring and repro
  * scripts).
  *
- *   firebase.firestore{project=, database=, emulator_host=, token=, timeout_ms=}
+ *   firebase.firestore{project=, database=, emulator_host=, token=, key_file=,
+ *                      metadata_host=, metadata=, timeout_ms=}
  *        -> database handle: :users() ... :store() like fin.memory, and for
  *           scripts :get(path) -> document as a plain table | nil,
  *           :query(parent, collection [, field, value]) -> list of
@@ -38,6 +39,9 @@ static int l_firestore(lua_State *L) {
       .database = fin_opt_str(L, 1, "database"),
       .emulator_host = fin_opt_str(L, 1, "emulator_host"),
       .token = fin_opt_str(L, 1, "token"),
+      .key_file = fin_opt_str(L, 1, "key_file"),
+      .metadata_host = fin_opt_str(L, 1, "metadata_host"),
+      .metadata = lua_getfield(L, 1, "metadata") == LUA_TBOOLEAN && lua_toboolean(L, -1),
       .timeout_ms = fin_opt_int(L, 1, "timeout_ms", 0),
   };
   struct db_handle *h = lua_newuserdatauv(L, sizeof *h, 0);

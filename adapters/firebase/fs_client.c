@@ -12,6 +12,7 @@
 #include "../../core/util/io.h"
 #include "../../core/util/jsonout.h"
 #include "../../core/util/log.h"
+#include "gtoken.h"
 
 struct fs {
   atomic_int refs;
@@ -21,7 +22,8 @@ struct fs {
   bool emulator;
   char *project;
   char *database;
-  char *auth; /* "Authorization: Bearer ..." */
+  char *auth;            /* "Authorization: Bearer ..." of a fixed token */
+  struct gtoken *tokens; /* or renewed tokens (owned) */
   long timeout_ms;
   struct fin_curl_pool pool;
 };
@@ -42,9 +44,18 @@ struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size) {
   atomic_init(&f->refs, 1);
   fin_curl_pool_init(&f->pool);
   const char *token = cfg->emulator_host ? "owner" : cfg->token;
-  if (token == NULL) {
+  if (token == NULL && (cfg->key_file != NULL || cfg->metadata || cfg->metadata_host != NULL)) {
+    struct gtoken_cfg g = {cfg->key_file, cfg->metadata_host, NULL, cfg->timeout_ms};
+    if ((f->tokens = gtoken_new(&g, err, err_size)) == NULL) {
+      fs_unref(f);
+      return NULL;
+    }
+    fin_log("info", "firestore_credentials", "\"source\":\"%s\"", gtoken_source(f->tokens));
+  } else if (token == NULL) {
     snprintf(err, err_size,
-             "Firestore outside the emulator needs an OAuth token (FIN_FIRESTORE_TOKEN)");
+             "Firestore outside the emulator needs credentials: FIN_FIRESTORE_TOKEN (an OAuth "
+             "token), GOOGLE_APPLICATION_CREDENTIALS (a service-account key) or "
+             "FIN_GOOGLE_METADATA=true / GCE_METADATA_HOST (the metadata server)");
     fs_unref(f);
     return NULL;
   }
@@ -53,7 +64,7 @@ struct fs *fs_new(const struct fs_cfg *cfg, char *err, size_t err_size) {
       asprintf(&f->root, "projects/%s/databases/%s/documents", cfg->project,
                cfg->database ? cfg->database : "(default)") < 0 ||
       asprintf(&f->base, "%s/v1/%s", f->origin, f->root) < 0 ||
-      asprintf(&f->auth, "Authorization: Bearer %s", token) < 0)
+      (token != NULL && asprintf(&f->auth, "Authorization: Bearer %s", token) < 0))
     goto oom;
   f->emulator = cfg->emulator_host != NULL;
   f->project = strdup(cfg->project);
@@ -77,6 +88,7 @@ void fs_unref(struct fs *f) {
   fin_curl_pool_destroy(&f->pool);
   free(f->base), free(f->root), free(f->origin), free(f->project), free(f->database);
   free(f->auth);
+  gtoken_free(f->tokens);
   free(f);
 }
 
@@ -90,8 +102,13 @@ const char *fs_emulator_origin(const struct fs *f) {
 
 static enum fin_status exchange(struct fs *f, const char *method, const char *url, const char *body,
                                 long *status, struct fin_http_buf *out, struct fin_err *e) {
+  char renewed[4096];
+  if (f->tokens != NULL) {
+    enum fin_status st = gtoken_header(f->tokens, renewed, sizeof renewed, e);
+    if (st != FIN_OK) return st;
+  }
   CURL *h = fin_curl_take(&f->pool);
-  struct curl_slist *hl = curl_slist_append(NULL, f->auth);
+  struct curl_slist *hl = curl_slist_append(NULL, f->tokens ? renewed : f->auth);
   hl = curl_slist_append(hl, "Content-Type: application/json");
   hl = curl_slist_append(hl, "Expect:");
   if (h == NULL || hl == NULL) {

@@ -3,8 +3,9 @@
  * One handle per process for a project's database: documents are
  * named by their path below ".../documents/" ("users/u1/cards/c1"). Against
  * the emulator (FIRESTORE_EMULATOR_HOST) requests carry "Bearer owner",
- * which the emulator takes as an admin; against Google a bearer token from
- * the environment (FIN_FIRESTORE_TOKEN) is sent. Connections are kept alive
+ * which the emulator takes as an admin; against Google a bearer token: the
+ * one given (FIN_FIRESTORE_TOKEN), or one minted and renewed from a
+ * service-account key or the metadata server (gtoken.h). Connections are kept alive
  * (a small handle pool), calls time out, and an unreachable server is
  * FIN_UNAVAILABLE. Thread-safe.
  */
@@ -23,7 +24,10 @@ struct fs_cfg {
   const char *emulator_host; /* "127.0.0.1:8080"; NULL: Google's endpoint */
   const char *project;       /* required */
   const char *database;      /* NULL: "(default)" */
-  const char *token;         /* Google only: an OAuth bearer token */
+  const char *token;         /* Google only: an OAuth bearer token, sent as it is */
+  const char *key_file;      /* Google, no token: a service-account key (gtoken.h) */
+  const char *metadata_host; /* Google, no token or key: the metadata server */
+  bool metadata;             /* ... asked even with metadata_host NULL (its default host) */
   long timeout_ms;           /* 0: 3000 */
 };
 
