@@ -18,7 +18,7 @@ import { startProxy, type Fault, type Req } from "./proxy";
 import { runWorkload, type TokenFn } from "./workload";
 import { checkInvariants, type StoreView, type Violation } from "./invariants";
 import { ddbScan, fsGroup } from "./stores";
-import { startServer, stopServers } from "../contract/support/server";
+import { launchServer, startServer, stopServers } from "../contract/support/server";
 import { firebaseEmulatorToken } from "../contract/support/auth";
 
 // The fixed CI set. Firebase runs fewer: the emulator keeps the locks of a
@@ -95,6 +95,9 @@ interface Setup {
   view: () => Promise<StoreView>;
   token: TokenFn;
   stop(): void; // what the set-up started besides the servers
+  // stops the server behind the proxy once its requests in flight are done:
+  // one whose client gave up can still commit, after the store was read
+  stopFaulty: () => Promise<unknown>;
 }
 
 async function setupAws(seed: number, proxyPort: number, run: string): Promise<Setup> {
@@ -113,11 +116,12 @@ async function setupAws(seed: number, proxyPort: number, run: string): Promise<S
     FIN_TABLE_PREFIX: prefix,
   };
   process.env.FIN_SERVER_MODE = "aws";
-  const faulty = await startServer({ ...common, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${proxyPort}`, FIN_AWS_TIMEOUT_MS: String(TIMEOUT_MS) }, true);
+  const faulty = await launchServer({ ...common, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${proxyPort}`, FIN_AWS_TIMEOUT_MS: String(TIMEOUT_MS) }, true);
   const direct = await startServer({ ...common, AWS_ENDPOINT_URL_DYNAMODB: endpoint, FIN_AWS_TIMEOUT_MS: "20000" }, true);
   const scan = (t: string) => ddbScan(endpoint, prefix + t);
   return {
-    faulty,
+    faulty: faulty.base,
+    stopFaulty: faulty.stop,
     direct,
     token: devToken,
     stop: side.stop,
@@ -137,11 +141,12 @@ async function setupFirebase(seed: number, proxyPort: number, run: string, authH
   const database = run;
   const common = { FIN_WIRING: "lua/firebase.lua", GCLOUD_PROJECT: PROJECT, FIRESTORE_DATABASE: database, FIREBASE_AUTH_EMULATOR_HOST: authHost };
   process.env.FIN_SERVER_MODE = "firebase";
-  const faulty = await startServer({ ...common, FIRESTORE_EMULATOR_HOST: `127.0.0.1:${proxyPort}`, FIN_FIRESTORE_TIMEOUT_MS: String(TIMEOUT_MS) }, true);
+  const faulty = await launchServer({ ...common, FIRESTORE_EMULATOR_HOST: `127.0.0.1:${proxyPort}`, FIN_FIRESTORE_TIMEOUT_MS: String(TIMEOUT_MS) }, true);
   const direct = await startServer({ ...common, FIRESTORE_EMULATOR_HOST: host, FIN_FIRESTORE_TIMEOUT_MS: "20000" }, true);
   const group = (c: string) => fsGroup(host, PROJECT, database, c);
   return {
-    faulty,
+    faulty: faulty.base,
+    stopFaulty: faulty.stop,
     direct,
     token: fbToken,
     stop: () => {},
@@ -206,6 +211,7 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
   try {
     s = mode === "aws" ? await setupAws(seed, proxy.port, run) : await setupFirebase(seed, proxy.port, run, auth.host);
     const w = await runWorkload(s.faulty, seed, s.token, opsOf(mode), duplicates);
+    await s.stopFaulty(); // its last commits land before the store is read
     await proxy.idle(); // late requests delivered before the store is read
     const { violations, checked } = await checkInvariants(w, s.direct, s.token, await s.view());
     const secs = ((Date.now() - started) / 1000).toFixed(1);
