@@ -16,6 +16,7 @@
 #include "../../core/util/io.h"
 #include "../../core/util/jsonout.h"
 #include "../../core/util/log.h"
+#include "aws_creds.h"
 #include "sigv4.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -53,13 +54,15 @@ struct conn {
 
 struct aws_client {
   const struct svc *svc;
-  char *endpoint, *host, *path, *region, *key_id, *secret, *token;
-  char *host_h, *token_h, *ctype_h; /* header lines built once */
+  char *endpoint, *host, *path, *region;
+  struct aws_creds *creds; /* shared with the process's other clients */
+  char *host_h, *ctype_h;  /* header lines built once */
   long timeout_ms, connect_ms, base_ms, cap_ms;
   int max_retries;
   atomic_ulong calls;
-  pthread_mutex_t mu; /* guards idle/n_idle and the signing key */
-  char key_day[9];    /* "YYYYMMDD" of key, "" before the first call */
+  pthread_mutex_t mu;    /* guards idle/n_idle and the signing key */
+  char key_day[9];       /* "YYYYMMDD" of key, "" before the first call */
+  unsigned long key_gen; /* the aws_keys it was derived from */
   unsigned char key[SIGV4_KEY_LEN];
   struct conn *idle[POOL_MAX];
   int n_idle;
@@ -126,8 +129,8 @@ void aws_client_free(struct aws_client *c) {
   pthread_mutex_destroy(&c->mu);
   OPENSSL_cleanse(c->key, sizeof c->key);
   free(c->endpoint), free(c->host), free(c->path), free(c->region);
-  free(c->key_id), free(c->secret), free(c->token);
-  free(c->host_h), free(c->token_h), free(c->ctype_h);
+  aws_creds_release(c->creds);
+  free(c->host_h), free(c->ctype_h);
   free(c);
 }
 
@@ -146,17 +149,6 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
              service ? service : "(null)");
     return NULL;
   }
-  const char *id = first_of(nonempty(cfg->access_key_id), env_of("AWS_ACCESS_KEY_ID"), NULL);
-  const char *secret =
-      first_of(nonempty(cfg->secret_access_key), env_of("AWS_SECRET_ACCESS_KEY"), NULL);
-  const char *token = first_of(nonempty(cfg->session_token), env_of("AWS_SESSION_TOKEN"), NULL);
-  if (id == NULL || secret == NULL) {
-    snprintf(err, err_size,
-             "%s: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; emulators "
-             "take any, e.g. test/test)",
-             service);
-    return NULL;
-  }
   const char *region =
       first_of(nonempty(cfg->region), env_of("AWS_REGION"), env_of("AWS_DEFAULT_REGION"));
   if (region == NULL) region = "us-east-1";
@@ -167,8 +159,20 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
   }
 
   pthread_once(&curl_once, curl_init);
+  char why[400];
+  struct aws_creds_cfg kc = {
+      cfg->access_key_id, cfg->secret_access_key, cfg->session_token, ep, region, 0};
+  struct aws_creds *creds = aws_creds_open(&kc, why, sizeof why);
+  if (creds == NULL) {
+    snprintf(err, err_size, "%s: %s", service, why);
+    return NULL;
+  }
   struct aws_client *c = calloc(1, sizeof *c);
-  if (c == NULL) goto oom;
+  if (c == NULL) {
+    aws_creds_release(creds);
+    goto oom;
+  }
+  c->creds = creds;
   pthread_mutex_init(&c->mu, NULL);
   c->svc = svc;
   if (ep != NULL)
@@ -185,15 +189,11 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
     goto oom;
   }
   c->region = strdup(region);
-  c->key_id = strdup(id);
-  c->secret = strdup(secret);
-  c->token = token ? strdup(token) : NULL;
-  if (!c->region || !c->key_id || !c->secret || (token && !c->token)) goto oom;
+  if (c->region == NULL) goto oom;
   /* curl would send "Host" without a default port; we send what we sign */
   if (asprintf(&c->host_h, "Host: %s", c->host) < 0) c->host_h = NULL;
   if (asprintf(&c->ctype_h, "Content-Type: %s", svc->content_type) < 0) c->ctype_h = NULL;
-  if (token && asprintf(&c->token_h, "X-Amz-Security-Token: %s", token) < 0) c->token_h = NULL;
-  if (!c->host_h || !c->ctype_h || (token && !c->token_h)) goto oom;
+  if (!c->host_h || !c->ctype_h) goto oom;
   c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
   c->connect_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : DEFAULT_CONNECT_MS;
   if (c->connect_ms > c->timeout_ms) c->connect_ms = c->timeout_ms;
@@ -266,21 +266,24 @@ static void conn_give(struct aws_client *c, struct conn *k) {
 }
 
 /* ---- signing ---- */
-/* The signing key of date's day into out: derived once a day per client
- * (four HMACs, a sixth of a call's CPU), not once per call. */
-static bool signing_key_for(struct aws_client *c, const char *date, unsigned char *out) {
+/* The signing key of date's day for keys k into out: derived once a day
+ * (and once per renewal of the keys) per client (four HMACs, a sixth of a
+ * call's CPU), not once per call. */
+static bool signing_key_for(struct aws_client *c, const struct aws_keys *k, const char *date,
+                            unsigned char *out) {
   pthread_mutex_lock(&c->mu);
-  bool kept = strncmp(c->key_day, date, 8) == 0;
+  bool kept = strncmp(c->key_day, date, 8) == 0 && c->key_gen == k->gen;
   if (kept) memcpy(out, c->key, SIGV4_KEY_LEN);
   pthread_mutex_unlock(&c->mu);
   if (kept) return true;
   char day[9];
   memcpy(day, date, 8);
   day[8] = '\0';
-  if (sigv4_signing_key(c->secret, day, c->region, c->svc->name, out) != SIGV4_OK) return false;
+  if (sigv4_signing_key(k->secret, day, c->region, c->svc->name, out) != SIGV4_OK) return false;
   pthread_mutex_lock(&c->mu);
   memcpy(c->key, out, SIGV4_KEY_LEN);
   memcpy(c->key_day, day, sizeof c->key_day);
+  c->key_gen = k->gen;
   pthread_mutex_unlock(&c->mu);
   return true;
 }
@@ -292,6 +295,7 @@ struct outcome {
   struct fin_http_head head;
   int os_errno; /* CURLINFO_OS_ERRNO of a failed connect */
   bool sent;    /* request bytes left this process */
+  bool no_keys; /* the credentials could not be had (detail says why) */
   char detail[CURL_ERROR_SIZE];
   struct fin_http_buf body; /* the answer, NUL-terminated (free body.p) */
 };
@@ -318,44 +322,65 @@ static bool resend_safe(const char *op) {
   return false;
 }
 
+/* The Authorization line of the request for keys k at date into auth_h;
+ * NULL, or why it cannot be signed. */
+static const char *sign(struct aws_client *c, const struct aws_keys *k, const char *target,
+                        const char *body, size_t len, const char *date, char *auth_h, size_t size) {
+  struct sigv4_pair signed_h[] = {
+      {"Host", c->host}, {"Content-Type", c->svc->content_type}, {"X-Amz-Target", target}};
+  struct sigv4_request r = {"POST", c->path, NULL, 0, signed_h, 3, body, len};
+  unsigned char key[SIGV4_KEY_LEN];
+  if (!signing_key_for(c, k, date, key)) return "cannot sign (OpenSSL)";
+  struct sigv4_creds kc = {k->id, k->secret, k->token, c->region, c->svc->name, key};
+  struct sigv4_result sig;
+  enum sigv4_status st = sigv4_sign(&r, &kc, date, &sig);
+  OPENSSL_cleanse(key, sizeof key);
+  if (st != SIGV4_OK) return st == SIGV4_NOMEM ? "out of memory" : "cannot sign (OpenSSL)";
+  int n = snprintf(auth_h, size, "Authorization: %s", sig.authorization);
+  sigv4_result_clear(&sig);
+  return n < 0 || (size_t)n >= size ? "access key id too long" : NULL;
+}
+
 /* Signs and sends body once. Returns NULL when the request was attempted
- * (the transport's verdict is in *o), else why it could not be. */
+ * (the transport's verdict is in *o), else why it could not be (with
+ * o->no_keys when the credentials could not be had). */
 static const char *exchange(struct aws_client *c, const char *target, const char *body, size_t len,
                             struct outcome *o) {
   memset(o, 0, sizeof *o);
   o->body.max = MAX_RESPONSE_BYTES;
   fin_http_head_reset(&o->head);
+  struct aws_keys *k;
+  struct fin_err ke = {0};
+  if (aws_creds_get(c->creds, &k, &ke) != FIN_OK) {
+    o->no_keys = ke.code != FIN_NOMEM;
+    snprintf(o->detail, sizeof o->detail, "%s", ke.msg);
+    return o->detail;
+  }
   char date[SIGV4_AMZ_DATE_SIZE];
   sigv4_amz_date(time(NULL), date);
-  struct sigv4_pair signed_h[] = {
-      {"Host", c->host}, {"Content-Type", c->svc->content_type}, {"X-Amz-Target", target}};
-  struct sigv4_request r = {"POST", c->path, NULL, 0, signed_h, 3, body, len};
-  unsigned char key[SIGV4_KEY_LEN];
-  if (!signing_key_for(c, date, key)) return "cannot sign (OpenSSL)";
-  struct sigv4_creds k = {c->key_id, c->secret, c->token, c->region, c->svc->name, key};
-  struct sigv4_result sig;
-  enum sigv4_status st = sigv4_sign(&r, &k, date, &sig);
-  OPENSSL_cleanse(key, sizeof key);
-  if (st != SIGV4_OK) return st == SIGV4_NOMEM ? "out of memory" : "cannot sign (OpenSSL)";
-
   /* header lines on the stack: curl only reads the list */
   char target_h[192], date_h[48], auth_h[512];
+  const char *why = sign(c, k, target, body, len, date, auth_h, sizeof auth_h);
+  if (why != NULL) {
+    aws_keys_release(k);
+    return why;
+  }
   snprintf(target_h, sizeof target_h, "X-Amz-Target: %s", target);
   snprintf(date_h, sizeof date_h, "X-Amz-Date: %s", date);
-  int n = snprintf(auth_h, sizeof auth_h, "Authorization: %s", sig.authorization);
-  sigv4_result_clear(&sig);
-  if (n < 0 || (size_t)n >= sizeof auth_h) return "access key id too long";
   struct curl_slist lines[7] = {
       {c->host_h, NULL},  {c->ctype_h, NULL}, {target_h, NULL},
       {date_h, NULL},     {auth_h, NULL},     {"Expect:", NULL}, /* no 100-continue round trip */
-      {c->token_h, NULL},
+      {k->token_h, NULL},
   };
-  int n_lines = c->token_h != NULL ? 7 : 6;
+  int n_lines = k->token_h != NULL ? 7 : 6;
   for (int i = 0; i + 1 < n_lines; i++)
     lines[i].next = &lines[i + 1];
 
   struct conn *conn = conn_take(c);
-  if (conn == NULL) return "out of memory";
+  if (conn == NULL) {
+    aws_keys_release(k);
+    return "out of memory";
+  }
   CURL *h = conn->h;
   conn->errbuf[0] = '\0';
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
@@ -376,6 +401,7 @@ static const char *exchange(struct aws_client *c, const char *target, const char
   curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
   conn_give(c, conn);
+  aws_keys_release(k); /* after the transfer: `lines` holds its token */
   atomic_fetch_add(&c->calls, 1);
   fin_backend_call_note();
   return NULL;
@@ -597,9 +623,10 @@ int aws_call_text(struct aws_client *c, const char *target, const char *op, cons
     name_call(e, c, op);
     e->attempts = attempt + 1;
     const char *local = exchange(c, full, body, len, &o);
-    if (local != NULL) {
-      e->kind = AWS_ERR_NOMEM;
-      snprintf(e->msg, sizeof e->msg, "%s %s: %s", e->service, op, local);
+    if (local != NULL) { /* nothing was sent */
+      e->kind = o.no_keys ? AWS_ERR_UNAVAILABLE : AWS_ERR_NOMEM;
+      snprintf(e->msg, sizeof e->msg, "%s %s%s: %s", e->service, op,
+               o.no_keys ? " unavailable" : "", local);
       break;
     }
     bool retry = judge(c, op, &o, e, resp, &unreachable_tries, &quiet);

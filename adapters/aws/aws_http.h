@@ -8,7 +8,8 @@
  *             COGNITO_IDENTITY_PROVIDER), else AWS_ENDPOINT_URL, else
  *             https://<service>.<region>.amazonaws.com
  *   region    AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1
- *   keys      AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+ *   keys      AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+ *             else a role's keys, fetched and renewed (aws_creds.h)
  * The environment is read once, by aws_client_new().
  *
  * Behaviour:
@@ -77,7 +78,9 @@ struct aws_client;
 /* A client for `service`, by its signing name: "dynamodb", "sqs",
  * "cognito-idp", "events" or "ssm". cfg may be NULL (environment only).
  * Returns a new client (free with aws_client_free), or NULL with a message
- * in err (no credentials, unknown service, endpoint not http(s), OOM). */
+ * in err (no credential source, unknown service, endpoint not http(s),
+ * OOM). Keys that cannot be had at call time fail that call with
+ * AWS_ERR_UNAVAILABLE, nothing sent. */
 struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service, char *err,
                                   size_t err_size);
 /* No call may be running on c; c may be NULL. */

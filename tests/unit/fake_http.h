@@ -16,6 +16,7 @@ struct fake {
   pthread_mutex_t mu;
   int requests, connections; /* under mu */
   char last[REQ_MAX];        /* under mu: the last request, head and body */
+  char seen[8][2048];        /* under mu: the first 8 requests, cut at 2047 bytes */
   pthread_t acceptor, handlers[MAX_CONNS];
   int conn_fds[MAX_CONNS];
 };
@@ -56,6 +57,7 @@ static void *handle(void *p) {
     pthread_mutex_lock(&a.f->mu);
     int k = a.f->requests++;
     snprintf(a.f->last, sizeof a.f->last, "%s", buf);
+    if (k < 8) snprintf(a.f->seen[k], sizeof a.f->seen[k], "%s", buf);
     pthread_mutex_unlock(&a.f->mu);
     if (a.f->n_answers == 0) continue; /* silent: let the client time out */
     const char *ans = a.f->answers[k < a.f->n_answers ? k : a.f->n_answers - 1];

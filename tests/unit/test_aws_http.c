@@ -570,7 +570,8 @@ static void clear_aws_env(void) {
                                      "AWS_DEFAULT_REGION",
                                      "AWS_ACCESS_KEY_ID",
                                      "AWS_SECRET_ACCESS_KEY",
-                                     "AWS_SESSION_TOKEN"};
+                                     "AWS_SESSION_TOKEN",
+                                     "AWS_EC2_METADATA_DISABLED"};
   for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
     unsetenv(vars[i]);
 }
@@ -587,7 +588,8 @@ static void endpoint_region_and_keys_from_environment(void **state) {
   clear_aws_env();
   char err[256];
   struct aws_cfg none = {0};
-  /* no credentials anywhere */
+  /* no credentials anywhere (the instance metadata service off: test_aws_creds) */
+  setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
   assert_null(aws_client_new(&none, "dynamodb", err, sizeof err));
   assert_non_null(strstr(err, "no credentials"));
   setenv("AWS_ACCESS_KEY_ID", "k", 1);
