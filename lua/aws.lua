@@ -8,8 +8,9 @@
 --   AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>   emulator or custom endpoints
 --   AWS_REGION / AWS_DEFAULT_REGION (us-east-1), AWS_ACCESS_KEY_ID,
 --   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; without keys, a role's keys
---   from AWS_CONTAINER_CREDENTIALS_*, AWS_WEB_IDENTITY_TOKEN_FILE +
---   AWS_ROLE_ARN, or the EC2 instance metadata service (docs/deploy.md)
+--   from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, AWS_PROFILE's keys,
+--   AWS_CONTAINER_CREDENTIALS_*, or the EC2 instance metadata service
+--   (docs/deploy.md)
 --   FIN_TABLE_PREFIX            table names (default "acme-")
 --   COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_JWKS_URL
 --   COGNITO_ISSUER              the iss to expect (default AWS's

@@ -15,6 +15,7 @@
 #include "../../core/util/timefmt.h"
 #include "../../core/util/urlhost.h"
 #include "aws_creds_fetch.h"
+#include "aws_profile.h"
 
 #define MARGIN_MS (5 * 60 * 1000) /* renewed this long before expiry */
 #define QUIET_MS 1000             /* after a failed fetch, none for this long */
@@ -148,6 +149,20 @@ static const char *env_of(const char *name) {
   return nonempty(getenv(name));
 }
 
+/* Logs a source of keys kept as given, once per process and source: every
+ * client of the instance opens it. */
+static void log_once(const char *source) {
+  static char last[320];
+  pthread_mutex_lock(&reg_mu);
+  int fresh = strcmp(last, source) != 0;
+  if (fresh) snprintf(last, sizeof last, "%s", source);
+  pthread_mutex_unlock(&reg_mu);
+  char esc[512];
+  if (fresh)
+    fin_log("info", "aws_credentials", "\"source\":\"%s\",\"renewed\":false",
+            fin_log_esc(source, esc, sizeof esc));
+}
+
 /* Whether the instance metadata service may be asked for this client. */
 static int imds_allowed(const struct aws_creds_cfg *cfg) {
   const char *off = env_of("AWS_EC2_METADATA_DISABLED");
@@ -179,12 +194,22 @@ struct aws_creds *aws_creds_open(const struct aws_creds_cfg *cfg, char *err, siz
   }
   struct creds_remote r = {0};
   long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
-  int rc;
+  if (env_of("AWS_WEB_IDENTITY_TOKEN_FILE") != NULL)
+    return creds_web_identity(&r, cfg->region, timeout, err, err_size) == 0
+               ? shared(&r, err, err_size)
+               : NULL;
+  struct aws_profile_keys pk;
+  int rc = aws_profile_read(&pk, err, err_size);
+  if (rc != 0) {
+    struct aws_creds *s =
+        rc > 0 ? fixed(pk.source, pk.id, pk.secret, pk.token, err, err_size) : NULL;
+    aws_profile_clear(&pk);
+    if (s != NULL) log_once(s->source);
+    return s;
+  }
   if (env_of("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != NULL ||
       env_of("AWS_CONTAINER_CREDENTIALS_FULL_URI") != NULL)
     rc = creds_container(&r, timeout, err, err_size);
-  else if (env_of("AWS_WEB_IDENTITY_TOKEN_FILE") != NULL)
-    rc = creds_web_identity(&r, cfg->region, timeout, err, err_size);
   else if (imds_allowed(cfg))
     rc = creds_imds(&r, timeout, err, err_size);
   else {

@@ -2,18 +2,19 @@
  * SDKs (docs/deploy.md, "AWS credentials"):
  *   1. the wiring's keys (struct aws_cfg), then AWS_ACCESS_KEY_ID,
  *      AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: kept as given;
- *   2. the container endpoint of ECS tasks and EKS Pod Identity:
+ *   2. web identity (EKS IAM roles for service accounts): the token in
+ *      AWS_WEB_IDENTITY_TOKEN_FILE exchanged for AWS_ROLE_ARN at STS
+ *      (AssumeRoleWithWebIdentity);
+ *   3. a profile of the AWS CLI's files (aws_profile.h): kept as given;
+ *   4. the container endpoint of ECS tasks and EKS Pod Identity:
  *      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on 169.254.170.2), or
  *      AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_
  *      TOKEN_FILE / AWS_CONTAINER_AUTHORIZATION_TOKEN;
- *   3. web identity (EKS IAM roles for service accounts): the token in
- *      AWS_WEB_IDENTITY_TOKEN_FILE exchanged for AWS_ROLE_ARN at STS
- *      (AssumeRoleWithWebIdentity);
- *   4. the EC2 instance metadata service, IMDSv2 (session token first),
+ *   5. the EC2 instance metadata service, IMDSv2 (session token first),
  *      unless AWS_EC2_METADATA_DISABLED=true, and never for a client whose
  *      endpoint is an emulator on loopback unless
  *      AWS_EC2_METADATA_SERVICE_ENDPOINT names one.
- * Sources 2-4 lend keys that expire: they are fetched on first use and
+ * Sources 2, 4 and 5 lend keys that expire: they are fetched on first use and
  * fetched again five minutes before they expire, by one caller while the
  * others wait on a fiber-aware lock (core/util/io.h). A renewal that fails
  * while the keys in hand are still valid keeps them (logged); past their
@@ -61,10 +62,11 @@ void aws_creds_release(struct aws_creds *s); /* s may be NULL */
 enum fin_status aws_creds_get(struct aws_creds *s, struct aws_keys **out, struct fin_err *e);
 void aws_keys_release(struct aws_keys *k); /* k may be NULL */
 
-/* "environment", "wiring", "container <url>", "web identity <role>",
- * "instance metadata <url>" (borrowed, lives as long as s): start-up log. */
+/* "environment", "wiring", "profile <name> (<file>)", "container <url>",
+ * "web identity <role> at <sts>", "instance metadata <url>" (borrowed,
+ * lives as long as s): start-up log. */
 const char *aws_creds_source(const struct aws_creds *s);
-/* Whether the keys expire and are renewed (sources 2-4). */
+/* Whether the keys expire and are renewed (sources 2, 4 and 5). */
 int aws_creds_renewed(const struct aws_creds *s);
 
 #endif

@@ -1,7 +1,8 @@
 // credentials.test.ts - AWS mode with no keys in its environment takes a
 // role's keys where AWS serves them (adapters/aws/aws_creds.c): the
 // container endpoint of ECS tasks and EKS Pod Identity (a stand-in here that
-// counts its requests) and web identity (the emulator's STS). One fetch
+// counts its requests) and web identity (the emulator's STS), or keys from
+// a profile of the AWS CLI's files. One fetch
 // serves every AWS client of the instance; keys about to expire are fetched
 // again; a refused renewal keeps keys that are still valid; without keys,
 // requests get 503 and the log says why.
@@ -15,7 +16,15 @@ import { launchServer } from "../contract/support/server";
 
 process.env.FIN_SERVER_MODE = "aws";
 
-const noKeys = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", FIN_DEV_AUTH: "true" };
+// no keys in the environment, and a developer's own ~/.aws files kept out
+const noKeys = {
+  AWS_ACCESS_KEY_ID: "",
+  AWS_SECRET_ACCESS_KEY: "",
+  AWS_SESSION_TOKEN: "",
+  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+  AWS_CONFIG_FILE: "/nonexistent/config",
+  FIN_DEV_AUTH: "true",
+};
 const stops: Array<() => unknown> = [];
 afterEach(async () => {
   for (const s of stops.splice(0)) await s();
@@ -110,4 +119,12 @@ test("web identity: the token file is exchanged at STS for the role's keys", asy
   expect(sources).toHaveLength(1);
   expect(sources[0]).toStartWith("web identity arn:aws:iam::123456789012:role/financial-api at ");
   expect(logEvents(log, "aws_credentials_renewal_failed")).toEqual([]);
+}, 60000);
+
+test("a profile of the AWS CLI's credentials file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "profile-"));
+  writeFileSync(join(dir, "credentials"), "[default]\naws_access_key_id = A\naws_secret_access_key = B\n[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = s3cret\n");
+  const { base, log } = await serve({ AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_PROFILE: "ci" });
+  expect((await http(base, "POST", "/v1/users", dev(uid("cred")), {})).status).toBe(201);
+  expect(logEvents(log, "aws_credentials").map((e) => e.source)).toEqual([`profile ci (${join(dir, "credentials")})`]);
 }, 60000);

@@ -40,12 +40,16 @@ static const char *const VARS[] = {"AWS_ACCESS_KEY_ID",
                                    "AWS_ROLE_ARN",
                                    "AWS_ROLE_SESSION_NAME",
                                    "AWS_EC2_METADATA_DISABLED",
-                                   "AWS_EC2_METADATA_SERVICE_ENDPOINT"};
+                                   "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                                   "AWS_PROFILE"};
 
 static int clean_env(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
     unsetenv(VARS[i]);
+  /* a developer's own ~/.aws files stay out of the tests */
+  setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+  setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
   return 0;
 }
 
@@ -358,6 +362,66 @@ static void web_identity_exchanges_token_at_sts(void **state) {
   clean_env(NULL);
 }
 
+static void write_file(char *path, const char *text) {
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+  close(fd);
+}
+
+/* Keys from the AWS CLI's files: the credentials file, then the config
+ * file; profiles of other kinds and missing profiles are named. */
+static void profile_keys_from_files(void **state) {
+  char cred[] = "/tmp/creds-file-XXXXXX", conf[] = "/tmp/creds-conf-XXXXXX";
+  write_file(cred, "# keys\n[default]\naws_access_key_id = AKIDDEF\n"
+                   "aws_secret_access_key=secret-AKIDDEF\naws_session_token = token-AKIDDEF\n\n"
+                   "[ dev ]\n; comment\n  aws_access_key_id =AKIDDEV\n"
+                   "  aws_secret_access_key = secret-AKIDDEV \naws_session_token=token-AKIDDEV\n"
+                   "[half]\naws_access_key_id = AKIDHALF\n");
+  write_file(conf, "[default]\nregion = eu-west-1\n[profile  cfg]\naws_access_key_id=AKIDCFG\n"
+                   "aws_secret_access_key=secret-AKIDCFG\naws_session_token=token-AKIDCFG\n"
+                   "[profile sso]\nsso_start_url = https://x.awsapps.com/start\n");
+  setenv("AWS_SHARED_CREDENTIALS_FILE", cred, 1);
+  setenv("AWS_CONFIG_FILE", conf, 1);
+  struct aws_creds *s = open_env(NULL);
+  char want[128];
+  snprintf(want, sizeof want, "profile default (%s)", cred);
+  assert_string_equal(aws_creds_source(s), want);
+  assert_false(aws_creds_renewed(s));
+  expect_keys(s, "AKIDDEF");
+  aws_creds_release(s);
+  static const char *const names[][2] = {{"dev", "AKIDDEV"}, {"cfg", "AKIDCFG"}};
+  for (int i = 0; i < 2; i++) {
+    setenv("AWS_PROFILE", names[i][0], 1);
+    s = open_env(NULL);
+    expect_keys(s, names[i][1]);
+    aws_creds_release(s);
+  }
+  char err[400];
+  static const char *const refused[][2] = {{"sso", "sso_start_url"},
+                                           {"half", "without aws_secret_access_key"},
+                                           {"nope", "AWS_PROFILE=nope: no such profile"}};
+  for (int i = 0; i < 3; i++) {
+    setenv("AWS_PROFILE", refused[i][0], 1);
+    assert_null(aws_creds_open(NULL, err, sizeof err));
+    if (strstr(err, refused[i][1]) == NULL) fail_msg("%s: %s", refused[i][0], err);
+  }
+  /* the environment's keys and web identity come first */
+  setenv("AWS_PROFILE", "dev", 1);
+  setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/token", 1);
+  setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/api", 1);
+  s = open_env(NULL);
+  assert_true(aws_creds_renewed(s));
+  aws_creds_release(s);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "secret-AKIDENV", 1);
+  s = open_env(NULL);
+  assert_string_equal(aws_creds_source(s), "environment");
+  aws_creds_release(s);
+  unlink(cred), unlink(conf);
+  clean_env(NULL);
+}
+
 /* The signature of the DynamoDB request req, recomputed with keys id (as
  * keys_answer makes them), is its Authorization header. */
 static void expect_signed_by(const char *req, int port, const char *id) {
@@ -440,6 +504,7 @@ int main(void) {
       cmocka_unit_test_setup(imds_v2_asks_token_role_then_keys, clean_env),
       cmocka_unit_test_setup(source_chosen_from_environment, clean_env),
       cmocka_unit_test_setup(web_identity_exchanges_token_at_sts, clean_env),
+      cmocka_unit_test_setup(profile_keys_from_files, clean_env),
       cmocka_unit_test_setup(client_signs_with_renewed_keys, clean_env),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

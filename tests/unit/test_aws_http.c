@@ -571,7 +571,9 @@ static void clear_aws_env(void) {
                                      "AWS_ACCESS_KEY_ID",
                                      "AWS_SECRET_ACCESS_KEY",
                                      "AWS_SESSION_TOKEN",
-                                     "AWS_EC2_METADATA_DISABLED"};
+                                     "AWS_EC2_METADATA_DISABLED",
+                                     "AWS_SHARED_CREDENTIALS_FILE",
+                                     "AWS_CONFIG_FILE"};
   for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
     unsetenv(vars[i]);
 }
@@ -590,6 +592,8 @@ static void endpoint_region_and_keys_from_environment(void **state) {
   struct aws_cfg none = {0};
   /* no credentials anywhere (the instance metadata service off: test_aws_creds) */
   setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+  setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+  setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
   assert_null(aws_client_new(&none, "dynamodb", err, sizeof err));
   assert_non_null(strstr(err, "no credentials"));
   setenv("AWS_ACCESS_KEY_ID", "k", 1);
