@@ -126,6 +126,21 @@ static void fake_stop(struct fake *f) {
   pthread_mutex_destroy(&f->mu);
 }
 
+/* The value of header `name` in the recorded request req into out, or
+ * NULL when it has none. */
+static inline const char *fake_req_header(const char *req, const char *name, char *out,
+                                          size_t size) {
+  char key[80];
+  snprintf(key, sizeof key, "\r\n%s:", name);
+  const char *h = strcasestr(req, key);
+  if (h == NULL) return NULL;
+  h += strlen(key);
+  while (*h == ' ')
+    h++;
+  snprintf(out, size, "%.*s", (int)strcspn(h, "\r"), h);
+  return out;
+}
+
 static int fake_requests(struct fake *f) {
   pthread_mutex_lock(&f->mu);
   int n = f->requests;

@@ -26,6 +26,7 @@
 #include "../../adapters/aws/sigv4.h"
 #include "../../core/util/timefmt.h"
 #include "fake_http.h"
+#include "sig_check.h"
 
 static const char *const VARS[] = {"AWS_ACCESS_KEY_ID",
                                    "AWS_SECRET_ACCESS_KEY",
@@ -51,18 +52,6 @@ static int clean_env(void **state) {
   setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
   setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
   return 0;
-}
-
-static const char *header(const char *req, const char *name, char *out, size_t size) {
-  char key[80];
-  snprintf(key, sizeof key, "\r\n%s:", name);
-  const char *h = strcasestr(req, key);
-  if (h == NULL) return NULL;
-  h += strlen(key);
-  while (*h == ' ')
-    h++;
-  snprintf(out, size, "%.*s", (int)strcspn(h, "\r"), h);
-  return out;
 }
 
 /* "200|{...}": container/IMDS keys named id, expiring `in_ms` from now. */
@@ -123,7 +112,7 @@ static void container_keys_kept_then_renewed(void **state) {
   assert_int_equal(fake_requests(&f), 2);
   char v[64];
   assert_true(strncmp(f.seen[0], "GET /v1/creds HTTP/1.1\r\n", 24) == 0);
-  assert_string_equal(header(f.seen[0], "Authorization", v, sizeof v), "pod-auth");
+  assert_string_equal(fake_req_header(f.seen[0], "Authorization", v, sizeof v), "pod-auth");
   aws_creds_release(s);
   fake_stop(&f);
   clean_env(NULL);
@@ -150,8 +139,8 @@ static void container_token_file_read_each_time(void **state) {
   fclose(w);
   expect_keys(s, "AKIDONE");
   char v[64];
-  assert_string_equal(header(f.seen[0], "Authorization", v, sizeof v), "first");
-  assert_string_equal(header(f.seen[1], "Authorization", v, sizeof v), "second");
+  assert_string_equal(fake_req_header(f.seen[0], "Authorization", v, sizeof v), "first");
+  assert_string_equal(fake_req_header(f.seen[1], "Authorization", v, sizeof v), "second");
   unlink(path); /* unreadable now: the next fetch fails and says which file */
   struct aws_keys *k = NULL;
   struct fin_err e = {0};
@@ -249,14 +238,14 @@ static void imds_v2_asks_token_role_then_keys(void **state) {
   expect_keys(s, "AKIDEC2");
   char v[64];
   assert_true(strncmp(f.seen[0], "PUT /latest/api/token HTTP/1.1\r\n", 32) == 0);
-  assert_string_equal(header(f.seen[0], "X-aws-ec2-metadata-token-ttl-seconds", v, sizeof v),
-                      "21600");
+  assert_string_equal(
+      fake_req_header(f.seen[0], "X-aws-ec2-metadata-token-ttl-seconds", v, sizeof v), "21600");
   assert_true(strncmp(f.seen[1], "GET /latest/meta-data/iam/security-credentials/ HTTP", 51) == 0);
-  assert_string_equal(header(f.seen[1], "X-aws-ec2-metadata-token", v, sizeof v),
+  assert_string_equal(fake_req_header(f.seen[1], "X-aws-ec2-metadata-token", v, sizeof v),
                       "SESSION-TOKEN-1");
   assert_true(
       strncmp(f.seen[2], "GET /latest/meta-data/iam/security-credentials/app-role HTTP", 59) == 0);
-  assert_string_equal(header(f.seen[2], "X-aws-ec2-metadata-token", v, sizeof v),
+  assert_string_equal(fake_req_header(f.seen[2], "X-aws-ec2-metadata-token", v, sizeof v),
                       "SESSION-TOKEN-1");
   aws_creds_release(s);
   fake_stop(&f);
@@ -341,7 +330,8 @@ static void web_identity_exchanges_token_at_sts(void **state) {
                             "&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fapi"
                             "&RoleSessionName=financial-api&WebIdentityToken=eyJ.a%2Bb%2Fc");
   char v[64];
-  assert_string_equal(header(f.seen[0], "Authorization", v, sizeof v) ? v : "none", "none");
+  assert_string_equal(fake_req_header(f.seen[0], "Authorization", v, sizeof v) ? v : "none",
+                      "none");
   aws_creds_release(s);
 
   /* STS refuses: its code and message, entities decoded */
@@ -425,26 +415,12 @@ static void profile_keys_from_files(void **state) {
 /* The signature of the DynamoDB request req, recomputed with keys id (as
  * keys_answer makes them), is its Authorization header. */
 static void expect_signed_by(const char *req, int port, const char *id) {
-  char date[32], auth[512], host[64], secret[64], token[64];
-  snprintf(host, sizeof host, "127.0.0.1:%d", port);
+  char secret[64], token[64];
   snprintf(secret, sizeof secret, "secret-%s", id);
   snprintf(token, sizeof token, "token-%s", id);
-  assert_non_null(header(req, "X-Amz-Date", date, sizeof date));
-  assert_non_null(header(req, "Authorization", auth, sizeof auth));
-  const char *body = strstr(req, "\r\n\r\n") + 4;
-  struct sigv4_pair h[] = {{"Host", host},
-                           {"Content-Type", "application/x-amz-json-1.0"},
-                           {"X-Amz-Target", "DynamoDB_20120810.ListTables"},
-                           {"X-Amz-Date", date},
-                           {"X-Amz-Security-Token", token}};
-  struct sigv4_request r = {"POST", "/", NULL, 0, h, 5, body, strlen(body)};
-  struct sigv4_creds k = {id, secret, NULL, "eu-west-3", "dynamodb", NULL};
-  struct sigv4_result s;
-  assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
-  assert_string_equal(auth, s.authorization);
-  sigv4_result_clear(&s);
+  expect_ddb_signed(req, port, "DynamoDB_20120810.ListTables", id, secret, token, "eu-west-3");
   char v[64];
-  assert_string_equal(header(req, "X-Amz-Security-Token", v, sizeof v), token);
+  assert_string_equal(fake_req_header(req, "X-Amz-Security-Token", v, sizeof v), token);
 }
 
 /* A client signs with the source's keys, and after a renewal with the new

@@ -26,21 +26,9 @@
 #include "../../core/util/log.h"
 
 #include "fake_http.h"
+#include "sig_check.h"
 
 /* The value of header `name` in the recorded request, into out. */
-static const char *header(const char *req, const char *name, char *out, size_t size) {
-  char key[80];
-  snprintf(key, sizeof key, "\r\n%s:", name);
-  const char *h = strcasestr(req, key);
-  if (h == NULL) return NULL;
-  h += strlen(key);
-  while (*h == ' ')
-    h++;
-  size_t n = strcspn(h, "\r");
-  snprintf(out, size, "%.*s", (int)n, h);
-  return out;
-}
-
 static int occurrences(const char *s, const char *needle) {
   int n = 0;
   for (const char *p = s; (p = strcasestr(p, needle)) != NULL; p++)
@@ -72,22 +60,7 @@ static struct aws_client *client_for(const char *service, int port, const char *
 /* The service's side: the signature recomputed from the DynamoDB request
  * that arrived (req_text) must be its Authorization header. */
 static void expect_signed(const char *req_text, int port, const char *target, const char *token) {
-  char date[32], auth[512], host[64];
-  snprintf(host, sizeof host, "127.0.0.1:%d", port);
-  assert_non_null(header(req_text, "X-Amz-Date", date, sizeof date));
-  assert_non_null(header(req_text, "Authorization", auth, sizeof auth));
-  const char *body = strstr(req_text, "\r\n\r\n") + 4;
-  struct sigv4_pair h[] = {{"Host", host},
-                           {"Content-Type", "application/x-amz-json-1.0"},
-                           {"X-Amz-Target", target},
-                           {"X-Amz-Date", date},
-                           {"X-Amz-Security-Token", token}};
-  struct sigv4_request r = {"POST", "/", NULL, 0, h, token ? 5 : 4, body, strlen(body)};
-  struct sigv4_creds k = {"AKIDTEST", SECRET, NULL, "eu-west-3", "dynamodb", NULL};
-  struct sigv4_result s;
-  assert_int_equal(sigv4_sign(&r, &k, date, &s), SIGV4_OK);
-  assert_string_equal(auth, s.authorization);
-  sigv4_result_clear(&s);
+  expect_ddb_signed(req_text, port, target, "AKIDTEST", SECRET, token, "eu-west-3");
 }
 
 /* ---- tests ---- */
@@ -107,18 +80,20 @@ static void signed_json_round_trip(void **state) {
   char date[32], auth[512], v[256], host[64], want[160];
   const char *req_text = f.last;
   assert_true(strncmp(req_text, "POST / HTTP/1.1\r\n", 17) == 0);
-  assert_string_equal(header(req_text, "X-Amz-Target", v, sizeof v),
+  assert_string_equal(fake_req_header(req_text, "X-Amz-Target", v, sizeof v),
                       "DynamoDB_20120810.ListTables");
-  assert_string_equal(header(req_text, "Content-Type", v, sizeof v), "application/x-amz-json-1.0");
-  assert_string_equal(header(req_text, "X-Amz-Security-Token", v, sizeof v), "session-tok");
+  assert_string_equal(fake_req_header(req_text, "Content-Type", v, sizeof v),
+                      "application/x-amz-json-1.0");
+  assert_string_equal(fake_req_header(req_text, "X-Amz-Security-Token", v, sizeof v),
+                      "session-tok");
   snprintf(host, sizeof host, "127.0.0.1:%d", f.port);
-  assert_string_equal(header(req_text, "Host", v, sizeof v), host);
+  assert_string_equal(fake_req_header(req_text, "Host", v, sizeof v), host);
   assert_int_equal(occurrences(req_text, "\r\nHost:"), 1); /* ours replaced curl's */
   assert_int_equal(occurrences(req_text, "\r\nContent-Type:"), 1);
   assert_int_equal(occurrences(req_text, "\r\nExpect:"), 0);
-  assert_non_null(header(req_text, "X-Amz-Date", date, sizeof date));
+  assert_non_null(fake_req_header(req_text, "X-Amz-Date", date, sizeof date));
   assert_int_equal(strlen(date), 16);
-  assert_non_null(header(req_text, "Authorization", auth, sizeof auth));
+  assert_non_null(fake_req_header(req_text, "Authorization", auth, sizeof auth));
   snprintf(want, sizeof want,
            "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/eu-west-3/dynamodb/aws4_request, ", date);
   assert_true(strncmp(auth, want, strlen(want)) == 0);
@@ -167,8 +142,8 @@ static void no_token_no_token_header(void **state) {
   assert_int_equal(aws_call(c, "AmazonSSM", "DescribeParameters", NULL, &resp, &e), 0);
   assert_true(json_is_object(resp) && json_object_size(resp) == 0);
   char v[512];
-  assert_null(header(f.last, "X-Amz-Security-Token", v, sizeof v));
-  assert_non_null(strstr(header(f.last, "Authorization", v, sizeof v),
+  assert_null(fake_req_header(f.last, "X-Amz-Security-Token", v, sizeof v));
+  assert_non_null(strstr(fake_req_header(f.last, "Authorization", v, sizeof v),
                          "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "));
   assert_string_equal(strstr(f.last, "\r\n\r\n") + 4, "{}");
   json_decref(resp);
@@ -197,10 +172,10 @@ static void each_service_speaks_its_protocol(void **state) {
     assert_int_equal(aws_call(c, cases[i].target, cases[i].op, req, &resp, &e), 0);
     char v[512], want[128], scope[64];
     snprintf(want, sizeof want, "%s.%s", cases[i].target, cases[i].op);
-    assert_string_equal(header(f.last, "X-Amz-Target", v, sizeof v), want);
-    assert_string_equal(header(f.last, "Content-Type", v, sizeof v), cases[i].ctype);
+    assert_string_equal(fake_req_header(f.last, "X-Amz-Target", v, sizeof v), want);
+    assert_string_equal(fake_req_header(f.last, "Content-Type", v, sizeof v), cases[i].ctype);
     snprintf(scope, sizeof scope, "/eu-west-3/%s/aws4_request, ", cases[i].service);
-    assert_non_null(strstr(header(f.last, "Authorization", v, sizeof v), scope));
+    assert_non_null(strstr(fake_req_header(f.last, "Authorization", v, sizeof v), scope));
     json_decref(req);
     json_decref(resp);
     aws_client_free(c);
@@ -659,7 +634,7 @@ static void endpoint_path_is_signed(void **state) {
   assert_true(strncmp(f.last, "POST /edge HTTP/1.1\r\n", 21) == 0);
   char v[128], host[64];
   snprintf(host, sizeof host, "localhost:%d", f.port);
-  assert_string_equal(header(f.last, "Host", v, sizeof v), host);
+  assert_string_equal(fake_req_header(f.last, "Host", v, sizeof v), host);
   json_decref(resp);
   aws_client_free(c);
   fake_stop(&f);
