@@ -2,7 +2,6 @@
  * The requests to the remote sources are in aws_creds_fetch.c. */
 #include "aws_creds.h"
 
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -145,7 +144,7 @@ static const char *nonempty(const char *s) {
   return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-static const char *env_of(const char *name) {
+const char *aws_env(const char *name) {
   return nonempty(getenv(name));
 }
 
@@ -165,9 +164,9 @@ static void log_once(const char *source) {
 
 /* Whether the instance metadata service may be asked for this client. */
 static int imds_allowed(const struct aws_creds_cfg *cfg) {
-  const char *off = env_of("AWS_EC2_METADATA_DISABLED");
+  const char *off = aws_env("AWS_EC2_METADATA_DISABLED");
   if (off != NULL && strcasecmp(off, "true") == 0) return 0;
-  if (env_of("AWS_EC2_METADATA_SERVICE_ENDPOINT") != NULL) return 1;
+  if (aws_env("AWS_EC2_METADATA_SERVICE_ENDPOINT") != NULL) return 1;
   return !fin_url_loopback(cfg->endpoint); /* an emulator takes any keys */
 }
 
@@ -183,10 +182,10 @@ struct aws_creds *aws_creds_open(const struct aws_creds_cfg *cfg, char *err, siz
              id ? "secret_access_key" : "access_key_id");
     return NULL;
   }
-  id = env_of("AWS_ACCESS_KEY_ID"), secret = env_of("AWS_SECRET_ACCESS_KEY");
+  id = aws_env("AWS_ACCESS_KEY_ID"), secret = aws_env("AWS_SECRET_ACCESS_KEY");
   if (id != NULL || secret != NULL) {
     if (id != NULL && secret != NULL)
-      return fixed("environment", id, secret, env_of("AWS_SESSION_TOKEN"), err, err_size);
+      return fixed("environment", id, secret, aws_env("AWS_SESSION_TOKEN"), err, err_size);
     snprintf(err, err_size, "%s is set but %s is not",
              id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
              id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
@@ -194,7 +193,7 @@ struct aws_creds *aws_creds_open(const struct aws_creds_cfg *cfg, char *err, siz
   }
   struct creds_remote r = {0};
   long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
-  if (env_of("AWS_WEB_IDENTITY_TOKEN_FILE") != NULL)
+  if (aws_env("AWS_WEB_IDENTITY_TOKEN_FILE") != NULL)
     return creds_web_identity(&r, cfg->region, timeout, err, err_size) == 0
                ? shared(&r, err, err_size)
                : NULL;
@@ -207,8 +206,8 @@ struct aws_creds *aws_creds_open(const struct aws_creds_cfg *cfg, char *err, siz
     if (s != NULL) log_once(s->source);
     return s;
   }
-  if (env_of("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != NULL ||
-      env_of("AWS_CONTAINER_CREDENTIALS_FULL_URI") != NULL)
+  if (aws_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != NULL ||
+      aws_env("AWS_CONTAINER_CREDENTIALS_FULL_URI") != NULL)
     rc = creds_container(&r, timeout, err, err_size);
   else if (imds_allowed(cfg))
     rc = creds_imds(&r, timeout, err, err_size);

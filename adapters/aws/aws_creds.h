@@ -66,6 +66,10 @@ void aws_keys_release(struct aws_keys *k); /* k may be NULL */
  * "web identity <role> at <sts>", "instance metadata <url>" (borrowed,
  * lives as long as s): start-up log. */
 const char *aws_creds_source(const struct aws_creds *s);
+/* The environment variable's value, NULL when unset or empty: for the AWS
+ * adapter an empty variable configures nothing, as in AWS's SDKs. */
+const char *aws_env(const char *name);
+
 /* Whether the keys expire and are renewed (sources 2, 4 and 5). */
 int aws_creds_renewed(const struct aws_creds *s);
 

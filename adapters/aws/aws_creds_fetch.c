@@ -20,11 +20,6 @@
 #define ECS_HOST "http://169.254.170.2"
 #define IMDS_HOST "http://169.254.169.254"
 
-static const char *env_of(const char *name) {
-  const char *v = getenv(name);
-  return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
 void creds_remote_clear(struct creds_remote *r) {
   free(r->describe), free(r->url), free(r->auth), free(r->auth_file);
   free(r->role_arn), free(r->session), free(r->token_file);
@@ -62,8 +57,8 @@ static int container_url_allowed(const char *url) {
 }
 
 int creds_container(struct creds_remote *r, long timeout_ms, char *err, size_t err_size) {
-  const char *rel = env_of("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-  const char *full = env_of("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  const char *rel = aws_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  const char *full = aws_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
   memset(r, 0, sizeof *r);
   r->kind = CREDS_CONTAINER;
   r->timeout_ms = timeout_ms;
@@ -77,8 +72,8 @@ int creds_container(struct creds_remote *r, long timeout_ms, char *err, size_t e
     return -1;
   } else {
     r->url = strdup(full);
-    r->auth_file = dup_or_null(env_of("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"));
-    r->auth = r->auth_file ? NULL : dup_or_null(env_of("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+    r->auth_file = dup_or_null(aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"));
+    r->auth = r->auth_file ? NULL : dup_or_null(aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
   }
   if (r->url == NULL || asprintf(&r->describe, "container %s", r->url) < 0)
     return oom(r, err, err_size);
@@ -90,21 +85,21 @@ int creds_web_identity(struct creds_remote *r, const char *region, long timeout_
   memset(r, 0, sizeof *r);
   r->kind = CREDS_WEB_IDENTITY;
   r->timeout_ms = timeout_ms;
-  const char *role = env_of("AWS_ROLE_ARN");
+  const char *role = aws_env("AWS_ROLE_ARN");
   if (role == NULL) {
     snprintf(err, err_size, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
     return -1;
   }
-  const char *sts = env_of("AWS_ENDPOINT_URL_STS");
-  if (sts == NULL) sts = env_of("AWS_ENDPOINT_URL");
+  const char *sts = aws_env("AWS_ENDPOINT_URL_STS");
+  if (sts == NULL) sts = aws_env("AWS_ENDPOINT_URL");
   if (sts != NULL)
     r->url = strdup(sts);
   else if (asprintf(&r->url, "https://sts.%s.amazonaws.com", region ? region : "us-east-1") < 0)
     r->url = NULL;
-  const char *session = env_of("AWS_ROLE_SESSION_NAME");
+  const char *session = aws_env("AWS_ROLE_SESSION_NAME");
   r->role_arn = strdup(role);
   r->session = strdup(session ? session : "financial-api");
-  r->token_file = strdup(env_of("AWS_WEB_IDENTITY_TOKEN_FILE"));
+  r->token_file = strdup(aws_env("AWS_WEB_IDENTITY_TOKEN_FILE"));
   if (!r->url || !r->role_arn || !r->session || !r->token_file ||
       asprintf(&r->describe, "web identity %s at %s", role, r->url) < 0)
     return oom(r, err, err_size);
@@ -115,7 +110,7 @@ int creds_imds(struct creds_remote *r, long timeout_ms, char *err, size_t err_si
   memset(r, 0, sizeof *r);
   r->kind = CREDS_IMDS;
   r->timeout_ms = timeout_ms;
-  const char *base = env_of("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+  const char *base = aws_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
   r->url = strdup(base ? base : IMDS_HOST);
   if (r->url == NULL) return oom(r, err, err_size);
   size_t n = strlen(r->url);

@@ -74,10 +74,6 @@ static const char *nonempty(const char *s) {
   return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-static const char *env_of(const char *name) {
-  return nonempty(getenv(name));
-}
-
 static const char *first_of(const char *a, const char *b, const char *c) {
   return a != NULL ? a : b != NULL ? b : c;
 }
@@ -95,8 +91,8 @@ const char *aws_service_at(size_t i) {
 const char *aws_endpoint_for(const char *service, const char *override, const char *fallback) {
   const struct svc *svc = svc_named(service);
   if (svc == NULL) return NULL;
-  return first_of(nonempty(override), env_of(svc->endpoint_env),
-                  nonempty(fallback) ? fallback : env_of("AWS_ENDPOINT_URL"));
+  return first_of(nonempty(override), aws_env(svc->endpoint_env),
+                  nonempty(fallback) ? fallback : aws_env("AWS_ENDPOINT_URL"));
 }
 
 /* "http://user@127.0.0.1:4566/x?y" -> host "127.0.0.1:4566" (the signed
@@ -150,7 +146,7 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
     return NULL;
   }
   const char *region =
-      first_of(nonempty(cfg->region), env_of("AWS_REGION"), env_of("AWS_DEFAULT_REGION"));
+      first_of(nonempty(cfg->region), aws_env("AWS_REGION"), aws_env("AWS_DEFAULT_REGION"));
   if (region == NULL) region = "us-east-1";
   const char *ep = aws_endpoint_for(service, cfg->endpoint, NULL);
   if (ep != NULL && strncmp(ep, "http://", 7) != 0 && strncmp(ep, "https://", 8) != 0) {

@@ -8,10 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *env_of(const char *name) {
-  const char *v = getenv(name);
-  return v != NULL && v[0] != '\0' ? v : NULL;
-}
+#include "aws_creds.h"
 
 void aws_profile_clear(struct aws_profile_keys *k) {
   if (k->secret != NULL) OPENSSL_cleanse(k->secret, strlen(k->secret));
@@ -96,7 +93,7 @@ static void read_section(const char *file, const char *header, struct section *s
 }
 
 static void path_of(char *out, size_t size, const char *var, const char *home_rel) {
-  const char *v = env_of(var), *home = env_of("HOME");
+  const char *v = aws_env(var), *home = aws_env("HOME");
   if (v != NULL)
     snprintf(out, size, "%s", v);
   else
@@ -127,7 +124,7 @@ static int take(struct section *sec, const char *name, const char *file, struct 
 
 int aws_profile_read(struct aws_profile_keys *k, char *err, size_t err_size) {
   memset(k, 0, sizeof *k);
-  const char *named = env_of("AWS_PROFILE"), *name = named ? named : "default";
+  const char *named = aws_env("AWS_PROFILE"), *name = named ? named : "default";
   char files[2][256], headers[2][160];
   path_of(files[0], sizeof files[0], "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
   path_of(files[1], sizeof files[1], "AWS_CONFIG_FILE", ".aws/config");
