@@ -322,7 +322,7 @@ static enum fin_status fb_ping(void *self, struct fin_err *e) {
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
       curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
       curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-      if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+      if (fin_io_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
       curl_easy_cleanup(h);
     }
     return status > 0 ? FIN_OK

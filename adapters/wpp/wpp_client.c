@@ -6,10 +6,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../../core/util/bgprobe.h"
 #include "../../core/util/httpc.h"
+#include "../../core/util/io.h"
 #include "../../core/util/timefmt.h"
 
 struct wpp {
@@ -45,7 +45,8 @@ static json_t *exchange(const char *url, const char *bearer, const char *body, l
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
   if (body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
   *status = 0;
-  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+  /* on a request fiber (the webhook's reply) only that fiber waits */
+  if (fin_io_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
   curl_slist_free_all(h);
   curl_easy_cleanup(c);
   json_t *j = b.p ? json_loads(b.p, 0, NULL) : NULL;
@@ -55,7 +56,7 @@ static json_t *exchange(const char *url, const char *bearer, const char *body, l
 
 /* The cached token, refreshed when missing or old. Returns a copy (free). */
 static char *token(struct wpp *w, bool refresh, struct fin_err *e) {
-  pthread_mutex_lock(&w->lock);
+  fin_io_lock(&w->lock); /* held across the token request */
   if (refresh || w->token == NULL || fin_now_ms() >= w->token_expires) {
     char url[1024];
     snprintf(url, sizeof url, "%s/api/%s/%s/generate-token", w->base, w->session, w->secret);
@@ -86,7 +87,7 @@ static enum fin_status wpp_send(void *self, const char *phone, const char *text,
   enum fin_status result = FIN_UNAVAILABLE;
   bool refresh = false;
   for (int attempt = 0; attempt < 4 && body; attempt++) {
-    if (attempt > 0) nanosleep(&(struct timespec){1 << (attempt - 1), 0}, NULL);
+    if (attempt > 0) fin_io_sleep_us(1000000L << (attempt - 1));
     char *t = token(w, refresh, e);
     if (t == NULL) continue;
     long st;

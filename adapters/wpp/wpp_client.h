@@ -3,7 +3,9 @@
  * POST /api/<session>/send-message, GET /api/<session>/check-connection-session.
  * Retries 3 times (1 s, 2 s, 4 s) on 5xx and transport errors; a 401 drops the
  * cached token. The connection status is checked on a background thread
- * and served from its last result, refreshed when older than 10 s. Thread-safe. */
+ * and served from its last result, refreshed when older than 10 s. Thread-safe.
+ * On a request fiber (core/util/io.h) a send parks only its fiber: the
+ * transfers, the pauses between attempts and the token lock. */
 #ifndef FIN_WPP_CLIENT_H
 #define FIN_WPP_CLIENT_H
 

@@ -53,12 +53,6 @@ static enum fin_status wipe(struct fin_container *c, struct counts *n, const cha
   return st;
 }
 
-static long long mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* `${(ms / 1000).toFixed(1)}s`: exact ties (odd multiples of 0.25 s) round
  * up as toFixed does; printf rounds every other value the same way. */
 static void duration_text(long long ms, char *buf, size_t size) {
@@ -72,7 +66,7 @@ static void duration_text(long long ms, char *buf, size_t size) {
 }
 
 static void run_cleanup(struct fin_container *c, const char *admin, struct fin_resp *r) {
-  long long t0 = mono_ms();
+  long long t0 = fin_mono_ms();
   struct counts n = {0};
   struct fin_err pe = {0};
   const char *what = "";
@@ -83,7 +77,7 @@ static void run_cleanup(struct fin_container *c, const char *admin, struct fin_r
     return fin_app_fail(r, &e);
   }
   char duration[32];
-  duration_text(mono_ms() - t0, duration, sizeof duration);
+  duration_text(fin_mono_ms() - t0, duration, sizeof duration);
   char esc[200];
   fin_log("info", "cleanup_completed",
           "\"admin\":\"%s\",\"users\":%ld,\"scores\":%ld,\"cards\":%ld,\"cardRequests\":%ld,"

@@ -15,6 +15,7 @@
 #include "../util/ids.h"
 #include "../util/io.h"
 #include "../util/log.h"
+#include "../util/timefmt.h"
 #include "records.h"
 #include "whatsapp_notify.h"
 
@@ -96,12 +97,6 @@ static enum outcome process_event(struct fin_container *c, const struct fin_even
     if (st == FIN_NOT_FOUND) return VANISHED;
   }
   return fail_at(c, ev, stage, st, &pe);
-}
-
-static long long mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct tally {
@@ -196,7 +191,7 @@ static bool chunk_claimable(struct fin_container *c, const struct fin_event *evs
 /* A lease taken at `since` (monotonic ms) still has half its time left,
  * or is renewed now; false when another instance holds the event by now. */
 static bool lease_fresh(struct fin_container *c, const struct fin_event *ev, long long since) {
-  if (mono_ms() - since < LEASE_MS / 2) return true;
+  if (fin_mono_ms() - since < LEASE_MS / 2) return true;
   struct fin_err pe = {0};
   fin_ms now = fin_app_now(c);
   return c->outbox.ops->claim(c->outbox.self, ev->event_id, owner_id, now, now + LEASE_MS, &pe) ==
@@ -273,7 +268,7 @@ static int deliver_claimed_chunk(struct fin_container *c, const struct fin_event
     ids[k] = evs[k].event_id;
   struct fin_err pe = {0};
   fin_ms now = fin_app_now(c);
-  long long since = mono_ms();
+  long long since = fin_mono_ms();
   enum fin_status st =
       c->outbox.ops->claim_many(c->outbox.self, ids, m, owner_id, now, now + LEASE_MS, &pe);
   if (st == FIN_PRECONDITION || st == FIN_NOT_FOUND) return 0;
@@ -353,7 +348,7 @@ static int read_result(enum fin_status st, const struct fin_err *pe, const char 
 int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
   struct tally t = {0};
   int rc = 0;
-  long long t0 = mono_ms();
+  long long t0 = fin_mono_ms();
   fin_outbox_lock();
 
   struct fin_event *evs = NULL;
@@ -389,7 +384,7 @@ int fin_outbox_run_once(struct fin_container *c, int *processed, int *failed) {
     fin_log("info", "outbox_batch",
             "\"pending\":%zu,\"retried\":%zu,\"sent\":%d,\"failed\":%d,\"deadLettered\":%d,"
             "\"claimedElsewhere\":%d,\"durationMs\":%lld",
-            n_pending, n_retry, t.sent, t.failed, t.dead, t.skipped, mono_ms() - t0);
+            n_pending, n_retry, t.sent, t.failed, t.dead, t.skipped, fin_mono_ms() - t0);
   }
   if (processed != NULL) *processed = t.sent;
   if (failed != NULL) *failed = t.failed + t.dead;

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "io.h"
 #include "timefmt.h"
+
+/* How often a fiber looks for the first result while it waits for it. */
+#define FIBER_POLL_US 2000
 
 struct fin_bgprobe {
   json_t *(*fn)(void *arg);
@@ -70,17 +74,31 @@ json_t *fin_bgprobe_get(struct fin_bgprobe *p) {
   return fin_bgprobe_get_wait(p, 0);
 }
 
+/* Waits, p->mu held, for the first result up to ms. A fiber must not block
+ * its loop thread (the other requests of that thread would wait too): it
+ * sleeps on its loop between looks. */
+static void wait_first(struct fin_bgprobe *p, int64_t ms) {
+  if (fin_io_on_fiber()) {
+    int64_t until = fin_mono_ms() + ms;
+    while (p->last == NULL && !p->stop && fin_mono_ms() < until) {
+      pthread_mutex_unlock(&p->mu);
+      fin_io_sleep_us(FIBER_POLL_US);
+      pthread_mutex_lock(&p->mu);
+    }
+    return;
+  }
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += ms / 1000;
+  ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+  while (p->last == NULL && !p->stop)
+    if (pthread_cond_timedwait(&p->done, &p->mu, &ts) != 0) break;
+}
+
 json_t *fin_bgprobe_get_wait(struct fin_bgprobe *p, int64_t first_wait_ms) {
   pthread_mutex_lock(&p->mu);
-  if (p->last == NULL && first_wait_ms > 0) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += first_wait_ms / 1000;
-    ts.tv_nsec += (long)(first_wait_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-    while (p->last == NULL && !p->stop)
-      if (pthread_cond_timedwait(&p->done, &p->mu, &ts) != 0) break;
-  }
+  if (p->last == NULL && first_wait_ms > 0) wait_first(p, first_wait_ms);
   json_t *copy = p->last ? json_deep_copy(p->last) : NULL;
   bool stale = p->last == NULL || fin_now_ms() - p->checked_at >= p->max_age_ms;
   if (stale && !p->running && !p->wanted) {

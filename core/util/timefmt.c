@@ -67,6 +67,12 @@ int64_t fin_now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t fin_mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Writes v as n digits (zero-padded) at p; returns the end. */
 static char *put_digits(char *p, int v, int n) {
   for (int i = n - 1; i >= 0; i--, v /= 10)

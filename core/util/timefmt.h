@@ -1,4 +1,4 @@
-/* timefmt.h - the API's time formats and the wall clock. */
+/* timefmt.h - the API's time formats, the wall clock and a monotonic clock. */
 #ifndef FIN_TIMEFMT_H
 #define FIN_TIMEFMT_H
 
@@ -7,6 +7,8 @@
 
 /* Current time, epoch milliseconds (CLOCK_REALTIME). */
 int64_t fin_now_ms(void);
+/* Milliseconds of CLOCK_MONOTONIC: for deadlines and durations. */
+int64_t fin_mono_ms(void);
 /* "2026-11-24T19:52:02.176Z" (toISOString); buf >= 32 bytes; returns buf. */
 char *fin_iso(int64_t ms, char *buf);
 /* Parses the toISOString form (also without millis); returns 0 or -1. */
