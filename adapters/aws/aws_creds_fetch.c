@@ -121,51 +121,24 @@ int creds_imds(struct creds_remote *r, long timeout_ms, char *err, size_t err_si
 }
 
 /* ---- one request ---- */
-struct answer {
-  CURLcode rc;
-  long status;
-  struct fin_http_buf body; /* NUL-terminated (free body.p) */
-};
 
 /* method "GET", "PUT" or "POST" (with body) to url, header lines h[] (NULL
  * ends); direct: no proxy (link-local and loopback endpoints). */
 static void ask(const struct creds_remote *r, const char *method, const char *url,
-                const char *const *h, const char *body, int direct, struct answer *a) {
-  memset(a, 0, sizeof *a);
-  a->body.max = MAX_ANSWER;
-  a->rc = CURLE_OUT_OF_MEMORY;
-  CURL *c = curl_easy_init();
-  struct curl_slist *hl = NULL;
-  for (int i = 0; h != NULL && h[i] != NULL; i++) {
-    struct curl_slist *t = curl_slist_append(hl, h[i]);
-    if (t == NULL) goto done;
-    hl = t;
-  }
-  if (c == NULL) goto done;
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (body != NULL) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-  if (strcmp(method, "PUT") == 0) {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-  }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &a->body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   r->timeout_ms < CONNECT_MS ? r->timeout_ms : CONNECT_MS);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  if (direct) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-  a->rc = fin_io_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
-done:
-  curl_slist_free_all(hl);
-  curl_easy_cleanup(c);
+                const char *const *h, const char *body, int direct, struct fin_http_answer *a) {
+  fin_http_call(&(struct fin_http_call){.url = url,
+                                        .method = method,
+                                        .body = body,
+                                        .headers = h,
+                                        .timeout_ms = r->timeout_ms,
+                                        .connect_timeout_ms = CONNECT_MS,
+                                        .max_answer = MAX_ANSWER,
+                                        .no_proxy = direct != 0},
+                a);
 }
 
 /* Drops an answer that may hold keys. */
-static void forget(struct answer *a) {
+static void forget(struct fin_http_answer *a) {
   if (a->body.p != NULL) OPENSSL_cleanse(a->body.p, a->body.n);
   free(a->body.p);
   a->body.p = NULL;
@@ -173,7 +146,7 @@ static void forget(struct answer *a) {
 
 /* FIN_OK when a is a 200; else e says what `what` (e.g. "role") got. */
 static enum fin_status answered(const struct creds_remote *r, const char *what,
-                                const struct answer *a, struct fin_err *e) {
+                                const struct fin_http_answer *a, struct fin_err *e) {
   if (a->rc == CURLE_OUT_OF_MEMORY) return fin_err_set(e, FIN_NOMEM, "out of memory");
   if (a->rc != CURLE_OK)
     return fin_err_set(e, FIN_UNAVAILABLE, "AWS credentials (%s) unavailable: %s: %s", r->describe,
@@ -221,7 +194,7 @@ static enum fin_status make(const struct creds_remote *r, const char *id, const 
 }
 
 /* The JSON answer of the container endpoint and of IMDS. */
-static enum fin_status from_json(const struct creds_remote *r, const struct answer *a,
+static enum fin_status from_json(const struct creds_remote *r, const struct fin_http_answer *a,
                                  struct aws_keys **out, struct fin_err *e) {
   json_t *d = json_loadb(a->body.p, a->body.n, 0, NULL);
   const char *code = json_string_value(json_object_get(d, "Code"));
@@ -250,7 +223,7 @@ static enum fin_status container(const struct creds_remote *r, struct aws_keys *
   free(auth);
   if (lost) return fin_err_set(e, FIN_NOMEM, "out of memory");
   const char *h[] = {line, NULL};
-  struct answer a;
+  struct fin_http_answer a;
   ask(r, "GET", r->url, line ? h : NULL, NULL, 1, &a);
   free(line);
   enum fin_status st = answered(r, "credentials", &a, e);
@@ -265,7 +238,7 @@ static enum fin_status imds(const struct creds_remote *r, struct aws_keys **out,
   char url[512], tok_h[256];
   snprintf(url, sizeof url, "%s/latest/api/token", r->url);
   const char *put_h[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL};
-  struct answer a;
+  struct fin_http_answer a;
   ask(r, "PUT", url, put_h, NULL, 1, &a);
   enum fin_status st = answered(r, "session token", &a, e);
   size_t tlen = st == FIN_OK ? strcspn(a.body.p ? a.body.p : "", "\r\n") : 0;
@@ -351,7 +324,7 @@ static enum fin_status web_identity(const struct creds_remote *r, struct aws_key
   free(token);
   if (form == NULL) return fin_err_set(e, FIN_NOMEM, "out of memory");
   const char *h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-  struct answer a;
+  struct fin_http_answer a;
   ask(r, "POST", r->url, h, form, 0, &a);
   free(form);
   enum fin_status st;

@@ -153,31 +153,24 @@ static char *http_get(struct jwks *j, size_t *len, char *why, size_t why_size) {
     set_why(why, why_size, "%s", "out of memory");
     return NULL;
   }
-  CURL *h = j->curl;
-  curl_easy_reset(h); /* options go, the connection stays */
-  struct fin_http_buf b = {.max = MAX_JWKS_BYTES};
-  curl_easy_setopt(h, CURLOPT_URL, j->url);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, j->timeout_ms);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, j->connect_timeout_ms);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   fin_backend_call_note();
-  CURLcode rc = fin_io_perform(h);
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  if (rc == CURLE_OK && status == 200) {
-    *len = b.n;
-    return b.p != NULL ? b.p : calloc(1, 1);
+  struct fin_http_answer a;
+  fin_http_call(&(struct fin_http_call){.url = j->url,
+                                        .timeout_ms = j->timeout_ms,
+                                        .connect_timeout_ms = j->connect_timeout_ms,
+                                        .max_answer = MAX_JWKS_BYTES,
+                                        .reuse = j->curl},
+                &a);
+  if (a.rc == CURLE_OK && a.status == 200) {
+    *len = a.body.n;
+    return a.body.p != NULL ? a.body.p : calloc(1, 1);
   }
-  free(b.p);
+  free(a.body.p);
   if (why != NULL && why_size > 0) {
-    if (rc != CURLE_OK)
-      snprintf(why, why_size, "JWKS fetch failed: %s", curl_easy_strerror(rc));
+    if (a.rc != CURLE_OK)
+      snprintf(why, why_size, "JWKS fetch failed: %s", curl_easy_strerror(a.rc));
     else
-      snprintf(why, why_size, "JWKS fetch failed: HTTP %ld", status);
+      snprintf(why, why_size, "JWKS fetch failed: HTTP %ld", a.status);
   }
   return NULL;
 }

@@ -63,40 +63,26 @@ static json_t *part(const char *s, size_t len) {
 }
 
 /* ---- Google certificates ---- */
-static size_t on_header(char *d, size_t s, size_t m, void *u) {
-  long *max_age = u;
-  const char *ma = strncasecmp(d, "cache-control:", 14) == 0 ? strstr(d, "max-age=") : NULL;
-  if (ma != NULL) *max_age = strtol(ma + 8, NULL, 10);
-  return s * m;
-}
 
 /* Fetches the certificate document into keys[] (outside any lock). */
 static bool fetch_keys(struct fb *f, struct key *keys, int *n_keys, long *max_age, char *why,
                        size_t n) {
-  CURL *h = curl_easy_init();
-  struct fin_http_buf b = {.max = 256 * 1024};
   *n_keys = 0;
-  *max_age = 0;
-  if (h == NULL) return snprintf(why, n, "out of memory"), false;
-  curl_easy_setopt(h, CURLOPT_URL, f->certs_url);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, max_age);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = fin_io_perform(h);
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(h);
-  json_t *doc = rc == CURLE_OK && status == 200 && b.p ? json_loads(b.p, 0, NULL) : NULL;
-  free(b.p);
+  struct fin_http_answer a;
+  fin_http_call(&(struct fin_http_call){.url = f->certs_url,
+                                        .timeout_ms = f->timeout_ms,
+                                        .max_answer = 256 * 1024},
+                &a);
+  *max_age = a.head.max_age_s > 0 ? a.head.max_age_s : 0;
+  json_t *doc =
+      a.rc == CURLE_OK && a.status == 200 && a.body.p ? json_loads(a.body.p, 0, NULL) : NULL;
+  free(a.body.p);
   if (!json_is_object(doc)) {
-    if (rc == CURLE_OK && status != 200)
-      snprintf(why, n, "certificates %s: HTTP %ld", f->certs_url, status);
+    if (a.rc == CURLE_OK && a.status != 200)
+      snprintf(why, n, "certificates %s: HTTP %ld", f->certs_url, a.status);
     else
       snprintf(why, n, "certificates %s: %s", f->certs_url,
-               rc != CURLE_OK ? curl_easy_strerror(rc) : "not a key set");
+               a.rc != CURLE_OK ? curl_easy_strerror(a.rc) : "not a key set");
     json_decref(doc);
     return false;
   }

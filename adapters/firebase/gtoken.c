@@ -129,36 +129,27 @@ static char *signed_jwt(EVP_PKEY *key, const char *head, const char *claims) {
 
 /* One request to the token endpoint: its answer's JSON, or NULL with e set. */
 static json_t *ask(struct gtoken *g, const char *url, const char *form, struct fin_err *e) {
-  CURL *h = curl_easy_init();
-  struct curl_slist *hl = curl_slist_append(
-      NULL, form ? "Content-Type: application/x-www-form-urlencoded" : "Metadata-Flavor: Google");
-  struct fin_http_buf out = {.max = MAX_ANSWER};
-  if (h == NULL || hl == NULL) {
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(h);
+  const char *const h[] = {
+      form ? "Content-Type: application/x-www-form-urlencoded" : "Metadata-Flavor: Google", NULL};
+  struct fin_http_answer a;
+  fin_http_call(&(struct fin_http_call){.url = url,
+                                        .body = form,
+                                        .headers = h,
+                                        .timeout_ms = g->timeout_ms,
+                                        .max_answer = MAX_ANSWER},
+                &a);
+  if (a.rc == CURLE_OUT_OF_MEMORY) {
+    free(a.body.p);
     fin_err_set(e, FIN_NOMEM, "out of memory");
     return NULL;
   }
-  curl_easy_setopt(h, CURLOPT_URL, url);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (form != NULL) curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, g->timeout_ms);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = fin_io_perform(h);
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(hl);
-  curl_easy_cleanup(h);
-  json_t *doc = rc == CURLE_OK && out.p ? json_loadb(out.p, out.n, 0, NULL) : NULL;
-  free(out.p);
-  if (rc != CURLE_OK)
+  json_t *doc = a.rc == CURLE_OK && a.body.p ? json_loadb(a.body.p, a.body.n, 0, NULL) : NULL;
+  free(a.body.p);
+  if (a.rc != CURLE_OK)
     fin_err_set(e, FIN_UNAVAILABLE, "Google token (%s) unavailable: %s", g->source,
-                curl_easy_strerror(rc));
-  else if (status != 200 || !json_is_string(json_object_get(doc, "access_token")))
-    fin_err_set(e, FIN_UNAVAILABLE, "Google token (%s) refused: HTTP %ld %s", g->source, status,
+                curl_easy_strerror(a.rc));
+  else if (a.status != 200 || !json_is_string(json_object_get(doc, "access_token")))
+    fin_err_set(e, FIN_UNAVAILABLE, "Google token (%s) refused: HTTP %ld %s", g->source, a.status,
                 json_string_value(json_object_get(doc, "error_description"))
                     ? json_string_value(json_object_get(doc, "error_description"))
                     : "");

@@ -24,33 +24,27 @@ struct wpp {
 #define SEND_TIMEOUT_MS 10000L
 #define CHECK_TIMEOUT_MS 3000L /* a status check also delays shutdown by at most this */
 
-/* One HTTP exchange; *status = HTTP status (0 on transport failure). */
+/* One HTTP exchange; *status = HTTP status (0 on transport failure). On a
+ * request fiber (the webhook's reply) only that fiber waits. */
 static json_t *exchange(const char *url, const char *bearer, const char *body, long timeout_ms,
                         long *status) {
-  CURL *c = curl_easy_init();
-  if (c == NULL) return *status = 0, NULL;
-  struct fin_http_buf b = {.max = 1 << 20}; /* bounded: 1 MiB */
-  struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
   char auth[1200];
+  const char *h[] = {"Content-Type: application/json", NULL, NULL};
   if (bearer) {
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", bearer);
-    h = curl_slist_append(h, auth);
+    h[1] = auth;
   }
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fin_http_buf_write);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-  if (body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-  *status = 0;
-  /* on a request fiber (the webhook's reply) only that fiber waits */
-  if (fin_io_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-  curl_slist_free_all(h);
-  curl_easy_cleanup(c);
-  json_t *j = b.p ? json_loads(b.p, 0, NULL) : NULL;
-  free(b.p);
+  struct fin_http_answer a;
+  fin_http_call(&(struct fin_http_call){.url = url,
+                                        .body = body,
+                                        .headers = h,
+                                        .timeout_ms = timeout_ms,
+                                        .connect_timeout_ms = 2000L,
+                                        .max_answer = 1 << 20},
+                &a);
+  *status = a.rc == CURLE_OK ? a.status : 0;
+  json_t *j = a.body.p ? json_loads(a.body.p, 0, NULL) : NULL;
+  free(a.body.p);
   return j;
 }
 

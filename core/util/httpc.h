@@ -30,11 +30,37 @@ struct fin_http_head {
   long long content_length; /* -1: not announced */
   bool has_crc;             /* x-amz-crc32 (DynamoDB) announced */
   uint32_t crc;
+  long max_age_s; /* Cache-Control max-age; -1: none */
 };
 void fin_http_head_reset(struct fin_http_head *h);
 size_t fin_http_head_write(char *data, size_t size, size_t nmemb, void *head);
 /* Why the answer (head, body) is not whole, or NULL when it is. */
 const char *fin_http_damaged(const struct fin_http_head *h, const struct fin_http_buf *body);
+
+/* One exchange made the way every small client here makes it (key sets,
+ * token and credential endpoints, the WhatsApp server): http or https only,
+ * no redirects followed, no signals, bounded time and answer size, an
+ * answer cut short reported as CURLE_PARTIAL_FILE, and the transfer through
+ * fin_io_perform() (core/util/io.h), so on a request fiber only that fiber
+ * waits. */
+struct fin_http_call {
+  const char *url;
+  const char *method;                  /* NULL: GET, or POST when there is a body */
+  const char *body;                    /* NULL: none */
+  const char *const *headers;          /* "Name: value" lines, NULL-terminated; NULL: none */
+  long timeout_ms, connect_timeout_ms; /* connect 0: the whole timeout */
+  size_t max_answer;                   /* bytes; 0: no bound */
+  bool no_proxy;                       /* link-local and loopback endpoints */
+  CURL *reuse;                         /* a handle to reset and use (its connections
+                                          stay); NULL: a new one, cleaned up after */
+};
+struct fin_http_answer {
+  CURLcode rc;               /* CURLE_OUT_OF_MEMORY when it could not be set up */
+  long status;               /* 0: no answer */
+  struct fin_http_buf body;  /* NUL-terminated or NULL; the caller frees body.p */
+  struct fin_http_head head; /* what the headers said (max_age_s) */
+};
+void fin_http_call(const struct fin_http_call *c, struct fin_http_answer *a);
 
 #define FIN_CURL_POOL_MAX 16
 
