@@ -12,10 +12,11 @@
 // (operations per seed; 160 AWS, 120 Firebase), FAULT_SEEDS (both modes),
 // FAULT_MODES, FAULT_KINDS (a subset of the faults, e.g. "cut_headers"),
 // FAULT_DUPLICATES (share of money requests sent twice at once, 0.05), FIN_BIN.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy, type Fault, type Req } from "./proxy";
 import { runWorkload, type TokenFn } from "./workload";
+import { history } from "./history";
 import { checkInvariants, type StoreView, type Violation } from "./invariants";
 import { ddbScan, fsGroup } from "./stores";
 import { launchServer, startServer, stopServers } from "../contract/support/server";
@@ -213,13 +214,23 @@ async function runSeed(mode: string, seed: number): Promise<{ ok: boolean; repor
     const w = await runWorkload(s.faulty, seed, s.token, opsOf(mode), duplicates);
     await s.stopFaulty(); // its last commits land before the store is read
     await proxy.idle(); // late requests delivered before the store is read
-    const { violations, checked } = await checkInvariants(w, s.direct, s.token, await s.view());
+    const view = await s.view();
+    const { violations, checked } = await checkInvariants(w, s.direct, s.token, view);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     const faults = Object.entries(proxy.counts).filter(([k, n]) => k !== "none" && n > 0).map(([k, n]) => `${k}=${n}`).join(" ");
     const head = `${mode} seed=${seed} rate=${rate}: ${w.ops.length} requests, ${Object.values(proxy.counts).reduce((a, b) => a + b, 0)} store calls, faults: ${faults || "none"}; checked ${checked} (${secs} s)`;
     if (violations.length === 0) return { ok: true, report: `PASS ${head}` };
-    const lines = violations.flatMap((v) => [`  [${v.invariant}] ${v.detail}`, ...evidence(log, v)]);
-    return { ok: false, report: [`FAIL ${head}`, ...lines, `  replay: FAULT_MODES=${mode} FAULT_SEEDS=${seed} FAULT_RATE=${rate} FAULT_DUPLICATES=${duplicates} scripts/test-faults.sh`, `  proxy log: ${log}`].join("\n") };
+    // every request and answer of the run, for reading a failure afterwards
+    writeFileSync(join(logRoot, `ops-${mode}-${seed}.json`), JSON.stringify(w.ops));
+    const told = (v: Violation) => {
+      try {
+        return history(w, view, v);
+      } catch (e) {
+        return [`      (history unavailable: ${e})`];
+      }
+    };
+    const lines = violations.flatMap((v) => [`  [${v.invariant}] ${v.detail}`, ...evidence(log, v), ...told(v)]);
+    return { ok: false, report: [`FAIL ${head}`, ...lines, `  replay: FAULT_MODES=${mode} FAULT_SEEDS=${seed} FAULT_RATE=${rate} FAULT_DUPLICATES=${duplicates} scripts/test-faults.sh`, `  proxy log: ${log}`, `  requests and answers: ${join(logRoot, `ops-${mode}-${seed}.json`)}`].join("\n") };
   } finally {
     proxy.stop();
     auth.stop();

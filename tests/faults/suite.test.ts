@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import net from "node:net";
 import { answerLength, startProxy, type Fault, type Proxy } from "./proxy";
 import { checkAnswers, checkKeys, checkOutbox, checkScores, type StoreView } from "./invariants";
+import { history } from "./history";
 import type { Op, Workload } from "./workload";
 
 const BODY = JSON.stringify({ Item: { id: { S: "x".repeat(200) } } });
@@ -193,5 +194,24 @@ describe("invariants", () => {
     checkKeys(w, s, v);
     checkOutbox(s, v);
     expect(v).toEqual([]);
+  });
+});
+
+describe("failure report", () => {
+  test("a refusal is shown with its user's earlier requests and stored card requests", () => {
+    const earlier = op({ kind: "request", key: "k1", t0: Date.parse("2026-01-01T00:00:01Z"), t1: Date.parse("2026-01-01T00:00:09Z"), final: 0, attempts: [{ status: 503 }, { status: 0 }] });
+    const other = op({ kind: "request", user: "u2", key: "k9", t0: Date.parse("2026-01-01T00:00:02Z"), final: 201, attempts: [{ status: 201 }] });
+    const refused = op({ kind: "request", key: "k2", t0: Date.parse("2026-01-01T00:00:10Z"), final: 409, attempts: [{ status: 409, code: "CARD_ALREADY_EXISTS" }] });
+    const s = store({
+      requests: [
+        { requestId: "r1", idempotencyKey: "k1", status: "approved", createdAt: "2026-01-01T00:00:05Z", _path: "users/u1/cardRequests/r1" },
+        { requestId: "r9", idempotencyKey: "k9", status: "approved", ecosystemId: "u2" },
+      ],
+    });
+    const lines = history(wl([earlier, other, refused]), s, { invariant: "refused", detail: "", op: refused });
+    expect(lines).toEqual([
+      "      before: request key=k1 00:00:01.000..00:00:09.000 final=0 [503,0]",
+      "      stored request r1 key=k1 status=approved created=2026-01-01T00:00:05Z",
+    ]);
   });
 });
