@@ -14,6 +14,7 @@
 
 #include "../../core/util/httpc.h"
 #include "../../core/util/io.h"
+#include "../../core/util/jsonin.h"
 #include "../../core/util/jsonout.h"
 #include "../../core/util/log.h"
 #include "aws_creds.h"
@@ -487,7 +488,7 @@ static void attempts_note(const struct aws_err *e, char *out, size_t size) {
 static bool service_error(const struct aws_client *c, const char *op, struct outcome *o,
                           struct aws_err *e) {
   e->http = (int)o->status;
-  e->body = o->body.p ? json_loadb(o->body.p, o->body.n, 0, NULL) : NULL;
+  e->body = o->body.p ? fin_json_parse(o->body.p, o->body.n, NULL) : NULL;
   if (!json_is_object(e->body)) {
     json_decref(e->body);
     e->body = NULL;
@@ -570,7 +571,7 @@ static bool judge(const struct aws_client *c, const char *op, struct outcome *o,
   } else if (o->rc == CURLE_OK && o->status >= 200 && o->status < 300) {
     e->http = (int)o->status;
     json_error_t jerr;
-    *resp = o->body.n > 0 ? json_loadb(o->body.p, o->body.n, 0, &jerr) : json_object();
+    *resp = o->body.n > 0 ? fin_json_parse(o->body.p, o->body.n, &jerr) : json_object();
     if (*resp == NULL) {
       e->kind = AWS_ERR_RESPONSE;
       snprintf(e->msg, sizeof e->msg, "%s %s: bad response: HTTP %ld body is not JSON (%s)",

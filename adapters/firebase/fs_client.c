@@ -10,6 +10,7 @@
 
 #include "../../core/util/httpc.h"
 #include "../../core/util/io.h"
+#include "../../core/util/jsonin.h"
 #include "../../core/util/jsonout.h"
 #include "../../core/util/log.h"
 #include "gtoken.h"
@@ -163,7 +164,7 @@ enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, js
   enum fin_status st = exchange(f, method, url, text, &status, &out, e);
   free(url);
   free(text);
-  json_t *doc = out.p ? json_loadb(out.p, out.n, 0, NULL) : NULL;
+  json_t *doc = out.p ? fin_json_parse(out.p, out.n, NULL) : NULL;
   free(out.p);
   if (st != FIN_OK) {
     json_decref(doc);

@@ -1,0 +1,376 @@
+/* jsonin.c - JSON text into jansson values, json_loadb's grammar (see
+ * jsonin.h). One pass over the buffer: strings without escapes or
+ * non-ASCII bytes become values straight from the text; the rest are
+ * decoded into a scratch buffer kept for the whole parse. Recursion frames
+ * are small, as a parse may run on a request fiber's stack (2,048 levels). */
+#include "jsonin.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 2048 /* jansson's JSON_PARSER_MAX_DEPTH; it counts every value */
+
+struct ps {
+  const char *start, *p, *end;
+  char *tmp; /* decoded strings with escapes or non-ASCII bytes */
+  size_t tmp_cap;
+  json_error_t *err;
+  bool failed;
+};
+
+/* Byte classes inside a string: 0 plain ASCII, 1 '"', 2 '\\', 3 control, 4 non-ASCII. */
+static const unsigned char str_class[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+static void *fail(struct ps *s, const char *what) {
+  if (!s->failed && s->err != NULL) {
+    s->err->line = 1;
+    s->err->column = (int)(s->p - s->start) + 1;
+    s->err->position = (int)(s->p - s->start);
+    snprintf(s->err->source, sizeof s->err->source, "<buffer>");
+    snprintf(s->err->text, sizeof s->err->text, "%s", what);
+  }
+  s->failed = true;
+  return NULL;
+}
+
+static void skip_ws(struct ps *s) {
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+    s->p++;
+}
+
+static bool tmp_reserve(struct ps *s, size_t need) {
+  if (need <= s->tmp_cap) return true;
+  size_t cap = s->tmp_cap ? s->tmp_cap : 256;
+  while (cap < need)
+    cap *= 2;
+  char *t = realloc(s->tmp, cap);
+  if (t == NULL) return false;
+  s->tmp = t;
+  s->tmp_cap = cap;
+  return true;
+}
+
+static int hex4(const char *q) {
+  int v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = q[i];
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/* The length of the valid UTF-8 sequence at q (RFC 3629: no overlong forms,
+ * no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *q, const unsigned char *end) {
+  unsigned c = q[0];
+  size_t n;
+  uint32_t v;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2, v = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3, v = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4, v = c & 0x07;
+  else
+    return 0;
+  if ((size_t)(end - q) < n) return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((q[i] & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (q[i] & 0x3F);
+  }
+  if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
+      (v >= 0xD800 && v <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+static size_t put_utf8(char *o, uint32_t v) {
+  if (v < 0x80) return o[0] = (char)v, 1;
+  if (v < 0x800) return o[0] = (char)(0xC0 | v >> 6), o[1] = (char)(0x80 | (v & 0x3F)), 2;
+  if (v < 0x10000) {
+    o[0] = (char)(0xE0 | v >> 12), o[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (v & 0x3F));
+    return 3;
+  }
+  o[0] = (char)(0xF0 | v >> 18), o[1] = (char)(0x80 | ((v >> 12) & 0x3F));
+  o[2] = (char)(0x80 | ((v >> 6) & 0x3F)), o[3] = (char)(0x80 | (v & 0x3F));
+  return 4;
+}
+
+/* One escape after the backslash at s->p: its code point, s->p moved past it. */
+static int64_t escape(struct ps *s) {
+  if (s->end - s->p < 2) return -1;
+  char c = s->p[1];
+  s->p += 2;
+  switch (c) {
+  case '"':
+    return '"';
+  case '\\':
+    return '\\';
+  case '/':
+    return '/';
+  case 'b':
+    return '\b';
+  case 'f':
+    return '\f';
+  case 'n':
+    return '\n';
+  case 'r':
+    return '\r';
+  case 't':
+    return '\t';
+  case 'u':
+    break;
+  default:
+    return -1;
+  }
+  int hi = s->end - s->p >= 4 ? hex4(s->p) : -1;
+  if (hi <= 0) return -1; /* bad hex, or \u0000: NUL is refused as jansson does */
+  s->p += 4;
+  if (hi >= 0xDC00 && hi <= 0xDFFF) return -1;
+  if (hi < 0xD800 || hi > 0xDBFF) return hi;
+  int lo = s->end - s->p >= 6 && s->p[0] == '\\' && s->p[1] == 'u' ? hex4(s->p + 2) : -1;
+  if (lo < 0xDC00 || lo > 0xDFFF) return -1;
+  s->p += 6;
+  return 0x10000 + (((int64_t)hi - 0xD800) << 10) + (lo - 0xDC00);
+}
+
+/* The string whose text starts at s->p (after the quote) decoded into
+ * s->tmp; s->p moved past the closing quote. Returns the length or -1. */
+static __attribute__((noinline)) long decode_string(struct ps *s) {
+  size_t n = 0;
+  while (s->p < s->end) {
+    const unsigned char *q = (const unsigned char *)s->p;
+    if (!tmp_reserve(s, n + 8)) return fail(s, "out of memory"), -1;
+    switch (str_class[*q]) {
+    case 0:
+      s->tmp[n++] = (char)*q, s->p++;
+      break;
+    case 1:
+      s->p++;
+      return (long)n;
+    case 2: {
+      int64_t v = escape(s);
+      if (v < 0) return fail(s, "invalid escape in string"), -1;
+      n += put_utf8(s->tmp + n, (uint32_t)v);
+      break;
+    }
+    case 3:
+      return fail(s, "control character in string"), -1;
+    default: {
+      size_t k = utf8_len(q, (const unsigned char *)s->end);
+      if (k == 0) return fail(s, "invalid UTF-8 in string"), -1;
+      memcpy(s->tmp + n, q, k);
+      n += k, s->p += k;
+    }
+    }
+  }
+  return fail(s, "unterminated string"), -1;
+}
+
+/* A string's bytes: *out points into the text (no escapes, ASCII only) or
+ * into s->tmp. s->p is at the opening quote. Returns the length or -1. */
+static long string_bytes(struct ps *s, const char **out) {
+  const char *b = ++s->p;
+  const unsigned char *q = (const unsigned char *)b, *end = (const unsigned char *)s->end;
+  while (q < end && str_class[*q] == 0)
+    q++;
+  if (q < end && *q == '"') {
+    s->p = (const char *)q + 1;
+    *out = b;
+    return (long)((const char *)q - b);
+  }
+  long n = decode_string(s);
+  *out = s->tmp;
+  return n;
+}
+
+static json_t *parse_string(struct ps *s) {
+  const char *b;
+  long n = string_bytes(s, &b);
+  if (n < 0) return NULL;
+  json_t *v = json_stringn_nocheck(b, (size_t)n);
+  return v != NULL ? v : fail(s, "out of memory");
+}
+
+static bool is_digit(const char *q, const char *end) {
+  return q < end && *q >= '0' && *q <= '9';
+}
+
+static __attribute__((noinline)) json_t *parse_number(struct ps *s) {
+  const char *b = s->p, *q = b, *end = s->end;
+  bool neg = *q == '-', real = false;
+  if (neg) q++;
+  if (!is_digit(q, end)) return fail(s, "invalid number");
+  if (*q == '0') {
+    if (is_digit(++q, end)) return fail(s, "invalid number: leading zero");
+  } else
+    while (is_digit(q, end))
+      q++;
+  if (q < end && *q == '.') {
+    if (!is_digit(++q, end)) return fail(s, "invalid number");
+    while (is_digit(q, end))
+      q++;
+    real = true;
+  }
+  if (q < end && (*q == 'e' || *q == 'E')) {
+    if (++q < end && (*q == '+' || *q == '-')) q++;
+    if (!is_digit(q, end)) return fail(s, "invalid number");
+    while (is_digit(q, end))
+      q++;
+    real = true;
+  }
+  s->p = q;
+  json_t *v;
+  if (!real) {
+    uint64_t u = 0;
+    for (const char *d = b + neg; d < q; d++) {
+      unsigned dig = (unsigned)(*d - '0');
+      if (u > (UINT64_MAX - dig) / 10) return fail(s, "too big integer");
+      u = u * 10 + dig;
+    }
+    if (u > (uint64_t)INT64_MAX + neg) return fail(s, "too big integer");
+    v = json_integer(neg ? (json_int_t)(0 - u) : (json_int_t)u);
+  } else {
+    char buf[64], *t = (size_t)(q - b) < sizeof buf ? buf : malloc((size_t)(q - b) + 1);
+    if (t == NULL) return fail(s, "out of memory");
+    memcpy(t, b, (size_t)(q - b));
+    t[q - b] = '\0';
+    errno = 0;
+    double d = strtod(t, NULL);
+    bool overflow = errno == ERANGE && (d > 1.0 || d < -1.0);
+    if (t != buf) free(t);
+    if (overflow) return fail(s, "real number overflow");
+    v = json_real(d);
+  }
+  return v != NULL ? v : fail(s, "out of memory");
+}
+
+static json_t *parse_value(struct ps *s, int depth);
+
+static bool literal(struct ps *s, const char *word, size_t n) {
+  if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0) return false;
+  s->p += n;
+  return true;
+}
+
+static json_t *parse_object(struct ps *s, int depth) {
+  json_t *o = json_object();
+  if (o == NULL) return fail(s, "out of memory");
+  s->p++;
+  skip_ws(s);
+  if (s->p < s->end && *s->p == '}') return s->p++, o;
+  for (;;) {
+    if (s->p >= s->end || *s->p != '"') break;
+    const char *k;
+    long kn = string_bytes(s, &k);
+    if (kn < 0) break;
+    char *own = NULL; /* a decoded key lives in s->tmp, which the value may reuse */
+    if (k == s->tmp && (k = own = malloc((size_t)kn + 1)) != NULL) memcpy(own, s->tmp, (size_t)kn);
+    if (k == NULL) {
+      fail(s, "out of memory");
+      break;
+    }
+    skip_ws(s);
+    json_t *v = NULL;
+    if (s->p < s->end && *s->p == ':') {
+      s->p++;
+      v = parse_value(s, depth + 1);
+    }
+    if (v == NULL || json_object_setn_new_nocheck(o, k, (size_t)kn, v) != 0) {
+      free(own);
+      if (v != NULL) fail(s, "out of memory");
+      break;
+    }
+    free(own);
+    skip_ws(s);
+    if (s->p < s->end && *s->p == '}') return s->p++, o;
+    if (s->p >= s->end || *s->p != ',') break;
+    s->p++;
+    skip_ws(s);
+  }
+  json_decref(o);
+  return fail(s, "invalid object");
+}
+
+static json_t *parse_array(struct ps *s, int depth) {
+  json_t *a = json_array();
+  if (a == NULL) return fail(s, "out of memory");
+  s->p++;
+  skip_ws(s);
+  if (s->p < s->end && *s->p == ']') return s->p++, a;
+  for (;;) {
+    json_t *v = parse_value(s, depth + 1);
+    if (v == NULL || json_array_append_new(a, v) != 0) {
+      if (v != NULL) fail(s, "out of memory");
+      break;
+    }
+    skip_ws(s);
+    if (s->p < s->end && *s->p == ']') return s->p++, a;
+    if (s->p >= s->end || *s->p != ',') break;
+    s->p++;
+  }
+  json_decref(a);
+  return fail(s, "invalid array");
+}
+
+/* The value at s->p, after leading white space. */
+static json_t *parse_value(struct ps *s, int depth) {
+  if (depth > MAX_DEPTH) return fail(s, "maximum parsing depth reached");
+  skip_ws(s);
+  if (s->p >= s->end) return fail(s, "unexpected end of text");
+  switch (*s->p) {
+  case '{':
+    return parse_object(s, depth);
+  case '[':
+    return parse_array(s, depth);
+  case '"':
+    return parse_string(s);
+  case 't':
+    return literal(s, "true", 4) ? json_true() : fail(s, "invalid token");
+  case 'f':
+    return literal(s, "false", 5) ? json_false() : fail(s, "invalid token");
+  case 'n':
+    return literal(s, "null", 4) ? json_null() : fail(s, "invalid token");
+  default:
+    return *s->p == '-' || (*s->p >= '0' && *s->p <= '9') ? parse_number(s)
+                                                          : fail(s, "invalid token");
+  }
+}
+
+json_t *fin_json_parse(const char *text, size_t len, json_error_t *err) {
+  struct ps s = {.start = text, .p = text, .end = text + len, .err = err};
+  skip_ws(&s);
+  json_t *v = NULL;
+  if (s.p < s.end && (*s.p == '{' || *s.p == '['))
+    v = parse_value(&s, 1);
+  else
+    fail(&s, "'[' or '{' expected");
+  if (v != NULL) {
+    skip_ws(&s);
+    if (s.p != s.end) {
+      json_decref(v);
+      v = fail(&s, "end of file expected");
+    }
+  }
+  free(s.tmp);
+  return v;
+}
