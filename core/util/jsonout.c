@@ -2,6 +2,7 @@
 #include "jsonout.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +45,36 @@ static void putc1(struct buf *b, char c) {
   b->p[b->len++] = c;
 }
 
-/* JSON.stringify's QuoteJSONString for UTF-8 input. */
+/* Bytes JSON.stringify escapes: '"', '\\' and the control characters. */
+static const unsigned char must_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+#define ONES 0x0101010101010101ULL
+/* Whether any of the 8 bytes in w must be escaped (bytes below 0x20 with
+ * the high bit clear, '"' or '\\'): a few operations per 8 bytes. */
+static bool word_needs_escape(uint64_t w) {
+  uint64_t q = w ^ (ONES * '"'), bs = w ^ (ONES * '\\');
+  uint64_t low = (w - ONES * 0x20) & ~w, zq = (q - ONES) & ~q, zb = (bs - ONES) & ~bs;
+  return ((low | zq | zb) & (ONES * 0x80)) != 0;
+}
+
+/* JSON.stringify's QuoteJSONString for UTF-8 input. The string is reserved
+ * at once (escapes may grow it later) and scanned 8 bytes at a time. */
 static void put_string(struct buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  putc1(b, '"');
+  if (reserve(b, n + 2) != 0) return;
+  b->p[b->len++] = '"';
   size_t run = 0; /* start of the pending run of unescaped bytes */
   for (size_t i = 0; i < n; i++) {
+    uint64_t w;
+    while (i + 8 <= n && (memcpy(&w, s + i, 8), !word_needs_escape(w)))
+      i += 8;
+    if (i >= n) break;
     unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!must_escape[c]) continue;
     put(b, s + run, i - run);
     run = i + 1;
     char esc[7] = {'\\', 0};

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,42 @@ static void dynamodb_body_as_jansson_writes_it(void **state) {
   free(want);
 }
 
+/* Every byte escaped at every position, against a one-byte-at-a-time
+ * escaper: the writer scans 8 bytes at a time. */
+static void escapes_found_at_any_offset(void **state) {
+  (void)state;
+  static const char alphabet[] = "ab\"\\\n\x01\x1f\x7f /\xc3\xa9\x80\xff\x20\x21\x5b\x5d";
+  uint64_t r = 88172645463325252ULL;
+  for (int round = 0; round < 20000; round++) {
+    char in[48], want[48 * 6 + 3];
+    size_t n = (size_t)(round % 41), w = 0;
+    want[w++] = '"';
+    for (size_t i = 0; i < n; i++) {
+      r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+      unsigned char c = (unsigned char)alphabet[r % (sizeof alphabet - 1)];
+      in[i] = (char)c;
+      if (c == '"' || c == '\\')
+        want[w++] = '\\', want[w++] = (char)c;
+      else if (c == '\n')
+        want[w++] = '\\', want[w++] = 'n';
+      else if (c < 0x20)
+        w += (size_t)sprintf(want + w, "\\u%04x", c);
+      else
+        want[w++] = (char)c;
+    }
+    want[w++] = '"';
+    want[w] = '\0';
+    size_t len;
+    json_t *v = json_stringn_nocheck(in, n);
+    char *got = fin_json_dump(v, &len);
+    assert_non_null(got);
+    assert_int_equal(len, w);
+    assert_memory_equal(got, want, w);
+    free(got);
+    json_decref(v);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(compact_and_ordered),
@@ -135,6 +172,7 @@ int main(void) {
       cmocka_unit_test(null_and_nesting),
       cmocka_unit_test(typed_reads_back_the_same),
       cmocka_unit_test(dynamodb_body_as_jansson_writes_it),
+      cmocka_unit_test(escapes_found_at_any_offset),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
