@@ -38,8 +38,15 @@ build/san/%.o: %.c
 	@echo "CC(san) $<"
 	@$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -DUNIT_TESTING_BUILD $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# The release binary takes its malloc from mimalloc (docs/performance.md, "The
+# allocator"): first among the libraries, kept even though no symbol of ours
+# names it, so it comes before the C library in symbol lookup order.
+REL_ALLOC := -Wl,--push-state,--no-as-needed -lmimalloc -Wl,--pop-state
+
 build/financial-api: $(REL_OBJS) build/rel/core/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(REL_ALLOC) $(PKG_LIBS)
+	@./$@ version | grep -q 'malloc: mimalloc' || \
+	  { echo "$@: malloc is not mimalloc's ($$(./$@ version))" >&2; rm -f $@; exit 1; }
 
 # The delaying TCP proxy of bench:aws (bench/delay_proxy.c).
 build/delay-proxy: bench/delay_proxy.c

@@ -28,6 +28,7 @@
 #include "lua/host.h"
 #include "lua/mode.h"
 #include "lua/version.h"
+#include "util/allocator.h"
 #include "util/log.h"
 
 #define EXIT_USAGE 2
@@ -108,9 +109,10 @@ static int cmd_serve(int argc, char **argv) {
     return EXIT_USAGE;
   }
   char m[64], w[512], r[512];
-  fin_log("info", "startup_decision", "\"mode\":\"%s\",\"wiring\":\"%s\",\"reason\":\"%s\"",
+  fin_log("info", "startup_decision",
+          "\"mode\":\"%s\",\"wiring\":\"%s\",\"reason\":\"%s\",\"malloc\":\"%s\"",
           fin_log_esc(d.mode, m, sizeof m), fin_log_esc(d.wiring, w, sizeof w),
-          fin_log_esc(d.reason, r, sizeof r));
+          fin_log_esc(d.reason, r, sizeof r), fin_allocator());
 
   struct fin_container c;
   memset(&c, 0, sizeof c);
@@ -186,8 +188,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-    printf("financial-api %s (%s, jansson %s, libcurl %s)\n", FIN_VERSION, LUA_RELEASE,
-           JANSSON_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+    printf("financial-api %s (%s, jansson %s, libcurl %s, malloc: %s)\n", FIN_VERSION, LUA_RELEASE,
+           JANSSON_VERSION, curl_version_info(CURLVERSION_NOW)->version, fin_allocator());
     return 0;
   }
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PKGS=(build-essential pkg-config clang libclang-rt-14-dev liblua5.4-dev lua5.4
   libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libcmocka-dev libssl-dev
-  uuid-dev zlib1g-dev libicu-dev wrk nginx-light curl ca-certificates)
+  uuid-dev zlib1g-dev libicu-dev libmimalloc-dev wrk nginx-light curl ca-certificates)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do
