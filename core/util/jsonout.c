@@ -18,9 +18,8 @@ struct buf {
   bool typed; /* integral reals get ".0" (fin_json_dump_typed) */
 };
 
-static int reserve(struct buf *b, size_t more) {
+static __attribute__((noinline)) int grow(struct buf *b, size_t more) {
   if (b->oom) return -1;
-  if (b->len + more + 1 <= b->cap) return 0;
   size_t cap = b->cap ? b->cap : 1024; /* most bodies fit: one allocation */
   while (cap < b->len + more + 1)
     cap *= 2;
@@ -34,13 +33,18 @@ static int reserve(struct buf *b, size_t more) {
   return 0;
 }
 
-static void put(struct buf *b, const char *s, size_t n) {
+/* Room for `more` bytes and a NUL; 0, or -1 after OOM (then nothing is written). */
+static inline int reserve(struct buf *b, size_t more) {
+  return b->len + more + 1 <= b->cap && !b->oom ? 0 : grow(b, more);
+}
+
+static inline void put(struct buf *b, const char *s, size_t n) {
   if (reserve(b, n) != 0) return;
   memcpy(b->p + b->len, s, n);
   b->len += n;
 }
 
-static void putc1(struct buf *b, char c) {
+static inline void putc1(struct buf *b, char c) {
   if (reserve(b, 1) != 0) return;
   b->p[b->len++] = c;
 }
@@ -61,10 +65,42 @@ static bool word_needs_escape(uint64_t w) {
   return ((low | zq | zb) & (ONES * 0x80)) != 0;
 }
 
-/* JSON.stringify's QuoteJSONString for UTF-8 input. The string is reserved
- * at once (escapes may grow it later) and scanned 8 bytes at a time. */
-static void put_string(struct buf *b, const char *s, size_t n) {
+/* One escape for c at o; returns its length. */
+static size_t put_escape(char *o, unsigned char c) {
   static const char hex[] = "0123456789abcdef";
+  o[0] = '\\';
+  switch (c) {
+  case '"':
+  case '\\':
+    o[1] = (char)c;
+    return 2;
+  case '\b':
+    o[1] = 'b';
+    return 2;
+  case '\f':
+    o[1] = 'f';
+    return 2;
+  case '\n':
+    o[1] = 'n';
+    return 2;
+  case '\r':
+    o[1] = 'r';
+    return 2;
+  case '\t':
+    o[1] = 't';
+    return 2;
+  default:
+    memcpy(o + 1, "u00", 3);
+    o[4] = hex[c >> 4];
+    o[5] = hex[c & 15];
+    return 6;
+  }
+}
+
+/* JSON.stringify's QuoteJSONString for UTF-8 input. Room for the string
+ * as it is is reserved once; only an escape (up to 6 bytes for 1) reserves
+ * again, for itself and the rest. The scan takes 8 bytes at a time. */
+static void put_string(struct buf *b, const char *s, size_t n) {
   if (reserve(b, n + 2) != 0) return;
   b->p[b->len++] = '"';
   size_t run = 0; /* start of the pending run of unescaped bytes */
@@ -75,42 +111,15 @@ static void put_string(struct buf *b, const char *s, size_t n) {
     if (i >= n) break;
     unsigned char c = (unsigned char)s[i];
     if (!must_escape[c]) continue;
-    put(b, s + run, i - run);
+    memcpy(b->p + b->len, s + run, i - run);
+    b->len += i - run;
     run = i + 1;
-    char esc[7] = {'\\', 0};
-    size_t elen = 2;
-    switch (c) {
-    case '"':
-      esc[1] = '"';
-      break;
-    case '\\':
-      esc[1] = '\\';
-      break;
-    case '\b':
-      esc[1] = 'b';
-      break;
-    case '\f':
-      esc[1] = 'f';
-      break;
-    case '\n':
-      esc[1] = 'n';
-      break;
-    case '\r':
-      esc[1] = 'r';
-      break;
-    case '\t':
-      esc[1] = 't';
-      break;
-    default:
-      memcpy(esc + 1, "u00", 3);
-      esc[4] = hex[c >> 4];
-      esc[5] = hex[c & 15];
-      elen = 6;
-    }
-    put(b, esc, elen);
+    if (reserve(b, 6 + (n - run) + 1) != 0) return;
+    b->len += put_escape(b->p + b->len, c);
   }
-  put(b, s + run, n - run);
-  putc1(b, '"');
+  memcpy(b->p + b->len, s + run, n - run);
+  b->len += n - run;
+  b->p[b->len++] = '"';
 }
 
 static int write_value(struct buf *b, const json_t *v, int depth);
