@@ -183,6 +183,30 @@ describe("invariants", () => {
     expect(ok).toEqual([]);
   });
 
+  test("a refusal after a request the client gave up on is explained only when that request is stored", () => {
+    const at = (sec: number) => Date.parse(`2026-01-01T00:00:${String(sec).padStart(2, "0")}Z`);
+    const gaveUp = op({ kind: "request", key: "k1", t0: at(1), t1: at(9), final: 503, attempts: [{ status: 0 }, { status: 503 }] });
+    const refused = op({ kind: "request", key: "k2", t0: at(10), final: 409, attempts: [{ status: 409, code: "CARD_ALREADY_EXISTS" }] });
+    const landed = store({ requests: [{ requestId: "r1", idempotencyKey: "k1", status: "approved", ecosystemId: "u1" }] });
+    const v: any[] = [];
+    expect(checkAnswers(wl([gaveUp, refused]), landed, v)).toBe(1);
+    expect(v).toEqual([]);
+    // the abandoned request is not stored: the refusal has no excuse
+    const none: any[] = [];
+    expect(checkAnswers(wl([gaveUp, refused]), store({}), none)).toBe(0);
+    expect(names(none)).toEqual(["refused"]);
+    // another user's stored request, or one sent after the refusal, explains nothing
+    const other: any[] = [];
+    const theirs = store({ requests: [{ requestId: "r1", idempotencyKey: "k1", status: "approved", ecosystemId: "u2" }] });
+    checkAnswers(wl([{ ...gaveUp, user: "u2" }, refused]), theirs, other);
+    checkAnswers(wl([{ ...gaveUp, t0: at(11) }, refused]), landed, other);
+    expect(other.map((x) => x.invariant)).toEqual(["refused", "refused"]);
+    // a request the client did get an answer for is no excuse either
+    const answered: any[] = [];
+    checkAnswers(wl([{ ...gaveUp, final: 201, attempts: [{ status: 201 }] }, refused]), landed, answered);
+    expect(names(answered)).toEqual(["refused"]);
+  });
+
   test("a consistent store passes", () => {
     const v: any[] = [];
     const w = wl([op({ kind: "register", key: undefined, attempts: [{ status: 201 }] }), op({ key: "k1", amount: 10, attempts: [{ status: 201 }], body: { transaction: { transactionId: "t1" } } })]);
