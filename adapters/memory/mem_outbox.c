@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/util/jsonin.h"
 #include "../../core/util/jsonout.h"
 #include "mem_db.h"
 
@@ -111,6 +112,14 @@ void mem_event_free(struct mem_event *ev) {
   free(ev);
 }
 
+/* A stored payload's text back as a value: the fast reader takes objects
+ * and arrays (every payload the services write); jansson anything else. */
+static json_t *payload_of(const char *text) {
+  size_t n = strlen(text);
+  json_t *v = fin_json_parse(text, n, NULL);
+  return v != NULL ? v : json_loadb(text, n, JSON_DECODE_ANY, NULL);
+}
+
 int mem_event_to_model(const struct mem_event *ev, struct fin_event *out) {
   memset(out, 0, sizeof *out);
   memcpy(out->event_id, ev->id, sizeof out->event_id);
@@ -126,7 +135,7 @@ int mem_event_to_model(const struct mem_event *ev, struct fin_event *out) {
             (out->ecosystem_id = strdup(MEM_EV_ECO(ev))) != NULL &&
             (ev->last_error == NULL || (out->last_error = strdup(ev->last_error)) != NULL);
   if (ok && ev->off_payload != MEM_NO_PAYLOAD)
-    ok = (out->payload = json_loads(ev->data + ev->off_payload, JSON_DECODE_ANY, NULL)) != NULL;
+    ok = (out->payload = payload_of(ev->data + ev->off_payload)) != NULL;
   if (ok) return 0;
   fin_event_clear(out);
   return -1;
