@@ -1,8 +1,9 @@
 /* jsonin.c - JSON text into jansson values, json_loadb's grammar (see
  * jsonin.h). One pass over the buffer: strings without escapes or
  * non-ASCII bytes become values straight from the text; the rest are
- * decoded into a scratch buffer kept for the whole parse. Recursion frames
- * are small, as a parse may run on a request fiber's stack (2,048 levels). */
+ * decoded into a scratch buffer kept for the whole parse. No recursion: the
+ * open containers are kept on the heap (struct nest), so 2,048 levels of
+ * nesting take no stack from a request fiber's 512 KiB. */
 #include "jsonin.h"
 
 #include <errno.h>
@@ -264,84 +265,15 @@ static __attribute__((noinline)) json_t *parse_number(struct ps *s) {
   return v != NULL ? v : fail(s, "out of memory");
 }
 
-static json_t *parse_value(struct ps *s, int depth);
-
 static bool literal(struct ps *s, const char *word, size_t n) {
   if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0) return false;
   s->p += n;
   return true;
 }
 
-static json_t *parse_object(struct ps *s, int depth) {
-  json_t *o = json_object();
-  if (o == NULL) return fail(s, "out of memory");
-  s->p++;
-  skip_ws(s);
-  if (s->p < s->end && *s->p == '}') return s->p++, o;
-  for (;;) {
-    if (s->p >= s->end || *s->p != '"') break;
-    const char *k;
-    long kn = string_bytes(s, &k);
-    if (kn < 0) break;
-    char *own = NULL; /* a decoded key lives in s->tmp, which the value may reuse */
-    if (k == s->tmp && (k = own = malloc((size_t)kn + 1)) != NULL) memcpy(own, s->tmp, (size_t)kn);
-    if (k == NULL) {
-      fail(s, "out of memory");
-      break;
-    }
-    skip_ws(s);
-    json_t *v = NULL;
-    if (s->p < s->end && *s->p == ':') {
-      s->p++;
-      v = parse_value(s, depth + 1);
-    }
-    if (v == NULL || json_object_setn_new_nocheck(o, k, (size_t)kn, v) != 0) {
-      free(own);
-      if (v != NULL) fail(s, "out of memory");
-      break;
-    }
-    free(own);
-    skip_ws(s);
-    if (s->p < s->end && *s->p == '}') return s->p++, o;
-    if (s->p >= s->end || *s->p != ',') break;
-    s->p++;
-    skip_ws(s);
-  }
-  json_decref(o);
-  return fail(s, "invalid object");
-}
-
-static json_t *parse_array(struct ps *s, int depth) {
-  json_t *a = json_array();
-  if (a == NULL) return fail(s, "out of memory");
-  s->p++;
-  skip_ws(s);
-  if (s->p < s->end && *s->p == ']') return s->p++, a;
-  for (;;) {
-    json_t *v = parse_value(s, depth + 1);
-    if (v == NULL || json_array_append_new(a, v) != 0) {
-      if (v != NULL) fail(s, "out of memory");
-      break;
-    }
-    skip_ws(s);
-    if (s->p < s->end && *s->p == ']') return s->p++, a;
-    if (s->p >= s->end || *s->p != ',') break;
-    s->p++;
-  }
-  json_decref(a);
-  return fail(s, "invalid array");
-}
-
-/* The value at s->p, after leading white space. */
-static json_t *parse_value(struct ps *s, int depth) {
-  if (depth > MAX_DEPTH) return fail(s, "maximum parsing depth reached");
-  skip_ws(s);
-  if (s->p >= s->end) return fail(s, "unexpected end of text");
+/* A string, number or literal at s->p. */
+static json_t *parse_scalar(struct ps *s) {
   switch (*s->p) {
-  case '{':
-    return parse_object(s, depth);
-  case '[':
-    return parse_array(s, depth);
   case '"':
     return parse_string(s);
   case 't':
@@ -356,21 +288,130 @@ static json_t *parse_value(struct ps *s, int depth) {
   }
 }
 
+/* The containers being filled, innermost last (borrowed: each is already
+ * in its parent, the first is the result), and the key of an object's
+ * member whose value comes next. Nesting lives here, on the heap, not on
+ * the stack: 2,048 levels cost a fiber nothing. */
+struct nest {
+  json_t **open; /* `first` until deeper than it holds, then the heap */
+  json_t *first[32];
+  size_t depth, cap;
+  const char *key;
+  size_t key_len;
+  char *own_key; /* a decoded key, copied: the value may reuse s->tmp */
+};
+
+/* `"key" :` at s->p into n. */
+static bool member_key(struct ps *s, struct nest *n) {
+  skip_ws(s);
+  if (s->p >= s->end || *s->p != '"') return fail(s, "string or '}' expected"), false;
+  long len = string_bytes(s, &n->key);
+  if (len < 0) return false;
+  n->key_len = (size_t)len;
+  if (n->key == s->tmp) {
+    if ((n->own_key = malloc((size_t)len + 1)) == NULL) return fail(s, "out of memory"), false;
+    memcpy(n->own_key, s->tmp, (size_t)len);
+    n->key = n->own_key;
+  }
+  skip_ws(s);
+  if (s->p >= s->end || *s->p != ':') return fail(s, "':' expected"), false;
+  s->p++;
+  return true;
+}
+
+/* v into the innermost open container (under n->key in an object); takes v. */
+static bool attach(struct ps *s, struct nest *n, json_t *v) {
+  json_t *in = n->open[n->depth - 1];
+  int rc = json_is_object(in) ? json_object_setn_new_nocheck(in, n->key, n->key_len, v)
+                              : json_array_append_new(in, v);
+  free(n->own_key);
+  n->own_key = NULL;
+  return rc == 0 || (fail(s, "out of memory"), false);
+}
+
+static bool push(struct ps *s, struct nest *n, json_t *c) {
+  if (n->depth == n->cap) {
+    size_t cap = n->cap * 2;
+    json_t **o = malloc(cap * sizeof *o);
+    if (o == NULL) return fail(s, "out of memory"), false;
+    memcpy(o, n->open, n->depth * sizeof *o);
+    if (n->open != n->first) free(n->open);
+    n->open = o, n->cap = cap;
+  }
+  n->open[n->depth++] = c;
+  return true;
+}
+
+/* After a value: past its ',' (and the next member's key) to where the
+ * next value starts, closing the containers that end here. Returns 1 when
+ * a value comes next, 0 when the outermost container has closed, -1 on a
+ * fault. `fresh`: the innermost container was just opened. */
+static int next_value(struct ps *s, struct nest *n, bool fresh) {
+  for (;;) {
+    bool obj = json_is_object(n->open[n->depth - 1]);
+    skip_ws(s);
+    if (s->p >= s->end) return fail(s, obj ? "'}' expected" : "']' expected"), -1;
+    if (*s->p == (obj ? '}' : ']')) {
+      s->p++;
+      fresh = false;
+      if (--n->depth == 0) return 0;
+      continue;
+    }
+    if (!fresh) {
+      if (*s->p != ',') return fail(s, obj ? "',' or '}' expected" : "',' or ']' expected"), -1;
+      s->p++;
+    }
+    return !obj || member_key(s, n) ? 1 : -1;
+  }
+}
+
 json_t *fin_json_parse(const char *text, size_t len, json_error_t *err) {
   struct ps s = {.start = text, .p = text, .end = text + len, .err = err};
+  struct nest n = {.cap = sizeof n.first / sizeof n.first[0]};
+  n.open = n.first;
+  json_t *root = NULL;
   skip_ws(&s);
-  json_t *v = NULL;
-  if (s.p < s.end && (*s.p == '{' || *s.p == '['))
-    v = parse_value(&s, 1);
-  else
+  if (s.p >= s.end || (*s.p != '{' && *s.p != '[')) {
     fail(&s, "'[' or '{' expected");
-  if (v != NULL) {
+    goto done;
+  }
+  for (;;) { /* one value at s.p per turn */
     skip_ws(&s);
-    if (s.p != s.end) {
-      json_decref(v);
-      v = fail(&s, "end of file expected");
+    if (s.p >= s.end) {
+      fail(&s, "unexpected end of text");
+      break;
+    }
+    if (n.depth + 1 > MAX_DEPTH) {
+      fail(&s, "maximum parsing depth reached");
+      break;
+    }
+    bool open = *s.p == '{' || *s.p == '[';
+    json_t *v = !open ? parse_scalar(&s) : *s.p == '{' ? json_object() : json_array();
+    if (v == NULL) {
+      if (open) fail(&s, "out of memory");
+      break;
+    }
+    if (n.depth == 0)
+      root = v;
+    else if (!attach(&s, &n, v))
+      break;
+    if (open && (s.p++, !push(&s, &n, v))) break;
+    int more = next_value(&s, &n, open);
+    if (more <= 0) {
+      if (more == 0) {
+        skip_ws(&s);
+        if (s.p != s.end) fail(&s, "end of file expected");
+      }
+      break;
     }
   }
+done:
+  if (s.failed) {
+    json_decref(root);
+    root = NULL;
+  }
+  free(n.own_key);
+  if (n.open != n.first) free(n.open);
   free(s.tmp);
-  return v;
+  return root;
 }

@@ -7,9 +7,12 @@
  * integer when it has no fraction or exponent and fits json_int_t, else a
  * real; too large an integer or a real that overflows is an error), strings
  * in valid UTF-8 without NUL (escaped or not), the later of two equal keys,
- * at most 2,048 levels of nesting. It is several times cheaper than
- * jansson's own reader, which fetches the text one byte at a time through a
- * stream and copies every string through a growing buffer.
+ * at most 2,048 levels of nesting. One difference, a quirk of jansson's
+ * reader: it skips a NUL byte that directly follows a number or a literal
+ * ("[1\0]" reads as [1]); this parser refuses such a text. It is several
+ * times cheaper than jansson's own reader, which fetches the text one byte
+ * at a time through a stream and copies every string through a growing
+ * buffer.
  */
 #ifndef FIN_JSONIN_H
 #define FIN_JSONIN_H

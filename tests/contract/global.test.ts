@@ -106,6 +106,19 @@ describe("S5-S10 routing, request ids and trace ids", () => {
     expect(r.body.meta.requestId).toBe(r.headers.get("x-request-id"));
   });
 
+  test("JSON nested to the parse limit is read, deeper is refused, and the server stays up", async () => {
+    const u = await user();
+    const nested = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+    // 2,048 levels is the limit: read, then refused by the handler (no productId)
+    const atLimit = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: nested(2048) });
+    expect(atLimit.status).toBe(400);
+    expect(atLimit.body.error.message).toBe("productId is required");
+    const deeper = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: nested(20_000) });
+    expect(deeper.status).toBe(400);
+    expect(deeper.body.error.message).toBe("Invalid JSON body");
+    expect((await get("/health/liveness")).status).toBe(200);
+  });
+
   test("S10 an unsupported method on a known path: 404 before auth", async () => {
     const r = await call("DELETE", "/v1/cards/abc");
     expect(r.status).toBe(404);

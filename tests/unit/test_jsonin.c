@@ -8,11 +8,32 @@
 
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../core/util/jsonin.h"
+
+/* jansson's one quirk: its reader skips a NUL byte that directly follows a
+ * number or a literal ("[1\0]" reads as [1]); fin_json_parse refuses it. So
+ * where only jansson accepts, the text without those bytes must give
+ * fin_json_parse jansson's value. */
+static bool same_but_quirk(const char *text, size_t len, const json_t *want) {
+  if (memchr(text, '\0', len) == NULL) return false;
+  char *t = malloc(len + 1);
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char prev = i > 0 ? (unsigned char)text[i - 1] : 0;
+    bool after_token = (prev >= '0' && prev <= '9') || (prev >= 'a' && prev <= 'z');
+    if (text[i] != '\0' || !after_token) t[n++] = text[i];
+  }
+  json_t *got = fin_json_parse(t, n, NULL);
+  bool ok = got != NULL && json_equal(want, got);
+  json_decref(got);
+  free(t);
+  return ok;
+}
 
 /* Both parsers on the same bytes: both refuse, or both give equal values. */
 static int same(const char *text, size_t len) {
@@ -20,6 +41,7 @@ static int same(const char *text, size_t len) {
   json_t *want = json_loadb(text, len, 0, &e1);
   json_t *got = fin_json_parse(text, len, &e2);
   int ok = (want == NULL) == (got == NULL) && (want == NULL || json_equal(want, got));
+  if (!ok && want != NULL && got == NULL) ok = same_but_quirk(text, len, want);
   if (!ok)
     print_error("differ on [%.*s]: jansson %s (%s), fin %s (%s)\n", (int)len, text,
                 want ? "ok" : "refused", want ? "" : e1.text, got ? "ok" : "refused",
@@ -128,6 +150,12 @@ static void strings(void **state) {
   refused("[\"\xff\"]");
   refused("[\"abc");
   assert_true(same("[\"a\0b\"]", 7)); /* a raw NUL is a control character */
+  /* jansson skips a NUL right after a number or literal; we refuse it */
+  assert_null(fin_json_parse("[1\0]", 4, NULL));
+  assert_null(fin_json_parse("{\"a\":false\0}", 12, NULL));
+  json_t *quirk = json_loadb("[1\0]", 4, 0, NULL);
+  assert_non_null(quirk);
+  json_decref(quirk);
 }
 
 /* Escaped keys are copied before their value, which reuses the scratch buffer. */
@@ -267,7 +295,7 @@ static void gen_value(struct out *o, int depth) {
 
 static void generated_and_mutated(void **state) {
   (void)state;
-  static const char junk[] = "{}[],:\"\\ \n0-.eE+tfnu\x80\xc3\xff";
+  static const char junk[] = "{}[],:\"\\ \n0-.eE+tfnu\x80\xc3\xff\0";
   size_t differ = 0, accepted_n = 0;
   for (int round = 0; round < 60000; round++) {
     struct out o = {0};
@@ -281,7 +309,7 @@ static void generated_and_mutated(void **state) {
     for (int m = 0; m < 3 && o.n > 0; m++) { /* a byte changed, dropped or cut */
       size_t at = rnd((unsigned)o.n);
       unsigned how = rnd(3);
-      if (how == 0) o.p[at] = junk[rnd(sizeof junk - 1)];
+      if (how == 0) o.p[at] = junk[rnd(sizeof junk)]; /* the array's own NUL included */
       if (how == 1) memmove(o.p + at, o.p + at + 1, o.n - at - 1), o.n--;
       if (how == 2) o.n = at;
       if (!same(o.p, o.n)) differ++;
