@@ -11,23 +11,7 @@
 #include <jansson.h>
 
 #include "../../core/util/jsonin.h"
-
-static bool same_but_quirk(const char *text, size_t len, const json_t *want) {
-  if (memchr(text, '\0', len) == NULL) return false;
-  char *t = malloc(len + 1);
-  if (t == NULL) return false;
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char prev = i > 0 ? (unsigned char)text[i - 1] : 0;
-    bool after_token = (prev >= '0' && prev <= '9') || (prev >= 'a' && prev <= 'z');
-    if (text[i] != '\0' || !after_token) t[n++] = text[i];
-  }
-  json_t *got = fin_json_parse(t, n, NULL);
-  bool ok = got != NULL && json_equal(want, got);
-  json_decref(got);
-  free(t);
-  return ok;
-}
+#include "jsonin_quirk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *text = (const char *)data;

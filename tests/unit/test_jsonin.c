@@ -14,26 +14,7 @@
 #include <string.h>
 
 #include "../../core/util/jsonin.h"
-
-/* jansson's one quirk: its reader skips a NUL byte that directly follows a
- * number or a literal ("[1\0]" reads as [1]); fin_json_parse refuses it. So
- * where only jansson accepts, the text without those bytes must give
- * fin_json_parse jansson's value. */
-static bool same_but_quirk(const char *text, size_t len, const json_t *want) {
-  if (memchr(text, '\0', len) == NULL) return false;
-  char *t = malloc(len + 1);
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char prev = i > 0 ? (unsigned char)text[i - 1] : 0;
-    bool after_token = (prev >= '0' && prev <= '9') || (prev >= 'a' && prev <= 'z');
-    if (text[i] != '\0' || !after_token) t[n++] = text[i];
-  }
-  json_t *got = fin_json_parse(t, n, NULL);
-  bool ok = got != NULL && json_equal(want, got);
-  json_decref(got);
-  free(t);
-  return ok;
-}
+#include "../fuzz/jsonin_quirk.h"
 
 /* Both parsers on the same bytes: both refuse, or both give equal values. */
 static int same(const char *text, size_t len) {
