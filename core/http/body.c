@@ -27,7 +27,7 @@ static bool media_is(const char *ct, const char *want) {
 
 static enum fin_body_status parse_json(const char *data, size_t len, json_t **out) {
   json_error_t err;
-  /* the fast reader accepts exactly what json_loadb(.., 0, ..) does; on a
+  /* the fast reader accepts what json_loadb(.., 0, ..) does (jsonin.h); on a
    * refusal jansson reads again, for its error code */
   json_t *v = fin_json_parse(data, len, NULL);
   if (v != NULL) {

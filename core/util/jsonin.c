@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/utf8.h>
 
 #define MAX_DEPTH 2048 /* jansson's JSON_PARSER_MAX_DEPTH; it counts every value */
 
@@ -78,44 +79,6 @@ static int hex4(const char *q) {
   return v;
 }
 
-/* The length of the valid UTF-8 sequence at q (RFC 3629: no overlong forms,
- * no surrogates, nothing past U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *q, const unsigned char *end) {
-  unsigned c = q[0];
-  size_t n;
-  uint32_t v;
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2, v = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3, v = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4, v = c & 0x07;
-  else
-    return 0;
-  if ((size_t)(end - q) < n) return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((q[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (q[i] & 0x3F);
-  }
-  if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
-      (v >= 0xD800 && v <= 0xDFFF))
-    return 0;
-  return n;
-}
-
-static size_t put_utf8(char *o, uint32_t v) {
-  if (v < 0x80) return o[0] = (char)v, 1;
-  if (v < 0x800) return o[0] = (char)(0xC0 | v >> 6), o[1] = (char)(0x80 | (v & 0x3F)), 2;
-  if (v < 0x10000) {
-    o[0] = (char)(0xE0 | v >> 12), o[1] = (char)(0x80 | ((v >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (v & 0x3F));
-    return 3;
-  }
-  o[0] = (char)(0xF0 | v >> 18), o[1] = (char)(0x80 | ((v >> 12) & 0x3F));
-  o[2] = (char)(0x80 | ((v >> 6) & 0x3F)), o[3] = (char)(0x80 | (v & 0x3F));
-  return 4;
-}
-
 /* One escape after the backslash at s->p: its code point, s->p moved past it. */
 static int64_t escape(struct ps *s) {
   if (s->end - s->p < 2) return -1;
@@ -171,14 +134,16 @@ static __attribute__((noinline)) long decode_string(struct ps *s) {
     case 2: {
       int64_t v = escape(s);
       if (v < 0) return fail(s, "invalid escape in string"), -1;
-      n += put_utf8(s->tmp + n, (uint32_t)v);
+      U8_APPEND_UNSAFE(s->tmp, n, (UChar32)v);
       break;
     }
     case 3:
       return fail(s, "control character in string"), -1;
-    default: {
-      size_t k = utf8_len(q, (const unsigned char *)s->end);
-      if (k == 0) return fail(s, "invalid UTF-8 in string"), -1;
+    default: { /* ICU's check, as fin_utf8_valid: no overlongs, surrogates or past U+10FFFF */
+      size_t k = 0, avail = (size_t)(s->end - s->p);
+      UChar32 c;
+      U8_NEXT((const uint8_t *)q, k, avail, c);
+      if (c < 0) return fail(s, "invalid UTF-8 in string"), -1;
       memcpy(s->tmp + n, q, k);
       n += k, s->p += k;
     }
