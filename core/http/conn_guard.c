@@ -7,15 +7,20 @@
  * end of the stream and closes the connection on its own thread. The
  * registry lock is held across shutdown() and across fin_conn_close(),
  * which MHD calls before it closes the descriptor, so the descriptor the
- * sweeper touches is always the connection's own. */
+ * sweeper touches is always the connection's own.
+ *
+ * The same lock guards the count of open connections per client address
+ * (a small chained hash table; an entry goes when its count reaches 0). */
 #include "conn_guard.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -25,6 +30,7 @@
 #define DEF_MAX_CONNS 1000
 #define DEF_PER_IP 64
 #define DEF_TIMEOUT_MS 10000
+#define IP_BUCKETS 1024 /* a power of two */
 
 /* since_ms and arrived are written by the connection's thread without the
  * lock (it would be taken three times per request by every thread): since_ms
@@ -36,8 +42,19 @@ struct fin_conn {
   _Atomic int64_t since_ms; /* start of the request (or of the idle wait for one) */
   atomic_bool arrived;      /* request complete: being answered */
   bool shut;                /* already shut down by the sweeper; lock held */
-  void *request;            /* the connection's thread only */
+  bool counted;             /* holds one of its address's slots */
+  bool refused;             /* over its address's limit */
+  uint8_t ip_len;           /* 4 or 16: the address below */
+  uint8_t ip[16];
+  void *request; /* the connection's thread only */
   struct fin_conn *prev, *next;
+};
+
+struct ip_count {
+  struct ip_count *next;
+  unsigned n;
+  uint8_t len;
+  uint8_t addr[16];
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -46,6 +63,8 @@ static struct fin_conn *head;
 static pthread_t sweeper;
 static bool sweeper_on, sweeper_stop;
 static unsigned timeout_ms;
+static unsigned per_ip_limit; /* 0: none */
+static struct ip_count *ip_table[IP_BUCKETS];
 
 static unsigned env_uint(const char *name, unsigned def, unsigned min) {
   const char *v = getenv(name);
@@ -66,12 +85,83 @@ void fin_http_limits_from_env(struct fin_http_limits *l) {
   l->head_timeout_ms = env_uint("FIN_HTTP_REQUEST_TIMEOUT_MS", DEF_TIMEOUT_MS, 100);
 }
 
-struct fin_conn *fin_conn_open(int fd) {
+void fin_conn_limit_per_ip(unsigned n) {
+  pthread_mutex_lock(&lock);
+  per_ip_limit = n;
+  pthread_mutex_unlock(&lock);
+}
+
+/* The address's bytes into c->ip; false for other families (not counted). */
+static bool ip_key(struct fin_conn *c, const struct sockaddr *sa) {
+  if (sa == NULL) return false;
+  if (sa->sa_family == AF_INET) {
+    memcpy(c->ip, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+    c->ip_len = 4;
+    return true;
+  }
+  if (sa->sa_family == AF_INET6) {
+    memcpy(c->ip, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+    c->ip_len = 16;
+    return true;
+  }
+  return false;
+}
+
+/* The link holding c's address entry (*link NULL when it has none); lock
+ * held. FNV-1a over the address bytes. */
+static struct ip_count **ip_link(const struct fin_conn *c) {
+  uint32_t h = 2166136261u;
+  for (unsigned i = 0; i < c->ip_len; i++)
+    h = (h ^ c->ip[i]) * 16777619u;
+  struct ip_count **p = &ip_table[h & (IP_BUCKETS - 1)];
+  while (*p != NULL && ((*p)->len != c->ip_len || memcmp((*p)->addr, c->ip, c->ip_len) != 0))
+    p = &(*p)->next;
+  return p;
+}
+
+/* Takes one of the address's slots, or marks c refused; lock held. With no
+ * memory for a new entry the connection is refused too: a flood must not
+ * get past the limit by exhausting memory. */
+static void ip_take(struct fin_conn *c) {
+  struct ip_count **p = ip_link(c);
+  if (*p == NULL) {
+    struct ip_count *e = calloc(1, sizeof *e);
+    if (e == NULL) {
+      c->refused = true;
+      return;
+    }
+    e->len = c->ip_len;
+    memcpy(e->addr, c->ip, c->ip_len);
+    *p = e;
+  }
+  if ((*p)->n >= per_ip_limit) {
+    c->refused = true;
+    return;
+  }
+  (*p)->n++;
+  c->counted = true;
+}
+
+/* Gives c's slot back; lock held. */
+static void ip_give(struct fin_conn *c) {
+  struct ip_count **p = ip_link(c);
+  struct ip_count *e = *p;
+  if (e == NULL) return;
+  if (c->counted && e->n > 0) e->n--;
+  if (e->n == 0) {
+    *p = e->next;
+    free(e);
+  }
+}
+
+struct fin_conn *fin_conn_open(int fd, const struct sockaddr *peer) {
   struct fin_conn *c = calloc(1, sizeof *c);
   if (c == NULL) return NULL;
   c->fd = fd;
   c->since_ms = fin_now_ms();
+  bool keyed = ip_key(c, peer);
   pthread_mutex_lock(&lock);
+  if (keyed && per_ip_limit > 0) ip_take(c);
   c->next = head;
   if (head != NULL) head->prev = c;
   head = c;
@@ -82,6 +172,7 @@ struct fin_conn *fin_conn_open(int fd) {
 void *fin_conn_close(struct fin_conn *c) {
   if (c == NULL) return NULL;
   pthread_mutex_lock(&lock);
+  if (c->counted || c->refused) ip_give(c);
   if (c->prev != NULL)
     c->prev->next = c->next;
   else
@@ -91,6 +182,10 @@ void *fin_conn_close(struct fin_conn *c) {
   void *req = c->request;
   free(c);
   return req;
+}
+
+bool fin_conn_refused(const struct fin_conn *c) {
+  return c != NULL && c->refused;
 }
 
 void fin_conn_set_request(struct fin_conn *c, void *state) {

@@ -7,6 +7,7 @@
 #define FIN_CONN_GUARD_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 
 struct fin_http_limits {
   unsigned max_conns;       /* FIN_HTTP_MAX_CONNECTIONS, whole server */
@@ -20,8 +21,18 @@ void fin_http_limits_from_env(struct fin_http_limits *l);
 
 struct fin_conn;
 
-/* A new connection on socket fd; NULL when out of memory. */
-struct fin_conn *fin_conn_open(int fd);
+/* Connections allowed per client address from now on (0: no limit). The
+ * server counts them itself rather than leaving it to libmicrohttpd, whose
+ * count is per daemon: with a daemon per event loop an address would get
+ * the limit once per loop. */
+void fin_conn_limit_per_ip(unsigned n);
+
+/* A new connection on socket fd from peer (NULL: not counted); NULL when
+ * out of memory. */
+struct fin_conn *fin_conn_open(int fd, const struct sockaddr *peer);
+/* Whether c is one connection too many for its address: the server closes
+ * it without reading a request (fin_conn_close still follows). */
+bool fin_conn_refused(const struct fin_conn *c);
 /* The socket is about to close: forgets c and returns the request state it
  * still held (the caller frees it), or NULL. */
 void *fin_conn_close(struct fin_conn *c);

@@ -1,19 +1,22 @@
 /* server.c - libmicrohttpd glue: daemon life cycle, signals, per-request
  * state, bounded body reading, and turning a fin_http_out into a response.
  *
- * Threads (workers.h): in remote modes a complete request is suspended and
- * handed to a fiber on an event-loop thread (core/util/io.h), which runs
- * the handler while its store calls wait together on the loop; the fiber
- * fills the response and resumes the connection, and the polling thread
- * sends it. With FIN_HTTP_LOOPS=0 each connection has a thread of its own
- * instead, which reads its requests and runs their handlers. With a worker
- * pool (FIN_HTTP_WORKERS) the pool takes the handler, as a fiber would.
- * Memory mode runs handlers on the polling threads. */
+ * Threads (workers.h): in remote modes each event-loop thread (core/util/
+ * io.h) drives a libmicrohttpd daemon of its own, all accepting on one
+ * listening socket. A complete request starts on a fiber of that loop at
+ * once; when its store calls wait, the connection is suspended and the loop
+ * goes on with others, and the fiber resumes it once the response is
+ * filled. Reading, handling and answering thus stay on one thread. With
+ * FIN_HTTP_LOOPS=0 each connection has a thread of its own instead, which
+ * reads its requests and runs their handlers. With a worker pool
+ * (FIN_HTTP_WORKERS) a request is suspended and handed to the pool, which
+ * resumes it. Memory mode runs handlers on libmicrohttpd's polling threads. */
 #include "server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../util/io.h"
@@ -46,7 +50,8 @@ struct conn_state {
   const struct fin_http_app *app;
   const char *method; /* libmicrohttpd's, valid for the request */
   struct fin_http_out out;
-  bool ready; /* out is filled; set by the worker before resuming */
+  bool ready;     /* out is filled; set by the worker before resuming */
+  bool suspended; /* waiting for a worker or a fiber to resume it */
   int64_t start_ms;
   char *path; /* raw path, without the query string */
   char *body;
@@ -62,6 +67,9 @@ struct conn_state {
 static atomic_int inflight;
 static struct fin_workers *workers; /* NULL: requests run on the polling threads */
 static struct fin_loops *loops;     /* or on fibers (core/util/io.h) */
+static bool on_loops;               /* set before the loops start: their daemons run requests */
+static struct MHD_Daemon *daemons[FIN_LOOPS_MAX]; /* one per loop, or [0] alone */
+static unsigned n_daemons;
 static const char *port_file;
 static volatile sig_atomic_t stop_flag;
 static int stop_pipe[2] = {-1, -1};
@@ -170,7 +178,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
   if (code == MHD_CONNECTION_NOTIFY_STARTED) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    *socket_context = ci != NULL ? fin_conn_open(ci->connect_fd) : NULL;
+    const union MHD_ConnectionInfo *ai =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    struct fin_conn *c =
+        ci != NULL ? fin_conn_open(ci->connect_fd, ai != NULL ? ai->client_addr : NULL) : NULL;
+    *socket_context = c;
+    if (fin_conn_refused(c)) { /* over its address's limit: ends at the next read */
+      shutdown(ci->connect_fd, SHUT_RDWR);
+      fin_log("warn", "connection_refused", "\"reason\":\"per_ip_limit\"");
+    }
     return;
   }
   struct conn_state *left = fin_conn_close(*socket_context);
@@ -296,8 +312,10 @@ static enum MHD_Result send_out(struct conn_state *st) {
 static void run_job(struct fin_job *job) {
   struct conn_state *st = (struct conn_state *)(void *)job;
   handle(st);
-  st->ready = true; /* published by the resume's lock */
+  st->ready = true;           /* published by the resume's lock */
+  if (!st->suspended) return; /* finished without waiting: respond() sends it */
   MHD_resume_connection(st->conn);
+  fin_loops_source_ready(); /* on a loop: its daemon has work without a wake-up */
 }
 
 static enum MHD_Result respond(const struct fin_http_app *app, struct MHD_Connection *conn,
@@ -310,14 +328,23 @@ static enum MHD_Result respond(const struct fin_http_app *app, struct MHD_Connec
   st->conn = conn;
   st->app = app;
   st->method = method;
-  if ((workers != NULL || loops != NULL) && !st->too_large &&
+  if ((workers != NULL || on_loops) && !st->too_large &&
       st->refuse == 0) { /* refusals are answered at once */
     st->job.fn = run_job;
+    if (!on_loops) { /* to the pool, which resumes the connection */
+      st->suspended = true;
+      MHD_suspend_connection(conn);
+      if (!fin_workers_submit(workers, &st->job)) run_job(&st->job); /* stopping */
+      return MHD_YES;
+    }
+    /* on a fiber of this daemon's own loop: the same thread, so no lock */
+    if (fin_loops_run_here(&st->job)) {
+      st->ready = false;
+      return send_out(st);
+    }
+    st->suspended = true; /* the fiber waits: it resumes the connection */
     MHD_suspend_connection(conn);
-    bool queued =
-        loops != NULL ? fin_loops_submit(loops, &st->job) : fin_workers_submit(workers, &st->job);
-    if (!queued) run_job(&st->job); /* stopping */
-    return MHD_YES;                 /* called again once resumed, with st->ready set */
+    return MHD_YES; /* called again once resumed, with st->ready set */
   }
   handle(st);
   return send_out(st);
@@ -327,7 +354,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls) {
   struct conn_state *st = *con_cls;
-  if (st == NULL) { /* the URI callback could not allocate */
+  if (fin_conn_refused(conn_of(conn))) return MHD_NO; /* over its address's limit */
+  if (st == NULL) {                                   /* the URI callback could not allocate */
     if ((st = state_new(url)) == NULL) return MHD_NO;
     *con_cls = st;
     fin_conn_set_request(conn_of(conn), st);
@@ -429,35 +457,117 @@ static int write_port_file(int port) {
 /* Stack of a connection's own thread: handlers keep little on the stack. */
 #define CONN_STACK_SIZE ((size_t)512 * 1024)
 
+/* How a daemon runs: on threads of its own (memory mode, a worker pool, a
+ * thread per connection), or driven by an event loop (external). */
+struct daemon_cfg {
+  bool epoll, per_conn, external;
+  MHD_socket listen_fd; /* MHD_INVALID_SOCKET: bind the port itself */
+  unsigned max_conns;
+};
+
 static struct MHD_Daemon *start(const struct fin_http_app *app, int port, const char *bind_addr,
-                                bool epoll, bool per_conn, const struct fin_http_limits *lim) {
+                                const struct daemon_cfg *c) {
   struct sockaddr_storage ss;
   int fam = parse_bind(bind_addr, port, &ss);
   if (fam < 0) return NULL;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                   (per_conn ? MHD_USE_THREAD_PER_CONNECTION : 0) |
-                   (epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL) |
-                   (fam == 6 ? MHD_USE_IPv6 : 0) |
-                   (workers || loops ? MHD_ALLOW_SUSPEND_RESUME : 0);
-  struct MHD_OptionItem bind_opt[] = {
-      {fam > 0 ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, 0, &ss},
-      {MHD_OPTION_END, 0, NULL},
-  };
-  /* one address may not take every slot (slowloris); the rest is shared */
-  struct MHD_OptionItem limit_opt[] = {
-      {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)lim->max_conns, NULL},
-      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)lim->per_ip, NULL},
-      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
-      {per_conn ? MHD_OPTION_THREAD_STACK_SIZE : MHD_OPTION_END, (intptr_t)CONN_STACK_SIZE, NULL},
-      {MHD_OPTION_END, 0, NULL},
-  };
+  unsigned flags = MHD_USE_ITC | MHD_USE_ERROR_LOG | (fam == 6 ? MHD_USE_IPv6 : 0) |
+                   (c->epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL) |
+                   (workers || on_loops ? MHD_ALLOW_SUSPEND_RESUME : 0);
+  if (!c->external)
+    flags |= MHD_USE_INTERNAL_POLLING_THREAD | (c->per_conn ? MHD_USE_THREAD_PER_CONNECTION : 0);
+  /* built item by item: an MHD_OPTION_END inside an array ends it */
+  struct MHD_OptionItem opt[6];
+  size_t n = 0;
+  if (c->listen_fd != MHD_INVALID_SOCKET) {
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, c->listen_fd, NULL};
+  } else {
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL};
+    if (fam > 0) opt[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
+  }
+  if (c->per_conn)
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_STACK_SIZE, CONN_STACK_SIZE, NULL};
+  else if (!c->external)
+    opt[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, pool_size(), NULL};
+  opt[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+  /* the per-address limit is conn_guard's, across daemons */
   return MHD_start_daemon(
       flags, (uint16_t)port, NULL, NULL, on_access, (void *)app, MHD_OPTION_EXTERNAL_LOGGER,
-      mhd_logger, NULL, MHD_OPTION_THREAD_POOL_SIZE, per_conn ? 0u : pool_size(),
-      MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_s(), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      (size_t)(32 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-      MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-      MHD_OPTION_ARRAY, limit_opt, MHD_OPTION_ARRAY, bind_opt, MHD_OPTION_END);
+      mhd_logger, NULL, MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_s(),
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+      NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+      on_connection, NULL, MHD_OPTION_CONNECTION_LIMIT, c->max_conns, MHD_OPTION_ARRAY, opt,
+      MHD_OPTION_END);
+}
+
+/* ---- daemons driven by the event loops ---------------------------------- */
+
+static void daemon_run(void *d) {
+  MHD_run(d);
+}
+
+static long daemon_wait_ms(void *d) {
+  MHD_UNSIGNED_LONG_LONG t;
+  if (MHD_get_timeout(d, &t) != MHD_YES) return -1;
+  return t > (MHD_UNSIGNED_LONG_LONG)LONG_MAX ? LONG_MAX : (long)t;
+}
+
+static void stop_daemons(void) {
+  for (unsigned i = 0; i < n_daemons; i++)
+    MHD_stop_daemon(daemons[i]);
+  n_daemons = 0;
+}
+
+/* A daemon per loop, n of them, the first binding the port and the others
+ * accepting on copies of its socket; then the loops that run them. The
+ * whole-server connection limit is shared out between them. 0 or -1. */
+static int start_on_loops(const struct fin_http_app *app, int port, const char *bind_addr,
+                          unsigned n, const struct fin_http_limits *lim) {
+  struct fin_loop_source src[FIN_LOOPS_MAX];
+  struct daemon_cfg c = {.epoll = true, .external = true, .listen_fd = MHD_INVALID_SOCKET};
+  on_loops = true;
+  for (n_daemons = 0; n_daemons < n; n_daemons++) {
+    unsigned i = n_daemons;
+    c.max_conns = lim->max_conns / n + (i < lim->max_conns % n ? 1 : 0);
+    if (c.max_conns == 0) c.max_conns = 1;
+    if (i > 0) {
+      const union MHD_DaemonInfo *li = MHD_get_daemon_info(daemons[0], MHD_DAEMON_INFO_LISTEN_FD);
+      /* non-blocking (shared by the copies): the loops race to accept */
+      if (li == NULL || fcntl(li->listen_fd, F_SETFL, O_NONBLOCK | fcntl(li->listen_fd, F_GETFL)))
+        break;
+      if ((c.listen_fd = fcntl(li->listen_fd, F_DUPFD_CLOEXEC, 0)) < 0) break;
+    }
+    if ((daemons[i] = start(app, i == 0 ? port : 0, bind_addr, &c)) == NULL) {
+      if (c.listen_fd != MHD_INVALID_SOCKET) close(c.listen_fd);
+      break;
+    }
+    const union MHD_DaemonInfo *ei = MHD_get_daemon_info(daemons[i], MHD_DAEMON_INFO_EPOLL_FD);
+    src[i] =
+        (struct fin_loop_source){ei ? ei->epoll_fd : -1, daemon_run, daemon_wait_ms, daemons[i]};
+  }
+  if (n_daemons == n) loops = fin_loops_start_with(n, src);
+  if (loops != NULL) return 0;
+  stop_daemons();
+  on_loops = false;
+  return -1;
+}
+
+/* Stops the accepting, on each loop's own thread (its daemon is not thread
+ * safe); the jobs run before the loops end. */
+static struct quiesce {
+  struct fin_job job; /* first */
+  struct MHD_Daemon *d;
+} quiesce_jobs[FIN_LOOPS_MAX];
+
+static void quiesce_run(struct fin_job *job) {
+  MHD_socket s = MHD_quiesce_daemon(((struct quiesce *)(void *)job)->d);
+  if (s != MHD_INVALID_SOCKET) close(s);
+}
+
+static void quiesce_all(void) {
+  for (unsigned i = 0; i < n_daemons; i++) {
+    quiesce_jobs[i] = (struct quiesce){.job.fn = quiesce_run, .d = daemons[i]};
+    if (!fin_loops_submit_to(loops, i, &quiesce_jobs[i].job)) quiesce_run(&quiesce_jobs[i].job);
+  }
 }
 
 static void wait_for_stop(void) {
@@ -485,6 +595,46 @@ static void run_hooks(void) {
     hooks[i].fn(hooks[i].arg);
 }
 
+/* Starts the daemons (and the threads running requests) as plan says; false
+ * when the port cannot be bound or a thread cannot start. *epoll says what
+ * polls the connections. */
+static bool start_all(const struct fin_http_app *app, int port, const char *bind_addr,
+                      const struct fin_threading *plan, const struct fin_http_limits *lim,
+                      bool *epoll) {
+  *epoll = !plan->per_conn; /* a connection's own thread polls its one socket */
+  if (plan->loops > 0) return start_on_loops(app, port, bind_addr, plan->loops, lim) == 0;
+  if (plan->pool > 0 && (workers = fin_workers_start(plan->pool)) == NULL) return false;
+  struct daemon_cfg c = {.epoll = *epoll,
+                         .per_conn = plan->per_conn,
+                         .listen_fd = MHD_INVALID_SOCKET,
+                         .max_conns = lim->max_conns};
+  daemons[0] = start(app, port, bind_addr, &c);
+  if (daemons[0] == NULL && *epoll) {
+    *epoll = c.epoll = false;
+    daemons[0] = start(app, port, bind_addr, &c);
+  }
+  n_daemons = daemons[0] != NULL;
+  return n_daemons == 1;
+}
+
+/* No new connections, the answers still owed given (GRACE_MS), then the
+ * threads and daemons ended. */
+static void stop_all(void) {
+  MHD_socket lsock = MHD_INVALID_SOCKET;
+  if (on_loops)
+    quiesce_all();
+  else
+    lsock = MHD_quiesce_daemon(daemons[0]);
+  drain_inflight();
+  fin_workers_stop(workers); /* what is still running resumes its connection */
+  workers = NULL;
+  fin_loops_stop(loops);
+  loops = NULL;
+  stop_daemons();
+  on_loops = false;
+  if (lsock != MHD_INVALID_SOCKET) close(lsock);
+}
+
 int fin_server_run(const struct fin_http_app *app, int port, const char *bind_addr) {
   if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
   struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, ign = {.sa_handler = SIG_IGN};
@@ -500,40 +650,31 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   sigaddset(&block, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &block, &prev);
   struct fin_threading plan = fin_workers_plan(app->remote);
-  unsigned n_workers = plan.pool;
-  workers = n_workers > 0 ? fin_workers_start(n_workers) : NULL;
-  loops = plan.loops > 0 ? fin_loops_start(plan.loops) : NULL;
-  bool epoll = !plan.per_conn; /* a connection's own thread polls its one socket */
   struct fin_http_limits lim;
   fin_http_limits_from_env(&lim);
-  struct MHD_Daemon *d = start(app, port, bind_addr, epoll, plan.per_conn, &lim);
-  if (d == NULL && epoll) {
-    epoll = false;
-    d = start(app, port, bind_addr, false, false, &lim);
-  }
+  fin_conn_limit_per_ip(lim.per_ip);
+  bool epoll;
+  bool ok = start_all(app, port, bind_addr, &plan, &lim, &epoll);
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
-  if (d == NULL || (n_workers > 0 && workers == NULL) || (plan.loops > 0 && loops == NULL)) {
-    fin_log("error", d ? "workers_failed" : "listen_failed",
-            "\"port\":%d,\"workers\":%u,\"loops\":%u", port, n_workers, plan.loops);
-    if (d != NULL) MHD_stop_daemon(d);
+  if (!ok) {
+    fin_log("error", n_daemons > 0 ? "workers_failed" : "listen_failed",
+            "\"port\":%d,\"workers\":%u,\"loops\":%u", port, plan.pool, plan.loops);
+    stop_daemons();
     fin_workers_stop(workers);
     workers = NULL;
-    fin_loops_stop(loops);
-    loops = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     return -1;
   }
-  const union MHD_DaemonInfo *bi = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  const union MHD_DaemonInfo *bi = MHD_get_daemon_info(daemons[0], MHD_DAEMON_INFO_BIND_PORT);
   int bound = bi ? (int)bi->port : port;
   fin_log("info", "listening",
           "\"port\":%d,\"threads\":%u,\"threadPerConnection\":%s,\"workers\":%u,\"loops\":%u,"
-          "\"idleTimeoutS\":%"
-          "u,\"poll\":\"%s\","
+          "\"idleTimeoutS\":%u,\"poll\":\"%s\","
           "\"maxConnections\":%u,\"maxConnectionsPerIp\":%u,\"requestTimeoutMs\":%u",
-          bound, pool_size(), plan.per_conn ? "true" : "false", n_workers, plan.loops,
-          idle_timeout_s(), epoll ? "epoll" : "poll", lim.max_conns, lim.per_ip,
-          lim.head_timeout_ms);
+          bound, plan.loops > 0 ? plan.loops : pool_size(), plan.per_conn ? "true" : "false",
+          plan.pool, plan.loops, idle_timeout_s(), epoll ? "epoll" : "poll", lim.max_conns,
+          lim.per_ip, lim.head_timeout_ms);
   if (fin_conn_sweeper_start(lim.head_timeout_ms) != 0)
     fin_log("error", "request_timeout_off", NULL); /* serve anyway: the idle timeout remains */
   if (write_port_file(bound) != 0) {
@@ -543,15 +684,8 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
 
   wait_for_stop();
   fin_log("info", "stopping", "\"inflight\":%d", atomic_load(&inflight));
-  MHD_socket lsock = MHD_quiesce_daemon(d); /* no new connections */
-  drain_inflight();
-  fin_workers_stop(workers); /* what is still running resumes its connection */
-  workers = NULL;
-  fin_loops_stop(loops);
-  loops = NULL;
-  MHD_stop_daemon(d);
+  stop_all();
   fin_conn_sweeper_stop();
-  if (lsock != MHD_INVALID_SOCKET) close(lsock);
   run_hooks();
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);

@@ -38,10 +38,39 @@ struct fin_loops;
  * fin_loops_stop(). */
 struct fin_loops *fin_loops_start(unsigned n);
 
+/* Something a loop waits on beside its transfers. The HTTP server gives
+ * each loop a libmicrohttpd daemon of its own, so that a request is read,
+ * run on a fiber and answered by one thread, with no hand-off between
+ * threads (docs/aws.md, "Request threads"). */
+struct fin_loop_source {
+  int fd;                     /* the loop waits for it to be readable */
+  void (*run)(void *arg);     /* on the loop thread, off any fiber: fd is readable,
+                                 wait_ms() said 0, or fin_loops_source_ready() was called */
+  long (*wait_ms)(void *arg); /* how long the loop may wait before run; -1: no limit */
+  void *arg;
+};
+
+/* As fin_loops_start(), and loop i also waits on sources[i] (n of them;
+ * each fd stays the caller's). */
+struct fin_loops *fin_loops_start_with(unsigned n, const struct fin_loop_source *sources);
+
 /* Runs job->fn on a fiber of one of the loops (round robin). False once
  * stopping (the job will not run). The job must stay valid until fn has
  * returned. */
 bool fin_loops_submit(struct fin_loops *l, struct fin_job *job);
+
+/* The same, on loop i (i < the number of loops). */
+bool fin_loops_submit_to(struct fin_loops *l, unsigned i, struct fin_job *job);
+
+/* From a source's run(): starts job->fn on a fiber of this loop at once
+ * and returns when the job has finished (true) or waits (false; the loop
+ * resumes it later). Anywhere else it runs job->fn to the end and returns
+ * true. */
+bool fin_loops_run_here(struct fin_job *job);
+
+/* Asks the calling thread's loop to run its source on its next turn without
+ * waiting (after a fiber made work for it). Elsewhere it does nothing. */
+void fin_loops_source_ready(void);
 
 /* Lets every submitted job finish, joins the threads and frees l. NULL is
  * fine. */

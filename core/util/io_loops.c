@@ -7,7 +7,9 @@
  * transfer (found again through CURLOPT_PRIVATE). A fiber only ever runs on
  * the thread that created it, so thread-locals stay meaningful, except the
  * per-request backend call count (log.h), which is saved and restored at
- * each switch. */
+ * each switch. A loop may also have a source (io.h): its fd sits in the
+ * same epoll set, and its run() is called on the loop's own stack, between
+ * fibers. */
 #include "io.h"
 
 #include <errno.h>
@@ -53,6 +55,8 @@ struct fiber {
 
 struct loop {
   pthread_t thread;
+  struct fin_loop_source src; /* src.fd < 0: none */
+  bool src_ready;             /* its fd was readable, or a fiber asked */
   CURLM *multi;
   int ep, wake_fd;     /* the epoll set (curl's sockets and wake_fd); the eventfd */
   int64_t curl_due_us; /* when curl wants its timeout action; -1: never */
@@ -73,6 +77,7 @@ struct fin_loops {
 };
 
 static _Thread_local struct fiber *cur_fiber;
+static _Thread_local struct loop *cur_loop; /* on a loop thread */
 
 static int64_t now_us(void) {
   struct timespec ts;
@@ -276,8 +281,12 @@ static void run_due(struct loop *l) {
 }
 
 static int wait_ms(const struct loop *l) {
-  if (l->ready != NULL) return 0;
+  if (l->ready != NULL || l->src_ready) return 0;
   int64_t now = now_us(), t = (int64_t)IDLE_POLL_MS * 1000;
+  if (l->src.fd >= 0) {
+    long s = l->src.wait_ms(l->src.arg);
+    if (s >= 0 && s * 1000 < t) t = (int64_t)s * 1000;
+  }
   for (const struct fiber *f = l->sleeping; f != NULL; f = f->next)
     if (f->wake_us - now < t) t = f->wake_us - now;
   if (l->curl_due_us >= 0 && l->curl_due_us - now < t) t = l->curl_due_us - now;
@@ -296,6 +305,10 @@ static void wait_and_act(struct loop *l) {
       (void)r;
       continue;
     }
+    if (fd == l->src.fd) {
+      l->src_ready = true;
+      continue;
+    }
     uint32_t e = evs[i].events;
     int flags = (e & EPOLLIN ? CURL_CSELECT_IN : 0) | (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                 (e & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
@@ -305,8 +318,18 @@ static void wait_and_act(struct loop *l) {
   finish(l);
 }
 
+/* The source first: the requests it starts add their transfers, which
+ * run_due() sends on the same turn. */
+static void run_source(struct loop *l) {
+  if (l->src.fd < 0) return;
+  if (!l->src_ready && l->src.wait_ms(l->src.arg) != 0) return;
+  l->src_ready = false;
+  l->src.run(l->src.arg);
+}
+
 static void *loop_main(void *arg) {
   struct loop *l = arg;
+  cur_loop = l;
   for (;;) {
     pthread_mutex_lock(&l->mu);
     struct fin_job *jobs = l->head;
@@ -319,6 +342,7 @@ static void *loop_main(void *arg) {
       jobs = job->next;
       start_job(l, job);
     }
+    run_source(l);
     run_ready(l);
     run_due(l);
     wait_and_act(l);
@@ -339,14 +363,20 @@ static void wake(struct loop *l) {
 
 /* The loop's curl handle, epoll set and eventfd; -1 on failure (the caller
  * frees what was made through loop_free). */
-static int loop_init(struct loop *l) {
+static int loop_init(struct loop *l, const struct fin_loop_source *src) {
   l->ep = l->wake_fd = -1;
+  l->src.fd = -1;
   l->curl_due_us = -1;
   if ((l->multi = curl_multi_init()) == NULL) return -1;
   if ((l->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) return -1;
   if ((l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) return -1;
   struct epoll_event ev = {.events = EPOLLIN, .data.fd = l->wake_fd};
   if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake_fd, &ev) != 0) return -1;
+  if (src != NULL) {
+    struct epoll_event sev = {.events = EPOLLIN, .data.fd = src->fd};
+    if (src->fd < 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, src->fd, &sev) != 0) return -1;
+    l->src = *src;
+  }
   curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
   curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
   curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -365,6 +395,10 @@ static void loop_free(struct loop *l) {
 /* ---- the pool ---- */
 
 struct fin_loops *fin_loops_start(unsigned n) {
+  return fin_loops_start_with(n, NULL);
+}
+
+struct fin_loops *fin_loops_start_with(unsigned n, const struct fin_loop_source *sources) {
   if (n == 0 || n > FIN_LOOPS_MAX) return NULL;
   struct fin_loops *ls = calloc(1, sizeof *ls + n * sizeof(struct loop));
   if (ls == NULL) return NULL;
@@ -376,7 +410,8 @@ struct fin_loops *fin_loops_start(unsigned n) {
   for (; ls->started < n; ls->started++) {
     struct loop *l = &ls->loops[ls->started];
     pthread_mutex_init(&l->mu, NULL);
-    if (loop_init(l) != 0 || pthread_create(&l->thread, &attr, loop_main, l) != 0) {
+    if (loop_init(l, sources != NULL ? &sources[ls->started] : NULL) != 0 ||
+        pthread_create(&l->thread, &attr, loop_main, l) != 0) {
       loop_free(l);
       break;
     }
@@ -390,7 +425,12 @@ struct fin_loops *fin_loops_start(unsigned n) {
 }
 
 bool fin_loops_submit(struct fin_loops *ls, struct fin_job *job) {
-  struct loop *l = &ls->loops[atomic_fetch_add(&ls->next, 1) % ls->n];
+  return fin_loops_submit_to(ls, atomic_fetch_add(&ls->next, 1) % ls->n, job);
+}
+
+bool fin_loops_submit_to(struct fin_loops *ls, unsigned i, struct fin_job *job) {
+  if (i >= ls->n) return false;
+  struct loop *l = &ls->loops[i];
   job->next = NULL;
   pthread_mutex_lock(&l->mu);
   bool ok = !l->stopping;
@@ -428,6 +468,21 @@ void fin_loops_stop(struct fin_loops *ls) {
 
 bool fin_io_on_fiber(void) {
   return cur_fiber != NULL;
+}
+
+bool fin_loops_run_here(struct fin_job *job) {
+  struct loop *l = cur_loop;
+  if (l == NULL || cur_fiber != NULL) {
+    job->fn(job);
+    return true;
+  }
+  unsigned busy = l->busy;
+  start_job(l, job);
+  return l->busy == busy; /* a waiting fiber stays counted as busy */
+}
+
+void fin_loops_source_ready(void) {
+  if (cur_loop != NULL) cur_loop->src_ready = true;
 }
 
 static pthread_key_t multi_key;

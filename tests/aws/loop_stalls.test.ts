@@ -2,8 +2,8 @@
 // threads (docs/aws.md, "Request threads"): whatever one request waits for
 // must park only its own fiber. Here the first readiness check waits on a
 // DynamoDB that accepts connections and never answers; the liveness
-// requests that land on the same loop thread meanwhile must be answered
-// before it, not after it.
+// requests that land on the same loop thread meanwhile (each loop accepts
+// and answers its own connections) must be answered before it, not after.
 import { afterEach, expect, test } from "bun:test";
 import net from "node:net";
 import { launchServer } from "../contract/support/server";
@@ -48,14 +48,13 @@ test("the first readiness check waits on its fiber, not on its loop thread", asy
   const { base } = await launchServer({
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${silent}`,
     FIN_AWS_TIMEOUT_MS: "3000",
-    FIN_HTTP_LOOPS: "2",
+    FIN_HTTP_LOOPS: "1", // one loop: every request below shares the readiness one's thread
     FIN_HTTP_WORKERS: "", // unset: the loops
     FIN_DEV_AUTH: "true",
   });
   const port = Number(new URL(base).port);
   const order: string[] = [];
   const ready = get(port, "/health/readiness").then((line) => order.push(`readiness ${line}`));
-  // requests go to the loops in turn: of these, two share the readiness one's loop
   const lives = [1, 2, 3, 4].map(() => get(port, "/health/liveness").then((line) => order.push(`liveness ${line}`)));
   await Promise.all([ready, ...lives]);
   expect(order.slice(0, 4)).toEqual(Array(4).fill("liveness HTTP/1.1 200 OK"));

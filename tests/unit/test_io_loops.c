@@ -11,7 +11,9 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +281,117 @@ static void many_jobs_then_stop(void **state) {
   fin_loops_stop(l);
 }
 
+/* ---- a loop's source ---- */
+
+/* What a source saw: which thread ran it, and what fin_loops_run_here said
+ * for each request it started (the HTTP server's daemon in miniature). */
+struct src_state {
+  int fds[2]; /* a pipe: each byte written is a request */
+  struct step_job quick, slow;
+  int here_quick, here_slow; /* run_here's answers, -1 before */
+  atomic_int runs, empty_runs;
+  pthread_t thread;
+  _Atomic long wait;
+};
+
+static void slow_then_ready(struct step_job *j) {
+  fin_io_sleep_us(j->sleep_us);
+  fin_loops_source_ready(); /* as a fiber resuming its connection */
+}
+
+static void quick(struct step_job *j) {
+  (void)j;
+}
+
+static void src_run(void *arg) {
+  struct src_state *s = arg;
+  s->thread = pthread_self();
+  atomic_fetch_add(&s->runs, 1);
+  char c;
+  if (read(s->fds[0], &c, 1) != 1) {
+    atomic_fetch_add(&s->empty_runs, 1);
+    return;
+  }
+  struct step_job *j = c == 'q' ? &s->quick : &s->slow;
+  j->job.fn = run_step;
+  int here = fin_loops_run_here(&j->job);
+  pthread_mutex_lock(&mu);
+  *(c == 'q' ? &s->here_quick : &s->here_slow) = here;
+  pthread_mutex_unlock(&mu);
+}
+
+static long src_wait(void *arg) {
+  return ((struct src_state *)arg)->wait;
+}
+
+static void note_thread(struct step_job *j) {
+  j->status = (long)(pthread_self() == ((struct src_state *)(void *)j->url)->thread);
+}
+
+/* Two loops with a source each: a request that never waits finishes inside
+ * run_here (true); one that waits is left to the loop (false) and finishes
+ * later on the same thread; its fin_loops_source_ready() gets the source run
+ * without anything to read; a wait_ms() of 0 also gets it run; and a job
+ * given to loop i with submit_to runs on the thread that runs source i. */
+static void sources_run_on_their_loop(void **state) {
+  (void)state;
+  reset();
+  struct src_state s[2] = {{.here_quick = -1, .here_slow = -1, .wait = -1},
+                           {.here_quick = -1, .here_slow = -1, .wait = 0}};
+  struct fin_loop_source src[2];
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(pipe2(s[i].fds, O_NONBLOCK), 0);
+    s[i].quick = (struct step_job){.body = quick, .id = 1 + 2 * i};
+    s[i].slow = (struct step_job){.body = slow_then_ready, .id = 2 + 2 * i, .sleep_us = 20000};
+    src[i] = (struct fin_loop_source){s[i].fds[0], src_run, src_wait, &s[i]};
+  }
+  struct fin_loops *l = fin_loops_start_with(2, src);
+  assert_non_null(l);
+  assert_int_equal(write(s[0].fds[1], "q", 1), 1);
+  wait_done(1);
+  assert_int_equal(write(s[0].fds[1], "s", 1), 1);
+  wait_done(2);
+  pthread_mutex_lock(&mu);
+  assert_int_equal(order[0], 1);
+  assert_int_equal(order[1], 2);
+  assert_int_equal(s[0].here_quick, 1);
+  assert_int_equal(s[0].here_slow, 0);
+  pthread_mutex_unlock(&mu);
+  assert_true(s[0].quick.on_fiber && s[0].slow.on_fiber);
+  /* the fiber asked after its wait: the source ran with nothing to read */
+  for (int t = 0; t < WAIT_S * 100 && atomic_load(&s[0].empty_runs) == 0; t++)
+    usleep(10000);
+  assert_true(atomic_load(&s[0].empty_runs) >= 1);
+  /* source 1 says wait 0 each time: it keeps being run, nothing written */
+  for (int t = 0; t < WAIT_S * 100 && atomic_load(&s[1].empty_runs) < 3; t++)
+    usleep(10000);
+  assert_true(atomic_load(&s[1].empty_runs) >= 3);
+  s[1].wait = -1;
+  struct step_job on1 = {.body = note_thread, .id = 9, .url = (const char *)(void *)&s[1]};
+  on1.job.fn = run_step;
+  assert_true(fin_loops_submit_to(l, 1, &on1.job));
+  wait_done(3);
+  assert_int_equal(on1.status, 1);
+  assert_false(fin_loops_submit_to(l, 2, &on1.job)); /* no loop 2 */
+  fin_loops_stop(l);
+  for (int i = 0; i < 2; i++) {
+    close(s[i].fds[0]);
+    close(s[i].fds[1]);
+  }
+}
+
+/* Off a loop, run_here simply runs the job. */
+static void run_here_off_a_loop_runs_the_job(void **state) {
+  (void)state;
+  reset();
+  struct step_job j = {.body = quick, .id = 1};
+  j.job.fn = run_step;
+  assert_true(fin_loops_run_here(&j.job));
+  assert_int_equal(n_done, 1);
+  assert_false(j.on_fiber);
+  fin_loops_source_ready(); /* does nothing here */
+}
+
 int main(void) {
   fin_log_set_enabled(0);
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -289,6 +402,8 @@ int main(void) {
       cmocka_unit_test(perform_off_a_fiber_reuses_the_connection),
       cmocka_unit_test(loop_reuses_connections_and_runs_many_transfers),
       cmocka_unit_test(many_jobs_then_stop),
+      cmocka_unit_test(sources_run_on_their_loop),
+      cmocka_unit_test(run_here_off_a_loop_runs_the_job),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();
