@@ -172,7 +172,7 @@ struct fin_conn *fin_conn_open(int fd, const struct sockaddr *peer) {
 void *fin_conn_close(struct fin_conn *c) {
   if (c == NULL) return NULL;
   pthread_mutex_lock(&lock);
-  if (c->counted || c->refused) ip_give(c);
+  if (c->counted) ip_give(c); /* a refused one holds no slot */
   if (c->prev != NULL)
     c->prev->next = c->next;
   else

@@ -70,6 +70,7 @@ static struct fin_loops *loops;     /* or on fibers (core/util/io.h) */
 static bool on_loops;               /* set before the loops start: their daemons run requests */
 static struct MHD_Daemon *daemons[FIN_LOOPS_MAX]; /* one per loop, or [0] alone */
 static unsigned n_daemons;
+static const char *start_failure; /* the log event when start_all fails, if not listen_failed */
 static const char *port_file;
 static volatile sig_atomic_t stop_flag;
 static int stop_pipe[2] = {-1, -1};
@@ -524,18 +525,20 @@ static int start_on_loops(const struct fin_http_app *app, int port, const char *
                           unsigned n, const struct fin_http_limits *lim) {
   struct fin_loop_source src[FIN_LOOPS_MAX];
   struct daemon_cfg c = {.epoll = true, .external = true, .listen_fd = MHD_INVALID_SOCKET};
+  int lfd = -1; /* daemon 0's listening socket, once bound */
   on_loops = true;
   for (n_daemons = 0; n_daemons < n; n_daemons++) {
     unsigned i = n_daemons;
     c.max_conns = lim->max_conns / n + (i < lim->max_conns % n ? 1 : 0);
     if (c.max_conns == 0) c.max_conns = 1;
-    if (i > 0) {
+    if (i == 1) {
       const union MHD_DaemonInfo *li = MHD_get_daemon_info(daemons[0], MHD_DAEMON_INFO_LISTEN_FD);
       /* non-blocking (shared by the copies): the loops race to accept */
       if (li == NULL || fcntl(li->listen_fd, F_SETFL, O_NONBLOCK | fcntl(li->listen_fd, F_GETFL)))
         break;
-      if ((c.listen_fd = fcntl(li->listen_fd, F_DUPFD_CLOEXEC, 0)) < 0) break;
+      lfd = li->listen_fd;
     }
+    if (i > 0 && (c.listen_fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0)) < 0) break;
     if ((daemons[i] = start(app, i == 0 ? port : 0, bind_addr, &c)) == NULL) {
       if (c.listen_fd != MHD_INVALID_SOCKET) close(c.listen_fd);
       break;
@@ -544,7 +547,8 @@ static int start_on_loops(const struct fin_http_app *app, int port, const char *
     src[i] =
         (struct fin_loop_source){ei ? ei->epoll_fd : -1, daemon_run, daemon_wait_ms, daemons[i]};
   }
-  if (n_daemons == n) loops = fin_loops_start_with(n, src);
+  if (n_daemons == n && (loops = fin_loops_start_with(n, src)) == NULL)
+    start_failure = "loops_failed"; /* the daemons did start */
   if (loops != NULL) return 0;
   stop_daemons();
   on_loops = false;
@@ -657,7 +661,10 @@ int fin_server_run(const struct fin_http_app *app, int port, const char *bind_ad
   bool ok = start_all(app, port, bind_addr, &plan, &lim, &epoll);
   pthread_sigmask(SIG_SETMASK, &prev, NULL);
   if (!ok) {
-    fin_log("error", n_daemons > 0 ? "workers_failed" : "listen_failed",
+    fin_log("error",
+            start_failure   ? start_failure
+            : n_daemons > 0 ? "workers_failed"
+                            : "listen_failed",
             "\"port\":%d,\"workers\":%u,\"loops\":%u", port, plan.pool, plan.loops);
     stop_daemons();
     fin_workers_stop(workers);
