@@ -50,6 +50,7 @@ static void preflight(struct fin_http_out *out) {
   fin_reply_header(out, "Access-Control-Allow-Headers",
                    "Content-Type,Authorization,Idempotency-Key,X-Request-ID");
   fin_reply_header(out, "Access-Control-Expose-Headers", "X-Request-ID");
+  fin_reply_header(out, "Content-Length", "0"); /* as the earlier server said it */
 }
 
 static bool rate_limited(struct flow *f) {

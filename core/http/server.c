@@ -271,6 +271,10 @@ static struct MHD_Response *make_response(struct fin_http_out *out) {
                                         MHD_RESPMEM_PERSISTENT);
   }
   if (r == NULL) return NULL;
+  /* libmicrohttpd drops a Content-Length the application sets, and sends
+   * none with a 204; the preflight's own "0" needs this flag */
+  if (out->status == 204)
+    MHD_set_response_options(r, MHD_RF_INSANITY_HEADER_CONTENT_LENGTH, MHD_RO_END);
   for (size_t i = 0; i < out->nh; i++)
     MHD_add_response_header(r, out->h[i].name, out->h[i].value);
   if (out->close) MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");

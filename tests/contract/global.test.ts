@@ -46,6 +46,12 @@ describe("S1-S4 health and headers", () => {
     expect(r.status).toBe(204);
     expect(r.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
     expect(r.headers.get("access-control-allow-headers")).toBe("Content-Type,Authorization,Idempotency-Key,X-Request-ID");
+    expect(r.headers.get("access-control-allow-methods")).toBe("GET,HEAD,PUT,PATCH,POST,DELETE");
+    expect(r.headers.get("access-control-expose-headers")).toBe("X-Request-ID");
+    expect(r.headers.get("vary")).toBe("Origin");
+    expect(r.headers.get("access-control-max-age")).toBeNull();
+    // the earlier server's preflight said so explicitly (behaviour.md §0.4)
+    expect(r.headers.get("content-length")).toBe("0");
   });
 
   test("S4a every answer names the infrastructure mode (X-Infrastructure-Mode)", async () => {
