@@ -214,6 +214,14 @@ static void canonical_headers(struct sb *b, struct sb *sig, const struct sigv4_r
  * would otherwise fetch the algorithm on every call, which is slow. */
 static EVP_MAC_CTX *hmac_template;
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+/* Each thread keeps a copy of the template and re-keys it per use: a copy
+ * per call (allocated and freed) cost more than the HMAC itself. */
+static pthread_key_t hmac_key;
+static bool hmac_keyed;
+
+static void hmac_ctx_free(void *ctx) {
+  EVP_MAC_CTX_free(ctx);
+}
 
 static void crypto_init(void) {
   EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -227,18 +235,30 @@ static void crypto_init(void) {
     hmac_template = ctx;
   else
     EVP_MAC_CTX_free(ctx);
+  hmac_keyed = hmac_template != NULL && pthread_key_create(&hmac_key, hmac_ctx_free) == 0;
+}
+
+static EVP_MAC_CTX *hmac_ctx(void) {
+  EVP_MAC_CTX *ctx = hmac_keyed ? pthread_getspecific(hmac_key) : NULL;
+  if (ctx != NULL || !hmac_keyed) return ctx;
+  if ((ctx = EVP_MAC_CTX_dup(hmac_template)) != NULL && pthread_setspecific(hmac_key, ctx) != 0) {
+    EVP_MAC_CTX_free(ctx);
+    ctx = NULL;
+  }
+  return ctx;
 }
 
 static bool hmac(const void *key, size_t key_len, const void *data, size_t len,
                  unsigned char out[SIGV4_KEY_LEN]) {
   pthread_once(&crypto_once, crypto_init);
   if (hmac_template == NULL) return false;
-  EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(hmac_template);
+  EVP_MAC_CTX *kept = hmac_ctx();
+  EVP_MAC_CTX *ctx = kept != NULL ? kept : EVP_MAC_CTX_dup(hmac_template);
   size_t n = 0;
   bool ok = ctx != NULL && EVP_MAC_init(ctx, key, key_len, NULL) == 1 &&
             EVP_MAC_update(ctx, data, len) == 1 &&
             EVP_MAC_final(ctx, out, &n, SIGV4_KEY_LEN) == 1 && n == SIGV4_KEY_LEN;
-  EVP_MAC_CTX_free(ctx);
+  if (ctx != kept) EVP_MAC_CTX_free(ctx);
   return ok;
 }
 
@@ -362,8 +382,24 @@ void sigv4_result_clear(struct sigv4_result *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* n as `width` decimal digits at p. */
+static void digits(char *p, int n, int width) {
+  for (int i = width - 1; i >= 0; i--, n /= 10)
+    p[i] = (char)('0' + n % 10);
+}
+
 void sigv4_amz_date(time_t t, char out[SIGV4_AMZ_DATE_SIZE]) {
   struct tm tm;
   gmtime_r(&t, &tm);
-  strftime(out, SIGV4_AMZ_DATE_SIZE, "%Y%m%dT%H%M%SZ", &tm);
+  int year = tm.tm_year + 1900;
+  if (year < 0 || year > 9999) year = 0; /* not a time AWS accepts anyway */
+  digits(out, year, 4);
+  digits(out + 4, tm.tm_mon + 1, 2);
+  digits(out + 6, tm.tm_mday, 2);
+  out[8] = 'T';
+  digits(out + 9, tm.tm_hour, 2);
+  digits(out + 11, tm.tm_min, 2);
+  digits(out + 13, tm.tm_sec, 2);
+  out[15] = 'Z';
+  out[16] = '\0';
 }

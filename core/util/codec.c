@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,18 +104,43 @@ fail:
   return NULL;
 }
 
-/* Message digests fetched once (implicit fetching is slow on OpenSSL 3). */
+/* Message digests fetched once (implicit fetching is slow on OpenSSL 3),
+ * and a digest context per thread, reused: EVP_Digest() allocates and frees
+ * one per call (an ETag per answer, two hashes per signed AWS call). */
 static EVP_MD *md_sha256, *md_sha1;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static pthread_key_t md_ctx_key;
+static bool md_ctx_keyed;
+
+static void md_ctx_free(void *ctx) {
+  EVP_MD_CTX_free(ctx);
+}
 
 static void md_init(void) {
   md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
   md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+  md_ctx_keyed = pthread_key_create(&md_ctx_key, md_ctx_free) == 0;
+}
+
+/* This thread's context, or NULL (no key, or OOM: EVP_Digest() then). */
+static EVP_MD_CTX *md_ctx(void) {
+  if (!md_ctx_keyed) return NULL;
+  EVP_MD_CTX *ctx = pthread_getspecific(md_ctx_key);
+  if (ctx != NULL) return ctx;
+  if ((ctx = EVP_MD_CTX_new()) != NULL && pthread_setspecific(md_ctx_key, ctx) != 0) {
+    EVP_MD_CTX_free(ctx);
+    ctx = NULL;
+  }
+  return ctx;
 }
 
 static unsigned digest(const EVP_MD *fetched, const EVP_MD *fallback, const void *data, size_t len,
                        unsigned char *out) {
   unsigned n = 0;
+  EVP_MD_CTX *ctx = fetched != NULL ? md_ctx() : NULL;
+  if (ctx != NULL && EVP_DigestInit_ex2(ctx, fetched, NULL) == 1 &&
+      EVP_DigestUpdate(ctx, data, len) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1)
+    return n;
   if (EVP_Digest(data, len, out, &n, fetched ? fetched : fallback, NULL) != 1) {
     memset(out, 0, EVP_MAX_MD_SIZE);
     n = (unsigned)EVP_MD_get_size(fallback);

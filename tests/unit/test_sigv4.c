@@ -359,6 +359,12 @@ static void bad_date_is_refused(void **state) {
   char d[SIGV4_AMZ_DATE_SIZE];
   sigv4_amz_date(1440938160, d); /* 2015-08-30T12:36:00Z */
   assert_string_equal(d, DATE);
+  sigv4_amz_date(0, d);
+  assert_string_equal(d, "19700101T000000Z");
+  sigv4_amz_date(951868799, d); /* the last second of a leap day */
+  assert_string_equal(d, "20000229T235959Z");
+  sigv4_amz_date(4102444799, d);
+  assert_string_equal(d, "20991231T235959Z");
 }
 
 int main(void) {
