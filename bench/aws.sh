@@ -11,7 +11,10 @@
 #   3. dashboard throughput at 2 and at 64 connections (64 >= 3x 2);
 #   4. the same through build/delay-proxy (bench/delay_proxy.c), which
 #      holds every DynamoDB request for 5 ms, as a remote DynamoDB would
-#      (>= 1500/s at 64).
+#      (>= 1500/s at 64);
+#   5. the machine's own ceiling for dashboards: its cores over the CPU a
+#      dashboard takes in the server and in DynamoDB Local together. When
+#      it is below a target, that target cannot be met on this machine.
 # The servers allow any number of connections per address
 # (FIN_HTTP_MAX_CONNECTIONS_PER_IP=0): wrk opens them all from 127.0.0.1.
 # Writes bench/results/aws.json.
@@ -83,7 +86,7 @@ pending() {
 }
 # 2. CPU per dashboard, once DynamoDB Local's JIT is warm
 warm_up
-read -r DASH_RPS _ DASH_CPU DASH_ERR _ < <(wrk_run dashboard 8 dashboard.lua)
+read -r DASH_RPS _ DASH_CPU DASH_ERR DASH_STORE < <(wrk_run dashboard 8 dashboard.lua)
 # 3. concurrency, store on loopback
 read -r C2_RPS C2_P99 _ C2_ERR _ < <(wrk_run c2 2 dashboard.lua)
 read -r C64_RPS C64_P99 _ C64_ERR _ < <(wrk_run c64 64 dashboard.lua)
@@ -100,6 +103,11 @@ stop_server
 le() { awk -v a="$1" -v t="$2" 'BEGIN{print (a<=t)?"PASS":"MISS"}'; }
 ge() { awk -v a="$1" -v t="$2" 'BEGIN{print (a>=t)?"PASS":"MISS"}'; }
 RATIO=$(awk -v a="$C64_RPS" -v b="$C2_RPS" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}')
+# what this machine could serve at best: its cores divided by the CPU a
+# dashboard takes in the server and in DynamoDB Local together (wrk and the
+# delay proxy need some too, so the real ceiling is lower)
+CEIL=$(awk -v n="$(nproc)" -v a="$DASH_CPU" -v b="$DASH_STORE" 'BEGIN{printf "%.0f", (a + b > 0 ? n * 1e6 / (a + b) : 0)}')
+CEIL_RATIO=$(awk -v a="$CEIL" -v b="$C2_RPS" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}')
 echo
 echo "AWS mode: DynamoDB Local $DIRECT (delayed ${DELAY} ms: $DELAYED), moto $AWS_ENDPOINT_URL; wrk -t2 ${SECS}s"
 printf 'DynamoDB round trips per purchase:  %s over %s requests (target <= 2 %s)\n' "$BUY_RT" "$BUY_N" "$(le "$BUY_RT" 2)"
@@ -110,10 +118,12 @@ printf 'dashboards/s, store on loopback: -c2 %s (p99 %s ms), -c64 %s (p99 %s ms)
   "$C2_RPS" "$C2_P99" "$C64_RPS" "$C64_P99" "$RATIO" "$(ge "$RATIO" 3)"
 printf 'dashboards/s, store %s ms away:  -c2 %s (p99 %s ms), -c64 %s (p99 %s ms, %s us CPU each) (target >= 1500 %s)\n' \
   "$DELAY" "$D2_RPS" "$D2_P99" "$D64_RPS" "$D64_P99" "$D64_CPU" "$(ge "$D64_RPS" 1500)"
+printf 'ceiling of this machine: %s dashboards/s (%s cores / (server %s + DynamoDB Local %s us CPU per dashboard, -c8)), x%s over -c2 at most\n' \
+  "$CEIL" "$(nproc)" "$DASH_CPU" "$DASH_STORE" "$CEIL_RATIO"
 ERRS=$((DASH_ERR + BUY_ERR + C2_ERR + C64_ERR + D2_ERR + D64_ERR))
 echo "non-2xx or socket errors over all runs: $ERRS"
 mkdir -p bench/results
-printf '{"purchase_round_trips":%s,"dashboard_round_trips":%s,"dashboard_cpu_us":%s,"purchase_cpu_us":%s,"dashboard_rps_c8":%s,"purchase_rps_c8":%s,"dashboard_rps_c2":%s,"dashboard_rps_c64":%s,"c64_over_c2":%s,"delay_ms":%s,"delayed_dashboard_rps_c2":%s,"delayed_dashboard_rps_c64":%s,"errors":%s}\n' \
+printf '{"purchase_round_trips":%s,"dashboard_round_trips":%s,"dashboard_cpu_us":%s,"purchase_cpu_us":%s,"dashboard_rps_c8":%s,"purchase_rps_c8":%s,"dashboard_rps_c2":%s,"dashboard_rps_c64":%s,"c64_over_c2":%s,"delay_ms":%s,"delayed_dashboard_rps_c2":%s,"delayed_dashboard_rps_c64":%s,"dashboard_store_cpu_us":%s,"machine_ceiling_rps":%s,"errors":%s}\n' \
   "$BUY_RT" "$DASH_RT" "$DASH_CPU" "$BUY_CPU" "$DASH_RPS" "$BUY_RPS" "$C2_RPS" "$C64_RPS" "$RATIO" \
-  "$DELAY" "$D2_RPS" "$D64_RPS" "$ERRS" >bench/results/aws.json
+  "$DELAY" "$D2_RPS" "$D64_RPS" "$DASH_STORE" "$CEIL" "$ERRS" >bench/results/aws.json
 echo "figures: bench/results/aws.json"
