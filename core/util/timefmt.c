@@ -186,8 +186,26 @@ int fin_iso_parse(const char *s, int64_t *ms) {
 char *fin_http_date(int64_t ms, char *buf) {
   struct utc u;
   to_utc(ms, &u);
-  snprintf(buf, 40, "%s, %02d %s %04lld %02d:%02d:%02d GMT", WDAY[u.wday], u.d, MON[u.mo - 1],
-           (long long)u.y, u.h, u.mi, u.s);
+  if (u.y < 0 || u.y > 9999) { /* beyond what the format has room for */
+    snprintf(buf, 40, "%s, %02d %s %04lld %02d:%02d:%02d GMT", WDAY[u.wday], u.d, MON[u.mo - 1],
+             (long long)u.y, u.h, u.mi, u.s);
+    return buf;
+  }
+  /* "Tue, 24 Nov 2026 19:52:43 GMT": a dashboard's Last-Modified, no printf */
+  memcpy(buf, WDAY[u.wday], 3);
+  memcpy(buf + 3, ", ", 2);
+  char *p = put_digits(buf + 5, u.d, 2);
+  *p++ = ' ';
+  memcpy(p, MON[u.mo - 1], 3);
+  p[3] = ' ';
+  p = put_digits(p + 4, (int)u.y, 4);
+  *p++ = ' ';
+  p = put_digits(p, u.h, 2);
+  *p++ = ':';
+  p = put_digits(p, u.mi, 2);
+  *p++ = ':';
+  p = put_digits(p, u.s, 2);
+  memcpy(p, " GMT", 5);
   return buf;
 }
 

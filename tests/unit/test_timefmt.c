@@ -59,6 +59,9 @@ static void http_dates(void **state) {
   int64_t t = 1795549963301LL; /* 2026-11-24T19:52:43.301Z */
   assert_string_equal(fin_http_date(t, buf), "Tue, 24 Nov 2026 19:52:43 GMT");
   assert_string_equal(fin_http_date(0, buf), "Thu, 01 Jan 1970 00:00:00 GMT");
+  assert_string_equal(fin_http_date(1709208000000LL, buf), "Thu, 29 Feb 2024 12:00:00 GMT");
+  assert_string_equal(fin_http_date(-1000, buf), "Wed, 31 Dec 1969 23:59:59 GMT");
+  assert_string_equal(fin_http_date(253402300799000LL, buf), "Fri, 31 Dec 9999 23:59:59 GMT");
   int64_t ms = 0;
   assert_int_equal(fin_http_date_parse("Tue, 24 Nov 2026 19:52:43 GMT", &ms), 0);
   assert_true(ms == t - 301);
