@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* A job (a request, for the HTTP server's loops and workers), embedded by the caller in its own
  * state (no allocation here). The job must stay valid until fn has been called. */
@@ -81,6 +82,12 @@ void fin_loops_stop(struct fin_loops *l);
  * thread (so a handle's connections stay in multi caches either way, and a
  * handle may move between the two). */
 CURLcode fin_io_perform(CURL *h);
+
+/* Waits until fd is ready for `events` (POLLIN, POLLOUT) or the monotonic
+ * clock (fin_mono_ms) reaches deadline_ms. Returns the poll() events seen
+ * (POLLERR and POLLHUP included), 0 at the deadline, -1 on error. On a
+ * fiber only that fiber waits: fd sits in its loop's epoll set meanwhile. */
+int fin_io_wait_fd(int fd, short events, int64_t deadline_ms);
 
 /* Sleeps us microseconds; on a fiber only that fiber waits (to the next
  * millisecond of the loop's clock at best). */

@@ -13,6 +13,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "../util/log.h"
+#include "../util/timefmt.h"
 #include "io_ctx.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -47,6 +49,8 @@ struct fiber {
   struct fin_job *job;
   struct fiber *next; /* in the idle, ready or sleeping list */
   CURLcode rc;        /* the awaited transfer's result */
+  uint32_t fd_events; /* what epoll saw on the fd it waits on (fin_io_wait_fd) */
+  bool on_fd;         /* waiting on an fd: the event or the clock resumes it */
   int64_t wake_us;    /* while sleeping */
   unsigned calls;     /* the job's backend calls so far */
   bool quit;
@@ -75,6 +79,11 @@ struct fin_loops {
   atomic_uint next;
   struct loop loops[];
 };
+
+/* epoll data of an fd a fiber waits on: the fiber's address with this bit
+ * set. Others (curl's sockets, the eventfd, the source) carry their fd,
+ * which never reaches it. */
+#define FIBER_TAG ((uint64_t)1 << 63)
 
 static _Thread_local struct fiber *cur_fiber;
 static _Thread_local struct loop *cur_loop; /* on a loop thread */
@@ -164,6 +173,15 @@ static void make_ready(struct loop *l, struct fiber *f) {
   l->ready_tail = f;
 }
 
+/* Takes f off the sleeping list, if it is there. */
+static void unsleep(struct loop *l, struct fiber *f) {
+  for (struct fiber **p = &l->sleeping; *p != NULL; p = &(*p)->next)
+    if (*p == f) {
+      *p = f->next;
+      return;
+    }
+}
+
 /* Runs f until it leaves; keeps it for reuse once its job is done. */
 static void run(struct loop *l, struct fiber *f) {
   enter(l, f);
@@ -200,6 +218,7 @@ static void run_ready(struct loop *l) {
     struct fiber *f = *p;
     if (f->wake_us <= now) {
       *p = f->next;
+      f->on_fd = false; /* its deadline came first */
       make_ready(l, f);
     } else {
       p = &f->next;
@@ -297,7 +316,18 @@ static int wait_ms(const struct loop *l) {
 static void wait_and_act(struct loop *l) {
   struct epoll_event evs[EVENTS_MAX];
   int n = epoll_wait(l->ep, evs, EVENTS_MAX, wait_ms(l));
+  struct fiber *woken = NULL;
   for (int i = 0; i < n; i++) {
+    if (evs[i].data.u64 & FIBER_TAG) { /* run after this batch: it may touch the set */
+      struct fiber *f = (struct fiber *)(uintptr_t)(evs[i].data.u64 & ~FIBER_TAG);
+      if (!f->on_fd) continue;
+      f->on_fd = false;
+      f->fd_events = evs[i].events;
+      unsleep(l, f);
+      f->next = woken;
+      woken = f;
+      continue;
+    }
     int fd = evs[i].data.fd;
     if (fd == l->wake_fd) {
       uint64_t v;
@@ -314,6 +344,11 @@ static void wait_and_act(struct loop *l) {
                 (e & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
     int running;
     curl_multi_socket_action(l->multi, fd, flags, &running);
+  }
+  while (woken != NULL) {
+    struct fiber *next = woken->next;
+    run(l, woken);
+    woken = next;
   }
   finish(l);
 }
@@ -558,6 +593,39 @@ void fin_io_sleep_us(long us) {
   f->next = l->sleeping;
   l->sleeping = f;
   leave(f, false);
+}
+
+int fin_io_wait_fd(int fd, short events, int64_t deadline_ms) {
+  struct fiber *f = cur_fiber;
+  if (f == NULL) {
+    struct pollfd p = {.fd = fd, .events = events};
+    for (;;) {
+      int64_t left = deadline_ms - fin_mono_ms();
+      int r = poll(&p, 1, left <= 0 ? 0 : left > 60000 ? 60000 : (int)left);
+      if (r > 0) return p.revents;
+      if (r < 0 && errno != EINTR) return -1;
+      if (r == 0 && left <= 60000) return 0;
+    }
+  }
+  struct loop *l = f->loop;
+  struct epoll_event ev = {.events = (events & POLLIN ? EPOLLIN : 0u) |
+                                     (events & POLLOUT ? EPOLLOUT : 0u),
+                           .data.u64 = FIBER_TAG | (uint64_t)(uintptr_t)f};
+  if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0 &&
+      (errno != EEXIST || epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev) != 0))
+    return -1;
+  f->on_fd = true;
+  f->fd_events = 0;
+  int64_t left_ms = deadline_ms - fin_mono_ms();
+  f->wake_us = now_us() + (left_ms > 0 ? left_ms : 0) * 1000;
+  f->next = l->sleeping;
+  l->sleeping = f;
+  leave(f, false); /* the event (wait_and_act) or the clock (run_ready) resumes it */
+  f->on_fd = false;
+  epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
+  uint32_t e = f->fd_events;
+  return (e & EPOLLIN ? POLLIN : 0) | (e & EPOLLOUT ? POLLOUT : 0) | (e & EPOLLERR ? POLLERR : 0) |
+         (e & EPOLLHUP ? POLLHUP : 0);
 }
 
 void fin_io_lock(pthread_mutex_t *m) {

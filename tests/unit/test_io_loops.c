@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "../../core/util/httpc.h"
 #include "../../core/util/io.h"
 #include "../../core/util/log.h"
+#include "../../core/util/timefmt.h"
 #include "fake_http.h"
 
 #define WAIT_S 10 /* a job not done by then is stuck: the test fails */
@@ -392,6 +394,80 @@ static void run_here_off_a_loop_runs_the_job(void **state) {
   fin_loops_source_ready(); /* does nothing here */
 }
 
+/* ---- fin_io_wait_fd ---- */
+static int pipe_fds[2];
+static int waited; /* what the waiting job's fin_io_wait_fd returned */
+
+static void wait_on_pipe(struct step_job *j) {
+  waited = fin_io_wait_fd(pipe_fds[0], POLLIN, fin_mono_ms() + j->timeout_ms);
+}
+
+static void write_pipe(struct step_job *j) {
+  (void)j;
+  assert_int_equal(write(pipe_fds[1], "x", 1), 1);
+}
+
+/* One loop: the first job waits on an empty pipe, the second (on the same
+ * thread, so only if the first let it run) writes to it and wakes it. */
+static void fd_wait_lets_the_others_run_and_wakes(void **state) {
+  (void)state;
+  reset();
+  assert_int_equal(pipe(pipe_fds), 0);
+  struct fin_loops *l = fin_loops_start(1);
+  assert_non_null(l);
+  struct step_job a = {.body = wait_on_pipe, .id = 1, .timeout_ms = WAIT_S * 2000};
+  struct step_job b = {.body = write_pipe, .id = 2};
+  waited = -2;
+  submit(l, &a);
+  submit(l, &b);
+  wait_done(2);
+  assert_int_equal(order[0], 2);
+  assert_int_equal(order[1], 1);
+  assert_true(a.on_fiber);
+  assert_true(waited & POLLIN);
+  fin_loops_stop(l);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+}
+
+/* Nothing comes: the wait ends at its deadline with 0, and the loop's other
+ * jobs ran meanwhile; the fd is out of the loop's set after (a write now
+ * wakes nobody and breaks nothing). */
+static void fd_wait_ends_at_its_deadline(void **state) {
+  (void)state;
+  reset();
+  assert_int_equal(pipe(pipe_fds), 0);
+  struct fin_loops *l = fin_loops_start(1);
+  assert_non_null(l);
+  struct step_job a = {.body = wait_on_pipe, .id = 1, .timeout_ms = 50};
+  struct step_job b = {.body = quick, .id = 2};
+  waited = -2;
+  submit(l, &a);
+  submit(l, &b);
+  wait_done(2);
+  assert_int_equal(order[0], 2);
+  assert_int_equal(waited, 0);
+  assert_int_equal(write(pipe_fds[1], "x", 1), 1);
+  struct step_job c = {.body = quick, .id = 3};
+  submit(l, &c);
+  wait_done(3);
+  fin_loops_stop(l);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+}
+
+/* Off a fiber it is poll(). */
+static void fd_wait_off_a_fiber(void **state) {
+  (void)state;
+  assert_int_equal(pipe(pipe_fds), 0);
+  assert_false(fin_io_on_fiber());
+  assert_int_equal(fin_io_wait_fd(pipe_fds[0], POLLIN, fin_mono_ms()), 0);
+  assert_int_equal(write(pipe_fds[1], "x", 1), 1);
+  assert_true(fin_io_wait_fd(pipe_fds[0], POLLIN, fin_mono_ms() + 1000) & POLLIN);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+}
+
 int main(void) {
   fin_log_set_enabled(0);
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -404,6 +480,9 @@ int main(void) {
       cmocka_unit_test(many_jobs_then_stop),
       cmocka_unit_test(sources_run_on_their_loop),
       cmocka_unit_test(run_here_off_a_loop_runs_the_job),
+      cmocka_unit_test(fd_wait_lets_the_others_run_and_wakes),
+      cmocka_unit_test(fd_wait_ends_at_its_deadline),
+      cmocka_unit_test(fd_wait_off_a_fiber),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();
