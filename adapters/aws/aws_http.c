@@ -204,7 +204,13 @@ struct aws_client *aws_client_new(const struct aws_cfg *cfg, const char *service
   c->cap_ms = cfg->backoff_cap_ms > 0 ? cfg->backoff_cap_ms : DEFAULT_CAP_MS;
   atomic_init(&c->calls, 0);
   const char *wire_env = getenv("FIN_AWS_WIRE");
-  if (wire_env != NULL && strcmp(wire_env, "1") == 0) c->wire = wire_new(c->endpoint);
+  if (wire_env != NULL && strcmp(wire_env, "1") == 0) {
+    c->wire = wire_new(c->endpoint);
+    char esc[300];
+    fin_log(c->wire ? "info" : "warn", c->wire ? "aws_wire_on" : "aws_wire_unused",
+            "\"service\":\"%s\",\"endpoint\":\"%s\"", svc->name,
+            fin_log_esc(c->endpoint, esc, sizeof esc));
+  }
   return c;
 oom:
   aws_client_free(c);
