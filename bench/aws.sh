@@ -15,6 +15,8 @@
 #   5. the machine's own ceiling for dashboards: its cores over the CPU a
 #      dashboard takes in the server and in DynamoDB Local together. When
 #      it is below a target, that target cannot be met on this machine.
+# FIN_AWS_WIRE=1 in the environment measures the opt-in client of our own
+# (docs/aws.md); the header line says which client ran.
 # The servers allow any number of connections per address
 # (FIN_HTTP_MAX_CONNECTIONS_PER_IP=0): wrk opens them all from 127.0.0.1.
 # Writes bench/results/aws.json.
@@ -109,7 +111,9 @@ RATIO=$(awk -v a="$C64_RPS" -v b="$C2_RPS" 'BEGIN{printf "%.2f", (b > 0 ? a / b 
 CEIL=$(awk -v n="$(nproc)" -v a="$DASH_CPU" -v b="$DASH_STORE" 'BEGIN{printf "%.0f", (a + b > 0 ? n * 1e6 / (a + b) : 0)}')
 CEIL_RATIO=$(awk -v a="$CEIL" -v b="$C2_RPS" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}')
 echo
-echo "AWS mode: DynamoDB Local $DIRECT (delayed ${DELAY} ms: $DELAYED), moto $AWS_ENDPOINT_URL; wrk -t2 ${SECS}s"
+CLIENT=libcurl
+[ "${FIN_AWS_WIRE:-}" = 1 ] && CLIENT="aws_wire (FIN_AWS_WIRE=1)"
+echo "AWS mode: DynamoDB Local $DIRECT (delayed ${DELAY} ms: $DELAYED), moto $AWS_ENDPOINT_URL; wrk -t2 ${SECS}s; client $CLIENT"
 printf 'DynamoDB round trips per purchase:  %s over %s requests (target <= 2 %s)\n' "$BUY_RT" "$BUY_N" "$(le "$BUY_RT" 2)"
 printf 'DynamoDB round trips per dashboard: %s over %s requests (target <= 3 %s)\n' "$DASH_RT" "$DASH_N" "$(le "$DASH_RT" 3)"
 printf 'server CPU per dashboard: %s us at %s req/s, -c8 (target <= 250 %s)\n' "$DASH_CPU" "$DASH_RPS" "$(le "$DASH_CPU" 250)"
@@ -123,7 +127,7 @@ printf 'ceiling of this machine: %s dashboards/s (%s cores / (server %s + Dynamo
 ERRS=$((DASH_ERR + BUY_ERR + C2_ERR + C64_ERR + D2_ERR + D64_ERR))
 echo "non-2xx or socket errors over all runs: $ERRS"
 mkdir -p bench/results
-printf '{"purchase_round_trips":%s,"dashboard_round_trips":%s,"dashboard_cpu_us":%s,"purchase_cpu_us":%s,"dashboard_rps_c8":%s,"purchase_rps_c8":%s,"dashboard_rps_c2":%s,"dashboard_rps_c64":%s,"c64_over_c2":%s,"delay_ms":%s,"delayed_dashboard_rps_c2":%s,"delayed_dashboard_rps_c64":%s,"dashboard_store_cpu_us":%s,"machine_ceiling_rps":%s,"errors":%s}\n' \
-  "$BUY_RT" "$DASH_RT" "$DASH_CPU" "$BUY_CPU" "$DASH_RPS" "$BUY_RPS" "$C2_RPS" "$C64_RPS" "$RATIO" \
+printf '{"client":"%s","purchase_round_trips":%s,"dashboard_round_trips":%s,"dashboard_cpu_us":%s,"purchase_cpu_us":%s,"dashboard_rps_c8":%s,"purchase_rps_c8":%s,"dashboard_rps_c2":%s,"dashboard_rps_c64":%s,"c64_over_c2":%s,"delay_ms":%s,"delayed_dashboard_rps_c2":%s,"delayed_dashboard_rps_c64":%s,"dashboard_store_cpu_us":%s,"machine_ceiling_rps":%s,"errors":%s}\n' \
+  "$CLIENT" "$BUY_RT" "$DASH_RT" "$DASH_CPU" "$BUY_CPU" "$DASH_RPS" "$BUY_RPS" "$C2_RPS" "$C64_RPS" "$RATIO" \
   "$DELAY" "$D2_RPS" "$D64_RPS" "$DASH_STORE" "$CEIL" "$ERRS" >bench/results/aws.json
 echo "figures: bench/results/aws.json"
