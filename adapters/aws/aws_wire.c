@@ -30,23 +30,36 @@ struct wire {
   int n_idle;
 };
 
-struct wire *wire_new(const char *endpoint) {
-  if (strncmp(endpoint, "http://", 7) != 0) return NULL;
-  const char *h = endpoint + 7;
-  char host[256], port[8] = "80";
-  bool bracket = h[0] == '['; /* "[::1]:8000" */
-  if (bracket) h++;
-  size_t n = bracket ? strcspn(h, "]") : strcspn(h, ":/");
-  if (n == 0 || n >= sizeof host || (bracket && h[n] != ']')) return NULL;
-  memcpy(host, h, n);
-  host[n] = '\0';
-  if (bracket) h++; /* past the ']' */
-  if (h[n] == ':') {
-    size_t m = strcspn(h + n + 1, "/");
-    if (m == 0 || m >= sizeof port) return NULL;
-    memcpy(port, h + n + 1, m);
-    port[m] = '\0';
+/* Host and port as libcurl reads the URL (userinfo, brackets, default
+ * port), so both clients connect to the same place. 0, or -1. */
+static int host_port(const char *endpoint, char *host, size_t hsize, char *port, size_t psize) {
+  CURLU *u = curl_url();
+  char *h = NULL, *pt = NULL;
+  int rc = -1;
+  if (u != NULL && curl_url_set(u, CURLUPART_URL, endpoint, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &pt, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    size_t n = strlen(h);
+    const char *b = h;
+    if (n >= 2 && h[0] == '[' && h[n - 1] == ']') b = h + 1, n -= 2; /* "[::1]" */
+    if (n > 0 && n < hsize && strlen(pt) < psize) {
+      memcpy(host, b, n);
+      host[n] = '\0';
+      strcpy(port, pt);
+      rc = 0;
+    }
   }
+  curl_free(h);
+  curl_free(pt);
+  curl_url_cleanup(u);
+  return rc;
+}
+
+struct wire *wire_new(const char *endpoint) {
+  char host[256], port[8];
+  if (strncmp(endpoint, "http://", 7) != 0 ||
+      host_port(endpoint, host, sizeof host, port, sizeof port) != 0)
+    return NULL;
   struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
   if (getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL) return NULL;
   struct wire *w = calloc(1, sizeof *w);
@@ -120,6 +133,16 @@ static int dial(struct wire *w, long connect_ms, struct wire_result *r) {
   return fd;
 }
 
+/* After a read or write that would block: waits for ev on fd until the
+ * deadline. true: go on; false: r->rc says why not (the deadline, or
+ * `fail`). */
+static bool wait_more(int fd, short ev, int64_t deadline, CURLcode fail, struct wire_result *r) {
+  int got = fin_io_wait_fd(fd, ev, deadline);
+  if (got > 0) return true;
+  r->rc = got == 0 ? CURLE_OPERATION_TIMEDOUT : fail;
+  return false;
+}
+
 /* Writes every byte of the two pieces; 0, or -1 with r filled. */
 static int send_all(int fd, const char *a, size_t an, const char *b, size_t bn, int64_t deadline,
                     struct wire_result *r) {
@@ -138,9 +161,7 @@ static int send_all(int fd, const char *a, size_t an, const char *b, size_t bn, 
       continue;
     }
     if (s < 0 && (errno == EAGAIN || errno == EINTR)) {
-      int ev = fin_io_wait_fd(fd, POLLOUT, deadline);
-      if (ev > 0) continue;
-      r->rc = ev == 0 ? CURLE_OPERATION_TIMEDOUT : CURLE_SEND_ERROR;
+      if (wait_more(fd, POLLOUT, deadline, CURLE_SEND_ERROR, r)) continue;
       return -1;
     }
     r->rc = CURLE_SEND_ERROR;
@@ -260,9 +281,7 @@ static int read_chunked(int fd, const char *have, size_t n_have, int64_t deadlin
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      int ev = fin_io_wait_fd(fd, POLLIN, deadline);
-      if (ev > 0) continue;
-      r->rc = ev == 0 ? CURLE_OPERATION_TIMEDOUT : CURLE_RECV_ERROR;
+      if (wait_more(fd, POLLIN, deadline, CURLE_RECV_ERROR, r)) continue;
       return -1;
     }
     r->rc = n == 0 ? CURLE_PARTIAL_FILE : CURLE_RECV_ERROR;
@@ -307,9 +326,7 @@ static int attempt(int fd, const char *head, size_t head_len, const char *body, 
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      int ev = fin_io_wait_fd(fd, POLLIN, deadline);
-      if (ev > 0) continue;
-      r->rc = ev == 0 ? CURLE_OPERATION_TIMEDOUT : CURLE_RECV_ERROR;
+      if (wait_more(fd, POLLIN, deadline, CURLE_RECV_ERROR, r)) continue;
       return -1;
     }
     if (got == 0) return 1; /* closed (or reset) before answering */
@@ -338,9 +355,7 @@ static int attempt(int fd, const char *head, size_t head_len, const char *body, 
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      int ev = fin_io_wait_fd(fd, POLLIN, deadline);
-      if (ev > 0) continue;
-      r->rc = ev == 0 ? CURLE_OPERATION_TIMEDOUT : CURLE_RECV_ERROR;
+      if (wait_more(fd, POLLIN, deadline, CURLE_RECV_ERROR, r)) continue;
       return -1;
     }
     if (want < 0 && n == 0) break; /* the body ends with the connection */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../core/util/codec.h"
+#include "../../core/util/timefmt.h"
 
 /* ---- a growing string; `oom` sticks once an append fails ---- */
 struct sb {
@@ -382,24 +383,18 @@ void sigv4_result_clear(struct sigv4_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-/* n as `width` decimal digits at p. */
-static void digits(char *p, int n, int width) {
-  for (int i = width - 1; i >= 0; i--, n /= 10)
-    p[i] = (char)('0' + n % 10);
-}
-
 void sigv4_amz_date(time_t t, char out[SIGV4_AMZ_DATE_SIZE]) {
   struct tm tm;
   gmtime_r(&t, &tm);
   int year = tm.tm_year + 1900;
   if (year < 0 || year > 9999) year = 0; /* not a time AWS accepts anyway */
-  digits(out, year, 4);
-  digits(out + 4, tm.tm_mon + 1, 2);
-  digits(out + 6, tm.tm_mday, 2);
+  fin_put_digits(out, year, 4);
+  fin_put_digits(out + 4, tm.tm_mon + 1, 2);
+  fin_put_digits(out + 6, tm.tm_mday, 2);
   out[8] = 'T';
-  digits(out + 9, tm.tm_hour, 2);
-  digits(out + 11, tm.tm_min, 2);
-  digits(out + 13, tm.tm_sec, 2);
+  fin_put_digits(out + 9, tm.tm_hour, 2);
+  fin_put_digits(out + 11, tm.tm_min, 2);
+  fin_put_digits(out + 13, tm.tm_sec, 2);
   out[15] = 'Z';
   out[16] = '\0';
 }

@@ -73,8 +73,7 @@ int64_t fin_mono_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Writes v as n digits (zero-padded) at p; returns the end. */
-static char *put_digits(char *p, int v, int n) {
+char *fin_put_digits(char *p, int v, int n) {
   for (int i = n - 1; i >= 0; i--, v /= 10)
     p[i] = (char)('0' + v % 10);
   return p + n;
@@ -84,19 +83,19 @@ char *fin_iso(int64_t ms, char *buf) {
   struct utc u;
   to_utc(ms, &u);
   if (u.y >= 0 && u.y <= 9999) { /* every answer's timestamps: no printf on the hot path */
-    char *p = put_digits(buf, (int)u.y, 4);
+    char *p = fin_put_digits(buf, (int)u.y, 4);
     *p++ = '-';
-    p = put_digits(p, u.mo, 2);
+    p = fin_put_digits(p, u.mo, 2);
     *p++ = '-';
-    p = put_digits(p, u.d, 2);
+    p = fin_put_digits(p, u.d, 2);
     *p++ = 'T';
-    p = put_digits(p, u.h, 2);
+    p = fin_put_digits(p, u.h, 2);
     *p++ = ':';
-    p = put_digits(p, u.mi, 2);
+    p = fin_put_digits(p, u.mi, 2);
     *p++ = ':';
-    p = put_digits(p, u.s, 2);
+    p = fin_put_digits(p, u.s, 2);
     *p++ = '.';
-    p = put_digits(p, u.ms, 3);
+    p = fin_put_digits(p, u.ms, 3);
     memcpy(p, "Z", 2);
   } else /* toISOString's expanded years */
     snprintf(buf, 32, "%+07lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)u.y, u.mo, u.d, u.h,
@@ -194,17 +193,17 @@ char *fin_http_date(int64_t ms, char *buf) {
   /* "Tue, 24 Nov 2026 19:52:43 GMT": a dashboard's Last-Modified, no printf */
   memcpy(buf, WDAY[u.wday], 3);
   memcpy(buf + 3, ", ", 2);
-  char *p = put_digits(buf + 5, u.d, 2);
+  char *p = fin_put_digits(buf + 5, u.d, 2);
   *p++ = ' ';
   memcpy(p, MON[u.mo - 1], 3);
   p[3] = ' ';
-  p = put_digits(p + 4, (int)u.y, 4);
+  p = fin_put_digits(p + 4, (int)u.y, 4);
   *p++ = ' ';
-  p = put_digits(p, u.h, 2);
+  p = fin_put_digits(p, u.h, 2);
   *p++ = ':';
-  p = put_digits(p, u.mi, 2);
+  p = fin_put_digits(p, u.mi, 2);
   *p++ = ':';
-  p = put_digits(p, u.s, 2);
+  p = fin_put_digits(p, u.s, 2);
   memcpy(p, " GMT", 5);
   return buf;
 }

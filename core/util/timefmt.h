@@ -9,6 +9,9 @@
 int64_t fin_now_ms(void);
 /* Milliseconds of CLOCK_MONOTONIC: for deadlines and durations. */
 int64_t fin_mono_ms(void);
+/* Writes v (>= 0) as exactly n zero-padded digits at p (no NUL); returns
+ * the end. */
+char *fin_put_digits(char *p, int v, int n);
 /* "2026-11-24T19:52:02.176Z" (toISOString); buf >= 32 bytes; returns buf. */
 char *fin_iso(int64_t ms, char *buf);
 /* Parses the toISOString form (also without millis); returns 0 or -1. */
