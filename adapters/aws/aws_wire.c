@@ -306,6 +306,9 @@ static int attempt(int fd, const char *head, size_t head_len, const char *body, 
   *keep = false;
   if (send_all(fd, head, head_len, body, len, deadline, r) != 0)
     return r->rc == CURLE_SEND_ERROR && !r->sent ? 1 : -1;
+  /* the answer is never in yet: wait first, which spares a recv that
+   * finds nothing (a hang-up reads as ready too, and then as EOF below) */
+  if (!wait_more(fd, POLLIN, deadline, CURLE_RECV_ERROR, r)) return -1;
   char buf[HEAD_MAX];
   size_t got = 0, head_end = 0;
   while (head_end == 0) {
