@@ -106,8 +106,13 @@ static int dial(struct wire *w, long connect_ms, struct wire_result *r) {
     r->os_errno = errno;
     return -1;
   }
-  int one = 1;
+  /* as aws_http.c sets libcurl: no Nagle delay, and a kept connection
+   * whose peer vanished is found out while it idles */
+  int one = 1, idle_s = 30, intvl_s = 15;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl_s, sizeof intvl_s);
   if (connect(fd, (struct sockaddr *)&w->addr, w->addr_len) != 0) {
     if (errno != EINPROGRESS) {
       r->rc = CURLE_COULDNT_CONNECT;

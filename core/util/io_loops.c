@@ -81,7 +81,8 @@ struct fin_loops {
 };
 
 /* epoll data of an fd a fiber waits on: the fiber's address with this bit
- * set. Others (curl's sockets, the eventfd, the source) carry their fd,
+ * set. Others (curl's sockets, the eventfd, the source) carry their fd in
+ * the whole 64 bits (set through u64, so the upper half is surely zero),
  * which never reaches it. */
 #define FIBER_TAG ((uint64_t)1 << 63)
 
@@ -247,7 +248,7 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *sock
   }
   struct epoll_event ev = {.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
                                      (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
-                           .data.fd = s};
+                           .data.u64 = (uint32_t)s};
   int op = socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   if (epoll_ctl(l->ep, op, s, &ev) != 0) /* a reused number: try the other way */
     epoll_ctl(l->ep, op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev);
@@ -405,10 +406,10 @@ static int loop_init(struct loop *l, const struct fin_loop_source *src) {
   if ((l->multi = curl_multi_init()) == NULL) return -1;
   if ((l->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) return -1;
   if ((l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) return -1;
-  struct epoll_event ev = {.events = EPOLLIN, .data.fd = l->wake_fd};
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint32_t)l->wake_fd};
   if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake_fd, &ev) != 0) return -1;
   if (src != NULL) {
-    struct epoll_event sev = {.events = EPOLLIN, .data.fd = src->fd};
+    struct epoll_event sev = {.events = EPOLLIN, .data.u64 = (uint32_t)src->fd};
     if (src->fd < 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, src->fd, &sev) != 0) return -1;
     l->src = *src;
   }
