@@ -6,10 +6,15 @@
 
 #include <cmocka.h>
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../core/app/admin_keys.h"
 #include "../../core/app/idem.h"
+#include "../../core/util/codec.h"
+
+#define GOLDEN "2403671c01006be2aa3fe28f8ef02169d90df6337f8ef6515d47cadcef439664"
 
 static void user_keys_hash_the_raw_header(void **state) {
   (void)state;
@@ -47,6 +52,165 @@ static void fp_of(const char *op, const char *param, const char *body, char out[
   struct fin_req q = {.params = {param}, .body = body ? json_loads(body, 0, NULL) : NULL};
   assert_int_equal(fin_idem_fingerprint(op, &q, out), 0);
   json_decref(q.body);
+}
+
+/* The fingerprint as it was first computed, through jansson: the canonical
+ * copy, then json_dumps. Stored fingerprints hold its output, so the writer
+ * in idem_fp.c must give the same text byte for byte. */
+static json_t *ref_canon(const json_t *v) {
+  if (json_is_integer(v)) return json_real((double)json_integer_value(v));
+  if (json_is_array(v)) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < json_array_size(v); i++)
+      json_array_append_new(a, ref_canon(json_array_get(v, i)));
+    return a;
+  }
+  if (json_is_object(v)) {
+    json_t *o = json_object();
+    const char *k;
+    json_t *x;
+    json_object_foreach((json_t *)v, k, x) json_object_set_new(o, k, ref_canon(x));
+    return o;
+  }
+  return json_deep_copy(v);
+}
+
+static void ref_fp(const char *op, const struct fin_req *q, char out[65]) {
+  json_t *params = json_array();
+  for (size_t i = 0; i < FIN_MAX_PARAMS && q->params[i] != NULL; i++)
+    json_array_append_new(params, json_string(q->params[i]));
+  json_t *body = q->body != NULL ? ref_canon(q->body) : json_object();
+  json_t *all = json_pack("[s,o,o]", op, params, body);
+  char *text =
+      json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+  assert_non_null(text);
+  fin_sha256_hex(text, strlen(text), out);
+  free(text);
+  json_decref(all);
+}
+
+static uint64_t rnd_state = 0x9E3779B97F4A7C15u;
+static uint64_t rnd(void) { /* xorshift64*: the same corpus on every run */
+  rnd_state ^= rnd_state >> 12, rnd_state ^= rnd_state << 25, rnd_state ^= rnd_state >> 27;
+  return rnd_state * 2685821657736338717u;
+}
+
+/* Valid UTF-8 with what the writer escapes or must leave alone: controls,
+ * quotes, backslashes, '/', two-, three- and four-byte characters. */
+static void rnd_text(char *s, size_t max) {
+  static const char *const parts[] = {"a",
+                                      "b",
+                                      "Z",
+                                      "0",
+                                      " ",
+                                      "\"",
+                                      "\\",
+                                      "/",
+                                      "\n",
+                                      "\t",
+                                      "\x01",
+                                      "\x1f",
+                                      "\x7f",
+                                      "\xc3\xa9",
+                                      "\xe2\x82\xac",
+                                      "\xf0\x9f\x98\x80",
+                                      "\xe2\x80\xa8",
+                                      "\xef\xbf\xbe",
+                                      "k"};
+  size_t n = 0, len = rnd() % 8;
+  for (size_t i = 0; i < len; i++) {
+    const char *p = parts[rnd() % (sizeof parts / sizeof *parts)];
+    if (n + strlen(p) + 1 > max) break;
+    memcpy(s + n, p, strlen(p));
+    n += strlen(p);
+  }
+  s[n] = '\0';
+}
+
+static double rnd_real(void) {
+  static const double odd[] = {0.0,           -0.0,
+                               1.0,           100.0,
+                               0.1,           0.01,
+                               1e20,          1e21,
+                               1e-7,          1e-5,
+                               1e100,         1e-300,
+                               5e-324,        1.7976931348623157e308,
+                               123456789.125, 9007199254740993.0,
+                               -2.5,          1e16,
+                               1e17,          0.30000000000000004};
+  switch (rnd() % 3) {
+  case 0:
+    return odd[rnd() % (sizeof odd / sizeof *odd)];
+  case 1:
+    return (double)(int64_t)(rnd() % 2000001) / 100.0 - 10000.0; /* amounts */
+  default: {
+    uint64_t bits = rnd();
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return isfinite(d) ? d : 1.5;
+  }
+  }
+}
+
+static json_t *rnd_value(int depth) {
+  char t[64];
+  switch (rnd() % (depth > 3 ? 6 : 8)) {
+  case 0:
+    return json_true();
+  case 1:
+    return json_null();
+  case 2:
+    rnd_text(t, sizeof t);
+    return json_string(t);
+  case 3:
+    return json_integer((json_int_t)rnd() >> (rnd() % 64));
+  case 4:
+    return json_real(rnd_real());
+  case 5:
+    return json_false();
+  case 6: {
+    json_t *a = json_array();
+    for (uint64_t i = rnd() % 5; i > 0; i--)
+      json_array_append_new(a, rnd_value(depth + 1));
+    return a;
+  }
+  default: {
+    json_t *o = json_object();
+    for (uint64_t i = rnd() % 7; i > 0; i--) {
+      rnd_text(t, sizeof t); /* keys that share prefixes and differ in bytes >= 0x80 */
+      json_object_set_new(o, t, rnd_value(depth + 1));
+    }
+    return o;
+  }
+  }
+}
+
+/* The writer against jansson on 20,000 random requests. */
+static void fingerprints_are_the_jansson_text(void **state) {
+  (void)state;
+  for (int n = 0; n < 20000; n++) {
+    char p0[64], p1[64];
+    rnd_text(p0, sizeof p0);
+    rnd_text(p1, sizeof p1);
+    struct fin_req q = {.params = {p0, n % 2 ? p1 : NULL}};
+    q.body = n % 10 == 0 ? NULL : rnd_value(n % 3 == 0 ? 3 : 0);
+    char want[65], got[65];
+    ref_fp("make-purchase", &q, want);
+    assert_int_equal(fin_idem_fingerprint("make-purchase", &q, got), 0);
+    if (strcmp(want, got) != 0) {
+      char *text = json_dumps(q.body, JSON_ENCODE_ANY);
+      fail_msg("fingerprints differ for params [%s] [%s] and body %s", p0, n % 2 ? p1 : "",
+               text ? text : "?");
+    }
+    json_decref(q.body);
+  }
+  /* and one fixed text, should jansson's own output ever change */
+  char fp[65];
+  fp_of("make-purchase", "card-1",
+        "{\"merchant\":\"Caf\\u00e9 \\\"x\\\"\\n\",\"amount\":1e21,"
+        "\"n\":[1,-0.0,1e-7,0.1,null,true,false,{}]}",
+        fp);
+  assert_string_equal(fp, GOLDEN);
 }
 
 /* The request fingerprint: equal for the same request however it is
@@ -88,6 +252,7 @@ int main(void) {
       cmocka_unit_test(admin_keys_are_scoped_by_operation_and_target),
       cmocka_unit_test(fingerprints_tell_requests_apart),
       cmocka_unit_test(records_without_fingerprint_replay),
+      cmocka_unit_test(fingerprints_are_the_jansson_text),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
