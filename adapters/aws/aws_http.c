@@ -357,13 +357,15 @@ static char *put(char *p, const char *s) {
   return p + n;
 }
 
-static void wire_call(struct aws_client *c, const char *body, size_t len,
+static void wire_call(struct aws_client *c, const char *body, size_t len, bool replayable,
                       const struct curl_slist *lines, int n_lines, struct outcome *o) {
-  char head[8192], *p = head;
+  char stack[8192];
   size_t need = 64 + strlen(c->path);
   for (int i = 0; i < n_lines; i++)
     need += strlen(lines[i].data) + 2;
-  if (need > sizeof head) {
+  /* a long session token can outgrow the stack buffer */
+  char *head = need <= sizeof stack ? stack : malloc(need), *p = head;
+  if (head == NULL) {
     o->rc = CURLE_OUT_OF_MEMORY;
     return;
   }
@@ -386,13 +388,14 @@ static void wire_call(struct aws_client *c, const char *body, size_t len,
   p += num + sizeof num - q;
   p = put(p, "\r\n\r\n");
   struct wire_result wr;
-  wire_exchange(c->wire, head, (size_t)(p - head), body, len, c->timeout_ms, c->connect_ms,
-                &o->head, &o->body, &wr);
+  wire_exchange(c->wire, head, (size_t)(p - head), body, len, replayable, c->timeout_ms,
+                c->connect_ms, &o->head, &o->body, &wr);
   o->rc = wr.rc;
   o->status = wr.status;
   o->os_errno = wr.os_errno;
   o->sent = wr.sent;
   snprintf(o->detail, sizeof o->detail, "%s", wr.detail);
+  if (head != stack) free(head);
 }
 
 /* Signs and sends body once. Returns NULL when the request was attempted
@@ -431,7 +434,8 @@ static const char *exchange(struct aws_client *c, const char *target, const char
     lines[i].next = &lines[i + 1];
 
   if (c->wire != NULL) {
-    wire_call(c, body, len, lines, n_lines, o);
+    const char *op = strrchr(target, '.'); /* "DynamoDB_20120810.GetItem" */
+    wire_call(c, body, len, resend_safe(op ? op + 1 : target), lines, n_lines, o);
     aws_keys_release(k);
     atomic_fetch_add(&c->calls, 1);
     fin_backend_call_note();

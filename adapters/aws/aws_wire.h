@@ -38,13 +38,16 @@ struct wire_result {
 /* Sends head (the request line and headers, blank line included) and body
  * (both borrowed), reads the answer into *hd (fin_http_head_write, reset by
  * the caller) and *out (fin_http_buf_write: out->max bounds it; the caller
- * frees out->p). Content-Length, chunked, or until the connection closes.
- * A kept connection found dead before any answer byte is replaced once, as
- * libcurl does. timeout_ms bounds the whole exchange, connect_ms a
- * connect. r tells the outcome in libcurl's codes (CURLE_OK with hd->done
- * false: the answer ended inside its head). */
+ * frees out->p). Content-Length, chunked, or until the connection closes;
+ * interim 1xx answers are skipped. A kept connection is checked before use
+ * (one the server closed while it idled is dropped). When a kept
+ * connection fails the request anyway, it goes once more on a new one if
+ * the server cannot have acted on it (not all of it was sent), or if the
+ * caller says it is replayable (a read). timeout_ms bounds the whole
+ * exchange, connect_ms a connect. r tells the outcome in libcurl's codes
+ * (CURLE_OK with hd->done false: the answer ended inside its head). */
 void wire_exchange(struct wire *w, const char *head, size_t head_len, const char *body, size_t len,
-                   long timeout_ms, long connect_ms, struct fin_http_head *hd,
+                   bool replayable, long timeout_ms, long connect_ms, struct fin_http_head *hd,
                    struct fin_http_buf *out, struct wire_result *r);
 
 #endif

@@ -43,6 +43,8 @@ size_t fin_http_head_write(char *data, size_t size, size_t nmemb, void *head) {
     h->done = true;
   else if (len > 15 && strncasecmp(data, "content-length:", 15) == 0)
     h->content_length = strtoll(data + 15, NULL, 10);
+  else if (len > 18 && strncasecmp(data, "transfer-encoding:", 18) == 0)
+    h->te = true;
   else if (len > 14 && strncasecmp(data, "cache-control:", 14) == 0)
     h->max_age_s = max_age_of(data, len);
   else if (len > 12 && strncasecmp(data, "x-amz-crc32:", 12) == 0) {
@@ -54,7 +56,7 @@ size_t fin_http_head_write(char *data, size_t size, size_t nmemb, void *head) {
 
 const char *fin_http_damaged(const struct fin_http_head *h, const struct fin_http_buf *body) {
   if (!h->done) return "the answer ended inside its headers";
-  if (h->content_length >= 0 && (unsigned long long)h->content_length != body->n)
+  if (!h->te && h->content_length >= 0 && (unsigned long long)h->content_length != body->n)
     return "the body is not as long as announced";
   if (h->has_crc && crc32(0, (const Bytef *)body->p, (uInt)body->n) != h->crc)
     return "x-amz-crc32 does not match the body";

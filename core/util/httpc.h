@@ -28,6 +28,7 @@ size_t fin_http_buf_write(char *data, size_t size, size_t nmemb, void *buf);
 struct fin_http_head {
   bool done;                /* the blank line that ends the headers arrived */
   long long content_length; /* -1: not announced */
+  bool te;                  /* Transfer-Encoding announced: it frames the body, not the length */
   bool has_crc;             /* x-amz-crc32 (DynamoDB) announced */
   uint32_t crc;
   long max_age_s; /* Cache-Control max-age; -1: none */

@@ -15,6 +15,9 @@ struct fake {
   int n_answers;              /* 0: read requests and never answer */
   pthread_mutex_t mu;
   int requests, connections; /* under mu */
+  int closed;                /* under mu: connections the server ended */
+  int hold_until;            /* answers wait until this many requests came (0: none) */
+  pthread_cond_t cv;         /* with mu: requests or closed grew */
   char last[REQ_MAX];        /* under mu: the last request, head and body */
   char seen[8][2048];        /* under mu: the first 8 requests, cut at 2047 bytes */
   pthread_t acceptor, handlers[MAX_CONNS];
@@ -25,8 +28,10 @@ struct handler_arg {
   struct fake *f;
   int fd;
 };
-/* An answer is "status|body", or "RAW|bytes" sent as they are before the
- * connection is closed (cut answers). */
+/* An answer is "status|body"; "RAW|bytes", sent as they are before the
+ * connection is closed (cut answers); "KEEP|bytes", sent as they are on a
+ * connection that stays; or "DROP|", the request read and the connection
+ * closed without an answer. */
 
 /* Reads one whole request (head + Content-Length body) into buf; returns
  * its length, or -1 when the peer closed. */
@@ -58,12 +63,23 @@ static void *handle(void *p) {
     int k = a.f->requests++;
     snprintf(a.f->last, sizeof a.f->last, "%s", buf);
     if (k < 8) snprintf(a.f->seen[k], sizeof a.f->seen[k], "%s", buf);
+    pthread_cond_broadcast(&a.f->cv);
+    while (a.f->requests < a.f->hold_until) /* answer only once they all came */
+      pthread_cond_wait(&a.f->cv, &a.f->mu);
     pthread_mutex_unlock(&a.f->mu);
     if (a.f->n_answers == 0) continue; /* silent: let the client time out */
     const char *ans = a.f->answers[k < a.f->n_answers ? k : a.f->n_answers - 1];
-    if (strncmp(ans, "RAW|", 4) == 0) { /* these bytes as they are, then hang up */
-      send(a.fd, ans + 4, strlen(ans + 4), MSG_NOSIGNAL);
+    if (strncmp(ans, "KEEP|", 5) == 0) {
+      if (send(a.fd, ans + 5, strlen(ans + 5), MSG_NOSIGNAL) < 0) break;
+      continue;
+    }
+    if (strncmp(ans, "RAW|", 4) == 0 || strncmp(ans, "DROP|", 5) == 0) { /* then hang up */
+      if (ans[0] == 'R') send(a.fd, ans + 4, strlen(ans + 4), MSG_NOSIGNAL);
       shutdown(a.fd, SHUT_RDWR);
+      pthread_mutex_lock(&a.f->mu);
+      a.f->closed++;
+      pthread_cond_broadcast(&a.f->cv);
+      pthread_mutex_unlock(&a.f->mu);
       break;
     }
     const char *body = strchr(ans, '|') + 1;
@@ -101,6 +117,7 @@ static void *accept_loop(void *arg) {
 static void fake_start(struct fake *f, const char *const *answers, int n) {
   memset(f, 0, sizeof *f);
   pthread_mutex_init(&f->mu, NULL);
+  pthread_cond_init(&f->cv, NULL);
   f->answers = answers;
   f->n_answers = n;
   f->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -123,7 +140,16 @@ static void fake_stop(struct fake *f) {
     pthread_join(f->handlers[i], NULL);
     close(f->conn_fds[i]);
   }
+  pthread_cond_destroy(&f->cv);
   pthread_mutex_destroy(&f->mu);
+}
+
+/* Returns once the server has ended n connections (RAW or DROP answers). */
+static inline void fake_wait_closed(struct fake *f, int n) {
+  pthread_mutex_lock(&f->mu);
+  while (f->closed < n)
+    pthread_cond_wait(&f->cv, &f->mu);
+  pthread_mutex_unlock(&f->mu);
 }
 
 /* The value of header `name` in the recorded request req into out, or
