@@ -249,13 +249,15 @@ static const char *peer_ip(struct MHD_Connection *conn, char *buf, size_t size) 
 static void access_log(const char *method, const struct conn_state *st,
                        const struct fin_http_out *out) {
   if (!fin_log_enabled()) return; /* three escapes and a clock read per request */
-  char rid[160], m[32], path[512];
-  fin_log("info", "request",
-          "\"requestId\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
-          "\"duration_ms\":%lld,\"backend_calls\":%u",
-          fin_log_esc(out->request_id ? out->request_id : "", rid, sizeof rid),
-          fin_log_esc(method, m, sizeof m), fin_log_esc(st->path, path, sizeof path), out->status,
-          (long long)(fin_now_ms() - st->start_ms), st->calls);
+  struct fin_logline l;
+  fin_logline_begin(&l, "info", "request");
+  fin_logline_str(&l, "requestId", out->request_id ? out->request_id : "", 160);
+  fin_logline_str(&l, "method", method, 32);
+  fin_logline_str(&l, "path", st->path, 512);
+  fin_logline_int(&l, "status", out->status);
+  fin_logline_int(&l, "duration_ms", (long long)(fin_now_ms() - st->start_ms));
+  fin_logline_int(&l, "backend_calls", st->calls);
+  fin_logline_end(&l);
 }
 
 static struct MHD_Response *make_response(struct fin_http_out *out) {

@@ -39,6 +39,11 @@ char *fin_log_esc(const char *s, char *buf, size_t size) {
   size_t o = 0;
   for (; s != NULL && *s != '\0'; s++) {
     unsigned char c = (unsigned char)*s;
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) { /* most bytes: as they are */
+      if (o + 1 >= size) break;
+      buf[o++] = (char)c;
+      continue;
+    }
     char tmp[6];
     size_t n = 0;
     if (c == '"' || c == '\\') {
@@ -47,13 +52,11 @@ char *fin_log_esc(const char *s, char *buf, size_t size) {
     } else if (c == '\n' || c == '\r' || c == '\t') {
       tmp[n++] = '\\';
       tmp[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-    } else if (c < 0x20 || c == 0x7f) {
+    } else { /* other controls and DEL */
       memcpy(tmp, "\\u00", 4);
       tmp[4] = hex[c >> 4];
       tmp[5] = hex[c & 15];
       n = 6;
-    } else {
-      tmp[n++] = (char)c;
     }
     if (o + n >= size) break;
     memcpy(buf + o, tmp, n);
@@ -100,6 +103,66 @@ void fin_log(const char *level, const char *event, const char *fields_fmt, ...) 
   line[len++] = '}';
   line[len++] = '\n';
   ssize_t w = write(STDERR_FILENO, line, len);
+  (void)w;
+}
+
+/* ---- lines built field by field ---- */
+static void ll_put(struct fin_logline *l, const char *s, size_t n) {
+  if (l->over || l->n + n + 2 > sizeof l->buf) { /* room kept for "}\n" */
+    l->over = 1;
+    return;
+  }
+  memcpy(l->buf + l->n, s, n);
+  l->n += n;
+}
+
+static void ll_key(struct fin_logline *l, const char *key) {
+  ll_put(l, ",\"", 2);
+  ll_put(l, key, strlen(key));
+  ll_put(l, "\":", 2);
+}
+
+void fin_logline_begin(struct fin_logline *l, const char *level, const char *event) {
+  char ts[32];
+  fin_iso(fin_now_ms(), ts);
+  l->n = 0, l->over = 0;
+  ll_put(l, "{\"ts\":\"", 7);
+  ll_put(l, ts, strlen(ts));
+  ll_put(l, "\"", 1);
+  fin_logline_str(l, "level", level, 32);
+  fin_logline_str(l, "event", event, 96);
+  l->head = l->n;
+}
+
+void fin_logline_str(struct fin_logline *l, const char *key, const char *value, size_t cap) {
+  char esc[1024];
+  fin_log_esc(value, esc, cap < sizeof esc ? cap : sizeof esc);
+  ll_key(l, key);
+  ll_put(l, "\"", 1);
+  ll_put(l, esc, strlen(esc));
+  ll_put(l, "\"", 1);
+}
+
+void fin_logline_int(struct fin_logline *l, const char *key, long long v) {
+  char d[24], *p = d + sizeof d;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do
+    *--p = (char)('0' + u % 10);
+  while ((u /= 10) > 0);
+  if (v < 0) *--p = '-';
+  ll_key(l, key);
+  ll_put(l, p, (size_t)(d + sizeof d - p));
+}
+
+void fin_logline_end(struct fin_logline *l) {
+  if (l->over) { /* as fin_log: a valid line without the fields */
+    static const char trunc[] = ",\"truncated\":true";
+    l->n = l->head, l->over = 0;
+    ll_put(l, trunc, sizeof trunc - 1);
+  }
+  l->buf[l->n++] = '}';
+  l->buf[l->n++] = '\n';
+  ssize_t w = write(STDERR_FILENO, l->buf, l->n);
   (void)w;
 }
 

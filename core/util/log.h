@@ -15,6 +15,22 @@ void fin_log(const char *level, const char *event, const char *fields_fmt, ...)
 /* Escapes s for a JSON string body into buf (truncating); returns buf. */
 char *fin_log_esc(const char *s, char *buf, size_t size);
 
+/* The same line as fin_log, built field by field without printf: for the
+ * line every request writes. Keys are trusted literals; string values are
+ * escaped as fin_log_esc(value, buf, cap) would (cap at most 1024). A line that outgrows the
+ * buffer loses its fields for "truncated":true, as fin_log's does. Lives
+ * on the caller's stack; check fin_log_enabled() before building one. */
+#define FIN_LOGLINE_MAX 4096
+struct fin_logline {
+  size_t n, head; /* bytes so far; where the fields start */
+  int over;       /* a field did not fit */
+  char buf[FIN_LOGLINE_MAX];
+};
+void fin_logline_begin(struct fin_logline *l, const char *level, const char *event);
+void fin_logline_str(struct fin_logline *l, const char *key, const char *value, size_t cap);
+void fin_logline_int(struct fin_logline *l, const char *key, long long v);
+void fin_logline_end(struct fin_logline *l); /* writes it (one write()) */
+
 /* Calls to backing services (DynamoDB, Firestore ...) made by this thread:
  * adapters note each one; the HTTP layer takes the count at the start and
  * end of a request and logs it ("backend_calls"), so round trips per
