@@ -25,7 +25,31 @@ static bool media_is(const char *ct, const char *want) {
   return *ct == '\0' || *ct == ';';
 }
 
+/* Whether the text opens more than max objects/arrays inside each other
+ * (brackets within strings do not count). Malformed text is the parser's. */
+static bool too_deep(const char *s, size_t len, int max) {
+  int depth = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (in_str) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_str = false;
+    } else if (c == '"') {
+      in_str = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max) return true;
+    } else if (c == '}' || c == ']') {
+      depth--;
+    }
+  }
+  return false;
+}
+
 static enum fin_body_status parse_json(const char *data, size_t len, json_t **out) {
+  if (too_deep(data, len, FIN_BODY_MAX_DEPTH)) return FIN_BODY_TOO_DEEP;
   json_error_t err;
   /* the fast reader accepts what json_loadb(.., 0, ..) does (jsonin.h); on a
    * refusal jansson reads again, for its error code */

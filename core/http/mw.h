@@ -16,7 +16,12 @@ enum fin_body_status {
   FIN_BODY_BAD_JSON,    /* malformed, or top level not an object/array */
   FIN_BODY_UNSUPPORTED, /* a body with a content type we do not parse */
   FIN_BODY_NOMEM,
+  FIN_BODY_TOO_DEEP, /* JSON nested deeper than FIN_BODY_MAX_DEPTH */
 };
+/* No request of this API nests its body more than a few levels; every
+ * walk of a body (fingerprints, copies, dumps) recurses once a level on a
+ * request's stack, so deeper bodies are refused before they are parsed. */
+#define FIN_BODY_MAX_DEPTH 32
 /* Decodes the body of POST/PATCH/PUT requests. *out always receives a new
  * reference ({} when nothing usable was sent, even on error). */
 enum fin_body_status fin_mw_body(const char *method, const char *content_type, const char *data,

@@ -112,6 +112,10 @@ static bool decode_body(struct flow *f) {
   case FIN_BODY_BAD_JSON:
     fin_resp_fail(&f->resp, FIN_E_INVALID_JSON);
     return false;
+  case FIN_BODY_TOO_DEEP:
+    fin_resp_failf(&f->resp, FIN_E_VALIDATION, "Request body nests deeper than %d levels",
+                   FIN_BODY_MAX_DEPTH);
+    return false;
   case FIN_BODY_NOMEM:
   default:
     fin_resp_fail(&f->resp, FIN_E_INTERNAL);

@@ -112,16 +112,30 @@ describe("S5-S10 routing, request ids and trace ids", () => {
     expect(r.body.meta.requestId).toBe(r.headers.get("x-request-id"));
   });
 
-  test("JSON nested to the parse limit is read, deeper is refused, and the server stays up", async () => {
+  test("JSON nested 32 levels is read, deeper is refused before parsing, and the server stays up", async () => {
     const u = await user();
     const nested = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
-    // 2,048 levels is the limit: read, then refused by the handler (no productId)
-    const atLimit = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: nested(2048) });
+    // 32 levels is the limit: read, then refused by the handler (no productId)
+    const atLimit = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: nested(32) });
     expect(atLimit.status).toBe(400);
     expect(atLimit.body.error.message).toBe("productId is required");
-    const deeper = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: nested(20_000) });
-    expect(deeper.status).toBe(400);
-    expect(deeper.body.error.message).toBe("Invalid JSON body");
+    const tooDeep = "Request body nests deeper than 32 levels";
+    for (const levels of [33, 2048, 20_000]) {
+      const deeper = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: nested(levels) });
+      expect(deeper.status).toBe(400);
+      expect(deeper.body.error.code).toBe("VALIDATION_ERROR");
+      expect(deeper.body.error.message).toBe(tooDeep);
+    }
+    // a valid request around a deep object: the idempotency fingerprint, which
+    // walks the whole body, would otherwise descend 2,000 levels on a request's stack
+    const deepObject = '{"productId":"x","z":' + '{"a":'.repeat(2000) + "1" + "}".repeat(2000) + "}";
+    const r = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: deepObject });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toBe(tooDeep);
+    // brackets inside strings do not count
+    const inString = JSON.stringify({ productId: "x", note: "[".repeat(100) + '\\"' + "{".repeat(100) });
+    const s = await post("/v1/cards/requests", { auth: u.auth, key: key(), raw: inString });
+    expect(s.body.error?.message).not.toBe(tooDeep);
     expect((await get("/health/liveness")).status).toBe(200);
   });
 

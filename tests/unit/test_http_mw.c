@@ -398,6 +398,21 @@ static void bodies(void **state) {
             "\"meta\":{\"requestId\":\"rid\"}}");
     assert_string_equal(H("X-Request-ID"), "rid");
   }
+  /* 32 levels are read; 33 are refused before parsing, brackets in
+   * strings (an escaped quote among them) not counted */
+  char deep[200];
+  for (int levels = 32; levels <= 33; levels++) {
+    memset(deep, '[', (size_t)levels);
+    memset(deep + levels, ']', (size_t)levels);
+    deep[2 * levels] = '\0';
+    run("POST", "/v1/things", deep);
+    assert_int_equal(out.status, levels == 32 ? 201 : 400);
+  }
+  body_is("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"Request body nests deeper "
+          "than 32 levels\"},\"meta\":{\"requestId\":\"rid\"}}");
+  run("POST", "/v1/things", "{\"a\":\"\\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}");
+  assert_int_equal(out.status, 201);
+  calls += 2; /* these two reached the handler */
   /* malformed JSON fails before routing and auth */
   req.hdr[0][1] = "Bearer nope";
   run("POST", "/v1/nowhere", "{");
