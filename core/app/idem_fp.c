@@ -117,36 +117,46 @@ static void put_real(struct fp_buf *b, double v) {
   put(b, t, (size_t)n);
 }
 
+/* A key as the first fingerprints saw it: their copy of the body cut each
+ * key at a NUL byte (form bodies can hold one), and of keys equal after
+ * the cut, the one met last in the object's order kept its place. */
 struct fp_key {
   const char *s;
-  size_t n;
+  size_t n, at; /* length up to a NUL; position in the object's order */
   json_t *v;
 };
 
 static int key_cmp(const void *a, const void *b) {
   const struct fp_key *x = a, *y = b;
   int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
-  return c != 0 ? c : (x->n > y->n) - (x->n < y->n);
+  if (c == 0) c = (x->n > y->n) - (x->n < y->n);
+  return c != 0 ? c : (x->at > y->at) - (x->at < y->at);
 }
 
 static void put_value(struct fp_buf *b, const json_t *v);
 
 static void put_object(struct fp_buf *b, const json_t *v) {
   size_t n = json_object_size(v);
-  struct fp_key few[16], *keys = n <= 16 ? few : malloc(n * sizeof *keys);
+  struct fp_key few[8], *keys = n <= 8 ? few : malloc(n * sizeof *keys);
   if (keys == NULL) {
     b->failed = true;
     return;
   }
   size_t i = 0;
   for (void *it = json_object_iter((json_t *)v); it != NULL && i < n;
-       it = json_object_iter_next((json_t *)v, it), i++)
-    keys[i] = (struct fp_key){json_object_iter_key(it), json_object_iter_key_len(it),
-                              json_object_iter_value(it)};
+       it = json_object_iter_next((json_t *)v, it), i++) {
+    const char *k = json_object_iter_key(it);
+    keys[i] =
+        (struct fp_key){k, strnlen(k, json_object_iter_key_len(it)), i, json_object_iter_value(it)};
+  }
   qsort(keys, i, sizeof *keys, key_cmp);
   put(b, "{", 1);
+  bool first = true;
   for (size_t k = 0; k < i; k++) {
-    if (k > 0) put(b, ",", 1);
+    if (k + 1 < i && keys[k + 1].n == keys[k].n && memcmp(keys[k + 1].s, keys[k].s, keys[k].n) == 0)
+      continue; /* a later key equal after the cut wins */
+    if (!first) put(b, ",", 1);
+    first = false;
     put_string(b, keys[k].s, keys[k].n);
     put(b, ":", 1);
     put_value(b, keys[k].v);

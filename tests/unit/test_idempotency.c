@@ -178,7 +178,12 @@ static json_t *rnd_value(int depth) {
     json_t *o = json_object();
     for (uint64_t i = rnd() % 7; i > 0; i--) {
       rnd_text(t, sizeof t); /* keys that share prefixes and differ in bytes >= 0x80 */
-      json_object_set_new(o, t, rnd_value(depth + 1));
+      size_t n = strlen(t);
+      if (rnd() % 8 == 0 && n + 3 < sizeof t) { /* a NUL inside (form bodies keep it) */
+        memmove(t + 2, t, n + 1);
+        t[0] = 'a', t[1] = '\0', n += 2;
+      }
+      json_object_setn_new(o, t, n, rnd_value(depth + 1));
     }
     return o;
   }
