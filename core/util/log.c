@@ -108,7 +108,7 @@ void fin_log(const char *level, const char *event, const char *fields_fmt, ...) 
 
 /* ---- lines built field by field ---- */
 static void ll_put(struct fin_logline *l, const char *s, size_t n) {
-  if (l->over || l->n + n + 2 > sizeof l->buf) { /* room kept for "}\n" */
+  if (l->over || l->n + n + 3 > sizeof l->buf) { /* "}\n" and a byte, as fin_log */
     l->over = 1;
     return;
   }
@@ -136,7 +136,8 @@ void fin_logline_begin(struct fin_logline *l, const char *level, const char *eve
 
 void fin_logline_str(struct fin_logline *l, const char *key, const char *value, size_t cap) {
   char esc[1024];
-  fin_log_esc(value, esc, cap < sizeof esc ? cap : sizeof esc);
+  esc[0] = '\0';
+  if (cap > 0) fin_log_esc(value, esc, cap < sizeof esc ? cap : sizeof esc);
   ll_key(l, key);
   ll_put(l, "\"", 1);
   ll_put(l, esc, strlen(esc));

@@ -100,6 +100,34 @@ static void request_lines_match_fin_log(void **state) {
   same_line(longp, "GET", "/", 400, 1, 1);
 }
 
+/* Lines near the 4,096-byte limit: kept whole or truncated exactly where
+ * fin_log keeps or truncates them. */
+static void the_limit_is_fin_logs(void **state) {
+  (void)state;
+  char a[1001], d[1024];
+  memset(a, 'a', 1000);
+  a[1000] = '\0';
+  for (size_t n = 0; n < sizeof d; n++) {
+    memset(d, 'd', n);
+    d[n] = '\0';
+    fin_log("info", "x", "\"a\":\"%s\",\"b\":\"%s\",\"c\":\"%s\",\"d\":\"%s\"", a, a, a, d);
+    char *want = strdup(next_line());
+    struct fin_logline l;
+    fin_logline_begin(&l, "info", "x");
+    fin_logline_str(&l, "a", a, 1024);
+    fin_logline_str(&l, "b", a, 1024);
+    fin_logline_str(&l, "c", a, 1024);
+    fin_logline_str(&l, "d", d, 1024);
+    fin_logline_end(&l);
+    char *got = strdup(next_line());
+    int same = strcmp(got, want) == 0;
+    dup2(saved_err, STDERR_FILENO);
+    if (!same) fail_msg("at %zu: %s\n!= %s", n, got, want);
+    dup2(pipe_fd[1], STDERR_FILENO);
+    free(want), free(got);
+  }
+}
+
 /* Fields that outgrow the line are dropped for "truncated":true. */
 static void an_overlong_line_is_truncated(void **state) {
   (void)state;
@@ -122,6 +150,7 @@ int main(void) {
       cmocka_unit_test(escapes),
       cmocka_unit_test_setup_teardown(request_lines_match_fin_log, setup, teardown),
       cmocka_unit_test_setup_teardown(an_overlong_line_is_truncated, setup, teardown),
+      cmocka_unit_test_setup_teardown(the_limit_is_fin_logs, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
