@@ -6,6 +6,11 @@
 #ifndef FIN_FAKE_HTTP_H
 #define FIN_FAKE_HTTP_H
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <time.h>
+
 #define MAX_CONNS 64
 #define REQ_MAX 65536
 
@@ -53,6 +58,24 @@ static long read_request(int fd, char *buf, size_t size) {
   }
 }
 
+/* Returns once the peer's kernel has acknowledged our FIN (FIN_WAIT2 or
+ * later), so a client that looks at its end of the connection sees it
+ * closed; gives up after 5 s (the test then fails on what it checks). */
+static void fin_acked(int fd) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 || ti.tcpi_state == TCP_FIN_WAIT2 ||
+        ti.tcpi_state == TCP_TIME_WAIT || ti.tcpi_state == TCP_CLOSE)
+      return;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (t.tv_sec - t0.tv_sec > 5) return;
+    sched_yield();
+  }
+}
+
 static void *handle(void *p) {
   struct handler_arg a = *(struct handler_arg *)p;
   free(p);
@@ -76,6 +99,7 @@ static void *handle(void *p) {
     if (strncmp(ans, "RAW|", 4) == 0 || strncmp(ans, "DROP|", 5) == 0) { /* then hang up */
       if (ans[0] == 'R') send(a.fd, ans + 4, strlen(ans + 4), MSG_NOSIGNAL);
       shutdown(a.fd, SHUT_RDWR);
+      fin_acked(a.fd);
       pthread_mutex_lock(&a.f->mu);
       a.f->closed++;
       pthread_cond_broadcast(&a.f->cv);
@@ -131,6 +155,10 @@ static void fake_start(struct fake *f, const char *const *answers, int n) {
 }
 
 static void fake_stop(struct fake *f) {
+  pthread_mutex_lock(&f->mu); /* answers held for requests that never came go now */
+  f->hold_until = 0;
+  pthread_cond_broadcast(&f->cv);
+  pthread_mutex_unlock(&f->mu);
   shutdown(f->fd, SHUT_RDWR);
   pthread_join(f->acceptor, NULL);
   close(f->fd);
@@ -144,7 +172,22 @@ static void fake_stop(struct fake *f) {
   pthread_mutex_destroy(&f->mu);
 }
 
-/* Returns once the server has ended n connections (RAW or DROP answers). */
+/* Answers wait until n requests came (0: none wait). */
+static inline void fake_hold(struct fake *f, int n) {
+  pthread_mutex_lock(&f->mu);
+  f->hold_until = n;
+  pthread_mutex_unlock(&f->mu);
+}
+
+static inline int fake_connections(struct fake *f) {
+  pthread_mutex_lock(&f->mu);
+  int n = f->connections;
+  pthread_mutex_unlock(&f->mu);
+  return n;
+}
+
+/* Returns once the server has ended n connections (RAW or DROP answers)
+ * and the client's side has seen each end (its FIN acknowledged). */
 static inline void fake_wait_closed(struct fake *f, int n) {
   pthread_mutex_lock(&f->mu);
   while (f->closed < n)

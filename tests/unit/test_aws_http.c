@@ -495,7 +495,7 @@ static void stale_kept_connections_are_skipped(void **state) {
                                  "RAW|" OK_HEAD "Content-Length: 2\r\n\r\n{}", "200|{}"};
   struct fake f;
   fake_start(&f, answers, 3);
-  f.hold_until = 2; /* the first answer waits for the second request: two connections */
+  fake_hold(&f, 2); /* the first answer waits for the second request: two connections */
   struct aws_client *c = client_for("dynamodb", f.port, NULL, 0, 2000);
   struct caller k[2] = {{c, -1}, {c, -1}};
   pthread_t t[2];
@@ -505,7 +505,7 @@ static void stale_kept_connections_are_skipped(void **state) {
     pthread_join(t[i], NULL);
   assert_int_equal(k[0].rc, 0);
   assert_int_equal(k[1].rc, 0);
-  assert_int_equal(f.connections, 2);
+  assert_int_equal(fake_connections(&f), 2);
   fake_wait_closed(&f, 2);
   json_t *req = json_object(), *resp = NULL;
   struct aws_err e;
