@@ -14,6 +14,7 @@
 
 #include "../../core/util/httpc.h"
 #include "../../core/util/io.h"
+#include "../../core/util/jsnum.h"
 #include "../../core/util/jsonin.h"
 #include "../../core/util/jsonout.h"
 #include "../../core/util/log.h"
@@ -378,14 +379,7 @@ static void wire_call(struct aws_client *c, const char *body, size_t len, bool r
     p = put(p, "\r\n");
   }
   p = put(p, "Content-Length: ");
-  char num[24], *q = num + sizeof num;
-  size_t v = len;
-  do {
-    *--q = (char)('0' + v % 10);
-    v /= 10;
-  } while (v > 0);
-  memcpy(p, q, (size_t)(num + sizeof num - q));
-  p += num + sizeof num - q;
+  p += fin_u64dec(len, p);
   p = put(p, "\r\n\r\n");
   struct wire_result wr;
   wire_exchange(c->wire, head, (size_t)(p - head), body, len, replayable, c->timeout_ms,

@@ -141,15 +141,13 @@ static size_t layout(const struct digits *g, char *buf, size_t pos) {
 }
 
 /* Writes the decimal digits of v (v >= 0) at buf; returns their count. */
-static size_t put_u64(uint64_t v, char *buf) {
-  char tmp[24];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (size_t i = 0; i < n; i++)
-    buf[i] = tmp[n - 1 - i];
+size_t fin_u64dec(uint64_t v, char *buf) {
+  char tmp[FIN_U64DEC_MAX], *p = tmp + sizeof tmp;
+  do
+    *--p = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  size_t n = (size_t)(tmp + sizeof tmp - p);
+  memcpy(buf, p, n);
   return n;
 }
 
@@ -164,7 +162,7 @@ static size_t cents_form(double x, char *buf) {
   if (!(x < CENTS_FAST_MAX) || x < 1e-2) return 0;
   uint64_t c = (uint64_t)llround(x * 100.0);
   if ((double)c / 100.0 != x) return 0;
-  size_t pos = put_u64(c / 100, buf);
+  size_t pos = fin_u64dec(c / 100, buf);
   unsigned frac = (unsigned)(c % 100);
   if (frac != 0) {
     buf[pos++] = '.';
@@ -191,7 +189,7 @@ size_t fin_jsnum(double x, char *buf) {
     x = -x;
   }
   if (x < 9007199254740992.0 && x == floor(x)) { /* exact integers print as such */
-    pos += put_u64((uint64_t)x, buf + pos);
+    pos += fin_u64dec((uint64_t)x, buf + pos);
     buf[pos] = '\0';
     return pos;
   }

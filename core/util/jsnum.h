@@ -7,10 +7,16 @@
 #define FIN_JSNUM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define FIN_JSNUM_MAX 32
 
 /* Writes the text into buf (at least FIN_JSNUM_MAX bytes); returns its length. */
 size_t fin_jsnum(double x, char *buf);
+
+/* Writes v's decimal digits into buf (at least FIN_U64DEC_MAX bytes), without
+ * a terminating NUL; returns their count. */
+#define FIN_U64DEC_MAX 20
+size_t fin_u64dec(uint64_t v, char *buf);
 
 #endif

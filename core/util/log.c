@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsnum.h"
 #include "timefmt.h"
 
 #define LINE_MAX_BYTES 4096
@@ -145,14 +146,13 @@ void fin_logline_str(struct fin_logline *l, const char *key, const char *value, 
 }
 
 void fin_logline_int(struct fin_logline *l, const char *key, long long v) {
-  char d[24], *p = d + sizeof d;
-  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-  do
-    *--p = (char)('0' + u % 10);
-  while ((u /= 10) > 0);
-  if (v < 0) *--p = '-';
+  char d[1 + FIN_U64DEC_MAX];
+  uint64_t u = v < 0 ? 0ULL - (uint64_t)v : (uint64_t)v;
+  size_t n = v < 0;
+  d[0] = '-';
+  n += fin_u64dec(u, d + n);
   ll_key(l, key);
-  ll_put(l, p, (size_t)(d + sizeof d - p));
+  ll_put(l, d, n);
 }
 
 void fin_logline_end(struct fin_logline *l) {

@@ -154,11 +154,28 @@ static void cents_are_shortest(void **state) {
   check(-12.3, "-12.3");
 }
 
+/* the digit writer shared by the log, the AWS request head and the money
+ * path: against printf at every length and at the ends of the range */
+static void u64dec_matches_printf(void **state) {
+  (void)state;
+  uint64_t seeds[] = {0, 9, 10, 99, 100, 4096, UINT32_MAX, (uint64_t)1e19, UINT64_MAX};
+  uint64_t s = 0x9e3779b97f4a7c15ULL;
+  for (int i = 0; i < 20000; i++) {
+    uint64_t v = i < (int)(sizeof seeds / sizeof *seeds) ? seeds[i] : (xorshift(&s), s >> (i % 64));
+    char got[FIN_U64DEC_MAX + 1], want[32];
+    size_t n = fin_u64dec(v, got);
+    got[n] = '\0';
+    snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+    assert_string_equal(got, want);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(baseline_examples),  cmocka_unit_test(plain_and_exponent_ranges),
-      cmocka_unit_test(non_finite_is_null), cmocka_unit_test(powers_of_two_round_trip),
-      cmocka_unit_test(random_round_trip),  cmocka_unit_test(cents_are_shortest),
+      cmocka_unit_test(baseline_examples),     cmocka_unit_test(plain_and_exponent_ranges),
+      cmocka_unit_test(non_finite_is_null),    cmocka_unit_test(powers_of_two_round_trip),
+      cmocka_unit_test(random_round_trip),     cmocka_unit_test(cents_are_shortest),
+      cmocka_unit_test(u64dec_matches_printf),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
