@@ -130,10 +130,9 @@ void fin_h_admin_reject(struct fin_container *c, const struct fin_req *q, struct
   if (reason == NULL) return fin_resp_failf(r, FIN_E_VALIDATION, "reason is required");
   const char *key = fin_require_key(q, r);
   if (key == NULL) return;
-  if (!json_is_string(reason) || fin_blank(json_string_value(reason)))
-    return fin_resp_failf(r, FIN_E_VALIDATION, "reason is required");
-  if (fin_js_length(json_string_value(reason)) > 500)
-    return fin_resp_failf(r, FIN_E_VALIDATION, "reason must be at most 500 characters");
+  /* A blank or long reason (or a non-string, NULL here) fails later, in the
+   * service's validation, after the replay and the lookup of the request
+   * (behaviour.md §1.17 step 6), as approve's limit does. */
   struct fin_decision_input in = {.reason = json_string_value(reason)};
   decide(c, q, key, "reject", &in, r);
 }

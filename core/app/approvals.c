@@ -356,8 +356,17 @@ enum fin_decide_result fin_reject_request(struct fin_container *c,
   struct fin_user owner = {0};
   enum fin_decide_result rc = FIN_DECIDE_FAILED;
   if (load_pending(c, in->request_id, &req, e) != FIN_OK) goto done;
-  if (in->admin_email == NULL || in->admin_email[0] == '\0') {
-    fin_app_error_setf(e, FIN_E_VALIDATION, "adminEmail is required");
+  /* after the lookup, so an unknown or decided request answers 404/409
+   * whatever the reason says (behaviour.md §1.17 step 6) */
+  struct fin_msgs m = {0};
+  if (in->reason == NULL || fin_blank(in->reason))
+    fin_msgs_add(&m, "reason is required");
+  else if (fin_js_length(in->reason) > 500)
+    fin_msgs_add(&m, "reason must be at most 500 characters");
+  if (in->admin_email == NULL || in->admin_email[0] == '\0')
+    fin_msgs_add(&m, "adminEmail is required");
+  if (m.count) {
+    fin_app_error_setf(e, FIN_E_VALIDATION, "%s", m.text);
     goto done;
   }
   if (load_owner(c, req.ecosystem_id, &owner, e) != FIN_OK) goto done;

@@ -475,6 +475,19 @@ describe("S92-S93 reject", () => {
     const v = await call("GET", `/v1/cards/requests/${p.requestId}`, { auth: p.auth });
     expect(v.body.request.status).toBe("pending");
   });
+
+  test("S93 a present but blank or long reason is checked after the request is found, as approve's limit", async () => {
+    // §1.17: only a missing reason comes before the key; the blank and
+    // length checks come after the lookup (404, or 409 for a decided one)
+    const id = uid("missing");
+    for (const body of [{ reason: "" }, { reason: "   " }, { reason: "x".repeat(501) }]) {
+      expectError(await api.reject(id, body), 404, "NOT_FOUND", `Card request not found: ${id}`);
+    }
+    const p = await api.pending(350);
+    expect((await api.reject(p.requestId, { reason: "no" })).status).toBe(200);
+    const msg = "Request is not pending (status: rejected)";
+    expectError(await api.reject(p.requestId, { reason: " " }), 409, "REQUEST_ALREADY_PROCESSED", msg);
+  });
 });
 
 describe("S94 admin keys (deviation 7: scoped by operation and target)", () => {
