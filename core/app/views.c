@@ -1,6 +1,9 @@
 /* views.c - JSON views of the entities, keys in the order of behaviour.md §1. */
+#include <math.h>
 #include <string.h>
 
+#include "../util/jsonout.h"
+#include "../util/text.h"
 #include "../util/timefmt.h"
 #include "app_errors.h"
 #include "views.h"
@@ -67,6 +70,68 @@ json_t *fin_json_txn(const struct fin_txn *t) {
   if (t->payment_status[0]) set(o, "paymentStatus", json_string(t->payment_status));
   if (t->has_score_impact) set(o, "scoreImpact", json_integer(t->score_impact));
   return o;
+}
+
+/* The text writers keep set()'s rule: a key whose value jansson would not
+ * make (a NULL or non-UTF-8 string, a non-finite real) is left out. */
+struct obj {
+  struct fin_jw *w;
+  bool more; /* a key was written: the next one needs a comma */
+};
+
+static void key(struct obj *o, const char *quoted, size_t n) {
+  if (o->more) fin_jw_raw(o->w, ",", 1);
+  o->more = true;
+  fin_jw_raw(o->w, quoted, n);
+}
+#define KEY(o, k) key((o), "\"" k "\":", sizeof("\"" k "\":") - 1)
+
+#define PUT_STR(o, k, s)                                                                           \
+  do {                                                                                             \
+    const char *s_ = (s);                                                                          \
+    size_t n_ = s_ != NULL ? strlen(s_) : 0;                                                       \
+    if (s_ != NULL && fin_utf8_valid(s_, n_)) KEY(o, k), fin_jw_str((o)->w, s_, n_);               \
+  } while (0)
+
+#define PUT_NUM(o, k, x)                                                                           \
+  do {                                                                                             \
+    double x_ = (x);                                                                               \
+    if (isfinite(x_)) KEY(o, k), fin_jw_num((o)->w, x_);                                           \
+  } while (0)
+
+void fin_text_card_summary(struct fin_jw *w, const struct fin_card *c) {
+  struct obj o = {w, false};
+  char iso[40];
+  fin_jw_raw(w, "{", 1);
+  PUT_STR(&o, "cardId", c->card_id);
+  PUT_STR(&o, "type", "credit-card");
+  PUT_STR(&o, "status", c->status);
+  PUT_NUM(&o, "limit", c->limit);
+  PUT_NUM(&o, "balance", c->balance);
+  PUT_NUM(&o, "availableCredit", c->available_credit);
+  PUT_NUM(&o, "minimumPayment", c->minimum_payment);
+  KEY(&o, "nearLimit");
+  if (c->limit > 0 && c->balance / c->limit > 0.9)
+    FIN_JW_LIT(w, "true");
+  else
+    FIN_JW_LIT(w, "false");
+  if (c->next_due_date) PUT_STR(&o, "nextDueDate", fin_iso(c->next_due_date, iso));
+  fin_jw_raw(w, "}", 1);
+}
+
+void fin_text_txn(struct fin_jw *w, const struct fin_txn *t) {
+  struct obj o = {w, false};
+  char iso[40];
+  fin_jw_raw(w, "{", 1);
+  PUT_STR(&o, "transactionId", t->transaction_id);
+  PUT_STR(&o, "type", t->type);
+  PUT_NUM(&o, "amount", t->amount);
+  PUT_STR(&o, "status", t->status);
+  PUT_STR(&o, "timestamp", fin_iso(t->timestamp, iso));
+  if (t->merchant) PUT_STR(&o, "merchant", t->merchant);
+  if (t->payment_status[0]) PUT_STR(&o, "paymentStatus", t->payment_status);
+  if (t->has_score_impact) KEY(&o, "scoreImpact"), fin_jw_int(w, t->score_impact);
+  fin_jw_raw(w, "}", 1);
 }
 
 static json_t *decision_json(const struct fin_decision *d) {

@@ -21,6 +21,11 @@ json_t *fin_json_user(const struct fin_user *u);         /* POST /v1/users user 
 json_t *fin_json_card_summary(const struct fin_card *c); /* CardSummary */
 json_t *fin_json_card_detail(const struct fin_card *c);  /* CardDetail */
 json_t *fin_json_txn(const struct fin_txn *t);           /* Transaction */
+/* The same two views written into w: the bytes fin_json_dump writes for the
+ * trees above (test_views_text), without building them (a purchase's answer). */
+struct fin_jw;
+void fin_text_card_summary(struct fin_jw *w, const struct fin_card *c);
+void fin_text_txn(struct fin_jw *w, const struct fin_txn *t);
 /* {"requestId","status","scoreAtRequest"[,"decision"][,"card"]}; status_override
  * NULL = the request's own status; card may be NULL. */
 json_t *fin_json_request(const struct fin_card_request *r, const char *status_override,

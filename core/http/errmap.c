@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "http.h"
 
@@ -115,6 +116,8 @@ bool fin_api_err_no_meta(enum fin_api_err e) {
 static void set_error(struct fin_resp *r, const struct row *row, const char *fmt, va_list ap) {
   json_decref(r->body);
   r->body = NULL;
+  free(r->text);
+  r->text = NULL;
   r->raw = NULL;
   r->status = row->status;
   r->err_code = row->code;

@@ -42,6 +42,8 @@ const char *fin_req_query(const struct fin_req *r, const char *name);
 struct fin_resp {
   int status;
   json_t *body; /* owned; NULL = no body */
+  char *text;   /* owned JSON text sent instead of body (fin_resp_text); NULL = none */
+  size_t text_len;
   /* error envelope (when err_code != NULL the layer builds the body) */
   const char *err_code;
   char err_msg[512];
@@ -61,6 +63,9 @@ struct fin_resp {
 /* Sets a JSON body (steals `body`) and status. A NULL body (failed builder)
  * becomes 500 INTERNAL_ERROR. */
 void fin_resp_json(struct fin_resp *r, int status, json_t *body);
+/* The same with the body already written as JSON text (free()-able,
+ * stolen): a hot answer that skips building a tree. NULL becomes 500. */
+void fin_resp_text(struct fin_resp *r, int status, char *text, size_t len);
 /* Sets a non-JSON body: `data` is borrowed and must outlive the response
  * (process-lifetime data, e.g. openapi.yaml); `content_type` is static. It
  * gets the generic weak ETag and conditional GET like JSON bodies. */

@@ -186,9 +186,16 @@ void fin_reply_build(const struct fin_http_in *in, const struct fin_reply_ctx *x
     type = r->raw_type ? r->raw_type : "application/octet-stream";
   } else if (r->body != NULL) {
     set_body(out, r->body);
+  } else if (r->text != NULL) { /* fin_resp_text: the text is the body */
+    out->body = r->text;
+    out->body_len = r->text_len;
+    out->body_owned = true;
+    r->text = NULL;
   }
   json_decref(r->body);
   r->body = NULL;
+  free(r->text);
+  r->text = NULL;
 
   const char *etag = NULL, *lm = NULL;
   if (!r->no_etag_headers) {

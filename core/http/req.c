@@ -1,4 +1,6 @@
 /* req.c - the handler-facing helpers declared in http.h. */
+#include <stdlib.h>
+
 #include "errmap.h"
 #include "http.h"
 #include "pipeline.h"
@@ -19,6 +21,8 @@ void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, cons
                   size_t len) {
   json_decref(r->body);
   r->body = NULL;
+  free(r->text);
+  r->text = NULL;
   json_decref(r->err_details);
   r->err_details = NULL;
   r->err_code = NULL;
@@ -30,6 +34,8 @@ void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, cons
 
 void fin_resp_json(struct fin_resp *r, int status, json_t *body) {
   if (r->body != body) json_decref(r->body);
+  free(r->text);
+  r->text = NULL;
   r->raw = NULL;
   r->body = body;
   r->status = status;
@@ -37,4 +43,18 @@ void fin_resp_json(struct fin_resp *r, int status, json_t *body) {
   json_decref(r->err_details);
   r->err_details = NULL;
   if (body == NULL) fin_resp_fail(r, FIN_E_INTERNAL);
+}
+
+void fin_resp_text(struct fin_resp *r, int status, char *text, size_t len) {
+  json_decref(r->body);
+  r->body = NULL;
+  free(r->text);
+  r->text = text;
+  r->text_len = len;
+  r->raw = NULL;
+  r->status = status;
+  r->err_code = NULL;
+  json_decref(r->err_details);
+  r->err_details = NULL;
+  if (text == NULL) fin_resp_fail(r, FIN_E_INTERNAL);
 }

@@ -129,7 +129,24 @@ static void h_raw(struct fin_container *c, const struct fin_req *q, struct fin_r
   fin_resp_raw(r, 200, "application/yaml; charset=utf-8", SPEC, sizeof SPEC - 1);
 }
 
+/* fin_resp_text: the handler's text is the body; an error after it, or no
+ * text (OOM), answers the envelope and frees what was set (ASan checks). */
+static void h_text(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  const char *t = "{\"t\":0.1}";
+  fin_resp_text(r, 201, strdup(t), strlen(t));
+}
+static void h_text_then_fail(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  fin_resp_text(r, 201, strdup("{}"), 2);
+  fin_resp_fail(r, FIN_E_INSUFFICIENT_CREDIT);
+}
+static void h_no_text(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  fin_resp_text(r, 201, NULL, 0);
+}
+
 static const struct fin_route ROUTES[] = {
+    {"GET", "/text", h_text, FIN_RT_NO_LIMIT},
+    {"GET", "/text/failed", h_text_then_fail, FIN_RT_NO_LIMIT},
+    {"GET", "/text/none", h_no_text, FIN_RT_NO_LIMIT},
     {"GET", "/openapi.yaml", h_raw, FIN_RT_NO_LIMIT},
     {"GET", "/health/liveness", h_ok, FIN_RT_NO_LIMIT},
     {"GET", "/health/broken", h_nothing, FIN_RT_NO_LIMIT},
@@ -570,6 +587,23 @@ static void raw_bodies(void **state) {
   assert_null(H("Content-Type"));
 }
 
+static void text_bodies(void **state) {
+  run("GET", "/text", NULL);
+  assert_int_equal(out.status, 201);
+  body_is("{\"t\":0.1}");
+  assert_true(out.body_owned);
+  assert_string_equal(H("Content-Type"), "application/json; charset=utf-8");
+  char etag[64];
+  fin_weak_etag("{\"t\":0.1}", 9, etag);
+  assert_string_equal(H("ETag"), etag);
+  run("GET", "/text/failed", NULL);
+  assert_int_equal(out.status, 402);
+  assert_non_null(strstr(out.body, "\"code\":\"INSUFFICIENT_CREDIT\""));
+  run("GET", "/text/none", NULL);
+  assert_int_equal(out.status, 500);
+  assert_non_null(strstr(out.body, "\"code\":\"INTERNAL_ERROR\""));
+}
+
 static void rate_limiting(void **state) {
   LIMITS = (struct fin_rate_limits){.enabled = true, .api_per_min = 2, .cleanup_per_min = 1};
   fin_ratelimit_reset();
@@ -631,6 +665,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(strong_etag_and_last_modified, setup, teardown),
       cmocka_unit_test_setup_teardown(query_and_head, setup, teardown),
       cmocka_unit_test_setup_teardown(raw_bodies, setup, teardown),
+      cmocka_unit_test_setup_teardown(text_bodies, setup, teardown),
       cmocka_unit_test_setup_teardown(rate_limiting, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

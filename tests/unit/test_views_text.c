@@ -1,0 +1,179 @@
+/* test_views_text.c - the text writers of views.c write what fin_json_dump
+ * writes for the jansson views they stand in for (a purchase's answer). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/app/views.h"
+#include "../../core/util/jsonout.h"
+
+static uint64_t rnd_state = 0x9E3779B97F4A7C15u;
+static uint64_t rnd(void) { /* xorshift64*: the same corpus on every run */
+  rnd_state ^= rnd_state >> 12, rnd_state ^= rnd_state << 25, rnd_state ^= rnd_state >> 27;
+  return rnd_state * 2685821657736338717u;
+}
+
+/* Text with what the writer escapes, multi-byte characters, and now and
+ * then bytes that are not UTF-8 (jansson makes no string of those: the key
+ * is left out). */
+static void rnd_text(char *s, size_t max) {
+  static const char *const parts[] = {"a",
+                                      "Z",
+                                      "0",
+                                      " ",
+                                      "-",
+                                      "\"",
+                                      "\\",
+                                      "/",
+                                      "\n",
+                                      "\t",
+                                      "\x01",
+                                      "\x1f",
+                                      "\x7f",
+                                      "\xc3\xa9",
+                                      "\xe2\x82\xac",
+                                      "\xf0\x9f\x98\x80",
+                                      "\xe2\x80\xa8",
+                                      "\xef\xbf\xbe",
+                                      "\xff",
+                                      "\xc0\x80",
+                                      "\xed\xa0\x80",
+                                      "\xf4\x90\x80\x80",
+                                      "\xe2\x82",
+                                      "\x80"};
+  size_t n = 0, len = rnd() % 10;
+  size_t nparts = sizeof parts / sizeof *parts;
+  for (size_t i = 0; i < len; i++) {
+    /* mostly valid text: the invalid parts are the last seven */
+    const char *p = parts[rnd() % 4 == 0 ? rnd() % nparts : rnd() % (nparts - 7)];
+    if (n + strlen(p) + 1 > max) break;
+    memcpy(s + n, p, strlen(p));
+    n += strlen(p);
+  }
+  s[n] = '\0';
+}
+
+static double rnd_real(void) {
+  static const double odd[] = {0.0,  -0.0, 1.0,  100.0,    0.1,       0.01,
+                               1e20, 1e21, 1e-7, 1e-5,     5e-324,    1e16,
+                               -2.5, NAN,  -NAN, INFINITY, -INFINITY, 0.30000000000000004};
+  switch (rnd() % 3) {
+  case 0:
+    return odd[rnd() % (sizeof odd / sizeof *odd)];
+  case 1:
+    return (double)(int64_t)(rnd() % 2000001) / 100.0 - 10000.0; /* amounts */
+  default: {
+    uint64_t bits = rnd();
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d; /* NaN and infinities now and then */
+  }
+  }
+}
+
+static fin_ms rnd_ms(void) {
+  static const fin_ms odd[] = {0, 1, -1, -62198755200000LL, 253402300799999LL, 253402300800000LL};
+  return rnd() % 4 == 0 ? odd[rnd() % 6] : (fin_ms)(rnd() % 4102444800000ULL);
+}
+
+static char *tree_text(json_t *v) {
+  char *s = fin_json_dump(v, NULL);
+  json_decref(v);
+  return s;
+}
+
+static char *writer_text(const struct fin_txn *t, const struct fin_card *c) {
+  struct fin_jw w = {0};
+  FIN_JW_LIT(&w, "{\"transaction\":");
+  fin_text_txn(&w, t);
+  FIN_JW_LIT(&w, ",\"card\":");
+  fin_text_card_summary(&w, c);
+  FIN_JW_LIT(&w, "}");
+  return fin_jw_end(&w, NULL);
+}
+
+static void rnd_card(struct fin_card *c) {
+  memset(c, 0, sizeof *c);
+  rnd_text(c->card_id, sizeof c->card_id);
+  rnd_text(c->status, sizeof c->status);
+  c->limit = rnd() % 5 == 0 ? 0 : rnd_real();
+  c->balance = rnd_real();
+  c->available_credit = rnd_real();
+  c->minimum_payment = rnd_real();
+  c->next_due_date = rnd() % 3 == 0 ? 0 : rnd_ms();
+}
+
+static void rnd_txn(struct fin_txn *t, char *merchant, size_t max) {
+  memset(t, 0, sizeof *t);
+  rnd_text(t->transaction_id, sizeof t->transaction_id);
+  rnd_text(t->type, sizeof t->type);
+  rnd_text(t->status, sizeof t->status);
+  t->amount = rnd_real();
+  t->timestamp = rnd_ms();
+  rnd_text(merchant, max);
+  t->merchant = rnd() % 4 == 0 ? NULL : merchant;
+  if (rnd() % 3 == 0) rnd_text(t->payment_status, sizeof t->payment_status);
+  t->has_score_impact = rnd() % 3 == 0;
+  t->score_impact = (int)(uint32_t)rnd();
+}
+
+/* 50,000 random transactions and cards: the same bytes both ways. */
+static void writers_match_the_trees(void **state) {
+  (void)state;
+  for (int i = 0; i < 50000; i++) {
+    struct fin_card c;
+    struct fin_txn t;
+    char merchant[64];
+    rnd_card(&c);
+    rnd_txn(&t, merchant, sizeof merchant);
+    char *want = tree_text(
+        json_pack("{s:o,s:o}", "transaction", fin_json_txn(&t), "card", fin_json_card_summary(&c)));
+    char *got = writer_text(&t, &c);
+    assert_non_null(want);
+    assert_non_null(got);
+    if (strcmp(want, got) != 0) fail_msg("case %d:\n want %s\n got  %s", i, want, got);
+    free(want);
+    free(got);
+  }
+}
+
+/* A purchase as the server answers it, spelled out. */
+static void a_purchase_answer(void **state) {
+  (void)state;
+  struct fin_card c = {.card_id = "c-1",
+                       .status = "active",
+                       .limit = 1000,
+                       .balance = 950.5,
+                       .available_credit = 49.5,
+                       .minimum_payment = 25};
+  struct fin_txn t = {.transaction_id = "t-1",
+                      .type = "purchase",
+                      .status = "completed",
+                      .amount = 0.1,
+                      .timestamp = 1700000000123,
+                      .merchant = "Caf\xc3\xa9 \"x\""};
+  char *got = writer_text(&t, &c);
+  assert_string_equal(
+      got, "{\"transaction\":{\"transactionId\":\"t-1\",\"type\":\"purchase\",\"amount\":0.1,"
+           "\"status\":\"completed\",\"timestamp\":\"2023-11-14T22:13:20.123Z\",\"merchant\":"
+           "\"Caf\xc3\xa9 \\\"x\\\"\"},\"card\":{\"cardId\":\"c-1\",\"type\":\"credit-card\","
+           "\"status\":\"active\",\"limit\":1000,\"balance\":950.5,\"availableCredit\":49.5,"
+           "\"minimumPayment\":25,\"nearLimit\":true}}");
+  free(got);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(writers_match_the_trees),
+      cmocka_unit_test(a_purchase_answer),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
