@@ -49,19 +49,6 @@ static json_t *event_payload(const struct purchase *p, const struct fin_txn *t,
                    after->available_credit, "idempotencyKey", p->key);
 }
 
-/* What the key's record stores: the summary a replay answers from. */
-static char *summary_text(const struct purchase *p, const struct fin_txn *t,
-                          const struct fin_card *after) {
-  json_t *s =
-      json_pack("{s:b,s:s,s:s,s:f,s:f,s:s}", "success", 1, "transactionId", t->transaction_id,
-                "cardId", p->card_id, "newBalance", after->balance, "newAvailableCredit",
-                after->available_credit, "message", "Purchase completed");
-  size_t len;
-  char *text = s != NULL ? fin_json_dump(s, &len) : NULL;
-  json_decref(s);
-  return text;
-}
-
 /* The 201 answer {"transaction","card"}, written as text: the bytes
  * fin_json_dump writes for the views' trees (test_views_text). */
 struct answer {
@@ -107,9 +94,11 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
   st = oom ? FIN_NOMEM
            : fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
                             event_payload(p, &t, &after), now);
-  if (st == FIN_OK)
-    st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE, summary_text(p, &t, &after), 200,
-                       now, fin_rules_of(c));
+  if (st == FIN_OK) /* the key's record: the summary a replay answers from */
+    st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE,
+                       fin_text_purchase_summary(t.transaction_id, p->card_id, after.balance,
+                                                 after.available_credit),
+                       200, now, fin_rules_of(c));
   if (st != FIN_OK) {
     fin_err_set(pe, st, "purchase records not filled: no id (random source) or no memory");
     goto done;

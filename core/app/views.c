@@ -134,6 +134,27 @@ void fin_text_txn(struct fin_jw *w, const struct fin_txn *t) {
   fin_jw_raw(w, "}", 1);
 }
 
+static bool utf8_str(const char *s) {
+  return s != NULL && fin_utf8_valid(s, strlen(s));
+}
+
+char *fin_text_purchase_summary(const char *transaction_id, const char *card_id, double balance,
+                                double available) {
+  if (!utf8_str(transaction_id) || !utf8_str(card_id) || !isfinite(balance) || !isfinite(available))
+    return NULL;
+  struct fin_jw w = {0};
+  FIN_JW_LIT(&w, "{\"success\":true,\"transactionId\":");
+  fin_jw_str(&w, transaction_id, strlen(transaction_id));
+  FIN_JW_LIT(&w, ",\"cardId\":");
+  fin_jw_str(&w, card_id, strlen(card_id));
+  FIN_JW_LIT(&w, ",\"newBalance\":");
+  fin_jw_num(&w, balance);
+  FIN_JW_LIT(&w, ",\"newAvailableCredit\":");
+  fin_jw_num(&w, available);
+  FIN_JW_LIT(&w, ",\"message\":\"Purchase completed\"}");
+  return fin_jw_end(&w, NULL);
+}
+
 static json_t *decision_json(const struct fin_decision *d) {
   json_t *o = json_object();
   set(o, "outcome", json_string(d->outcome));

@@ -26,6 +26,13 @@ json_t *fin_json_txn(const struct fin_txn *t);           /* Transaction */
 struct fin_jw;
 void fin_text_card_summary(struct fin_jw *w, const struct fin_card *c);
 void fin_text_txn(struct fin_jw *w, const struct fin_txn *t);
+/* What a purchase's idempotency record stores: {"success":true,
+ * "transactionId","cardId","newBalance","newAvailableCredit","message":
+ * "Purchase completed"}, the text fin_json_dump writes for json_pack's tree of
+ * it; NULL where json_pack fails (a NULL or non-UTF-8 string, a non-finite
+ * real) or on OOM. A new string (free()). */
+char *fin_text_purchase_summary(const char *transaction_id, const char *card_id, double balance,
+                                double available);
 /* {"requestId","status","scoreAtRequest"[,"decision"][,"card"]}; status_override
  * NULL = the request's own status; card may be NULL. */
 json_t *fin_json_request(const struct fin_card_request *r, const char *status_override,
