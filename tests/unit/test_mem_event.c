@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../../adapters/memory/mem_db.h"
+#include "../../adapters/memory/mem_ports.h"
 
 static void round_trip(json_t *payload) {
   struct fin_event e = {.event_type = "card.approved",
@@ -45,7 +46,37 @@ static void payloads_keep_their_values_and_types(void **state) {
   round_trip(json_true());
 }
 
+/* The memory publisher shares a payload with its sender: what it keeps
+ * outlives the sender's reference, and the ring lets go of the oldest
+ * (ASan: no leak, no use after free). */
+static void published_payloads_outlive_the_sender(void **state) {
+  (void)state;
+  struct fin_publisher p = mem_publisher_new();
+  struct fin_err err = {0};
+  for (int i = 0; i < 1100; i++) { /* past the ring's 1,024 */
+    struct fin_event e = {.event_type = "t",
+                          .entity_type = "x",
+                          .entity_id = "1",
+                          .ecosystem_id = "u1",
+                          .payload = json_pack("{s:i}", "n", i)};
+    assert_int_equal(p.ops->publish(p.self, &e, &err), FIN_OK);
+    json_decref(e.payload);
+  }
+  assert_int_equal(mem_publisher_count(&p), 1100);
+  struct fin_event out;
+  assert_int_equal(mem_publisher_get(&p, 1099, &out), FIN_OK);
+  assert_int_equal(json_integer_value(json_object_get(out.payload, "n")), 1099);
+  assert_string_equal(out.ecosystem_id, "u1");
+  fin_event_clear(&out);
+  assert_int_equal(mem_publisher_get(&p, 75, &out), FIN_NOT_FOUND);
+  assert_int_equal(mem_publisher_get(&p, 76, &out), FIN_OK);
+  assert_int_equal(json_integer_value(json_object_get(out.payload, "n")), 76);
+  fin_event_clear(&out);
+  p.ops->destroy(p.self);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(payloads_keep_their_values_and_types)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(payloads_keep_their_values_and_types),
+                                     cmocka_unit_test(published_payloads_outlive_the_sender)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
