@@ -41,14 +41,6 @@ static void replay(struct fin_container *c, const struct purchase *p, const stru
   json_decref(sum);
 }
 
-static json_t *event_payload(const struct purchase *p, const struct fin_txn *t,
-                             const struct fin_card *after) {
-  return json_pack("{s:s,s:s,s:s,s:f,s:s,s:f,s:f,s:s}", "transactionId", t->transaction_id,
-                   "cardId", p->card_id, "ecosystemId", p->eco, "amount", p->amount, "merchant",
-                   p->merchant, "newBalance", after->balance, "newAvailableCredit",
-                   after->available_credit, "idempotencyKey", p->key);
-}
-
 /* The 201 answer {"transaction","card"}, written as text: the bytes
  * fin_json_dump writes for the views' trees (test_views_text). */
 struct answer {
@@ -93,7 +85,10 @@ static enum fin_status attempt(struct fin_container *c, const struct purchase *p
 
   st = oom ? FIN_NOMEM
            : fin_event_fill(&ev, "transaction.purchase", "transaction", t.transaction_id, p->eco,
-                            event_payload(p, &t, &after), now);
+                            fin_json_purchase_event(t.transaction_id, p->card_id, p->eco, p->amount,
+                                                    p->merchant, after.balance,
+                                                    after.available_credit, p->key),
+                            now);
   if (st == FIN_OK) /* the key's record: the summary a replay answers from */
     st = fin_idem_fill(&idem, p->eco, p->hash, p->fp, OP_PURCHASE,
                        fin_text_purchase_summary(t.transaction_id, p->card_id, after.balance,

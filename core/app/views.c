@@ -138,6 +138,36 @@ static bool utf8_str(const char *s) {
   return s != NULL && fin_utf8_valid(s, strlen(s));
 }
 
+/* One member of a flat object as json_pack makes it: 0 or -1 (o released). */
+static int put_member(json_t *o, const char *k, json_t *v) {
+  if (v != NULL && json_object_set_new_nocheck(o, k, v) == 0) return 0;
+  json_decref(o);
+  return -1;
+}
+
+static json_t *str_nocheck(const char *s) { /* s checked by the caller */
+  return json_stringn_nocheck(s, strlen(s));
+}
+
+json_t *fin_json_purchase_event(const char *transaction_id, const char *card_id, const char *eco,
+                                double amount, const char *merchant, double balance,
+                                double available, const char *key) {
+  if (!utf8_str(transaction_id) || !utf8_str(card_id) || !utf8_str(eco) || !utf8_str(merchant) ||
+      !utf8_str(key) || !isfinite(amount) || !isfinite(balance) || !isfinite(available))
+    return NULL;
+  json_t *o = json_object();
+  if (o == NULL || put_member(o, "transactionId", str_nocheck(transaction_id)) ||
+      put_member(o, "cardId", str_nocheck(card_id)) ||
+      put_member(o, "ecosystemId", str_nocheck(eco)) ||
+      put_member(o, "amount", json_real(amount)) ||
+      put_member(o, "merchant", str_nocheck(merchant)) ||
+      put_member(o, "newBalance", json_real(balance)) ||
+      put_member(o, "newAvailableCredit", json_real(available)) ||
+      put_member(o, "idempotencyKey", str_nocheck(key)))
+    return NULL;
+  return o;
+}
+
 char *fin_text_purchase_summary(const char *transaction_id, const char *card_id, double balance,
                                 double available) {
   if (!utf8_str(transaction_id) || !utf8_str(card_id) || !isfinite(balance) || !isfinite(available))

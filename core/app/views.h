@@ -31,6 +31,14 @@ void fin_text_txn(struct fin_jw *w, const struct fin_txn *t);
  * "Purchase completed"}, the text fin_json_dump writes for json_pack's tree of
  * it; NULL where json_pack fails (a NULL or non-UTF-8 string, a non-finite
  * real) or on OOM. A new string (free()). */
+/* The transaction.purchase event's payload {"transactionId","cardId",
+ * "ecosystemId","amount","merchant","newBalance","newAvailableCredit",
+ * "idempotencyKey"}: the tree json_pack("{s:s,s:s,s:s,s:f,s:s,s:f,s:f,s:s}")
+ * builds, without reading a format; NULL where json_pack fails (a NULL or
+ * non-UTF-8 string, a non-finite real) or on OOM. */
+json_t *fin_json_purchase_event(const char *transaction_id, const char *card_id, const char *eco,
+                                double amount, const char *merchant, double balance,
+                                double available, const char *key);
 char *fin_text_purchase_summary(const char *transaction_id, const char *card_id, double balance,
                                 double available);
 /* {"requestId","status","scoreAtRequest"[,"decision"][,"card"]}; status_override

@@ -1,6 +1,7 @@
 /* test_views_text.c - the text writers of views.c write what fin_json_dump
  * writes for the jansson trees they stand in for (a purchase's answer and
- * its idempotency summary). */
+ * its idempotency summary), and the purchase event's payload is the tree
+ * json_pack built. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,6 +178,40 @@ static void summary_matches_json_pack(void **state) {
   free(s);
 }
 
+/* The purchase event's payload against json_pack's on 50,000 random
+ * inputs: the same tree (as the store writes it, types and key order
+ * included), NULL where json_pack fails. */
+static void event_payload_matches_json_pack(void **state) {
+  (void)state;
+  for (int i = 0; i < 50000; i++) {
+    char s[5][48];
+    const char *v[5];
+    for (int k = 0; k < 5; k++) {
+      rnd_text(s[k], sizeof s[k]);
+      v[k] = rnd() % 80 == 0 ? NULL : s[k];
+    }
+    double amount = rnd_real(), bal = rnd_real(), avail = rnd_real();
+    json_t *want =
+        json_pack("{s:s,s:s,s:s,s:f,s:s,s:f,s:f,s:s}", "transactionId", v[0], "cardId", v[1],
+                  "ecosystemId", v[2], "amount", amount, "merchant", v[3], "newBalance", bal,
+                  "newAvailableCredit", avail, "idempotencyKey", v[4]);
+    json_t *got = fin_json_purchase_event(v[0], v[1], v[2], amount, v[3], bal, avail, v[4]);
+    if (want == NULL || got == NULL) {
+      if (want != got)
+        fail_msg("case %d: json_pack %s, the builder %s", i, want ? "built" : "failed",
+                 got ? "built" : "failed");
+      continue;
+    }
+    char *a = fin_json_dump_typed(want, NULL), *b = fin_json_dump_typed(got, NULL);
+    assert_true(json_equal(want, got));
+    if (strcmp(a, b) != 0) fail_msg("case %d:\n want %s\n got  %s", i, a, b);
+    free(a);
+    free(b);
+    json_decref(want);
+    json_decref(got);
+  }
+}
+
 /* A purchase as the server answers it, spelled out. */
 static void a_purchase_answer(void **state) {
   (void)state;
@@ -207,6 +242,7 @@ int main(void) {
       cmocka_unit_test(writers_match_the_trees),
       cmocka_unit_test(a_purchase_answer),
       cmocka_unit_test(summary_matches_json_pack),
+      cmocka_unit_test(event_payload_matches_json_pack),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
