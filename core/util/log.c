@@ -145,6 +145,13 @@ void fin_logline_str(struct fin_logline *l, const char *key, const char *value, 
   ll_put(l, "\"", 1);
 }
 
+void fin_logline_raw(struct fin_logline *l, const char *key, const char *value) {
+  ll_key(l, key);
+  ll_put(l, "\"", 1);
+  ll_put(l, value, strlen(value));
+  ll_put(l, "\"", 1);
+}
+
 void fin_logline_int(struct fin_logline *l, const char *key, long long v) {
   char d[1 + FIN_U64DEC_MAX];
   uint64_t u = v < 0 ? 0ULL - (uint64_t)v : (uint64_t)v;

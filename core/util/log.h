@@ -29,6 +29,9 @@ struct fin_logline {
 void fin_logline_begin(struct fin_logline *l, const char *level, const char *event);
 void fin_logline_str(struct fin_logline *l, const char *key, const char *value, size_t cap);
 void fin_logline_int(struct fin_logline *l, const char *key, long long v);
+/* A string value written as it is, as "\"%s\"" in fin_log's format would:
+ * only for text that needs no escape (ids the server made). */
+void fin_logline_raw(struct fin_logline *l, const char *key, const char *value);
 void fin_logline_end(struct fin_logline *l); /* writes it (one write()) */
 
 /* Calls to backing services (DynamoDB, Firestore ...) made by this thread:

@@ -100,6 +100,42 @@ static void request_lines_match_fin_log(void **state) {
   same_line(longp, "GET", "/", 400, 1, 1);
 }
 
+/* The outbox worker's delivery line (log_sent) both ways: the event id as
+ * it is, the ecosystem id escaped and cut at 200 bytes. */
+static void sent_line(const char *id, long long seq, const char *eco) {
+  char e[200];
+  fin_log("info", "outbox_event_sent",
+          "\"eventId\":\"%s\",\"sequenceNumber\":%lld,\"ecosystemId\":\"%s\"", id, seq,
+          fin_log_esc(eco, e, sizeof e));
+  char *want = strdup(next_line());
+  struct fin_logline l;
+  fin_logline_begin(&l, "info", "outbox_event_sent");
+  fin_logline_raw(&l, "eventId", id);
+  fin_logline_int(&l, "sequenceNumber", seq);
+  fin_logline_str(&l, "ecosystemId", eco, 200);
+  fin_logline_end(&l);
+  char *got = strdup(next_line());
+  dup2(saved_err, STDERR_FILENO);
+  assert_string_equal(got, want);
+  dup2(pipe_fd[1], STDERR_FILENO);
+  free(want), free(got);
+}
+
+static void sent_lines_match_fin_log(void **state) {
+  (void)state;
+  sent_line("0190b3c2-aaaa-7bbb-8ccc-123456789abc", 1, "user-1");
+  sent_line("", 0, "");
+  sent_line("a\"b\\c", -9223372036854775807LL - 1, "u\"\n\x01\xc3\xa9");
+  sent_line("x", 9223372036854775807LL, "caf\xc3\xa9");
+  char big[600];
+  for (size_t i = 0; i + 2 < sizeof big; i += 2)
+    memcpy(big + i, "\xc3\xa9", 2);
+  big[sizeof big - 1] = '\0';
+  sent_line(big, 42, big); /* the id whole, the ecosystem id cut */
+  memset(big, '"', sizeof big - 1);
+  sent_line("id", 7, big);
+}
+
 /* Lines near the 4,096-byte limit: kept whole or truncated exactly where
  * fin_log keeps or truncates them. */
 static void the_limit_is_fin_logs(void **state) {
@@ -149,6 +185,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(escapes),
       cmocka_unit_test_setup_teardown(request_lines_match_fin_log, setup, teardown),
+      cmocka_unit_test_setup_teardown(sent_lines_match_fin_log, setup, teardown),
       cmocka_unit_test_setup_teardown(an_overlong_line_is_truncated, setup, teardown),
       cmocka_unit_test_setup_teardown(the_limit_is_fin_logs, setup, teardown),
   };
