@@ -7,7 +7,10 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +137,28 @@ static void weak_etag_matches_original(void **state) {
   assert_string_equal(out, "W/\"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk\"");
 }
 
+/* The hand-written form against the snprintf it replaced, on lengths
+ * with every count of hex digits up to 1 MiB and bodies of every byte. */
+static void weak_etag_is_the_printf_form(void **state) {
+  (void)state;
+  size_t max = (size_t)1 << 20;
+  unsigned char *body = malloc(max + 1);
+  assert_non_null(body);
+  for (size_t i = 0; i <= max; i++)
+    body[i] = (unsigned char)(i * 131 + (i >> 8));
+  for (size_t len = 0; len <= max; len = len < 600 ? len + 1 : len * 2 + 7) {
+    unsigned char md[SHA_DIGEST_LENGTH];
+    char b64[64], want[64], got[64];
+    SHA1(body, len, md);
+    EVP_EncodeBlock((unsigned char *)b64, md, SHA_DIGEST_LENGTH);
+    snprintf(want, sizeof want, "W/\"%zx-%.27s\"", len, b64);
+    memset(got, 'x', sizeof got);
+    fin_weak_etag(body, len, got);
+    assert_string_equal(got, want);
+  }
+  free(body);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lenient_decode),
@@ -141,6 +166,7 @@ int main(void) {
       cmocka_unit_test(strict_base64url_decode),
       cmocka_unit_test(sha256_hex),
       cmocka_unit_test(weak_etag_matches_original),
+      cmocka_unit_test(weak_etag_is_the_printf_form),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
