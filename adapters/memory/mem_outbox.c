@@ -373,7 +373,7 @@ static bool owner_ok(const char *owner) {
 }
 
 static void lease(struct mem_event *ev, const char *owner, fin_ms until) {
-  snprintf(ev->lease_owner, sizeof ev->lease_owner, "%s", owner);
+  fin_strlcpy(ev->lease_owner, owner, sizeof ev->lease_owner); /* snprintf("%s") cut alike */
   ev->lease_until = until;
 }
 
