@@ -27,6 +27,19 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct block proxies[MAX_PROXIES];
 static size_t n_proxies;
 
+char *fin_mw_ipv4_text(const void *a, char *buf) {
+  const unsigned char *b = a;
+  char *o = buf;
+  for (int i = 0; i < 4; i++) {
+    unsigned v = b[i];
+    if (v >= 100) *o++ = (char)('0' + v / 100);
+    if (v >= 10) *o++ = (char)('0' + v / 10 % 10);
+    *o++ = (char)('0' + v % 10);
+    *o++ = i < 3 ? '.' : '\0';
+  }
+  return buf;
+}
+
 /* "1.2.3.4", "10.0.0.0/8", "fd00::/8" -> *b; false when malformed. */
 static bool parse_block(const char *s, struct block *b) {
   char ip[64];

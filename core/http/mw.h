@@ -53,6 +53,9 @@ bool fin_mw_cors_allowed(const char *origin);
  * the peer is a trusted proxy (FIN_TRUSTED_PROXIES). Points into buf or to
  * a static string. */
 const char *fin_mw_client_key(const char *peer, const char *xff, char *buf, size_t size);
+/* inet_ntop(AF_INET, ...) without its sprintf: the 4 bytes at a (network
+ * order) as "a.b.c.d" into buf (16 bytes or more). Returns buf. */
+char *fin_mw_ipv4_text(const void *a, char *buf);
 
 /* ratelimit.c ----------------------------------------------------------- */
 struct fin_rl_result {

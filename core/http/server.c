@@ -32,6 +32,7 @@
 #include "../util/log.h"
 #include "../util/timefmt.h"
 #include "conn_guard.h"
+#include "mw.h"
 #include "pipeline.h"
 #include "workers.h"
 
@@ -240,6 +241,8 @@ static const char *peer_ip(struct MHD_Connection *conn, char *buf, size_t size) 
   if (ci == NULL || ci->client_addr == NULL) return NULL;
   const struct sockaddr *sa = ci->client_addr;
   const void *addr = NULL;
+  if (sa->sa_family == AF_INET && size >= INET_ADDRSTRLEN) /* inet_ntop's, without sprintf */
+    return fin_mw_ipv4_text(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf);
   if (sa->sa_family == AF_INET) addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
   if (sa->sa_family == AF_INET6) addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
   if (addr == NULL || inet_ntop(sa->sa_family, addr, buf, (socklen_t)size) == NULL) return NULL;

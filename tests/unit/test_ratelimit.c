@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,11 +71,31 @@ static void forwarded_for_only_from_trusted_proxies(void **state) {
   assert_string_equal(fin_mw_client_key(NULL, "1.1.1.1", buf, sizeof buf), "ip:unknown");
 }
 
+/* The peer's text as inet_ntop writes it: every value in every place,
+ * then 200,000 addresses of a fixed random sequence. */
+static void ipv4_text_is_inet_ntops(void **state) {
+  (void)state;
+  uint64_t x = 0x9E3779B97F4A7C15u;
+  for (int i = 0; i < 4 * 256 + 200000; i++) {
+    x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+    uint64_t r = x * 2685821657736338717u;
+    unsigned char a[4];
+    memcpy(a, &r, 4);
+    if (i < 4 * 256) a[i / 256] = (unsigned char)(i % 256);
+    char want[INET_ADDRSTRLEN], got[INET_ADDRSTRLEN];
+    assert_non_null(inet_ntop(AF_INET, a, want, sizeof want));
+    memset(got, 'x', sizeof got);
+    assert_ptr_equal(fin_mw_ipv4_text(a, got), got);
+    assert_string_equal(got, want);
+  }
+}
+
 int main(void) {
   fin_log_set_enabled(0);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(full_table_fails_closed),
       cmocka_unit_test(forwarded_for_only_from_trusted_proxies),
+      cmocka_unit_test(ipv4_text_is_inet_ntops),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
