@@ -11,12 +11,12 @@
  * would first copy the body, check every container for loops (a snprintf
  * of its address each) and allocate a key array per object.
  * tests/unit/test_idempotency.c compares the two on random bodies. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../http/errmap.h"
 #include "../util/codec.h"
+#include "../util/jsnum.h"
 #include "../util/text.h"
 #include "idem.h"
 
@@ -97,12 +97,8 @@ static void put_string(struct fp_buf *b, const char *s, size_t n) {
 /* jansson's reals: "%.17g", ".0" added when neither '.' nor 'e' is there,
  * and the exponent without '+' or leading zeros ("1e+20" -> "1e20"). */
 static void put_real(struct fp_buf *b, double v) {
-  char t[40];
-  int n = snprintf(t, sizeof t - 2, "%.17g", v);
-  if (n < 0 || (size_t)n >= sizeof t - 2) {
-    b->failed = true;
-    return;
-  }
+  char t[FIN_JSNUM_MAX + 3];
+  int n = (int)fin_g17(v, t); /* snprintf's "%.17g" (test_jsnum), a tenth of its cost */
   char *e = strchr(t, 'e');
   if (e == NULL && strchr(t, '.') == NULL) {
     memcpy(t + n, ".0", 3);

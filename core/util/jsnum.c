@@ -199,3 +199,108 @@ size_t fin_jsnum(double x, char *buf) {
   shortest(x, &g);
   return layout(&g, buf, pos);
 }
+
+/* ---- "%.17g" (jansson's reals) ---- */
+/* x (> 0, normal) as m * 2^e exactly. */
+static void split_double(double x, uint64_t *m, int *e) {
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  *m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+  *e = (int)((bits >> 52) & 0x7ff) - 1075;
+}
+
+/* round(a * 10^k) half to even, for a = m * 2^e (the caller's a * 10^k is
+ * below 10^18); *ok false out of range. k <= 21 and m < 2^53 keep m * 10^k
+ * under 2^123. */
+static uint64_t scaled(uint64_t m, int e, int k, bool *ok) {
+  static const uint64_t p10[] = {1ULL,
+                                 10ULL,
+                                 100ULL,
+                                 1000ULL,
+                                 10000ULL,
+                                 100000ULL,
+                                 1000000ULL,
+                                 10000000ULL,
+                                 100000000ULL,
+                                 1000000000ULL,
+                                 10000000000ULL,
+                                 100000000000ULL,
+                                 1000000000000ULL,
+                                 10000000000000ULL,
+                                 100000000000000ULL,
+                                 1000000000000000ULL,
+                                 10000000000000000ULL,
+                                 100000000000000000ULL,
+                                 1000000000000000000ULL,
+                                 10000000000000000000ULL};
+  *ok = k >= 0 && k <= 21 && e >= -120 && e <= 4;
+  if (!*ok) return 0;
+  unsigned __int128 n = (unsigned __int128)m * p10[k < 19 ? k : 19];
+  for (int i = 19; i < k; i++)
+    n *= 10;
+  if (e >= 0) return (uint64_t)(n << e);
+  unsigned __int128 q = n >> -e, rem = n - (q << -e), half = (unsigned __int128)1 << (-e - 1);
+  return (uint64_t)q + (rem > half || (rem == half && (q & 1)));
+}
+
+/* The 17 significant digits of a (1e-4 <= a < 1e17) and their exponent:
+ * a ~ 0.d1...d17 * 10^(x+1). False when something is out of range. */
+static bool digits17(double a, uint64_t *q, int *x) {
+  uint64_t m;
+  int e;
+  split_double(a, &m, &e);
+  int E = ((e + 52) * 78913) >> 18; /* floor(log10(2^(e+52))): E or E-1 */
+  for (int tries = 0; tries < 3; tries++) {
+    bool ok;
+    uint64_t r = scaled(m, e, 16 - E, &ok);
+    if (!ok) return false;
+    /* r is rounded: one below 10^16 only when a < 10^E, so E is one too big */
+    if (r < 10000000000000000ULL) {
+      E--;
+      continue;
+    }
+    if (r > 100000000000000000ULL) {
+      E++;
+      continue;
+    }
+    if (r == 100000000000000000ULL) { /* rounded up to the next power */
+      r = 10000000000000000ULL;
+      E++;
+    }
+    *q = r, *x = E;
+    return true;
+  }
+  return false;
+}
+
+size_t fin_g17(double x, char *buf) {
+  double a = fabs(x);
+  uint64_t q;
+  int ex;
+  if (!(a >= 1e-4 && a < 1e17) || !digits17(a, &q, &ex) || ex < -4 || ex >= 17)
+    return (size_t)snprintf(buf, FIN_JSNUM_MAX, "%.17g", x);
+  char d[17];
+  for (int i = 16; i >= 0; i--, q /= 10)
+    d[i] = (char)('0' + q % 10);
+  int last = 16; /* %g drops trailing zeros of the fraction */
+  while (last > ex && last > 0 && d[last] == '0')
+    last--;
+  size_t o = 0;
+  if (x < 0) buf[o++] = '-';
+  if (ex >= 0) {
+    memcpy(buf + o, d, (size_t)ex + 1);
+    o += (size_t)ex + 1;
+    if (last > ex) {
+      buf[o++] = '.';
+      memcpy(buf + o, d + ex + 1, (size_t)(last - ex));
+      o += (size_t)(last - ex);
+    }
+  } else {
+    memcpy(buf + o, "0.000", (size_t)(1 - ex));
+    o += (size_t)(1 - ex);
+    memcpy(buf + o, d, (size_t)last + 1);
+    o += (size_t)last + 1;
+  }
+  buf[o] = '\0';
+  return o;
+}

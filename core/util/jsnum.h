@@ -19,4 +19,10 @@ size_t fin_jsnum(double x, char *buf);
 #define FIN_U64DEC_MAX 20
 size_t fin_u64dec(uint64_t v, char *buf);
 
+/* What snprintf("%.17g") writes for x (jansson's form of a real), into buf
+ * (at least FIN_JSNUM_MAX bytes, NUL-terminated); returns its length. The
+ * digits are worked out exactly for 1e-4 <= |x| < 1e17; other values go
+ * through snprintf itself. */
+size_t fin_g17(double x, char *buf);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,12 +171,51 @@ static void u64dec_matches_printf(void **state) {
   }
 }
 
+static void g17_is(double x) {
+  char want[64], got[FIN_JSNUM_MAX];
+  int n = snprintf(want, sizeof want, "%.17g", x);
+  memset(got, 'x', sizeof got);
+  size_t m = fin_g17(x, got);
+  if (strcmp(got, want) != 0 || m != (size_t)n)
+    fail_msg("%a: got %s (%zu), want %s (%d)", x, got, m, want, n);
+}
+
+/* fin_g17 against snprintf("%.17g"): amounts in cents, each side of the
+ * fast range's ends and of every power of ten, halfway cases (q/4 and
+ * q/8 near 2^52 have an 18th digit of exactly 5), and random values. */
+static void g17_is_printfs(void **state) {
+  (void)state;
+  for (int64_t c = -200000; c <= 200000; c++)
+    g17_is((double)c / 100.0);
+  for (int p = -320; p <= 308; p++) {
+    double x = pow(10, p);
+    for (int i = 0; i < 3; i++, x = nextafter(x, 0))
+      g17_is(x), g17_is(-x);
+    x = pow(10, p);
+    for (int i = 0; i < 3; i++, x = nextafter(x, INFINITY))
+      g17_is(x);
+  }
+  g17_is(0.0), g17_is(-0.0), g17_is(1e-4), g17_is(99999999999999984.0), g17_is(1e17);
+  g17_is(NAN), g17_is(INFINITY), g17_is(-INFINITY), g17_is(5e-324), g17_is(DBL_MAX);
+  uint64_t s = 0x9E3779B97F4A7C15u;
+  for (int i = 0; i < 300000; i++) {
+    xorshift(&s);
+    uint64_t q = (s >> 11) | 1; /* odd, below 2^53 */
+    g17_is((double)q / 4), g17_is((double)(q >> 1) / 8), g17_is((double)(q >> 4) / 2);
+    double d;
+    memcpy(&d, &s, sizeof d);
+    g17_is(d);
+    g17_is(pow(10, (double)(s % 2200) / 100.0 - 4.5) * (1 + (double)(s >> 40) / 16777216.0));
+    g17_is((double)(int64_t)(s % 2000000001) / 100.0 - 10000000.0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(baseline_examples),     cmocka_unit_test(plain_and_exponent_ranges),
       cmocka_unit_test(non_finite_is_null),    cmocka_unit_test(powers_of_two_round_trip),
       cmocka_unit_test(random_round_trip),     cmocka_unit_test(cents_are_shortest),
-      cmocka_unit_test(u64dec_matches_printf),
+      cmocka_unit_test(u64dec_matches_printf), cmocka_unit_test(g17_is_printfs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
