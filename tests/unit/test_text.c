@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/utf8.h>
 
 #include "../../core/util/text.h"
 
@@ -28,6 +29,43 @@ static void utf8_validity(void **state) {
   assert_false(valid("\xed\xa0\x80"));      /* a surrogate */
   assert_false(valid("\xf4\x90\x80\x80"));  /* above U+10FFFF */
   assert_false(fin_utf8_valid(NULL, 0));
+}
+
+/* The check byte by byte with ICU, as it was before its ASCII fast path. */
+static bool icu_valid(const char *s, size_t n) {
+  const uint8_t *p = (const uint8_t *)s;
+  size_t i = 0;
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+/* 200,000 random strings of ASCII runs (NULs included), multi-byte
+ * characters and broken sequences at every offset: the same answer. */
+static void utf8_fast_path_agrees(void **state) {
+  (void)state;
+  static const char *const parts[] = {
+      "a",        "abcdefgh",     "0123456789abcdef", "\0",   "\x7f",
+      "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x92\xb3", "\xff", "\xc3",
+      "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80"};
+  static const size_t lens[] = {1, 8, 16, 1, 1, 2, 3, 4, 1, 1, 2, 3, 4, 1};
+  uint64_t x = 0x9E3779B97F4A7C15u;
+  for (int k = 0; k < 200000; k++) {
+    char s[256];
+    size_t n = 0;
+    x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+    for (uint64_t r = x * 2685821657736338717u, parts_n = r % 12; parts_n > 0; parts_n--) {
+      x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+      size_t j = (x * 2685821657736338717u) % 14;
+      if (j >= 8 && (x >> 40) % 4 != 0) j %= 8; /* mostly well-formed */
+      memcpy(s + n, parts[j], lens[j]);
+      n += lens[j];
+    }
+    if (fin_utf8_valid(s, n) != icu_valid(s, n)) fail_msg("case %d (%zu bytes)", k, n);
+  }
 }
 
 static void expect_clean(const char *in, size_t max, const char *want) {
@@ -86,6 +124,7 @@ static void emails(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(utf8_validity),
+      cmocka_unit_test(utf8_fast_path_agrees),
       cmocka_unit_test(cleaning),
       cmocka_unit_test(emails),
   };
