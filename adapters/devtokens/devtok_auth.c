@@ -119,6 +119,18 @@ static void say(char *detail, size_t size, const char *why) {
   if (detail != NULL && size > 0) snprintf(detail, size, "%s", why);
 }
 
+/* "<id>@test.local" (asprintf's text, without its printf); NULL on OOM. */
+static char *default_email(const char *id) {
+  static const char domain[] = "@test.local";
+  size_t n = strlen(id);
+  char *mail = malloc(n + sizeof domain);
+  if (mail != NULL) {
+    memcpy(mail, id, n);
+    memcpy(mail + n, domain, sizeof domain);
+  }
+  return mail;
+}
+
 /* Fills *out from the payload object; NULL on success, else why not. */
 static const char *principal_of(const json_t *o, struct fin_principal *out) {
   const json_t *eco = json_object_get(o, "ecosystemId");
@@ -130,11 +142,11 @@ static const char *principal_of(const json_t *o, struct fin_principal *out) {
   if (strlen(id) != json_string_length(eco)) return "ecosystemId contains NUL";
   if (email != NULL && !json_is_null(email) && !json_is_string(email))
     return "payload email is not a string";
-  char *mail = json_is_string(email) ? js_trim(json_string_value(email), json_string_length(email))
-                                     : strdup("");
-  if (mail != NULL && mail[0] == '\0') {
+  char *mail =
+      json_is_string(email) ? js_trim(json_string_value(email), json_string_length(email)) : NULL;
+  if (!json_is_string(email) || (mail != NULL && mail[0] == '\0')) {
     free(mail);
-    if (asprintf(&mail, "%s@test.local", id) < 0) mail = NULL;
+    mail = default_email(id);
   }
   const char *r =
       json_is_string(role) && json_string_value(role)[0] ? json_string_value(role) : "user";
