@@ -107,6 +107,39 @@ static void numbers(void **state) {
   accepted(big);
 }
 
+/* A real's double is strtod's to the bit (the sign of zero too), on the
+ * fast path's side of its limits and beyond them: 300,000 decimals with
+ * 1 to 24 digits, 0 to 24 of them after the point, some with exponents. */
+static void reals_are_strtods(void **state) {
+  (void)state;
+  uint64_t x = 0x9E3779B97F4A7C15u;
+  for (int i = 0; i < 300000; i++) {
+    char num[64], text[80];
+    size_t n = 0;
+    x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+    uint64_t r = x * 2685821657736338717u;
+    int digits = 1 + (int)(r % 24), point = (int)((r >> 8) % (uint64_t)digits);
+    if (r >> 62 == 0) num[n++] = '-';
+    for (int k = 0; k < digits; k++) {
+      x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+      char c = (char)('0' + (x * 2685821657736338717u) % 10);
+      if (k == 0 && point > 0 && c == '0') c = '9'; /* no leading zero */
+      if (k == 1 && point == 0 && num[n - 1] != '0') point = 1;
+      num[n++] = c;
+      if (k + 1 == point || (point == 0 && k == 0)) num[n++] = '.';
+    }
+    if (num[n - 1] == '.') num[n++] = '5';
+    if ((r >> 20) % 16 == 0) n += (size_t)snprintf(num + n, 8, "e%d", (int)((r >> 24) % 40) - 20);
+    num[n] = '\0';
+    snprintf(text, sizeof text, "[%s]", num);
+    json_t *v = fin_json_parse(text, strlen(text), NULL);
+    if (v == NULL) fail_msg("refused %s", text);
+    double want = strtod(num, NULL), got = json_real_value(json_array_get(v, 0));
+    if (memcmp(&want, &got, sizeof want) != 0) fail_msg("%s: %a, strtod %a", num, got, want);
+    json_decref(v);
+  }
+}
+
 static void strings(void **state) {
   (void)state;
   accepted("[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]");
@@ -303,9 +336,13 @@ static void generated_and_mutated(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(grammar),     cmocka_unit_test(numbers),
-      cmocka_unit_test(strings),     cmocka_unit_test(escaped_keys_kept),
-      cmocka_unit_test(depth_limit), cmocka_unit_test(generated_and_mutated),
+      cmocka_unit_test(grammar),
+      cmocka_unit_test(numbers),
+      cmocka_unit_test(strings),
+      cmocka_unit_test(reals_are_strtods),
+      cmocka_unit_test(escaped_keys_kept),
+      cmocka_unit_test(depth_limit),
+      cmocka_unit_test(generated_and_mutated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
