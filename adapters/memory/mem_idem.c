@@ -34,14 +34,14 @@ struct mem_idem *mem_idem_pack(const struct fin_idem *r) {
 /* Stores rec in its account, replacing a record with the same key (the
  * store only replaces expired ones). Room must have been reserved. */
 void mem_idem_put_reserved(struct mem_acct *a, struct mem_idem *rec) {
-  long i;
-  struct mem_idem *old = mem_idem_find(a, rec->key_hash, &i);
-  if (old != NULL) {
+  uint32_t h = mem_hash(rec->key_hash); /* once for the lookup and the put: 64 bytes */
+  long i = mem_map_find(&a->idem, h, idem_eq, rec->key_hash);
+  if (i >= 0) {
+    free(a->idem.slots[i].val);
     a->idem.slots[i].val = rec;
-    free(old);
     return;
   }
-  mem_map_put_reserved(&a->idem, mem_hash(rec->key_hash), rec);
+  mem_map_put_reserved(&a->idem, h, rec);
 }
 
 int mem_idem_to_model(const struct mem_acct *a, const struct mem_idem *m, struct fin_idem *out) {
