@@ -168,6 +168,50 @@ local function queue(name, attributes)
   return got.QueueUrl, a.Attributes.QueueArn, a.Attributes
 end
 
+-- EventBridge delivers to an SQS target only when the queue's policy lets
+-- the service send to it (AWS checks this; moto and LocalStack do not), so
+-- the queue carries a statement allowing events.amazonaws.com to
+-- sqs:SendMessage, for the rule's messages only. Other statements of an
+-- existing policy are kept.
+local function lets_rule_send(st, q_arn, rule_arn)
+  local function has(v, want)
+    if type(v) == "string" then return v == want end
+    for _, x in ipairs(type(v) == "table" and v or {}) do if x == want then return true end end
+    return false
+  end
+  if st.Effect ~= "Allow" or type(st.Principal) ~= "table" then return false end
+  if not has(st.Principal.Service, "events.amazonaws.com") then return false end
+  if not (has(st.Action, "sqs:SendMessage") or has(st.Action, "sqs:*")) then return false end
+  if not has(st.Resource, q_arn) then return false end
+  local c = type(st.Condition) == "table" and st.Condition.ArnEquals
+  return not c or has(c["aws:SourceArn"], rule_arn)
+end
+
+local function queue_policy(e, q_arn)
+  local url = queue(e.queue)
+  local a = call("sqs", "GetQueueAttributes", { QueueUrl = url, AttributeNames = { "Policy" } })
+  local rule = call("events", "DescribeRule", { Name = e.rule, EventBusName = e.bus }, { "ResourceNotFoundException" })
+  local rule_arn = rule and rule.Arn
+  local policy = a.Attributes and a.Attributes.Policy and fin.json_decode(a.Attributes.Policy) or nil
+  if type(policy) ~= "table" then policy = { Version = "2012-10-17", Statement = {} } end
+  if type(policy.Statement) ~= "table" then policy.Statement = {} end
+  if policy.Statement.Effect then policy.Statement = { policy.Statement } end -- a lone statement
+  for _, st in ipairs(policy.Statement) do
+    if rule_arn and lets_rule_send(st, q_arn, rule_arn) then return end
+  end
+  if check_only then
+    differ("queue %s has no policy letting rule %s send to it", e.queue, e.rule)
+    return
+  end
+  if not rule_arn then error("rule " .. e.rule .. " is missing after PutRule", 0) end
+  policy.Statement[#policy.Statement + 1] = {
+    Sid = e.rule, Effect = "Allow", Principal = { Service = "events.amazonaws.com" },
+    Action = "sqs:SendMessage", Resource = q_arn,
+    Condition = { ArnEquals = { ["aws:SourceArn"] = rule_arn } } }
+  call("sqs", "SetQueueAttributes", { QueueUrl = url, Attributes = { Policy = fin.json_encode(policy) } })
+  say("  put policy on %s: rule %s may send to it", e.queue, e.rule)
+end
+
 local function events()
   local e = m.events
   say("events: bus %s, rule %s -> %s (dead letters: %s)", e.bus, e.rule, e.queue, e.dead_letter_queue)
@@ -195,6 +239,7 @@ local function events()
     end
   end
   if q_arn then
+    queue_policy(e, q_arn)
     local t = call("events", "ListTargetsByRule", { Rule = e.rule, EventBusName = e.bus }, { "ResourceNotFoundException" })
     local found = false
     for _, x in ipairs(t and t.Targets or {}) do

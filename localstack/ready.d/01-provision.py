@@ -110,6 +110,13 @@ def provision_tables(m):
                     "Enabled": True, "AttributeName": t["ttl"]})
 
 
+def queue_policy(ev, q_arn, rule_arn):
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": ev["rule"], "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage", "Resource": q_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}]}
+
+
 def provision_events(m):
     sqs = client("sqs", m)
     ev = m["events"]
@@ -131,6 +138,10 @@ def provision_events(m):
                     EventPattern=json.dumps(ev["pattern"], separators=(",", ":")))
     events.put_targets(Rule=ev["rule"], EventBusName=ev["bus"],
                        Targets=[{"Id": ev["target_id"], "Arn": q_arn}])
+    # AWS delivers to the queue only when its policy lets EventBridge send
+    # (LocalStack does not check): the same statement as lua/provision.lua
+    rule_arn = events.describe_rule(Name=ev["rule"], EventBusName=ev["bus"])["Arn"]
+    sqs.set_queue_attributes(QueueUrl=q_url, Attributes={"Policy": json.dumps(queue_policy(ev, q_arn, rule_arn))})
 
 
 def provision_ssm(m):
@@ -241,6 +252,8 @@ def check_events(m, missing):
     targets = events.list_targets_by_rule(Rule=ev["rule"], EventBusName=ev["bus"])["Targets"]
     if q and not any(t["Arn"] == q["QueueArn"] for t in targets):
         missing.append("target %s of rule %s" % (ev["queue"], ev["rule"]))
+    if q and "events.amazonaws.com" not in q.get("Policy", ""):
+        missing.append("policy of %s letting rule %s send to it" % (ev["queue"], ev["rule"]))
 
 
 def ssm_values(m, names):

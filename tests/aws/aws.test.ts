@@ -160,6 +160,41 @@ describe("provision --check", () => {
     expect(r.out).toContain(`DIFF table ${table} index PendingRequests projects KEYS_ONLY, not ALL`);
     expect(r.out).toContain("provision: 2 difference(s)");
   }, 40000); // three provision runs over 12 tables each on a shared emulator
+
+  // AWS delivers a rule's events to an SQS target only when the queue's policy
+  // lets EventBridge send to it; the emulators do not check, so the policy is
+  // checked here. A moto of its own: the test removes the policy.
+  test("the events queue lets the rule send to it (AWS delivers nothing otherwise)", async () => {
+    const m = await startMoto();
+    try {
+      const env = { ...process.env, AWS_ENDPOINT_URL: m.url };
+      const run = async (...args: string[]) => {
+        const p = spawn([bin, "provision", "localstack/manifest.json", ...args], { env, stdout: "pipe", stderr: "pipe" });
+        const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
+        return { code, out: out + err };
+      };
+      const first = await run();
+      expect(`${first.code}\n${first.out}`).toBe(`0\n${first.out}`);
+      expect(first.out).toContain("put policy on acme-events-queue: rule acme-events-to-sqs may send to it");
+      const url = (await aws("sqs", "GetQueueUrl", { QueueName: "acme-events-queue" }, m.url)).QueueUrl;
+      const attrs = (await aws("sqs", "GetQueueAttributes", { QueueUrl: url, AttributeNames: ["QueueArn", "Policy"] }, m.url)).Attributes;
+      const rule = await aws("events", "DescribeRule", { Name: "acme-events-to-sqs", EventBusName: "acme-financial-events" }, m.url);
+      const st = JSON.parse(attrs.Policy).Statement;
+      expect(st).toContainEqual(expect.objectContaining({
+        Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage",
+        Resource: attrs.QueueArn, Condition: { ArnEquals: { "aws:SourceArn": rule.Arn } },
+      }));
+      const ok = await run("--check");
+      expect(`${ok.code}\n${ok.out}`).toBe(`0\n${ok.out}`);
+
+      await aws("sqs", "SetQueueAttributes", { QueueUrl: url, Attributes: { Policy: "" } }, m.url);
+      const r = await run("--check");
+      expect(r.code).toBe(1);
+      expect(r.out).toContain("DIFF queue acme-events-queue has no policy letting rule acme-events-to-sqs send to it");
+    } finally {
+      m.proc.kill("SIGKILL");
+    }
+  }, 60000);
 });
 
 describe("cognito", () => {
