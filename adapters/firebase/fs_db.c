@@ -12,6 +12,17 @@
 
 #define FS_MAX_WRITES 500 /* per commit (the API's limit) */
 
+/* Whether Firestore can hold `id` as a collection or document id: not
+ * empty, no '/', not "." or "..", not reserved (`__.*__`: the service
+ * answers 400 INVALID_ARGUMENT for a read as for a write), at most 1500
+ * bytes (a longer one cannot be written). */
+static bool id_ok(const char *id) {
+  size_t n = id != NULL ? strlen(id) : 0;
+  if (n == 0 || n > 1500 || strchr(id, '/') != NULL) return false;
+  if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return false;
+  return !(n >= 4 && strncmp(id, "__", 2) == 0 && strcmp(id + n - 2, "__") == 0);
+}
+
 char *fs_path(int nseg, ...) {
   va_list ap;
   va_start(ap, nseg);
@@ -20,8 +31,7 @@ char *fs_path(int nseg, ...) {
   bool ok = nseg > 0 && nseg <= 8;
   for (int i = 0; ok && i < nseg; i++) {
     seg[i] = va_arg(ap, const char *);
-    ok = seg[i] != NULL && seg[i][0] != '\0' && strchr(seg[i], '/') == NULL &&
-         strcmp(seg[i], ".") != 0 && strcmp(seg[i], "..") != 0;
+    ok = id_ok(seg[i]);
     if (ok) len += strlen(seg[i]) + 1;
   }
   va_end(ap);

@@ -22,7 +22,9 @@
 
 /* A document path below ".../documents/" from `nseg` segments (collection,
  * id, collection, id ...), malloc'd; NULL when a segment is empty, holds a
- * '/', or is "." / ".." (Firestore cannot store such an id), or on OOM. */
+ * '/', is "." / "..", is reserved (`__.*__`) or longer than 1500 bytes
+ * (Firestore cannot store such an id: a read of it names nothing), or on
+ * OOM. */
 char *fs_path(int nseg, ...);
 /* The full name "projects/P/databases/(default)/documents/<path>" (malloc'd). */
 char *fs_full(struct fs *f, const char *path);

@@ -103,12 +103,53 @@ static void field_reads_send_a_mask(void **state) {
   fake_stop(&f);
 }
 
+/* Ids Firestore cannot hold (reserved `__.*__`, over 1500 bytes, besides
+ * "/", "." and "..") name no document: a read of one is "not found" without
+ * asking, as the other stores answer for an unknown id. The service answers
+ * a reserved id with 400 INVALID_ARGUMENT, which made GET /v1/cards/__x__ a
+ * 500 in Firebase mode only. */
+static void unholdable_ids_name_nothing(void **state) {
+  (void)state;
+  char long_id[1502];
+  memset(long_id, 'x', sizeof long_id - 1);
+  long_id[sizeof long_id - 1] = '\0'; /* 1501 bytes */
+  const char *const bad[] = {"__x__", "____", "__.*__", "", "a/b", ".", "..", long_id};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *p = fs_path(2, "users", bad[i]);
+    if (p != NULL) fail_msg("fs_path accepted an id Firestore cannot hold: \"%.20s\"", bad[i]);
+    p = fs_path(4, "users", "u1", "cards", bad[i]);
+    if (p != NULL) fail_msg("fs_path accepted an id Firestore cannot hold: \"%.20s\"", bad[i]);
+  }
+  long_id[1500] = '\0'; /* 1500 bytes: the longest id */
+  const char *const good[] = {"__", "___", "__a", "a__", "__a__b", "a__b__", "#cleanup", long_id};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    char *p = fs_path(2, "users", good[i]);
+    if (p == NULL) fail_msg("fs_path refused a valid id: \"%.20s\"", good[i]);
+    assert_int_equal(strlen(p), strlen("users/") + strlen(good[i]));
+    free(p);
+  }
+
+  struct fake f;
+  fake_start(&f, NULL, 0);
+  struct fs *fs = fs_on(&f);
+  json_t *doc = NULL;
+  struct fin_err e = {0};
+  char *p = fs_path(4, "users", "u1", "cards", "__x__");
+  assert_int_equal(fs_read1(fs, p, &doc, &e), FIN_NOT_FOUND);
+  assert_null(doc);
+  free(p);
+  assert_int_equal(fake_requests(&f), 0);
+  fs_unref(fs);
+  fake_stop(&f);
+}
+
 int main(void) {
   fin_log_set_enabled(0);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(cut_answers_are_unknown_outcomes),
       cmocka_unit_test(whole_answer_is_a_document),
       cmocka_unit_test(field_reads_send_a_mask),
+      cmocka_unit_test(unholdable_ids_name_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
