@@ -29,6 +29,8 @@
 --                               (docs/deviations.md)
 --   SSM_PATH (/tazco/financial-api/, aws.ssm_default_path: where the spec
 --   puts the configuration), SSM_REFRESH_SECONDS (60)
+--   FIN_AUTH_STATUS_TTL_S (30)   seconds an account's disabled status
+--                               (AdminGetUser) is kept; 0: asked on every request
 --   SSM_POOL_REREAD_SECONDS (5)  when pool and client came from SSM: the
 --                               least time between two reads of them, made
 --                               when a token names another pool (a reset)
@@ -93,6 +95,8 @@ local function cognito()
     follow_ssm = from_ssm and { pool = ssm_path .. "cognito/userPoolId",
                                 client = ssm_path .. "cognito/clientId" } or nil,
     reread_seconds = tonumber(env("SSM_POOL_REREAD_SECONDS") or "5"),
+    -- disabled accounts: AdminGetUser, its answers kept this long per account
+    status_ttl_s = shared.status_ttl_s(),
   })
 end
 

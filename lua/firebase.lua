@@ -33,6 +33,8 @@
 --   FIRESTORE_DATABASE           database id (default "(default)"); tests
 --                                give each dedicated server its own
 --   FIN_FIRESTORE_TIMEOUT_MS     per call (default 3000)
+--   FIN_AUTH_STATUS_TTL_S        seconds an account's disabled status is kept
+--                                (default 30; 0: asked on every request)
 --   WPP_BASE_URL, WPP_SECRET_KEY, WPP_SESSION_NAME, ADMIN_PHONE_1/2,
 --   WEBHOOK_SECRET, NODE_ENV     as in memory mode
 --
@@ -70,7 +72,11 @@ local db = firebase.firestore{
 }
 
 local auth = firebase.auth{ project = project, emulator_host = auth_emulator,
-                            allow_remote_emulator = insecure_emulator }
+                            allow_remote_emulator = insecure_emulator,
+                            -- accounts:lookup (disabled accounts) off the emulator
+                            -- carries the Firestore credentials' OAuth token
+                            firestore = db,
+                            status_ttl_s = shared.status_ttl_s() }
 
 -- FIN_DEV_AUTH: an explicit switch, so a value that is neither on nor off is
 -- a mistake to report, not a guess. dev_auth_fallback checks the emulators

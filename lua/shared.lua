@@ -22,6 +22,20 @@ function M.rule_overrides()
   return out
 end
 
+-- FIN_AUTH_STATUS_TTL_S: how long the remote modes keep an account's
+-- disabled status (seconds; 0: asked on every request). Default 30: a
+-- disabled account is refused within half a minute, at one look-up per
+-- account per half minute.
+function M.status_ttl_s()
+  local v = M.env("FIN_AUTH_STATUS_TTL_S")
+  if v == nil then return 30 end
+  local n = tonumber(v)
+  if n == nil or n < 0 or n ~= math.floor(n) then
+    error("FIN_AUTH_STATUS_TTL_S must be a whole number of seconds >= 0 (got " .. v .. ")", 0)
+  end
+  return math.tointeger(n)
+end
+
 -- Rule numbers for a config port that has no store of its own (memory and
 -- Firebase modes): config/defaults.lua as strings (the port serves text,
 -- like SSM), plus the environment overrides.

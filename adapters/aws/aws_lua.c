@@ -8,8 +8,12 @@
  *   aws.ssm_default_path              "/tazco/financial-api/", the path
  *                                     ssm_config reads when given none
  *   aws.cognito_auth{conn...; user_pool_id=, client_id=, issuer=, jwks_url=,
- *                    follow_ssm={pool=, client=}, reread_seconds=}
- *                                     -> fin.Auth; with follow_ssm, a token
+ *                    follow_ssm={pool=, client=}, reread_seconds=,
+ *                    status_ttl_s=}
+ *                                     -> fin.Auth; account statuses
+ *                                     (AdminGetUser) kept status_ttl_s
+ *                                     seconds (30; 0: asked every request);
+ *                                     with follow_ssm, a token
  *                                     naming another pool makes it read the
  *                                     two SSM parameters again (at most once
  *                                     per reread_seconds, 5): cognito_pool.h
@@ -35,6 +39,7 @@
 #include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
 #include "../../core/util/log.h"
+#include "../common/ustat.h"
 #include "cognito_auth.h"
 #include "ddb.h"
 #include "dev_fallback.h"
@@ -137,10 +142,13 @@ static int l_ssm_config(lua_State *L) {
 }
 
 /* aws.cognito_auth{conn...; user_pool_id=, client_id=, issuer=, jwks_url=,
- *                   follow_ssm={pool=, client=}, reread_seconds=} */
+ *                   follow_ssm={pool=, client=}, reread_seconds=, status_ttl_s=} */
 static int l_cognito_auth(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   struct cognito_auth_cfg cfg = {0};
+  read_conn(L, 1, &cfg.aws); /* AdminGetUser (is_disabled) */
+  cfg.status_ttl_s = fin_opt_int(L, 1, "status_ttl_s", USTAT_DEFAULT_TTL_S);
+  if (cfg.status_ttl_s < 0) return luaL_error(L, "fin.aws.cognito_auth: status_ttl_s < 0");
   cfg.region = fin_opt_str(L, 1, "region");
   cfg.user_pool_id = fin_opt_str(L, 1, "user_pool_id");
   cfg.client_id = fin_opt_str(L, 1, "client_id");

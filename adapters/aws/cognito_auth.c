@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/ustat.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/timefmt.h"
+#include "aws_http.h"
 #include "cognito_pool.h"
 #include "jwks.h"
 
@@ -22,6 +24,8 @@ struct cognito {
   const struct fin_clock *clock;
   struct cpools *pools; /* the pool in force (cognito_pool.h) */
   EVP_MD *sha256;       /* fetched once: implicit fetches are slow on OpenSSL 3.0 */
+  struct aws_client *idp; /* AdminGetUser */
+  struct ustat *status;   /* its answers, per account */
 };
 
 static fin_ms now_ms(const struct cognito *c) {
@@ -141,12 +145,16 @@ static enum fin_auth_result check_claims(const struct cognito *c, const struct c
 
   const char *role = str(cl, "custom:role"), *eco = str(cl, "custom:ecosystemId");
   const char *email = str(cl, "email");
+  /* AdminGetUser takes the username; the sub only for local users (and not
+   * on moto), so the signed username claim names the account. */
+  const char *user = str(cl, strcmp(use, "id") == 0 ? "cognito:username" : "username");
   bool known_role = role != NULL && (strcmp(role, "admin") == 0 || strcmp(role, "user") == 0);
   out->uid = strdup(sub);
   out->email = strdup(email != NULL ? email : "");
   out->role = strdup(known_role ? role : "user");
   out->ecosystem_id = strdup(eco != NULL && eco[0] != '\0' ? eco : sub);
-  if (!out->uid || !out->email || !out->role || !out->ecosystem_id) {
+  out->account = strdup(user != NULL && user[0] != '\0' ? user : sub);
+  if (!out->uid || !out->email || !out->role || !out->ecosystem_id || !out->account) {
     fin_principal_clear(out);
     return INVALID("out of memory");
   }
@@ -206,16 +214,34 @@ static enum fin_auth_result cg_verify(void *self, const char *token, struct fin_
   return r;
 }
 
-static enum fin_status cg_is_disabled(void *self, const char *uid, bool *disabled,
+/* AdminGetUser of `account` in the pool in force (a ustat_lookup_fn). */
+static enum fin_status admin_get_user(void *ctx, const char *account, bool *disabled,
                                       struct fin_err *e) {
-  /* The original asked AdminGetUser on every request. Here a disabled user
-   * is stopped by Cognito itself: it issues no new tokens (sign-in and
-   * refresh both fail), so an already issued token works until its exp
-   * (1 h by default). Closing that window needs AdminGetUser through the
-   * AWS JSON client (aws_http.h) plus a short cache, which is follow-up
-   * work; until then every uid counts as active. */
-  *disabled = false;
-  return FIN_OK;
+  struct cognito *c = ctx;
+  struct cpool *pool = cpools_get(c->pools);
+  json_t *req = json_pack("{s:s, s:s}", "UserPoolId", pool->id, "Username", account);
+  cpools_put(c->pools, pool);
+  if (req == NULL) return fin_err_set(e, FIN_NOMEM, "cognito: out of memory");
+  json_t *resp = NULL;
+  struct aws_err ae;
+  int rc = aws_call(c->idp, "AWSCognitoIdentityProviderService", "AdminGetUser", req, &resp, &ae);
+  json_decref(req);
+  enum fin_status st = FIN_OK;
+  if (rc == 0)
+    *disabled = json_is_false(json_object_get(resp, "Enabled")); /* absent: enabled */
+  else if (ae.kind == AWS_ERR_SERVICE && strcmp(ae.type, "UserNotFoundException") == 0)
+    *disabled = false; /* an account Cognito does not know counts as active */
+  else
+    st = aws_err_to_fin(&ae, e); /* fail closed, whatever went wrong (auth.h) */
+  if (rc != 0) aws_err_clear(&ae);
+  json_decref(resp);
+  return st;
+}
+
+static enum fin_status cg_is_disabled(void *self, const char *account, bool *disabled,
+                                      struct fin_err *e) {
+  struct cognito *c = self;
+  return ustat_get(c->status, account, admin_get_user, c, disabled, e);
 }
 
 static const char *cg_name(void *self) {
@@ -243,6 +269,8 @@ static void cg_destroy(void *self) {
   if (c == NULL) return;
   cpools_free(c->pools);
   EVP_MD_free(c->sha256);
+  aws_client_free(c->idp);
+  ustat_free(c->status);
   free(c);
 }
 
@@ -271,6 +299,24 @@ static struct fin_auth fail(struct cognito *c, char *err, size_t n, const char *
   cg_destroy(c);
   if (err != NULL && n > 0) snprintf(err, n, "cognito: %s", why);
   return (struct fin_auth){NULL, NULL};
+}
+
+/* The AdminGetUser client (the pool's region unless the connection names
+ * one) and its answers' cache. */
+static struct fin_auth with_status(struct cognito *c, const struct cognito_auth_cfg *cfg,
+                                   const char *region, int region_len, char *err,
+                                   size_t err_size) {
+  struct aws_cfg conn = cfg->aws;
+  char pool_region[64];
+  snprintf(pool_region, sizeof pool_region, "%.*s", region_len, region);
+  if (conn.region == NULL || conn.region[0] == '\0') conn.region = pool_region;
+  char why[256] = "out of memory";
+  c->idp = aws_client_new(&conn, "cognito-idp", why, sizeof why);
+  c->status = ustat_new(&(struct ustat_cfg){.ttl_s = cfg->status_ttl_s,
+                                            .capacity = cfg->status_cache_size,
+                                            .clock = cfg->clock});
+  if (c->idp == NULL || c->status == NULL) return fail(c, err, err_size, why);
+  return (struct fin_auth){&cg_ops, c};
 }
 
 /* Owns cfg->source from here on, also on failure. */
@@ -319,5 +365,5 @@ struct fin_auth cognito_auth_new(const struct cognito_auth_cfg *cfg, char *err, 
     cfg->source.destroy(cfg->source.self);
   free(aws_issuer);
   if (c->pools == NULL || c->sha256 == NULL) return fail(c, err, err_size, why_buf);
-  return (struct fin_auth){&cg_ops, c};
+  return with_status(c, cfg, region, region_len, err, err_size);
 }

@@ -29,7 +29,12 @@
  * with cfg.source, a token whose issuer names another pool makes the
  * provider read the pool id again, rate-limited (cognito_pool.h).
  *
- * is_disabled() always answers "not disabled" (see cognito_auth.c).
+ * is_disabled() asks Cognito (AdminGetUser on the pool in force, Username =
+ * the principal's account: the token's `cognito:username`, or `username` in
+ * an access token, else sub): `Enabled` false is disabled,
+ * UserNotFoundException active; any other failure (unreachable, throttled,
+ * 5xx, access denied) is an error, which the middleware answers 503. Answers
+ * are kept status_ttl_s seconds per account (adapters/common/ustat.h).
  * ping() is FIN_OK when a key set is loaded (fetching one if needed).
  * Thread-safe.
  */
@@ -62,6 +67,11 @@ struct cognito_auth_cfg {
                                     names another one (cognito_pool.h); read NULL: never.
                                     Owned by cognito_auth_new from the call on. */
   long reread_after_s;           /* at most one source read per this; 0: 5 */
+  struct aws_cfg aws;            /* the cognito-idp client of AdminGetUser (strings borrowed
+                                    during cognito_auth_new); region NULL: the pool id's */
+  long status_ttl_s;             /* account statuses kept this long; 0: asked every time;
+                                    < 0: USTAT_DEFAULT_TTL_S */
+  size_t status_cache_size;      /* accounts kept at most; 0: USTAT_DEFAULT_CAPACITY */
 };
 
 /* A new provider (cfg's strings are copied; nothing is fetched yet),

@@ -30,8 +30,8 @@ static enum fin_auth_result wrap_verify(void *self, const char *token, struct fi
   return f->dev.ops->verify(f->dev.self, token, out, detail, detail_size);
 }
 
-/* The real provider knows its accounts; a dev token's uid is unknown to it,
- * which counts as active (auth.h). */
+/* The real provider knows its accounts. Dev tokens' principals carry no
+ * account, so the middleware never asks about them (auth.h). */
 static enum fin_status wrap_is_disabled(void *self, const char *uid, bool *disabled,
                                         struct fin_err *e) {
   struct fallback *f = self;

@@ -20,7 +20,9 @@
 #include "../../core/util/io.h"
 #include "../../core/util/log.h"
 #include "../../core/util/urlhost.h"
+#include "../common/ustat.h"
 
+#define GOOGLE_TOOLKIT "https://identitytoolkit.googleapis.com"
 #define GOOGLE_CERTS                                                                               \
   "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
 #define MAX_KEYS 16
@@ -48,6 +50,11 @@ struct fb {
   unsigned long gen;                /* completed fetch attempts */
   char last_error[200];
   pthread_mutex_t fetch_mu;
+  /* account statuses (is_disabled) */
+  char *lookup_url; /* <toolkit>/v1/projects/<project>/accounts:lookup */
+  struct fs *creds; /* Google: the bearer of the look-ups (a reference); NULL on the emulator */
+  struct ustat *status;
+  struct fin_curl_pool pool;
 };
 
 static long long system_now_s(void) {
@@ -242,7 +249,8 @@ static enum fin_auth_result claims(struct fb *f, const json_t *c, struct fin_pri
   out->email = strdup(email ? email : "");
   out->role = strdup(role && strcmp(role, "admin") == 0 ? "admin" : "user");
   out->ecosystem_id = strdup(eco && eco[0] ? eco : sub);
-  if (!out->uid || !out->email || !out->role || !out->ecosystem_id) {
+  out->account = strdup(sub);
+  if (!out->uid || !out->email || !out->role || !out->ecosystem_id || !out->account) {
     fin_principal_clear(out);
     return invalid(d, n, "out of memory");
   }
@@ -285,10 +293,67 @@ static enum fin_auth_result fb_verify(void *self, const char *token, struct fin_
   return r;
 }
 
+/* The Authorization header of a look-up into out. */
+static enum fin_status lookup_auth(struct fb *f, char *out, size_t size, struct fin_err *e) {
+  if (f->emulator != NULL) {
+    snprintf(out, size, "Authorization: Bearer owner"); /* the emulator's admin */
+    return FIN_OK;
+  }
+  if (f->creds == NULL)
+    return fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: no credentials for accounts:lookup");
+  return fs_auth_header(f->creds, out, size, e);
+}
+
+/* What accounts:lookup answered (a ustat_lookup_fn). */
+static enum fin_status lookup_answer(long status, const char *body, bool *disabled,
+                                     struct fin_err *e) {
+  json_t *doc = status == 200 && body != NULL ? json_loads(body, 0, NULL) : NULL;
+  json_t *users = json_object_get(doc, "users");
+  enum fin_status st = FIN_OK;
+  if (!json_is_object(doc) || (users != NULL && !json_is_array(users)))
+    st = fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: accounts:lookup answered HTTP %ld", status);
+  else /* no users: an account it does not know counts as active */
+    *disabled = json_is_true(json_object_get(json_array_get(users, 0), "disabled"));
+  json_decref(doc);
+  return st;
+}
+
+static enum fin_status accounts_lookup(void *ctx, const char *uid, bool *disabled,
+                                       struct fin_err *e) {
+  struct fb *f = ctx;
+  char auth[4096];
+  enum fin_status st = lookup_auth(f, auth, sizeof auth, e);
+  if (st != FIN_OK) return st;
+  json_t *req = json_pack("{s:[s]}", "localId", uid);
+  char *body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
+  json_decref(req);
+  if (body == NULL) return fin_err_set(e, FIN_NOMEM, "firebase auth: out of memory");
+  const char *headers[] = {auth, "Content-Type: application/json", "Expect:", NULL};
+  CURL *h = fin_curl_take(&f->pool);
+  struct fin_http_answer a = {0};
+  fin_http_call(&(struct fin_http_call){.url = f->lookup_url,
+                                        .body = body,
+                                        .headers = headers,
+                                        .timeout_ms = f->timeout_ms,
+                                        .max_answer = 256 * 1024,
+                                        .no_proxy = f->emulator != NULL,
+                                        .reuse = h},
+                &a);
+  if (h != NULL) fin_curl_give(&f->pool, h);
+  free(body);
+  if (a.rc != CURLE_OK)
+    st = fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: accounts:lookup: %s",
+                     curl_easy_strerror(a.rc));
+  else
+    st = lookup_answer(a.status, a.body.p, disabled, e);
+  free(a.body.p);
+  return st;
+}
+
 static enum fin_status fb_is_disabled(void *self, const char *uid, bool *disabled,
                                       struct fin_err *e) {
-  *disabled = false; /* a disabled account gets no new tokens; ID tokens last an hour */
-  return FIN_OK;
+  struct fb *f = self;
+  return ustat_get(f->status, uid, accounts_lookup, f, disabled, e);
 }
 
 static const char *fb_name(void *self) {
@@ -330,6 +395,10 @@ static void fb_destroy(void *self) {
     EVP_PKEY_free(f->keys[i].pkey);
   pthread_mutex_destroy(&f->mu);
   pthread_mutex_destroy(&f->fetch_mu);
+  ustat_free(f->status);
+  fs_unref(f->creds);
+  fin_curl_pool_destroy(&f->pool);
+  free(f->lookup_url);
   free(f->project), free(f->issuer), free(f->certs_url), free(f->emulator);
   free(f);
 }
@@ -357,6 +426,28 @@ const char *fb_auth_emulator_host(struct fin_auth a) {
   return a.ops == &fb_ops ? ((const struct fb *)a.self)->emulator : NULL;
 }
 
+/* The look-up URL, its credentials and the answers' cache; -1 on OOM. */
+static int status_init(struct fb *f, const struct fb_auth_cfg *cfg) {
+  char *emu_toolkit = NULL;
+  if (cfg->toolkit_url == NULL && f->emulator != NULL &&
+      asprintf(&emu_toolkit, "http://%s/identitytoolkit.googleapis.com", f->emulator) < 0)
+    return -1;
+  const char *base = cfg->toolkit_url  ? cfg->toolkit_url
+                     : emu_toolkit ? emu_toolkit
+                                   : GOOGLE_TOOLKIT;
+  int rc = asprintf(&f->lookup_url, "%s/v1/projects/%s/accounts:lookup", base, cfg->project);
+  free(emu_toolkit);
+  if (rc < 0) {
+    f->lookup_url = NULL;
+    return -1;
+  }
+  if (f->emulator == NULL && cfg->firestore != NULL) f->creds = fs_ref(cfg->firestore);
+  f->status = ustat_new(&(struct ustat_cfg){.ttl_s = cfg->status_ttl_s,
+                                            .capacity = cfg->status_cache_size,
+                                            .clock = cfg->status_clock});
+  return f->status != NULL ? 0 : -1;
+}
+
 struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err_size) {
   if (cfg->project == NULL || cfg->project[0] == '\0') {
     snprintf(err, err_size, "a project id is required");
@@ -374,11 +465,13 @@ struct fin_auth fb_auth_new(const struct fb_auth_cfg *cfg, char *err, size_t err
   if (f == NULL) goto oom;
   pthread_mutex_init(&f->mu, NULL);
   pthread_mutex_init(&f->fetch_mu, NULL);
+  fin_curl_pool_init(&f->pool);
   f->project = strdup(cfg->project);
   f->certs_url = strdup(cfg->certs_url ? cfg->certs_url : GOOGLE_CERTS);
   f->emulator = cfg->emulator_host ? strdup(cfg->emulator_host) : NULL;
   if (asprintf(&f->issuer, "https://securetoken.google.com/%s", cfg->project) < 0) f->issuer = NULL;
   if (!f->project || !f->certs_url || !f->issuer || (cfg->emulator_host && !f->emulator)) goto oom;
+  if (status_init(f, cfg) != 0) goto oom;
   f->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 2000;
   f->now_s = cfg->now_s ? cfg->now_s : system_now_s;
   if (f->emulator != NULL)

@@ -13,7 +13,15 @@
  * `iss` = https://securetoken.google.com/<project>, `aud` = <project>,
  * `sub` present, `exp` in the future (else FIN_AUTH_EXPIRED). Claims: uid =
  * sub, email, role = custom claim `role` ("user" unless "admin"),
- * ecosystem_id = custom claim `ecosystemId`, else the uid. Thread-safe.
+ * ecosystem_id = custom claim `ecosystemId`, else the uid; account = uid.
+ *
+ * is_disabled() asks Identity Toolkit: POST <toolkit>/v1/projects/<project>/
+ * accounts:lookup {"localId":[uid]}, on the Auth emulator with "Bearer
+ * owner", on Google with the Firestore handle's OAuth token (gtoken.h,
+ * scope cloud-platform). users[0].disabled true is disabled, no user active;
+ * anything else (unreachable, non-200, no credentials) is an error, which
+ * the middleware answers 503. Answers are kept status_ttl_s seconds per uid
+ * (adapters/common/ustat.h). Thread-safe.
  */
 #ifndef FIN_FB_AUTH_H
 #define FIN_FB_AUTH_H
@@ -22,6 +30,7 @@
 #include <stddef.h>
 
 #include "../../core/ports/services.h"
+#include "fs_client.h"
 
 struct fb_auth_cfg {
   const char *project;        /* required */
@@ -30,6 +39,14 @@ struct fb_auth_cfg {
   const char *certs_url;      /* NULL: Google's securetoken x509 certificates */
   long timeout_ms;            /* 0: 2000 */
   long long (*now_s)(void);   /* NULL: the system clock */
+  struct fs *firestore;       /* Google: whose credentials authorize accounts:lookup (a
+                                 reference is taken); NULL: look-ups fail (503) */
+  const char *toolkit_url;    /* NULL: http://<emulator_host>/identitytoolkit.googleapis.com,
+                                 else https://identitytoolkit.googleapis.com */
+  long status_ttl_s;          /* account statuses kept this long; 0: asked every time;
+                                 < 0: USTAT_DEFAULT_TTL_S */
+  size_t status_cache_size;   /* 0: USTAT_DEFAULT_CAPACITY */
+  const struct fin_clock *status_clock; /* the cache's clock; NULL: monotonic */
 };
 
 /* The provider (strings copied), or {NULL, NULL} with a message in err. */

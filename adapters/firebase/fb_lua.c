@@ -7,9 +7,12 @@
  *           scripts :get(path) -> document as a plain table | nil,
  *           :query(parent, collection [, field, value]) -> list of
  *           {path=, data=}, :reset() (emulator only: deletes everything)
- *   firebase.auth{project=, emulator_host=, allow_remote_emulator=, certs_url=, timeout_ms=}
+ *   firebase.auth{project=, emulator_host=, allow_remote_emulator=, certs_url=, timeout_ms=,
+ *                 firestore=<database handle>, status_ttl_s=}
  *        -> fin.Auth (emulator tokens only when emulator_host is given, and
- *        loopback unless allow_remote_emulator = true)
+ *        loopback unless allow_remote_emulator = true); account statuses
+ *        (accounts:lookup, authorized by firestore's credentials off the
+ *        emulator) kept status_ttl_s seconds (30; 0: asked every request)
  *   firebase.dev_auth_fallback{firestore=<database handle>, auth=<fin.Auth>}
  *        -> fin.Auth: dev tokens ("mock.") beside the Auth emulator's tokens
  *        (fb_dev_auth.h); raises unless both are emulators on loopback. The
@@ -23,6 +26,7 @@
 
 #include "../../core/lua/bind.h"
 #include "../../core/lua/box.h"
+#include "../common/ustat.h"
 #include "fb_auth.h"
 #include "fb_dev_auth.h"
 #include "fs_db.h"
@@ -127,7 +131,14 @@ FIN_DB_PORT_METHODS
 
 static int l_auth(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
+  lua_getfield(L, 1, "firestore");
+  struct db_handle *h = luaL_testudata(L, -1, DB_T);
+  if (!lua_isnil(L, -1) && (h == NULL || h->d == NULL))
+    return luaL_error(L, "fin.firebase.auth: firestore= must be an open "
+                         "fin.firebase.firestore handle");
   struct fb_auth_cfg cfg = {
+      .firestore = h != NULL ? h->d : NULL,
+      .status_ttl_s = fin_opt_int(L, 1, "status_ttl_s", USTAT_DEFAULT_TTL_S),
       .project = fin_opt_str(L, 1, "project"),
       .emulator_host = fin_opt_str(L, 1, "emulator_host"),
       .allow_remote_emulator =
@@ -135,6 +146,7 @@ static int l_auth(lua_State *L) {
       .certs_url = fin_opt_str(L, 1, "certs_url"),
       .timeout_ms = fin_opt_int(L, 1, "timeout_ms", 0),
   };
+  if (cfg.status_ttl_s < 0) return luaL_error(L, "fin.firebase.auth: status_ttl_s < 0");
   struct fin_box *b = fin_box_push(L, FIN_T_AUTH);
   char err[256] = "out of memory";
   struct fin_auth a = fb_auth_new(&cfg, err, sizeof err);

@@ -101,6 +101,13 @@ const char *fs_emulator_origin(const struct fs *f) {
   return f->emulator ? f->origin : NULL;
 }
 
+enum fin_status fs_auth_header(struct fs *f, char *out, size_t size, struct fin_err *e) {
+  if (f->tokens != NULL) return gtoken_header(f->tokens, out, size, e);
+  if ((size_t)snprintf(out, size, "%s", f->auth) >= size)
+    return fin_err_set(e, FIN_INTERNAL, "firestore: token too long");
+  return FIN_OK;
+}
+
 static enum fin_status exchange(struct fs *f, const char *method, const char *url, const char *body,
                                 long *status, struct fin_http_buf *out, struct fin_err *e) {
   char renewed[4096];

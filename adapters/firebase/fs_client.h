@@ -59,6 +59,12 @@ struct fs_fail {
 enum fin_status fs_call(struct fs *f, const char *method, const char *suffix, json_t *body,
                         json_t **resp, struct fs_fail *fail, struct fin_err *e);
 
+/* "Authorization: Bearer <token>" of this handle's credentials into out
+ * (size bytes): "owner" on the emulator, the fixed token, or a renewed one
+ * (gtoken.h). Other Google APIs of the project take it too (fb_auth.c's
+ * accounts:lookup). FIN_UNAVAILABLE when a token cannot be had. */
+enum fin_status fs_auth_header(struct fs *f, char *out, size_t size, struct fin_err *e);
+
 /* Emulator only: deletes every document of the database. */
 enum fin_status fs_emulator_reset(struct fs *f, struct fin_err *e);
 

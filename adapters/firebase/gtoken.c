@@ -15,7 +15,9 @@
 #include "../../core/util/io.h"
 #include "../../core/util/timefmt.h"
 
-#define DEFAULT_SCOPE "https://www.googleapis.com/auth/datastore"
+/* Firestore and Identity Toolkit (fb_auth.c's accounts:lookup) both take
+ * cloud-platform; datastore alone would not cover the second. */
+#define DEFAULT_SCOPE "https://www.googleapis.com/auth/cloud-platform"
 #define DEFAULT_TOKEN_URI "https://oauth2.googleapis.com/token"
 #define MARGIN_MS (5 * 60 * 1000) /* renewed this long before expiry */
 #define MAX_ANSWER ((size_t)64 << 10)

@@ -1,5 +1,6 @@
-/* gtoken.h - OAuth access tokens for Google's Firestore outside the
- * emulator, renewed before they expire (they last an hour):
+/* gtoken.h - OAuth access tokens for Google's Firestore and Identity Toolkit
+ * (fb_auth.c's account look-ups) outside the emulator, renewed before they
+ * expire (they last an hour):
  *   - from a service-account key file (GOOGLE_APPLICATION_CREDENTIALS): a
  *     JWT signed RS256 with the key is exchanged at the key's token_uri;
  *   - or from the metadata server of Cloud Run / GCE (GCE_METADATA_HOST, by
@@ -18,7 +19,7 @@ struct gtoken;
 struct gtoken_cfg {
   const char *key_file;      /* a service-account key (JSON); NULL: metadata server */
   const char *metadata_host; /* NULL: "metadata.google.internal" */
-  const char *scope;         /* NULL: https://www.googleapis.com/auth/datastore */
+  const char *scope;         /* NULL: https://www.googleapis.com/auth/cloud-platform */
   long timeout_ms;           /* per token request; 0: 5000 */
 };
 

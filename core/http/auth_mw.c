@@ -47,10 +47,11 @@ bool fin_mw_auth(const struct fin_auth *auth, const char *authorization, bool ad
     return fail(r, FIN_E_TOKEN_INVALID);
   }
 
-  if (ops->is_disabled != NULL && p->uid != NULL) {
+  if (ops->is_disabled != NULL && p->account != NULL) {
     bool disabled = false;
     struct fin_err e = {0};
-    if (ops->is_disabled(auth->self, p->uid, &disabled, &e) != FIN_OK) {
+    /* fail closed: a status nobody could read is not "active" */
+    if (ops->is_disabled(auth->self, p->account, &disabled, &e) != FIN_OK) {
       drop(p);
       return unavailable(r, e.msg);
     }

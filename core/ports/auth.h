@@ -22,6 +22,10 @@ struct fin_principal {
   char *email;        /* "" when the token has none */
   char *role;         /* "user" when the token has none */
   char *ecosystem_id; /* uid when the token has none */
+  /* What is_disabled() is asked about: the provider's own name for the
+   * account (Cognito's username, Firebase's uid). NULL: the provider keeps no
+   * account status (dev tokens), so nothing is asked. */
+  char *account;
 };
 void fin_principal_clear(struct fin_principal *p);
 
@@ -42,9 +46,11 @@ struct fin_auth_ops {
    * log-only reason. */
   enum fin_auth_result (*verify)(void *self, const char *token, struct fin_principal *out,
                                  char *detail, size_t detail_size);
-  /* *disabled = true when the provider marks the uid disabled. Unknown uid
-   * counts as active. */
-  enum fin_status (*is_disabled)(void *self, const char *uid, bool *disabled, struct fin_err *e);
+  /* *disabled = true when the provider marks `account` (a principal's
+   * account, as verify() set it) disabled. An unknown account counts as
+   * active; an error (provider unreachable) is answered 503. */
+  enum fin_status (*is_disabled)(void *self, const char *account, bool *disabled,
+                                 struct fin_err *e);
   const char *(*name)(void *self);
   enum fin_status (*ping)(void *self, struct fin_err *e);
   void (*destroy)(void *self);

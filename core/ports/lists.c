@@ -15,8 +15,8 @@ void fin_page_clear(struct fin_page *p) {
 
 void fin_principal_clear(struct fin_principal *p) {
   if (p == NULL) return;
-  free(p->uid), free(p->email), free(p->role), free(p->ecosystem_id);
-  p->uid = p->email = p->role = p->ecosystem_id = NULL;
+  free(p->uid), free(p->email), free(p->role), free(p->ecosystem_id), free(p->account);
+  p->uid = p->email = p->role = p->ecosystem_id = p->account = NULL;
 }
 
 #define LIST_FREE(name, type, clear)                                                               \

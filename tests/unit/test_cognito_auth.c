@@ -114,6 +114,7 @@ static void id_token_accepted_with_mapped_claims(void **state) {
   assert_string_equal(p.email, "ana@example.com");
   assert_string_equal(p.role, "admin");
   assert_string_equal(p.ecosystem_id, "eco-1");
+  assert_string_equal(p.account, "ana"); /* AdminGetUser's Username: cognito:username */
   fin_principal_clear(&p);
   assert_int_equal(atomic_load(&f->srv->hits), 1);
   /* cached: no second fetch */
@@ -149,6 +150,12 @@ static void access_token_checked_by_client_id(void **state) {
   assert_string_equal(p.email, "");
   assert_string_equal(p.role, "user");
   assert_string_equal(p.ecosystem_id, "sub-2");
+  assert_string_equal(p.account, "sub-2"); /* no username claim: the sub */
+  fin_principal_clear(&p);
+  assert_int_equal(
+      check(f->auth, tok(key_a, "k1", with(access_claims(), "username", json_string("bob"))), &p),
+      FIN_AUTH_OK);
+  assert_string_equal(p.account, "bob"); /* an access token's username */
   fin_principal_clear(&p);
   assert_int_equal(check(f->auth,
                          tok(key_a, "k1", with(access_claims(), "client_id", json_string("other"))),
@@ -519,10 +526,7 @@ static void config_and_identity(void **state) {
   assert_int_equal(check(a, tok(key_a, "k1", c), NULL), FIN_AUTH_OK);
   assert_int_equal(check(a, tok(key_a, "k1", id_claims()), NULL), FIN_AUTH_INVALID);
   assert_string_equal(a.ops->name(a.self), "cognito");
-  bool disabled = true;
-  assert_int_equal(a.ops->is_disabled(a.self, "sub-1", &disabled, NULL), FIN_OK);
-  assert_false(disabled);
-  a.ops->destroy(a.self);
+  a.ops->destroy(a.self); /* is_disabled: test_auth_status.c */
 
   /* an explicit issuer (LocalStack, cognito-local) */
   struct cognito_auth_cfg local = {.user_pool_id = "local_07yZbsml",
@@ -637,6 +641,9 @@ static int group_teardown(void **state) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
+  /* the AdminGetUser client is made with the provider: keys, so none are sought */
+  setenv("AWS_ACCESS_KEY_ID", "test", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "test", 1);
   const struct CMUnitTest tests[] = {
       T(id_token_accepted_with_mapped_claims),
       T(missing_claims_get_defaults),

@@ -105,6 +105,7 @@ static void mock_prefix_decides_the_provider(void **state) {
   assert_int_equal(a.ops->verify(a.self, "mock.eyJlY29zeXN0ZW1JZCI6ImQxIn0.sig", &p, NULL, 0),
                    FIN_AUTH_OK);
   assert_string_equal(p.ecosystem_id, "d1");
+  assert_null(p.account); /* dev tokens: no account status to ask */
   fin_principal_clear(&p);
   assert_int_equal(f.verified, 0);
   assert_int_equal(a.ops->verify(a.self, "real-ok", &p, NULL, 0), FIN_AUTH_OK);

@@ -110,7 +110,7 @@ static void service_account_tokens_are_signed_kept_and_renewed(void **state) {
   assert_string_equal(json_string_value(json_object_get(c, "iss")),
                       "sa@demo.iam.gserviceaccount.com");
   assert_string_equal(json_string_value(json_object_get(c, "scope")),
-                      "https://www.googleapis.com/auth/datastore");
+                      "https://www.googleapis.com/auth/cloud-platform");
   char uri[64];
   snprintf(uri, sizeof uri, "http://127.0.0.1:%d/token", f.port);
   assert_string_equal(json_string_value(json_object_get(c, "aud")), uri);

@@ -43,10 +43,12 @@ static const char *fake_query(void *ctx, const char *name) {
 /* ---- fake auth port ---- */
 static enum fin_auth_result fake_verify(void *self, const char *token, struct fin_principal *out,
                                         char *detail, size_t detail_size) {
-  const char *uid = NULL, *role = "user";
+  const char *uid = NULL, *role = "user", *account = "";
   if (strcmp(token, "good") == 0) uid = "user-1";
   if (strcmp(token, "admin") == 0) uid = "admin-1", role = "admin";
   if (strcmp(token, "disabled") == 0) uid = "dis";
+  if (strcmp(token, "status-down") == 0) uid = "unknowable";
+  if (strcmp(token, "dev") == 0) uid = "dis", account = NULL; /* no status: never asked */
   if (strcmp(token, "expired") == 0) return FIN_AUTH_EXPIRED;
   if (strcmp(token, "down") == 0) return FIN_AUTH_UNAVAILABLE;
   if (uid == NULL) return FIN_AUTH_INVALID;
@@ -54,12 +56,15 @@ static enum fin_auth_result fake_verify(void *self, const char *token, struct fi
   out->email = strdup("");
   out->role = strdup(role);
   out->ecosystem_id = strdup(uid);
+  out->account = account != NULL ? strdup(uid) : NULL;
   return FIN_AUTH_OK;
 }
 
-static enum fin_status fake_disabled(void *self, const char *uid, bool *disabled,
+static enum fin_status fake_disabled(void *self, const char *account, bool *disabled,
                                      struct fin_err *e) {
-  *disabled = strcmp(uid, "dis") == 0;
+  if (strcmp(account, "unknowable") == 0)
+    return fin_err_set(e, FIN_UNAVAILABLE, "status look-up failed");
+  *disabled = strcmp(account, "dis") == 0;
   return FIN_OK;
 }
 
@@ -359,6 +364,8 @@ static void auth_errors(void **state) {
       {"Bearer expired", 401, "TOKEN_EXPIRED", "Authentication token has expired"},
       {"Bearer down", 503, "DEPENDENCY_UNAVAILABLE", "Authentication provider unavailable"},
       {"Bearer disabled", 403, "ACCOUNT_DISABLED", "Account has been disabled"},
+      /* a status that cannot be read fails closed */
+      {"Bearer status-down", 503, "DEPENDENCY_UNAVAILABLE", "Authentication provider unavailable"},
   };
   req.hdr[1][0] = "X-Request-ID", req.hdr[1][1] = "rid";
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -380,6 +387,11 @@ static void auth_errors(void **state) {
   assert_int_equal(out.status, 200);
   assert_string_equal(seen.uid, "user-1");
   assert_string_equal(seen.p0, "x/y");
+  req.hdr[0][0] = "Authorization", req.hdr[0][1] = "Bearer dev";
+  run("GET", "/v1/things/z", NULL);
+  assert_int_equal(out.status, 200); /* no account: the status is not asked */
+  req.hdr[0][0] = "Authorization", req.hdr[0][1] = "Bearer good";
+  run("GET", "/v1/things/x%2Fy", NULL);
   assert_string_equal(H("Cache-Control"), "private, no-cache");
   assert_string_equal(H("Vary"), "Origin, Authorization");
   /* public routes never look at the header */
