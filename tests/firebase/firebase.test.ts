@@ -5,7 +5,7 @@
 // (tests/contract/support/server.ts, FIN_SERVER_MODE=firebase).
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawn, type Subprocess } from "bun";
-import { emulatorIdToken, firebaseEmulatorToken } from "../contract/support/auth";
+import { emulatorCall, emulatorIdToken, firebaseEmulatorToken } from "../contract/support/auth";
 import { dev, http, type Res } from "../contract/support/direct";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
@@ -54,6 +54,23 @@ describe("auth", () => {
     expect((await http(base, "GET", "/v1/dashboard", real(eco))).status).toBe(200);
     expect((await http(base, "GET", "/v1/admin/card-requests", real(eco))).status).toBe(403);
     expect((await http(base, "GET", "/v1/admin/card-requests", ADMIN())).status).toBe(200);
+  });
+
+  // behaviour.md §3.1 step 3: the server asks accounts:lookup about the
+  // token's uid; with FIN_AUTH_STATUS_TTL_S=0 it asks on every request, so
+  // disabling and enabling the account shows on the next one.
+  test("an account disabled in the Auth emulator gets 403 ACCOUNT_DISABLED, and 200 once enabled", async () => {
+    const base = await startServer({ FIN_AUTH_STATUS_TTL_S: "0" });
+    const eco = uid("fb");
+    expect((await http(base, "POST", "/v1/users", real(eco), {})).status).toBe(201);
+    expect((await http(base, "GET", "/v1/dashboard", real(eco))).status).toBe(200);
+    const update = `http://${authHost}/identitytoolkit.googleapis.com/v1/projects/${process.env.GCLOUD_PROJECT ?? "demo-acme"}/accounts:update`;
+    emulatorCall(update, { localId: eco, disableUser: true }, true);
+    const refused = await http(base, "GET", "/v1/dashboard", real(eco));
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toEqual({ code: "ACCOUNT_DISABLED", message: "Account has been disabled" });
+    emulatorCall(update, { localId: eco, disableUser: false }, true);
+    expect((await http(base, "GET", "/v1/dashboard", real(eco))).status).toBe(200);
   });
 
   test("an expired token is refused as expired", async () => {

@@ -122,7 +122,7 @@ export function firebaseEmulatorToken(uid: string, role: string, extra: Record<s
 // are cached per identity for their hour of validity.
 const emulatorTokens = new Map<string, string>();
 
-function emulatorCall(url: string, body: unknown, admin = false): any {
+export function emulatorCall(url: string, body: unknown, admin = false): any {
   const args = ["curl", "-s", "-m", "10", "-X", "POST", url, "-H", "Content-Type: application/json", "-d", JSON.stringify(body)];
   if (admin) args.push("-H", "Authorization: Bearer owner");
   const r = Bun.spawnSync(args);
