@@ -17,44 +17,38 @@ const char *fin_req_query(const struct fin_req *r, const char *name) {
   return in->query(in->ctx, name);
 }
 
-void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, const char *data,
-                  size_t len) {
+/* Forgets whatever answer r held; the setters below then write one kind of body. */
+static void resp_reset(struct fin_resp *r, int status) {
   json_decref(r->body);
   r->body = NULL;
   free(r->text);
   r->text = NULL;
+  r->raw = NULL;
   json_decref(r->err_details);
   r->err_details = NULL;
   r->err_code = NULL;
   r->status = status;
+}
+
+void fin_resp_raw(struct fin_resp *r, int status, const char *content_type, const char *data,
+                  size_t len) {
+  resp_reset(r, status);
   r->raw = data ? data : "";
   r->raw_len = data ? len : 0;
   r->raw_type = content_type ? content_type : "application/octet-stream";
 }
 
 void fin_resp_json(struct fin_resp *r, int status, json_t *body) {
-  if (r->body != body) json_decref(r->body);
-  free(r->text);
-  r->text = NULL;
-  r->raw = NULL;
+  if (r->body == body) r->body = NULL; /* keep the caller's reference alive through the reset */
+  resp_reset(r, status);
   r->body = body;
-  r->status = status;
-  r->err_code = NULL;
-  json_decref(r->err_details);
-  r->err_details = NULL;
   if (body == NULL) fin_resp_fail(r, FIN_E_INTERNAL);
 }
 
 void fin_resp_text(struct fin_resp *r, int status, char *text, size_t len) {
-  json_decref(r->body);
-  r->body = NULL;
-  free(r->text);
+  if (r->text == text) r->text = NULL;
+  resp_reset(r, status);
   r->text = text;
   r->text_len = len;
-  r->raw = NULL;
-  r->status = status;
-  r->err_code = NULL;
-  json_decref(r->err_details);
-  r->err_details = NULL;
   if (text == NULL) fin_resp_fail(r, FIN_E_INTERNAL);
 }
