@@ -3,10 +3,10 @@
 
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/domain/model.h"
 #include "../../core/util/io.h"
 #include "../../core/util/timefmt.h"
 
@@ -102,7 +102,7 @@ static void keep(struct ustat *c, uint32_t h, const char *key, bool disabled) {
     for (int i = 1; i < USTAT_WAYS; i++)
       if (set[i].expires < s->expires) s = &set[i];
   }
-  snprintf(s->key, sizeof s->key, "%s", key);
+  fin_strlcpy(s->key, key, sizeof s->key);
   s->expires = now + c->ttl_ms;
   s->disabled = disabled;
   pthread_mutex_unlock(&c->mu);
