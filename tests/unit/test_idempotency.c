@@ -13,6 +13,7 @@
 #include "../../core/app/admin_keys.h"
 #include "../../core/app/idem.h"
 #include "../../core/util/codec.h"
+#include "rnd.h"
 
 #define GOLDEN "2403671c01006be2aa3fe28f8ef02169d90df6337f8ef6515d47cadcef439664"
 
@@ -89,12 +90,6 @@ static void ref_fp(const char *op, const struct fin_req *q, char out[65]) {
   json_decref(all);
 }
 
-static uint64_t rnd_state = 0x9E3779B97F4A7C15u;
-static uint64_t rnd(void) { /* xorshift64*: the same corpus on every run */
-  rnd_state ^= rnd_state >> 12, rnd_state ^= rnd_state << 25, rnd_state ^= rnd_state >> 27;
-  return rnd_state * 2685821657736338717u;
-}
-
 /* Valid UTF-8 with what the writer escapes or must leave alone: controls,
  * quotes, backslashes, '/', two-, three- and four-byte characters. */
 static void rnd_text(char *s, size_t max) {
@@ -117,14 +112,8 @@ static void rnd_text(char *s, size_t max) {
                                       "\xe2\x80\xa8",
                                       "\xef\xbf\xbe",
                                       "k"};
-  size_t n = 0, len = rnd() % 8;
-  for (size_t i = 0; i < len; i++) {
-    const char *p = parts[rnd() % (sizeof parts / sizeof *parts)];
-    if (n + strlen(p) + 1 > max) break;
-    memcpy(s + n, p, strlen(p));
-    n += strlen(p);
-  }
-  s[n] = '\0';
+  size_t nparts = sizeof parts / sizeof *parts;
+  rnd_join(s, max, parts, nparts, nparts, 8);
 }
 
 static double rnd_real(void) {
@@ -138,18 +127,7 @@ static double rnd_real(void) {
                                123456789.125, 9007199254740993.0,
                                -2.5,          1e16,
                                1e17,          0.30000000000000004};
-  switch (rnd() % 3) {
-  case 0:
-    return odd[rnd() % (sizeof odd / sizeof *odd)];
-  case 1:
-    return (double)(int64_t)(rnd() % 2000001) / 100.0 - 10000.0; /* amounts */
-  default: {
-    uint64_t bits = rnd();
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return isfinite(d) ? d : 1.5;
-  }
-  }
+  return rnd_double(odd, sizeof odd / sizeof *odd, false);
 }
 
 static json_t *rnd_value(int depth) {

@@ -16,12 +16,7 @@
 
 #include "../../core/app/views.h"
 #include "../../core/util/jsonout.h"
-
-static uint64_t rnd_state = 0x9E3779B97F4A7C15u;
-static uint64_t rnd(void) { /* xorshift64*: the same corpus on every run */
-  rnd_state ^= rnd_state >> 12, rnd_state ^= rnd_state << 25, rnd_state ^= rnd_state >> 27;
-  return rnd_state * 2685821657736338717u;
-}
+#include "rnd.h"
 
 /* Text with what the writer escapes, multi-byte characters, and now and
  * then bytes that are not UTF-8 (jansson makes no string of those: the key
@@ -51,34 +46,15 @@ static void rnd_text(char *s, size_t max) {
                                       "\xf4\x90\x80\x80",
                                       "\xe2\x82",
                                       "\x80"};
-  size_t n = 0, len = rnd() % 10;
   size_t nparts = sizeof parts / sizeof *parts;
-  for (size_t i = 0; i < len; i++) {
-    /* mostly valid text: the invalid parts are the last seven */
-    const char *p = parts[rnd() % 4 == 0 ? rnd() % nparts : rnd() % (nparts - 7)];
-    if (n + strlen(p) + 1 > max) break;
-    memcpy(s + n, p, strlen(p));
-    n += strlen(p);
-  }
-  s[n] = '\0';
+  rnd_join(s, max, parts, nparts, nparts - 7, 10); /* the invalid parts are the last seven */
 }
 
 static double rnd_real(void) {
   static const double odd[] = {0.0,  -0.0, 1.0,  100.0,    0.1,       0.01,
                                1e20, 1e21, 1e-7, 1e-5,     5e-324,    1e16,
                                -2.5, NAN,  -NAN, INFINITY, -INFINITY, 0.30000000000000004};
-  switch (rnd() % 3) {
-  case 0:
-    return odd[rnd() % (sizeof odd / sizeof *odd)];
-  case 1:
-    return (double)(int64_t)(rnd() % 2000001) / 100.0 - 10000.0; /* amounts */
-  default: {
-    uint64_t bits = rnd();
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d; /* NaN and infinities now and then */
-  }
-  }
+  return rnd_double(odd, sizeof odd / sizeof *odd, true); /* NaN and infinities now and then */
 }
 
 static fin_ms rnd_ms(void) {
