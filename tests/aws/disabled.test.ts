@@ -4,52 +4,24 @@
 // FIN_AUTH_STATUS_TTL_S=0 every request asks, so disabling and enabling the
 // user in the pool shows on the next request.
 import { afterAll, expect, test } from "bun:test";
-import { spawn } from "bun";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { http, outcome } from "../contract/support/direct";
 import { startServer } from "../contract/support/server";
 import { aws } from "./awsapi";
-import { startMoto, type Moto } from "./moto";
+import { at, emulatorScript, startMoto, type Moto } from "./moto";
 
 process.env.FIN_SERVER_MODE = "aws";
 let moto: Moto | undefined;
 afterAll(() => moto?.proc.kill("SIGKILL"));
 
-/** Every service at this test's moto. */
-const at = (url: string) => ({
-  AWS_ENDPOINT_URL: url,
-  AWS_ENDPOINT_URL_DYNAMODB: url,
-  AWS_ENDPOINT_URL_SQS: url,
-  AWS_ENDPOINT_URL_SSM: url,
-  AWS_ENDPOINT_URL_EVENTBRIDGE: url,
-  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: url,
-});
 
 const param = async (url: string, name: string) =>
   (await aws("ssm", "GetParameter", { Name: `/tazco/financial-api/cognito/${name}` }, url)).Parameter.Value as string;
 
-async function provision(m: Moto) {
-  const p = spawn(["scripts/aws-emulator.sh", "start"], {
-    env: {
-      ...process.env,
-      ...at(m.url),
-      FIN_AWS_EMULATOR: "moto",
-      AWS_EMULATOR_PORT: String(m.port),
-      AWS_EMULATOR_RUN: mkdtempSync(join(tmpdir(), "fin-disabled-")),
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
-  return { code, out, err };
-}
 
 test("a user disabled in the pool gets 403 ACCOUNT_DISABLED, and 200 again once enabled", async () => {
   moto = await startMoto();
   const url = moto.url;
-  expect(outcome(await provision(moto))).toStartWith("exit 0\n");
+  expect(outcome(await emulatorScript("start", moto))).toStartWith("exit 0\n");
   const base = await startServer({ ...at(url), FIN_AUTH_STATUS_TTL_S: "0" }, true);
 
   const pool = await param(url, "userPoolId");

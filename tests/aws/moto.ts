@@ -58,3 +58,31 @@ export async function startMoto(port = 0, args: string[] = []): Promise<Moto> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Every service of the server and the scripts at moto's `url`. */
+export const at = (url: string) => ({
+  AWS_ENDPOINT_URL: url,
+  AWS_ENDPOINT_URL_DYNAMODB: url,
+  AWS_ENDPOINT_URL_SQS: url,
+  AWS_ENDPOINT_URL_SSM: url,
+  AWS_ENDPOINT_URL_EVENTBRIDGE: url,
+  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: url,
+});
+
+/** Runs `scripts/aws-emulator.sh <cmd>` against `m` (start provisions a
+ * running moto: tables, queues, rule, parameters, the manifest's users). */
+export async function emulatorScript(cmd: string, m: Moto) {
+  const p = spawn(["scripts/aws-emulator.sh", cmd], {
+    env: {
+      ...process.env,
+      ...at(m.url),
+      FIN_AWS_EMULATOR: "moto",
+      AWS_EMULATOR_PORT: String(m.port),
+      AWS_EMULATOR_RUN: mkdtempSync(join(tmpdir(), "fin-emu-")),
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  return { code, out, err };
+}

@@ -6,29 +6,16 @@
 // without a restart: a token of the new pool makes it read the pool ids from
 // SSM again (cognito_pool.h); the old pool's tokens are refused.
 import { afterAll, expect, test } from "bun:test";
-import { spawn } from "bun";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { dev, http, outcome, runBin } from "../contract/support/direct";
 import { startServer } from "../contract/support/server";
 import { uid } from "../contract/support/ids";
 import { aws } from "./awsapi";
-import { startMoto, type Moto } from "./moto";
+import { at, emulatorScript, startMoto, type Moto } from "./moto";
 
 process.env.FIN_SERVER_MODE = "aws";
 let moto: Moto | undefined;
 afterAll(() => moto?.proc.kill("SIGKILL"));
 
-/** Every service at this test's moto, whatever the step pointed them at. */
-const at = (url: string) => ({
-  AWS_ENDPOINT_URL: url,
-  AWS_ENDPOINT_URL_DYNAMODB: url,
-  AWS_ENDPOINT_URL_SQS: url,
-  AWS_ENDPOINT_URL_SSM: url,
-  AWS_ENDPOINT_URL_EVENTBRIDGE: url,
-  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: url,
-});
 
 async function signIn(url: string, email: string) {
   const client = (await aws("ssm", "GetParameter", { Name: "/tazco/financial-api/cognito/clientId" }, url)).Parameter.Value;
@@ -43,21 +30,6 @@ async function signIn(url: string, email: string) {
 const poolId = async (url: string) =>
   (await aws("ssm", "GetParameter", { Name: "/tazco/financial-api/cognito/userPoolId" }, url)).Parameter.Value as string;
 
-async function emulatorScript(cmd: string, m: Moto) {
-  const p = spawn(["scripts/aws-emulator.sh", cmd], {
-    env: {
-      ...process.env,
-      ...at(m.url),
-      FIN_AWS_EMULATOR: "moto",
-      AWS_EMULATOR_PORT: String(m.port),
-      AWS_EMULATOR_RUN: mkdtempSync(join(tmpdir(), "fin-reset-")),
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
-  return { code, out, err };
-}
 
 test("after emulator:reset:aws the data is gone, resources and users are back, and a running server follows the new pool", async () => {
   moto = await startMoto();
