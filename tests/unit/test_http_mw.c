@@ -147,11 +147,18 @@ static void h_text_then_fail(struct fin_container *c, const struct fin_req *q, s
 static void h_no_text(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
   fin_resp_text(r, 201, NULL, 0);
 }
+/* Setting the text the response already holds (a new status) keeps it. */
+static void h_text_again(struct fin_container *c, const struct fin_req *q, struct fin_resp *r) {
+  char *t = strdup("{\"again\":1}");
+  fin_resp_text(r, 201, t, strlen(t));
+  fin_resp_text(r, 200, t, strlen(t));
+}
 
 static const struct fin_route ROUTES[] = {
     {"GET", "/text", h_text, FIN_RT_NO_LIMIT},
     {"GET", "/text/failed", h_text_then_fail, FIN_RT_NO_LIMIT},
     {"GET", "/text/none", h_no_text, FIN_RT_NO_LIMIT},
+    {"GET", "/text/again", h_text_again, FIN_RT_NO_LIMIT},
     {"GET", "/openapi.yaml", h_raw, FIN_RT_NO_LIMIT},
     {"GET", "/health/liveness", h_ok, FIN_RT_NO_LIMIT},
     {"GET", "/health/broken", h_nothing, FIN_RT_NO_LIMIT},
@@ -614,6 +621,9 @@ static void text_bodies(void **state) {
   run("GET", "/text/none", NULL);
   assert_int_equal(out.status, 500);
   assert_non_null(strstr(out.body, "\"code\":\"INTERNAL_ERROR\""));
+  run("GET", "/text/again", NULL);
+  assert_int_equal(out.status, 200);
+  body_is("{\"again\":1}");
 }
 
 static void rate_limiting(void **state) {
