@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/ustat.h"
 #include "../../core/util/codec.h"
 #include "../../core/util/timefmt.h"
+#include "../common/ustat.h"
 #include "aws_http.h"
 #include "cognito_pool.h"
 #include "jwks.h"
@@ -22,8 +22,8 @@
 struct cognito {
   fin_ms leeway_ms;
   const struct fin_clock *clock;
-  struct cpools *pools; /* the pool in force (cognito_pool.h) */
-  EVP_MD *sha256;       /* fetched once: implicit fetches are slow on OpenSSL 3.0 */
+  struct cpools *pools;   /* the pool in force (cognito_pool.h) */
+  EVP_MD *sha256;         /* fetched once: implicit fetches are slow on OpenSSL 3.0 */
   struct aws_client *idp; /* AdminGetUser */
   struct ustat *status;   /* its answers, per account */
 };
@@ -260,8 +260,11 @@ static enum fin_status cg_ping(void *self, struct fin_err *e) {
     r = jwks_ensure(pool->keys, why, sizeof why);
   }
   cpools_put(c->pools, pool);
-  if (r == JWKS_OK) return FIN_OK;
-  return fin_err_set(e, FIN_UNAVAILABLE, "cognito: %s", why);
+  if (r != JWKS_OK) return fin_err_set(e, FIN_UNAVAILABLE, "cognito: %s", why);
+  /* Every authenticated request asks AdminGetUser (cg_is_disabled): without
+   * the permission, or with a pool that is gone, all of them would answer
+   * 503, so readiness says so first. */
+  return ustat_probe(c->status, admin_get_user, c, e);
 }
 
 static void cg_destroy(void *self) {
@@ -304,17 +307,15 @@ static struct fin_auth fail(struct cognito *c, char *err, size_t n, const char *
 /* The AdminGetUser client (the pool's region unless the connection names
  * one) and its answers' cache. */
 static struct fin_auth with_status(struct cognito *c, const struct cognito_auth_cfg *cfg,
-                                   const char *region, int region_len, char *err,
-                                   size_t err_size) {
+                                   const char *region, int region_len, char *err, size_t err_size) {
   struct aws_cfg conn = cfg->aws;
   char pool_region[64];
   snprintf(pool_region, sizeof pool_region, "%.*s", region_len, region);
   if (conn.region == NULL || conn.region[0] == '\0') conn.region = pool_region;
   char why[256] = "out of memory";
   c->idp = aws_client_new(&conn, "cognito-idp", why, sizeof why);
-  c->status = ustat_new(&(struct ustat_cfg){.ttl_s = cfg->status_ttl_s,
-                                            .capacity = cfg->status_cache_size,
-                                            .clock = cfg->clock});
+  c->status = ustat_new(&(struct ustat_cfg){
+      .ttl_s = cfg->status_ttl_s, .capacity = cfg->status_cache_size, .clock = cfg->clock});
   if (c->idp == NULL || c->status == NULL) return fail(c, err, err_size, why);
   return (struct fin_auth){&cg_ops, c};
 }

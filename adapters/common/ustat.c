@@ -25,6 +25,7 @@ struct ustat {
   pthread_mutex_t mu; /* guards slots; never held across a look-up */
   struct slot *slots; /* n_sets * USTAT_WAYS */
   pthread_mutex_t fetch[FETCH_STRIPES];
+  fin_ms probe_good_until; /* under mu: 0 until a probe succeeds */
 };
 
 static uint32_t fnv(const char *s) {
@@ -124,6 +125,21 @@ enum fin_status ustat_get(struct ustat *c, const char *account, ustat_lookup_fn 
   }
   pthread_mutex_unlock(one);
   return st;
+}
+
+enum fin_status ustat_probe(struct ustat *c, ustat_lookup_fn lookup, void *ctx, struct fin_err *e) {
+  pthread_mutex_lock(&c->mu);
+  bool fresh = now_ms(c) < c->probe_good_until;
+  pthread_mutex_unlock(&c->mu);
+  if (fresh) return FIN_OK;
+  bool disabled = false;
+  enum fin_status st = lookup(ctx, USTAT_PROBE_ACCOUNT, &disabled, e);
+  if (st != FIN_OK) return st;
+  fin_ms until = now_ms(c) + USTAT_PROBE_KEEP_MS;
+  pthread_mutex_lock(&c->mu);
+  c->probe_good_until = until;
+  pthread_mutex_unlock(&c->mu);
+  return FIN_OK;
 }
 
 size_t ustat_size(struct ustat *c) {

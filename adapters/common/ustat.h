@@ -51,6 +51,17 @@ void ustat_free(struct ustat *c);
 enum fin_status ustat_get(struct ustat *c, const char *account, ustat_lookup_fn lookup, void *ctx,
                           bool *disabled, struct fin_err *e);
 
+/* For readiness: whether lookup can be asked at all (its permission, the
+ * pool or project, the service). Asks about USTAT_PROBE_ACCOUNT, which no
+ * real account is named; an account unknown to the service is an answer, so
+ * FIN_OK means "allowed and answering". A good answer is trusted for
+ * USTAT_PROBE_KEEP_MS, so a probe polled every second costs the service one
+ * call a minute; an error is asked again on the next call. Independent of
+ * ttl_s. */
+#define USTAT_PROBE_ACCOUNT "fin-readiness-probe"
+#define USTAT_PROBE_KEEP_MS 60000
+enum fin_status ustat_probe(struct ustat *c, ustat_lookup_fn lookup, void *ctx, struct fin_err *e);
+
 /* Answers kept now (tests, the bound). */
 size_t ustat_size(struct ustat *c);
 

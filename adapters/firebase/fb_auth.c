@@ -311,7 +311,8 @@ static enum fin_status lookup_answer(long status, const char *body, bool *disabl
   json_t *users = json_object_get(doc, "users");
   enum fin_status st = FIN_OK;
   if (!json_is_object(doc) || (users != NULL && !json_is_array(users)))
-    st = fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: accounts:lookup answered HTTP %ld", status);
+    st =
+        fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: accounts:lookup answered HTTP %ld", status);
   else /* no users: an account it does not know counts as active */
     *disabled = json_is_true(json_object_get(json_array_get(users, 0), "disabled"));
   json_decref(doc);
@@ -360,8 +361,8 @@ static const char *fb_name(void *self) {
   return ((struct fb *)self)->emulator ? "firebase-auth-emulator" : "firebase-auth";
 }
 
-static enum fin_status fb_ping(void *self, struct fin_err *e) {
-  struct fb *f = self;
+/* The emulator answers, or Google's certificates are at hand. */
+static enum fin_status reachable(struct fb *f, struct fin_err *e) {
   char why[256] = "";
   if (f->emulator != NULL) {
     CURL *h = curl_easy_init();
@@ -386,6 +387,14 @@ static enum fin_status fb_ping(void *self, struct fin_err *e) {
   }
   if (v.have_keys) return FIN_OK;
   return fin_err_set(e, FIN_UNAVAILABLE, "firebase auth: %s", why[0] ? why : "no certificates");
+}
+
+/* Every authenticated request asks accounts:lookup (fb_is_disabled): without
+ * the permission all of them would answer 503, so readiness says so first. */
+static enum fin_status fb_ping(void *self, struct fin_err *e) {
+  struct fb *f = self;
+  enum fin_status st = reachable(f, e);
+  return st != FIN_OK ? st : ustat_probe(f->status, accounts_lookup, f, e);
 }
 
 static void fb_destroy(void *self) {
@@ -432,9 +441,9 @@ static int status_init(struct fb *f, const struct fb_auth_cfg *cfg) {
   if (cfg->toolkit_url == NULL && f->emulator != NULL &&
       asprintf(&emu_toolkit, "http://%s/identitytoolkit.googleapis.com", f->emulator) < 0)
     return -1;
-  const char *base = cfg->toolkit_url  ? cfg->toolkit_url
-                     : emu_toolkit ? emu_toolkit
-                                   : GOOGLE_TOOLKIT;
+  const char *base = cfg->toolkit_url ? cfg->toolkit_url
+                     : emu_toolkit    ? emu_toolkit
+                                      : GOOGLE_TOOLKIT;
   int rc = asprintf(&f->lookup_url, "%s/v1/projects/%s/accounts:lookup", base, cfg->project);
   free(emu_toolkit);
   if (rc < 0) {
@@ -442,9 +451,8 @@ static int status_init(struct fb *f, const struct fb_auth_cfg *cfg) {
     return -1;
   }
   if (f->emulator == NULL && cfg->firestore != NULL) f->creds = fs_ref(cfg->firestore);
-  f->status = ustat_new(&(struct ustat_cfg){.ttl_s = cfg->status_ttl_s,
-                                            .capacity = cfg->status_cache_size,
-                                            .clock = cfg->status_clock});
+  f->status = ustat_new(&(struct ustat_cfg){
+      .ttl_s = cfg->status_ttl_s, .capacity = cfg->status_cache_size, .clock = cfg->status_clock});
   return f->status != NULL ? 0 : -1;
 }
 

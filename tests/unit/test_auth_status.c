@@ -19,21 +19,35 @@
 #include <unistd.h>
 
 #include "../../adapters/aws/cognito_auth.h"
+#include "../../adapters/common/ustat.h"
 #include "../../adapters/firebase/fb_auth.h"
 #include "../../adapters/firebase/fs_client.h"
 #include "../../core/util/log.h"
 #include "fake_http.h"
 
 #define POOL "us-east-1_TestPool"
+/* The modulus of a throwaway 2048-bit RSA key (base64url). */
+#define JWKS_N                                                                                     \
+  "w9Z8BMyTg3Cx7RElvoLJqSuVkPD33OWcNT9wI1qtRzDwecveiTPVDhpBT8CM4A1WSCTEhJa1Fl0J_RYb-KXnagJ79x"     \
+  "l0ej2arzzsd2aaVUxnuURUrS0easjOaP2UfLqS0uZ5w-guAEtqcryAAvNOePjzflbNbGzDpsjJHXgl2nHX4KAcAP0W"     \
+  "nflws3VqAG7cIgQ2nqDDPx76NaD1WUr20bJ0QIuYtTipDx02bk4u9CDL5qBlhgG2_bIJlRUhHZUzvBHM4kPh7Jiz9_"     \
+  "qabTAg1pRSSkRTLRnBvaeAfcLa7uw-D-Dz5Q-e6meciQjo4SHpxYjA4w2o3mgP4d6zBG_3bQ"
 
 /* ---- Cognito ---- */
+/* A key set of one public RSA key, enough for the readiness ping's fetch. */
+#define JWKS_ANSWER                                                                                \
+  "200|{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k1\",\"use\":\"sig\",\"alg\":\"RS256\",\"e\":"        \
+  "\"AQAB\",\"n\":\""                                                                              \
+  "%s\"}]}"
+
 static struct fin_auth cognito(struct fake *f, long ttl_s) {
-  char url[96], err[256] = "";
+  char url[96], jwks[128], err[256] = "";
   snprintf(url, sizeof url, "http://127.0.0.1:%d", f->port);
+  snprintf(jwks, sizeof jwks, "http://127.0.0.1:%d/jwks.json", f->port);
   struct cognito_auth_cfg cfg = {
       .user_pool_id = POOL,
       .client_id = "client-1",
-      .jwks_url = "http://127.0.0.1:9/jwks.json", /* never fetched here */
+      .jwks_url = jwks, /* fetched by the readiness ping only */
       .aws = {.endpoint = url,
               .access_key_id = "a",
               .secret_access_key = "b",
@@ -118,6 +132,38 @@ static void cognito_answers_are_kept(void **state) {
   fake_stop(&f);
 }
 
+/* Readiness asks AdminGetUser once the keys are in: a user it does not know
+ * is an answer (ready), a missing permission is not, and is asked again. */
+static void cognito_ping_checks_admin_get_user(void **state) {
+  static char jwks[1024];
+  snprintf(jwks, sizeof jwks, JWKS_ANSWER, JWKS_N);
+  const char *const found[] = {
+      jwks, "400|{\"__type\":\"UserNotFoundException\",\"message\":\"User does not exist.\"}"};
+  const char *const denied[] = {jwks, "400|{\"__type\":\"AccessDeniedException\",\"message\":"
+                                      "\"not authorized to perform: cognito-idp:AdminGetUser\"}"};
+  struct fake f;
+  fake_start(&f, found, 2);
+  struct fin_auth a = cognito(&f, 30);
+  struct fin_err e = {0};
+  assert_int_equal(a.ops->ping(a.self, &e), FIN_OK);
+  assert_int_equal(fake_requests(&f), 2);
+  assert_true(strncmp(f.seen[0], "GET /jwks.json ", 15) == 0);
+  assert_non_null(strstr(f.seen[1], "\"Username\":\"" USTAT_PROBE_ACCOUNT "\""));
+  assert_int_equal(a.ops->ping(a.self, &e), FIN_OK); /* trusted for a while */
+  assert_int_equal(fake_requests(&f), 2);
+  a.ops->destroy(a.self);
+  fake_stop(&f);
+
+  fake_start(&f, denied, 2); /* keys, then AccessDenied from there on */
+  a = cognito(&f, 30);
+  assert_int_equal(a.ops->ping(a.self, &e), FIN_INTERNAL);
+  assert_non_null(strstr(e.msg, "AccessDeniedException"));
+  assert_int_equal(a.ops->ping(a.self, &e), FIN_INTERNAL);
+  assert_int_equal(fake_requests(&f), 3); /* the failure is asked again */
+  a.ops->destroy(a.self);
+  fake_stop(&f);
+}
+
 /* ---- Firebase ---- */
 static struct fin_auth firebase(struct fake *f, bool emulator, struct fs *db, long ttl_s) {
   char host[64], url[96], err[256] = "";
@@ -174,13 +220,12 @@ static void firebase_maps_accounts_lookup(void **state) {
 }
 
 static void firebase_google_uses_firestore_credentials(void **state) {
-  static const char *const answers[] = {
-      "200|{\"users\":[{\"localId\":\"u1\",\"disabled\":true}]}"};
+  static const char *const answers[] = {"200|{\"users\":[{\"localId\":\"u1\",\"disabled\":true}]}"};
   struct fake f;
   fake_start(&f, answers, 1);
   char err[256] = "";
-  struct fs *db = fs_new(&(struct fs_cfg){.project = "demo-acme", .token = "tok-123"}, err,
-                         sizeof err);
+  struct fs *db =
+      fs_new(&(struct fs_cfg){.project = "demo-acme", .token = "tok-123"}, err, sizeof err);
   assert_non_null(db);
   struct fin_auth a = firebase(&f, false, db, 30);
   fs_unref(db); /* the provider holds its own reference */
@@ -199,6 +244,28 @@ static void firebase_google_uses_firestore_credentials(void **state) {
   a = firebase(&f, false, NULL, 30);
   assert_int_equal(ask(a, "u1", &d), FIN_UNAVAILABLE);
   assert_int_equal(fake_requests(&f), 1);
+  a.ops->destroy(a.self);
+  fake_stop(&f);
+}
+
+/* Readiness asks accounts:lookup once the emulator answers: no such user
+ * is an answer (ready); a refusal is not, and is asked again. */
+static void firebase_ping_checks_accounts_lookup(void **state) {
+  static const char *const answers[] = {
+      "200|", "200|{\"kind\":\"identitytoolkit#GetAccountInfoResponse\"}", "200|",
+      "403|{\"error\":{\"code\":403,\"message\":\"PERMISSION_DENIED\"}}"};
+  struct fake f;
+  fake_start(&f, answers, 4);
+  struct fin_auth a = firebase(&f, true, NULL, 30);
+  struct fin_err e = {0};
+  assert_int_equal(a.ops->ping(a.self, &e), FIN_OK);
+  assert_int_equal(fake_requests(&f), 2);
+  assert_non_null(strstr(f.seen[1], "{\"localId\":[\"" USTAT_PROBE_ACCOUNT "\"]}"));
+  a.ops->destroy(a.self);
+
+  a = firebase(&f, true, NULL, 30); /* emulator up, then 403 from there on */
+  assert_int_equal(a.ops->ping(a.self, &e), FIN_UNAVAILABLE);
+  assert_non_null(strstr(e.msg, "HTTP 403"));
   a.ops->destroy(a.self);
   fake_stop(&f);
 }
@@ -222,8 +289,10 @@ int main(void) {
       cmocka_unit_test(cognito_maps_admin_get_user),
       cmocka_unit_test(cognito_unreachable_is_an_error),
       cmocka_unit_test(cognito_answers_are_kept),
+      cmocka_unit_test(cognito_ping_checks_admin_get_user),
       cmocka_unit_test(firebase_maps_accounts_lookup),
       cmocka_unit_test(firebase_google_uses_firestore_credentials),
+      cmocka_unit_test(firebase_ping_checks_accounts_lookup),
       cmocka_unit_test(firebase_unreachable_is_an_error),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

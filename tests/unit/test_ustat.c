@@ -1,6 +1,7 @@
 /* test_ustat.c - the account status cache: hits, expiry on an injected
- * clock (no sleeps), the size bound, errors never kept, caching off, and one
- * look-up for many concurrent misses of one account. */
+ * clock (no sleeps), the size bound, errors never kept, caching off, one
+ * look-up for many concurrent misses of one account, and the readiness
+ * probe. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +107,29 @@ static void errors_are_not_kept(void **state) {
   fx_free(f);
 }
 
+/* The readiness probe: a good answer trusted USTAT_PROBE_KEEP_MS, even with
+ * caching off; an error asked again every time; the account it names. */
+static void probe_keeps_good_answers_only(void **state) {
+  struct fx *f = fx_new(0, 0);
+  struct fin_err e = {0};
+  atomic_store(&f->svc.fail, true);
+  assert_int_equal(ustat_probe(f->c, lookup, &f->svc, &e), FIN_UNAVAILABLE);
+  assert_int_equal(ustat_probe(f->c, lookup, &f->svc, &e), FIN_UNAVAILABLE);
+  assert_int_equal(atomic_load(&f->svc.calls), 2);
+  atomic_store(&f->svc.fail, false);
+  assert_int_equal(ustat_probe(f->c, lookup, &f->svc, &e), FIN_OK);
+  atomic_store(&f->svc.fail, true);
+  assert_int_equal(ustat_probe(f->c, lookup, &f->svc, &e), FIN_OK); /* trusted */
+  mem_fake_clock_advance(&f->clock, USTAT_PROBE_KEEP_MS - 1);
+  assert_int_equal(ustat_probe(f->c, lookup, &f->svc, &e), FIN_OK);
+  assert_int_equal(atomic_load(&f->svc.calls), 3);
+  mem_fake_clock_advance(&f->clock, 1);
+  assert_int_equal(ustat_probe(f->c, lookup, &f->svc, &e), FIN_UNAVAILABLE); /* asked again */
+  assert_int_equal(atomic_load(&f->svc.calls), 4);
+  assert_int_equal(ustat_size(f->c), 0); /* the probe's account is not kept */
+  fx_free(f);
+}
+
 static void ttl_zero_asks_every_time(void **state) {
   struct fx *f = fx_new(0, 0);
   for (int i = 0; i < 5; i++)
@@ -168,6 +192,7 @@ int main(void) {
       cmocka_unit_test(expires_after_ttl),
       cmocka_unit_test(errors_are_not_kept),
       cmocka_unit_test(ttl_zero_asks_every_time),
+      cmocka_unit_test(probe_keeps_good_answers_only),
       cmocka_unit_test(bounded_and_evicts_soonest),
       cmocka_unit_test(concurrent_misses_ask_once),
   };
