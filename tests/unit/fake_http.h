@@ -210,7 +210,7 @@ static inline const char *fake_req_header(const char *req, const char *name, cha
   return out;
 }
 
-static int fake_requests(struct fake *f) {
+static inline int fake_requests(struct fake *f) {
   pthread_mutex_lock(&f->mu);
   int n = f->requests;
   pthread_mutex_unlock(&f->mu);
