@@ -8,7 +8,7 @@
 #
 # The server runs under callgrind with its counting switched on only while
 # one client sends BENCH_REQUESTS (200) requests one after another on one
-# connection (bench/sequential.ts): dashboards, then purchases. Counted are
+# connection (bench/sequential.ts): liveness checks, dashboards, then purchases. Counted are
 # the user-space instructions of every server thread in that window; the
 # purchase window stays open until the outbox worker has delivered the
 # purchases' events (one `outbox_event_sent` log line each), so their
@@ -41,7 +41,7 @@ stops=()
 cleanup() {
   [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
   for s in "${stops[@]}"; do eval "$s" >/dev/null 2>&1 || true; done
-  if [ -n "${BENCH_KEEP:-}" ]; then echo "profiles kept: $work/dashboard.out, $work/purchase.out"; else rm -rf "$work"; fi
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "profiles kept: $work/liveness.out, $work/dashboard.out, $work/purchase.out"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -107,21 +107,26 @@ top() { # FILE: the 8 functions with the largest own share
     sed -E 's/^ *([0-9,]+) \( *([0-9.]+%)\) +(.*) \[(.*)\]$/    \2  \3  (\4)/; s/\(\/[^)]*\/([^/)]*)\)$/(\1)/'
 }
 
+read -r LIVE_IR LIVE_M < <(count liveness)
 read -r DASH_IR DASH_M < <(count dashboard)
 read -r BUY_IR BUY_M < <(count purchase)
 per() { awk -v a="$1" -v n="$N" 'BEGIN{printf "%.0f", a / n}'; }
 perf1() { awk -v a="$1" -v n="$N" 'BEGIN{printf "%.1f", a / n}'; }
 echo
 echo "instructions per request, $MODE mode (callgrind; $N requests each, one connection)"
+printf '  liveness:  %9s instructions, %6s malloc calls\n' "$(per "$LIVE_IR")" "$(perf1 "$LIVE_M")"
 printf '  dashboard: %9s instructions, %6s malloc calls\n' "$(per "$DASH_IR")" "$(perf1 "$DASH_M")"
 printf '  purchase:  %9s instructions, %6s malloc calls (its event'"'"'s delivery included)\n' \
   "$(per "$BUY_IR")" "$(perf1 "$BUY_M")"
+echo "  largest own shares, liveness:"
+top "$work/liveness.out"
 echo "  largest own shares, dashboard:"
 top "$work/dashboard.out"
 echo "  largest own shares, purchase:"
 top "$work/purchase.out"
 cat >"bench/results/instructions-$MODE.json" <<JSON
 {"mode":"$MODE","requests":$N,
+ "liveness":{"instructions":$(per "$LIVE_IR"),"mallocs":$(perf1 "$LIVE_M")},
  "dashboard":{"instructions":$(per "$DASH_IR"),"mallocs":$(perf1 "$DASH_M")},
  "purchase":{"instructions":$(per "$BUY_IR"),"mallocs":$(perf1 "$BUY_M")}}
 JSON

@@ -1,6 +1,7 @@
 // sequential.ts - requests one after another on one keep-alive connection,
 // for bench/instructions.sh (a count, not a rate, is what it needs).
 //   bun bench/sequential.ts BASE setup FILE      a user with a card -> FILE (JSON)
+//   bun bench/sequential.ts BASE liveness N FILE
 //   bun bench/sequential.ts BASE dashboard N FILE
 //   bun bench/sequential.ts BASE purchase N FILE
 // Exits non-zero at the first answer that is not 2xx.
@@ -36,7 +37,9 @@ if (kind === "setup") {
   const run = Math.random().toString(36).slice(2, 10);
   for (let i = 0; i < n; i++) {
     const r =
-      kind === "dashboard"
+      kind === "liveness"
+        ? await fetch(`${base}/health/liveness`)
+        : kind === "dashboard"
         ? await fetch(`${base}/v1/dashboard`, { headers: { Authorization: auth } })
         : await fetch(`${base}/v1/cards/${card}/transactions/purchases`, {
             method: "POST",
