@@ -69,9 +69,17 @@ struct fx {
 };
 
 static struct fin_auth make_auth(int port, const struct fin_clock *clock, long leeway_s) {
-  char url[128], err[256] = "";
+  char url[128], idp[64], err[256] = "";
   snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/.well-known/jwks.json", port, POOL);
+  snprintf(idp, sizeof idp, "http://127.0.0.1:%d", port);
   struct cognito_auth_cfg cfg = {.region = "us-east-1",
+                                 /* readiness asks AdminGetUser: the key server's
+                                    200 answer reads as an enabled user */
+                                 .aws = {.endpoint = idp,
+                                         .access_key_id = "a",
+                                         .secret_access_key = "b",
+                                         .timeout_ms = 2000,
+                                         .max_retries = -1},
                                  .user_pool_id = POOL,
                                  .client_id = CLIENT,
                                  .jwks_url = url,

@@ -84,7 +84,12 @@ struct fx {
 static struct fin_auth make(struct fx *f, const char *issuer, bool follow) {
   char url[128], err[256] = "";
   snprintf(url, sizeof url, "http://127.0.0.1:%d/{userPoolId}/.well-known/jwks.json", f->srv->port);
+  char idp[64];
+  snprintf(idp, sizeof idp, "http://127.0.0.1:%d", f->srv->port);
   struct cognito_auth_cfg cfg = {.region = "us-east-1",
+                                 /* readiness asks AdminGetUser: the key server's
+                                    200 answer reads as an enabled user */
+                                 .aws = {.endpoint = idp, .timeout_ms = 2000, .max_retries = -1},
                                  .user_pool_id = POOL_A,
                                  .client_id = "client-a",
                                  .issuer = issuer,
