@@ -207,7 +207,7 @@ static void log_sent(const struct fin_event *ev) {
   fin_logline_raw(&l, "eventId", ev->event_id);
   fin_logline_int(&l, "sequenceNumber", (long long)ev->sequence);
   fin_logline_str(&l, "ecosystemId", ev->ecosystem_id ? ev->ecosystem_id : "", 200);
-  fin_logline_end(&l);
+  fin_logline_end_soon(&l);
 }
 
 /* Publishes go[0..n) and keeps in it those the sink accepted. */

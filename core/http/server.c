@@ -260,7 +260,7 @@ static void access_log(const char *method, const struct conn_state *st,
   fin_logline_int(&l, "status", out->status);
   fin_logline_int(&l, "duration_ms", (long long)(fin_now_ms() - st->start_ms));
   fin_logline_int(&l, "backend_calls", st->calls);
-  fin_logline_end(&l);
+  fin_logline_end_soon(&l);
 }
 
 static struct MHD_Response *make_response(struct fin_http_out *out) {

@@ -1,4 +1,4 @@
-/* log.c - one JSON object per line on stderr, one write() per line. */
+/* log.c - one JSON object per line on stderr (written by logbuf.c). */
 #include "log.h"
 
 #include <stdarg.h>
@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "jsnum.h"
+#include "logbuf.h"
 #include "timefmt.h"
 
 #define LINE_MAX_BYTES 4096
@@ -103,8 +103,7 @@ void fin_log(const char *level, const char *event, const char *fields_fmt, ...) 
   }
   line[len++] = '}';
   line[len++] = '\n';
-  ssize_t w = write(STDERR_FILENO, line, len);
-  (void)w;
+  fin_logbuf_now(line, len);
 }
 
 /* ---- lines built field by field ---- */
@@ -162,7 +161,7 @@ void fin_logline_int(struct fin_logline *l, const char *key, long long v) {
   ll_put(l, d, n);
 }
 
-void fin_logline_end(struct fin_logline *l) {
+static void ll_close(struct fin_logline *l) {
   if (l->over) { /* as fin_log: a valid line without the fields */
     static const char trunc[] = ",\"truncated\":true";
     l->n = l->head, l->over = 0;
@@ -170,8 +169,16 @@ void fin_logline_end(struct fin_logline *l) {
   }
   l->buf[l->n++] = '}';
   l->buf[l->n++] = '\n';
-  ssize_t w = write(STDERR_FILENO, l->buf, l->n);
-  (void)w;
+}
+
+void fin_logline_end(struct fin_logline *l) {
+  ll_close(l);
+  fin_logbuf_now(l->buf, l->n);
+}
+
+void fin_logline_end_soon(struct fin_logline *l) {
+  ll_close(l);
+  fin_logbuf_soon(l->buf, l->n);
 }
 
 static _Thread_local unsigned backend_calls;

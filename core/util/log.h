@@ -8,7 +8,8 @@
 /* Writes {"ts":"<iso>","level":"<level>","event":"<event>"<,fields>} + '\n'.
  * `fields_fmt` (may be NULL) is printf-style and must produce JSON members
  * without the leading comma, e.g. "\"port\":%d,\"mode\":\"%s\"". Strings
- * from outside must go through fin_log_esc first. Thread-safe (one write()). */
+ * from outside must go through fin_log_esc first. Written now, after any
+ * batched lines (logbuf.h). Thread-safe. */
 void fin_log(const char *level, const char *event, const char *fields_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -32,7 +33,10 @@ void fin_logline_int(struct fin_logline *l, const char *key, long long v);
 /* A string value written as it is, as "\"%s\"" in fin_log's format would:
  * only for text that needs no escape (ids the server made). */
 void fin_logline_raw(struct fin_logline *l, const char *key, const char *value);
-void fin_logline_end(struct fin_logline *l); /* writes it (one write()) */
+void fin_logline_end(struct fin_logline *l); /* writes it now */
+/* Writes it with the next batch (logbuf.h): for the lines every request or
+ * every event writes, which no one waits for. */
+void fin_logline_end_soon(struct fin_logline *l);
 
 /* Calls to backing services (DynamoDB, Firestore ...) made by this thread:
  * adapters note each one; the HTTP layer takes the count at the start and
