@@ -61,6 +61,13 @@ void mem_map_remove_at(struct mem_map *m, uint32_t i);
 /* Frees the slot array (values are the caller's). */
 void mem_map_free(struct mem_map *m);
 
+/* A map that grows a little at a time (its functions: mem_imap.h). */
+struct mem_imap {
+  struct mem_map cur; /* values inserted since the last growth, and those moved */
+  struct mem_map old; /* cap 0 when no growth is under way; old.n: values not moved */
+  uint32_t moved;     /* old slots [0, moved) have been moved (and are left as they were) */
+};
+
 /* Grows a plain array so it holds at least `need` elements: returns the
  * (possibly moved) array with *rc = 0, or arr unchanged with *rc = -1. */
 void *mem_grow_to(void *arr, uint32_t *cap, uint32_t need, size_t elem_size, int *rc);
@@ -169,8 +176,8 @@ struct mem_db {
   struct mem_req_list *req_lists; /* one per status stored; each request is in its own */
   uint32_t n_req_lists, cap_req_lists;
 
-  struct mem_map events;         /* event id -> struct mem_event * (owned) */
-  struct mem_map seqs;           /* sequence key -> newest struct mem_event * of that key */
+  struct mem_imap events;        /* event id -> struct mem_event * (owned) */
+  struct mem_imap seqs;          /* sequence key -> newest struct mem_event * of that key */
   struct mem_event **ev_pending; /* by (created_at, sequence, id); lazily pruned */
   uint32_t ev_head, ev_n, ev_cap, ev_stale;
   struct mem_event **failed; /* status failed, any order */

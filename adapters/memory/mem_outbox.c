@@ -15,6 +15,7 @@
 #include "../../core/util/jsonin.h"
 #include "../../core/util/jsonout.h"
 #include "mem_db.h"
+#include "mem_imap.h"
 
 /* ---- keys ---- */
 static bool event_eq(const void *val, const void *probe) {
@@ -22,7 +23,7 @@ static bool event_eq(const void *val, const void *probe) {
 }
 
 struct mem_event *mem_event_find(const struct mem_db *db, const char *event_id) {
-  return mem_map_get(&db->events, mem_hash(event_id), event_eq, event_id);
+  return mem_imap_get(&db->events, mem_hash(event_id), event_eq, event_id);
 }
 
 /* Walks "<a>:<b>:<c>" one character at a time without building it. */
@@ -152,7 +153,7 @@ static void pending_compact(struct mem_db *db) {
 }
 
 int mem_event_reserve(struct mem_db *db, uint32_t extra) {
-  if (mem_map_reserve(&db->events, extra) || mem_map_reserve(&db->seqs, extra)) return -1;
+  if (mem_imap_reserve(&db->events, extra) || mem_imap_reserve(&db->seqs, extra)) return -1;
   if (db->ev_n + extra > db->ev_cap && db->ev_head > 0) pending_compact(db);
   if (MEM_GROW(db->ev_pending, db->ev_cap, db->ev_n + extra)) return -1;
   return MEM_GROW(db->failed, db->cap_failed, db->n_failed + extra);
@@ -210,17 +211,17 @@ void mem_event_set_status(struct mem_db *db, struct mem_event *ev, const char *s
 void mem_event_append_reserved(struct mem_db *db, struct mem_event *ev) {
   const char *const key[3] = {MEM_EV_ECO(ev), MEM_EV_ENTITY_TYPE(ev), MEM_EV_ENTITY_ID(ev)};
   uint32_t h = seq_hash(key);
-  long slot = mem_map_find(&db->seqs, h, seq_eq, key);
-  struct mem_event *tail = slot >= 0 ? db->seqs.slots[slot].val : NULL;
+  void **slot = mem_imap_ref(&db->seqs, h, seq_eq, key);
+  struct mem_event *tail = slot != NULL ? *slot : NULL;
   int64_t counter = tail ? tail->counter : 0;
   if (ev->sequence == 0) ev->sequence = ++counter;
   ev->counter = counter;
   ev->prev_same = tail;
-  if (slot >= 0)
-    db->seqs.slots[slot].val = ev;
+  if (slot != NULL)
+    *slot = ev;
   else
-    mem_map_put_reserved(&db->seqs, h, ev);
-  mem_map_put_reserved(&db->events, mem_hash(ev->id), ev);
+    mem_imap_put_reserved(&db->seqs, h, ev);
+  mem_imap_put_reserved(&db->events, mem_hash(ev->id), ev);
   if (is_pending(ev)) pending_insert(db, ev);
   if (strcmp(ev->status, "failed") == 0) {
     db->failed[db->n_failed++] = ev;
@@ -228,12 +229,15 @@ void mem_event_append_reserved(struct mem_db *db, struct mem_event *ev) {
   }
 }
 
+static void event_free_cb(void *ev) {
+  mem_event_free(ev);
+}
+
 long mem_events_clear(struct mem_db *db) {
-  long n = db->events.n;
-  for (uint32_t i = 0; i < db->events.cap; i++)
-    mem_event_free(db->events.slots[i].val);
-  mem_map_free(&db->events);
-  mem_map_free(&db->seqs); /* resets every sequence counter */
+  long n = mem_imap_count(&db->events);
+  mem_imap_each(&db->events, event_free_cb);
+  mem_imap_free(&db->events);
+  mem_imap_free(&db->seqs); /* resets every sequence counter */
   free(db->ev_pending);
   db->ev_pending = NULL;
   db->ev_head = db->ev_n = db->ev_cap = db->ev_stale = 0;
@@ -471,7 +475,7 @@ static enum fin_status ob_list_by_entity(void *self, const char *eco, const char
   struct mem_db *db = self;
   enum fin_status st = FIN_OK;
   mem_rdlock(db);
-  const struct mem_event *tail = mem_map_get(&db->seqs, seq_hash(key), seq_eq, key);
+  const struct mem_event *tail = mem_imap_get(&db->seqs, seq_hash(key), seq_eq, key);
   size_t count = 0;
   for (const struct mem_event *ev = tail; ev != NULL; ev = ev->prev_same)
     count++;
